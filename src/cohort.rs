@@ -1,0 +1,29 @@
+//! One synthetic patient's covariates.
+//!
+//! Covariates are drawn from the patient's `Cohort` stream in the order the
+//! scenario declares them, one uniform draw per boolean or categorical
+//! covariate and one draw of its distribution per continuous one. The same
+//! patient index gives the same covariates under every policy.
+
+use rand::RngExt;
+
+use crate::rng::{Purpose, stream};
+use crate::scenario::{CovariateKind, Scenario};
+
+/// Fills `x` (one slot per covariate) with patient `patient`'s covariates:
+/// 0/1 for booleans, the level index for categoricals, the value for
+/// continuous covariates.
+pub fn draw_covariates(scenario: &Scenario, seed: u64, patient: u64, x: &mut [f64]) {
+    let mut rng = stream(seed, patient, Purpose::Cohort);
+    for (slot, c) in x.iter_mut().zip(&scenario.covariates) {
+        *slot = match &c.kind {
+            CovariateKind::Boolean { probability } => f64::from(u8::from(rng.random::<f64>() < *probability)),
+            CovariateKind::Categorical { cumulative, .. } => {
+                let u: f64 = rng.random();
+                // First level whose cumulative weight exceeds u; the last is 1.
+                cumulative.partition_point(|&c| c <= u).min(cumulative.len() - 1) as f64
+            }
+            CovariateKind::Continuous { dist, .. } => dist.sample(&mut rng),
+        };
+    }
+}

@@ -1,0 +1,126 @@
+//! Each policy's pathway in words, to check a scenario says what its author
+//! meant (`foramen describe`).
+
+use std::fmt::Write;
+
+use crate::scenario::{CovariateKind, Probability, Scenario};
+
+/// A plain-text description of the whole scenario.
+pub fn describe(s: &Scenario) -> String {
+    let mut out = String::new();
+    let sim = &s.simulation;
+    let _ = writeln!(out, "scenario {}", s.name);
+    if let Some(d) = &s.description {
+        let _ = writeln!(out, "  {}", d.trim());
+    }
+    let _ = writeln!(
+        out,
+        "  {} patients per policy, seed {}, horizon {} days, curves every {} days",
+        sim.patients, sim.seed, sim.horizon_days, sim.curve_step_days
+    );
+    let _ = writeln!(out, "\ncohort");
+    for c in &s.covariates {
+        let what = match &c.kind {
+            CovariateKind::Boolean { probability } => format!("true with probability {probability}"),
+            CovariateKind::Categorical { levels, cumulative } => {
+                let mut prev = 0.0;
+                let parts: Vec<String> = levels
+                    .iter()
+                    .zip(cumulative)
+                    .map(|(l, &c)| {
+                        let share = c - prev;
+                        prev = c;
+                        format!("{l} {:.1}%", 100.0 * share)
+                    })
+                    .collect();
+                parts.join(", ")
+            }
+            CovariateKind::Continuous { dist, .. } => dist.to_string().replace(" d", ""),
+        };
+        let _ = writeln!(out, "  {}: {what}", c.name);
+    }
+    if let Some(p) = &s.natural_history.progression {
+        let _ = writeln!(
+            out,
+            "\nnatural history\n  progression sets {} after {} while symptomatic",
+            s.covariates[p.slot].name, p.time
+        );
+    }
+    if let Some(r) = &s.natural_history.resolution {
+        let _ = writeln!(out, "  spontaneous resolution after {}", r.time);
+    }
+    for policy in &s.policies {
+        let _ = writeln!(out, "\npolicy {}", policy.name);
+        if let Some(d) = &policy.description {
+            let _ = writeln!(out, "  {}", d.trim());
+        }
+        for (i, step) in policy.steps.iter().enumerate() {
+            let iv = &s.interventions[step.intervention];
+            let attempts = if step.attempts == 1 {
+                "1 attempt".to_string()
+            } else {
+                format!("up to {} attempts", step.attempts)
+            };
+            let _ = writeln!(
+                out,
+                "  {}. {} ({}, {}): {attempts}",
+                i + 1,
+                step.name,
+                iv.label,
+                iv.level.name()
+            );
+            if let Some((text, _)) = &step.skip_if {
+                let _ = writeln!(out, "     skipped if {text}");
+            }
+            if let Some(w) = &step.wait {
+                let _ = writeln!(out, "     wait {w}");
+            }
+            for (text, _, to) in &step.routes {
+                let _ = writeln!(out, "     if {text}: {} instead", s.interventions[*to].label);
+            }
+            let _ = writeln!(out, "     response {}", probability_words(&iv.response));
+            let _ = writeln!(
+                out,
+                "     responders recover after {}; failure declared after {}",
+                iv.recovery_time, iv.failure_time
+            );
+            if let Some(r) = &iv.relapse {
+                let _ = writeln!(
+                    out,
+                    "     relapse {} after {}",
+                    probability_words(&r.probability),
+                    r.time
+                );
+            }
+        }
+        let _ = writeln!(out, "  if every step fails: symptomatic until the horizon");
+        if let Some(rf) = &policy.red_flag {
+            let wait = rf
+                .wait
+                .as_ref()
+                .map_or("no wait".to_string(), |w| format!("a wait of {w}"));
+            let _ = writeln!(
+                out,
+                "  red flag: progression before surgery jumps to step {} after {wait}",
+                policy.steps[rf.jump_to].name
+            );
+        }
+        match policy.relapse_to {
+            Some(i) => {
+                let _ = writeln!(out, "  relapse: re-enter at step {}", policy.steps[i].name);
+            }
+            None => {
+                let _ = writeln!(out, "  relapse: re-enter at the step that brought the recovery");
+            }
+        }
+    }
+    out
+}
+
+fn probability_words(p: &Probability) -> String {
+    let mut text = format!("{}", p.base);
+    for o in &p.odds_ratios {
+        let _ = write!(text, ", odds x{} if {}", o.odds_ratio, o.text);
+    }
+    text
+}

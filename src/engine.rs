@@ -1,0 +1,230 @@
+//! Runs a cohort through every policy, in chunks, in parallel.
+//!
+//! Patients are cut into fixed chunks of [`CHUNK`] indices. Each chunk draws
+//! every patient's covariates and natural history once, walks the patient
+//! through each policy (common random numbers) and records the outcomes in
+//! integer accumulators. Accumulators merge exactly, so the result is the
+//! same for any thread count; per-patient records, when asked for, are kept
+//! in patient order. Memory is bounded by the chunk and the accumulators,
+//! not by the cohort (unless per-patient records are kept).
+//!
+//! This module knows no polars or plotters.
+
+use rayon::prelude::*;
+
+use crate::accumulate::PolicyAcc;
+use crate::cohort::draw_covariates;
+use crate::error::Error;
+use crate::pathway::{NaturalDraws, Outcome, Workspace, simulate};
+use crate::rng::policy_seed;
+use crate::scenario::Scenario;
+
+/// Patients per chunk: the unit of parallel work.
+pub const CHUNK: u64 = 4096;
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct RunSpec {
+    /// Patients per policy (the scenario's unless overridden).
+    pub patients: u64,
+    pub seed: u64,
+    /// Worker threads; 0 means one per core.
+    pub threads: usize,
+    /// Covariate indices the subgroup table is split by.
+    pub by: Vec<usize>,
+    /// Keep one record per patient and policy.
+    pub keep_patients: bool,
+    /// Give each policy its own streams instead of common random numbers.
+    pub independent: bool,
+}
+
+/// Per-patient records, in patient order.
+#[derive(Debug, Clone, Default)]
+pub struct PatientRecords {
+    /// Covariate slots, `covariates.len() / patients` per patient.
+    pub covariates: Vec<f64>,
+    /// One vector per policy, one outcome per patient.
+    pub outcomes: Vec<Vec<Outcome>>,
+}
+
+/// The result of a run.
+#[derive(Debug, Clone)]
+pub struct RunOutput {
+    /// One per policy, in scenario order.
+    pub accs: Vec<PolicyAcc>,
+    pub patients: Option<PatientRecords>,
+    /// Threads actually used.
+    pub threads: usize,
+}
+
+/// The subgroups of the `by` covariates in mixed-radix order: for each, the
+/// value of every `by` covariate (`["severe", "true"]`).
+pub fn subgroups(scenario: &Scenario, by: &[usize]) -> Vec<Vec<String>> {
+    if by.is_empty() {
+        return Vec::new();
+    }
+    let mut groups: Vec<Vec<String>> = vec![Vec::new()];
+    for &c in by {
+        let values = scenario.covariates[c].group_values().unwrap_or_default();
+        groups = groups
+            .iter()
+            .flat_map(|prefix| {
+                values.iter().map(move |v| {
+                    let mut g = prefix.clone();
+                    g.push(v.clone());
+                    g
+                })
+            })
+            .collect();
+    }
+    groups
+}
+
+/// Simulates the cohort under every policy.
+///
+/// # Errors
+/// [`Error::Runtime`] if the thread pool cannot be built.
+pub fn run(scenario: &Scenario, spec: &RunSpec) -> Result<RunOutput, Error> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(spec.threads)
+        .build()
+        .map_err(|e| Error::Runtime(format!("cannot start {} worker threads: {e}", spec.threads)))?;
+    let threads = pool.current_num_threads();
+    let chunks = spec.patients.div_ceil(CHUNK);
+    let sim = ChunkSim::new(scenario, spec);
+    let (accs, patients) = pool.install(|| {
+        if spec.keep_patients {
+            let parts: Vec<(Vec<PolicyAcc>, PatientRecords)> = (0..chunks)
+                .into_par_iter()
+                .map(|c| {
+                    let mut accs = sim.new_accs();
+                    let mut records = PatientRecords::default();
+                    sim.chunk(c, &mut accs, &mut Workspace::default(), Some(&mut records));
+                    (accs, records)
+                })
+                .collect();
+            let mut accs = sim.new_accs();
+            let mut all = PatientRecords {
+                covariates: Vec::new(),
+                outcomes: vec![Vec::new(); scenario.policies.len()],
+            };
+            for (part, records) in parts {
+                merge_all(&mut accs, &part);
+                all.covariates.extend(records.covariates);
+                for (a, b) in all.outcomes.iter_mut().zip(records.outcomes) {
+                    a.extend(b);
+                }
+            }
+            (accs, Some(all))
+        } else {
+            let accs = (0..chunks)
+                .into_par_iter()
+                .fold(
+                    || (sim.new_accs(), Workspace::default()),
+                    |(mut accs, mut ws), c| {
+                        sim.chunk(c, &mut accs, &mut ws, None);
+                        (accs, ws)
+                    },
+                )
+                .map(|(accs, _)| accs)
+                .reduce(
+                    || sim.new_accs(),
+                    |mut a, b| {
+                        merge_all(&mut a, &b);
+                        a
+                    },
+                );
+            (accs, None)
+        }
+    });
+    Ok(RunOutput {
+        accs,
+        patients,
+        threads,
+    })
+}
+
+fn merge_all(into: &mut [PolicyAcc], from: &[PolicyAcc]) {
+    for (a, b) in into.iter_mut().zip(from) {
+        a.merge(b);
+    }
+}
+
+/// Everything a chunk needs, shared by all workers.
+struct ChunkSim<'a> {
+    scenario: &'a Scenario,
+    spec: &'a RunSpec,
+    subgroups: usize,
+    /// Group counts of the `by` covariates (mixed-radix digits).
+    radix: Vec<usize>,
+}
+
+impl<'a> ChunkSim<'a> {
+    fn new(scenario: &'a Scenario, spec: &'a RunSpec) -> ChunkSim<'a> {
+        let radix: Vec<usize> = spec
+            .by
+            .iter()
+            .map(|&c| scenario.covariates[c].group_values().map_or(1, |g| g.len()))
+            .collect();
+        let subgroups = if spec.by.is_empty() { 0 } else { radix.iter().product() };
+        ChunkSim {
+            scenario,
+            spec,
+            subgroups,
+            radix,
+        }
+    }
+
+    fn new_accs(&self) -> Vec<PolicyAcc> {
+        let sim = &self.scenario.simulation;
+        (0..self.scenario.policies.len())
+            .map(|_| PolicyAcc::new(sim.horizon_days, sim.curve_step_days, self.subgroups))
+            .collect()
+    }
+
+    fn subgroup(&self, x: &[f64]) -> usize {
+        self.spec.by.iter().zip(&self.radix).fold(0, |index, (&c, &radix)| {
+            index * radix + self.scenario.covariates[c].group_of(x[c]).min(radix - 1)
+        })
+    }
+
+    fn chunk(&self, chunk: u64, accs: &mut [PolicyAcc], ws: &mut Workspace, mut records: Option<&mut PatientRecords>) {
+        let scenario = self.scenario;
+        let horizon = scenario.simulation.horizon_days;
+        let start = chunk * CHUNK;
+        let end = (start + CHUNK).min(self.spec.patients);
+        let mut x = vec![0.0; scenario.covariates.len()];
+        if let Some(r) = records.as_deref_mut() {
+            r.outcomes = vec![Vec::with_capacity((end - start) as usize); scenario.policies.len()];
+        }
+        let mut nh = NaturalDraws {
+            progression: f64::INFINITY,
+            resolution: f64::INFINITY,
+        };
+        for patient in start..end {
+            for (p, (policy, acc)) in scenario.policies.iter().zip(accs.iter_mut()).enumerate() {
+                let seed = if self.spec.independent {
+                    policy_seed(self.spec.seed, p)
+                } else {
+                    self.spec.seed
+                };
+                if p == 0 || self.spec.independent {
+                    draw_covariates(scenario, seed, patient, &mut x);
+                    nh = NaturalDraws::draw(scenario, seed, patient, &x);
+                }
+                let outcome = simulate(scenario, policy, seed, patient, &x, nh, ws);
+                acc.overall.record(&outcome);
+                acc.curves.record(ws.symptom_free(), outcome.surgery_time, horizon);
+                if self.subgroups > 0 {
+                    acc.subgroups[self.subgroup(&x)].record(&outcome);
+                }
+                if let Some(r) = records.as_deref_mut() {
+                    if p == 0 {
+                        r.covariates.extend_from_slice(&x);
+                    }
+                    r.outcomes[p].push(outcome);
+                }
+            }
+        }
+    }
+}

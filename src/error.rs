@@ -1,0 +1,137 @@
+//! Errors that tell the user what to fix.
+//!
+//! Every message names the file, the place in it (a key path such as
+//! `interventions.tfesi.response.probability`, or a line and column), the
+//! value found and what is allowed. [`Error::exit_code`] maps each kind to
+//! the documented exit code: 2 for bad input or usage, 1 for failures at run
+//! time.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// A problem found while checking a scenario, before the file name is known.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Invalid {
+    /// Dotted key path, named entries shown by name (`policies.stepwise.steps[2]`).
+    pub path: String,
+    /// The offending value as written (empty when a key is missing).
+    pub value: String,
+    /// What is wrong and what is allowed.
+    pub problem: String,
+}
+
+impl Invalid {
+    pub fn new(path: impl Into<String>, value: impl fmt::Display, problem: impl Into<String>) -> Self {
+        Invalid {
+            path: path.into(),
+            value: value.to_string(),
+            problem: problem.into(),
+        }
+    }
+}
+
+impl fmt::Display for Invalid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.value.is_empty() {
+            write!(f, "{}: {}", self.path, self.problem)
+        } else {
+            write!(f, "{} = {}: {}", self.path, self.value, self.problem)
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot read scenario {file}: {source}")]
+    Read {
+        file: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{file}: {message}")]
+    Syntax { file: String, message: String },
+    #[error("{file}: {invalid}")]
+    Invalid { file: String, invalid: Invalid },
+    #[error("{0}")]
+    Usage(String),
+    #[error("cannot write {}: {source}", path.display())]
+    Output {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Runtime(String),
+}
+
+impl Error {
+    /// 2 for bad input or usage, 1 for failures while running or writing.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Read { .. } | Error::Syntax { .. } | Error::Invalid { .. } | Error::Usage(_) => 2,
+            Error::Output { .. } | Error::Runtime(_) => 1,
+        }
+    }
+}
+
+/// The candidate closest to `word` by edit distance, if it is close enough to
+/// be a plausible misspelling.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|&(d, c)| d <= (c.len().max(word.len()) / 3).max(2))
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, c)| c)
+}
+
+/// " (did you mean `x`?)" or nothing.
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    closest(word, candidates)
+        .map(|c| format!(" (did you mean `{c}`?)"))
+        .unwrap_or_default()
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_counts_edits() {
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("same", "same"), 0);
+    }
+
+    #[test]
+    fn suggests_only_close_names() {
+        let names = ["tfesi", "endoscopic", "fusion"];
+        assert_eq!(closest("tfsei", names), Some("tfesi"));
+        assert_eq!(closest("endoscopik", names), Some("endoscopic"));
+        assert_eq!(closest("physiotherapy", names), None);
+    }
+
+    #[test]
+    fn bad_input_exits_2_and_runtime_failures_1() {
+        let bad = Error::Usage("x".into());
+        let runtime = Error::Runtime("x".into());
+        assert_eq!(bad.exit_code(), 2);
+        assert_eq!(runtime.exit_code(), 1);
+    }
+}

@@ -1,0 +1,205 @@
+//! The run directory: where results land, complete or not at all.
+//!
+//! A run writes into a hidden temporary directory beside its target
+//! (`.NAME.partial-PID`) and renames it into place only once every file is
+//! written; `manifest.json` is the last file. A run never writes into an
+//! existing directory.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::Error;
+
+/// A run directory being written.
+#[derive(Debug)]
+pub struct RunDir {
+    target: PathBuf,
+    partial: PathBuf,
+}
+
+impl RunDir {
+    /// Prepares `target` (which must not exist) by creating its temporary
+    /// sibling.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] if `target` exists, [`Error::Output`] if the parent
+    /// cannot be created or written.
+    pub fn create(target: &Path) -> Result<RunDir, Error> {
+        if target.exists() {
+            return Err(Error::Usage(format!(
+                "the output directory {} already exists; a run never writes into an existing directory: choose another --out or remove it",
+                target.display()
+            )));
+        }
+        let parent = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent).map_err(|source| Error::Output {
+            path: parent.clone(),
+            source,
+        })?;
+        let name = target
+            .file_name()
+            .map_or_else(|| "run".into(), |n| n.to_string_lossy().into_owned());
+        let partial = parent.join(format!(".{name}.partial-{}", std::process::id()));
+        if partial.exists() {
+            fs::remove_dir_all(&partial).map_err(|source| Error::Output {
+                path: partial.clone(),
+                source,
+            })?;
+        }
+        fs::create_dir(&partial).map_err(|source| Error::Output {
+            path: partial.clone(),
+            source,
+        })?;
+        Ok(RunDir {
+            target: target.to_path_buf(),
+            partial,
+        })
+    }
+
+    /// Where files are written until [`RunDir::complete`].
+    pub fn path(&self) -> &Path {
+        &self.partial
+    }
+
+    /// Writes the manifest last and moves the directory into place.
+    ///
+    /// # Errors
+    /// [`Error::Output`] if the manifest cannot be written or the rename
+    /// fails (for example because the target appeared meanwhile).
+    pub fn complete(self, manifest: &Manifest) -> Result<PathBuf, Error> {
+        let path = self.partial.join("manifest.json");
+        let json = serde_json::to_string_pretty(manifest)
+            .map_err(|e| Error::Runtime(format!("cannot encode the manifest: {e}")))?;
+        fs::write(&path, json + "\n").map_err(|source| Error::Output {
+            path: path.clone(),
+            source,
+        })?;
+        if self.target.exists() {
+            return Err(Error::Usage(format!(
+                "the output directory {} appeared while the run was writing; the results are left in {}",
+                self.target.display(),
+                self.partial.display()
+            )));
+        }
+        fs::rename(&self.partial, &self.target).map_err(|source| Error::Output {
+            path: self.target.clone(),
+            source,
+        })?;
+        let target = self.target.clone();
+        std::mem::forget(self);
+        Ok(target)
+    }
+}
+
+impl Drop for RunDir {
+    /// An unfinished run leaves nothing behind.
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.partial);
+    }
+}
+
+/// What `manifest.json` records.
+#[derive(Debug, Clone, Serialize)]
+pub struct Manifest {
+    pub foramen_version: String,
+    pub scenario: String,
+    pub scenario_file: String,
+    pub scenario_sha256: String,
+    pub seed: u64,
+    pub patients_per_policy: u64,
+    pub policies: Vec<String>,
+    pub horizon_days: f64,
+    pub subgroups_by: Vec<String>,
+    pub common_random_numbers: bool,
+    pub threads: usize,
+    pub started_utc: String,
+    pub wall_time_seconds: f64,
+    pub simulation_seconds: f64,
+    pub patients_per_second: f64,
+    pub files: Vec<String>,
+}
+
+/// Hex SHA-256 of the scenario text.
+pub fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The default run directory: `output/<scenario>-<UTC time>`, with a
+/// counter appended if that exists already.
+pub fn default_dir(scenario: &str) -> PathBuf {
+    let stamp = utc_stamp(SystemTime::now()).replace([':', '-'], "");
+    let base = PathBuf::from("output").join(format!("{scenario}-{stamp}"));
+    let mut dir = base.clone();
+    let mut n = 2;
+    while dir.exists() {
+        dir = PathBuf::from(format!("{}-{n}", base.display()));
+        n += 1;
+    }
+    dir
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` for a time (proleptic Gregorian, UTC).
+pub fn utc_stamp(t: SystemTime) -> String {
+    let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    // Civil from days (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn utc_stamp_is_civil_time() {
+        assert_eq!(utc_stamp(UNIX_EPOCH), "1970-01-01T00:00:00Z");
+        let t = UNIX_EPOCH + Duration::from_secs(1_795_000_000);
+        assert_eq!(utc_stamp(t), "2026-11-18T11:06:40Z");
+    }
+
+    #[test]
+    fn sha256_of_empty_text() {
+        assert_eq!(
+            sha256_hex(""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+
+    #[test]
+    fn unfinished_runs_leave_nothing() {
+        let root = std::env::temp_dir().join(format!("foramen-output-test-{}", std::process::id()));
+        let target = root.join("run");
+        {
+            let dir = RunDir::create(&target).unwrap();
+            fs::write(dir.path().join("summary.csv"), "x").unwrap();
+        }
+        assert!(!target.exists());
+        assert_eq!(fs::read_dir(&root).unwrap().count(), 0);
+        fs::remove_dir_all(&root).unwrap();
+    }
+}

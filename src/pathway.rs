@@ -1,0 +1,417 @@
+//! One patient's path through one policy, event by event, in continuous time.
+//!
+//! The rules (docs/model.md states them in full):
+//!
+//! 1. Steps are taken in order. A step whose `skip_if` holds is skipped;
+//!    otherwise its intervention is chosen by the first matching route, the
+//!    patient waits, then attempts follow back to back.
+//! 2. An attempt draws, from its own stream, the response (probability
+//!    adjusted by odds ratios), then each complication, then the recovery
+//!    time (responders without a failing complication) or the failure time.
+//!    Complication delays extend either.
+//! 3. A recovery may be followed by a relapse, which re-enters the policy at
+//!    `relapse_to` (default: the step that brought the recovery).
+//! 4. Natural history runs alongside: progression (once, only while
+//!    symptomatic) sets a boolean covariate and, when the policy has a red
+//!    flag and the patient has neither started surgery nor is waiting for a
+//!    surgical step, interrupts the current phase and jumps to the red-flag
+//!    step after its fast-track wait; spontaneous resolution ends the path
+//!    symptom-free.
+//! 5. Nothing happens at or after the horizon `H`: the patient is censored
+//!    there. An event at the same instant as the end of a phase comes after
+//!    it.
+//!
+//! The walk is pure: it reads the scenario, draws from streams keyed by
+//! (seed, patient, purpose) and writes only into the caller's [`Workspace`],
+//! so it allocates nothing once the workspace has grown.
+
+use rand::RngExt;
+
+use crate::rng::{Purpose, stream};
+use crate::scenario::{Level, Policy, Scenario};
+
+/// A guard against paths that never advance (zero-length relapse cycles):
+/// a patient is censored after this many pathway steps.
+pub const MAX_STEPS_PER_PATIENT: u32 = 100_000;
+
+/// Natural-history times drawn once per patient, shared by every policy.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NaturalDraws {
+    /// Day of neurological progression, or infinity.
+    pub progression: f64,
+    /// Day of spontaneous resolution, or infinity.
+    pub resolution: f64,
+}
+
+impl NaturalDraws {
+    /// Draws both times from the patient's natural-history stream (always in
+    /// the same order, so one does not shift the other).
+    pub fn draw(scenario: &Scenario, seed: u64, patient: u64, x: &[f64]) -> NaturalDraws {
+        let mut rng = stream(seed, patient, Purpose::NaturalHistory);
+        let nh = &scenario.natural_history;
+        let progression = nh.progression.as_ref().map_or(f64::INFINITY, |p| {
+            let t = p.time.sample(&mut rng);
+            let eligible = x[p.slot] == 0.0 && p.condition.as_ref().is_none_or(|c| c.eval(x));
+            if eligible { t } else { f64::INFINITY }
+        });
+        let resolution = nh.resolution.as_ref().map_or(f64::INFINITY, |r| {
+            let t = r.time.sample(&mut rng);
+            if r.condition.as_ref().is_none_or(|c| c.eval(x)) {
+                t
+            } else {
+                f64::INFINITY
+            }
+        });
+        NaturalDraws {
+            progression,
+            resolution,
+        }
+    }
+}
+
+/// What one patient's path under one policy yields.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Outcome {
+    /// Recovered (for the first time) before the horizon.
+    pub recovered: bool,
+    /// Day of first recovery; the horizon when censored.
+    pub time_to_recovery: f64,
+    pub symptom_free_at_horizon: bool,
+    /// 0 none, 1 conservative, 2 minimally invasive, 3 surgical.
+    pub deepest_level: u8,
+    /// Bit `l - 1` set when an attempt of level `l` started.
+    pub levels_started: u8,
+    /// Attempts started before the horizon.
+    pub interventions: u32,
+    pub surgery: bool,
+    /// Day the first surgical attempt started; infinity if none.
+    pub surgery_time: f64,
+    pub fusion: bool,
+    pub complications: u32,
+    pub relapses: u32,
+    /// Days spent symptomatic within [0, H].
+    pub symptomatic_days: f64,
+    /// Progression happened before the horizon.
+    pub progressed: bool,
+    /// A red flag interrupted the pathway.
+    pub red_flag: bool,
+    /// Recovery came from spontaneous resolution.
+    pub spontaneous: bool,
+}
+
+/// Reusable per-thread buffers.
+#[derive(Debug, Clone, Default)]
+pub struct Workspace {
+    /// Current covariates (progression may change one).
+    x: Vec<f64>,
+    /// Attempts started so far, per intervention.
+    attempts: Vec<u32>,
+    /// Waits so far, per intervention.
+    waits: Vec<u32>,
+    /// Symptom-free spells `[from, to)` within the horizon.
+    symptom_free: Vec<(f64, f64)>,
+}
+
+impl Workspace {
+    /// The symptom-free spells of the last simulated path.
+    pub fn symptom_free(&self) -> &[(f64, f64)] {
+        &self.symptom_free
+    }
+
+    fn reset(&mut self, baseline: &[f64], interventions: usize) {
+        self.x.clear();
+        self.x.extend_from_slice(baseline);
+        self.attempts.clear();
+        self.attempts.resize(interventions, 0);
+        self.waits.clear();
+        self.waits.resize(interventions, 0);
+        self.symptom_free.clear();
+    }
+}
+
+/// How a phase (a wait or an attempt) ended.
+enum End {
+    /// It ran to its end.
+    Done,
+    Horizon,
+    RedFlag,
+    Resolved,
+}
+
+enum Attempt {
+    Responds { end: f64, relapse_after: Option<f64> },
+    Fails { end: f64 },
+}
+
+struct Walk<'a> {
+    scenario: &'a Scenario,
+    seed: u64,
+    patient: u64,
+    horizon: f64,
+    ws: &'a mut Workspace,
+    t: f64,
+    progression: f64,
+    resolution: f64,
+    symptomatic_since: f64,
+    out: Outcome,
+}
+
+/// Simulates patient `patient` (covariates `baseline`, natural history `nh`)
+/// under `policy`. The symptom-free spells are left in `ws`.
+pub fn simulate(
+    scenario: &Scenario,
+    policy: &Policy,
+    seed: u64,
+    patient: u64,
+    baseline: &[f64],
+    nh: NaturalDraws,
+    ws: &mut Workspace,
+) -> Outcome {
+    ws.reset(baseline, scenario.interventions.len());
+    let horizon = scenario.simulation.horizon_days;
+    let mut walk = Walk {
+        scenario,
+        seed,
+        patient,
+        horizon,
+        ws,
+        t: 0.0,
+        progression: nh.progression,
+        resolution: nh.resolution,
+        symptomatic_since: 0.0,
+        out: Outcome {
+            recovered: false,
+            time_to_recovery: horizon,
+            symptom_free_at_horizon: false,
+            deepest_level: 0,
+            levels_started: 0,
+            interventions: 0,
+            surgery: false,
+            surgery_time: f64::INFINITY,
+            fusion: false,
+            complications: 0,
+            relapses: 0,
+            symptomatic_days: 0.0,
+            progressed: false,
+            red_flag: false,
+            spontaneous: false,
+        },
+    };
+    walk.run(policy);
+    walk.out
+}
+
+impl Walk<'_> {
+    fn run(&mut self, policy: &Policy) {
+        let steps = &policy.steps;
+        let mut step = 0;
+        let mut fast_track = false;
+        let mut taken = 0;
+        'path: loop {
+            taken += 1;
+            if taken > MAX_STEPS_PER_PATIENT {
+                return self.finish_symptomatic();
+            }
+            while step < steps.len() && steps[step].skip_if.as_ref().is_some_and(|(_, c)| c.eval(&self.ws.x)) {
+                step += 1;
+            }
+            if step == steps.len() {
+                // Pathway exhausted: symptomatic until resolution, a red flag or H.
+                let armed = policy.red_flag.is_some() && !self.out.surgery;
+                match self.run_until(f64::INFINITY, armed) {
+                    End::RedFlag => {
+                        step = self.jump(policy, &mut fast_track);
+                        continue 'path;
+                    }
+                    End::Resolved => return self.resolve(),
+                    End::Done | End::Horizon => return self.finish_symptomatic(),
+                }
+            }
+            let st = &steps[step];
+            let iv = st
+                .routes
+                .iter()
+                .find(|r| r.1.eval(&self.ws.x))
+                .map_or(st.intervention, |r| r.2);
+            let surgical = self.scenario.interventions[iv].level == Level::Surgical;
+            let wait = if std::mem::take(&mut fast_track) {
+                let wait = policy.red_flag.as_ref().and_then(|rf| rf.wait.as_ref());
+                wait.map_or(0.0, |d| {
+                    d.sample(&mut stream(self.seed, self.patient, Purpose::RedFlagWait))
+                })
+            } else {
+                let visit = self.ws.waits[iv];
+                self.ws.waits[iv] += 1;
+                let key = self.scenario.interventions[iv].key;
+                st.wait.as_ref().map_or(0.0, |d| {
+                    d.sample(&mut stream(self.seed, self.patient, Purpose::Wait { key, visit }))
+                })
+            };
+            let armed = policy.red_flag.is_some() && !self.out.surgery && !surgical;
+            match self.run_until(self.t + wait, armed) {
+                End::Done => {}
+                End::RedFlag => {
+                    step = self.jump(policy, &mut fast_track);
+                    continue 'path;
+                }
+                End::Resolved => return self.resolve(),
+                End::Horizon => return self.finish_symptomatic(),
+            }
+            for _ in 0..st.attempts {
+                let attempt = self.attempt(iv);
+                let armed = policy.red_flag.is_some() && !self.out.surgery;
+                let end = match attempt {
+                    Attempt::Responds { end, .. } | Attempt::Fails { end } => end,
+                };
+                match self.run_until(end, armed) {
+                    End::Done => {}
+                    End::RedFlag => {
+                        step = self.jump(policy, &mut fast_track);
+                        continue 'path;
+                    }
+                    End::Resolved => return self.resolve(),
+                    End::Horizon => return self.finish_symptomatic(),
+                }
+                if let Attempt::Responds { relapse_after, .. } = attempt {
+                    self.recover();
+                    match relapse_after {
+                        Some(after) if self.relapse(self.t + after) => {
+                            step = policy.relapse_to.unwrap_or(step);
+                            continue 'path;
+                        }
+                        _ => return self.finish_symptom_free(),
+                    }
+                }
+            }
+            step += 1;
+        }
+    }
+
+    /// Advances to `t_end` unless natural history or the horizon comes
+    /// first. Progression sets its covariate and, if `armed`, raises the red
+    /// flag.
+    fn run_until(&mut self, t_end: f64, armed: bool) -> End {
+        loop {
+            let first = self.progression.min(self.resolution);
+            if first < t_end.min(self.horizon) {
+                self.t = first;
+                if self.resolution <= self.progression {
+                    return End::Resolved;
+                }
+                self.progression = f64::INFINITY;
+                if let Some(p) = &self.scenario.natural_history.progression {
+                    self.ws.x[p.slot] = 1.0;
+                }
+                self.out.progressed = true;
+                if armed {
+                    self.out.red_flag = true;
+                    return End::RedFlag;
+                }
+                continue;
+            }
+            if t_end >= self.horizon {
+                self.t = self.horizon;
+                return End::Horizon;
+            }
+            self.t = t_end;
+            return End::Done;
+        }
+    }
+
+    fn jump(&self, policy: &Policy, fast_track: &mut bool) -> usize {
+        *fast_track = true;
+        policy.red_flag.as_ref().map_or(policy.steps.len(), |rf| rf.jump_to)
+    }
+
+    /// Starts an attempt of intervention `iv` at `self.t` and draws its fate.
+    fn attempt(&mut self, iv: usize) -> Attempt {
+        let intervention = &self.scenario.interventions[iv];
+        let attempt = self.ws.attempts[iv];
+        self.ws.attempts[iv] += 1;
+        let mut rng = stream(
+            self.seed,
+            self.patient,
+            Purpose::Attempt {
+                key: intervention.key,
+                attempt,
+            },
+        );
+        let out = &mut self.out;
+        out.interventions += 1;
+        out.deepest_level = out.deepest_level.max(intervention.level as u8);
+        out.levels_started |= 1 << (intervention.level as u8 - 1);
+        if intervention.level == Level::Surgical && !out.surgery {
+            out.surgery = true;
+            out.surgery_time = self.t;
+        }
+        out.fusion |= intervention.fusion;
+        let x = &self.ws.x;
+        let responds = rng.random::<f64>() < intervention.response.for_patient(x);
+        let mut delay = 0.0;
+        let mut failed = false;
+        for c in &intervention.complications {
+            if rng.random::<f64>() < c.probability.for_patient(x) {
+                out.complications += 1;
+                if let Some(d) = &c.delay {
+                    delay += d.sample(&mut rng);
+                }
+                failed |= c.fails_attempt;
+            }
+        }
+        if responds && !failed {
+            let end = self.t + intervention.recovery_time.sample(&mut rng) + delay;
+            let relapse_after = intervention.relapse.as_ref().and_then(|r| {
+                let relapses = rng.random::<f64>() < r.probability.for_patient(x);
+                relapses.then(|| r.time.sample(&mut rng))
+            });
+            Attempt::Responds { end, relapse_after }
+        } else {
+            Attempt::Fails {
+                end: self.t + intervention.failure_time.sample(&mut rng) + delay,
+            }
+        }
+    }
+
+    /// The patient becomes symptom-free at `self.t`.
+    fn recover(&mut self) {
+        if !self.out.recovered {
+            self.out.recovered = true;
+            self.out.time_to_recovery = self.t;
+        }
+        self.out.symptomatic_days += self.t - self.symptomatic_since;
+    }
+
+    /// Relapse at `at`; false (and nothing changes) if that is at or after H.
+    fn relapse(&mut self, at: f64) -> bool {
+        if at >= self.horizon {
+            return false;
+        }
+        self.ws.symptom_free.push((self.t, at));
+        // Natural-history events that fell in the symptom-free spell did not happen.
+        if self.progression < at {
+            self.progression = f64::INFINITY;
+        }
+        if self.resolution < at {
+            self.resolution = f64::INFINITY;
+        }
+        self.out.relapses += 1;
+        self.t = at;
+        self.symptomatic_since = at;
+        true
+    }
+
+    fn resolve(&mut self) {
+        self.out.spontaneous = true;
+        self.recover();
+        self.finish_symptom_free();
+    }
+
+    fn finish_symptom_free(&mut self) {
+        self.ws.symptom_free.push((self.t, self.horizon));
+        self.out.symptom_free_at_horizon = true;
+    }
+
+    fn finish_symptomatic(&mut self) {
+        self.out.symptomatic_days += self.horizon - self.symptomatic_since;
+    }
+}

@@ -1,0 +1,295 @@
+//! The serde mirror of a scenario file, exactly as written.
+//!
+//! Every struct denies unknown fields, so a misspelt key is an error that
+//! names the key and the allowed ones. Nothing here is checked beyond its
+//! TOML type: [`super::Scenario::from_raw`] turns it into validated types.
+
+use serde::Deserialize;
+
+/// The whole file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    /// Short identifier used in output directory names.
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub simulation: RawSimulation,
+    pub cohort: RawCohort,
+    #[serde(default)]
+    pub natural_history: RawNaturalHistory,
+    pub interventions: Vec<RawIntervention>,
+    pub policies: Vec<RawPolicy>,
+    #[serde(default)]
+    pub economics: Option<RawEconomics>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSimulation {
+    /// Patients per policy.
+    pub patients: u64,
+    pub seed: u64,
+    /// Horizon in days.
+    pub horizon_days: f64,
+    /// Spacing of the curve grid in days.
+    #[serde(default)]
+    pub curve_step_days: Option<f64>,
+    /// Covariates named by default for the subgroup table.
+    #[serde(default)]
+    pub subgroups: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCohort {
+    pub covariates: Vec<RawCovariate>,
+}
+
+/// One covariate: exactly one of `probability` (boolean), `levels` +
+/// `weights` (categorical) or `dist` (continuous) is given.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCovariate {
+    pub name: String,
+    #[serde(default)]
+    pub source: Option<String>,
+    #[serde(default)]
+    pub probability: Option<f64>,
+    #[serde(default)]
+    pub levels: Option<Vec<String>>,
+    #[serde(default)]
+    pub weights: Option<Vec<f64>>,
+    #[serde(default)]
+    pub dist: Option<RawDist>,
+    /// Break points that cut a continuous covariate into subgroups.
+    #[serde(default)]
+    pub breaks: Option<Vec<f64>>,
+}
+
+/// A distribution of a duration or a continuous value.
+///
+/// `family` picks the family; the other fields are its parameters, in one of
+/// the parameterisations listed in docs/scenario.md.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDist {
+    pub family: String,
+    #[serde(default)]
+    pub value: Option<f64>,
+    #[serde(default)]
+    pub low: Option<f64>,
+    #[serde(default)]
+    pub high: Option<f64>,
+    #[serde(default)]
+    pub mean: Option<f64>,
+    #[serde(default)]
+    pub sd: Option<f64>,
+    #[serde(default)]
+    pub mu: Option<f64>,
+    #[serde(default)]
+    pub sigma: Option<f64>,
+    #[serde(default)]
+    pub median: Option<f64>,
+    #[serde(default)]
+    pub p90: Option<f64>,
+    #[serde(default)]
+    pub shape: Option<f64>,
+    #[serde(default)]
+    pub scale: Option<f64>,
+    #[serde(default)]
+    pub rate: Option<f64>,
+    /// `"days"` (default) or `"weeks"`.
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// `[lower, upper]` bounds; the distribution is conditioned on them.
+    #[serde(default)]
+    pub truncate: Option<[f64; 2]>,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNaturalHistory {
+    #[serde(default)]
+    pub progression: Option<RawProgression>,
+    #[serde(default)]
+    pub resolution: Option<RawResolution>,
+}
+
+/// Neurological progression: a boolean covariate becomes true at a random
+/// time while the patient is symptomatic; this is the red flag.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProgression {
+    /// Boolean covariate set to true on progression.
+    pub sets: String,
+    pub time: RawDist,
+    /// Only patients meeting this condition can progress.
+    #[serde(default, rename = "if")]
+    pub condition: Option<String>,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// Spontaneous resolution of symptoms, competing with treatment.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawResolution {
+    pub time: RawDist,
+    #[serde(default, rename = "if")]
+    pub condition: Option<String>,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawIntervention {
+    pub name: String,
+    #[serde(default)]
+    pub label: Option<String>,
+    /// `"conservative"`, `"minimally_invasive"` or `"surgical"`.
+    pub level: String,
+    #[serde(default)]
+    pub fusion: bool,
+    pub response: RawResponse,
+    /// Days from the start of the attempt to recovery, for responders.
+    pub recovery_time: RawDist,
+    /// Days from the start of the attempt to the declaration of failure.
+    pub failure_time: RawDist,
+    #[serde(default)]
+    pub complications: Vec<RawComplication>,
+    #[serde(default)]
+    pub relapse: Option<RawRelapse>,
+    /// Cost per attempt (accepted now, used by the economic analysis later).
+    #[serde(default)]
+    pub cost: Option<f64>,
+    /// Utility while recovered after this intervention (for later use).
+    #[serde(default)]
+    pub utility: Option<f64>,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawResponse {
+    pub probability: f64,
+    #[serde(default)]
+    pub odds_ratios: Vec<RawOddsRatio>,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// Multiplies the odds of an event for patients meeting a condition.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOddsRatio {
+    #[serde(rename = "if")]
+    pub condition: String,
+    #[serde(rename = "or")]
+    pub odds_ratio: f64,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawComplication {
+    pub name: String,
+    pub probability: f64,
+    #[serde(default)]
+    pub odds_ratios: Vec<RawOddsRatio>,
+    /// Extra days added to the end of the attempt.
+    #[serde(default)]
+    pub delay: Option<RawDist>,
+    /// Whether the complication makes the attempt fail.
+    #[serde(default)]
+    pub fails_attempt: bool,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRelapse {
+    pub probability: f64,
+    #[serde(default)]
+    pub odds_ratios: Vec<RawOddsRatio>,
+    /// Days from recovery to relapse.
+    pub time: RawDist,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPolicy {
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub steps: Vec<RawStep>,
+    #[serde(default)]
+    pub red_flag: Option<RawRedFlag>,
+    /// Step a relapsed patient re-enters at; by default the step that
+    /// brought the recovery.
+    #[serde(default)]
+    pub relapse_to: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStep {
+    /// Step name (defaults to the intervention name).
+    #[serde(default)]
+    pub name: Option<String>,
+    pub intervention: String,
+    #[serde(default = "one")]
+    pub attempts: u32,
+    /// Waiting time before the step starts.
+    #[serde(default)]
+    pub wait: Option<RawDist>,
+    /// Patients meeting this condition skip the step.
+    #[serde(default)]
+    pub skip_if: Option<String>,
+    #[serde(default)]
+    pub route: Vec<RawRoute>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRoute {
+    #[serde(rename = "if")]
+    pub condition: String,
+    pub to: String,
+}
+
+/// Progression while symptomatic in a non-surgical step interrupts it and
+/// jumps to `jump_to` after `wait`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRedFlag {
+    pub jump_to: String,
+    #[serde(default)]
+    pub wait: Option<RawDist>,
+}
+
+/// Accepted now, used by the economic analysis later.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEconomics {
+    #[serde(default)]
+    pub currency: Option<String>,
+    #[serde(default)]
+    pub discount_rate: Option<f64>,
+    #[serde(default)]
+    pub utility_symptomatic: Option<f64>,
+    #[serde(default)]
+    pub source: Option<String>,
+}

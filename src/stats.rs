@@ -1,0 +1,160 @@
+//! Estimators and 95% intervals on plain numbers.
+//!
+//! * Proportions: the Wilson score interval (Wilson 1927),
+//!   `(p + z²/2n ± z sqrt(p(1-p)/n + z²/4n²)) / (1 + z²/n)`, with
+//!   `se = sqrt(p(1-p)/n)`.
+//! * Means: `mean ± z s / sqrt(n)` with the sample variance `s²`, computed
+//!   exactly from integer sums.
+//! * Time to recovery: the Kaplan-Meier estimator on the binned event times
+//!   with Greenwood's variance `S(t)² Σ d_i / (r_i (r_i - d_i))`; the median
+//!   is the first time with `S(t) <= 1/2`, and its interval the
+//!   Brookmeyer-Crowley set `{t : |S(t) - 1/2| <= z se(t)}`.
+//!
+//! `z = 1.959963984540054`, the 97.5% normal quantile.
+
+use crate::summary::Estimate;
+
+/// The 97.5% quantile of the standard normal.
+pub const Z95: f64 = 1.959_963_984_540_054;
+
+impl Estimate {
+    pub const NAN: Estimate = Estimate {
+        value: f64::NAN,
+        lo: f64::NAN,
+        hi: f64::NAN,
+        se: f64::NAN,
+    };
+}
+
+/// Share `k / n` with its Wilson interval.
+pub fn proportion(k: u64, n: u64) -> Estimate {
+    if n == 0 {
+        return Estimate::NAN;
+    }
+    let (k, n) = (k as f64, n as f64);
+    let p = k / n;
+    let z2 = Z95 * Z95;
+    let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
+    let half = Z95 * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / (1.0 + z2 / n);
+    // At k = 0 and k = n the Wilson bound is exactly 0 or 1; rounding
+    // would leave a residue.
+    Estimate {
+        value: p,
+        lo: if k == 0.0 { 0.0 } else { (centre - half).max(0.0) },
+        hi: if k == n { 1.0 } else { (centre + half).min(1.0) },
+        se: (p * (1.0 - p) / n).sqrt(),
+    }
+}
+
+/// Mean of values whose sum and sum of squares are exact integers in units
+/// of `1 / scale`, with a normal interval.
+pub fn mean(sum: u128, sum_sq: u128, n: u64, scale: f64) -> Estimate {
+    if n == 0 {
+        return Estimate::NAN;
+    }
+    let nn = u128::from(n);
+    let value = sum as f64 / n as f64 / scale;
+    if n == 1 {
+        return Estimate {
+            value,
+            lo: f64::NAN,
+            hi: f64::NAN,
+            se: f64::NAN,
+        };
+    }
+    // n Σx² - (Σx)² is exact and non-negative (Cauchy-Schwarz); saturate
+    // rather than overflow for absurd totals.
+    let num = nn.saturating_mul(sum_sq).saturating_sub(sum.saturating_mul(sum));
+    let variance = num as f64 / (n as f64 * (n as f64 - 1.0)) / (scale * scale);
+    let se = (variance / n as f64).sqrt();
+    Estimate {
+        value,
+        lo: value - Z95 * se,
+        hi: value + Z95 * se,
+        se,
+    }
+}
+
+/// Kaplan-Meier survival after each bin, from event counts per bin, for `n`
+/// patients none of whom is censored before the last bin. Returns
+/// `(S, se)` per bin (Greenwood).
+pub fn kaplan_meier(events: &[u64], n: u64) -> Vec<(f64, f64)> {
+    let mut at_risk = n as f64;
+    let mut s = 1.0;
+    let mut greenwood = 0.0;
+    events
+        .iter()
+        .map(|&d| {
+            let d = d as f64;
+            if d > 0.0 && at_risk > 0.0 {
+                s *= 1.0 - d / at_risk;
+                if at_risk > d {
+                    greenwood += d / (at_risk * (at_risk - d));
+                }
+                at_risk -= d;
+            }
+            (s, s * greenwood.sqrt())
+        })
+        .collect()
+}
+
+/// The Kaplan-Meier median from event counts in bins of `1 / bins_per_day`
+/// days, reported at the end of the bin where `S` first reaches 1/2, with
+/// the Brookmeyer-Crowley interval. Its `se` is the interval's half-width
+/// over z. NaN where the curve (or a band) never reaches 1/2.
+pub fn km_median(events: &[u64], n: u64, bins_per_day: f64) -> Estimate {
+    if n == 0 {
+        return Estimate::NAN;
+    }
+    let km = kaplan_meier(events, n);
+    let first = |pred: &dyn Fn(f64, f64) -> bool| {
+        km.iter()
+            .position(|&(s, se)| pred(s, se))
+            .map_or(f64::NAN, |i| (i + 1) as f64 / bins_per_day)
+    };
+    let value = first(&|s, _| s <= 0.5);
+    let lo = first(&|s, se| s - Z95 * se <= 0.5);
+    let hi = first(&|s, se| s + Z95 * se <= 0.5);
+    Estimate {
+        value,
+        lo,
+        hi,
+        se: (hi - lo) / (2.0 * Z95),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wilson_matches_published_values() {
+        // Newcombe (1998), table I: 81/263 -> 0.2553 to 0.3662.
+        let e = proportion(81, 263);
+        assert!((e.lo - 0.2553).abs() < 5e-5 && (e.hi - 0.3662).abs() < 5e-5, "{e:?}");
+        // 0/10 -> 0 to 0.2775 (same table).
+        let e = proportion(0, 10);
+        assert!(e.lo == 0.0 && (e.hi - 0.2775).abs() < 5e-5, "{e:?}");
+    }
+
+    #[test]
+    fn mean_of_exact_sums() {
+        // values 1, 2, 3, 4 in units of 1/2: 0.5, 1, 1.5, 2
+        let e = mean(10, 30, 4, 2.0);
+        assert_eq!(e.value, 1.25);
+        // s² = (0.25+0.0625*... ) computed by hand: var of (0.5,1,1.5,2) = 0.41667
+        assert!((e.se - (0.416_666_666_666_666_7f64 / 4.0).sqrt()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn kaplan_meier_on_a_textbook_example() {
+        // 10 patients, events: 2 in bin 0, 0, 3 in bin 2; no censoring.
+        let km = kaplan_meier(&[2, 0, 3], 10);
+        assert!((km[0].0 - 0.8).abs() < 1e-15);
+        assert!((km[2].0 - 0.5).abs() < 1e-15);
+        // Without censoring Greenwood equals the binomial: sqrt(0.5*0.5/10).
+        assert!((km[2].1 - (0.025f64).sqrt()).abs() < 1e-12);
+        let m = km_median(&[2, 0, 3], 10, 8.0);
+        assert_eq!(m.value, 3.0 / 8.0);
+    }
+}

@@ -1,0 +1,250 @@
+//! The only polars code: results to DataFrames, DataFrames to CSV and
+//! Parquet.
+//!
+//! Column meanings are documented in README.md ("Outputs"). Every estimate
+//! `x` comes as four columns: `x`, `x_lo`, `x_hi` (95% interval) and `x_se`
+//! (Monte Carlo standard error). Shares are fractions in [0, 1]; times are
+//! in days. A value that cannot be estimated is written as `NaN`.
+
+use std::fs::File;
+use std::path::Path;
+
+use polars::prelude::*;
+
+use crate::engine::PatientRecords;
+use crate::error::Error;
+use crate::scenario::{CovariateKind, Scenario};
+use crate::summary::{Estimate, GroupSummary, LEVEL_NAMES, RunResults};
+
+/// Writes `summary.csv`, `curves.csv` and `subgroups.csv` into `dir`.
+///
+/// # Errors
+/// [`Error::Output`] naming the file that could not be written.
+pub fn write_tables(results: &RunResults, dir: &Path) -> Result<(), Error> {
+    write_csv(&mut summary_frame(results)?, &dir.join("summary.csv"))?;
+    write_csv(&mut curves_frame(results)?, &dir.join("curves.csv"))?;
+    write_csv(&mut subgroups_frame(results)?, &dir.join("subgroups.csv"))?;
+    Ok(())
+}
+
+/// One row per policy.
+pub fn summary_frame(results: &RunResults) -> Result<DataFrame, Error> {
+    let mut t = Table::default();
+    t.strings("policy", results.policies.iter().map(|p| p.name.clone()).collect());
+    let groups: Vec<&GroupSummary> = results.policies.iter().map(|p| &p.overall).collect();
+    t.group_columns(&groups);
+    t.finish()
+}
+
+/// One row per policy and subgroup, with one column per `--by` covariate.
+pub fn subgroups_frame(results: &RunResults) -> Result<DataFrame, Error> {
+    let rows: Vec<(&str, &crate::summary::Subgroup)> = results
+        .policies
+        .iter()
+        .flat_map(|p| p.subgroups.iter().map(move |s| (p.name.as_str(), s)))
+        .collect();
+    let mut t = Table::default();
+    t.strings("policy", rows.iter().map(|(p, _)| p.to_string()).collect());
+    t.strings("subgroup", rows.iter().map(|(_, s)| s.label.clone()).collect());
+    for (i, name) in results.subgroup_by.iter().enumerate() {
+        t.strings(name, rows.iter().map(|(_, s)| s.values[i].clone()).collect());
+    }
+    let groups: Vec<&GroupSummary> = rows.iter().map(|(_, s)| &s.summary).collect();
+    t.group_columns(&groups);
+    t.finish()
+}
+
+/// Long format: `policy, curve, day, value, lo, hi`.
+pub fn curves_frame(results: &RunResults) -> Result<DataFrame, Error> {
+    let (mut policy, mut curve, mut day, mut value, mut lo, mut hi) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for p in &results.policies {
+        let named = [
+            ("recovered", &p.curves.recovered),
+            ("symptom_free", &p.curves.symptom_free),
+            ("surgery_free", &p.curves.surgery_free),
+        ];
+        for (name, c) in named {
+            policy.extend(std::iter::repeat_n(p.name.clone(), c.day.len()));
+            curve.extend(std::iter::repeat_n(name.to_string(), c.day.len()));
+            day.extend_from_slice(&c.day);
+            value.extend_from_slice(&c.value);
+            lo.extend_from_slice(&c.lo);
+            hi.extend_from_slice(&c.hi);
+        }
+    }
+    let mut t = Table::default();
+    t.strings("policy", policy);
+    t.strings("curve", curve);
+    t.floats("day", day);
+    t.floats("value", value);
+    t.floats("lo", lo);
+    t.floats("hi", hi);
+    t.finish()
+}
+
+/// Writes `patients.parquet`: one row per patient and policy.
+///
+/// # Errors
+/// [`Error::Output`] naming the file.
+pub fn write_patients(scenario: &Scenario, records: &PatientRecords, path: &Path) -> Result<(), Error> {
+    let k = scenario.covariates.len();
+    let n = records.outcomes.first().map_or(0, Vec::len);
+    let policies = records.outcomes.len();
+    let mut columns: Vec<Column> = Vec::new();
+    let rows = n * policies;
+    let policy: Vec<String> = scenario
+        .policies
+        .iter()
+        .flat_map(|p| std::iter::repeat_n(p.name.clone(), n))
+        .collect();
+    columns.push(Column::new("policy".into(), policy));
+    let patient: Vec<u64> = (0..policies).flat_map(|_| 0..n as u64).collect();
+    columns.push(Column::new("patient".into(), patient));
+    for (j, c) in scenario.covariates.iter().enumerate() {
+        let values = (0..policies).flat_map(|_| (0..n).map(move |i| records.covariates[i * k + j]));
+        let name: PlSmallStr = c.name.as_str().into();
+        columns.push(match &c.kind {
+            CovariateKind::Boolean { .. } => Column::new(name, values.map(|v| v != 0.0).collect::<Vec<bool>>()),
+            CovariateKind::Categorical { levels, .. } => Column::new(
+                name,
+                values.map(|v| levels[v as usize].clone()).collect::<Vec<String>>(),
+            ),
+            CovariateKind::Continuous { .. } => Column::new(name, values.collect::<Vec<f64>>()),
+        });
+    }
+    let outcomes = || records.outcomes.iter().flatten();
+    columns.push(Column::new(
+        "recovered".into(),
+        outcomes().map(|o| o.recovered).collect::<Vec<_>>(),
+    ));
+    columns.push(Column::new(
+        "time_to_recovery_days".into(),
+        outcomes().map(|o| o.time_to_recovery).collect::<Vec<_>>(),
+    ));
+    columns.push(Column::new(
+        "symptom_free_at_horizon".into(),
+        outcomes().map(|o| o.symptom_free_at_horizon).collect::<Vec<_>>(),
+    ));
+    columns.push(Column::new(
+        "symptomatic_days".into(),
+        outcomes().map(|o| o.symptomatic_days).collect::<Vec<_>>(),
+    ));
+    let level = |o: &crate::pathway::Outcome| match o.deepest_level {
+        0 => "none".to_string(),
+        l => LEVEL_NAMES[usize::from(l.min(3)) - 1].to_string(),
+    };
+    columns.push(Column::new(
+        "deepest_level".into(),
+        outcomes().map(level).collect::<Vec<_>>(),
+    ));
+    columns.push(Column::new(
+        "surgery".into(),
+        outcomes().map(|o| o.surgery).collect::<Vec<_>>(),
+    ));
+    columns.push(Column::new(
+        "fusion".into(),
+        outcomes().map(|o| o.fusion).collect::<Vec<_>>(),
+    ));
+    columns.push(Column::new(
+        "complications".into(),
+        outcomes().map(|o| o.complications).collect::<Vec<_>>(),
+    ));
+    columns.push(Column::new(
+        "relapses".into(),
+        outcomes().map(|o| o.relapses).collect::<Vec<_>>(),
+    ));
+    columns.push(Column::new(
+        "interventions".into(),
+        outcomes().map(|o| o.interventions).collect::<Vec<_>>(),
+    ));
+    columns.push(Column::new(
+        "red_flag".into(),
+        outcomes().map(|o| o.red_flag).collect::<Vec<_>>(),
+    ));
+    let mut df = DataFrame::new(rows, columns).map_err(|e| polars_error(path, e))?;
+    let file = File::create(path).map_err(|source| Error::Output {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    ParquetWriter::new(file)
+        .finish(&mut df)
+        .map_err(|e| polars_error(path, e))?;
+    Ok(())
+}
+
+fn write_csv(df: &mut DataFrame, path: &Path) -> Result<(), Error> {
+    let mut file = File::create(path).map_err(|source| Error::Output {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    CsvWriter::new(&mut file)
+        .finish(df)
+        .map_err(|e| polars_error(path, e))?;
+    file.sync_all().map_err(|source| Error::Output {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn polars_error(path: &Path, e: PolarsError) -> Error {
+    match e {
+        PolarsError::IO { error, .. } => Error::Output {
+            path: path.to_path_buf(),
+            source: std::io::Error::new(error.kind(), error.to_string()),
+        },
+        other => Error::Runtime(format!("cannot build {}: {other}", path.display())),
+    }
+}
+
+/// Columns in the making.
+#[derive(Default)]
+struct Table {
+    columns: Vec<Column>,
+    height: usize,
+}
+
+impl Table {
+    fn strings(&mut self, name: &str, values: Vec<String>) {
+        self.height = values.len();
+        self.columns.push(Column::new(name.into(), values));
+    }
+
+    fn floats(&mut self, name: &str, values: Vec<f64>) {
+        self.height = values.len();
+        self.columns.push(Column::new(name.into(), values));
+    }
+
+    fn estimate(&mut self, name: &str, values: impl Iterator<Item = Estimate> + Clone) {
+        self.floats(name, values.clone().map(|e| e.value).collect());
+        self.floats(&format!("{name}_lo"), values.clone().map(|e| e.lo).collect());
+        self.floats(&format!("{name}_hi"), values.clone().map(|e| e.hi).collect());
+        self.floats(&format!("{name}_se"), values.map(|e| e.se).collect());
+    }
+
+    /// The columns of summary.csv after `policy`.
+    fn group_columns(&mut self, groups: &[&GroupSummary]) {
+        self.height = groups.len();
+        self.columns.push(Column::new(
+            "patients".into(),
+            groups.iter().map(|g| g.patients).collect::<Vec<u64>>(),
+        ));
+        let g = || groups.iter();
+        self.estimate("recovered", g().map(|g| g.recovered));
+        self.estimate("median_days", g().map(|g| g.median_days));
+        self.estimate("symptomatic_days", g().map(|g| g.symptomatic_days));
+        self.estimate("symptom_free", g().map(|g| g.symptom_free));
+        for (i, level) in LEVEL_NAMES.iter().enumerate() {
+            self.estimate(&format!("reached_{level}"), g().map(move |g| g.level_reached[i]));
+        }
+        self.estimate("surgery", g().map(|g| g.surgery));
+        self.estimate("fusion", g().map(|g| g.fusion));
+        self.estimate("complication", g().map(|g| g.complication));
+        self.estimate("relapse", g().map(|g| g.relapse));
+        self.estimate("interventions", g().map(|g| g.interventions));
+    }
+
+    fn finish(self) -> Result<DataFrame, Error> {
+        DataFrame::new(self.height, self.columns).map_err(|e| Error::Runtime(format!("cannot build a table: {e}")))
+    }
+}
