@@ -126,6 +126,9 @@ fn run_command(args: RunArgs) -> Result<(), Error> {
 }
 
 fn validate(files: &[PathBuf]) -> Result<(), Error> {
+    if let [file] = files {
+        crate::scenario::Scenario::load(file)?;
+    }
     let mut failed = 0;
     for file in files {
         match crate::scenario::Scenario::load(file) {

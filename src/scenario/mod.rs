@@ -360,10 +360,24 @@ fn syntax_message(e: &toml::de::Error, text: &str) -> String {
     let column = text[line_start..start].chars().count() + 1;
     let line = text[line_start..].lines().next().unwrap_or("");
     format!(
-        "line {line_no}, column {column}: {}\n  {line_no:>4} | {line}\n       | {}^",
+        "line {line_no}, column {column}: {}{}\n  {line_no:>4} | {line}\n       | {}^",
         e.message().trim_end(),
+        unknown_field_hint(e.message()),
         " ".repeat(column.saturating_sub(1))
     )
+}
+
+/// " (did you mean `x`?)" for serde's "unknown field `y`, expected one of
+/// `x`, ..." messages.
+fn unknown_field_hint(message: &str) -> String {
+    let Some(rest) = message.strip_prefix("unknown field `") else {
+        return String::new();
+    };
+    let Some((field, expected)) = rest.split_once('`') else {
+        return String::new();
+    };
+    let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    did_you_mean(field, candidates)
 }
 
 fn check_probability(path: &str, p: f64) -> Result<f64, Invalid> {

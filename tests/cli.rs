@@ -1,0 +1,194 @@
+//! The real `foramen` binary, driven as a user would.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use tempfile::TempDir;
+
+const SMALL: &str = "tests/data/small.toml";
+
+fn foramen() -> Command {
+    Command::cargo_bin("foramen").unwrap()
+}
+
+fn run_small(dir: &Path, extra: &[&str]) -> PathBuf {
+    let out = dir.join("run");
+    foramen()
+        .args(["run", SMALL, "--patients", "3000", "--out"])
+        .arg(&out)
+        .args(extra)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("recovered % (95% CI)"))
+        .stdout(predicate::str::contains("wrote "));
+    out
+}
+
+#[test]
+fn run_writes_every_output() {
+    let tmp = TempDir::new().unwrap();
+    let out = run_small(tmp.path(), &["--patients-out"]);
+    for file in [
+        "summary.csv",
+        "curves.csv",
+        "subgroups.csv",
+        "manifest.json",
+        "patients.parquet",
+        "recovery_curves.png",
+        "recovery_curves.svg",
+        "pathway.png",
+        "pathway.svg",
+        "time_to_recovery.png",
+        "time_to_recovery.svg",
+    ] {
+        let meta = fs::metadata(out.join(file)).unwrap_or_else(|_| panic!("{file} is missing"));
+        assert!(meta.len() > 0, "{file} is empty");
+    }
+    let summary = fs::read_to_string(out.join("summary.csv")).unwrap();
+    let header: Vec<&str> = summary.lines().next().unwrap().split(',').collect();
+    for column in [
+        "policy",
+        "patients",
+        "recovered",
+        "recovered_lo",
+        "recovered_hi",
+        "median_days",
+        "median_days_lo",
+        "median_days_hi",
+        "surgery",
+        "fusion",
+    ] {
+        assert!(header.contains(&column), "summary.csv lacks {column}");
+    }
+    assert_eq!(summary.lines().count(), 3, "one row per policy");
+    let curves = fs::read_to_string(out.join("curves.csv")).unwrap();
+    assert!(curves.starts_with("policy,curve,day,value,lo,hi\n"));
+    for curve in ["recovered", "symptom_free", "surgery_free"] {
+        assert!(curves.contains(&format!("stepwise,{curve},")), "no {curve} curve");
+    }
+    let manifest: serde_json::Value = serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["seed"], 7);
+    assert_eq!(manifest["patients_per_policy"], 3000);
+    assert_eq!(manifest["scenario_sha256"].as_str().unwrap().len(), 64);
+    // Nothing is left beside the run directory.
+    assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn thread_count_does_not_change_a_byte() {
+    let tmp = TempDir::new().unwrap();
+    let one = tmp.path().join("one");
+    let two = tmp.path().join("two");
+    for (dir, threads) in [(&one, "1"), (&two, "2")] {
+        foramen()
+            .args(["run", SMALL, "--patients", "9000", "--by", "grade,age", "--threads", threads, "-q", "--out"])
+            .arg(dir)
+            .assert()
+            .success();
+    }
+    for file in ["summary.csv", "curves.csv", "subgroups.csv"] {
+        assert_eq!(fs::read(one.join(file)).unwrap(), fs::read(two.join(file)).unwrap(), "{file} differs");
+    }
+}
+
+#[test]
+fn subgroups_follow_by() {
+    let tmp = TempDir::new().unwrap();
+    let out = run_small(tmp.path(), &["--by", "grade,motor_deficit"]);
+    let text = fs::read_to_string(out.join("subgroups.csv")).unwrap();
+    let mut lines = text.lines();
+    assert!(lines.next().unwrap().starts_with("policy,subgroup,grade,motor_deficit,patients,recovered,"));
+    assert!(text.contains("stepwise,\"grade=severe, motor_deficit=true\",severe,true,"));
+}
+
+#[test]
+fn never_writes_into_an_existing_directory() {
+    let tmp = TempDir::new().unwrap();
+    let out = run_small(tmp.path(), &[]);
+    let before = fs::read(out.join("summary.csv")).unwrap();
+    foramen()
+        .args(["run", SMALL, "--patients", "100", "--out"])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("already exists"));
+    assert_eq!(fs::read(out.join("summary.csv")).unwrap(), before);
+}
+
+#[test]
+fn default_scenario_validates_and_describes() {
+    foramen()
+        .args(["validate", "scenarios/foraminal-stenosis.toml", SMALL])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ok: scenarios/foraminal-stenosis.toml"));
+    foramen()
+        .arg("describe")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("policy "))
+        .stdout(predicate::str::contains("red flag"));
+}
+
+/// Writes `small.toml` with `from` replaced by `to` and runs `validate`.
+fn validate_edit(from: &str, to: &str) -> assert_cmd::assert::Assert {
+    let text = fs::read_to_string(SMALL).unwrap();
+    assert!(text.contains(from), "the test scenario has no `{from}`");
+    let tmp = TempDir::new().unwrap();
+    let path = tmp.path().join("bad.toml");
+    fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    let assert = foramen().arg("validate").arg(&path).assert();
+    drop(tmp);
+    assert
+}
+
+#[test]
+fn bad_input_gets_one_clear_message_and_exit_code_2() {
+    let cases: &[(&str, &str, &[&str])] = &[
+        // unknown key, with line and column
+        ("failure_time = { family = \"fixed\", value = 21 }", "failure_tme = { family = \"fixed\", value = 21 }", &["line 42", "unknown field `failure_tme`"]),
+        // probability outside [0, 1]
+        ("probability = 0.6 }", "probability = 1.6 }", &["interventions.injection.response.probability = 1.6", "a probability must be a number in [0, 1]"]),
+        // impossible distribution parameter
+        ("shape = 1.5, scale = 30", "shape = -1.5, scale = 30", &["interventions.surgery.recovery_time.family", "shape must be > 0, got -1.5"]),
+        // NaN and infinity
+        ("mean = 10, sd = 4", "mean = nan, sd = 4", &["interventions.injection.recovery_time.mean = NaN", "finite"]),
+        ("value = 90 }", "value = inf }", &["interventions.surgery.failure_time.value = inf", "finite"]),
+        // a condition naming an unknown covariate
+        ("skip_if = \"motor_deficit\"", "skip_if = \"motor_defecit\"", &["policies.stepwise.steps[0].skip_if = \"motor_defecit\"", "did you mean `motor_deficit`"]),
+        // a step naming an unknown intervention
+        ("{ intervention = \"injection\", attempts = 2 }", "{ intervention = \"injections\", attempts = 2 }", &["policies.stepwise.steps[1].intervention = \"injections\"", "did you mean `injection`"]),
+        // TOML syntax error
+        ("name = \"small\"", "name = \"small", &["line 2, column", "name = \"small"]),
+    ];
+    for (from, to, expected) in cases {
+        let assert = validate_edit(from, to).code(2);
+        let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+        assert!(stderr.contains("bad.toml"), "no file name in: {stderr}");
+        for e in *expected {
+            assert!(stderr.contains(e), "expected `{e}` in: {stderr}");
+        }
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
+
+#[test]
+fn bad_flags_exit_2() {
+    foramen()
+        .args(["run", SMALL, "--patients", "0"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--patients = 0: patients per policy must be between 1 and"));
+    foramen()
+        .args(["run", SMALL, "--by", "grde"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean `grade`"));
+    foramen()
+        .args(["run", "no/such/file.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot read scenario no/such/file.toml"));
+}
