@@ -136,6 +136,84 @@ impl GroupAcc {
     }
 }
 
+/// The outcomes compared patient by patient between two policies, in the
+/// order of [`paired_values`].
+pub const PAIRED_OUTCOMES: [&str; 11] = [
+    "recovered",
+    "symptomatic_days",
+    "symptom_free",
+    "reached_conservative",
+    "reached_minimally_invasive",
+    "reached_surgical",
+    "surgery",
+    "fusion",
+    "complication",
+    "relapse",
+    "interventions",
+];
+
+/// Fixed-point scale of each paired outcome (days are in 2^-16 day).
+pub const PAIRED_SCALE: [f64; 11] = [1.0, DAY_FIXED_POINT, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0];
+
+/// One patient's outcomes as exact integers, in [`PAIRED_OUTCOMES`] order.
+#[inline]
+pub fn paired_values(o: &Outcome) -> [i64; 11] {
+    let b = |x: bool| i64::from(x);
+    [
+        b(o.recovered),
+        (o.symptomatic_days.max(0.0) * DAY_FIXED_POINT).round() as i64,
+        b(o.symptom_free_at_horizon),
+        i64::from(o.levels_started & 1),
+        i64::from((o.levels_started >> 1) & 1),
+        i64::from((o.levels_started >> 2) & 1),
+        b(o.surgery),
+        b(o.fusion),
+        b(o.complications > 0),
+        b(o.relapses > 0),
+        i64::from(o.interventions),
+    ]
+}
+
+/// Sums of per-patient differences (policy minus reference) and of their
+/// squares: the paired mean difference and its standard error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PairAcc {
+    pub patients: u64,
+    pub sum: [i128; 11],
+    pub sum_sq: [u128; 11],
+}
+
+impl Default for PairAcc {
+    fn default() -> Self {
+        PairAcc {
+            patients: 0,
+            sum: [0; 11],
+            sum_sq: [0; 11],
+        }
+    }
+}
+
+impl PairAcc {
+    #[inline]
+    pub fn record(&mut self, policy: &Outcome, reference: &Outcome) {
+        self.patients += 1;
+        let (a, b) = (paired_values(policy), paired_values(reference));
+        for k in 0..11 {
+            let d = i128::from(a[k] - b[k]);
+            self.sum[k] += d;
+            self.sum_sq[k] += d.unsigned_abs() * d.unsigned_abs();
+        }
+    }
+
+    pub fn merge(&mut self, other: &PairAcc) {
+        self.patients += other.patients;
+        for k in 0..11 {
+            self.sum[k] += other.sum[k];
+            self.sum_sq[k] += other.sum_sq[k];
+        }
+    }
+}
+
 /// What the curves need beyond the group scalars.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CurveAcc {
@@ -144,6 +222,10 @@ pub struct CurveAcc {
     pub symptom_free_diff: Vec<i64>,
     /// Day of first surgery.
     pub surgery: TimeHistogram,
+    /// Difference array over the day grid: patients whose recovered status
+    /// on each day differs from the reference policy's (the squared paired
+    /// differences of the cumulative-recovery curve).
+    pub discordant_diff: Vec<i64>,
     grid_step: f64,
 }
 
@@ -152,7 +234,36 @@ impl CurveAcc {
         CurveAcc {
             symptom_free_diff: vec![0; grid_len(horizon_days, grid_step) + 1],
             surgery: TimeHistogram::new(horizon_days),
+            discordant_diff: vec![0; grid_len(horizon_days, grid_step) + 1],
             grid_step,
+        }
+    }
+
+    /// Records the grid days on which exactly one of the two first-recovery
+    /// times (infinite when not recovered) lies strictly before the day.
+    #[inline]
+    pub fn record_discordance(&mut self, recovery: f64, reference: f64) {
+        let last = self.discordant_diff.len() - 1;
+        let (lo, hi) = if recovery <= reference {
+            (recovery, reference)
+        } else {
+            (reference, recovery)
+        };
+        if lo == hi || !lo.is_finite() {
+            return;
+        }
+        // First grid index whose day is strictly after t.
+        let after = |t: f64| {
+            if t.is_finite() {
+                ((t / self.grid_step).floor() as usize + 1).min(last)
+            } else {
+                last
+            }
+        };
+        let (first, end) = (after(lo), after(hi));
+        if first < end {
+            self.discordant_diff[first] += 1;
+            self.discordant_diff[end] -= 1;
         }
     }
 
@@ -180,6 +291,9 @@ impl CurveAcc {
             *a += b;
         }
         self.surgery.merge(&other.surgery);
+        for (a, b) in self.discordant_diff.iter_mut().zip(&other.discordant_diff) {
+            *a += b;
+        }
     }
 }
 
@@ -195,6 +309,10 @@ pub struct PolicyAcc {
     pub curves: CurveAcc,
     /// One per subgroup, in mixed-radix order of the `--by` covariates.
     pub subgroups: Vec<GroupAcc>,
+    /// Paired differences against the reference policy.
+    pub paired: PairAcc,
+    /// The same within each subgroup.
+    pub paired_subgroups: Vec<PairAcc>,
 }
 
 impl PolicyAcc {
@@ -203,6 +321,8 @@ impl PolicyAcc {
             overall: GroupAcc::new(horizon_days),
             curves: CurveAcc::new(horizon_days, grid_step),
             subgroups: vec![GroupAcc::new(horizon_days); subgroups],
+            paired: PairAcc::default(),
+            paired_subgroups: vec![PairAcc::default(); subgroups],
         }
     }
 
@@ -210,6 +330,10 @@ impl PolicyAcc {
         self.overall.merge(&other.overall);
         self.curves.merge(&other.curves);
         for (a, b) in self.subgroups.iter_mut().zip(&other.subgroups) {
+            a.merge(b);
+        }
+        self.paired.merge(&other.paired);
+        for (a, b) in self.paired_subgroups.iter_mut().zip(&other.paired_subgroups) {
             a.merge(b);
         }
     }

@@ -68,6 +68,9 @@ pub struct RunArgs {
     /// Run each policy on its own random streams (no common random numbers).
     #[arg(long)]
     pub independent: bool,
+    /// Policy the others are compared with (comparison.csv); default the first.
+    #[arg(long, value_name = "NAME")]
+    pub reference: Option<String>,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
@@ -107,6 +110,7 @@ fn run_command(args: RunArgs) -> Result<(), Error> {
         by: args.by,
         patients_out: args.patients_out,
         independent: args.independent,
+        reference: args.reference,
     };
     let report = run::execute(&loaded, &opts)?;
     if !args.quiet {

@@ -36,6 +36,8 @@ pub struct RunSpec {
     pub keep_patients: bool,
     /// Give each policy its own streams instead of common random numbers.
     pub independent: bool,
+    /// Index of the policy paired differences are taken against.
+    pub reference: usize,
 }
 
 /// Per-patient records, in patient order.
@@ -201,7 +203,10 @@ impl<'a> ChunkSim<'a> {
             progression: f64::INFINITY,
             resolution: f64::INFINITY,
         };
+        let mut outcomes = Vec::with_capacity(scenario.policies.len());
         for patient in start..end {
+            outcomes.clear();
+            let mut group = 0;
             for (p, (policy, acc)) in scenario.policies.iter().zip(accs.iter_mut()).enumerate() {
                 let seed = if self.spec.independent {
                     policy_seed(self.spec.seed, p)
@@ -211,6 +216,9 @@ impl<'a> ChunkSim<'a> {
                 if p == 0 || self.spec.independent {
                     draw_covariates(scenario, seed, patient, &mut x);
                     nh = NaturalDraws::draw(scenario, seed, patient, &x);
+                    if p == 0 && self.subgroups > 0 {
+                        group = self.subgroup(&x);
+                    }
                 }
                 let outcome = simulate(scenario, policy, seed, patient, &x, nh, ws);
                 acc.overall.record(&outcome);
@@ -223,6 +231,19 @@ impl<'a> ChunkSim<'a> {
                         r.covariates.extend_from_slice(&x);
                     }
                     r.outcomes[p].push(outcome);
+                }
+                outcomes.push(outcome);
+            }
+            // Pairs are grouped by the first policy's covariates (the same
+            // for all policies unless streams are independent).
+            let reference = outcomes[self.spec.reference];
+            let first_recovery = |o: &Outcome| if o.recovered { o.time_to_recovery } else { f64::INFINITY };
+            for (acc, o) in accs.iter_mut().zip(&outcomes) {
+                acc.paired.record(o, &reference);
+                acc.curves
+                    .record_discordance(first_recovery(o), first_recovery(&reference));
+                if self.subgroups > 0 {
+                    acc.paired_subgroups[group].record(o, &reference);
                 }
             }
         }

@@ -25,6 +25,7 @@
 pub mod accumulate;
 pub mod cli;
 pub mod cohort;
+pub mod compare;
 pub mod describe;
 pub mod engine;
 pub mod error;

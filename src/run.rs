@@ -24,6 +24,8 @@ pub struct RunOptions {
     pub by: Option<Vec<String>>,
     pub patients_out: bool,
     pub independent: bool,
+    /// Policy the others are compared with; `None`: the first.
+    pub reference: Option<String>,
 }
 
 /// What a finished run reports.
@@ -100,6 +102,20 @@ pub fn prepare(loaded: &Loaded, opts: &RunOptions) -> Result<(Scenario, RunSpec)
             s.simulation.patients
         )));
     }
+    let reference = match &opts.reference {
+        None => 0,
+        Some(name) => s.policies.iter().position(|p| &p.name == name).ok_or_else(|| {
+            Error::Usage(format!(
+                "--reference {name}: no such policy{}; the scenario has {}",
+                crate::error::did_you_mean(name, s.policies.iter().map(|p| p.name.as_str())),
+                s.policies
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })?,
+    };
     let spec = RunSpec {
         patients: s.simulation.patients,
         seed: s.simulation.seed,
@@ -107,6 +123,7 @@ pub fn prepare(loaded: &Loaded, opts: &RunOptions) -> Result<(Scenario, RunSpec)
         by,
         keep_patients: opts.patients_out,
         independent: opts.independent,
+        reference,
     };
     Ok((s, spec))
 }
@@ -125,9 +142,14 @@ pub fn execute(loaded: &Loaded, opts: &RunOptions) -> Result<RunReport, Error> {
     let output = engine::run(&scenario, &spec)?;
     let simulation_seconds = sim_clock.elapsed().as_secs_f64();
     let subgroups = engine::subgroups(&scenario, &spec.by);
-    let results = summarize(&scenario, &output.accs, &scenario.simulation.subgroups, &subgroups);
-    tables::write_tables(&results, dir.path())?;
-    let mut files = vec!["summary.csv".to_string(), "curves.csv".into(), "subgroups.csv".into()];
+    let results = summarize(
+        &scenario,
+        &output.accs,
+        &scenario.simulation.subgroups,
+        &subgroups,
+        spec.reference,
+    );
+    let mut files = tables::write_tables(&results, dir.path())?;
     if let Some(records) = &output.patients {
         tables::write_patients(&scenario, records, &dir.path().join("patients.parquet"))?;
         files.push("patients.parquet".into());

@@ -46,6 +46,50 @@ pub struct GroupSummary {
     pub interventions: Estimate,
 }
 
+/// The outcomes of a [`GroupSummary`], in the column order of summary.csv.
+pub const OUTCOMES: [&str; 12] = [
+    "recovered",
+    "median_days",
+    "symptomatic_days",
+    "symptom_free",
+    "reached_conservative",
+    "reached_minimally_invasive",
+    "reached_surgical",
+    "surgery",
+    "fusion",
+    "complication",
+    "relapse",
+    "interventions",
+];
+
+impl GroupSummary {
+    /// Every estimate with its outcome name, in [`OUTCOMES`] order.
+    pub fn estimates(&self) -> [(&'static str, Estimate); 12] {
+        [
+            ("recovered", self.recovered),
+            ("median_days", self.median_days),
+            ("symptomatic_days", self.symptomatic_days),
+            ("symptom_free", self.symptom_free),
+            ("reached_conservative", self.level_reached[0]),
+            ("reached_minimally_invasive", self.level_reached[1]),
+            ("reached_surgical", self.level_reached[2]),
+            ("surgery", self.surgery),
+            ("fusion", self.fusion),
+            ("complication", self.complication),
+            ("relapse", self.relapse),
+            ("interventions", self.interventions),
+        ]
+    }
+
+    /// The estimate of one outcome by name.
+    pub fn estimate(&self, outcome: &str) -> Option<Estimate> {
+        self.estimates()
+            .into_iter()
+            .find(|(n, _)| *n == outcome)
+            .map(|(_, e)| e)
+    }
+}
+
 /// A curve on the day grid: `value[i]` at `day[i]` with its 95% band.
 #[derive(Debug, Clone, Default)]
 pub struct Curve {
@@ -109,6 +153,10 @@ pub struct RunResults {
     /// Covariates the subgroup table is split by.
     pub subgroup_by: Vec<String>,
     pub policies: Vec<PolicyResults>,
+    /// Index of the reference policy for comparisons.
+    pub reference: usize,
+    /// Each other policy against the reference (empty with one policy).
+    pub comparisons: Vec<crate::compare::Comparison>,
 }
 
 use crate::accumulate::{BINS_PER_DAY, DAY_FIXED_POINT, GroupAcc, PolicyAcc, grid_len};
@@ -141,6 +189,7 @@ pub fn summarize(
     accs: &[PolicyAcc],
     subgroup_by: &[String],
     subgroups: &[Vec<String>],
+    reference: usize,
 ) -> RunResults {
     let horizon = scenario.simulation.horizon_days;
     let step = scenario.simulation.curve_step_days;
@@ -179,12 +228,16 @@ pub fn summarize(
             }
         })
         .collect();
-    RunResults {
+    let mut results = RunResults {
         scenario: scenario.name.clone(),
         horizon_days: horizon,
         subgroup_by: subgroup_by.to_vec(),
         policies,
-    }
+        reference,
+        comparisons: Vec::new(),
+    };
+    results.comparisons = crate::compare::compare(&results, accs, subgroups);
+    results
 }
 
 /// `1 - S(d)` (or `S(d)` when `survival`) of the Kaplan-Meier curve of

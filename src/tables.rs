@@ -14,17 +14,94 @@ use polars::prelude::*;
 use crate::engine::PatientRecords;
 use crate::error::Error;
 use crate::scenario::{CovariateKind, Scenario};
-use crate::summary::{Estimate, GroupSummary, LEVEL_NAMES, RunResults};
+use crate::summary::{Estimate, GroupSummary, LEVEL_NAMES, OUTCOMES, RunResults};
 
-/// Writes `summary.csv`, `curves.csv` and `subgroups.csv` into `dir`.
+/// Writes `summary.csv`, `curves.csv`, `subgroups.csv` and, with two or more
+/// policies, `comparison.csv` (and `subgroup_differences.csv` with
+/// subgroups) into `dir`; returns the file names.
 ///
 /// # Errors
 /// [`Error::Output`] naming the file that could not be written.
-pub fn write_tables(results: &RunResults, dir: &Path) -> Result<(), Error> {
-    write_csv(&mut summary_frame(results)?, &dir.join("summary.csv"))?;
-    write_csv(&mut curves_frame(results)?, &dir.join("curves.csv"))?;
-    write_csv(&mut subgroups_frame(results)?, &dir.join("subgroups.csv"))?;
-    Ok(())
+pub fn write_tables(results: &RunResults, dir: &Path) -> Result<Vec<String>, Error> {
+    let mut frames = vec![
+        ("summary.csv", summary_frame(results)?),
+        ("curves.csv", curves_frame(results)?),
+        ("subgroups.csv", subgroups_frame(results)?),
+    ];
+    if !results.comparisons.is_empty() {
+        frames.push(("comparison.csv", comparison_frame(results, false)?));
+        if !results.subgroup_by.is_empty() {
+            frames.push(("subgroup_differences.csv", comparison_frame(results, true)?));
+        }
+    }
+    for (name, frame) in &mut frames {
+        write_csv(frame, &dir.join(name))?;
+    }
+    Ok(frames.into_iter().map(|(name, _)| name.to_string()).collect())
+}
+
+/// Long format, one row per policy (other than the reference) and outcome,
+/// and per subgroup when `by_subgroup`: `policy, reference, [subgroup,
+/// covariates...,] outcome, policy_value, reference_value, difference,
+/// paired_lo, paired_hi, paired_se, unpaired_lo, unpaired_hi, unpaired_se`.
+pub fn comparison_frame(results: &RunResults, by_subgroup: bool) -> Result<DataFrame, Error> {
+    type Row<'a> = (
+        &'a str,
+        &'a str,
+        Option<(&'a str, &'a [String])>,
+        &'a crate::compare::Difference,
+    );
+    let mut rows: Vec<Row> = Vec::new();
+    for c in &results.comparisons {
+        if by_subgroup {
+            for (label, values, diffs) in &c.subgroups {
+                rows.extend(diffs.iter().map(|d| {
+                    (
+                        c.policy.as_str(),
+                        c.reference.as_str(),
+                        Some((label.as_str(), values.as_slice())),
+                        d,
+                    )
+                }));
+            }
+        } else {
+            rows.extend(
+                c.differences
+                    .iter()
+                    .map(|d| (c.policy.as_str(), c.reference.as_str(), None, d)),
+            );
+        }
+    }
+    let mut t = Table::default();
+    t.strings("policy", rows.iter().map(|r| r.0.to_string()).collect());
+    t.strings("reference", rows.iter().map(|r| r.1.to_string()).collect());
+    if by_subgroup {
+        t.strings(
+            "subgroup",
+            rows.iter()
+                .map(|r| r.2.map_or(String::new(), |s| s.0.to_string()))
+                .collect(),
+        );
+        for (i, name) in results.subgroup_by.iter().enumerate() {
+            t.strings(
+                name,
+                rows.iter()
+                    .map(|r| r.2.map_or(String::new(), |s| s.1[i].clone()))
+                    .collect(),
+            );
+        }
+    }
+    t.strings("outcome", rows.iter().map(|r| r.3.outcome.to_string()).collect());
+    t.floats("policy_value", rows.iter().map(|r| r.3.policy_value).collect());
+    t.floats("reference_value", rows.iter().map(|r| r.3.reference_value).collect());
+    t.floats("difference", rows.iter().map(|r| r.3.unpaired.value).collect());
+    for (kind, pick) in [("paired", true), ("unpaired", false)] {
+        let est = |r: &Row| if pick { r.3.paired } else { r.3.unpaired };
+        t.floats(&format!("{kind}_lo"), rows.iter().map(|r| est(r).lo).collect());
+        t.floats(&format!("{kind}_hi"), rows.iter().map(|r| est(r).hi).collect());
+        t.floats(&format!("{kind}_se"), rows.iter().map(|r| est(r).se).collect());
+    }
+    t.finish()
 }
 
 /// One row per policy.
@@ -229,19 +306,9 @@ impl Table {
             "patients".into(),
             groups.iter().map(|g| g.patients).collect::<Vec<u64>>(),
         ));
-        let g = || groups.iter();
-        self.estimate("recovered", g().map(|g| g.recovered));
-        self.estimate("median_days", g().map(|g| g.median_days));
-        self.estimate("symptomatic_days", g().map(|g| g.symptomatic_days));
-        self.estimate("symptom_free", g().map(|g| g.symptom_free));
-        for (i, level) in LEVEL_NAMES.iter().enumerate() {
-            self.estimate(&format!("reached_{level}"), g().map(move |g| g.level_reached[i]));
+        for (i, name) in OUTCOMES.iter().enumerate() {
+            self.estimate(name, groups.iter().map(|g| g.estimates()[i].1));
         }
-        self.estimate("surgery", g().map(|g| g.surgery));
-        self.estimate("fusion", g().map(|g| g.fusion));
-        self.estimate("complication", g().map(|g| g.complication));
-        self.estimate("relapse", g().map(|g| g.relapse));
-        self.estimate("interventions", g().map(|g| g.interventions));
     }
 
     fn finish(self) -> Result<DataFrame, Error> {

@@ -68,7 +68,8 @@ fn run_writes_every_output() {
     for curve in ["recovered", "symptom_free", "surgery_free"] {
         assert!(curves.contains(&format!("stepwise,{curve},")), "no {curve} curve");
     }
-    let manifest: serde_json::Value = serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["seed"], 7);
     assert_eq!(manifest["patients_per_policy"], 3000);
     assert_eq!(manifest["scenario_sha256"].as_str().unwrap().len(), 64);
@@ -83,13 +84,28 @@ fn thread_count_does_not_change_a_byte() {
     let two = tmp.path().join("two");
     for (dir, threads) in [(&one, "1"), (&two, "2")] {
         foramen()
-            .args(["run", SMALL, "--patients", "9000", "--by", "grade,age", "--threads", threads, "-q", "--out"])
+            .args([
+                "run",
+                SMALL,
+                "--patients",
+                "9000",
+                "--by",
+                "grade,age",
+                "--threads",
+                threads,
+                "-q",
+                "--out",
+            ])
             .arg(dir)
             .assert()
             .success();
     }
     for file in ["summary.csv", "curves.csv", "subgroups.csv"] {
-        assert_eq!(fs::read(one.join(file)).unwrap(), fs::read(two.join(file)).unwrap(), "{file} differs");
+        assert_eq!(
+            fs::read(one.join(file)).unwrap(),
+            fs::read(two.join(file)).unwrap(),
+            "{file} differs"
+        );
     }
 }
 
@@ -99,7 +115,12 @@ fn subgroups_follow_by() {
     let out = run_small(tmp.path(), &["--by", "grade,motor_deficit"]);
     let text = fs::read_to_string(out.join("subgroups.csv")).unwrap();
     let mut lines = text.lines();
-    assert!(lines.next().unwrap().starts_with("policy,subgroup,grade,motor_deficit,patients,recovered,"));
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("policy,subgroup,grade,motor_deficit,patients,recovered,")
+    );
     assert!(text.contains("stepwise,\"grade=severe, motor_deficit=true\",severe,true,"));
 }
 
@@ -148,20 +169,64 @@ fn validate_edit(from: &str, to: &str) -> assert_cmd::assert::Assert {
 fn bad_input_gets_one_clear_message_and_exit_code_2() {
     let cases: &[(&str, &str, &[&str])] = &[
         // unknown key, with line and column
-        ("failure_time = { family = \"fixed\", value = 21 }", "failure_tme = { family = \"fixed\", value = 21 }", &["line 42", "unknown field `failure_tme`"]),
+        (
+            "failure_time = { family = \"fixed\", value = 21 }",
+            "failure_tme = { family = \"fixed\", value = 21 }",
+            &["line 42", "unknown field `failure_tme`"],
+        ),
         // probability outside [0, 1]
-        ("probability = 0.6 }", "probability = 1.6 }", &["interventions.injection.response.probability = 1.6", "a probability must be a number in [0, 1]"]),
+        (
+            "probability = 0.6 }",
+            "probability = 1.6 }",
+            &[
+                "interventions.injection.response.probability = 1.6",
+                "a probability must be a number in [0, 1]",
+            ],
+        ),
         // impossible distribution parameter
-        ("shape = 1.5, scale = 30", "shape = -1.5, scale = 30", &["interventions.surgery.recovery_time.family", "shape must be > 0, got -1.5"]),
+        (
+            "shape = 1.5, scale = 30",
+            "shape = -1.5, scale = 30",
+            &[
+                "interventions.surgery.recovery_time.family",
+                "shape must be > 0, got -1.5",
+            ],
+        ),
         // NaN and infinity
-        ("mean = 10, sd = 4", "mean = nan, sd = 4", &["interventions.injection.recovery_time.mean = NaN", "finite"]),
-        ("value = 90 }", "value = inf }", &["interventions.surgery.failure_time.value = inf", "finite"]),
+        (
+            "mean = 10, sd = 4",
+            "mean = nan, sd = 4",
+            &["interventions.injection.recovery_time.mean = NaN", "finite"],
+        ),
+        (
+            "value = 90 }",
+            "value = inf }",
+            &["interventions.surgery.failure_time.value = inf", "finite"],
+        ),
         // a condition naming an unknown covariate
-        ("skip_if = \"motor_deficit\"", "skip_if = \"motor_defecit\"", &["policies.stepwise.steps[0].skip_if = \"motor_defecit\"", "did you mean `motor_deficit`"]),
+        (
+            "skip_if = \"motor_deficit\"",
+            "skip_if = \"motor_defecit\"",
+            &[
+                "policies.stepwise.steps[0].skip_if = \"motor_defecit\"",
+                "did you mean `motor_deficit`",
+            ],
+        ),
         // a step naming an unknown intervention
-        ("{ intervention = \"injection\", attempts = 2 }", "{ intervention = \"injections\", attempts = 2 }", &["policies.stepwise.steps[1].intervention = \"injections\"", "did you mean `injection`"]),
+        (
+            "{ intervention = \"injection\", attempts = 2 }",
+            "{ intervention = \"injections\", attempts = 2 }",
+            &[
+                "policies.stepwise.steps[1].intervention = \"injections\"",
+                "did you mean `injection`",
+            ],
+        ),
         // TOML syntax error
-        ("name = \"small\"", "name = \"small", &["line 2, column", "name = \"small"]),
+        (
+            "name = \"small\"",
+            "name = \"small",
+            &["line 2, column", "name = \"small"],
+        ),
     ];
     for (from, to, expected) in cases {
         let assert = validate_edit(from, to).code(2);
@@ -180,7 +245,9 @@ fn bad_flags_exit_2() {
         .args(["run", SMALL, "--patients", "0"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("--patients = 0: patients per policy must be between 1 and"));
+        .stderr(predicate::str::contains(
+            "--patients = 0: patients per policy must be between 1 and",
+        ));
     foramen()
         .args(["run", SMALL, "--by", "grde"])
         .assert()

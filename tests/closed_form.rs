@@ -43,9 +43,10 @@ fn run(s: &Scenario) -> RunResults {
         by: Vec::new(),
         keep_patients: false,
         independent: false,
+        reference: 0,
     };
     let out = engine::run(s, &spec).unwrap();
-    summarize(s, &out.accs, &[], &[])
+    summarize(s, &out.accs, &[], &[], 0)
 }
 
 fn overall(r: &RunResults, policy: usize) -> &GroupSummary {
@@ -55,7 +56,12 @@ fn overall(r: &RunResults, policy: usize) -> &GroupSummary {
 #[track_caller]
 fn assert_close(what: &str, e: Estimate, exact: f64) {
     let z = (e.value - exact) / e.se;
-    assert!(z.abs() <= 4.0, "{what}: simulated {} (se {}), exact {exact}, z = {z:.2}", e.value, e.se);
+    assert!(
+        z.abs() <= 4.0,
+        "{what}: simulated {} (se {}), exact {exact}, z = {z:.2}",
+        e.value,
+        e.se
+    );
 }
 
 #[test]
@@ -245,7 +251,11 @@ relapse_to = "never"
     assert_close("relapse", g.relapse, 0.25);
     assert_close("symptom-free", g.symptom_free, 0.75);
     // Symptomatic days: 10 for all, plus (365 - 10 - U(30, 60)) for relapsers.
-    assert_close("symptomatic days", g.symptomatic_days, 10.0 + 0.25 * (365.0 - 10.0 - 45.0));
+    assert_close(
+        "symptomatic days",
+        g.symptomatic_days,
+        10.0 + 0.25 * (365.0 - 10.0 - 45.0),
+    );
 }
 
 #[test]
