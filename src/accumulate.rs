@@ -176,21 +176,11 @@ pub fn paired_values(o: &Outcome) -> [i64; 11] {
 
 /// Sums of per-patient differences (policy minus reference) and of their
 /// squares: the paired mean difference and its standard error.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PairAcc {
     pub patients: u64,
     pub sum: [i128; 11],
     pub sum_sq: [u128; 11],
-}
-
-impl Default for PairAcc {
-    fn default() -> Self {
-        PairAcc {
-            patients: 0,
-            sum: [0; 11],
-            sum_sq: [0; 11],
-        }
-    }
 }
 
 impl PairAcc {
