@@ -31,11 +31,13 @@ pub mod engine;
 pub mod error;
 pub mod output;
 pub mod pathway;
+pub mod plot;
 pub mod rng;
 pub mod run;
 pub mod scenario;
 pub mod stats;
 pub mod summary;
+pub mod sweep;
 pub mod tables;
 
 pub use error::Error;

@@ -8,7 +8,7 @@ use crate::error::{Error, Invalid};
 use crate::output::{Manifest, RunDir, default_dir, sha256_hex, utc_stamp};
 use crate::scenario::{self, DEFAULT_FILE, DEFAULT_TOML, Scenario};
 use crate::summary::{RunResults, summarize};
-use crate::tables;
+use crate::{plot, tables};
 
 /// What the user asked for; `None` keeps the scenario's value.
 #[derive(Debug, Clone, Default)]
@@ -78,8 +78,8 @@ fn usage(invalid: Invalid) -> Error {
 ///
 /// # Errors
 /// [`Error::Usage`] naming the flag, the value and what is allowed.
-pub fn prepare(loaded: &Loaded, opts: &RunOptions) -> Result<(Scenario, RunSpec), Error> {
-    let mut s = loaded.scenario.clone();
+pub fn prepare(scenario: &Scenario, opts: &RunOptions) -> Result<(Scenario, RunSpec), Error> {
+    let mut s = scenario.clone();
     if let Some(n) = opts.patients {
         s.simulation.patients = scenario::check_patients("--patients", n).map_err(usage)?;
     }
@@ -135,26 +135,18 @@ pub fn prepare(loaded: &Loaded, opts: &RunOptions) -> Result<(Scenario, RunSpec)
 pub fn execute(loaded: &Loaded, opts: &RunOptions) -> Result<RunReport, Error> {
     let started = SystemTime::now();
     let clock = Instant::now();
-    let (scenario, spec) = prepare(loaded, opts)?;
+    let (scenario, spec) = prepare(&loaded.scenario, opts)?;
     let target = opts.out.clone().unwrap_or_else(|| default_dir(&scenario.name));
     let dir = RunDir::create(&target)?;
     let sim_clock = Instant::now();
-    let output = engine::run(&scenario, &spec)?;
+    let (output, results) = simulate(&scenario, &spec)?;
     let simulation_seconds = sim_clock.elapsed().as_secs_f64();
-    let subgroups = engine::subgroups(&scenario, &spec.by);
-    let results = summarize(
-        &scenario,
-        &output.accs,
-        &scenario.simulation.subgroups,
-        &subgroups,
-        spec.reference,
-    );
     let mut files = tables::write_tables(&results, dir.path())?;
     if let Some(records) = &output.patients {
         tables::write_patients(&scenario, records, &dir.path().join("patients.parquet"))?;
         files.push("patients.parquet".into());
     }
-    let plots: Vec<PathBuf> = Vec::new();
+    let plots = plot::write_plots(&results, dir.path()).map_err(|e| Error::Runtime(e.to_string()))?;
     files.extend(
         plots
             .iter()
@@ -183,6 +175,23 @@ pub fn execute(loaded: &Loaded, opts: &RunOptions) -> Result<RunReport, Error> {
     };
     let dir = dir.complete(&manifest)?;
     Ok(RunReport { dir, results, manifest })
+}
+
+/// Runs the engine and summarises: the in-memory part of a run.
+///
+/// # Errors
+/// As [`engine::run`].
+pub fn simulate(scenario: &Scenario, spec: &RunSpec) -> Result<(engine::RunOutput, RunResults), Error> {
+    let output = engine::run(scenario, spec)?;
+    let subgroups = engine::subgroups(scenario, &spec.by);
+    let results = summarize(
+        scenario,
+        &output.accs,
+        &scenario.simulation.subgroups,
+        &subgroups,
+        spec.reference,
+    );
+    Ok((output, results))
 }
 
 /// The short table printed at the end of a run.

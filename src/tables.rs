@@ -315,3 +315,47 @@ impl Table {
         DataFrame::new(self.height, self.columns).map_err(|e| Error::Runtime(format!("cannot build a table: {e}")))
     }
 }
+
+/// `sweep.csv`: long format `parameter, value, policy, outcome, estimate,
+/// lo, hi, se`, one row per point, policy and outcome.
+pub fn sweep_frame(parameter: &str, points: &[crate::sweep::SweepPoint]) -> Result<DataFrame, Error> {
+    let mut rows: Vec<(f64, &str, &str, Estimate)> = Vec::new();
+    for point in points {
+        for p in &point.results.policies {
+            for (outcome, e) in p.overall.estimates() {
+                rows.push((point.value, p.name.as_str(), outcome, e));
+            }
+        }
+    }
+    let mut t = Table::default();
+    t.strings("parameter", vec![parameter.to_string(); rows.len()]);
+    t.floats("value", rows.iter().map(|r| r.0).collect());
+    t.strings("policy", rows.iter().map(|r| r.1.to_string()).collect());
+    t.strings("outcome", rows.iter().map(|r| r.2.to_string()).collect());
+    t.estimate("estimate", rows.iter().map(|r| r.3));
+    t.finish()
+}
+
+/// `sensitivity.csv`: one row per ranged parameter, by decreasing swing.
+pub fn sensitivity_frame(s: &crate::sweep::SensitivityResults) -> Result<DataFrame, Error> {
+    let mut t = Table::default();
+    let rows = &s.rows;
+    t.strings("parameter", rows.iter().map(|r| r.parameter.clone()).collect());
+    t.floats("base_value", rows.iter().map(|r| r.base_value).collect());
+    t.floats("low", rows.iter().map(|r| r.low).collect());
+    t.floats("high", rows.iter().map(|r| r.high).collect());
+    t.strings("target", vec![s.target.label(); rows.len()]);
+    t.floats("base_estimate", vec![s.base.value; rows.len()]);
+    t.estimate("at_low", rows.iter().map(|r| r.at_low));
+    t.estimate("at_high", rows.iter().map(|r| r.at_high));
+    t.floats("swing", rows.iter().map(|r| r.swing()).collect());
+    t.finish()
+}
+
+/// Writes a frame as CSV at `path`.
+///
+/// # Errors
+/// [`Error::Output`] naming the file.
+pub fn write_frame(mut df: DataFrame, path: &Path) -> Result<(), Error> {
+    write_csv(&mut df, path)
+}

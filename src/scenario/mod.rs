@@ -6,6 +6,7 @@
 
 pub mod cond;
 pub mod dist;
+pub mod paths;
 pub mod raw;
 
 use std::path::Path;
@@ -37,6 +38,9 @@ pub struct Scenario {
     pub interventions: Vec<Intervention>,
     pub policies: Vec<Policy>,
     pub economics: Option<Economics>,
+    /// One-way sensitivity ranges: (key path, low, high), checked to name
+    /// numbers of the document.
+    pub ranges: Vec<(String, f64, f64)>,
 }
 
 #[derive(Debug, Clone)]
@@ -262,10 +266,17 @@ impl Scenario {
             file: file.to_string(),
             message: syntax_message(&e, text),
         })?;
-        Scenario::from_raw(&raw).map_err(|invalid| Error::Invalid {
+        let invalid = |invalid| Error::Invalid {
             file: file.to_string(),
             invalid,
-        })
+        };
+        let mut scenario = Scenario::from_raw(&raw).map_err(invalid)?;
+        let doc: toml::Table = text.parse().map_err(|e: toml::de::Error| Error::Syntax {
+            file: file.to_string(),
+            message: syntax_message(&e, text),
+        })?;
+        scenario.ranges = ranges(&raw, &doc).map_err(invalid)?;
+        Ok(scenario)
     }
 
     /// Validates the serde mirror.
@@ -296,6 +307,7 @@ impl Scenario {
             interventions,
             policies,
             economics,
+            ranges: Vec::new(),
         })
     }
 
@@ -964,6 +976,27 @@ fn policies(raw: &[RawPolicy], interventions: &[Intervention], slots: &[Slot]) -
             red_flag,
             relapse_to,
         });
+    }
+    Ok(out)
+}
+
+fn ranges(raw: &RawScenario, doc: &toml::Table) -> Result<Vec<(String, f64, f64)>, Invalid> {
+    let mut out = Vec::new();
+    for (path, &[lo, hi]) in &raw.ranges {
+        let key = format!("ranges.\"{path}\"");
+        if paths::get_number(doc, path).is_none() {
+            let mut probe = doc.clone();
+            let problem = paths::set_number(&mut probe, path, lo).err().unwrap_or_default();
+            return Err(Invalid::new(key, format!("[{lo}, {hi}]"), problem));
+        }
+        if !(lo.is_finite() && hi.is_finite() && lo <= hi) {
+            return Err(Invalid::new(
+                key,
+                format!("[{lo}, {hi}]"),
+                "a range is [low, high] with finite low <= high",
+            ));
+        }
+        out.push((path.clone(), lo, hi));
     }
     Ok(out)
 }

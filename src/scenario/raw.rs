@@ -22,6 +22,10 @@ pub struct RawScenario {
     pub policies: Vec<RawPolicy>,
     #[serde(default)]
     pub economics: Option<RawEconomics>,
+    /// Plausible ranges for one-way sensitivity analysis: key path ->
+    /// `[low, high]`.
+    #[serde(default)]
+    pub ranges: std::collections::BTreeMap<String, [f64; 2]>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

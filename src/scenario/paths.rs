@@ -1,0 +1,210 @@
+//! Dotted key paths into a scenario document, for sweeps and sensitivity
+//! ranges: `interventions.tfesi.response.probability`,
+//! `policies.stepwise.steps[1].attempts`, `simulation.horizon_days`.
+//!
+//! A segment names a table key; inside an array of named tables (covariates,
+//! interventions, policies) it may name an element by its `name`, or give
+//! its index as `[i]` (or `.i`).
+
+use toml::{Table, Value};
+
+use crate::error::closest;
+
+/// Every path to a number in the document (tables in key order, arrays in
+/// element order).
+pub fn numeric_paths(doc: &Table) -> Vec<String> {
+    let mut out = Vec::new();
+    for (k, v) in doc {
+        collect(v, k.clone(), &mut out);
+    }
+    out
+}
+
+fn collect(v: &Value, path: String, out: &mut Vec<String>) {
+    match v {
+        Value::Integer(_) | Value::Float(_) => out.push(path),
+        Value::Table(t) => {
+            for (k, v) in t {
+                collect(v, format!("{path}.{k}"), out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let seg = match item.get("name").and_then(Value::as_str) {
+                    Some(name) if is_plain(name) => format!("{path}.{name}"),
+                    _ => format!("{path}[{i}]"),
+                };
+                collect(item, seg, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn is_plain(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+}
+
+/// Splits `a.b[2].c` into `["a", "b", "[2]", "c"]`.
+fn segments(path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for part in path.split('.') {
+        let mut rest = part;
+        while let Some(open) = rest.find('[') {
+            if open > 0 {
+                out.push(rest[..open].to_string());
+            }
+            let close = rest[open..].find(']').map_or(rest.len(), |c| open + c + 1);
+            out.push(rest[open..close].to_string());
+            rest = &rest[close..];
+        }
+        if !rest.is_empty() {
+            out.push(rest.to_string());
+        }
+    }
+    out
+}
+
+fn child<'a>(v: &'a mut Value, seg: &str) -> Option<&'a mut Value> {
+    match v {
+        Value::Table(t) => t.get_mut(seg),
+        Value::Array(items) => {
+            let index = seg.trim_start_matches('[').trim_end_matches(']').parse::<usize>().ok();
+            match index {
+                Some(i) => items.get_mut(i),
+                None => items
+                    .iter_mut()
+                    .find(|item| item.get("name").and_then(Value::as_str) == Some(seg)),
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The number at `path`.
+pub fn get_number(doc: &Table, path: &str) -> Option<f64> {
+    let mut root = Value::Table(doc.clone());
+    let mut v = &mut root;
+    for seg in segments(path) {
+        v = child(v, &seg)?;
+    }
+    match v {
+        Value::Integer(i) => Some(*i as f64),
+        Value::Float(f) => Some(*f),
+        _ => None,
+    }
+}
+
+/// Sets the number at `path` (an integer stays an integer when `value` is
+/// whole).
+///
+/// # Errors
+/// A message saying the path does not lead to a number, with the closest
+/// valid paths.
+pub fn set_number(doc: &mut Table, path: &str, value: f64) -> Result<(), String> {
+    let segs = segments(path);
+    let unknown = |doc: &Table| {
+        let paths = numeric_paths(doc);
+        let hint = closest_paths(path, &paths);
+        format!("`{path}` is not the path of a number in the scenario; closest valid paths: {hint}")
+    };
+    let Some((first, rest)) = segs.split_first() else {
+        return Err(unknown(doc));
+    };
+    let snapshot = doc.clone();
+    let Some(mut v) = doc.get_mut(first) else {
+        return Err(unknown(&snapshot));
+    };
+    for seg in rest {
+        match child(v, seg) {
+            Some(c) => v = c,
+            None => return Err(unknown(&snapshot)),
+        }
+    }
+    match v {
+        Value::Integer(_) if value.fract() == 0.0 && value.abs() < 9.0e15 => *v = Value::Integer(value as i64),
+        Value::Integer(_) => {
+            return Err(format!(
+                "`{path}` is a whole number in the scenario; {value} is not whole"
+            ));
+        }
+        Value::Float(_) => *v = Value::Float(value),
+        _ => return Err(unknown(&snapshot)),
+    }
+    Ok(())
+}
+
+/// Up to three valid paths closest to `path`, as a list.
+fn closest_paths(path: &str, paths: &[String]) -> String {
+    let mut ranked: Vec<&String> = paths.iter().collect();
+    let score = |p: &str| {
+        // Prefer paths sharing the last segment, then edit distance.
+        let last = |s: &str| s.rsplit('.').next().unwrap_or("").to_string();
+        let same_leaf = last(p) == last(path);
+        (!same_leaf, closest(path, [p]).is_none(), common_prefix(p, path))
+    };
+    ranked.sort_by_key(|p| {
+        let (leaf, far, prefix) = score(p);
+        (leaf, far, usize::MAX - prefix)
+    });
+    ranked
+        .iter()
+        .take(3)
+        .map(|p| format!("`{p}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn common_prefix(a: &str, b: &str) -> usize {
+    a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc() -> Table {
+        r#"
+name = "x"
+[simulation]
+patients = 10
+[[interventions]]
+name = "tfesi"
+response = { probability = 0.45 }
+[[policies]]
+name = "stepwise"
+steps = [{ intervention = "tfesi", attempts = 3 }]
+"#
+        .parse()
+        .unwrap()
+    }
+
+    #[test]
+    fn lists_and_sets_numbers_by_name_and_index() {
+        let mut d = doc();
+        assert_eq!(
+            numeric_paths(&d),
+            vec![
+                "interventions.tfesi.response.probability",
+                "policies.stepwise.steps[0].attempts",
+                "simulation.patients",
+            ]
+        );
+        set_number(&mut d, "interventions.tfesi.response.probability", 0.7).unwrap();
+        set_number(&mut d, "policies.stepwise.steps[0].attempts", 4.0).unwrap();
+        assert_eq!(get_number(&d, "interventions.tfesi.response.probability"), Some(0.7));
+        assert_eq!(get_number(&d, "policies.stepwise.steps.0.attempts"), Some(4.0));
+        assert!(set_number(&mut d, "policies.stepwise.steps[0].attempts", 2.5).is_err());
+    }
+
+    #[test]
+    fn unknown_paths_suggest_close_ones() {
+        let mut d = doc();
+        let e = set_number(&mut d, "interventions.tfesi.respons.probability", 0.5).unwrap_err();
+        assert!(
+            e.contains("closest valid paths: `interventions.tfesi.response.probability`"),
+            "{e}"
+        );
+        assert!(set_number(&mut d, "name", 1.0).is_err());
+    }
+}
