@@ -38,6 +38,107 @@ pub enum Command {
         /// Scenario file (TOML); the embedded default if omitted.
         scenario: Option<PathBuf>,
     },
+    /// Run the scenario at several values of one parameter (same patients at
+    /// every point); writes sweep.csv and a chart per outcome.
+    Sweep(SweepArgs),
+    /// One-way sensitivity: each parameter in the scenario's [ranges] at its
+    /// low and high value; writes sensitivity.csv and a tornado diagram.
+    Sensitivity(SensitivityArgs),
+}
+
+/// Options shared by the commands that simulate.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SimArgs {
+    /// Patients per policy (overrides simulation.patients).
+    #[arg(long, value_name = "N")]
+    pub patients: Option<u64>,
+    /// Random seed (overrides simulation.seed).
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Output directory (must not exist); default under output/.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Worker threads; default one per core. Results do not depend on it.
+    #[arg(long, value_name = "T", default_value_t = 0)]
+    pub threads: usize,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SweepArgs {
+    /// Scenario file (TOML); the embedded default if omitted.
+    pub scenario: Option<PathBuf>,
+    /// Dotted key path of the number to vary, e.g.
+    /// interventions.tfesi.response.probability or policies.stepwise.steps[0].attempts.
+    #[arg(long, value_name = "KEY")]
+    pub param: String,
+    /// The values to run, comma-separated.
+    #[arg(
+        long,
+        value_name = "A,B,C",
+        value_delimiter = ',',
+        conflicts_with = "range",
+        required_unless_present = "range"
+    )]
+    pub values: Option<Vec<f64>>,
+    /// A range LO..HI run at --steps evenly spaced points.
+    #[arg(long, value_name = "LO..HI")]
+    pub range: Option<String>,
+    /// Points in --range, ends included.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub steps: usize,
+    /// Outcomes to chart (columns of summary.csv).
+    #[arg(
+        long,
+        value_name = "NAME,...",
+        value_delimiter = ',',
+        default_value = "recovered,median_days,surgery"
+    )]
+    pub outcome: Vec<String>,
+    #[command(flatten)]
+    pub sim: SimArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SensitivityArgs {
+    /// Scenario file (TOML); the embedded default if omitted.
+    pub scenario: Option<PathBuf>,
+    /// The outcome (a column of summary.csv).
+    #[arg(long, value_name = "NAME", default_value = "recovered")]
+    pub outcome: String,
+    /// The policy whose outcome is measured; default the first.
+    #[arg(long, value_name = "NAME", conflicts_with = "contrast")]
+    pub policy: Option<String>,
+    /// Measure the paired difference A minus B instead.
+    #[arg(long, value_name = "A,B")]
+    pub contrast: Option<String>,
+    #[command(flatten)]
+    pub sim: SimArgs,
+}
+
+impl SimArgs {
+    fn options(&self, scenario: Option<PathBuf>) -> Result<RunOptions, Error> {
+        check_threads(self.threads)?;
+        Ok(RunOptions {
+            scenario,
+            patients: self.patients,
+            seed: self.seed,
+            out: self.out.clone(),
+            threads: self.threads,
+            ..RunOptions::default()
+        })
+    }
+}
+
+fn check_threads(threads: usize) -> Result<(), Error> {
+    if threads > 1024 {
+        return Err(Error::Usage(format!(
+            "--threads {threads}: use between 1 and 1024 threads (0 = one per core)"
+        )));
+    }
+    Ok(())
 }
 
 #[derive(Debug, clap::Args)]
@@ -90,7 +191,81 @@ pub fn main() -> Result<(), Error> {
             print!("{}", crate::describe::describe(&loaded.scenario));
             Ok(())
         }
+        Command::Sweep(args) => sweep_command(args),
+        Command::Sensitivity(args) => sensitivity_command(args),
     }
+}
+
+fn sweep_command(args: SweepArgs) -> Result<(), Error> {
+    let loaded = run::load(args.scenario.as_deref())?;
+    let opts = args.sim.options(args.scenario.clone())?;
+    let values = match (&args.values, &args.range) {
+        (Some(v), _) => v.clone(),
+        (None, Some(range)) => crate::sweep::parse_range(range, args.steps)?,
+        (None, None) => return Err(Error::Usage("give --values A,B,C or --range LO..HI".into())),
+    };
+    let outcomes = args
+        .outcome
+        .iter()
+        .map(|o| crate::sweep::check_outcome(o))
+        .collect::<Result<Vec<_>, _>>()?;
+    let (dir, manifest) = run::execute_sweep(&loaded, &opts, &args.param, &values, &outcomes)?;
+    if !args.sim.quiet {
+        println!(
+            "swept {} over {} values ({} runs in {:.2} s)\nwrote {}",
+            args.param,
+            values.len(),
+            manifest.runs,
+            manifest.simulation_seconds,
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
+fn sensitivity_command(args: SensitivityArgs) -> Result<(), Error> {
+    use crate::sweep::Target;
+    let loaded = run::load(args.scenario.as_deref())?;
+    let opts = args.sim.options(args.scenario.clone())?;
+    let outcome = crate::sweep::check_outcome(&args.outcome)?;
+    let target = match &args.contrast {
+        Some(pair) => {
+            let Some((a, b)) = pair.split_once(',') else {
+                return Err(Error::Usage(format!(
+                    "--contrast {pair}: write two policy names as A,B"
+                )));
+            };
+            Target::Contrast {
+                outcome,
+                policy: a.trim().to_string(),
+                reference: b.trim().to_string(),
+            }
+        }
+        None => Target::Policy {
+            outcome,
+            policy: args
+                .policy
+                .clone()
+                .unwrap_or_else(|| loaded.scenario.policies[0].name.clone()),
+        },
+    };
+    let (dir, results, manifest) = run::execute_sensitivity(&loaded, &opts, target)?;
+    if !args.sim.quiet {
+        println!("{}: base {:.4}", results.target.label(), results.base.value);
+        for r in &results.rows {
+            println!(
+                "  {:<55} [{}, {}] -> {:.4} .. {:.4}",
+                r.parameter, r.low, r.high, r.at_low.value, r.at_high.value
+            );
+        }
+        println!(
+            "{} runs in {:.2} s\nwrote {}",
+            manifest.runs,
+            manifest.simulation_seconds,
+            dir.display()
+        );
+    }
+    Ok(())
 }
 
 fn run_command(args: RunArgs) -> Result<(), Error> {

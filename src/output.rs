@@ -109,6 +109,8 @@ impl Drop for RunDir {
 #[derive(Debug, Clone, Serialize)]
 pub struct Manifest {
     pub foramen_version: String,
+    /// The command that made the directory (`run`, `sweep --param ...`).
+    pub command: String,
     pub scenario: String,
     pub scenario_file: String,
     pub scenario_sha256: String,
@@ -119,6 +121,8 @@ pub struct Manifest {
     pub subgroups_by: Vec<String>,
     pub common_random_numbers: bool,
     pub threads: usize,
+    /// Engine runs made: 1 for `run`, one per point or range end otherwise.
+    pub runs: usize,
     pub started_utc: String,
     pub wall_time_seconds: f64,
     pub simulation_seconds: f64,

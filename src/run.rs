@@ -154,27 +154,166 @@ pub fn execute(loaded: &Loaded, opts: &RunOptions) -> Result<RunReport, Error> {
             .map(|n| n.to_string_lossy().into_owned()),
     );
     files.push("manifest.json".into());
-    let total = spec.patients as f64 * scenario.policies.len() as f64;
-    let manifest = Manifest {
-        foramen_version: env!("CARGO_PKG_VERSION").to_string(),
-        scenario: scenario.name.clone(),
-        scenario_file: loaded.file.clone(),
-        scenario_sha256: sha256_hex(&loaded.text),
-        seed: spec.seed,
-        patients_per_policy: spec.patients,
-        policies: scenario.policies.iter().map(|p| p.name.clone()).collect(),
-        horizon_days: scenario.simulation.horizon_days,
-        subgroups_by: scenario.simulation.subgroups.clone(),
-        common_random_numbers: !spec.independent,
-        threads: output.threads,
-        started_utc: utc_stamp(started),
-        wall_time_seconds: clock.elapsed().as_secs_f64(),
-        simulation_seconds,
-        patients_per_second: total / simulation_seconds.max(1e-9),
-        files,
+    let job = Job {
+        command: "run".into(),
+        loaded,
+        scenario: &scenario,
+        spec: &spec,
+        runs: 1,
     };
+    let manifest = job.manifest(output.threads, started, clock, simulation_seconds, files);
     let dir = dir.complete(&manifest)?;
     Ok(RunReport { dir, results, manifest })
+}
+
+/// What a manifest describes.
+struct Job<'a> {
+    command: String,
+    loaded: &'a Loaded,
+    scenario: &'a Scenario,
+    spec: &'a RunSpec,
+    /// Engine runs made (points of a sweep, ends of ranges).
+    runs: usize,
+}
+
+impl Job<'_> {
+    fn manifest(
+        &self,
+        threads: usize,
+        started: SystemTime,
+        clock: Instant,
+        simulation_seconds: f64,
+        files: Vec<String>,
+    ) -> Manifest {
+        let (scenario, spec) = (self.scenario, self.spec);
+        let total = spec.patients as f64 * scenario.policies.len() as f64 * self.runs as f64;
+        Manifest {
+            foramen_version: env!("CARGO_PKG_VERSION").to_string(),
+            command: self.command.clone(),
+            scenario: scenario.name.clone(),
+            scenario_file: self.loaded.file.clone(),
+            scenario_sha256: sha256_hex(&self.loaded.text),
+            seed: spec.seed,
+            patients_per_policy: spec.patients,
+            policies: scenario.policies.iter().map(|p| p.name.clone()).collect(),
+            horizon_days: scenario.simulation.horizon_days,
+            subgroups_by: scenario.simulation.subgroups.clone(),
+            common_random_numbers: !spec.independent,
+            threads,
+            runs: self.runs,
+            started_utc: utc_stamp(started),
+            wall_time_seconds: clock.elapsed().as_secs_f64(),
+            simulation_seconds,
+            patients_per_second: total / simulation_seconds.max(1e-9),
+            files,
+        }
+    }
+}
+
+/// `foramen sweep`: the scenario at each value of one parameter; writes
+/// `sweep.csv` and a chart per outcome.
+///
+/// # Errors
+/// Bad options or paths ([`Error::Usage`]), invalid values, write failures.
+pub fn execute_sweep(
+    loaded: &Loaded,
+    opts: &RunOptions,
+    param: &str,
+    values: &[f64],
+    outcomes: &[&str],
+) -> Result<(PathBuf, Manifest), Error> {
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    let (scenario, spec) = prepare(&loaded.scenario, opts)?;
+    // Check the path and every value before creating anything.
+    for &v in values {
+        crate::sweep::with_value(loaded, param, v)?;
+    }
+    let target = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| default_dir(&format!("{}-sweep", scenario.name)));
+    let dir = RunDir::create(&target)?;
+    let sim_clock = Instant::now();
+    let points = crate::sweep::sweep(loaded, param, values, opts)?;
+    let simulation_seconds = sim_clock.elapsed().as_secs_f64();
+    tables::write_frame(tables::sweep_frame(param, &points)?, &dir.path().join("sweep.csv"))?;
+    let mut files = vec!["sweep.csv".to_string()];
+    let plots =
+        plot::write_sweep_plots(param, &points, outcomes, dir.path()).map_err(|e| Error::Runtime(e.to_string()))?;
+    files.extend(file_names(&plots));
+    files.push("manifest.json".into());
+    let job = Job {
+        command: format!("sweep --param {param}"),
+        loaded,
+        scenario: &scenario,
+        spec: &spec,
+        runs: values.len(),
+    };
+    let manifest = job.manifest(threads_of(opts), started, clock, simulation_seconds, files);
+    Ok((dir.complete(&manifest)?, manifest))
+}
+
+/// `foramen sensitivity`: each ranged parameter at its low and high value;
+/// writes `sensitivity.csv` and the tornado diagram.
+///
+/// # Errors
+/// As [`crate::sweep::sensitivity`], and write failures.
+pub fn execute_sensitivity(
+    loaded: &Loaded,
+    opts: &RunOptions,
+    target: crate::sweep::Target,
+) -> Result<(PathBuf, crate::sweep::SensitivityResults, Manifest), Error> {
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    let (scenario, spec) = prepare(&loaded.scenario, opts)?;
+    let out = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| default_dir(&format!("{}-sensitivity", scenario.name)));
+    if out.exists() {
+        return Err(Error::Usage(format!(
+            "the output directory {} already exists; choose another --out",
+            out.display()
+        )));
+    }
+    let sim_clock = Instant::now();
+    let results = crate::sweep::sensitivity(loaded, target, opts)?;
+    let simulation_seconds = sim_clock.elapsed().as_secs_f64();
+    let dir = RunDir::create(&out)?;
+    tables::write_frame(
+        tables::sensitivity_frame(&results)?,
+        &dir.path().join("sensitivity.csv"),
+    )?;
+    let mut files = vec!["sensitivity.csv".to_string()];
+    let plots = plot::write_tornado(&results, dir.path()).map_err(|e| Error::Runtime(e.to_string()))?;
+    files.extend(file_names(&plots));
+    files.push("manifest.json".into());
+    let job = Job {
+        command: format!("sensitivity ({})", results.target.label()),
+        loaded,
+        scenario: &scenario,
+        spec: &spec,
+        runs: 1 + 2 * results.rows.len(),
+    };
+    let manifest = job.manifest(threads_of(opts), started, clock, simulation_seconds, files);
+    Ok((dir.complete(&manifest)?, results, manifest))
+}
+
+fn file_names(paths: &[PathBuf]) -> Vec<String> {
+    paths
+        .iter()
+        .filter_map(|p| p.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .collect()
+}
+
+fn threads_of(opts: &RunOptions) -> usize {
+    if opts.threads == 0 {
+        rayon::current_num_threads()
+    } else {
+        opts.threads
+    }
 }
 
 /// Runs the engine and summarises: the in-memory part of a run.
