@@ -258,7 +258,7 @@ impl Walk<'_> {
                 End::Horizon => return self.finish_symptomatic(),
             }
             for _ in 0..st.attempts {
-                let attempt = self.attempt(iv);
+                let attempt = self.attempt(iv, st.failure_time.as_ref());
                 let armed = policy.red_flag.is_some() && !self.out.surgery;
                 let end = match attempt {
                     Attempt::Responds { end, .. } | Attempt::Fails { end } => end,
@@ -323,8 +323,9 @@ impl Walk<'_> {
         policy.red_flag.as_ref().map_or(policy.steps.len(), |rf| rf.jump_to)
     }
 
-    /// Starts an attempt of intervention `iv` at `self.t` and draws its fate.
-    fn attempt(&mut self, iv: usize) -> Attempt {
+    /// Starts an attempt of intervention `iv` at `self.t` and draws its fate
+    /// (`failure_time` overrides the intervention's, for this step).
+    fn attempt(&mut self, iv: usize, failure_time: Option<&crate::scenario::dist::Dist>) -> Attempt {
         let intervention = &self.scenario.interventions[iv];
         let attempt = self.ws.attempts[iv];
         self.ws.attempts[iv] += 1;
@@ -366,8 +367,9 @@ impl Walk<'_> {
             });
             Attempt::Responds { end, relapse_after }
         } else {
+            let failure_time = failure_time.unwrap_or(&intervention.failure_time);
             Attempt::Fails {
-                end: self.t + intervention.failure_time.sample(&mut rng) + delay,
+                end: self.t + failure_time.sample(&mut rng) + delay,
             }
         }
     }

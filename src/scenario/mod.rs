@@ -182,6 +182,8 @@ pub struct Step {
     pub intervention: usize,
     pub attempts: u32,
     pub wait: Option<Dist>,
+    /// Overrides the intervention's failure time at this step.
+    pub failure_time: Option<Dist>,
     pub skip_if: Option<(String, Cond)>,
     /// First matching route wins: (condition text, compiled, intervention).
     pub routes: Vec<(String, Cond, usize)>,
@@ -915,6 +917,11 @@ fn policies(raw: &[RawPolicy], interventions: &[Intervention], slots: &[Slot]) -
                     .wait
                     .as_ref()
                     .map(|w| duration(&format!("{spath}.wait"), w))
+                    .transpose()?,
+                failure_time: s
+                    .failure_time
+                    .as_ref()
+                    .map(|d| duration(&format!("{spath}.failure_time"), d))
                     .transpose()?,
                 skip_if: s
                     .skip_if

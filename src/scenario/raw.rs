@@ -255,6 +255,10 @@ pub struct RawStep {
     /// Waiting time before the step starts.
     #[serde(default)]
     pub wait: Option<RawDist>,
+    /// How long this step waits for a response before declaring failure;
+    /// overrides the intervention's `failure_time` (e.g. a longer trial).
+    #[serde(default)]
+    pub failure_time: Option<RawDist>,
     /// Patients meeting this condition skip the step.
     #[serde(default)]
     pub skip_if: Option<String>,
