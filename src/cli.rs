@@ -61,6 +61,9 @@ pub struct SimArgs {
     /// Worker threads; default one per core. Results do not depend on it.
     #[arg(long, value_name = "T", default_value_t = 0)]
     pub threads: usize,
+    /// Replace an existing output directory, once the new one is complete.
+    #[arg(long)]
+    pub force: bool,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
@@ -127,6 +130,7 @@ impl SimArgs {
             seed: self.seed,
             out: self.out.clone(),
             threads: self.threads,
+            force: self.force,
             ..RunOptions::default()
         })
     }
@@ -172,7 +176,10 @@ pub struct RunArgs {
     /// Policy the others are compared with (comparison.csv); default the first.
     #[arg(long, value_name = "NAME")]
     pub reference: Option<String>,
-    /// Print nothing but errors.
+    /// Replace an existing run directory, once the new run has completed.
+    #[arg(long)]
+    pub force: bool,
+    /// Print nothing but errors (no table, no progress bar).
     #[arg(long, short)]
     pub quiet: bool,
 }
@@ -286,6 +293,8 @@ fn run_command(args: RunArgs) -> Result<(), Error> {
         patients_out: args.patients_out,
         independent: args.independent,
         reference: args.reference,
+        force: args.force,
+        progress: !args.quiet,
     };
     let report = run::execute(&loaded, &opts)?;
     if !args.quiet {

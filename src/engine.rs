@@ -82,18 +82,45 @@ pub fn subgroups(scenario: &Scenario, by: &[usize]) -> Vec<Vec<String>> {
     groups
 }
 
+/// Watches a run: told of finished work, asked whether to stop.
+pub trait Observer: Sync {
+    /// `paths` more patient-paths (patients x policies) are done.
+    fn done(&self, paths: u64);
+    /// Whether the run should stop (checked before each chunk).
+    fn cancelled(&self) -> bool;
+}
+
+/// An observer that sees nothing and never cancels.
+pub struct Unobserved;
+
+impl Observer for Unobserved {
+    fn done(&self, _: u64) {}
+    fn cancelled(&self) -> bool {
+        false
+    }
+}
+
 /// Simulates the cohort under every policy.
 ///
 /// # Errors
 /// [`Error::Runtime`] if the thread pool cannot be built.
 pub fn run(scenario: &Scenario, spec: &RunSpec) -> Result<RunOutput, Error> {
+    run_observed(scenario, spec, &Unobserved)
+}
+
+/// [`run`], reporting progress to `observer` and stopping when it asks.
+///
+/// # Errors
+/// [`Error::Runtime`] if the thread pool cannot be built;
+/// [`Error::Interrupted`] if the observer cancelled the run.
+pub fn run_observed(scenario: &Scenario, spec: &RunSpec, observer: &dyn Observer) -> Result<RunOutput, Error> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(spec.threads)
         .build()
         .map_err(|e| Error::Runtime(format!("cannot start {} worker threads: {e}", spec.threads)))?;
     let threads = pool.current_num_threads();
     let chunks = spec.patients.div_ceil(CHUNK);
-    let sim = ChunkSim::new(scenario, spec);
+    let sim = ChunkSim::new(scenario, spec, observer);
     let (accs, patients) = pool.install(|| {
         if spec.keep_patients {
             let parts: Vec<(Vec<PolicyAcc>, PatientRecords)> = (0..chunks)
@@ -139,6 +166,9 @@ pub fn run(scenario: &Scenario, spec: &RunSpec) -> Result<RunOutput, Error> {
             (accs, None)
         }
     });
+    if observer.cancelled() {
+        return Err(Error::Interrupted);
+    }
     Ok(RunOutput {
         accs,
         patients,
@@ -156,13 +186,14 @@ fn merge_all(into: &mut [PolicyAcc], from: &[PolicyAcc]) {
 struct ChunkSim<'a> {
     scenario: &'a Scenario,
     spec: &'a RunSpec,
+    observer: &'a dyn Observer,
     subgroups: usize,
     /// Group counts of the `by` covariates (mixed-radix digits).
     radix: Vec<usize>,
 }
 
 impl<'a> ChunkSim<'a> {
-    fn new(scenario: &'a Scenario, spec: &'a RunSpec) -> ChunkSim<'a> {
+    fn new(scenario: &'a Scenario, spec: &'a RunSpec, observer: &'a dyn Observer) -> ChunkSim<'a> {
         let radix: Vec<usize> = spec
             .by
             .iter()
@@ -172,6 +203,7 @@ impl<'a> ChunkSim<'a> {
         ChunkSim {
             scenario,
             spec,
+            observer,
             subgroups,
             radix,
         }
@@ -191,6 +223,9 @@ impl<'a> ChunkSim<'a> {
     }
 
     fn chunk(&self, chunk: u64, accs: &mut [PolicyAcc], ws: &mut Workspace, mut records: Option<&mut PatientRecords>) {
+        if self.observer.cancelled() {
+            return;
+        }
         let scenario = self.scenario;
         let horizon = scenario.simulation.horizon_days;
         let start = chunk * CHUNK;
@@ -247,5 +282,6 @@ impl<'a> ChunkSim<'a> {
                 }
             }
         }
+        self.observer.done((end - start) * scenario.policies.len() as u64);
     }
 }

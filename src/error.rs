@@ -62,14 +62,18 @@ pub enum Error {
     },
     #[error("{0}")]
     Runtime(String),
+    #[error("interrupted: the run was stopped and its unfinished output removed")]
+    Interrupted,
 }
 
 impl Error {
-    /// 2 for bad input or usage, 1 for failures while running or writing.
+    /// 2 for bad input or usage, 1 for failures while running or writing,
+    /// 130 when interrupted (the shell's code for SIGINT).
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Read { .. } | Error::Syntax { .. } | Error::Invalid { .. } | Error::Usage(_) => 2,
             Error::Output { .. } | Error::Runtime(_) => 1,
+            Error::Interrupted => 130,
         }
     }
 }

@@ -32,6 +32,7 @@ pub mod error;
 pub mod output;
 pub mod pathway;
 pub mod plot;
+pub mod progress;
 pub mod rng;
 pub mod run;
 pub mod scenario;

@@ -19,19 +19,27 @@ use crate::error::Error;
 pub struct RunDir {
     target: PathBuf,
     partial: PathBuf,
+    replace: bool,
 }
 
 impl RunDir {
-    /// Prepares `target` (which must not exist) by creating its temporary
-    /// sibling.
+    /// Prepares `target` by creating its temporary sibling. `target` must
+    /// not exist unless `replace`, in which case it is replaced only when
+    /// the new run completes.
     ///
     /// # Errors
-    /// [`Error::Usage`] if `target` exists, [`Error::Output`] if the parent
-    /// cannot be created or written.
-    pub fn create(target: &Path) -> Result<RunDir, Error> {
-        if target.exists() {
+    /// [`Error::Usage`] if `target` exists (and not `replace`),
+    /// [`Error::Output`] if the parent cannot be created or written.
+    pub fn create(target: &Path, replace: bool) -> Result<RunDir, Error> {
+        if target.exists() && !replace {
             return Err(Error::Usage(format!(
-                "the output directory {} already exists; a run never writes into an existing directory: choose another --out or remove it",
+                "the output directory {} already exists; a run never writes into an existing directory: choose another --out, remove it, or add --force to replace it once the new run completes",
+                target.display()
+            )));
+        }
+        if replace && target.exists() && !target.join("manifest.json").exists() {
+            return Err(Error::Usage(format!(
+                "--force replaces only a finished run directory (one with manifest.json); {} is not one",
                 target.display()
             )));
         }
@@ -60,6 +68,7 @@ impl RunDir {
         Ok(RunDir {
             target: target.to_path_buf(),
             partial,
+            replace,
         })
     }
 
@@ -81,17 +90,28 @@ impl RunDir {
             path: path.clone(),
             source,
         })?;
+        let mut old = None;
         if self.target.exists() {
-            return Err(Error::Usage(format!(
-                "the output directory {} appeared while the run was writing; the results are left in {}",
-                self.target.display(),
-                self.partial.display()
-            )));
+            if !self.replace {
+                return Err(Error::Usage(format!(
+                    "the output directory {} appeared while the run was writing; choose another --out",
+                    self.target.display()
+                )));
+            }
+            let aside = self.partial.with_extension("old");
+            fs::rename(&self.target, &aside).map_err(|source| Error::Output {
+                path: self.target.clone(),
+                source,
+            })?;
+            old = Some(aside);
         }
         fs::rename(&self.partial, &self.target).map_err(|source| Error::Output {
             path: self.target.clone(),
             source,
         })?;
+        if let Some(aside) = old {
+            fs::remove_dir_all(&aside).map_err(|source| Error::Output { path: aside, source })?;
+        }
         let target = self.target.clone();
         std::mem::forget(self);
         Ok(target)
@@ -199,7 +219,7 @@ mod tests {
         let root = std::env::temp_dir().join(format!("foramen-output-test-{}", std::process::id()));
         let target = root.join("run");
         {
-            let dir = RunDir::create(&target).unwrap();
+            let dir = RunDir::create(&target, false).unwrap();
             fs::write(dir.path().join("summary.csv"), "x").unwrap();
         }
         assert!(!target.exists());

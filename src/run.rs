@@ -26,6 +26,10 @@ pub struct RunOptions {
     pub independent: bool,
     /// Policy the others are compared with; `None`: the first.
     pub reference: Option<String>,
+    /// Replace an existing output directory once the new run is complete.
+    pub force: bool,
+    /// Show a progress bar on a terminal for runs over a second.
+    pub progress: bool,
 }
 
 /// What a finished run reports.
@@ -137,9 +141,12 @@ pub fn execute(loaded: &Loaded, opts: &RunOptions) -> Result<RunReport, Error> {
     let clock = Instant::now();
     let (scenario, spec) = prepare(&loaded.scenario, opts)?;
     let target = opts.out.clone().unwrap_or_else(|| default_dir(&scenario.name));
-    let dir = RunDir::create(&target)?;
+    let dir = RunDir::create(&target, opts.force)?;
     let sim_clock = Instant::now();
-    let (output, results) = simulate(&scenario, &spec)?;
+    let terminal = crate::progress::Terminal::new(spec.patients * scenario.policies.len() as u64, opts.progress);
+    let simulated = simulate_observed(&scenario, &spec, &terminal);
+    terminal.finish();
+    let (output, results) = simulated?;
     let simulation_seconds = sim_clock.elapsed().as_secs_f64();
     let mut files = tables::write_tables(&results, dir.path())?;
     if let Some(records) = &output.patients {
@@ -233,7 +240,7 @@ pub fn execute_sweep(
         .out
         .clone()
         .unwrap_or_else(|| default_dir(&format!("{}-sweep", scenario.name)));
-    let dir = RunDir::create(&target)?;
+    let dir = RunDir::create(&target, opts.force)?;
     let sim_clock = Instant::now();
     let points = crate::sweep::sweep(loaded, param, values, opts)?;
     let simulation_seconds = sim_clock.elapsed().as_secs_f64();
@@ -280,7 +287,7 @@ pub fn execute_sensitivity(
     let sim_clock = Instant::now();
     let results = crate::sweep::sensitivity(loaded, target, opts)?;
     let simulation_seconds = sim_clock.elapsed().as_secs_f64();
-    let dir = RunDir::create(&out)?;
+    let dir = RunDir::create(&out, opts.force)?;
     tables::write_frame(
         tables::sensitivity_frame(&results)?,
         &dir.path().join("sensitivity.csv"),
@@ -321,7 +328,15 @@ fn threads_of(opts: &RunOptions) -> usize {
 /// # Errors
 /// As [`engine::run`].
 pub fn simulate(scenario: &Scenario, spec: &RunSpec) -> Result<(engine::RunOutput, RunResults), Error> {
-    let output = engine::run(scenario, spec)?;
+    simulate_observed(scenario, spec, &engine::Unobserved)
+}
+
+fn simulate_observed(
+    scenario: &Scenario,
+    spec: &RunSpec,
+    observer: &dyn engine::Observer,
+) -> Result<(engine::RunOutput, RunResults), Error> {
+    let output = engine::run_observed(scenario, spec, observer)?;
     let subgroups = engine::subgroups(scenario, &spec.by);
     let results = summarize(
         scenario,

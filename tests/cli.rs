@@ -259,3 +259,67 @@ fn bad_flags_exit_2() {
         .code(2)
         .stderr(predicate::str::contains("cannot read scenario no/such/file.toml"));
 }
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_the_run_and_leaves_nothing() {
+    use std::process::{Command as Std, Stdio};
+    use std::time::{Duration, Instant};
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("big");
+    let mut child = Std::new(assert_cmd::cargo::cargo_bin("foramen"))
+        .args(["run", "--patients", "200000000", "--out"])
+        .arg(&out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the run directory is being written, then interrupt.
+    let started = Instant::now();
+    while fs::read_dir(tmp.path()).unwrap().count() == 0 && started.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let status = Std::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stderr).contains("interrupted"));
+    assert_eq!(
+        fs::read_dir(tmp.path()).unwrap().count(),
+        0,
+        "something was left behind"
+    );
+}
+
+#[test]
+fn force_replaces_a_finished_run_only_after_completion() {
+    let tmp = TempDir::new().unwrap();
+    let out = run_small(tmp.path(), &[]);
+    foramen()
+        .args([
+            "run",
+            SMALL,
+            "--patients",
+            "500",
+            "--seed",
+            "99",
+            "--force",
+            "-q",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let manifest = fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"seed\": 99"));
+    assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1);
+}

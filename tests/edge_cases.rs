@@ -1,0 +1,239 @@
+//! Edge cases are handled, not crashed on: each either runs to a sensible
+//! result or is refused with one clear message (table-driven).
+
+use std::fs;
+
+use assert_cmd::Command;
+use foramen::engine::RunSpec;
+use foramen::run;
+use foramen::scenario::Scenario;
+use tempfile::TempDir;
+
+const SMALL: &str = include_str!("data/small.toml");
+
+fn edited(from: &str, to: &str) -> String {
+    assert!(SMALL.contains(from), "small.toml has no `{from}`");
+    SMALL.replacen(from, to, 1)
+}
+
+fn results(text: &str, patients: u64) -> foramen::summary::RunResults {
+    let s = Scenario::from_toml(text, "edge.toml").unwrap_or_else(|e| panic!("{e}"));
+    let spec = RunSpec {
+        patients,
+        seed: 3,
+        threads: 1,
+        by: Vec::new(),
+        keep_patients: false,
+        independent: false,
+        reference: 0,
+    };
+    run::simulate(&s, &spec).unwrap().1
+}
+
+#[test]
+fn degenerate_but_valid_inputs_run() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "probability 0",
+            "response = { probability = 0.6 }",
+            "response = { probability = 0.0 }",
+        ),
+        (
+            "probability 1",
+            "response = { probability = 0.6 }",
+            "response = { probability = 1.0 }",
+        ),
+        (
+            "zero variance",
+            "dist = { family = \"normal\", mean = 60, sd = 10, truncate = [30, 90] }",
+            "dist = { family = \"normal\", mean = 60, sd = 0 }",
+        ),
+        (
+            "uniform of zero width",
+            "low = 14, high = 42 } },\n]\nred_flag",
+            "low = 20, high = 20 } },\n]\nred_flag",
+        ),
+        (
+            "wait beyond the horizon",
+            "wait = { family = \"uniform\", low = 14, high = 42 } },\n]\nred_flag",
+            "wait = { family = \"fixed\", value = 5000 } },\n]\nred_flag",
+        ),
+        (
+            "condition always false",
+            "skip_if = \"motor_deficit\"",
+            "skip_if = \"false\"",
+        ),
+        (
+            "condition always true",
+            "skip_if = \"motor_deficit\"",
+            "skip_if = \"true\"",
+        ),
+    ];
+    for (what, from, to) in cases {
+        let r = results(&edited(from, to), 500);
+        for p in &r.policies {
+            let g = &p.overall;
+            assert_eq!(g.patients, 500, "{what}");
+            for (name, e) in g.estimates() {
+                if name != "median_days" {
+                    assert!(e.value.is_finite(), "{what}: {name} is {}", e.value);
+                }
+            }
+            assert!((0.0..=1.0).contains(&g.recovered.value), "{what}");
+        }
+    }
+}
+
+#[test]
+fn one_step_and_one_patient() {
+    let one_step = "[[policies]]\nname = \"only\"\nsteps = [{ intervention = \"surgery\" }]\n";
+    let text = format!("{}{one_step}", &SMALL[..SMALL.find("[[policies]]").unwrap()]);
+    let r = results(&text, 1);
+    assert_eq!(r.policies[0].overall.patients, 1);
+    assert!(r.comparisons.is_empty());
+}
+
+#[test]
+fn invalid_inputs_are_refused_with_their_key() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "truncate = [30, 90]",
+            "truncate = [300, 900]",
+            "cohort.age.dist.truncate = [300, 900]: truncation [300, 900] leaves no mass",
+        ),
+        (
+            "patients = 2000",
+            "patients = 0",
+            "simulation.patients = 0: patients per policy must be between 1 and",
+        ),
+        (
+            "red_flag = { jump_to = \"surgery\", wait = { family = \"fixed\", value = 7 } }",
+            "red_flag = { jump_to = \"physio\", wait = { family = \"fixed\", value = 7 } }",
+            "policies.stepwise.red_flag.jump_to = \"physio\": a red flag must jump to a surgical step",
+        ),
+        (
+            "horizon_days = 365",
+            "horizon_days = nan",
+            "simulation.horizon_days = NaN: the horizon must be between 1 and",
+        ),
+        (
+            "probability = 0.1",
+            "probability = inf",
+            "cohort.motor_deficit.probability = inf: a probability must be a number in [0, 1]",
+        ),
+        (
+            "weights = [0.4, 0.6]",
+            "weights = [0.4, -0.6]",
+            "cohort.grade.weights[1] = -0.6: weights must be finite and >= 0",
+        ),
+        (
+            "or = 0.6 }",
+            "or = 0 }",
+            "interventions.physio.response.odds_ratios[0].or = 0: an odds ratio must be a finite number > 0",
+        ),
+        (
+            "attempts = 2",
+            "attempts = 0",
+            "policies.stepwise.steps[1].attempts = 0: attempts must be between 1 and 1000",
+        ),
+        (
+            "value = 90 }",
+            "value = -90 }",
+            "interventions.surgery.failure_time = { family = \"fixed\" }: a duration cannot be negative",
+        ),
+        (
+            "name = \"small\"",
+            "name = \"../small\"",
+            "name = \"../small\": a scenario name is non-empty and uses only letters",
+        ),
+        (
+            "{ intervention = \"physio\", skip_if = \"grade == 'severe' or motor_deficit\" }",
+            "{ intervention = \"physio\", skip_if = \"grade == 'severe' or\" }",
+            "policies.early-surgery.steps[0].skip_if = \"grade == 'severe' or\": expected a covariate name, `not` or `(`, found the end of the condition",
+        ),
+        (
+            "time = { family = \"exponential\", mean = 52, unit = \"weeks\" }",
+            "time = { family = \"exponential\", mean = 52, unit = \"months\" }",
+            "natural_history.progression.time.unit = \"months\": allowed units are \"days\" and \"weeks\"",
+        ),
+        (
+            "recovery_time = { family = \"gamma\", mean = 10, sd = 4 }",
+            "recovery_time = { family = \"gama\", mean = 10, sd = 4 }",
+            "interventions.injection.recovery_time.family = \"gama\": allowed families are fixed, uniform, normal, lognormal, gamma, weibull, exponential (did you mean `gamma`?)",
+        ),
+    ];
+    for (from, to, expected) in cases {
+        let err = Scenario::from_toml(&edited(from, to), "edge.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("edge.toml: "), "{err}");
+        assert!(err.contains(expected), "expected `{expected}` in `{err}`");
+    }
+}
+
+#[test]
+fn bad_files_and_flags_exit_2_without_a_panic() {
+    let tmp = TempDir::new().unwrap();
+    let empty = tmp.path().join("empty.toml");
+    fs::write(&empty, "").unwrap();
+    let binary = tmp.path().join("binary.toml");
+    fs::write(&binary, [0u8, 159, 146, 150, 255, 0, 1]).unwrap();
+    let huge = tmp.path().join("huge.toml");
+    fs::write(&huge, vec![b'#'; 17 << 20]).unwrap();
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec!["validate".into(), empty.display().to_string()],
+            "missing field `name`",
+        ),
+        (vec!["validate".into(), binary.display().to_string()], "not UTF-8 text"),
+        (
+            vec!["validate".into(), huge.display().to_string()],
+            "a scenario is at most 16777216 bytes",
+        ),
+        (
+            vec![
+                "run".into(),
+                "tests/data/small.toml".into(),
+                "--patients".into(),
+                "99999999999999999".into(),
+            ],
+            "--patients = 99999999999999999: patients per policy must be between 1 and 1000000000000",
+        ),
+        (
+            vec!["run".into(), "tests/data/small.toml".into(), "--horizon=0.5".into()],
+            "--horizon = 0.5: the horizon must be between 1 and",
+        ),
+        (
+            vec![
+                "run".into(),
+                "tests/data/small.toml".into(),
+                "--reference".into(),
+                "stepwse".into(),
+            ],
+            "did you mean `stepwise`",
+        ),
+        (
+            vec![
+                "run".into(),
+                "tests/data/small.toml".into(),
+                "--threads".into(),
+                "5000".into(),
+            ],
+            "--threads 5000",
+        ),
+    ];
+    for (args, expected) in cases {
+        let out = Command::cargo_bin("foramen")
+            .unwrap()
+            .args(&args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .assert()
+            .code(2);
+        let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+        assert!(
+            stderr.contains(expected),
+            "{args:?}: expected `{expected}` in `{stderr}`"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
