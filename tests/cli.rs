@@ -267,7 +267,7 @@ fn ctrl_c_stops_the_run_and_leaves_nothing() {
     use std::time::{Duration, Instant};
     let tmp = TempDir::new().unwrap();
     let out = tmp.path().join("big");
-    let mut child = Std::new(assert_cmd::cargo::cargo_bin("foramen"))
+    let child = Std::new(assert_cmd::cargo::cargo_bin("foramen"))
         .args(["run", "--patients", "200000000", "--out"])
         .arg(&out)
         .stdout(Stdio::null())
