@@ -1,0 +1,143 @@
+//! Property-based fuzzing of scenario loading and running (proptest).
+//!
+//! Mutations of a valid scenario (numbers replaced by extreme values, lines
+//! deleted, duplicated or cut) must never panic the loader; every mutant
+//! that validates must run to completion with consistent outputs. CI runs
+//! 64 cases; a long run is
+//!
+//!     PROPTEST_CASES=100000 cargo test --release --test fuzz
+//!
+//! (docs/validation.md records the last long run).
+
+use foramen::engine::RunSpec;
+use foramen::run;
+use foramen::scenario::Scenario;
+use proptest::prelude::*;
+
+const SMALL: &str = include_str!("data/small.toml");
+
+/// Values that probe domains and overflow.
+const NUMBERS: [&str; 14] = [
+    "0", "1", "-1", "0.5", "1e-300", "1e300", "nan", "inf", "-inf", "2", "1000000", "0.999999", "3.5", "-0.0",
+];
+
+#[derive(Debug, Clone)]
+enum Mutation {
+    /// Replace the n-th number literal.
+    Number(usize, usize),
+    DeleteLine(usize),
+    DuplicateLine(usize),
+    Truncate(usize),
+    /// Swap two characters.
+    Swap(usize, usize),
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        4 => (0usize..200, 0usize..NUMBERS.len()).prop_map(|(i, v)| Mutation::Number(i, v)),
+        2 => (0usize..200).prop_map(Mutation::DeleteLine),
+        1 => (0usize..200).prop_map(Mutation::DuplicateLine),
+        1 => (0usize..10_000).prop_map(Mutation::Truncate),
+        1 => (0usize..10_000, 0usize..10_000).prop_map(|(a, b)| Mutation::Swap(a, b)),
+    ]
+}
+
+fn apply(text: &str, m: &Mutation) -> String {
+    match *m {
+        Mutation::Number(i, v) => {
+            let spans = number_spans(text);
+            if spans.is_empty() {
+                return text.to_string();
+            }
+            let (a, b) = spans[i % spans.len()];
+            format!("{}{}{}", &text[..a], NUMBERS[v], &text[b..])
+        }
+        Mutation::DeleteLine(i) => {
+            let lines: Vec<&str> = text.lines().collect();
+            let i = i % lines.len();
+            lines.iter().enumerate().filter(|(k, _)| *k != i).map(|(_, l)| *l).collect::<Vec<_>>().join("\n")
+        }
+        Mutation::DuplicateLine(i) => {
+            let mut lines: Vec<&str> = text.lines().collect();
+            let i = i % lines.len();
+            lines.insert(i, lines[i]);
+            lines.join("\n")
+        }
+        Mutation::Truncate(n) => text.chars().take(n % (text.len() + 1)).collect(),
+        Mutation::Swap(a, b) => {
+            let mut chars: Vec<char> = text.chars().collect();
+            let n = chars.len();
+            chars.swap(a % n, b % n);
+            chars.into_iter().collect()
+        }
+    }
+}
+
+/// Byte spans of number literals outside comments and strings (roughly).
+fn number_spans(text: &str) -> Vec<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut spans = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        let prev = if i == 0 { b' ' } else { bytes[i - 1] };
+        if c.is_ascii_digit() && !prev.is_ascii_alphanumeric() && prev != b'_' && prev != b'.' && prev != b'\'' {
+            let start = i;
+            while i < bytes.len() && (bytes[i].is_ascii_digit() || bytes[i] == b'.' || bytes[i] == b'e') {
+                i += 1;
+            }
+            spans.push((start, i));
+        } else {
+            i += 1;
+        }
+    }
+    spans
+}
+
+fn check_consistent(s: &Scenario) {
+    let n = 300;
+    let spec = RunSpec {
+        patients: n,
+        seed: 5,
+        threads: 1,
+        by: vec![],
+        keep_patients: false,
+        independent: false,
+        reference: 0,
+    };
+    let (out, r) = run::simulate(s, &spec).expect("a valid scenario runs");
+    let h = s.simulation.horizon_days;
+    for (p, acc) in r.policies.iter().zip(&out.accs) {
+        let g = &p.overall;
+        assert_eq!(g.patients, n);
+        let shares = [g.recovered, g.symptom_free, g.surgery, g.fusion, g.complication, g.relapse];
+        for e in shares.iter().chain(&g.level_reached) {
+            assert!((0.0..=1.0).contains(&e.value), "share {e:?}");
+            assert!(e.lo <= e.value && e.value <= e.hi, "interval {e:?}");
+        }
+        assert!(g.symptom_free.value <= g.recovered.value, "symptom-free without recovery");
+        assert_eq!(g.surgery.value, g.level_reached[2].value);
+        assert!((0.0..=h + 1e-6).contains(&g.symptomatic_days.value), "{:?}", g.symptomatic_days);
+        assert!(g.median_days.value.is_nan() || (0.0..=h + 0.125).contains(&g.median_days.value));
+        assert_eq!(acc.overall.pathway.iter().flatten().sum::<u64>(), n, "pathway counts add up");
+        let rec = &p.curves.recovered.value;
+        assert!(rec.windows(2).all(|w| w[0] <= w[1] + 1e-12), "recovery curve not monotone");
+        let sf = &p.curves.surgery_free.value;
+        assert!(sf.windows(2).all(|w| w[0] + 1e-12 >= w[1]), "surgery-free curve not monotone");
+        for v in rec.iter().chain(sf).chain(&p.curves.symptom_free.value) {
+            assert!((0.0..=1.0).contains(v));
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn mutated_scenarios_never_panic_and_valid_ones_run_consistently(mutations in prop::collection::vec(mutation(), 1..4)) {
+        let text = mutations.iter().fold(SMALL.to_string(), |t, m| apply(&t, m));
+        if let Ok(s) = Scenario::from_toml(&text, "fuzz.toml") {
+            check_consistent(&s);
+        }
+    }
+}
