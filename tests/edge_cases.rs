@@ -237,3 +237,12 @@ fn bad_files_and_flags_exit_2_without_a_panic() {
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
 }
+
+#[test]
+fn the_worked_example_in_docs_validates() {
+    let doc = include_str!("../docs/scenario.md");
+    let start = doc.find("```toml\nname = \"example\"").expect("worked example") + "```toml\n".len();
+    let example = &doc[start..start + doc[start..].find("```").unwrap()];
+    let s = Scenario::from_toml(example, "docs/scenario.md").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.policies.len(), 2);
+}

@@ -55,7 +55,13 @@ fn apply(text: &str, m: &Mutation) -> String {
         Mutation::DeleteLine(i) => {
             let lines: Vec<&str> = text.lines().collect();
             let i = i % lines.len();
-            lines.iter().enumerate().filter(|(k, _)| *k != i).map(|(_, l)| *l).collect::<Vec<_>>().join("\n")
+            lines
+                .iter()
+                .enumerate()
+                .filter(|(k, _)| *k != i)
+                .map(|(_, l)| *l)
+                .collect::<Vec<_>>()
+                .join("\n")
         }
         Mutation::DuplicateLine(i) => {
             let mut lines: Vec<&str> = text.lines().collect();
@@ -110,20 +116,44 @@ fn check_consistent(s: &Scenario) {
     for (p, acc) in r.policies.iter().zip(&out.accs) {
         let g = &p.overall;
         assert_eq!(g.patients, n);
-        let shares = [g.recovered, g.symptom_free, g.surgery, g.fusion, g.complication, g.relapse];
+        let shares = [
+            g.recovered,
+            g.symptom_free,
+            g.surgery,
+            g.fusion,
+            g.complication,
+            g.relapse,
+        ];
         for e in shares.iter().chain(&g.level_reached) {
             assert!((0.0..=1.0).contains(&e.value), "share {e:?}");
             assert!(e.lo <= e.value && e.value <= e.hi, "interval {e:?}");
         }
-        assert!(g.symptom_free.value <= g.recovered.value, "symptom-free without recovery");
+        assert!(
+            g.symptom_free.value <= g.recovered.value,
+            "symptom-free without recovery"
+        );
         assert_eq!(g.surgery.value, g.level_reached[2].value);
-        assert!((0.0..=h + 1e-6).contains(&g.symptomatic_days.value), "{:?}", g.symptomatic_days);
+        assert!(
+            (0.0..=h + 1e-6).contains(&g.symptomatic_days.value),
+            "{:?}",
+            g.symptomatic_days
+        );
         assert!(g.median_days.value.is_nan() || (0.0..=h + 0.125).contains(&g.median_days.value));
-        assert_eq!(acc.overall.pathway.iter().flatten().sum::<u64>(), n, "pathway counts add up");
+        assert_eq!(
+            acc.overall.pathway.iter().flatten().sum::<u64>(),
+            n,
+            "pathway counts add up"
+        );
         let rec = &p.curves.recovered.value;
-        assert!(rec.windows(2).all(|w| w[0] <= w[1] + 1e-12), "recovery curve not monotone");
+        assert!(
+            rec.windows(2).all(|w| w[0] <= w[1] + 1e-12),
+            "recovery curve not monotone"
+        );
         let sf = &p.curves.surgery_free.value;
-        assert!(sf.windows(2).all(|w| w[0] + 1e-12 >= w[1]), "surgery-free curve not monotone");
+        assert!(
+            sf.windows(2).all(|w| w[0] + 1e-12 >= w[1]),
+            "surgery-free curve not monotone"
+        );
         for v in rec.iter().chain(sf).chain(&p.curves.symptom_free.value) {
             assert!((0.0..=1.0).contains(v));
         }
