@@ -44,6 +44,16 @@ pub enum Command {
     /// One-way sensitivity: each parameter in the scenario's [ranges] at its
     /// low and high value; writes sensitivity.csv and a tornado diagram.
     Sensitivity(SensitivityArgs),
+    /// Check the simulator against exact answers (scenarios/validation);
+    /// exits 1 if any check fails.
+    Verify {
+        /// Patients per policy (default: each validation scenario's own, 200000).
+        #[arg(long, value_name = "N")]
+        patients: Option<u64>,
+        /// Worker threads; default one per core.
+        #[arg(long, value_name = "T", default_value_t = 0)]
+        threads: usize,
+    },
 }
 
 /// Options shared by the commands that simulate.
@@ -200,6 +210,22 @@ pub fn main() -> Result<(), Error> {
         }
         Command::Sweep(args) => sweep_command(args),
         Command::Sensitivity(args) => sensitivity_command(args),
+        Command::Verify { patients, threads } => {
+            check_threads(threads)?;
+            if let Some(n) = patients {
+                crate::scenario::check_patients("--patients", n).map_err(|i| Error::Usage(i.to_string()))?;
+            }
+            let checks = crate::verify::verify(patients, threads)?;
+            print!("{}", crate::verify::format_checks(&checks));
+            let failed = checks.iter().filter(|c| !c.passed()).count();
+            if failed > 0 {
+                return Err(Error::Runtime(format!(
+                    "verify: {failed} of {} checks failed",
+                    checks.len()
+                )));
+            }
+            Ok(())
+        }
     }
 }
 

@@ -40,5 +40,6 @@ pub mod stats;
 pub mod summary;
 pub mod sweep;
 pub mod tables;
+pub mod verify;
 
 pub use error::Error;

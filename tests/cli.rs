@@ -323,3 +323,14 @@ fn force_replaces_a_finished_run_only_after_completion() {
     assert!(manifest.contains("\"seed\": 99"));
     assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1);
 }
+
+#[test]
+fn verify_passes_against_exact_answers() {
+    // The validation scenarios at 50,000 patients per policy (the command's
+    // default is each file's 200,000); thresholds are stated in src/verify.rs.
+    foramen()
+        .args(["verify", "--patients", "50000"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("checks, 0 failed"));
+}

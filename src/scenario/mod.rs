@@ -41,6 +41,21 @@ pub struct Scenario {
     /// One-way sensitivity ranges: (key path, low, high), checked to name
     /// numbers of the document.
     pub ranges: Vec<(String, f64, f64)>,
+    /// Exact answers of a validation scenario.
+    pub expected: Vec<Expected>,
+}
+
+/// An exact value a validation scenario should reproduce.
+#[derive(Debug, Clone)]
+pub struct Expected {
+    /// Policy index.
+    pub policy: usize,
+    /// A column of summary.csv, or `recovered_by_day`.
+    pub outcome: String,
+    /// The grid day, for `recovered_by_day`.
+    pub day: Option<f64>,
+    pub value: f64,
+    pub derivation: String,
 }
 
 #[derive(Debug, Clone)]
@@ -300,6 +315,7 @@ impl Scenario {
         let interventions = interventions(&raw.interventions, &slots)?;
         let policies = policies(&raw.policies, &interventions, &slots)?;
         let economics = raw.economics.as_ref().map(economics).transpose()?;
+        let expected = expected(&raw.expected, &policies, &simulation)?;
         Ok(Scenario {
             name: raw.name.clone(),
             description: raw.description.clone(),
@@ -310,6 +326,7 @@ impl Scenario {
             policies,
             economics,
             ranges: Vec::new(),
+            expected,
         })
     }
 
@@ -1004,6 +1021,58 @@ fn ranges(raw: &RawScenario, doc: &toml::Table) -> Result<Vec<(String, f64, f64)
             ));
         }
         out.push((path.clone(), lo, hi));
+    }
+    Ok(out)
+}
+
+fn expected(raw: &[RawExpected], policies: &[Policy], sim: &Simulation) -> Result<Vec<Expected>, Invalid> {
+    let mut out = Vec::new();
+    for (i, e) in raw.iter().enumerate() {
+        let path = format!("expected[{i}]");
+        let policy = policies.iter().position(|p| p.name == e.policy).ok_or_else(|| {
+            Invalid::new(
+                format!("{path}.policy"),
+                format!("\"{}\"", e.policy),
+                format!(
+                    "no such policy{}",
+                    did_you_mean(&e.policy, policies.iter().map(|p| p.name.as_str()))
+                ),
+            )
+        })?;
+        let known = crate::summary::OUTCOMES.contains(&e.outcome.as_str());
+        match (e.outcome.as_str(), e.day) {
+            ("recovered_by_day", Some(day)) => {
+                let on_grid = (day / sim.curve_step_days).fract() == 0.0 && (0.0..=sim.horizon_days).contains(&day);
+                if !on_grid {
+                    return Err(Invalid::new(
+                        format!("{path}.day"),
+                        day,
+                        format!(
+                            "the day must be on the curve grid (multiples of {} up to the horizon)",
+                            sim.curve_step_days
+                        ),
+                    ));
+                }
+            }
+            (_, None) if known => {}
+            _ => {
+                return Err(Invalid::new(
+                    format!("{path}.outcome"),
+                    format!("\"{}\"", e.outcome),
+                    format!(
+                        "expected a column of summary.csv ({}) or `recovered_by_day` with `day`",
+                        crate::summary::OUTCOMES.join(", ")
+                    ),
+                ));
+            }
+        }
+        out.push(Expected {
+            policy,
+            outcome: e.outcome.clone(),
+            day: e.day,
+            value: finite(&format!("{path}.value"), e.value)?,
+            derivation: e.derivation.clone(),
+        });
     }
     Ok(out)
 }

@@ -26,6 +26,23 @@ pub struct RawScenario {
     /// `[low, high]`.
     #[serde(default)]
     pub ranges: std::collections::BTreeMap<String, [f64; 2]>,
+    /// Exact answers, for validation scenarios (`foramen verify`).
+    #[serde(default)]
+    pub expected: Vec<RawExpected>,
+}
+
+/// An exact value the simulation should reproduce.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExpected {
+    pub policy: String,
+    /// A column of summary.csv, or `recovered_by_day` with `day`.
+    pub outcome: String,
+    #[serde(default)]
+    pub day: Option<f64>,
+    pub value: f64,
+    /// How the value was derived.
+    pub derivation: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -1,0 +1,152 @@
+//! `foramen verify`: the simulator against exact answers.
+//!
+//! Each validation scenario (scenarios/validation/, embedded in the binary)
+//! is small enough to solve by hand and lists its exact answers with their
+//! derivation. Verify runs each one and compares: `z = (simulated - exact)
+//! / se`, with `se` the estimate's Monte Carlo standard error, and passes
+//! when `|z| <= 4`. For a correct simulator a single check fails with
+//! probability about 6e-5. A median is reported at the end of its 1/8-day
+//! bin, so its check subtracts half a bin and adds the bin's rounding
+//! variance (width² / 12) to `se²`.
+
+use crate::engine::RunSpec;
+use crate::error::Error;
+use crate::run::simulate;
+use crate::scenario::Scenario;
+use crate::summary::Estimate;
+
+/// The threshold on |z|.
+pub const Z_THRESHOLD: f64 = 4.0;
+
+/// The validation scenarios: (file name, text).
+pub const SCENARIOS: [(&str, &str); 8] = [
+    (
+        "single-step.toml",
+        include_str!("../scenarios/validation/single-step.toml"),
+    ),
+    (
+        "exponential-median.toml",
+        include_str!("../scenarios/validation/exponential-median.toml"),
+    ),
+    ("chain.toml", include_str!("../scenarios/validation/chain.toml")),
+    ("red-flag.toml", include_str!("../scenarios/validation/red-flag.toml")),
+    ("relapse.toml", include_str!("../scenarios/validation/relapse.toml")),
+    ("routing.toml", include_str!("../scenarios/validation/routing.toml")),
+    ("waiting.toml", include_str!("../scenarios/validation/waiting.toml")),
+    (
+        "recovery-distributions.toml",
+        include_str!("../scenarios/validation/recovery-distributions.toml"),
+    ),
+];
+
+/// One expected quantity checked.
+#[derive(Debug, Clone)]
+pub struct Check {
+    pub scenario: String,
+    pub policy: String,
+    pub quantity: String,
+    pub exact: f64,
+    pub simulated: f64,
+    pub se: f64,
+    pub z: f64,
+    pub derivation: String,
+}
+
+impl Check {
+    pub fn passed(&self) -> bool {
+        self.z.abs() <= Z_THRESHOLD
+    }
+}
+
+/// Runs every validation scenario with `patients` per policy (`None`: each
+/// file's own size).
+///
+/// # Errors
+/// An invalid validation scenario or a run failure.
+pub fn verify(patients: Option<u64>, threads: usize) -> Result<Vec<Check>, Error> {
+    let mut checks = Vec::new();
+    for (file, text) in SCENARIOS {
+        let s = Scenario::from_toml(text, &format!("scenarios/validation/{file}"))?;
+        let spec = RunSpec {
+            patients: patients.unwrap_or(s.simulation.patients),
+            seed: s.simulation.seed,
+            threads,
+            by: Vec::new(),
+            keep_patients: false,
+            independent: false,
+            reference: 0,
+        };
+        let (_, results) = simulate(&s, &spec)?;
+        for e in &s.expected {
+            let p = &results.policies[e.policy];
+            let (quantity, est) = match e.day {
+                Some(day) => {
+                    let c = &p.curves.recovered;
+                    let i = c.day.iter().position(|&d| d == day).unwrap_or(0);
+                    let n = p.overall.patients as f64;
+                    let v = c.value[i];
+                    let est = Estimate {
+                        value: v,
+                        lo: c.lo[i],
+                        hi: c.hi[i],
+                        se: (v * (1.0 - v) / n).sqrt(),
+                    };
+                    (format!("recovered by day {day}"), est)
+                }
+                None => (
+                    e.outcome.clone(),
+                    p.overall.estimate(&e.outcome).unwrap_or(Estimate::NAN),
+                ),
+            };
+            let (offset, extra) = if e.outcome == "median_days" {
+                let bin = 1.0 / crate::accumulate::BINS_PER_DAY;
+                (bin / 2.0, bin * bin / 12.0)
+            } else {
+                (0.0, 0.0)
+            };
+            let se = (est.se * est.se + extra).sqrt();
+            let diff = est.value - offset - e.value;
+            // An exact hit with zero spread (a share of exactly 0 or 1).
+            let z = if diff == 0.0 { 0.0 } else { diff / se };
+            checks.push(Check {
+                scenario: s.name.clone(),
+                policy: p.name.clone(),
+                quantity,
+                exact: e.value,
+                simulated: est.value,
+                se: est.se,
+                z,
+                derivation: e.derivation.clone(),
+            });
+        }
+    }
+    Ok(checks)
+}
+
+/// The table `foramen verify` prints.
+pub fn format_checks(checks: &[Check]) -> String {
+    let mut out = format!(
+        "{:<24} {:<14} {:<30} {:>12} {:>12} {:>10} {:>7}  result\n",
+        "scenario", "policy", "quantity", "exact", "simulated", "MC se", "z"
+    );
+    for c in checks {
+        out += &format!(
+            "{:<24} {:<14} {:<30} {:>12.6} {:>12.6} {:>10.2e} {:>7.2}  {}\n",
+            c.scenario,
+            c.policy,
+            c.quantity,
+            c.exact,
+            c.simulated,
+            c.se,
+            c.z,
+            if c.passed() { "pass" } else { "FAIL" }
+        );
+    }
+    let failed = checks.iter().filter(|c| !c.passed()).count();
+    out += &format!(
+        "\n{} checks, {} failed (pass: |z| <= {Z_THRESHOLD}, z = (simulated - exact) / Monte Carlo se)\n",
+        checks.len(),
+        failed
+    );
+    out
+}
