@@ -1,0 +1,145 @@
+//! Interval coverage by repeated simulation, the golden summary, and common
+//! random numbers as a property.
+
+use std::fs;
+
+use assert_cmd::Command;
+use foramen::engine::{self, RunSpec};
+use foramen::run;
+use foramen::scenario::Scenario;
+use proptest::prelude::*;
+use tempfile::TempDir;
+
+fn two_policies(p: f64, q: f64) -> Scenario {
+    let text = format!(
+        r#"
+name = "coverage"
+[simulation]
+patients = 400
+seed = 1
+horizon_days = 365
+[[cohort.covariates]]
+name = "x"
+probability = 0.5
+[[interventions]]
+name = "first"
+level = "conservative"
+response = {{ probability = {p} }}
+recovery_time = {{ family = "fixed", value = 5 }}
+failure_time = {{ family = "fixed", value = 10 }}
+[[interventions]]
+name = "second"
+level = "surgical"
+response = {{ probability = {q} }}
+recovery_time = {{ family = "fixed", value = 5 }}
+failure_time = {{ family = "fixed", value = 10 }}
+[[policies]]
+name = "one-step"
+steps = [{{ intervention = "first" }}]
+[[policies]]
+name = "two-steps"
+steps = [{{ intervention = "first" }}, {{ intervention = "second" }}]
+"#
+    );
+    Scenario::from_toml(&text, "coverage").unwrap()
+}
+
+#[test]
+fn intervals_cover_the_truth_95_percent_of_the_time() {
+    // 2,000 independent replications of 400 patients (seeds 0..2000). True
+    // values: recovered under one-step p = 0.4; difference two-steps minus
+    // one-step 0.6 * 0.5 = 0.3. The coverage estimate has a standard error
+    // of sqrt(0.95 * 0.05 / 2000) = 0.0049, so 93.5-96.5% is +-3 se.
+    let s = two_policies(0.4, 0.5);
+    let reps = 2000;
+    let (mut share, mut paired) = (0, 0);
+    for seed in 0..reps {
+        let spec = RunSpec {
+            patients: 400,
+            seed,
+            threads: 1,
+            by: Vec::new(),
+            keep_patients: false,
+            independent: false,
+            reference: 0,
+        };
+        let (_, r) = run::simulate(&s, &spec).unwrap();
+        let e = r.policies[0].overall.recovered;
+        share += usize::from(e.lo <= 0.4 && 0.4 <= e.hi);
+        let d = r.comparisons[0]
+            .differences
+            .iter()
+            .find(|d| d.outcome == "recovered")
+            .unwrap()
+            .paired;
+        paired += usize::from(d.lo <= 0.3 && 0.3 <= d.hi);
+    }
+    let (share, paired) = (share as f64 / reps as f64, paired as f64 / reps as f64);
+    println!("coverage: Wilson {share}, paired difference {paired}");
+    assert!((0.935..=0.965).contains(&share), "Wilson coverage {share}");
+    assert!((0.935..=0.965).contains(&paired), "paired-difference coverage {paired}");
+}
+
+#[test]
+fn golden_summary_is_unchanged() {
+    // A change that moves these bytes is deliberate: regenerate with
+    // UPDATE_GOLDEN=1 cargo test --test validation, and record it in
+    // CHANGELOG.md.
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("run");
+    Command::cargo_bin("foramen")
+        .unwrap()
+        .args([
+            "run",
+            "tests/data/small.toml",
+            "--patients",
+            "5000",
+            "--threads",
+            "2",
+            "-q",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let got = fs::read_to_string(out.join("summary.csv")).unwrap();
+    let golden = "tests/golden/small-summary.csv";
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        fs::write(golden, &got).unwrap();
+    }
+    assert_eq!(
+        got,
+        fs::read_to_string(golden).unwrap(),
+        "summary.csv moved from {golden}"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Two policies sharing their first step give identical outcomes to
+    /// every patient who resolves within it, and the same covariates.
+    #[test]
+    fn shared_steps_give_identical_outcomes(p in 0.0f64..1.0, q in 0.0f64..1.0, seed in 0u64..1000) {
+        let s = two_policies(p, q);
+        let spec = RunSpec {
+            patients: 300,
+            seed,
+            threads: 1,
+            by: Vec::new(),
+            keep_patients: true,
+            independent: false,
+            reference: 0,
+        };
+        let out = engine::run(&s, &spec).unwrap();
+        let records = out.patients.unwrap();
+        prop_assert_eq!(records.covariates.len(), 300);
+        for (a, b) in records.outcomes[0].iter().zip(&records.outcomes[1]) {
+            if a.recovered {
+                prop_assert_eq!(a, b);
+            } else {
+                prop_assert!(b.interventions == 2 && a.interventions == 1);
+            }
+        }
+    }
+}
