@@ -43,6 +43,9 @@ fn mutation() -> impl Strategy<Value = Mutation> {
 }
 
 fn apply(text: &str, m: &Mutation) -> String {
+    if text.is_empty() {
+        return String::new();
+    }
     match *m {
         Mutation::Number(i, v) => {
             let spans = number_spans(text);
@@ -65,6 +68,9 @@ fn apply(text: &str, m: &Mutation) -> String {
         }
         Mutation::DuplicateLine(i) => {
             let mut lines: Vec<&str> = text.lines().collect();
+            if lines.is_empty() {
+                return String::new();
+            }
             let i = i % lines.len();
             lines.insert(i, lines[i]);
             lines.join("\n")
