@@ -54,7 +54,7 @@ pub enum Error {
     Invalid { file: String, invalid: Invalid },
     #[error("{0}")]
     Usage(String),
-    #[error("cannot write {}: {source}", path.display())]
+    #[error("cannot write {}: {source} (the output location must be a writable folder with free space; choose another --out)", path.display())]
     Output {
         path: PathBuf,
         #[source]

@@ -246,3 +246,23 @@ fn the_worked_example_in_docs_validates() {
     let s = Scenario::from_toml(example, "docs/scenario.md").unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(s.policies.len(), 2);
 }
+
+#[test]
+fn an_unwritable_output_location_is_a_clear_runtime_error() {
+    let out = Command::cargo_bin("foramen")
+        .unwrap()
+        .args([
+            "run",
+            "tests/data/small.toml",
+            "--patients",
+            "100",
+            "--out",
+            "/dev/null/run",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(stderr.starts_with("error: cannot write /dev/null"), "{stderr}");
+    assert!(stderr.contains("choose another --out"), "{stderr}");
+}
