@@ -6,6 +6,8 @@
 //! shards) gives the same bits, and the final estimates depend only on the
 //! scenario and the seed.
 
+use serde::{Deserialize, Serialize};
+
 use crate::pathway::Outcome;
 
 /// Resolution of time histograms: bins per day.
@@ -14,7 +16,7 @@ pub const BINS_PER_DAY: f64 = 8.0;
 pub const DAY_FIXED_POINT: f64 = 65_536.0;
 
 /// Counts of times in bins of 1/8 day over `[0, horizon)`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimeHistogram {
     pub counts: Vec<u64>,
 }
@@ -43,7 +45,7 @@ impl TimeHistogram {
 }
 
 /// The scalar outcomes of one group of patients.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupAcc {
     pub patients: u64,
     pub recovered: u64,
@@ -176,7 +178,7 @@ pub fn paired_values(o: &Outcome) -> [i64; 11] {
 
 /// Sums of per-patient differences (policy minus reference) and of their
 /// squares: the paired mean difference and its standard error.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PairAcc {
     pub patients: u64,
     pub sum: [i128; 11],
@@ -205,7 +207,7 @@ impl PairAcc {
 }
 
 /// What the curves need beyond the group scalars.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CurveAcc {
     /// Difference array over the day grid: symptom-free counts per grid day
     /// are its prefix sums.
@@ -293,7 +295,7 @@ pub fn grid_len(horizon_days: f64, step: f64) -> usize {
 }
 
 /// All accumulators of one policy.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PolicyAcc {
     pub overall: GroupAcc,
     pub curves: CurveAcc,

@@ -44,6 +44,22 @@ pub enum Command {
     /// One-way sensitivity: each parameter in the scenario's [ranges] at its
     /// low and high value; writes sensitivity.csv and a tornado diagram.
     Sensitivity(SensitivityArgs),
+    /// Combine the shard directories of one run (`run --shard K/N`) into the
+    /// full outputs.
+    Merge {
+        /// Shard directories, all N of them.
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        /// Output directory (must not exist); default output/<scenario>-<UTC time>.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Replace an existing output directory once the merge is complete.
+        #[arg(long)]
+        force: bool,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Check the simulator against exact answers (scenarios/validation);
     /// exits 1 if any check fails.
     Verify {
@@ -189,6 +205,10 @@ pub struct RunArgs {
     /// Replace an existing run directory, once the new run has completed.
     #[arg(long)]
     pub force: bool,
+    /// Simulate only shard K of N (0-based) and write mergeable partial
+    /// results; combine the shard directories with `foramen merge`.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
     /// Print nothing but errors (no table, no progress bar).
     #[arg(long, short)]
     pub quiet: bool,
@@ -210,6 +230,24 @@ pub fn main() -> Result<(), Error> {
         }
         Command::Sweep(args) => sweep_command(args),
         Command::Sensitivity(args) => sensitivity_command(args),
+        Command::Merge {
+            shards,
+            out,
+            force,
+            quiet,
+        } => {
+            let opts = RunOptions {
+                out,
+                force,
+                ..RunOptions::default()
+            };
+            let report = run::execute_merge(&shards, &opts)?;
+            if !quiet {
+                print!("{}", run::format_table(&report.results));
+                println!("\nmerged {} shards\nwrote {}", shards.len(), report.dir.display());
+            }
+            Ok(())
+        }
         Command::Verify { patients, threads } => {
             check_threads(threads)?;
             if let Some(n) = patients {
@@ -321,8 +359,21 @@ fn run_command(args: RunArgs) -> Result<(), Error> {
         reference: args.reference,
         force: args.force,
         progress: !args.quiet,
+        shard: args
+            .shard
+            .as_deref()
+            .map(crate::engine::Shard::parse)
+            .transpose()
+            .map_err(Error::Usage)?,
     };
     let report = run::execute(&loaded, &opts)?;
+    if !args.quiet && opts.shard.is_some() {
+        println!(
+            "wrote shard {} (merge all shards with `foramen merge`)",
+            report.dir.display()
+        );
+        return Ok(());
+    }
     if !args.quiet {
         let m = &report.manifest;
         print!("{}", run::format_table(&report.results));

@@ -38,11 +38,54 @@ pub struct RunSpec {
     pub independent: bool,
     /// Index of the policy paired differences are taken against.
     pub reference: usize,
+    /// The share of the cohort to simulate (all of it by default).
+    pub shard: Shard,
+}
+
+/// Shard `index` of `count`: a contiguous range of chunks, so that the
+/// shards of a cohort partition its patients exactly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Shard {
+    pub index: u64,
+    pub count: u64,
+}
+
+impl Default for Shard {
+    fn default() -> Self {
+        Shard { index: 0, count: 1 }
+    }
+}
+
+impl Shard {
+    /// Parses `K/N` with 0 <= K < N.
+    ///
+    /// # Errors
+    /// A message saying what is allowed.
+    pub fn parse(text: &str) -> Result<Shard, String> {
+        let bad = || format!("--shard {text}: write K/N with 0 <= K < N, e.g. 0/4 for the first of four shards");
+        let (k, n) = text.split_once('/').ok_or_else(bad)?;
+        let (index, count): (u64, u64) = (
+            k.trim().parse().map_err(|_| bad())?,
+            n.trim().parse().map_err(|_| bad())?,
+        );
+        if count == 0 || index >= count || count > 1_000_000 {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// The chunks of this shard among `chunks`.
+    pub fn chunks(self, chunks: u64) -> std::ops::Range<u64> {
+        let at = |k: u64| (u128::from(chunks) * u128::from(k) / u128::from(self.count)) as u64;
+        at(self.index)..at(self.index + 1)
+    }
 }
 
 /// Per-patient records, in patient order.
 #[derive(Debug, Clone, Default)]
 pub struct PatientRecords {
+    /// Index of the first patient (non-zero in a shard).
+    pub first_patient: u64,
     /// Covariate slots, `covariates.len() / patients` per patient.
     pub covariates: Vec<f64>,
     /// One vector per policy, one outcome per patient.
@@ -119,11 +162,12 @@ pub fn run_observed(scenario: &Scenario, spec: &RunSpec, observer: &dyn Observer
         .build()
         .map_err(|e| Error::Runtime(format!("cannot start {} worker threads: {e}", spec.threads)))?;
     let threads = pool.current_num_threads();
-    let chunks = spec.patients.div_ceil(CHUNK);
+    let chunks = spec.shard.chunks(spec.patients.div_ceil(CHUNK));
     let sim = ChunkSim::new(scenario, spec, observer);
     let (accs, patients) = pool.install(|| {
         if spec.keep_patients {
-            let parts: Vec<(Vec<PolicyAcc>, PatientRecords)> = (0..chunks)
+            let parts: Vec<(Vec<PolicyAcc>, PatientRecords)> = chunks
+                .clone()
                 .into_par_iter()
                 .map(|c| {
                     let mut accs = sim.new_accs();
@@ -134,6 +178,7 @@ pub fn run_observed(scenario: &Scenario, spec: &RunSpec, observer: &dyn Observer
                 .collect();
             let mut accs = sim.new_accs();
             let mut all = PatientRecords {
+                first_patient: chunks.start * CHUNK,
                 covariates: Vec::new(),
                 outcomes: vec![Vec::new(); scenario.policies.len()],
             };
@@ -146,7 +191,7 @@ pub fn run_observed(scenario: &Scenario, spec: &RunSpec, observer: &dyn Observer
             }
             (accs, Some(all))
         } else {
-            let accs = (0..chunks)
+            let accs = chunks
                 .into_par_iter()
                 .fold(
                     || (sim.new_accs(), Workspace::default()),

@@ -30,6 +30,9 @@ pub struct RunOptions {
     pub force: bool,
     /// Show a progress bar on a terminal for runs over a second.
     pub progress: bool,
+    /// Simulate only this share of the cohort and write mergeable partial
+    /// results (`foramen merge` combines them).
+    pub shard: Option<engine::Shard>,
 }
 
 /// What a finished run reports.
@@ -128,6 +131,7 @@ pub fn prepare(scenario: &Scenario, opts: &RunOptions) -> Result<(Scenario, RunS
         keep_patients: opts.patients_out,
         independent: opts.independent,
         reference,
+        shard: opts.shard.unwrap_or_default(),
     };
     Ok((s, spec))
 }
@@ -148,6 +152,19 @@ pub fn execute(loaded: &Loaded, opts: &RunOptions) -> Result<RunReport, Error> {
     terminal.finish();
     let (output, results) = simulated?;
     let simulation_seconds = sim_clock.elapsed().as_secs_f64();
+    if let Some(shard) = opts.shard {
+        return write_shard(
+            loaded,
+            &scenario,
+            &spec,
+            shard,
+            output,
+            dir,
+            started,
+            clock,
+            simulation_seconds,
+        );
+    }
     let mut files = tables::write_tables(&results, dir.path())?;
     if let Some(records) = &output.patients {
         tables::write_patients(&scenario, records, &dir.path().join("patients.parquet"))?;
@@ -169,6 +186,216 @@ pub fn execute(loaded: &Loaded, opts: &RunOptions) -> Result<RunReport, Error> {
         runs: 1,
     };
     let manifest = job.manifest(output.threads, started, clock, simulation_seconds, files);
+    let dir = dir.complete(&manifest)?;
+    Ok(RunReport { dir, results, manifest })
+}
+
+/// The mergeable result of one shard: `partial.json`.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct Partial {
+    pub foramen_version: String,
+    pub scenario_text: String,
+    pub scenario_file: String,
+    pub scenario_sha256: String,
+    pub seed: u64,
+    pub patients: u64,
+    pub horizon_days: f64,
+    pub subgroups_by: Vec<String>,
+    pub independent: bool,
+    pub reference: usize,
+    pub shard: engine::Shard,
+    pub accs: Vec<crate::accumulate::PolicyAcc>,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_shard(
+    loaded: &Loaded,
+    scenario: &Scenario,
+    spec: &RunSpec,
+    shard: engine::Shard,
+    output: engine::RunOutput,
+    dir: RunDir,
+    started: SystemTime,
+    clock: Instant,
+    simulation_seconds: f64,
+) -> Result<RunReport, Error> {
+    let partial = Partial {
+        foramen_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario_text: loaded.text.clone(),
+        scenario_file: loaded.file.clone(),
+        scenario_sha256: sha256_hex(&loaded.text),
+        seed: spec.seed,
+        patients: spec.patients,
+        horizon_days: scenario.simulation.horizon_days,
+        subgroups_by: scenario.simulation.subgroups.clone(),
+        independent: spec.independent,
+        reference: spec.reference,
+        shard,
+        accs: output.accs,
+    };
+    let path = dir.path().join("partial.json");
+    let json = serde_json::to_string(&partial)
+        .map_err(|e| Error::Runtime(format!("cannot encode {}: {e}", path.display())))?;
+    std::fs::write(&path, json).map_err(|source| Error::Output { path, source })?;
+    let mut files = vec!["partial.json".to_string()];
+    if let Some(records) = &output.patients {
+        let name = format!("patients.part-{:05}-of-{:05}.parquet", shard.index, shard.count);
+        tables::write_patients(scenario, records, &dir.path().join(&name))?;
+        files.push(name);
+    }
+    files.push("manifest.json".into());
+    let job = Job {
+        command: format!("run --shard {}/{}", shard.index, shard.count),
+        loaded,
+        scenario,
+        spec,
+        runs: 1,
+    };
+    let mut manifest = job.manifest(output.threads, started, clock, simulation_seconds, files);
+    let shard_patients = {
+        let chunks = shard.chunks(spec.patients.div_ceil(engine::CHUNK));
+        (chunks.end * engine::CHUNK).min(spec.patients) - (chunks.start * engine::CHUNK).min(spec.patients)
+    };
+    manifest.patients_per_second =
+        (shard_patients * scenario.policies.len() as u64) as f64 / simulation_seconds.max(1e-9);
+    let dir = dir.complete(&manifest)?;
+    let results = crate::summary::RunResults {
+        scenario: scenario.name.clone(),
+        horizon_days: scenario.simulation.horizon_days,
+        subgroup_by: Vec::new(),
+        policies: Vec::new(),
+        reference: spec.reference,
+        comparisons: Vec::new(),
+    };
+    Ok(RunReport { dir, results, manifest })
+}
+
+/// `foramen merge`: combines the shards of one run into the full outputs,
+/// byte-identical to a single-machine run's tables.
+///
+/// # Errors
+/// [`Error::Usage`] when the shards come from different scenarios, seeds,
+/// sizes or versions, or a shard is missing or repeated; read and write
+/// failures.
+pub fn execute_merge(dirs: &[PathBuf], opts: &RunOptions) -> Result<RunReport, Error> {
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    let mut parts: Vec<Partial> = Vec::new();
+    for d in dirs {
+        let path = d.join("partial.json");
+        let text = std::fs::read_to_string(&path).map_err(|source| Error::Read {
+            file: path.display().to_string(),
+            source,
+        })?;
+        let part: Partial = serde_json::from_str(&text).map_err(|e| Error::Syntax {
+            file: path.display().to_string(),
+            message: format!("not a foramen shard ({e})"),
+        })?;
+        parts.push(part);
+    }
+    let Some(first) = parts.first() else {
+        return Err(Error::Usage("merge needs at least one shard directory".into()));
+    };
+    for (d, p) in dirs.iter().zip(&parts) {
+        let differs = |what: &str, a: String, b: String| {
+            Error::Usage(format!(
+                "{} comes from a different {what} ({b}) than {} ({a}); merge only the shards of one run",
+                d.display(),
+                dirs[0].display()
+            ))
+        };
+        let checks = [
+            (
+                "foramen version",
+                first.foramen_version.clone(),
+                p.foramen_version.clone(),
+            ),
+            ("scenario", first.scenario_sha256.clone(), p.scenario_sha256.clone()),
+            ("seed", first.seed.to_string(), p.seed.to_string()),
+            ("cohort size", first.patients.to_string(), p.patients.to_string()),
+            ("horizon", first.horizon_days.to_string(), p.horizon_days.to_string()),
+            ("--by", first.subgroups_by.join(","), p.subgroups_by.join(",")),
+            (
+                "--independent",
+                first.independent.to_string(),
+                p.independent.to_string(),
+            ),
+            ("--reference", first.reference.to_string(), p.reference.to_string()),
+            ("shard count", first.shard.count.to_string(), p.shard.count.to_string()),
+        ];
+        for (what, a, b) in checks {
+            if a != b {
+                return Err(differs(what, a, b));
+            }
+        }
+    }
+    let count = first.shard.count;
+    let mut seen = vec![false; count as usize];
+    for (d, p) in dirs.iter().zip(&parts) {
+        let slot = &mut seen[p.shard.index as usize];
+        if *slot {
+            return Err(Error::Usage(format!(
+                "shard {}/{count} is given twice ({})",
+                p.shard.index,
+                d.display()
+            )));
+        }
+        *slot = true;
+    }
+    if let Some(missing) = seen.iter().position(|s| !s) {
+        return Err(Error::Usage(format!(
+            "shard {missing}/{count} is missing; merge needs all {count} shards"
+        )));
+    }
+    let loaded = Loaded {
+        scenario: Scenario::from_toml(&first.scenario_text, &first.scenario_file)?,
+        text: first.scenario_text.clone(),
+        file: first.scenario_file.clone(),
+    };
+    let mut s = loaded.scenario.clone();
+    s.simulation.patients = first.patients;
+    s.simulation.seed = first.seed;
+    s.simulation.horizon_days = first.horizon_days;
+    s.simulation.curve_step_days = s.simulation.curve_step_days.min(first.horizon_days);
+    s.simulation.subgroups = first.subgroups_by.clone();
+    let by = s
+        .simulation
+        .subgroups
+        .iter()
+        .filter_map(|name| s.covariate_index(name))
+        .collect::<Vec<_>>();
+    let mut accs = first.accs.clone();
+    for p in &parts[1..] {
+        for (a, b) in accs.iter_mut().zip(&p.accs) {
+            a.merge(b);
+        }
+    }
+    let spec = RunSpec {
+        patients: first.patients,
+        seed: first.seed,
+        threads: opts.threads,
+        by,
+        keep_patients: false,
+        independent: first.independent,
+        reference: first.reference,
+        shard: engine::Shard::default(),
+    };
+    let subgroups = engine::subgroups(&s, &spec.by);
+    let results = summarize(&s, &accs, &s.simulation.subgroups, &subgroups, spec.reference);
+    let target = opts.out.clone().unwrap_or_else(|| default_dir(&s.name));
+    let dir = RunDir::create(&target, opts.force)?;
+    let mut files = tables::write_tables(&results, dir.path())?;
+    let plots = plot::write_plots(&results, dir.path()).map_err(|e| Error::Runtime(e.to_string()))?;
+    files.extend(file_names(&plots));
+    files.push("manifest.json".into());
+    let job = Job {
+        command: format!("merge of {count} shards"),
+        loaded: &loaded,
+        scenario: &s,
+        spec: &spec,
+        runs: count as usize,
+    };
+    let manifest = job.manifest(threads_of(opts), started, clock, 0.0, files);
     let dir = dir.complete(&manifest)?;
     Ok(RunReport { dir, results, manifest })
 }

@@ -176,7 +176,8 @@ pub fn write_patients(scenario: &Scenario, records: &PatientRecords, path: &Path
         .flat_map(|p| std::iter::repeat_n(p.name.clone(), n))
         .collect();
     columns.push(Column::new("policy".into(), policy));
-    let patient: Vec<u64> = (0..policies).flat_map(|_| 0..n as u64).collect();
+    let first = records.first_patient;
+    let patient: Vec<u64> = (0..policies).flat_map(|_| first..first + n as u64).collect();
     columns.push(Column::new("patient".into(), patient));
     for (j, c) in scenario.covariates.iter().enumerate() {
         let values = (0..policies).flat_map(|_| (0..n).map(move |i| records.covariates[i * k + j]));

@@ -75,6 +75,7 @@ pub fn verify(patients: Option<u64>, threads: usize) -> Result<Vec<Check>, Error
             keep_patients: false,
             independent: false,
             reference: 0,
+            shard: Default::default(),
         };
         let (_, results) = simulate(&s, &spec)?;
         for e in &s.expected {

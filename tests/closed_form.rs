@@ -44,6 +44,7 @@ fn run(s: &Scenario) -> RunResults {
         keep_patients: false,
         independent: false,
         reference: 0,
+        shard: Default::default(),
     };
     let out = engine::run(s, &spec).unwrap();
     summarize(s, &out.accs, &[], &[], 0)

@@ -19,6 +19,7 @@ fn spec(s: &Scenario, patients: u64, independent: bool) -> RunSpec {
         keep_patients: false,
         independent,
         reference: 0,
+        shard: Default::default(),
     }
 }
 

@@ -26,6 +26,7 @@ fn results(text: &str, patients: u64) -> foramen::summary::RunResults {
         keep_patients: false,
         independent: false,
         reference: 0,
+        shard: Default::default(),
     };
     run::simulate(&s, &spec).unwrap().1
 }

@@ -116,6 +116,7 @@ fn check_consistent(s: &Scenario) {
         keep_patients: false,
         independent: false,
         reference: 0,
+        shard: Default::default(),
     };
     let (out, r) = run::simulate(s, &spec).expect("a valid scenario runs");
     let h = s.simulation.horizon_days;

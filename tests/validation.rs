@@ -62,6 +62,7 @@ fn intervals_cover_the_truth_95_percent_of_the_time() {
             keep_patients: false,
             independent: false,
             reference: 0,
+            shard: Default::default(),
         };
         let (_, r) = run::simulate(&s, &spec).unwrap();
         let e = r.policies[0].overall.recovered;
@@ -130,6 +131,7 @@ proptest! {
             keep_patients: true,
             independent: false,
             reference: 0,
+            shard: Default::default(),
         };
         let out = engine::run(&s, &spec).unwrap();
         let records = out.patients.unwrap();

@@ -1,0 +1,100 @@
+//! Shards for clusters: `run --shard K/N` then `merge` equals the plain run
+//! byte for byte, and merging refuses shards that do not belong together.
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use tempfile::TempDir;
+
+const SMALL: &str = "tests/data/small.toml";
+
+fn foramen() -> Command {
+    Command::cargo_bin("foramen").unwrap()
+}
+
+fn shard(dir: &Path, k: u32, n: u32, extra: &[&str]) {
+    foramen()
+        .args([
+            "run",
+            SMALL,
+            "--patients",
+            "20000",
+            "--by",
+            "grade,age",
+            "-q",
+            "--shard",
+            &format!("{k}/{n}"),
+            "--out",
+        ])
+        .arg(dir)
+        .args(extra)
+        .assert()
+        .success();
+}
+
+#[test]
+fn four_shards_merged_equal_the_plain_run() {
+    let tmp = TempDir::new().unwrap();
+    let t = tmp.path();
+    for k in 0..4 {
+        shard(&t.join(format!("s{k}")), k, 4, &["--patients-out"]);
+    }
+    // Merge in a shuffled order: the order cannot matter.
+    foramen()
+        .args(["merge", "-q", "--out"])
+        .arg(t.join("merged"))
+        .args([t.join("s2"), t.join("s0"), t.join("s3"), t.join("s1")])
+        .assert()
+        .success();
+    foramen()
+        .args(["run", SMALL, "--patients", "20000", "--by", "grade,age", "-q", "--out"])
+        .arg(t.join("plain"))
+        .assert()
+        .success();
+    for file in [
+        "summary.csv",
+        "curves.csv",
+        "subgroups.csv",
+        "comparison.csv",
+        "subgroup_differences.csv",
+    ] {
+        let merged = fs::read(t.join("merged").join(file)).unwrap();
+        assert_eq!(merged, fs::read(t.join("plain").join(file)).unwrap(), "{file} differs");
+    }
+    assert!(t.join("merged/recovery_curves.png").exists());
+    assert!(t.join("s3/patients.part-00003-of-00004.parquet").exists());
+}
+
+#[test]
+fn merge_refuses_mixed_missing_or_repeated_shards() {
+    let tmp = TempDir::new().unwrap();
+    let t = tmp.path();
+    shard(&t.join("a0"), 0, 2, &[]);
+    shard(&t.join("a1"), 1, 2, &[]);
+    shard(&t.join("b1"), 1, 2, &["--seed", "8"]);
+    let merge = |dirs: &[&str]| {
+        let mut cmd = foramen();
+        cmd.args(["merge", "--out"]).arg(t.join("m"));
+        for d in dirs {
+            cmd.arg(t.join(d));
+        }
+        cmd.assert()
+    };
+    merge(&["a0", "b1"])
+        .code(2)
+        .stderr(predicate::str::contains("comes from a different seed (8)"));
+    merge(&["a0"])
+        .code(2)
+        .stderr(predicate::str::contains("shard 1/2 is missing"));
+    merge(&["a0", "a0", "a1"])
+        .code(2)
+        .stderr(predicate::str::contains("shard 0/2 is given twice"));
+    foramen()
+        .args(["run", SMALL, "--shard", "4/4"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--shard 4/4: write K/N with 0 <= K < N"));
+    assert!(!t.join("m").exists());
+}
