@@ -138,6 +138,13 @@ enum End {
     Resolved,
 }
 
+/// What the walk does after a phase.
+enum Flow {
+    Go,
+    Jump,
+    Stop,
+}
+
 enum Attempt {
     Responds { end: f64, relapse_after: Option<f64> },
     Fails { end: f64 },
@@ -218,13 +225,12 @@ impl Walk<'_> {
             if step == steps.len() {
                 // Pathway exhausted: symptomatic until resolution, a red flag or H.
                 let armed = policy.red_flag.is_some() && !self.out.surgery;
-                match self.run_until(f64::INFINITY, armed) {
-                    End::RedFlag => {
+                match self.phase(f64::INFINITY, armed) {
+                    Flow::Jump => {
                         step = self.jump(policy, &mut fast_track);
                         continue 'path;
                     }
-                    End::Resolved => return self.resolve(),
-                    End::Done | End::Horizon => return self.finish_symptomatic(),
+                    Flow::Go | Flow::Stop => return,
                 }
             }
             let st = &steps[step];
@@ -248,14 +254,13 @@ impl Walk<'_> {
                 })
             };
             let armed = policy.red_flag.is_some() && !self.out.surgery && !surgical;
-            match self.run_until(self.t + wait, armed) {
-                End::Done => {}
-                End::RedFlag => {
+            match self.phase(self.t + wait, armed) {
+                Flow::Go => {}
+                Flow::Jump => {
                     step = self.jump(policy, &mut fast_track);
                     continue 'path;
                 }
-                End::Resolved => return self.resolve(),
-                End::Horizon => return self.finish_symptomatic(),
+                Flow::Stop => return,
             }
             for _ in 0..st.attempts {
                 let attempt = self.attempt(iv, st.failure_time.as_ref());
@@ -263,14 +268,13 @@ impl Walk<'_> {
                 let end = match attempt {
                     Attempt::Responds { end, .. } | Attempt::Fails { end } => end,
                 };
-                match self.run_until(end, armed) {
-                    End::Done => {}
-                    End::RedFlag => {
+                match self.phase(end, armed) {
+                    Flow::Go => {}
+                    Flow::Jump => {
                         step = self.jump(policy, &mut fast_track);
                         continue 'path;
                     }
-                    End::Resolved => return self.resolve(),
-                    End::Horizon => return self.finish_symptomatic(),
+                    Flow::Stop => return,
                 }
                 if let Attempt::Responds { relapse_after, .. } = attempt {
                     self.recover();
@@ -284,6 +288,25 @@ impl Walk<'_> {
                 }
             }
             step += 1;
+        }
+    }
+
+    /// Runs a phase (a wait or an attempt) to `t_end` and says how the walk
+    /// goes on: to the next thing, to the red-flag step, or not at all (the
+    /// path has ended: resolved, or censored at the horizon; an endless
+    /// phase that reaches the horizon also ends it).
+    fn phase(&mut self, t_end: f64, armed: bool) -> Flow {
+        match self.run_until(t_end, armed) {
+            End::Done if t_end.is_finite() => Flow::Go,
+            End::RedFlag => Flow::Jump,
+            End::Resolved => {
+                self.resolve();
+                Flow::Stop
+            }
+            End::Done | End::Horizon => {
+                self.finish_symptomatic();
+                Flow::Stop
+            }
         }
     }
 
