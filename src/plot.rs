@@ -123,6 +123,7 @@ pub fn write_plots(results: &RunResults, dir: &Path) -> Result<Vec<PathBuf>, Plo
             .iter()
             .map(|p| Series::curve(&p.name, &p.curves.recovered, true))
             .collect(),
+        legend: SeriesLabelPosition::LowerRight,
     };
     save(&recovery, dir, "recovery_curves", &mut files)?;
     save(&Pathway { results }, dir, "pathway", &mut files)?;
@@ -149,6 +150,7 @@ pub fn write_plots(results: &RunResults, dir: &Path) -> Result<Vec<PathBuf>, Plo
         percent: true,
         zero_line: false,
         series: weekly,
+        legend: SeriesLabelPosition::UpperRight,
     };
     save(&weekly, dir, "time_to_recovery", &mut files)?;
     if !results.comparisons.is_empty() {
@@ -207,6 +209,7 @@ fn write_comparison_plots(results: &RunResults, dir: &Path, files: &mut Vec<Path
                 s
             })
             .collect(),
+        legend: SeriesLabelPosition::LowerRight,
     };
     save(&difference, dir, "recovery_difference", files)?;
     if !results.subgroup_by.is_empty() {
@@ -302,6 +305,7 @@ pub fn write_sweep_plots(
             percent: share,
             zero_line: false,
             series,
+            legend: SeriesLabelPosition::LowerRight,
         };
         save(&chart, dir, &format!("sweep_{outcome}"), &mut files)?;
     }
@@ -378,6 +382,8 @@ struct Lines {
     percent: bool,
     zero_line: bool,
     series: Vec<Series>,
+    /// Where the legend goes (lower right unless the curves end low).
+    legend: SeriesLabelPosition,
 }
 
 impl Chart for Lines {
@@ -454,7 +460,7 @@ impl Chart for Lines {
             .background_style(WHITE.mix(0.9))
             .border_style(BLACK)
             .label_font((FONT, 20))
-            .position(SeriesLabelPosition::LowerRight)
+            .position(self.legend.clone())
             .draw()
             .map_err(err)?;
         Ok(())
