@@ -162,6 +162,66 @@ fn invalid_inputs_are_refused_with_their_key() {
             "recovery_time = { family = \"gama\", mean = 10, sd = 4 }",
             "interventions.injection.recovery_time.family = \"gama\": allowed families are fixed, uniform, normal, lognormal, gamma, weibull, exponential (did you mean `gamma`?)",
         ),
+        (
+            "name = \"injection\"",
+            "name = \"physio\"",
+            "interventions[1].name = \"physio\": this name is used twice; names must be unique",
+        ),
+        (
+            "levels = [\"moderate\", \"severe\"]",
+            "levels = [\"severe\", \"severe\"]",
+            "cohort.grade.levels[1] = \"severe\": levels must be unique",
+        ),
+        (
+            "breaks = [50, 65]",
+            "breaks = [65, 50]",
+            "cohort.age.breaks = [65.0, 50.0]: break points must be strictly ascending",
+        ),
+        (
+            "curve_step_days = 7",
+            "curve_step_days = 0.01",
+            "simulation.curve_step_days = 0.01: the curve grid step must be between 0.125 days and the horizon",
+        ),
+        (
+            "name = \"motor_deficit\"",
+            "name = \"and\"",
+            "cohort.covariates[1].name = \"and\": a covariate cannot be named after a condition keyword",
+        ),
+        (
+            "subgroups = [\"grade\"]",
+            "subgroups = [\"age\", \"grad\"]",
+            "simulation.subgroups[1] = \"grad\": no such covariate (did you mean `grade`?)",
+        ),
+        (
+            "{ intervention = \"injection\", attempts = 2 },",
+            "{ intervention = \"injection\", attempts = 2, route = [{ if = \"motor_deficit\", to = \"surgey\" }] },",
+            "policies.stepwise.steps[1].route[0].to = \"surgey\": no intervention has this name (did you mean `surgery`?)",
+        ),
+        (
+            "red_flag = { jump_to = \"surgery\", wait = { family = \"fixed\", value = 7 } }\n\n[[policies]]",
+            "red_flag = { jump_to = \"surgery\", wait = { family = \"fixed\", value = 7 } }\nrelapse_to = \"injections\"\n\n[[policies]]",
+            "policies.stepwise.relapse_to = \"injections\": no step of this policy has this name (did you mean `injection`?)",
+        ),
+        (
+            "probability = 0.1",
+            "probability = 0.1\nweights = [1.0]",
+            "cohort.motor_deficit: give exactly one of `probability` (boolean)",
+        ),
+        (
+            "sets = \"motor_deficit\"",
+            "sets = \"grade\"",
+            "natural_history.progression.sets = \"grade\": progression sets a boolean covariate",
+        ),
+        (
+            "level = \"conservative\"",
+            "level = \"conservatve\"",
+            "interventions.physio.level = \"conservatve\": allowed levels are \"conservative\", \"minimally_invasive\" and \"surgical\" (did you mean `conservative`?)",
+        ),
+        (
+            "\"interventions.surgery.response.probability\" = [0.75, 0.95]",
+            "\"interventions.surgery.response.probabilty\" = [0.75, 0.95]",
+            "ranges.\"interventions.surgery.response.probabilty\" = [0.75, 0.95]: `interventions.surgery.response.probabilty` is not the path of a number in the scenario; closest valid paths: `interventions.surgery.response.probability`",
+        ),
     ];
     for (from, to, expected) in cases {
         let err = Scenario::from_toml(&edited(from, to), "edge.toml")
