@@ -27,8 +27,11 @@
 //! normal and exponential, Marsaglia-Tsang gamma); the Weibull is sampled as
 //! `scale * E^(1/shape)` with `E ~ Exp(1)`.
 //!
-//! Transcendental functions come from the `libm` crate, so draws do not
-//! depend on the platform's C maths library.
+//! Our own transforms use the `libm` crate. rand_distr's samplers use
+//! `num-traits`, whose `std` feature another dependency (plotters' `image`)
+//! switches on, so they call the platform's maths library: results are
+//! bit-identical for the same build on the same platform, not guaranteed
+//! across operating systems or architectures.
 
 use rand::{Rng, RngExt};
 use rand_distr::{Distribution, Exp1, Gamma, LogNormal, Normal};
