@@ -105,7 +105,7 @@ impl GroupAcc {
         let k = u64::from(o.interventions);
         self.interventions += k;
         self.interventions_sq += u128::from(k * k);
-        let s = (o.symptomatic_days.max(0.0) * DAY_FIXED_POINT).round() as u128;
+        let s = u128::from(fixed_days(o.symptomatic_days));
         self.symptomatic += s;
         self.symptomatic_sq += s * s;
         if o.recovered {
@@ -157,13 +157,19 @@ pub const PAIRED_OUTCOMES: [&str; 11] = [
 /// Fixed-point scale of each paired outcome (days are in 2^-16 day).
 pub const PAIRED_SCALE: [f64; 11] = [1.0, DAY_FIXED_POINT, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0];
 
+/// Days in fixed point (2^-16 day), rounded half up; negatives count as 0.
+#[inline]
+pub fn fixed_days(days: f64) -> u64 {
+    (days.max(0.0) * DAY_FIXED_POINT + 0.5) as u64
+}
+
 /// One patient's outcomes as exact integers, in [`PAIRED_OUTCOMES`] order.
 #[inline]
 pub fn paired_values(o: &Outcome) -> [i64; 11] {
     let b = |x: bool| i64::from(x);
     [
         b(o.recovered),
-        (o.symptomatic_days.max(0.0) * DAY_FIXED_POINT).round() as i64,
+        fixed_days(o.symptomatic_days) as i64,
         b(o.symptom_free_at_horizon),
         i64::from(o.levels_started & 1),
         i64::from((o.levels_started >> 1) & 1),
@@ -186,14 +192,16 @@ pub struct PairAcc {
 }
 
 impl PairAcc {
+    /// Records one patient's [`paired_values`] under the policy and under
+    /// the reference.
     #[inline]
-    pub fn record(&mut self, policy: &Outcome, reference: &Outcome) {
+    pub fn record(&mut self, policy: &[i64; 11], reference: &[i64; 11]) {
         self.patients += 1;
-        let (a, b) = (paired_values(policy), paired_values(reference));
         for k in 0..11 {
-            let d = i128::from(a[k] - b[k]);
-            self.sum[k] += d;
-            self.sum_sq[k] += d.unsigned_abs() * d.unsigned_abs();
+            let d = policy[k] - reference[k];
+            let a = u128::from(d.unsigned_abs());
+            self.sum[k] += i128::from(d);
+            self.sum_sq[k] += a * a;
         }
     }
 
@@ -315,6 +323,36 @@ impl PolicyAcc {
             subgroups: vec![GroupAcc::new(horizon_days); subgroups],
             paired: PairAcc::default(),
             paired_subgroups: vec![PairAcc::default(); subgroups],
+        }
+    }
+
+    /// Records one patient's path under this policy: its outcome, its
+    /// symptom-free spells and, when split by subgroups, its subgroup.
+    #[inline]
+    pub fn record(&mut self, o: &Outcome, spells: &[(f64, f64)], horizon_days: f64, subgroup: Option<usize>) {
+        self.overall.record(o);
+        self.curves.record(spells, o.surgery_time, horizon_days);
+        if let Some(g) = subgroup {
+            self.subgroups[g].record(o);
+        }
+    }
+
+    /// Records how the patient's path under this policy (outcome `o`, with
+    /// its [`paired_values`]) differs from the path under the reference
+    /// policy, in the patient's subgroup if split.
+    #[inline]
+    pub fn record_pair(
+        &mut self,
+        (o, values): (&Outcome, &[i64; 11]),
+        (reference, reference_values): (&Outcome, &[i64; 11]),
+        subgroup: Option<usize>,
+    ) {
+        let first_recovery = |o: &Outcome| if o.recovered { o.time_to_recovery } else { f64::INFINITY };
+        self.paired.record(values, reference_values);
+        self.curves
+            .record_discordance(first_recovery(o), first_recovery(reference));
+        if let Some(g) = subgroup {
+            self.paired_subgroups[g].record(values, reference_values);
         }
     }
 

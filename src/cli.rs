@@ -60,6 +60,9 @@ pub enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Time the scenario at several cohort sizes and thread counts against a
+    /// draws-only baseline; writes bench.csv and a scaling chart.
+    Bench(BenchArgs),
     /// Check the simulator against exact answers (scenarios/validation);
     /// exits 1 if any check fails.
     Verify {
@@ -172,6 +175,33 @@ fn check_threads(threads: usize) -> Result<(), Error> {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct BenchArgs {
+    /// Scenario file (TOML); the embedded default if omitted.
+    pub scenario: Option<PathBuf>,
+    /// Patients per policy, one measurement per size.
+    #[arg(long, value_name = "N,...", value_delimiter = ',', default_value = "100000,1000000")]
+    pub patients: Vec<u64>,
+    /// Thread counts; default 1 and one per core.
+    #[arg(long, value_name = "T,...", value_delimiter = ',')]
+    pub threads: Option<Vec<usize>>,
+    /// Timings per measurement; the fastest is reported.
+    #[arg(long, value_name = "R", default_value_t = 3)]
+    pub repeats: u32,
+    /// Random seed (overrides simulation.seed).
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Output directory (must not exist); default output/<scenario>-bench-<UTC time>.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Replace an existing output directory, once the new one is complete.
+    #[arg(long)]
+    pub force: bool,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct RunArgs {
     /// Scenario file (TOML); the embedded default scenario if omitted.
     pub scenario: Option<PathBuf>,
@@ -248,6 +278,7 @@ pub fn main() -> Result<(), Error> {
             }
             Ok(())
         }
+        Command::Bench(args) => bench_command(args),
         Command::Verify { patients, threads } => {
             check_threads(threads)?;
             if let Some(n) = patients {
@@ -335,6 +366,61 @@ fn sensitivity_command(args: SensitivityArgs) -> Result<(), Error> {
             manifest.simulation_seconds,
             dir.display()
         );
+    }
+    Ok(())
+}
+
+fn bench_command(args: BenchArgs) -> Result<(), Error> {
+    let loaded = run::load(args.scenario.as_deref())?;
+    let threads = args.threads.clone().unwrap_or_else(|| {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        if cores > 1 { vec![1, cores] } else { vec![1] }
+    });
+    for &t in &threads {
+        if t == 0 {
+            return Err(Error::Usage("--threads 0: give thread counts of 1 or more".into()));
+        }
+        check_threads(t)?;
+    }
+    if args.repeats == 0 || args.repeats > 100 {
+        return Err(Error::Usage(format!(
+            "--repeats {}: give between 1 and 100 timings per measurement",
+            args.repeats
+        )));
+    }
+    let plan = crate::bench::BenchPlan {
+        sizes: args.patients.clone(),
+        threads,
+        repeats: args.repeats,
+    };
+    let opts = RunOptions {
+        scenario: args.scenario.clone(),
+        seed: args.seed,
+        out: args.out.clone(),
+        force: args.force,
+        ..RunOptions::default()
+    };
+    let quiet = args.quiet;
+    let on_counts = |c: &crate::bench::DrawCounts| {
+        if !quiet {
+            println!(
+                "{:.2} streams and {:.2} draws per patient-path (counted on {} paths); best of {} timings\n",
+                c.streams_per_path(),
+                c.draws_per_path(),
+                c.paths,
+                plan.repeats
+            );
+            println!("{}", crate::bench::format_header());
+        }
+    };
+    let on_row = |r: &crate::bench::BenchRow| {
+        if !quiet {
+            println!("{}", crate::bench::format_row(r));
+        }
+    };
+    let (dir, _, _) = run::execute_bench(&loaded, &opts, &plan, on_counts, on_row)?;
+    if !quiet {
+        println!("\nwrote {}", dir.display());
     }
     Ok(())
 }

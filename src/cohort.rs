@@ -5,25 +5,23 @@
 //! covariate and one draw of its distribution per continuous one. The same
 //! patient index gives the same covariates under every policy.
 
-use rand::RngExt;
-
-use crate::rng::{Purpose, stream};
+use crate::rng::{Purpose, Tally};
 use crate::scenario::{CovariateKind, Scenario};
 
 /// Fills `x` (one slot per covariate) with patient `patient`'s covariates:
 /// 0/1 for booleans, the level index for categoricals, the value for
 /// continuous covariates.
-pub fn draw_covariates(scenario: &Scenario, seed: u64, patient: u64, x: &mut [f64]) {
-    let mut rng = stream(seed, patient, Purpose::Cohort);
+pub fn draw_covariates(scenario: &Scenario, seed: u64, patient: u64, x: &mut [f64], tally: &mut impl Tally) {
+    let mut rng = tally.stream(seed, patient, Purpose::Cohort);
     for (slot, c) in x.iter_mut().zip(&scenario.covariates) {
         *slot = match &c.kind {
-            CovariateKind::Boolean { probability } => f64::from(u8::from(rng.random::<f64>() < *probability)),
+            CovariateKind::Boolean { probability } => f64::from(u8::from(tally.uniform(&mut rng) < *probability)),
             CovariateKind::Categorical { cumulative, .. } => {
-                let u: f64 = rng.random();
+                let u = tally.uniform(&mut rng);
                 // First level whose cumulative weight exceeds u; the last is 1.
                 cumulative.partition_point(|&c| c <= u).min(cumulative.len() - 1) as f64
             }
-            CovariateKind::Continuous { dist, .. } => dist.sample(&mut rng),
+            CovariateKind::Continuous { dist, .. } => tally.sample(dist, &mut rng),
         };
     }
 }

@@ -12,11 +12,11 @@
 
 use rayon::prelude::*;
 
-use crate::accumulate::PolicyAcc;
+use crate::accumulate::{PolicyAcc, paired_values};
 use crate::cohort::draw_covariates;
 use crate::error::Error;
 use crate::pathway::{NaturalDraws, Outcome, Workspace, simulate};
-use crate::rng::policy_seed;
+use crate::rng::{Untallied, policy_seed};
 use crate::scenario::Scenario;
 
 /// Patients per chunk: the unit of parallel work.
@@ -284,9 +284,11 @@ impl<'a> ChunkSim<'a> {
             resolution: f64::INFINITY,
         };
         let mut outcomes = Vec::with_capacity(scenario.policies.len());
+        // Subgroup of the current covariates, and of the first policy's.
+        let split = self.subgroups > 0;
+        let (mut own, mut group) = (0, 0);
         for patient in start..end {
             outcomes.clear();
-            let mut group = 0;
             for (p, (policy, acc)) in scenario.policies.iter().zip(accs.iter_mut()).enumerate() {
                 let seed = if self.spec.independent {
                     policy_seed(self.spec.seed, p)
@@ -294,37 +296,30 @@ impl<'a> ChunkSim<'a> {
                     self.spec.seed
                 };
                 if p == 0 || self.spec.independent {
-                    draw_covariates(scenario, seed, patient, &mut x);
-                    nh = NaturalDraws::draw(scenario, seed, patient, &x);
-                    if p == 0 && self.subgroups > 0 {
-                        group = self.subgroup(&x);
+                    draw_covariates(scenario, seed, patient, &mut x, &mut Untallied);
+                    nh = NaturalDraws::draw(scenario, seed, patient, &x, &mut Untallied);
+                    if split {
+                        own = self.subgroup(&x);
+                        if p == 0 {
+                            group = own;
+                        }
                     }
                 }
-                let outcome = simulate(scenario, policy, seed, patient, &x, nh, ws);
-                acc.overall.record(&outcome);
-                acc.curves.record(ws.symptom_free(), outcome.surgery_time, horizon);
-                if self.subgroups > 0 {
-                    acc.subgroups[self.subgroup(&x)].record(&outcome);
-                }
+                let outcome = simulate(scenario, policy, seed, patient, &x, nh, ws, &mut Untallied);
+                acc.record(&outcome, ws.symptom_free(), horizon, split.then_some(own));
                 if let Some(r) = records.as_deref_mut() {
                     if p == 0 {
                         r.covariates.extend_from_slice(&x);
                     }
                     r.outcomes[p].push(outcome);
                 }
-                outcomes.push(outcome);
+                outcomes.push((outcome, paired_values(&outcome)));
             }
             // Pairs are grouped by the first policy's covariates (the same
             // for all policies unless streams are independent).
-            let reference = outcomes[self.spec.reference];
-            let first_recovery = |o: &Outcome| if o.recovered { o.time_to_recovery } else { f64::INFINITY };
-            for (acc, o) in accs.iter_mut().zip(&outcomes) {
-                acc.paired.record(o, &reference);
-                acc.curves
-                    .record_discordance(first_recovery(o), first_recovery(&reference));
-                if self.subgroups > 0 {
-                    acc.paired_subgroups[group].record(o, &reference);
-                }
+            let (reference, reference_values) = &outcomes[self.spec.reference];
+            for (acc, (o, values)) in accs.iter_mut().zip(&outcomes) {
+                acc.record_pair((o, values), (reference, reference_values), split.then_some(group));
             }
         }
         self.observer.done((end - start) * scenario.policies.len() as u64);

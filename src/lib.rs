@@ -23,6 +23,7 @@
 //! * The command line: [`cli`] (clap).
 
 pub mod accumulate;
+pub mod bench;
 pub mod cli;
 pub mod cohort;
 pub mod compare;

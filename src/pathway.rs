@@ -25,9 +25,7 @@
 //! (seed, patient, purpose) and writes only into the caller's [`Workspace`],
 //! so it allocates nothing once the workspace has grown.
 
-use rand::RngExt;
-
-use crate::rng::{Purpose, stream};
+use crate::rng::{Purpose, Tally};
 use crate::scenario::{Level, Policy, Scenario};
 
 /// A guard against paths that never advance (zero-length relapse cycles):
@@ -46,16 +44,16 @@ pub struct NaturalDraws {
 impl NaturalDraws {
     /// Draws both times from the patient's natural-history stream (always in
     /// the same order, so one does not shift the other).
-    pub fn draw(scenario: &Scenario, seed: u64, patient: u64, x: &[f64]) -> NaturalDraws {
-        let mut rng = stream(seed, patient, Purpose::NaturalHistory);
+    pub fn draw(scenario: &Scenario, seed: u64, patient: u64, x: &[f64], tally: &mut impl Tally) -> NaturalDraws {
+        let mut rng = tally.stream(seed, patient, Purpose::NaturalHistory);
         let nh = &scenario.natural_history;
         let progression = nh.progression.as_ref().map_or(f64::INFINITY, |p| {
-            let t = p.time.sample(&mut rng);
+            let t = tally.sample(&p.time, &mut rng);
             let eligible = x[p.slot] == 0.0 && p.condition.as_ref().is_none_or(|c| c.eval(x));
             if eligible { t } else { f64::INFINITY }
         });
         let resolution = nh.resolution.as_ref().map_or(f64::INFINITY, |r| {
-            let t = r.time.sample(&mut rng);
+            let t = tally.sample(&r.time, &mut rng);
             if r.condition.as_ref().is_none_or(|c| c.eval(x)) {
                 t
             } else {
@@ -150,8 +148,9 @@ enum Attempt {
     Fails { end: f64 },
 }
 
-struct Walk<'a> {
+struct Walk<'a, T> {
     scenario: &'a Scenario,
+    tally: &'a mut T,
     seed: u64,
     patient: u64,
     horizon: f64,
@@ -164,7 +163,9 @@ struct Walk<'a> {
 }
 
 /// Simulates patient `patient` (covariates `baseline`, natural history `nh`)
-/// under `policy`. The symptom-free spells are left in `ws`.
+/// under `policy`. The symptom-free spells are left in `ws`; streams and
+/// draws come from `tally`.
+#[allow(clippy::too_many_arguments)]
 pub fn simulate(
     scenario: &Scenario,
     policy: &Policy,
@@ -173,11 +174,13 @@ pub fn simulate(
     baseline: &[f64],
     nh: NaturalDraws,
     ws: &mut Workspace,
+    tally: &mut impl Tally,
 ) -> Outcome {
     ws.reset(baseline, scenario.interventions.len());
     let horizon = scenario.simulation.horizon_days;
     let mut walk = Walk {
         scenario,
+        tally,
         seed,
         patient,
         horizon,
@@ -208,7 +211,7 @@ pub fn simulate(
     walk.out
 }
 
-impl Walk<'_> {
+impl<T: Tally> Walk<'_, T> {
     fn run(&mut self, policy: &Policy) {
         let steps = &policy.steps;
         let mut step = 0;
@@ -242,16 +245,14 @@ impl Walk<'_> {
             let surgical = self.scenario.interventions[iv].level == Level::Surgical;
             let wait = if std::mem::take(&mut fast_track) {
                 let wait = policy.red_flag.as_ref().and_then(|rf| rf.wait.as_ref());
-                wait.map_or(0.0, |d| {
-                    d.sample(&mut stream(self.seed, self.patient, Purpose::RedFlagWait))
-                })
+                wait.map_or(0.0, |d| self.draw_once(d, Purpose::RedFlagWait))
             } else {
                 let visit = self.ws.waits[iv];
                 self.ws.waits[iv] += 1;
                 let key = self.scenario.interventions[iv].key;
-                st.wait.as_ref().map_or(0.0, |d| {
-                    d.sample(&mut stream(self.seed, self.patient, Purpose::Wait { key, visit }))
-                })
+                st.wait
+                    .as_ref()
+                    .map_or(0.0, |d| self.draw_once(d, Purpose::Wait { key, visit }))
             };
             let armed = policy.red_flag.is_some() && !self.out.surgery && !surgical;
             match self.phase(self.t + wait, armed) {
@@ -352,14 +353,12 @@ impl Walk<'_> {
         let intervention = &self.scenario.interventions[iv];
         let attempt = self.ws.attempts[iv];
         self.ws.attempts[iv] += 1;
-        let mut rng = stream(
-            self.seed,
-            self.patient,
-            Purpose::Attempt {
-                key: intervention.key,
-                attempt,
-            },
-        );
+        let purpose = Purpose::Attempt {
+            key: intervention.key,
+            attempt,
+        };
+        let tally = &mut *self.tally;
+        let mut rng = tally.stream(self.seed, self.patient, purpose);
         let out = &mut self.out;
         out.interventions += 1;
         out.deepest_level = out.deepest_level.max(intervention.level as u8);
@@ -370,31 +369,37 @@ impl Walk<'_> {
         }
         out.fusion |= intervention.fusion;
         let x = &self.ws.x;
-        let responds = rng.random::<f64>() < intervention.response.for_patient(x);
+        let responds = tally.uniform(&mut rng) < intervention.response.for_patient(x);
         let mut delay = 0.0;
         let mut failed = false;
         for c in &intervention.complications {
-            if rng.random::<f64>() < c.probability.for_patient(x) {
+            if tally.uniform(&mut rng) < c.probability.for_patient(x) {
                 out.complications += 1;
                 if let Some(d) = &c.delay {
-                    delay += d.sample(&mut rng);
+                    delay += tally.sample(d, &mut rng);
                 }
                 failed |= c.fails_attempt;
             }
         }
         if responds && !failed {
-            let end = self.t + intervention.recovery_time.sample(&mut rng) + delay;
+            let end = self.t + tally.sample(&intervention.recovery_time, &mut rng) + delay;
             let relapse_after = intervention.relapse.as_ref().and_then(|r| {
-                let relapses = rng.random::<f64>() < r.probability.for_patient(x);
-                relapses.then(|| r.time.sample(&mut rng))
+                let relapses = tally.uniform(&mut rng) < r.probability.for_patient(x);
+                relapses.then(|| tally.sample(&r.time, &mut rng))
             });
             Attempt::Responds { end, relapse_after }
         } else {
             let failure_time = failure_time.unwrap_or(&intervention.failure_time);
             Attempt::Fails {
-                end: self.t + failure_time.sample(&mut rng) + delay,
+                end: self.t + tally.sample(failure_time, &mut rng) + delay,
             }
         }
+    }
+
+    /// One draw of `dist` from the fresh stream for `purpose`.
+    fn draw_once(&mut self, dist: &crate::scenario::dist::Dist, purpose: Purpose) -> f64 {
+        let mut rng = self.tally.stream(self.seed, self.patient, purpose);
+        self.tally.sample(dist, &mut rng)
     }
 
     /// The patient becomes symptom-free at `self.t`.

@@ -534,6 +534,60 @@ pub fn execute_sensitivity(
     Ok((dir.complete(&manifest)?, results, manifest))
 }
 
+/// `foramen bench`: times the scenario at each size and thread count of
+/// `plan` against its draws-only baseline ([`crate::bench`]); writes
+/// `bench.csv` and the `scaling` chart. `on_row` sees each row as it is
+/// measured, after `on_counts` has seen the draws counted.
+///
+/// # Errors
+/// Bad options ([`Error::Usage`]), or a failure to write ([`Error::Output`]).
+pub fn execute_bench(
+    loaded: &Loaded,
+    opts: &RunOptions,
+    plan: &crate::bench::BenchPlan,
+    on_counts: impl FnOnce(&crate::bench::DrawCounts),
+    on_row: impl FnMut(&crate::bench::BenchRow),
+) -> Result<(PathBuf, Vec<crate::bench::BenchRow>, Manifest), Error> {
+    use crate::bench;
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    for &n in &plan.sizes {
+        scenario::check_patients("--patients", n).map_err(usage)?;
+    }
+    let (scenario, spec) = prepare(&loaded.scenario, opts)?;
+    let target = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| default_dir(&format!("{}-bench", scenario.name)));
+    let dir = RunDir::create(&target, opts.force)?;
+    let largest = plan.sizes.iter().copied().max().unwrap_or(0);
+    let counts = bench::count_draws(&scenario, &spec, largest.min(bench::COUNT_SAMPLE));
+    on_counts(&counts);
+    let sim_clock = Instant::now();
+    let rows = bench::measure(&scenario, &spec, plan, &counts, on_row)?;
+    let simulation_seconds = sim_clock.elapsed().as_secs_f64();
+    tables::write_frame(tables::bench_frame(&rows, &counts)?, &dir.path().join("bench.csv"))?;
+    let mut files = vec!["bench.csv".to_string()];
+    let plots = plot::write_scaling(&rows, dir.path()).map_err(|e| Error::Runtime(e.to_string()))?;
+    files.extend(file_names(&plots));
+    files.push("manifest.json".into());
+    let job = Job {
+        command: "bench".into(),
+        loaded,
+        scenario: &scenario,
+        spec: &RunSpec {
+            patients: largest,
+            ..spec.clone()
+        },
+        runs: rows.len() * plan.repeats.max(1) as usize,
+    };
+    let threads = rows.iter().map(|r| r.threads).max().unwrap_or(0);
+    let mut manifest = job.manifest(threads, started, clock, simulation_seconds, files);
+    // The rate of the last row (largest size, last thread count); bench.csv has them all.
+    manifest.patients_per_second = rows.last().map_or(0.0, bench::BenchRow::paths_per_second);
+    Ok((dir.complete(&manifest)?, rows, manifest))
+}
+
 fn file_names(paths: &[PathBuf]) -> Vec<String> {
     paths
         .iter()

@@ -293,6 +293,17 @@ impl Table {
         self.columns.push(Column::new(name.into(), values));
     }
 
+    /// Floats with empty cells where there is no value.
+    fn optional_floats(&mut self, name: &str, values: Vec<Option<f64>>) {
+        self.height = values.len();
+        self.columns.push(Column::new(name.into(), values));
+    }
+
+    fn integers(&mut self, name: &str, values: Vec<u64>) {
+        self.height = values.len();
+        self.columns.push(Column::new(name.into(), values));
+    }
+
     fn estimate(&mut self, name: &str, values: impl Iterator<Item = Estimate> + Clone) {
         self.floats(name, values.clone().map(|e| e.value).collect());
         self.floats(&format!("{name}_lo"), values.clone().map(|e| e.lo).collect());
@@ -303,10 +314,7 @@ impl Table {
     /// The columns of summary.csv after `policy`.
     fn group_columns(&mut self, groups: &[&GroupSummary]) {
         self.height = groups.len();
-        self.columns.push(Column::new(
-            "patients".into(),
-            groups.iter().map(|g| g.patients).collect::<Vec<u64>>(),
-        ));
+        self.integers("patients", groups.iter().map(|g| g.patients).collect());
         for (i, name) in OUTCOMES.iter().enumerate() {
             self.estimate(name, groups.iter().map(|g| g.estimates()[i].1));
         }
@@ -350,6 +358,35 @@ pub fn sensitivity_frame(s: &crate::sweep::SensitivityResults) -> Result<DataFra
     t.estimate("at_low", rows.iter().map(|r| r.at_low));
     t.estimate("at_high", rows.iter().map(|r| r.at_high));
     t.floats("swing", rows.iter().map(|r| r.swing()).collect());
+    t.finish()
+}
+
+/// `bench.csv`: one row per cohort size and thread count (see
+/// [`crate::bench`] for the definitions).
+pub fn bench_frame(rows: &[crate::bench::BenchRow], counts: &crate::bench::DrawCounts) -> Result<DataFrame, Error> {
+    let mut t = Table::default();
+    let col = |f: &dyn Fn(&crate::bench::BenchRow) -> f64| rows.iter().map(f).collect::<Vec<f64>>();
+    t.integers("patients", rows.iter().map(|r| r.patients).collect());
+    t.integers("paths", rows.iter().map(|r| r.paths).collect());
+    t.integers("threads", rows.iter().map(|r| r.threads as u64).collect());
+    t.floats("seconds", col(&|r| r.seconds));
+    t.floats("patients_per_second", col(&|r| r.patients_per_second()));
+    t.floats("paths_per_second", col(&|r| r.paths_per_second()));
+    t.floats("ns_per_path", col(&|r| r.ns_per_path()));
+    t.optional_floats(
+        "scaling_efficiency",
+        rows.iter().map(|r| r.scaling_efficiency).collect(),
+    );
+    t.floats("baseline_seconds", col(&|r| r.baseline_seconds));
+    t.floats("baseline_paths_per_second", col(&|r| r.baseline_paths_per_second()));
+    t.floats("baseline_ns_per_path", col(&|r| r.baseline_ns_per_path()));
+    t.optional_floats(
+        "baseline_scaling_efficiency",
+        rows.iter().map(|r| r.baseline_scaling_efficiency).collect(),
+    );
+    t.floats("ratio_to_baseline", col(&|r| r.ratio()));
+    t.floats("streams_per_path", vec![counts.streams_per_path(); rows.len()]);
+    t.floats("draws_per_path", vec![counts.draws_per_path(); rows.len()]);
     t.finish()
 }
 

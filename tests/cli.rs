@@ -334,3 +334,67 @@ fn verify_passes_against_exact_answers() {
         .success()
         .stdout(predicate::str::contains("checks, 0 failed"));
 }
+
+#[test]
+fn bench_reports_throughput_scaling_and_the_baseline_ratio() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("bench");
+    foramen()
+        .args([
+            "bench",
+            SMALL,
+            "--patients",
+            "2000,5000",
+            "--threads",
+            "1,2",
+            "--repeats",
+            "1",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("draws per patient-path"))
+        .stdout(predicate::str::contains("ratio"))
+        .stdout(predicate::str::contains("wrote "));
+    let csv = fs::read_to_string(out.join("bench.csv")).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 4, "two sizes x two thread counts:\n{csv}");
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| *h == name)
+            .unwrap_or_else(|| panic!("no {name}"))
+    };
+    let value = |row: &[&str], name: &str| -> f64 { row[col(name)].parse().unwrap() };
+    for row in &rows {
+        for name in [
+            "paths_per_second",
+            "ns_per_path",
+            "baseline_paths_per_second",
+            "ratio_to_baseline",
+        ] {
+            let v = value(row, name);
+            assert!(v.is_finite() && v > 0.0, "{name} = {v} in {row:?}");
+        }
+        // Each row's rates agree with its own seconds and sizes.
+        let paths = value(row, "paths");
+        let rate = paths / value(row, "seconds");
+        assert!((value(row, "paths_per_second") / rate - 1.0).abs() < 1e-9);
+        let ratio = value(row, "baseline_seconds") / value(row, "seconds");
+        assert!((value(row, "ratio_to_baseline") / ratio - 1.0).abs() < 1e-9);
+    }
+    // Scaling efficiency: empty for 1 thread, a share for 2 threads.
+    assert_eq!(rows[0][col("scaling_efficiency")], "");
+    assert!(value(&rows[1], "scaling_efficiency") > 0.0);
+    for file in ["scaling.png", "scaling.svg", "manifest.json"] {
+        assert!(out.join(file).exists(), "{file} is missing");
+    }
+    foramen()
+        .args(["bench", SMALL, "--threads", "0"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--threads 0"));
+}

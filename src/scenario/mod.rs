@@ -110,11 +110,15 @@ impl Level {
 }
 
 /// A probability adjusted per patient by odds ratios:
-/// `logit p = logit p0 + sum ln(OR_i)` over the conditions that hold.
+/// `logit p = logit p0 + sum ln(OR_i)` over the conditions that hold,
+/// computed without logarithms as odds: `o = o0 x prod OR_i`,
+/// `p = 1 / (1 + 1 / o)` with `o0 = p0 / (1 - p0)`.
 #[derive(Debug, Clone)]
 pub struct Probability {
     pub base: f64,
     pub odds_ratios: Vec<OddsRatio>,
+    /// `p0 / (1 - p0)`.
+    base_odds: f64,
 }
 
 /// Multiplies the odds for patients meeting `condition`.
@@ -124,27 +128,33 @@ pub struct OddsRatio {
     pub text: String,
     pub condition: Cond,
     pub odds_ratio: f64,
-    log_odds_ratio: f64,
 }
 
 impl Probability {
+    /// A probability with its odds ratios (checked by the caller).
+    pub fn new(base: f64, odds_ratios: Vec<OddsRatio>) -> Probability {
+        Probability {
+            base,
+            odds_ratios,
+            base_odds: base / (1.0 - base),
+        }
+    }
+
     /// The patient's probability.
     #[inline]
     pub fn for_patient(&self, x: &[f64]) -> f64 {
         if self.base <= 0.0 || self.base >= 1.0 || self.odds_ratios.is_empty() {
             return self.base;
         }
-        let shift: f64 = self
-            .odds_ratios
-            .iter()
-            .filter(|o| o.condition.eval(x))
-            .map(|o| o.log_odds_ratio)
-            .sum();
-        if shift == 0.0 {
-            return self.base;
+        let mut odds = self.base_odds;
+        let mut adjusted = false;
+        for o in &self.odds_ratios {
+            if o.condition.eval(x) {
+                odds *= o.odds_ratio;
+                adjusted = true;
+            }
         }
-        let logit = libm::log(self.base / (1.0 - self.base)) + shift;
-        1.0 / (1.0 + libm::exp(-logit))
+        if adjusted { 1.0 / (1.0 + 1.0 / odds) } else { self.base }
     }
 }
 
@@ -686,10 +696,9 @@ fn probability(path: &str, base: f64, odds: &[RawOddsRatio], slots: &[Slot]) -> 
             text: o.condition.clone(),
             condition,
             odds_ratio: o.odds_ratio,
-            log_odds_ratio: libm::log(o.odds_ratio),
         });
     }
-    Ok(Probability { base, odds_ratios })
+    Ok(Probability::new(base, odds_ratios))
 }
 
 /// A duration distribution: checked like any other, and non-negative.
