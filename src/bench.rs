@@ -27,7 +27,7 @@
 
 use std::collections::HashMap;
 use std::hint::black_box;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
@@ -41,6 +41,9 @@ use crate::scenario::dist::Dist;
 
 /// Patients whose draws are counted to size the baseline.
 pub const COUNT_SAMPLE: u64 = 200_000;
+
+/// How long [`measure`] runs the simulation and the baseline before timing.
+pub const WARM_UP: Duration = Duration::from_secs(2);
 
 /// Paths the baseline hands to a worker at a time.
 const BASELINE_CHUNK: u64 = 16_384;
@@ -220,14 +223,19 @@ pub fn measure(
     mut on_row: impl FnMut(&BenchRow),
 ) -> Result<Vec<BenchRow>, Error> {
     let policies = scenario.policies.len() as u64;
-    // Warm up: threads, caches and page faults of the accumulators.
-    time_run(
-        scenario,
-        &RunSpec {
-            patients: 10_000,
-            ..spec.clone()
-        },
-    )?;
+    // Warm up until WARM_UP has passed: on shared virtual machines the
+    // first seconds of a process run measurably slower (seen here: 800
+    // ns/path at first, 520 after a few seconds, with a 10,000-patient
+    // warm-up only), which would penalise whichever row comes first.
+    let warm = RunSpec {
+        patients: 20_000,
+        ..spec.clone()
+    };
+    let clock = Instant::now();
+    while clock.elapsed() < WARM_UP {
+        time_run(scenario, &warm)?;
+        time_draws_only(counts, warm.patients * policies, spec.seed, spec.threads)?;
+    }
     let mut rows: Vec<BenchRow> = Vec::new();
     for &patients in &plan.sizes {
         for &threads in &plan.threads {
