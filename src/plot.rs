@@ -169,6 +169,7 @@ fn recovery_curves(results: &RunResults) -> Lines {
         y: 0.0..1.0,
         percent: true,
         zero_line: false,
+        discrete_x: false,
         series: results
             .policies
             .iter()
@@ -207,6 +208,7 @@ fn time_to_recovery(results: &RunResults) -> Lines {
         y: 0.0..nice_top(top),
         percent: true,
         zero_line: false,
+        discrete_x: false,
         note: (top <= 0.0).then(|| "No patient recovered by the horizon".to_string()),
         series,
     }
@@ -266,6 +268,7 @@ fn write_comparison_plots(results: &RunResults, dir: &Path, files: &mut Vec<Path
         y: padded_range(values, 0.05, 0.005),
         percent: true,
         zero_line: true,
+        discrete_x: false,
         series,
         note: None,
     };
@@ -350,6 +353,7 @@ pub fn write_sweep_plots(
             y: padded_range(values, 0.08, if share { 0.005 } else { 0.5 }),
             percent: share,
             zero_line: false,
+            discrete_x: false,
             series,
             note: None,
         };
@@ -408,7 +412,7 @@ pub fn write_scaling(rows: &[BenchRow], dir: &Path) -> Result<Vec<PathBuf>, Plot
         let top = threads.iter().copied().fold(1.0, f64::max);
         let rate = one.paths_per_second() / 1e6;
         series.push(Series::new(
-            "linear scaling",
+            &format!("linear scaling of {} patients from 1 thread", one.patients),
             RGBColor(150, 150, 150),
             vec![1.0, top],
             vec![rate, rate * top],
@@ -424,6 +428,7 @@ pub fn write_scaling(rows: &[BenchRow], dir: &Path) -> Result<Vec<PathBuf>, Plot
         y: padded_range(values, 0.05, 0.1),
         percent: false,
         zero_line: false,
+        discrete_x: true,
         series,
         note: rows.is_empty().then(|| "nothing measured".to_string()),
     };
@@ -577,6 +582,9 @@ struct Lines {
     percent: bool,
     /// Draw a horizontal line at y = 0.
     zero_line: bool,
+    /// X takes a few whole values (thread counts): mark each point and
+    /// label whole numbers only.
+    discrete_x: bool,
     series: Vec<Series>,
     /// Text in the middle of the plot (when there is nothing to show).
     note: Option<String>,
@@ -599,7 +607,14 @@ impl Chart for Lines {
                 number(*v)
             }
         };
-        let x_format = |v: &f64| number(*v);
+        let discrete_x = self.discrete_x;
+        let x_format = move |v: &f64| {
+            if discrete_x && v.fract() != 0.0 {
+                String::new()
+            } else {
+                number(*v)
+            }
+        };
         house_style(&mut chart.configure_mesh())
             .x_desc(&self.x_desc)
             .y_desc(&self.y_desc)
@@ -627,6 +642,10 @@ impl Chart for Lines {
                 .map_err(err)?
                 .label(&s.name)
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], c.stroke_width(4)));
+            if self.discrete_x {
+                let dots = s.points().map(|p| Circle::new(p, 5, c.filled()));
+                chart.draw_series(dots).map_err(err)?;
+            }
         }
         if !self.series.is_empty() {
             chart
