@@ -1,9 +1,9 @@
 //! Criterion benches of the hot paths, on the embedded default scenario:
 //!
 //! * `patient_path`: one patient's covariates, natural history and path
-//!   under each policy (what a chunk does per patient, minus aggregation);
-//! * `aggregate_chunk`: recording a chunk of 4096 patients' outcomes into a
-//!   policy's accumulators (overall, curves, subgroups, paired differences);
+//!   under each policy (the engine's per-patient loop, minus aggregation);
+//! * `aggregate_chunk`: recording a chunk of 4096 patients' paths into the
+//!   run's sums (overall, curves, subgroups, paired differences);
 //! * `small_run`: a whole 20,000-patient run on one thread.
 //!
 //! `cargo bench` runs them; `foramen bench` times whole runs against the
@@ -12,96 +12,73 @@
 use std::hint::black_box;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use foramen::accumulate::{PolicyAcc, paired_values};
-use foramen::cohort::draw_covariates;
-use foramen::engine::{self, CHUNK, RunSpec, Shard};
-use foramen::pathway::{NaturalDraws, Outcome, Workspace, simulate};
-use foramen::rng::Untallied;
+use foramen::accumulate::sink::{self, Split, Sums};
 use foramen::scenario::Scenario;
+use foramen::simulate::engine::{CHUNK, RunSpec, Sink, Unobserved};
+use foramen::simulate::pathway::Outcome;
+use foramen::simulate::patient::{Path, Scratch, simulate_patient};
+use foramen::simulate::tally::Untallied;
 
 const SEED: u64 = 20_261_124;
 
-fn spec(patients: u64) -> RunSpec {
-    RunSpec {
-        patients,
-        seed: SEED,
-        threads: 1,
-        by: Vec::new(),
-        keep_patients: false,
-        independent: false,
-        reference: 0,
-        shard: Shard::default(),
-    }
-}
-
-/// Patient `patient` under every policy: outcomes and symptom-free spells.
-fn paths(scenario: &Scenario, patient: u64, x: &mut [f64], ws: &mut Workspace) -> Vec<(Outcome, Vec<(f64, f64)>)> {
-    draw_covariates(scenario, SEED, patient, x, &mut Untallied);
-    let nh = NaturalDraws::draw(scenario, SEED, patient, x, &mut Untallied);
-    scenario
-        .policies
-        .iter()
-        .map(|policy| {
-            let o = simulate(scenario, policy, SEED, patient, x, nh, ws, &mut Untallied);
-            (o, ws.symptom_free().to_vec())
-        })
-        .collect()
-}
-
 fn patient_path(c: &mut Criterion) {
     let scenario = Scenario::default_scenario().expect("the default scenario is valid");
-    let mut x = vec![0.0; scenario.covariates.len()];
-    let mut ws = Workspace::default();
+    let mut scratch = Scratch::default();
     let mut patient = 0u64;
     let mut group = c.benchmark_group("patient_path");
     group.throughput(Throughput::Elements(scenario.policies.len() as u64));
     group.bench_function("all_policies", |b| {
         b.iter(|| {
             patient += 1;
-            draw_covariates(&scenario, SEED, patient, &mut x, &mut Untallied);
-            let nh = NaturalDraws::draw(&scenario, SEED, patient, &x, &mut Untallied);
-            for policy in &scenario.policies {
-                black_box(simulate(
-                    &scenario,
-                    policy,
-                    SEED,
-                    patient,
-                    &x,
-                    nh,
-                    &mut ws,
-                    &mut Untallied,
-                ));
-            }
+            simulate_patient(&scenario, SEED, false, patient, &mut scratch, &mut Untallied, |path| {
+                black_box(path.outcome);
+            });
         });
     });
     group.finish();
 }
 
+/// One patient's paths, kept: (covariates, per policy outcome and spells).
+type Kept = (Vec<f64>, Vec<(Outcome, Vec<(f64, f64)>)>);
+
 fn aggregate_chunk(c: &mut Criterion) {
     let scenario = Scenario::default_scenario().expect("the default scenario is valid");
-    let sim = &scenario.simulation;
-    let mut x = vec![0.0; scenario.covariates.len()];
-    let mut ws = Workspace::default();
-    let chunk: Vec<_> = (0..CHUNK).map(|p| paths(&scenario, p, &mut x, &mut ws)).collect();
-    let subgroups = 6;
+    let mut scratch = Scratch::default();
+    let chunk: Vec<Kept> = (0..CHUNK)
+        .map(|p| {
+            let mut kept: Kept = (Vec::new(), Vec::new());
+            simulate_patient(&scenario, SEED, false, p, &mut scratch, &mut Untallied, |path| {
+                kept.0 = path.covariates.to_vec();
+                kept.1.push((*path.outcome, path.symptom_free.to_vec()));
+            });
+            kept
+        })
+        .collect();
+    // Split by the scenario's own subgroup covariates.
+    let by: Vec<usize> = scenario
+        .simulation
+        .subgroups
+        .iter()
+        .filter_map(|n| scenario.covariate_index(n))
+        .collect();
+    let split = Split::new(&scenario, &by);
     let mut group = c.benchmark_group("aggregate_chunk");
     group.throughput(Throughput::Elements(CHUNK * scenario.policies.len() as u64));
     group.bench_function("4096_patients", |b| {
-        let fresh = || -> Vec<PolicyAcc> {
-            (0..scenario.policies.len())
-                .map(|_| PolicyAcc::new(sim.horizon_days, sim.curve_step_days, subgroups))
-                .collect()
-        };
         b.iter_batched_ref(
-            fresh,
-            |accs| {
-                for (i, patient) in chunk.iter().enumerate() {
-                    let g = Some(i % subgroups);
-                    let values: Vec<[i64; 11]> = patient.iter().map(|(o, _)| paired_values(o)).collect();
-                    for (acc, ((o, spells), v)) in accs.iter_mut().zip(patient.iter().zip(&values)) {
-                        acc.record(o, spells, sim.horizon_days, g);
-                        acc.record_pair((o, v), (&patient[0].0, &values[0]), g);
+            || Sums::new(&scenario, &split, 0),
+            |sums| {
+                for (patient, (x, paths)) in chunk.iter().enumerate() {
+                    for (policy, (outcome, spells)) in paths.iter().enumerate() {
+                        let path = Path {
+                            policy,
+                            covariates: x,
+                            outcome,
+                            symptom_free: spells,
+                        };
+                        sums.path(patient as u64, path);
                     }
+                    sums.end_patient();
                 }
             },
             BatchSize::LargeInput,
@@ -112,12 +89,15 @@ fn aggregate_chunk(c: &mut Criterion) {
 
 fn small_run(c: &mut Criterion) {
     let scenario = Scenario::default_scenario().expect("the default scenario is valid");
-    let spec = spec(20_000);
+    let spec = RunSpec {
+        threads: 1,
+        ..RunSpec::new(20_000, SEED)
+    };
     let mut group = c.benchmark_group("small_run");
     group.sample_size(20);
     group.throughput(Throughput::Elements(spec.patients * scenario.policies.len() as u64));
     group.bench_function("20000_patients_1_thread", |b| {
-        b.iter(|| black_box(engine::run(&scenario, &spec).expect("the run succeeds")));
+        b.iter(|| black_box(sink::simulate(&scenario, &spec, &Unobserved).expect("the run succeeds")));
     });
     group.finish();
 }

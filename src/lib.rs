@@ -4,43 +4,49 @@
 //! foraminal stenosis: synthetic cohorts walk, event by event, through
 //! treatment-pathway policies (conservative care, minimally invasive
 //! decompression, surgery, fusion when unstable), and the policies are
-//! compared with honest intervals. docs/model.md states the model.
+//! compared with honest intervals. docs/model.md states the model;
+//! docs/architecture.md the layers below.
 //!
-//! ## The API by purpose
+//! ## The API by purpose, layer by layer (each uses only those above it)
 //!
-//! * Reading scenarios: [`scenario::Scenario::load`] turns a TOML file into a
-//!   validated [`scenario::Scenario`]; [`scenario::dist`] and
-//!   [`scenario::cond`] hold distributions and compiled conditions.
-//! * Simulating: [`engine::run`] runs every policy over a cohort in parallel;
-//!   [`pathway::simulate`] is one patient under one policy; [`rng`] is the
-//!   only source of randomness; [`cohort`] draws covariates.
-//! * Estimating: [`accumulate`] keeps exact mergeable counts;
-//!   [`stats`] holds the estimators and intervals; [`summary`] turns counts
-//!   into results.
-//! * Writing: [`tables`] (polars: CSV, Parquet), [`plot`] (plotters: PNG,
-//!   SVG), [`output`] (the run directory and manifest), [`run`] (the whole
-//!   `foramen run` job).
-//! * The command line: [`cli`] (clap).
+//! * Leaves: [`error`] (messages that say how to fix the input), [`rng`]
+//!   (the only source of random streams), [`stats`] (estimators and
+//!   intervals on plain numbers), [`outcome`] (the one list of outcomes).
+//! * Reading scenarios: [`scenario::Scenario::load`] turns a TOML file into
+//!   a validated, immutable [`scenario::Scenario`].
+//! * Simulating: [`simulate::engine::run`] runs every policy over a cohort
+//!   in parallel into sinks; [`simulate::pathway::simulate`] is one patient
+//!   under one policy.
+//! * Accumulating: [`accumulate`] keeps exact mergeable sums;
+//!   [`accumulate::sink::simulate`] runs the engine into them.
+//! * Estimating: [`estimate::results`] turns sums into estimates, curves
+//!   and paired comparisons.
+//! * Analyses: [`analysis`] (sweeps, sensitivity, bench, verify, describe)
+//!   return plain data.
+//! * Writing: [`report`] (tables with polars, charts with plotters, the
+//!   terminal) and [`output`] (the run directory, manifest and partials).
+//! * Jobs and the command line: [`jobs`] (one skeleton, a file per
+//!   command) and [`cli`] (clap).
+
+pub mod error;
+pub mod outcome;
+pub mod rng;
+pub mod stats;
+
+pub mod scenario;
+
+pub mod simulate;
 
 pub mod accumulate;
-pub mod bench;
-pub mod cli;
-pub mod cohort;
-pub mod compare;
-pub mod describe;
-pub mod engine;
-pub mod error;
+
+pub mod estimate;
+
+pub mod analysis;
+
 pub mod output;
-pub mod pathway;
-pub mod plot;
-pub mod progress;
-pub mod rng;
-pub mod run;
-pub mod scenario;
-pub mod stats;
-pub mod summary;
-pub mod sweep;
-pub mod tables;
-pub mod verify;
+pub mod report;
+
+pub mod cli;
+pub mod jobs;
 
 pub use error::Error;

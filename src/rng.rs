@@ -12,42 +12,10 @@
 //!   because the purpose names the intervention (by a hash of its name) and
 //!   the attempt, not the policy or the step.
 
-use rand::RngExt;
 use rand_pcg::Pcg64Mcg;
-
-use crate::scenario::dist::Dist;
 
 /// The generator of every stream.
 pub type Stream = Pcg64Mcg;
-
-/// Makes the simulation's streams and takes its draws. The simulation is
-/// generic over it: [`Untallied`] is the plain thing and compiles to direct
-/// calls; `foramen bench` counts the streams and draws of a cohort with its
-/// own implementation to build the draws-only baseline.
-pub trait Tally {
-    /// The stream of `patient` for `purpose` under `seed`.
-    #[inline]
-    fn stream(&mut self, seed: u64, patient: u64, purpose: Purpose) -> Stream {
-        stream(seed, patient, purpose)
-    }
-
-    /// A uniform draw on [0, 1).
-    #[inline]
-    fn uniform(&mut self, rng: &mut Stream) -> f64 {
-        rng.random()
-    }
-
-    /// One draw of `dist`.
-    #[inline]
-    fn sample(&mut self, dist: &Dist, rng: &mut Stream) -> f64 {
-        dist.sample(rng)
-    }
-}
-
-/// Streams and draws, counted by no one.
-pub struct Untallied;
-
-impl Tally for Untallied {}
 
 /// What a stream is for. Together with the seed and the patient index it
 /// identifies the stream.

@@ -1,17 +1,19 @@
 //! A validated scenario: the only form of a scenario the engine sees.
 //!
-//! [`Scenario::load`] reads a TOML file into the serde mirror in [`raw`] and
-//! converts it once, checking every rule. Each problem becomes an
-//! [`Error`] naming the file, the key path, the value and what is allowed.
+//! [`document::Document::parse`] reads TOML text once into the serde mirror
+//! in [`raw`]; [`document::Document::scenario`] applies command-line
+//! overrides and converts it with [`Scenario::from_raw`], checking every
+//! rule. Each problem becomes an [`Error`]
+//! naming the file, the key path, the value and what is allowed. Nothing
+//! here reads files.
 
 pub mod cond;
 pub mod dist;
+pub mod document;
 pub mod paths;
 pub mod raw;
 
-use std::path::Path;
-
-use crate::error::{Error, Invalid, did_you_mean};
+use crate::error::{Invalid, did_you_mean};
 use crate::rng::name_key;
 use cond::{Cond, Kind, Slot};
 use dist::Dist;
@@ -25,6 +27,9 @@ pub const DEFAULT_FILE: &str = "scenarios/foraminal-stenosis.toml (embedded)";
 /// The largest cohort accepted per policy (10^12), far beyond any run that
 /// fits a machine's lifetime, and small enough that counts cannot overflow.
 pub const MAX_PATIENTS: u64 = 1_000_000_000_000;
+/// The day-grid step of curves when the scenario gives none.
+pub const DEFAULT_CURVE_STEP_DAYS: f64 = 7.0;
+
 /// The longest horizon accepted, in days (200 years).
 pub const MAX_HORIZON_DAYS: f64 = 73_050.0;
 
@@ -248,64 +253,6 @@ pub struct Economics {
 }
 
 impl Scenario {
-    /// Reads and validates a scenario file.
-    ///
-    /// # Errors
-    /// [`Error::Read`], [`Error::Syntax`] (TOML syntax, unknown keys, wrong
-    /// types: with line, column and the line itself) or [`Error::Invalid`].
-    pub fn load(path: &Path) -> Result<Scenario, Error> {
-        let file = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|source| Error::Read {
-            file: file.clone(),
-            source,
-        })?;
-        const MAX_BYTES: usize = 16 << 20;
-        if bytes.len() > MAX_BYTES {
-            return Err(Error::Syntax {
-                file,
-                message: format!(
-                    "the file is {} bytes; a scenario is at most {MAX_BYTES} bytes of TOML",
-                    bytes.len()
-                ),
-            });
-        }
-        let text = String::from_utf8(bytes).map_err(|e| Error::Syntax {
-            file: file.clone(),
-            message: format!(
-                "not UTF-8 text (invalid byte at offset {}); a scenario is a TOML text file",
-                e.utf8_error().valid_up_to()
-            ),
-        })?;
-        Scenario::from_toml(&text, &file)
-    }
-
-    /// The embedded default scenario.
-    pub fn default_scenario() -> Result<Scenario, Error> {
-        Scenario::from_toml(DEFAULT_TOML, DEFAULT_FILE)
-    }
-
-    /// Parses and validates TOML text; `file` names it in errors.
-    ///
-    /// # Errors
-    /// As [`Scenario::load`].
-    pub fn from_toml(text: &str, file: &str) -> Result<Scenario, Error> {
-        let raw: RawScenario = toml::from_str(text).map_err(|e| Error::Syntax {
-            file: file.to_string(),
-            message: syntax_message(&e, text),
-        })?;
-        let invalid = |invalid| Error::Invalid {
-            file: file.to_string(),
-            invalid,
-        };
-        let mut scenario = Scenario::from_raw(&raw).map_err(invalid)?;
-        let doc: toml::Table = text.parse().map_err(|e: toml::de::Error| Error::Syntax {
-            file: file.to_string(),
-            message: syntax_message(&e, text),
-        })?;
-        scenario.ranges = ranges(&raw, &doc).map_err(invalid)?;
-        Ok(scenario)
-    }
-
     /// Validates the serde mirror.
     ///
     /// # Errors
@@ -391,7 +338,7 @@ impl Covariate {
 }
 
 /// Renders a toml error with the file's line and column and the line itself.
-fn syntax_message(e: &toml::de::Error, text: &str) -> String {
+pub(crate) fn syntax_message(e: &toml::de::Error, text: &str) -> String {
     let Some(span) = e.span() else {
         return e.message().to_string();
     };
@@ -456,7 +403,7 @@ fn simulation(raw: &RawSimulation, covariates: &[Covariate]) -> Result<Simulatio
     check_patients("simulation.patients", raw.patients)?;
     let horizon_days = check_horizon("simulation.horizon_days", raw.horizon_days)?;
     let curve_step_days = match raw.curve_step_days {
-        None => 7.0,
+        None => DEFAULT_CURVE_STEP_DAYS,
         Some(step) => {
             let ok = step.is_finite() && step >= 0.125 && step <= horizon_days;
             if !ok {
@@ -532,7 +479,7 @@ pub fn subgroup_covariate(path: &str, name: &str, covariates: &[Covariate]) -> R
     Ok(index)
 }
 
-fn covariates(raw: &RawCohort) -> Result<Vec<Covariate>, Invalid> {
+pub(crate) fn covariates(raw: &RawCohort) -> Result<Vec<Covariate>, Invalid> {
     if raw.covariates.is_empty() {
         return Err(Invalid::new(
             "cohort.covariates",
@@ -1013,7 +960,7 @@ fn policies(raw: &[RawPolicy], interventions: &[Intervention], slots: &[Slot]) -
     Ok(out)
 }
 
-fn ranges(raw: &RawScenario, doc: &toml::Table) -> Result<Vec<(String, f64, f64)>, Invalid> {
+pub(crate) fn ranges(raw: &RawScenario, doc: &toml::Table) -> Result<Vec<(String, f64, f64)>, Invalid> {
     let mut out = Vec::new();
     for (path, &[lo, hi]) in &raw.ranges {
         let key = format!("ranges.\"{path}\"");
@@ -1048,7 +995,7 @@ fn expected(raw: &[RawExpected], policies: &[Policy], sim: &Simulation) -> Resul
                 ),
             )
         })?;
-        let known = crate::summary::OUTCOMES.contains(&e.outcome.as_str());
+        let known = crate::outcome::find(&e.outcome).is_some();
         match (e.outcome.as_str(), e.day) {
             ("recovered_by_day", Some(day)) => {
                 let on_grid = (day / sim.curve_step_days).fract() == 0.0 && (0.0..=sim.horizon_days).contains(&day);
@@ -1070,7 +1017,7 @@ fn expected(raw: &[RawExpected], policies: &[Policy], sim: &Simulation) -> Resul
                     format!("\"{}\"", e.outcome),
                     format!(
                         "expected a column of summary.csv ({}) or `recovered_by_day` with `day`",
-                        crate::summary::OUTCOMES.join(", ")
+                        crate::outcome::names().collect::<Vec<_>>().join(", ")
                     ),
                 ));
             }

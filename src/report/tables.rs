@@ -11,10 +11,17 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use crate::engine::PatientRecords;
+use crate::accumulate::sink::PatientRecords;
+use crate::analysis::bench::{BenchRow, DrawCounts};
+use crate::analysis::sweep::{SensitivityResults, SweepPoint};
 use crate::error::Error;
+use crate::estimate::RunResults;
+use crate::estimate::compare::Difference;
+use crate::estimate::summary::{GroupSummary, Subgroup};
+use crate::outcome::{LEVELS, OUTCOMES};
 use crate::scenario::{CovariateKind, Scenario};
-use crate::summary::{Estimate, GroupSummary, LEVEL_NAMES, OUTCOMES, RunResults};
+use crate::simulate::pathway::Outcome;
+use crate::stats::Estimate;
 
 /// Writes `summary.csv`, `curves.csv`, `subgroups.csv` and, with two or more
 /// policies, `comparison.csv` (and `subgroup_differences.csv` with
@@ -45,12 +52,7 @@ pub fn write_tables(results: &RunResults, dir: &Path) -> Result<Vec<String>, Err
 /// covariates...,] outcome, policy_value, reference_value, difference,
 /// paired_lo, paired_hi, paired_se, unpaired_lo, unpaired_hi, unpaired_se`.
 pub fn comparison_frame(results: &RunResults, by_subgroup: bool) -> Result<DataFrame, Error> {
-    type Row<'a> = (
-        &'a str,
-        &'a str,
-        Option<(&'a str, &'a [String])>,
-        &'a crate::compare::Difference,
-    );
+    type Row<'a> = (&'a str, &'a str, Option<(&'a str, &'a [String])>, &'a Difference);
     let mut rows: Vec<Row> = Vec::new();
     for c in &results.comparisons {
         if by_subgroup {
@@ -115,7 +117,7 @@ pub fn summary_frame(results: &RunResults) -> Result<DataFrame, Error> {
 
 /// One row per policy and subgroup, with one column per `--by` covariate.
 pub fn subgroups_frame(results: &RunResults) -> Result<DataFrame, Error> {
-    let rows: Vec<(&str, &crate::summary::Subgroup)> = results
+    let rows: Vec<(&str, &Subgroup)> = results
         .policies
         .iter()
         .flat_map(|p| p.subgroups.iter().map(move |s| (p.name.as_str(), s)))
@@ -208,9 +210,9 @@ pub fn write_patients(scenario: &Scenario, records: &PatientRecords, path: &Path
         "symptomatic_days".into(),
         outcomes().map(|o| o.symptomatic_days).collect::<Vec<_>>(),
     ));
-    let level = |o: &crate::pathway::Outcome| match o.deepest_level {
+    let level = |o: &Outcome| match o.deepest_level {
         0 => "none".to_string(),
-        l => LEVEL_NAMES[usize::from(l.min(3)) - 1].to_string(),
+        l => LEVELS[usize::from(l.min(3)) - 1].to_string(),
     };
     columns.push(Column::new(
         "deepest_level".into(),
@@ -315,8 +317,8 @@ impl Table {
     fn group_columns(&mut self, groups: &[&GroupSummary]) {
         self.height = groups.len();
         self.integers("patients", groups.iter().map(|g| g.patients).collect());
-        for (i, name) in OUTCOMES.iter().enumerate() {
-            self.estimate(name, groups.iter().map(|g| g.estimates()[i].1));
+        for (k, def) in OUTCOMES.iter().enumerate() {
+            self.estimate(def.name, groups.iter().map(|g| g.estimates[k]));
         }
     }
 
@@ -327,12 +329,12 @@ impl Table {
 
 /// `sweep.csv`: long format `parameter, value, policy, outcome, estimate,
 /// lo, hi, se`, one row per point, policy and outcome.
-pub fn sweep_frame(parameter: &str, points: &[crate::sweep::SweepPoint]) -> Result<DataFrame, Error> {
+pub fn sweep_frame(parameter: &str, points: &[SweepPoint]) -> Result<DataFrame, Error> {
     let mut rows: Vec<(f64, &str, &str, Estimate)> = Vec::new();
     for point in points {
         for p in &point.results.policies {
-            for (outcome, e) in p.overall.estimates() {
-                rows.push((point.value, p.name.as_str(), outcome, e));
+            for (def, e) in p.overall.iter() {
+                rows.push((point.value, p.name.as_str(), def.name, e));
             }
         }
     }
@@ -346,7 +348,7 @@ pub fn sweep_frame(parameter: &str, points: &[crate::sweep::SweepPoint]) -> Resu
 }
 
 /// `sensitivity.csv`: one row per ranged parameter, by decreasing swing.
-pub fn sensitivity_frame(s: &crate::sweep::SensitivityResults) -> Result<DataFrame, Error> {
+pub fn sensitivity_frame(s: &SensitivityResults) -> Result<DataFrame, Error> {
     let mut t = Table::default();
     let rows = &s.rows;
     t.strings("parameter", rows.iter().map(|r| r.parameter.clone()).collect());
@@ -363,9 +365,9 @@ pub fn sensitivity_frame(s: &crate::sweep::SensitivityResults) -> Result<DataFra
 
 /// `bench.csv`: one row per cohort size and thread count (see
 /// [`crate::bench`] for the definitions).
-pub fn bench_frame(rows: &[crate::bench::BenchRow], counts: &crate::bench::DrawCounts) -> Result<DataFrame, Error> {
+pub fn bench_frame(rows: &[BenchRow], counts: &DrawCounts) -> Result<DataFrame, Error> {
     let mut t = Table::default();
-    let col = |f: &dyn Fn(&crate::bench::BenchRow) -> f64| rows.iter().map(f).collect::<Vec<f64>>();
+    let col = |f: &dyn Fn(&BenchRow) -> f64| rows.iter().map(f).collect::<Vec<f64>>();
     t.integers("patients", rows.iter().map(|r| r.patients).collect());
     t.integers("paths", rows.iter().map(|r| r.paths).collect());
     t.integers("threads", rows.iter().map(|r| r.threads as u64).collect());

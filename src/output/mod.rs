@@ -5,6 +5,8 @@
 //! written; `manifest.json` is the last file. A run never writes into an
 //! existing directory.
 
+pub mod partial;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};

@@ -5,46 +5,32 @@
 //! simulates the same synthetic patients (common random numbers across
 //! runs as well as across policies).
 
+use crate::analysis::{Settings, simulate};
 use crate::error::{Error, Invalid};
-use crate::run::{Loaded, RunOptions, prepare, simulate};
-use crate::scenario::{Scenario, paths, raw::RawScenario};
-use crate::summary::{Estimate, OUTCOMES, RunResults};
-
-/// The scenario with the number at `path` set to `value`, validated.
-///
-/// # Errors
-/// [`Error::Usage`] naming the path (and the closest valid ones) when it does
-/// not lead to a number; [`Error::Invalid`] when the value breaks a rule.
-pub fn with_value(loaded: &Loaded, path: &str, value: f64) -> Result<Scenario, Error> {
-    let mut doc: toml::Table = loaded.text.parse().map_err(|e: toml::de::Error| Error::Syntax {
-        file: loaded.file.clone(),
-        message: e.to_string(),
-    })?;
-    paths::set_number(&mut doc, path, value).map_err(|problem| Error::Usage(format!("--param {path}: {problem}")))?;
-    let raw: RawScenario = toml::Value::Table(doc)
-        .try_into()
-        .map_err(|e: toml::de::Error| Error::Syntax {
-            file: loaded.file.clone(),
-            message: e.to_string(),
-        })?;
-    Scenario::from_raw(&raw).map_err(|invalid| Error::Invalid {
-        file: format!("{} with {path} = {value}", loaded.file),
-        invalid,
-    })
-}
+use crate::estimate::RunResults;
+use crate::outcome::{self, OutcomeDef};
+use crate::scenario::Scenario;
+use crate::scenario::document::{Document, Overrides};
+use crate::stats::Estimate;
 
 /// Checks an outcome name against summary.csv's outcomes.
 ///
 /// # Errors
 /// [`Error::Usage`] with the allowed names.
-pub fn check_outcome(name: &str) -> Result<&'static str, Error> {
-    OUTCOMES.iter().copied().find(|o| *o == name).ok_or_else(|| {
+pub fn check_outcome(name: &str) -> Result<&'static OutcomeDef, Error> {
+    outcome::find(name).ok_or_else(|| {
         Error::Usage(format!(
             "--outcome {name}: unknown outcome{}; choose from {}",
-            crate::error::did_you_mean(name, OUTCOMES),
-            OUTCOMES.join(", ")
+            crate::error::did_you_mean(name, outcome::names()),
+            outcome::names().collect::<Vec<_>>().join(", ")
         ))
     })
+}
+
+/// The estimates of `scenario` run as `settings` say.
+fn run(scenario: &Scenario, settings: &Settings) -> Result<RunResults, Error> {
+    let spec = settings.spec(scenario)?;
+    Ok(simulate(scenario, &spec)?.1)
 }
 
 /// One point of a sweep.
@@ -54,18 +40,38 @@ pub struct SweepPoint {
     pub results: RunResults,
 }
 
-/// Runs the scenario at each value of the parameter at `path`.
+/// The scenario at each value of the parameter at `path`, validated, all
+/// before any is run.
 ///
 /// # Errors
-/// A bad path or value (see [`with_value`]), or a run failure.
-pub fn sweep(loaded: &Loaded, path: &str, values: &[f64], opts: &RunOptions) -> Result<Vec<SweepPoint>, Error> {
+/// A bad path ([`Error::Usage`] naming the closest valid ones) or a value
+/// that breaks a rule ([`Error::Invalid`]).
+pub fn sweep_scenarios(
+    doc: &Document,
+    overrides: &Overrides,
+    path: &str,
+    values: &[f64],
+) -> Result<Vec<Scenario>, Error> {
     values
         .iter()
-        .map(|&value| {
-            let scenario = with_value(loaded, path, value)?;
-            let (scenario, spec) = prepare(&scenario, opts)?;
-            let (_, results) = simulate(&scenario, &spec)?;
-            Ok(SweepPoint { value, results })
+        .map(|&value| doc.with_number(path, value)?.scenario(overrides))
+        .collect()
+}
+
+/// Runs each scenario of a sweep (`values[i]` gives `scenarios[i]`), all
+/// with the same seed and settings.
+///
+/// # Errors
+/// A run failure.
+pub fn sweep(scenarios: &[Scenario], values: &[f64], settings: &Settings) -> Result<Vec<SweepPoint>, Error> {
+    scenarios
+        .iter()
+        .zip(values)
+        .map(|(scenario, &value)| {
+            Ok(SweepPoint {
+                value,
+                results: run(scenario, settings)?,
+            })
         })
         .collect()
 }
@@ -97,11 +103,11 @@ pub fn parse_range(text: &str, steps: usize) -> Result<Vec<f64>, Error> {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Target {
     Policy {
-        outcome: &'static str,
+        outcome: &'static OutcomeDef,
         policy: String,
     },
     Contrast {
-        outcome: &'static str,
+        outcome: &'static OutcomeDef,
         policy: String,
         reference: String,
     },
@@ -110,22 +116,22 @@ pub enum Target {
 impl Target {
     pub fn label(&self) -> String {
         match self {
-            Target::Policy { outcome, policy } => format!("{outcome} under {policy}"),
+            Target::Policy { outcome, policy } => format!("{} under {policy}", outcome.name),
             Target::Contrast {
                 outcome,
                 policy,
                 reference,
-            } => format!("difference in {outcome}, {policy} minus {reference}"),
+            } => format!("difference in {}, {policy} minus {reference}", outcome.name),
         }
     }
 
-    /// The run options this target needs (the contrast's reference).
-    fn options(&self, opts: &RunOptions) -> RunOptions {
-        let mut opts = opts.clone();
+    /// The settings this target needs (the contrast's reference).
+    fn settings(&self, settings: &Settings) -> Settings {
+        let mut settings = settings.clone();
         if let Target::Contrast { reference, .. } = self {
-            opts.reference = Some(reference.clone());
+            settings.reference = Some(reference.clone());
         }
-        opts
+        settings
     }
 
     /// The estimate in a run's results.
@@ -135,13 +141,12 @@ impl Target {
                 .policies
                 .iter()
                 .find(|p| &p.name == policy)
-                .and_then(|p| p.overall.estimate(outcome))
-                .unwrap_or(Estimate::NAN),
+                .map_or(Estimate::NAN, |p| p.overall.get(outcome.id)),
             Target::Contrast { outcome, policy, .. } => r
                 .comparisons
                 .iter()
                 .find(|c| &c.policy == policy)
-                .and_then(|c| c.differences.iter().find(|d| d.outcome == *outcome))
+                .and_then(|c| c.differences.iter().find(|d| d.outcome == outcome.name))
                 .map_or(Estimate::NAN, |d| d.paired),
         }
     }
@@ -178,13 +183,18 @@ pub struct SensitivityResults {
 ///
 /// # Errors
 /// [`Error::Usage`] if the scenario declares no ranges or names an unknown
-/// policy; errors of the runs.
-pub fn sensitivity(loaded: &Loaded, target: Target, opts: &RunOptions) -> Result<SensitivityResults, Error> {
-    let scenario = &loaded.scenario;
+/// policy; a range end that breaks a rule; errors of the runs.
+pub fn sensitivity(
+    doc: &Document,
+    overrides: &Overrides,
+    settings: &Settings,
+    target: Target,
+) -> Result<SensitivityResults, Error> {
+    let scenario = doc.scenario(overrides)?;
     if scenario.ranges.is_empty() {
         return Err(Error::Usage(format!(
             "{} declares no [ranges]: add plausible ranges, e.g. \"interventions.NAME.response.probability\" = [0.25, 0.70]",
-            loaded.file
+            doc.file()
         )));
     }
     let names: Vec<&str> = scenario.policies.iter().map(|p| p.name.as_str()).collect();
@@ -206,21 +216,12 @@ pub fn sensitivity(loaded: &Loaded, target: Target, opts: &RunOptions) -> Result
             check(reference)?;
         }
     }
-    let opts = target.options(opts);
-    let estimate = |s: &Scenario| -> Result<Estimate, Error> {
-        let (s, spec) = prepare(s, &opts)?;
-        Ok(target.read(&simulate(&s, &spec)?.1))
-    };
-    let base = estimate(scenario)?;
-    let doc: toml::Table = loaded.text.parse().map_err(|e: toml::de::Error| Error::Syntax {
-        file: loaded.file.clone(),
-        message: e.to_string(),
-    })?;
-    let mut rows = Vec::new();
+    let settings = target.settings(settings);
+    // Every range end validated before anything runs.
+    let mut ends = Vec::new();
     for (path, low, high) in &scenario.ranges {
-        let base_value = paths::get_number(&doc, path).unwrap_or(f64::NAN);
         let at = |v: f64| {
-            with_value(loaded, path, v).map_err(|e| match e {
+            doc.with_number(path, v)?.scenario(overrides).map_err(|e| match e {
                 Error::Invalid { file, invalid } => Error::Invalid {
                     file,
                     invalid: Invalid::new(
@@ -232,13 +233,19 @@ pub fn sensitivity(loaded: &Loaded, target: Target, opts: &RunOptions) -> Result
                 other => other,
             })
         };
+        ends.push((path, *low, *high, at(*low)?, at(*high)?));
+    }
+    let estimate = |s: &Scenario| -> Result<Estimate, Error> { Ok(target.read(&run(s, &settings)?)) };
+    let base = estimate(&scenario)?;
+    let mut rows = Vec::new();
+    for (path, low, high, at_low, at_high) in ends {
         rows.push(Sensitivity {
             parameter: path.clone(),
-            base_value,
-            low: *low,
-            high: *high,
-            at_low: estimate(&at(*low)?)?,
-            at_high: estimate(&at(*high)?)?,
+            base_value: doc.number(path).unwrap_or(f64::NAN),
+            low,
+            high,
+            at_low: estimate(&at_low)?,
+            at_high: estimate(&at_high)?,
         });
     }
     rows.sort_by(|a, b| b.swing().total_cmp(&a.swing()));

@@ -5,8 +5,9 @@
 //! covariate and one draw of its distribution per continuous one. The same
 //! patient index gives the same covariates under every policy.
 
-use crate::rng::{Purpose, Tally};
+use crate::rng::Purpose;
 use crate::scenario::{CovariateKind, Scenario};
+use crate::simulate::tally::Tally;
 
 /// Fills `x` (one slot per covariate) with patient `patient`'s covariates:
 /// 0/1 for booleans, the level index for categoricals, the value for

@@ -25,8 +25,9 @@
 //! (seed, patient, purpose) and writes only into the caller's [`Workspace`],
 //! so it allocates nothing once the workspace has grown.
 
-use crate::rng::{Purpose, Tally};
+use crate::rng::Purpose;
 use crate::scenario::{Level, Policy, Scenario};
+use crate::simulate::tally::Tally;
 
 /// A guard against paths that never advance (zero-length relapse cycles):
 /// a patient is censored after this many pathway steps.

@@ -6,14 +6,12 @@
 //! shards) gives the same bits, and the final estimates depend only on the
 //! scenario and the seed.
 
+pub mod sink;
+
 use serde::{Deserialize, Serialize};
 
-use crate::pathway::Outcome;
-
-/// Resolution of time histograms: bins per day.
-pub const BINS_PER_DAY: f64 = 8.0;
-/// Fixed-point scale of symptomatic days.
-pub const DAY_FIXED_POINT: f64 = 65_536.0;
+use crate::outcome::{BINS_PER_DAY, DAY_FIXED_POINT, Estimator, Id, N, OUTCOMES};
+use crate::simulate::pathway::Outcome;
 
 /// Counts of times in bins of 1/8 day over `[0, horizon)`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,7 +29,13 @@ impl TimeHistogram {
     /// Records a time in `[0, horizon)`; later times are not recorded.
     #[inline]
     pub fn record(&mut self, t: f64) {
-        let bin = (t * BINS_PER_DAY) as usize;
+        self.record_bin((t * BINS_PER_DAY) as usize);
+    }
+
+    /// Records a time by its bin; bins at or after the horizon are not
+    /// recorded.
+    #[inline]
+    pub fn record_bin(&mut self, bin: usize) {
         if let Some(c) = self.counts.get_mut(bin) {
             *c += 1;
         }
@@ -44,27 +48,55 @@ impl TimeHistogram {
     }
 }
 
-/// The scalar outcomes of one group of patients.
+/// One patient's outcomes as exact integers, in [`OUTCOMES`] order.
+pub type Values = [i64; N];
+
+/// One patient's value of outcome `id` as an exact integer: shares 0 or 1,
+/// counts as they are, mean days in fixed point, and a median's time as its
+/// bin (`-1` when the event did not happen).
+#[inline]
+fn value(id: Id, o: &Outcome) -> i64 {
+    let b = |x: bool| i64::from(x);
+    let level = |l: u8| i64::from((o.levels_started >> l) & 1);
+    match id {
+        Id::Recovered => b(o.recovered),
+        Id::MedianDays => {
+            if o.recovered {
+                (o.time_to_recovery * BINS_PER_DAY) as i64
+            } else {
+                -1
+            }
+        }
+        Id::SymptomaticDays => fixed_days(o.symptomatic_days) as i64,
+        Id::SymptomFree => b(o.symptom_free_at_horizon),
+        Id::ReachedConservative => level(0),
+        Id::ReachedMinimallyInvasive => level(1),
+        Id::ReachedSurgical => level(2),
+        Id::Surgery => b(o.surgery),
+        Id::Fusion => b(o.fusion),
+        Id::Complication => b(o.complications > 0),
+        Id::Relapse => b(o.relapses > 0),
+        Id::Interventions => i64::from(o.interventions),
+    }
+}
+
+/// One patient's [`Values`].
+#[inline]
+pub fn values(o: &Outcome) -> Values {
+    Id::ALL.map(|id| value(id, o))
+}
+
+/// The outcomes of one group of patients (a policy, or a subgroup within
+/// a policy), as exact sums.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupAcc {
     pub patients: u64,
-    pub recovered: u64,
-    pub symptom_free: u64,
-    pub surgery: u64,
-    pub fusion: u64,
-    /// Patients with at least one complication.
-    pub complicated: u64,
-    /// Patients with at least one relapse.
-    pub relapsed: u64,
-    /// Patients who started an intervention of each level.
-    pub level_reached: [u64; 3],
-    pub interventions: u64,
-    pub interventions_sq: u128,
-    /// Symptomatic days, fixed point.
-    pub symptomatic: u128,
-    pub symptomatic_sq: u128,
-    /// Days to first recovery.
-    pub recovery: TimeHistogram,
+    /// Per outcome: the sum of the per-patient values, and of their squares
+    /// for means (zero where unused).
+    pub sum: [u128; N],
+    pub sum_sq: [u128; N],
+    /// Per outcome: the histogram of a median's times (empty for others).
+    pub times: Vec<TimeHistogram>,
     /// Deepest level (none, conservative, minimally invasive, surgical) by
     /// (symptom-free, symptomatic) at the horizon.
     pub pathway: [[u64; 2]; 4],
@@ -74,62 +106,53 @@ impl GroupAcc {
     pub fn new(horizon_days: f64) -> GroupAcc {
         GroupAcc {
             patients: 0,
-            recovered: 0,
-            symptom_free: 0,
-            surgery: 0,
-            fusion: 0,
-            complicated: 0,
-            relapsed: 0,
-            level_reached: [0; 3],
-            interventions: 0,
-            interventions_sq: 0,
-            symptomatic: 0,
-            symptomatic_sq: 0,
-            recovery: TimeHistogram::new(horizon_days),
+            sum: [0; N],
+            sum_sq: [0; N],
+            times: OUTCOMES
+                .iter()
+                .map(|o| match o.estimator {
+                    Estimator::Median => TimeHistogram::new(horizon_days),
+                    _ => TimeHistogram { counts: Vec::new() },
+                })
+                .collect(),
             pathway: [[0; 2]; 4],
         }
     }
 
+    /// The histogram of days to first recovery.
+    pub fn recovery(&self) -> &TimeHistogram {
+        &self.times[Id::MedianDays as usize]
+    }
+
     #[inline]
-    pub fn record(&mut self, o: &Outcome) {
+    pub fn record(&mut self, o: &Outcome, values: &Values) {
         self.patients += 1;
-        self.recovered += u64::from(o.recovered);
-        self.symptom_free += u64::from(o.symptom_free_at_horizon);
-        self.surgery += u64::from(o.surgery);
-        self.fusion += u64::from(o.fusion);
-        self.complicated += u64::from(o.complications > 0);
-        self.relapsed += u64::from(o.relapses > 0);
-        for (level, count) in self.level_reached.iter_mut().enumerate() {
-            *count += u64::from((o.levels_started >> level) & 1);
-        }
-        let k = u64::from(o.interventions);
-        self.interventions += k;
-        self.interventions_sq += u128::from(k * k);
-        let s = u128::from(fixed_days(o.symptomatic_days));
-        self.symptomatic += s;
-        self.symptomatic_sq += s * s;
-        if o.recovered {
-            self.recovery.record(o.time_to_recovery);
+        for (k, def) in OUTCOMES.iter().enumerate() {
+            let v = values[k];
+            match def.estimator {
+                Estimator::Proportion => self.sum[k] += u128::from(v.unsigned_abs()),
+                Estimator::Mean => {
+                    let a = u128::from(v.unsigned_abs());
+                    self.sum[k] += a;
+                    self.sum_sq[k] += a * a;
+                }
+                Estimator::Median => {
+                    if let Ok(bin) = usize::try_from(v) {
+                        self.times[k].record_bin(bin);
+                    }
+                }
+            }
         }
         self.pathway[usize::from(o.deepest_level.min(3))][usize::from(!o.symptom_free_at_horizon)] += 1;
     }
 
     pub fn merge(&mut self, other: &GroupAcc) {
         self.patients += other.patients;
-        self.recovered += other.recovered;
-        self.symptom_free += other.symptom_free;
-        self.surgery += other.surgery;
-        self.fusion += other.fusion;
-        self.complicated += other.complicated;
-        self.relapsed += other.relapsed;
-        for (a, b) in self.level_reached.iter_mut().zip(other.level_reached) {
-            *a += b;
+        for k in 0..N {
+            self.sum[k] += other.sum[k];
+            self.sum_sq[k] += other.sum_sq[k];
+            self.times[k].merge(&other.times[k]);
         }
-        self.interventions += other.interventions;
-        self.interventions_sq += other.interventions_sq;
-        self.symptomatic += other.symptomatic;
-        self.symptomatic_sq += other.symptomatic_sq;
-        self.recovery.merge(&other.recovery);
         for (row, other_row) in self.pathway.iter_mut().zip(other.pathway) {
             for (a, b) in row.iter_mut().zip(other_row) {
                 *a += b;
@@ -138,76 +161,41 @@ impl GroupAcc {
     }
 }
 
-/// The outcomes compared patient by patient between two policies, in the
-/// order of [`paired_values`].
-pub const PAIRED_OUTCOMES: [&str; 11] = [
-    "recovered",
-    "symptomatic_days",
-    "symptom_free",
-    "reached_conservative",
-    "reached_minimally_invasive",
-    "reached_surgical",
-    "surgery",
-    "fusion",
-    "complication",
-    "relapse",
-    "interventions",
-];
-
-/// Fixed-point scale of each paired outcome (days are in 2^-16 day).
-pub const PAIRED_SCALE: [f64; 11] = [1.0, DAY_FIXED_POINT, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0];
-
 /// Days in fixed point (2^-16 day), rounded half up; negatives count as 0.
 #[inline]
 pub fn fixed_days(days: f64) -> u64 {
     (days.max(0.0) * DAY_FIXED_POINT + 0.5) as u64
 }
 
-/// One patient's outcomes as exact integers, in [`PAIRED_OUTCOMES`] order.
-#[inline]
-pub fn paired_values(o: &Outcome) -> [i64; 11] {
-    let b = |x: bool| i64::from(x);
-    [
-        b(o.recovered),
-        fixed_days(o.symptomatic_days) as i64,
-        b(o.symptom_free_at_horizon),
-        i64::from(o.levels_started & 1),
-        i64::from((o.levels_started >> 1) & 1),
-        i64::from((o.levels_started >> 2) & 1),
-        b(o.surgery),
-        b(o.fusion),
-        b(o.complications > 0),
-        b(o.relapses > 0),
-        i64::from(o.interventions),
-    ]
-}
-
 /// Sums of per-patient differences (policy minus reference) and of their
-/// squares: the paired mean difference and its standard error.
+/// squares, for the outcomes that are compared patient by patient: the
+/// paired mean difference and its standard error.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PairAcc {
     pub patients: u64,
-    pub sum: [i128; 11],
-    pub sum_sq: [u128; 11],
+    pub sum: [i128; N],
+    pub sum_sq: [u128; N],
 }
 
 impl PairAcc {
-    /// Records one patient's [`paired_values`] under the policy and under
-    /// the reference.
+    /// Records one patient's [`Values`] under the policy and under the
+    /// reference.
     #[inline]
-    pub fn record(&mut self, policy: &[i64; 11], reference: &[i64; 11]) {
+    pub fn record(&mut self, policy: &Values, reference: &Values) {
         self.patients += 1;
-        for k in 0..11 {
-            let d = policy[k] - reference[k];
-            let a = u128::from(d.unsigned_abs());
-            self.sum[k] += i128::from(d);
-            self.sum_sq[k] += a * a;
+        for (k, def) in OUTCOMES.iter().enumerate() {
+            if def.paired {
+                let d = policy[k] - reference[k];
+                let a = u128::from(d.unsigned_abs());
+                self.sum[k] += i128::from(d);
+                self.sum_sq[k] += a * a;
+            }
         }
     }
 
     pub fn merge(&mut self, other: &PairAcc) {
         self.patients += other.patients;
-        for k in 0..11 {
+        for k in 0..N {
             self.sum[k] += other.sum[k];
             self.sum_sq[k] += other.sum_sq[k];
         }
@@ -329,22 +317,28 @@ impl PolicyAcc {
     /// Records one patient's path under this policy: its outcome, its
     /// symptom-free spells and, when split by subgroups, its subgroup.
     #[inline]
-    pub fn record(&mut self, o: &Outcome, spells: &[(f64, f64)], horizon_days: f64, subgroup: Option<usize>) {
-        self.overall.record(o);
+    pub fn record(
+        &mut self,
+        (o, values): (&Outcome, &Values),
+        spells: &[(f64, f64)],
+        horizon_days: f64,
+        subgroup: Option<usize>,
+    ) {
+        self.overall.record(o, values);
         self.curves.record(spells, o.surgery_time, horizon_days);
         if let Some(g) = subgroup {
-            self.subgroups[g].record(o);
+            self.subgroups[g].record(o, values);
         }
     }
 
     /// Records how the patient's path under this policy (outcome `o`, with
-    /// its [`paired_values`]) differs from the path under the reference
+    /// its [`Values`]) differs from the path under the reference
     /// policy, in the patient's subgroup if split.
     #[inline]
     pub fn record_pair(
         &mut self,
-        (o, values): (&Outcome, &[i64; 11]),
-        (reference, reference_values): (&Outcome, &[i64; 11]),
+        (o, values): (&Outcome, &Values),
+        (reference, reference_values): (&Outcome, &Values),
         subgroup: Option<usize>,
     ) {
         let first_recovery = |o: &Outcome| if o.recovered { o.time_to_recovery } else { f64::INFINITY };

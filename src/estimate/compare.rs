@@ -13,9 +13,10 @@
 //! interval is far narrower. The median time to recovery is not a mean of
 //! per-patient values: its difference has the unpaired interval only.
 
-use crate::accumulate::{PAIRED_OUTCOMES, PAIRED_SCALE, PairAcc, PolicyAcc};
-use crate::stats::Z95;
-use crate::summary::{Curve, Estimate, GroupSummary, OUTCOMES, RunResults};
+use crate::accumulate::{PairAcc, PolicyAcc};
+use crate::estimate::summary::{Curve, GroupSummary, PolicyResults};
+use crate::outcome::OUTCOMES;
+use crate::stats::{Estimate, Z95, paired_mean};
 
 /// One outcome compared.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,12 +43,10 @@ pub struct Comparison {
     pub subgroups: Vec<(String, Vec<String>, Vec<Difference>)>,
 }
 
-/// Compares every policy but the reference with it.
-pub fn compare(results: &RunResults, accs: &[PolicyAcc], subgroups: &[Vec<String>]) -> Vec<Comparison> {
-    let r = results.reference;
-    let reference = &results.policies[r];
-    results
-        .policies
+/// Compares every policy but the reference (index `r`) with it.
+pub fn compare(policies: &[PolicyResults], r: usize, accs: &[PolicyAcc], subgroups: &[Vec<String>]) -> Vec<Comparison> {
+    let reference = &policies[r];
+    policies
         .iter()
         .zip(accs)
         .enumerate()
@@ -85,21 +84,18 @@ pub fn compare(results: &RunResults, accs: &[PolicyAcc], subgroups: &[Vec<String
 fn differences(a: &GroupSummary, b: &GroupSummary, pair: &PairAcc) -> Vec<Difference> {
     OUTCOMES
         .iter()
-        .map(|&outcome| {
-            let (ea, eb) = (
-                a.estimate(outcome).unwrap_or(Estimate::NAN),
-                b.estimate(outcome).unwrap_or(Estimate::NAN),
-            );
+        .enumerate()
+        .map(|(k, def)| {
+            let (ea, eb) = (a.estimates[k], b.estimates[k]);
             let diff = ea.value - eb.value;
             let se = (ea.se * ea.se + eb.se * eb.se).sqrt();
-            let paired = PAIRED_OUTCOMES
-                .iter()
-                .position(|&o| o == outcome)
-                .map_or(Estimate::NAN, |k| {
-                    paired_mean(pair.sum[k], pair.sum_sq[k], pair.patients, PAIRED_SCALE[k])
-                });
+            let paired = if def.paired {
+                paired_mean(pair.sum[k], pair.sum_sq[k], pair.patients, def.kind.scale())
+            } else {
+                Estimate::NAN
+            };
             Difference {
-                outcome,
+                outcome: def.name,
                 policy_value: ea.value,
                 reference_value: eb.value,
                 paired,
@@ -112,33 +108,6 @@ fn differences(a: &GroupSummary, b: &GroupSummary, pair: &PairAcc) -> Vec<Differ
             }
         })
         .collect()
-}
-
-/// Mean of per-patient differences (exact integer sums in units of
-/// `1/scale`) with its normal interval.
-pub fn paired_mean(sum: i128, sum_sq: u128, n: u64, scale: f64) -> Estimate {
-    if n < 2 {
-        return Estimate::NAN;
-    }
-    let nf = n as f64;
-    let value = sum as f64 / nf / scale;
-    // n Σd² - (Σd)², exact when it fits in 128 bits.
-    let square = sum.unsigned_abs().checked_mul(sum.unsigned_abs());
-    let spread = u128::from(n)
-        .checked_mul(sum_sq)
-        .zip(square)
-        .map(|(a, b)| a.saturating_sub(b) as f64);
-    let spread = spread
-        .unwrap_or_else(|| nf * sum_sq as f64 - (sum as f64).powi(2))
-        .max(0.0);
-    let variance = spread / (nf * (nf - 1.0)) / (scale * scale);
-    let se = (variance / nf).sqrt();
-    Estimate {
-        value,
-        lo: value - Z95 * se,
-        hi: value + Z95 * se,
-        se,
-    }
 }
 
 /// `F_policy(d) - F_reference(d)` with a paired band: on day `d` the
@@ -163,17 +132,4 @@ fn recovered_difference(a: &Curve, b: &Curve, discordant_diff: &[i64], n: u64) -
         curve.hi.push(diff + Z95 * se);
     }
     curve
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn paired_mean_of_known_differences() {
-        // d = (1, 0, 0, -1, 1): mean 0.2, s² = (0.64 + 0.04 * 2 + 1.44 + 0.64) / 4 = 0.7
-        let e = paired_mean(1, 3, 5, 1.0);
-        assert!((e.value - 0.2).abs() < 1e-15);
-        assert!((e.se - (0.7f64 / 5.0).sqrt()).abs() < 1e-15);
-    }
 }

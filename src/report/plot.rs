@@ -45,10 +45,12 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::bench::BenchRow;
-use crate::compare::Difference;
-use crate::summary::{Curve, LEVEL_NAMES, PolicyResults, RunResults};
-use crate::sweep::{SensitivityResults, SweepPoint};
+use crate::analysis::bench::BenchRow;
+use crate::analysis::sweep::{SensitivityResults, SweepPoint};
+use crate::estimate::RunResults;
+use crate::estimate::compare::Difference;
+use crate::estimate::summary::{Curve, PolicyResults};
+use crate::outcome::{Id, LEVELS, OUTCOMES, OutcomeDef};
 
 /// Why a chart could not be written; every message names the file.
 #[derive(Debug, thiserror::Error)]
@@ -108,7 +110,7 @@ trait Chart {
 fn font_ready() -> bool {
     static READY: OnceLock<bool> = OnceLock::new();
     *READY.get_or_init(|| {
-        plotters::style::register_font(FONT, FontStyle::Normal, include_bytes!("../assets/DejaVuSans.ttf")).is_ok()
+        plotters::style::register_font(FONT, FontStyle::Normal, include_bytes!("../../assets/DejaVuSans.ttf")).is_ok()
     })
 }
 
@@ -223,16 +225,6 @@ fn horizon(results: &RunResults) -> f64 {
     }
 }
 
-/// Outcomes shown in forest plots (shares, in percentage points).
-const FOREST_OUTCOMES: [&str; 6] = [
-    "recovered",
-    "symptom_free",
-    "surgery",
-    "fusion",
-    "complication",
-    "relapse",
-];
-
 fn write_comparison_plots(results: &RunResults, dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), PlotError> {
     let policies = &results.policies;
     let reference = policies
@@ -241,8 +233,9 @@ fn write_comparison_plots(results: &RunResults, dir: &Path, files: &mut Vec<Path
     let mut rows = Vec::new();
     for c in &results.comparisons {
         let colour = policy_colour(policies, &c.policy);
-        let shown = c.differences.iter().filter(|d| FOREST_OUTCOMES.contains(&d.outcome));
-        rows.extend(shown.map(|d| ForestRow::new(format!("{}: {}", c.policy, words(d.outcome)), d, colour)));
+        // The outcomes declared for the forest plot (shares, in percentage points).
+        let shown = c.differences.iter().zip(&OUTCOMES).filter(|(_, def)| def.forest);
+        rows.extend(shown.map(|(d, def)| ForestRow::new(format!("{}: {}", c.policy, def.label), d, colour)));
     }
     let forest = Forest {
         title: format!("Difference from {reference} (paired 95% CI thick, unpaired thin)"),
@@ -275,32 +268,27 @@ fn write_comparison_plots(results: &RunResults, dir: &Path, files: &mut Vec<Path
     save(&difference, dir, "recovery_difference", files)?;
 
     if !results.subgroup_by.is_empty() {
-        for outcome in ["recovered", "surgery"] {
+        for outcome in [Id::Recovered.def(), Id::Surgery.def()] {
             let mut rows = Vec::new();
             for c in &results.comparisons {
                 let colour = policy_colour(policies, &c.policy);
                 for (label, _, diffs) in &c.subgroups {
-                    let shown = diffs.iter().filter(|d| d.outcome == outcome);
+                    let shown = diffs.iter().filter(|d| d.outcome == outcome.name);
                     rows.extend(shown.map(|d| ForestRow::new(format!("{}: {label}", c.policy), d, colour)));
                 }
             }
             let chart = Forest {
                 title: format!(
                     "Difference in {} from {reference} by subgroup (paired 95% CI)",
-                    words(outcome)
+                    outcome.label
                 ),
                 x_desc: "Difference, percentage points".into(),
                 rows,
             };
-            save(&chart, dir, &format!("subgroup_differences_{outcome}"), files)?;
+            save(&chart, dir, &format!("subgroup_differences_{}", outcome.name), files)?;
         }
     }
     Ok(())
-}
-
-/// `median_days` as `median days`.
-fn words(name: &str) -> String {
-    name.replace('_', " ")
 }
 
 /// Writes `sweep_<outcome>.png/.svg` for each outcome: the outcome of each
@@ -311,14 +299,14 @@ fn words(name: &str) -> String {
 pub fn write_sweep_plots(
     parameter: &str,
     points: &[SweepPoint],
-    outcomes: &[&str],
+    outcomes: &[&OutcomeDef],
     dir: &Path,
 ) -> Result<Vec<PathBuf>, PlotError> {
     let mut files = Vec::new();
     let Some(first) = points.first() else { return Ok(files) };
     let xs: Vec<f64> = points.iter().map(|p| p.value).collect();
     for outcome in outcomes {
-        let share = !matches!(*outcome, "median_days" | "symptomatic_days" | "interventions");
+        let share = outcome.is_share();
         let series: Vec<Series> = first
             .results
             .policies
@@ -331,8 +319,7 @@ pub fn write_sweep_plots(
                         pt.results
                             .policies
                             .get(i)
-                            .and_then(|p| p.overall.estimate(outcome))
-                            .unwrap_or(crate::summary::Estimate::NAN)
+                            .map_or(crate::stats::Estimate::NAN, |p| p.overall.get(outcome.id))
                     })
                     .collect();
                 Series::new(
@@ -346,9 +333,9 @@ pub fn write_sweep_plots(
             .collect();
         let values = series.iter().flat_map(Series::all_values);
         let chart = Lines {
-            title: format!("{} against {parameter} (95% bands)", words(outcome)),
+            title: format!("{} against {parameter} (95% bands)", outcome.label),
             x_desc: parameter.to_string(),
-            y_desc: words(outcome),
+            y_desc: outcome.label.to_string(),
             x: padded_range(xs.iter().copied(), 0.0, 0.0),
             y: padded_range(values, 0.08, if share { 0.005 } else { 0.5 }),
             percent: share,
@@ -357,7 +344,7 @@ pub fn write_sweep_plots(
             series,
             note: None,
         };
-        save(&chart, dir, &format!("sweep_{outcome}"), &mut files)?;
+        save(&chart, dir, &format!("sweep_{}", outcome.name), &mut files)?;
     }
     Ok(files)
 }
@@ -732,8 +719,8 @@ struct Pathway<'a> {
     results: &'a RunResults,
 }
 
-/// Names of the rows of [`crate::summary::PathwayCounts`].
-const PATHWAY_LEVELS: [&str; 4] = ["no intervention", LEVEL_NAMES[0], LEVEL_NAMES[1], LEVEL_NAMES[2]];
+/// Names of the rows of [`crate::estimate::summary::PathwayCounts`].
+const PATHWAY_LEVELS: [&str; 4] = ["no intervention", LEVELS[0], LEVELS[1], LEVELS[2]];
 /// Names of its columns.
 const PATHWAY_OUTCOMES: [&str; 2] = ["symptom-free", "symptomatic"];
 /// Segments narrower than this share carry no label.
@@ -809,7 +796,7 @@ fn draw_pathway_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>) -> Res
         for (outcome, what) in PATHWAY_OUTCOMES.iter().enumerate() {
             let swatch = Rectangle::new([(10, y), (40, y + 24)], segment_colour(level, outcome).filled());
             area.draw(&swatch).map_err(err)?;
-            let label = format!("{}, {what}", words(name));
+            let label = format!("{}, {what}", name.replace('_', " "));
             area.draw(&Text::new(label, (50, y + 2), (FONT, 18))).map_err(err)?;
             y += 36;
         }
@@ -974,9 +961,10 @@ impl Chart for Tornado<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compare::Comparison;
-    use crate::summary::{Bin, Curves, Estimate, GroupSummary};
-    use crate::sweep::{Sensitivity, Target};
+    use crate::analysis::sweep::{Sensitivity, Target};
+    use crate::estimate::compare::Comparison;
+    use crate::estimate::summary::{Bin, Curves, GroupSummary};
+    use crate::stats::Estimate;
 
     /// A fresh empty folder under the system temp dir.
     fn temp_dir(name: &str) -> PathBuf {
@@ -1012,16 +1000,7 @@ mod tests {
             name: name.to_string(),
             overall: GroupSummary {
                 patients: 1000,
-                recovered: nan,
-                median_days: nan,
-                symptomatic_days: nan,
-                symptom_free: nan,
-                level_reached: [nan; 3],
-                surgery: nan,
-                fusion: nan,
-                complication: nan,
-                relapse: nan,
-                interventions: nan,
+                estimates: [nan; crate::outcome::N],
             },
             curves: Curves {
                 recovered,
@@ -1141,7 +1120,7 @@ mod tests {
         };
         let s = SensitivityResults {
             target: Target::Policy {
-                outcome: "recovered",
+                outcome: Id::Recovered.def(),
                 policy: "stepwise".into(),
             },
             base: e(0.8),

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::engine::Observer;
+use crate::simulate::engine::Observer;
 
 /// Set by the Ctrl-C handler.
 fn interrupted() -> &'static Arc<AtomicBool> {

@@ -9,11 +9,12 @@
 //! bin, so its check subtracts half a bin and adds the bin's rounding
 //! variance (width² / 12) to `se²`.
 
-use crate::engine::RunSpec;
+use crate::analysis::simulate;
 use crate::error::Error;
-use crate::run::simulate;
+use crate::outcome::{BINS_PER_DAY, Id};
 use crate::scenario::Scenario;
-use crate::summary::Estimate;
+use crate::simulate::engine::RunSpec;
+use crate::stats::Estimate;
 
 /// The threshold on |z|.
 pub const Z_THRESHOLD: f64 = 4.0;
@@ -22,20 +23,23 @@ pub const Z_THRESHOLD: f64 = 4.0;
 pub const SCENARIOS: [(&str, &str); 8] = [
     (
         "single-step.toml",
-        include_str!("../scenarios/validation/single-step.toml"),
+        include_str!("../../scenarios/validation/single-step.toml"),
     ),
     (
         "exponential-median.toml",
-        include_str!("../scenarios/validation/exponential-median.toml"),
+        include_str!("../../scenarios/validation/exponential-median.toml"),
     ),
-    ("chain.toml", include_str!("../scenarios/validation/chain.toml")),
-    ("red-flag.toml", include_str!("../scenarios/validation/red-flag.toml")),
-    ("relapse.toml", include_str!("../scenarios/validation/relapse.toml")),
-    ("routing.toml", include_str!("../scenarios/validation/routing.toml")),
-    ("waiting.toml", include_str!("../scenarios/validation/waiting.toml")),
+    ("chain.toml", include_str!("../../scenarios/validation/chain.toml")),
+    (
+        "red-flag.toml",
+        include_str!("../../scenarios/validation/red-flag.toml"),
+    ),
+    ("relapse.toml", include_str!("../../scenarios/validation/relapse.toml")),
+    ("routing.toml", include_str!("../../scenarios/validation/routing.toml")),
+    ("waiting.toml", include_str!("../../scenarios/validation/waiting.toml")),
     (
         "recovery-distributions.toml",
-        include_str!("../scenarios/validation/recovery-distributions.toml"),
+        include_str!("../../scenarios/validation/recovery-distributions.toml"),
     ),
 ];
 
@@ -68,14 +72,8 @@ pub fn verify(patients: Option<u64>, threads: usize) -> Result<Vec<Check>, Error
     for (file, text) in SCENARIOS {
         let s = Scenario::from_toml(text, &format!("scenarios/validation/{file}"))?;
         let spec = RunSpec {
-            patients: patients.unwrap_or(s.simulation.patients),
-            seed: s.simulation.seed,
             threads,
-            by: Vec::new(),
-            keep_patients: false,
-            independent: false,
-            reference: 0,
-            shard: Default::default(),
+            ..RunSpec::new(patients.unwrap_or(s.simulation.patients), s.simulation.seed)
         };
         let (_, results) = simulate(&s, &spec)?;
         for e in &s.expected {
@@ -99,8 +97,8 @@ pub fn verify(patients: Option<u64>, threads: usize) -> Result<Vec<Check>, Error
                     p.overall.estimate(&e.outcome).unwrap_or(Estimate::NAN),
                 ),
             };
-            let (offset, extra) = if e.outcome == "median_days" {
-                let bin = 1.0 / crate::accumulate::BINS_PER_DAY;
+            let (offset, extra) = if e.outcome == Id::MedianDays.def().name {
+                let bin = 1.0 / BINS_PER_DAY;
                 (bin / 2.0, bin * bin / 12.0)
             } else {
                 (0.0, 0.0)
@@ -122,32 +120,4 @@ pub fn verify(patients: Option<u64>, threads: usize) -> Result<Vec<Check>, Error
         }
     }
     Ok(checks)
-}
-
-/// The table `foramen verify` prints.
-pub fn format_checks(checks: &[Check]) -> String {
-    let mut out = format!(
-        "{:<24} {:<14} {:<30} {:>12} {:>12} {:>10} {:>7}  result\n",
-        "scenario", "policy", "quantity", "exact", "simulated", "MC se", "z"
-    );
-    for c in checks {
-        out += &format!(
-            "{:<24} {:<14} {:<30} {:>12.6} {:>12.6} {:>10.2e} {:>7.2}  {}\n",
-            c.scenario,
-            c.policy,
-            c.quantity,
-            c.exact,
-            c.simulated,
-            c.se,
-            c.z,
-            if c.passed() { "pass" } else { "FAIL" }
-        );
-    }
-    let failed = checks.iter().filter(|c| !c.passed()).count();
-    out += &format!(
-        "\n{} checks, {} failed (pass: |z| <= {Z_THRESHOLD}, z = (simulated - exact) / Monte Carlo se)\n",
-        checks.len(),
-        failed
-    );
-    out
 }

@@ -4,8 +4,14 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+use crate::analysis::Settings;
+use crate::analysis::bench::BenchPlan;
+use crate::analysis::sweep::{Target, check_outcome, parse_range};
 use crate::error::Error;
-use crate::run::{self, RunOptions};
+use crate::jobs::{self, Destination, Source};
+use crate::report::terminal;
+use crate::scenario::document::Overrides;
+use crate::simulate::shard::Shard;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -50,15 +56,8 @@ pub enum Command {
         /// Shard directories, all N of them.
         #[arg(required = true)]
         shards: Vec<PathBuf>,
-        /// Output directory (must not exist); default output/<scenario>-<UTC time>.
-        #[arg(long, value_name = "DIR")]
-        out: Option<PathBuf>,
-        /// Replace an existing output directory once the merge is complete.
-        #[arg(long)]
-        force: bool,
-        /// Print nothing but errors.
-        #[arg(long, short)]
-        quiet: bool,
+        #[command(flatten)]
+        output: OutArgs,
     },
     /// Time the scenario at several cohort sizes and thread counts against a
     /// draws-only baseline; writes bench.csv and a scaling chart.
@@ -75,7 +74,7 @@ pub enum Command {
     },
 }
 
-/// Options shared by the commands that simulate.
+/// The cohort flags of the commands that simulate.
 #[derive(Debug, Clone, clap::Args)]
 pub struct SimArgs {
     /// Patients per policy (overrides simulation.patients).
@@ -84,18 +83,53 @@ pub struct SimArgs {
     /// Random seed (overrides simulation.seed).
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
-    /// Output directory (must not exist); default under output/.
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
     /// Worker threads; default one per core. Results do not depend on it.
     #[arg(long, value_name = "T", default_value_t = 0)]
     pub threads: usize,
+}
+
+/// Where a command writes, and how loudly.
+#[derive(Debug, Clone, clap::Args)]
+pub struct OutArgs {
+    /// Output directory (must not exist); default under output/, named
+    /// after the scenario and the UTC time.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
     /// Replace an existing output directory, once the new one is complete.
     #[arg(long)]
     pub force: bool,
-    /// Print nothing but errors.
+    /// Print nothing but errors (no table, no progress bar).
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Scenario file (TOML); the embedded default scenario if omitted.
+    pub scenario: Option<PathBuf>,
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Horizon in days (overrides simulation.horizon_days).
+    #[arg(long, value_name = "DAYS")]
+    pub horizon: Option<f64>,
+    /// Covariates to split the subgroup table by (overrides simulation.subgroups).
+    #[arg(long, value_name = "COV,...", value_delimiter = ',')]
+    pub by: Option<Vec<String>>,
+    /// Also write patients.parquet, one row per patient and policy.
+    #[arg(long)]
+    pub patients_out: bool,
+    /// Run each policy on its own random streams (no common random numbers).
+    #[arg(long)]
+    pub independent: bool,
+    /// Policy the others are compared with (comparison.csv); default the first.
+    #[arg(long, value_name = "NAME")]
+    pub reference: Option<String>,
+    /// Simulate only shard K of N (0-based) and write mergeable partial
+    /// results; combine the shard directories with `foramen merge`.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    #[command(flatten)]
+    pub output: OutArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -131,6 +165,8 @@ pub struct SweepArgs {
     pub outcome: Vec<String>,
     #[command(flatten)]
     pub sim: SimArgs,
+    #[command(flatten)]
+    pub output: OutArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -148,30 +184,8 @@ pub struct SensitivityArgs {
     pub contrast: Option<String>,
     #[command(flatten)]
     pub sim: SimArgs,
-}
-
-impl SimArgs {
-    fn options(&self, scenario: Option<PathBuf>) -> Result<RunOptions, Error> {
-        check_threads(self.threads)?;
-        Ok(RunOptions {
-            scenario,
-            patients: self.patients,
-            seed: self.seed,
-            out: self.out.clone(),
-            threads: self.threads,
-            force: self.force,
-            ..RunOptions::default()
-        })
-    }
-}
-
-fn check_threads(threads: usize) -> Result<(), Error> {
-    if threads > 1024 {
-        return Err(Error::Usage(format!(
-            "--threads {threads}: use between 1 and 1024 threads (0 = one per core)"
-        )));
-    }
-    Ok(())
+    #[command(flatten)]
+    pub output: OutArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -190,58 +204,56 @@ pub struct BenchArgs {
     /// Random seed (overrides simulation.seed).
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
-    /// Output directory (must not exist); default output/<scenario>-bench-<UTC time>.
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
-    /// Replace an existing output directory, once the new one is complete.
-    #[arg(long)]
-    pub force: bool,
-    /// Print nothing but errors.
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub output: OutArgs,
 }
 
-#[derive(Debug, clap::Args)]
-pub struct RunArgs {
-    /// Scenario file (TOML); the embedded default scenario if omitted.
-    pub scenario: Option<PathBuf>,
-    /// Patients per policy (overrides simulation.patients).
-    #[arg(long, value_name = "N")]
-    pub patients: Option<u64>,
-    /// Random seed (overrides simulation.seed).
-    #[arg(long, value_name = "S")]
-    pub seed: Option<u64>,
-    /// Horizon in days (overrides simulation.horizon_days).
-    #[arg(long, value_name = "DAYS")]
-    pub horizon: Option<f64>,
-    /// Output directory (must not exist); default output/<scenario>-<UTC time>.
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
-    /// Worker threads; default one per core. Results do not depend on it.
-    #[arg(long, value_name = "T", default_value_t = 0)]
-    pub threads: usize,
-    /// Covariates to split the subgroup table by (overrides simulation.subgroups).
-    #[arg(long, value_name = "COV,...", value_delimiter = ',')]
-    pub by: Option<Vec<String>>,
-    /// Also write patients.parquet, one row per patient and policy.
-    #[arg(long)]
-    pub patients_out: bool,
-    /// Run each policy on its own random streams (no common random numbers).
-    #[arg(long)]
-    pub independent: bool,
-    /// Policy the others are compared with (comparison.csv); default the first.
-    #[arg(long, value_name = "NAME")]
-    pub reference: Option<String>,
-    /// Replace an existing run directory, once the new run has completed.
-    #[arg(long)]
-    pub force: bool,
-    /// Simulate only shard K of N (0-based) and write mergeable partial
-    /// results; combine the shard directories with `foramen merge`.
-    #[arg(long, value_name = "K/N")]
-    pub shard: Option<String>,
-    /// Print nothing but errors (no table, no progress bar).
-    #[arg(long, short)]
-    pub quiet: bool,
+/// The most worker threads accepted.
+pub const MAX_THREADS: usize = 1024;
+
+fn usage(invalid: crate::error::Invalid) -> Error {
+    Error::Usage(invalid.to_string())
+}
+
+/// Checks a thread count (0: one per core).
+fn check_threads(threads: usize) -> Result<usize, Error> {
+    if threads > MAX_THREADS {
+        return Err(Error::Usage(format!(
+            "--threads {threads}: use between 1 and {MAX_THREADS} threads (0 = one per core)"
+        )));
+    }
+    Ok(threads)
+}
+
+/// Checks a patient count.
+fn check_patients(n: u64) -> Result<u64, Error> {
+    crate::scenario::check_patients("--patients", n).map_err(usage)
+}
+
+impl SimArgs {
+    fn overrides(&self) -> Result<Overrides, Error> {
+        Ok(Overrides {
+            patients: self.patients.map(check_patients).transpose()?,
+            seed: self.seed,
+            ..Overrides::default()
+        })
+    }
+
+    fn settings(&self) -> Result<Settings, Error> {
+        Ok(Settings {
+            threads: check_threads(self.threads)?,
+            ..Settings::default()
+        })
+    }
+}
+
+impl OutArgs {
+    fn destination(&self) -> Destination {
+        Destination {
+            out: self.out.clone(),
+            force: self.force,
+        }
+    }
 }
 
 /// Parses the command line and runs the command.
@@ -249,31 +261,22 @@ pub struct RunArgs {
 /// # Errors
 /// Whatever the command fails with; clap's own usage errors exit 2 there.
 pub fn main() -> Result<(), Error> {
-    let cli = Cli::parse();
-    match cli.command {
+    match Cli::parse().command {
         Command::Run(args) => run_command(args),
         Command::Validate { scenarios } => validate(&scenarios),
         Command::Describe { scenario } => {
-            let loaded = run::load(scenario.as_deref())?;
-            print!("{}", crate::describe::describe(&loaded.scenario));
+            let loaded = jobs::load(scenario.as_deref(), &Overrides::default())?;
+            print!("{}", crate::analysis::describe::describe(&loaded.scenario));
             Ok(())
         }
         Command::Sweep(args) => sweep_command(args),
         Command::Sensitivity(args) => sensitivity_command(args),
-        Command::Merge {
-            shards,
-            out,
-            force,
-            quiet,
-        } => {
-            let opts = RunOptions {
-                out,
-                force,
-                ..RunOptions::default()
-            };
-            let report = run::execute_merge(&shards, &opts)?;
-            if !quiet {
-                print!("{}", run::format_table(&report.results));
+        Command::Merge { shards, output } => {
+            let report = jobs::merge::merge(&shards, &output.destination())?;
+            if !output.quiet {
+                if let Some(results) = &report.results {
+                    print!("{}", terminal::format_table(results));
+                }
                 println!("\nmerged {} shards\nwrote {}", shards.len(), report.dir.display());
             }
             Ok(())
@@ -281,11 +284,9 @@ pub fn main() -> Result<(), Error> {
         Command::Bench(args) => bench_command(args),
         Command::Verify { patients, threads } => {
             check_threads(threads)?;
-            if let Some(n) = patients {
-                crate::scenario::check_patients("--patients", n).map_err(|i| Error::Usage(i.to_string()))?;
-            }
-            let checks = crate::verify::verify(patients, threads)?;
-            print!("{}", crate::verify::format_checks(&checks));
+            patients.map(check_patients).transpose()?;
+            let checks = crate::analysis::verify::verify(patients, threads)?;
+            print!("{}", terminal::format_checks(&checks));
             let failed = checks.iter().filter(|c| !c.passed()).count();
             if failed > 0 {
                 return Err(Error::Runtime(format!(
@@ -299,20 +300,27 @@ pub fn main() -> Result<(), Error> {
 }
 
 fn sweep_command(args: SweepArgs) -> Result<(), Error> {
-    let loaded = run::load(args.scenario.as_deref())?;
-    let opts = args.sim.options(args.scenario.clone())?;
+    let settings = args.sim.settings()?;
+    let loaded = jobs::load(args.scenario.as_deref(), &args.sim.overrides()?)?;
     let values = match (&args.values, &args.range) {
         (Some(v), _) => v.clone(),
-        (None, Some(range)) => crate::sweep::parse_range(range, args.steps)?,
+        (None, Some(range)) => parse_range(range, args.steps)?,
         (None, None) => return Err(Error::Usage("give --values A,B,C or --range LO..HI".into())),
     };
     let outcomes = args
         .outcome
         .iter()
-        .map(|o| crate::sweep::check_outcome(o))
+        .map(|o| check_outcome(o))
         .collect::<Result<Vec<_>, _>>()?;
-    let (dir, manifest) = run::execute_sweep(&loaded, &opts, &args.param, &values, &outcomes)?;
-    if !args.sim.quiet {
+    let (dir, manifest) = jobs::sweep::sweep(
+        &loaded,
+        &settings,
+        &args.output.destination(),
+        &args.param,
+        &values,
+        &outcomes,
+    )?;
+    if !args.output.quiet {
         println!(
             "swept {} over {} values ({} runs in {:.2} s)\nwrote {}",
             args.param,
@@ -326,10 +334,9 @@ fn sweep_command(args: SweepArgs) -> Result<(), Error> {
 }
 
 fn sensitivity_command(args: SensitivityArgs) -> Result<(), Error> {
-    use crate::sweep::Target;
-    let loaded = run::load(args.scenario.as_deref())?;
-    let opts = args.sim.options(args.scenario.clone())?;
-    let outcome = crate::sweep::check_outcome(&args.outcome)?;
+    let settings = args.sim.settings()?;
+    let loaded = jobs::load(args.scenario.as_deref(), &args.sim.overrides()?)?;
+    let outcome = check_outcome(&args.outcome)?;
     let target = match &args.contrast {
         Some(pair) => {
             let Some((a, b)) = pair.split_once(',') else {
@@ -351,8 +358,9 @@ fn sensitivity_command(args: SensitivityArgs) -> Result<(), Error> {
                 .unwrap_or_else(|| loaded.scenario.policies[0].name.clone()),
         },
     };
-    let (dir, results, manifest) = run::execute_sensitivity(&loaded, &opts, target)?;
-    if !args.sim.quiet {
+    let (dir, results, manifest) =
+        jobs::sensitivity::sensitivity(&loaded, &settings, &args.output.destination(), target)?;
+    if !args.output.quiet {
         println!("{}: base {:.4}", results.target.label(), results.base.value);
         for r in &results.rows {
             println!(
@@ -371,7 +379,6 @@ fn sensitivity_command(args: SensitivityArgs) -> Result<(), Error> {
 }
 
 fn bench_command(args: BenchArgs) -> Result<(), Error> {
-    let loaded = run::load(args.scenario.as_deref())?;
     let threads = args.threads.clone().unwrap_or_else(|| {
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         if cores > 1 { vec![1, cores] } else { vec![1] }
@@ -382,26 +389,27 @@ fn bench_command(args: BenchArgs) -> Result<(), Error> {
         }
         check_threads(t)?;
     }
+    for &n in &args.patients {
+        check_patients(n)?;
+    }
     if args.repeats == 0 || args.repeats > 100 {
         return Err(Error::Usage(format!(
             "--repeats {}: give between 1 and 100 timings per measurement",
             args.repeats
         )));
     }
-    let plan = crate::bench::BenchPlan {
+    let plan = BenchPlan {
         sizes: args.patients.clone(),
         threads,
         repeats: args.repeats,
     };
-    let opts = RunOptions {
-        scenario: args.scenario.clone(),
+    let overrides = Overrides {
         seed: args.seed,
-        out: args.out.clone(),
-        force: args.force,
-        ..RunOptions::default()
+        ..Overrides::default()
     };
-    let quiet = args.quiet;
-    let on_counts = |c: &crate::bench::DrawCounts| {
+    let loaded = jobs::load(args.scenario.as_deref(), &overrides)?;
+    let quiet = args.output.quiet;
+    let on_counts = |c: &crate::analysis::bench::DrawCounts| {
         if !quiet {
             println!(
                 "{:.2} streams and {:.2} draws per patient-path (counted on {} paths); best of {} timings\n",
@@ -410,15 +418,15 @@ fn bench_command(args: BenchArgs) -> Result<(), Error> {
                 c.paths,
                 plan.repeats
             );
-            println!("{}", crate::bench::format_header());
+            println!("{}", terminal::format_header());
         }
     };
-    let on_row = |r: &crate::bench::BenchRow| {
+    let on_row = |r: &crate::analysis::bench::BenchRow| {
         if !quiet {
-            println!("{}", crate::bench::format_row(r));
+            println!("{}", terminal::format_row(r));
         }
     };
-    let (dir, _, _) = run::execute_bench(&loaded, &opts, &plan, on_counts, on_row)?;
+    let (dir, _, _) = jobs::bench::bench(&loaded, &args.output.destination(), &plan, on_counts, on_row)?;
     if !quiet {
         println!("\nwrote {}", dir.display());
     }
@@ -426,63 +434,58 @@ fn bench_command(args: BenchArgs) -> Result<(), Error> {
 }
 
 fn run_command(args: RunArgs) -> Result<(), Error> {
-    let loaded = run::load(args.scenario.as_deref())?;
-    if let Some(threads) = Some(args.threads).filter(|&t| t > 1024) {
-        return Err(Error::Usage(format!(
-            "--threads {threads}: use between 1 and 1024 threads (0 = one per core)"
-        )));
-    }
-    let opts = RunOptions {
-        scenario: args.scenario,
-        patients: args.patients,
-        seed: args.seed,
+    let overrides = Overrides {
         horizon_days: args.horizon,
-        out: args.out,
-        threads: args.threads,
-        by: args.by,
-        patients_out: args.patients_out,
+        by: args.by.clone(),
+        ..args.sim.overrides()?
+    };
+    let settings = Settings {
+        keep_patients: args.patients_out,
         independent: args.independent,
-        reference: args.reference,
-        force: args.force,
-        progress: !args.quiet,
+        reference: args.reference.clone(),
         shard: args
             .shard
             .as_deref()
-            .map(crate::engine::Shard::parse)
+            .map(Shard::parse)
             .transpose()
             .map_err(Error::Usage)?,
+        ..args.sim.settings()?
     };
-    let report = run::execute(&loaded, &opts)?;
-    if !args.quiet && opts.shard.is_some() {
+    let loaded = jobs::load(args.scenario.as_deref(), &overrides)?;
+    let quiet = args.output.quiet;
+    let report = jobs::run::run(&loaded, &settings, &args.output.destination(), !quiet)?;
+    if quiet {
+        return Ok(());
+    }
+    let Some(results) = &report.results else {
         println!(
             "wrote shard {} (merge all shards with `foramen merge`)",
             report.dir.display()
         );
         return Ok(());
-    }
-    if !args.quiet {
-        let m = &report.manifest;
-        print!("{}", run::format_table(&report.results));
-        println!(
-            "\n{} patients x {} policies in {:.2} s ({:.0} patient-paths per second, {} threads)",
-            m.patients_per_policy,
-            m.policies.len(),
-            m.simulation_seconds,
-            m.patients_per_second,
-            m.threads
-        );
-        println!("wrote {}", report.dir.display());
-    }
+    };
+    let m = &report.manifest;
+    print!("{}", terminal::format_table(results));
+    println!(
+        "\n{} patients x {} policies in {:.2} s ({:.0} patient-paths per second, {} threads)",
+        m.patients_per_policy,
+        m.policies.len(),
+        m.simulation_seconds,
+        m.patients_per_second,
+        m.threads
+    );
+    println!("wrote {}", report.dir.display());
     Ok(())
 }
 
 fn validate(files: &[PathBuf]) -> Result<(), Error> {
+    let check = |file: &PathBuf| Source::read(Some(file))?.document()?.scenario(&Overrides::default());
     if let [file] = files {
-        crate::scenario::Scenario::load(file)?;
+        check(file)?;
     }
     let mut failed = 0;
     for file in files {
-        match crate::scenario::Scenario::load(file) {
+        match check(file) {
             Ok(s) => println!(
                 "ok: {} ({}: {} covariates, {} interventions, {} policies)",
                 file.display(),

@@ -1,6 +1,6 @@
 //! Timing whole runs against the floor set by their random draws.
 //!
-//! `foramen bench` times [`engine::run`] (the simulation and its
+//! `foramen bench` times [`sink::simulate`] (the simulation and its
 //! aggregation, no output files) at several cohort sizes and thread counts,
 //! and times a **draws-only baseline** for each: a pass that makes the same
 //! streams and takes the same draws as the simulation, and does nothing
@@ -31,13 +31,14 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::cohort::draw_covariates;
-use crate::engine::{self, RunSpec};
+use crate::accumulate::sink;
 use crate::error::Error;
-use crate::pathway::{NaturalDraws, Workspace, simulate};
-use crate::rng::{Purpose, Stream, Tally, Untallied};
+use crate::rng::{Purpose, Stream};
 use crate::scenario::Scenario;
 use crate::scenario::dist::Dist;
+use crate::simulate::engine::{RunSpec, Unobserved};
+use crate::simulate::patient::{Scratch, simulate_patient};
+use crate::simulate::tally::{Tally, Untallied};
 
 /// Patients whose draws are counted to size the baseline.
 pub const COUNT_SAMPLE: u64 = 200_000;
@@ -109,18 +110,13 @@ impl Tally for Counter {
 }
 
 /// Counts the streams and draws of the first `patients` patients of `spec`
-/// under every policy (common random numbers, as [`engine::run`] does by
+/// under every policy (common random numbers, as [`sink::simulate`] does by
 /// default).
 pub fn count_draws(scenario: &Scenario, spec: &RunSpec, patients: u64) -> DrawCounts {
     let mut counter = Counter::default();
-    let mut x = vec![0.0; scenario.covariates.len()];
-    let mut ws = Workspace::default();
+    let mut scratch = Scratch::default();
     for patient in 0..patients {
-        draw_covariates(scenario, spec.seed, patient, &mut x, &mut counter);
-        let nh = NaturalDraws::draw(scenario, spec.seed, patient, &x, &mut counter);
-        for policy in &scenario.policies {
-            simulate(scenario, policy, spec.seed, patient, &x, nh, &mut ws, &mut counter);
-        }
+        simulate_patient(scenario, spec.seed, false, patient, &mut scratch, &mut counter, |_| {});
     }
     DrawCounts {
         paths: patients * scenario.policies.len() as u64,
@@ -141,10 +137,10 @@ pub struct Timing {
 /// Times the simulation of `spec` (aggregation included, no output).
 ///
 /// # Errors
-/// As [`engine::run`].
+/// As [`sink::simulate`].
 pub fn time_run(scenario: &Scenario, spec: &RunSpec) -> Result<Timing, Error> {
     let clock = Instant::now();
-    let out = engine::run(scenario, spec)?;
+    let out = sink::simulate(scenario, spec, &Unobserved)?;
     let seconds = clock.elapsed().as_secs_f64();
     black_box(&out.accs);
     Ok(Timing {
@@ -214,7 +210,7 @@ pub struct BenchPlan {
 /// alternately, calling `on_row` as each row is done.
 ///
 /// # Errors
-/// As [`engine::run`].
+/// As [`sink::simulate`].
 pub fn measure(
     scenario: &Scenario,
     spec: &RunSpec,
@@ -268,42 +264,6 @@ pub fn measure(
         }
     }
     Ok(rows)
-}
-
-/// The column heads of [`format_row`].
-pub fn format_header() -> String {
-    format!(
-        "{:>11} {:>7} {:>9} {:>13} {:>13} {:>8} {:>8} {:>13} {:>8} {:>8}",
-        "patients",
-        "threads",
-        "seconds",
-        "patients/s",
-        "paths/s",
-        "ns/path",
-        "scaling",
-        "draws-only/s",
-        "ns/path",
-        "ratio"
-    )
-}
-
-/// One row of the printed table: the simulation, then the draws-only
-/// baseline and the simulation's throughput as a share of it.
-pub fn format_row(r: &BenchRow) -> String {
-    let percent = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |v| format!("{:.1}%", 100.0 * v));
-    format!(
-        "{:>11} {:>7} {:>9.3} {:>13.0} {:>13.0} {:>8.1} {:>8} {:>13.0} {:>8.1} {:>8}",
-        r.patients,
-        r.threads,
-        r.seconds,
-        r.patients_per_second(),
-        r.paths_per_second(),
-        r.ns_per_path(),
-        percent(r.scaling_efficiency),
-        r.baseline_paths_per_second(),
-        r.baseline_ns_per_path(),
-        percent(Some(r.ratio()))
-    )
 }
 
 /// Times the draws-only baseline for `paths` patient-paths with the draws of
@@ -463,14 +423,8 @@ mod tests {
     fn small() -> (Scenario, RunSpec) {
         let scenario = Scenario::default_scenario().unwrap();
         let spec = RunSpec {
-            patients: 1000,
-            seed: 7,
             threads: 1,
-            by: Vec::new(),
-            keep_patients: false,
-            independent: false,
-            reference: 0,
-            shard: engine::Shard::default(),
+            ..RunSpec::new(1000, 7)
         };
         (scenario, spec)
     }
@@ -482,11 +436,11 @@ mod tests {
         assert_eq!(c.paths, 1000 * scenario.policies.len() as u64);
         // A cohort and a natural-history stream per patient, and one stream
         // per attempt started (waits add more).
-        let attempts: u64 = engine::run(&scenario, &spec)
+        let attempts: u64 = sink::simulate(&scenario, &spec, &Unobserved)
             .unwrap()
             .accs
             .iter()
-            .map(|a| a.overall.interventions)
+            .map(|a| a.overall.sum[crate::outcome::Id::Interventions as usize] as u64)
             .sum();
         assert!(
             c.streams >= 2 * 1000 + attempts,

@@ -1,0 +1,226 @@
+//! The two sinks of a run: exact sums per policy (with subgroups and paired
+//! differences) and, when asked for, one record per patient and policy.
+
+use crate::accumulate::{PolicyAcc, Values, values};
+use crate::error::Error;
+use crate::scenario::{Covariate, Scenario};
+use crate::simulate::engine::{self, Observer, RunSpec, Sink};
+use crate::simulate::pathway::Outcome;
+use crate::simulate::patient::Path;
+
+/// How patients are split into subgroups by the `--by` covariates: a
+/// mixed-radix index over their groups.
+#[derive(Debug, Clone)]
+pub struct Split<'a> {
+    covariates: &'a [Covariate],
+    by: Vec<usize>,
+    /// Group counts of the `by` covariates (mixed-radix digits).
+    radix: Vec<usize>,
+}
+
+impl<'a> Split<'a> {
+    pub fn new(scenario: &'a Scenario, by: &[usize]) -> Split<'a> {
+        let radix = by
+            .iter()
+            .map(|&c| scenario.covariates[c].group_values().map_or(1, |g| g.len()))
+            .collect();
+        Split {
+            covariates: &scenario.covariates,
+            by: by.to_vec(),
+            radix,
+        }
+    }
+
+    /// Number of subgroups (0 when not split).
+    pub fn len(&self) -> usize {
+        if self.by.is_empty() {
+            0
+        } else {
+            self.radix.iter().product()
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The subgroup of covariates `x`, when split.
+    #[inline]
+    pub fn group(&self, x: &[f64]) -> Option<usize> {
+        if self.by.is_empty() {
+            return None;
+        }
+        Some(self.by.iter().zip(&self.radix).fold(0, |index, (&c, &radix)| {
+            index * radix + self.covariates[c].group_of(x[c]).min(radix - 1)
+        }))
+    }
+
+    /// Each subgroup in mixed-radix order: the value of every `by`
+    /// covariate (`["severe", "true"]`).
+    pub fn labels(&self) -> Vec<Vec<String>> {
+        if self.by.is_empty() {
+            return Vec::new();
+        }
+        let mut groups: Vec<Vec<String>> = vec![Vec::new()];
+        for &c in &self.by {
+            let values = self.covariates[c].group_values().unwrap_or_default();
+            groups = groups
+                .iter()
+                .flat_map(|prefix| {
+                    values.iter().map(move |v| {
+                        let mut g = prefix.clone();
+                        g.push(v.clone());
+                        g
+                    })
+                })
+                .collect();
+        }
+        groups
+    }
+}
+
+/// The sums of a run: one [`PolicyAcc`] per policy.
+#[derive(Debug, Clone)]
+pub struct Sums<'a> {
+    split: &'a Split<'a>,
+    reference: usize,
+    horizon_days: f64,
+    pub accs: Vec<PolicyAcc>,
+    /// The current patient's paths, for the paired differences.
+    current: Vec<(Outcome, Values)>,
+    /// The current patient's subgroup under the first policy.
+    group: Option<usize>,
+}
+
+impl<'a> Sums<'a> {
+    pub fn new(scenario: &Scenario, split: &'a Split<'a>, reference: usize) -> Sums<'a> {
+        let sim = &scenario.simulation;
+        Sums {
+            split,
+            reference,
+            horizon_days: sim.horizon_days,
+            accs: (0..scenario.policies.len())
+                .map(|_| PolicyAcc::new(sim.horizon_days, sim.curve_step_days, split.len()))
+                .collect(),
+            current: Vec::with_capacity(scenario.policies.len()),
+            group: None,
+        }
+    }
+}
+
+impl Sink for Sums<'_> {
+    #[inline]
+    fn path(&mut self, _patient: u64, path: Path) {
+        let values = values(path.outcome);
+        let own = self.split.group(path.covariates);
+        if path.policy == 0 {
+            self.current.clear();
+            self.group = own;
+        }
+        self.accs[path.policy].record((path.outcome, &values), path.symptom_free, self.horizon_days, own);
+        self.current.push((*path.outcome, values));
+    }
+
+    /// Pairs are grouped by the first policy's covariates (the same for all
+    /// policies unless streams are independent).
+    #[inline]
+    fn end_patient(&mut self) {
+        let (reference, reference_values) = &self.current[self.reference];
+        for (acc, (o, v)) in self.accs.iter_mut().zip(&self.current) {
+            acc.record_pair((o, v), (reference, reference_values), self.group);
+        }
+    }
+
+    fn append(&mut self, later: Self) {
+        for (a, b) in self.accs.iter_mut().zip(&later.accs) {
+            a.merge(b);
+        }
+    }
+}
+
+/// Per-patient records, in patient order.
+#[derive(Debug, Clone, Default)]
+pub struct PatientRecords {
+    /// Index of the first patient (non-zero in a shard).
+    pub first_patient: u64,
+    /// Covariate slots, `covariates.len() / patients` per patient.
+    pub covariates: Vec<f64>,
+    /// One vector per policy, one outcome per patient.
+    pub outcomes: Vec<Vec<Outcome>>,
+}
+
+impl PatientRecords {
+    fn new(policies: usize) -> PatientRecords {
+        PatientRecords {
+            first_patient: 0,
+            covariates: Vec::new(),
+            outcomes: vec![Vec::new(); policies],
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.outcomes.iter().all(Vec::is_empty)
+    }
+}
+
+impl Sink for PatientRecords {
+    #[inline]
+    fn path(&mut self, patient: u64, path: Path) {
+        if path.policy == 0 {
+            if self.is_empty() {
+                self.first_patient = patient;
+            }
+            self.covariates.extend_from_slice(path.covariates);
+        }
+        self.outcomes[path.policy].push(*path.outcome);
+    }
+
+    fn append(&mut self, later: Self) {
+        if later.is_empty() {
+            return;
+        }
+        if self.is_empty() {
+            self.first_patient = later.first_patient;
+        }
+        self.covariates.extend(later.covariates);
+        for (a, b) in self.outcomes.iter_mut().zip(later.outcomes) {
+            a.extend(b);
+        }
+    }
+}
+
+/// What a run accumulated.
+#[derive(Debug, Clone)]
+pub struct RunOutput {
+    /// One per policy, in scenario order.
+    pub accs: Vec<PolicyAcc>,
+    pub patients: Option<PatientRecords>,
+    /// Threads actually used.
+    pub threads: usize,
+}
+
+/// Simulates the cohort of `spec` and accumulates it: sums always,
+/// per-patient records with `spec.keep_patients`.
+///
+/// # Errors
+/// As [`engine::run`].
+pub fn simulate(scenario: &Scenario, spec: &RunSpec, observer: &dyn Observer) -> Result<RunOutput, Error> {
+    let split = Split::new(scenario, &spec.by);
+    let policies = scenario.policies.len();
+    let new_sink = || {
+        (
+            Sums::new(scenario, &split, spec.reference),
+            spec.keep_patients.then(|| PatientRecords::new(policies)),
+        )
+    };
+    let ((sums, patients), threads) = engine::run(scenario, spec, new_sink, observer)?;
+    let mut patients = patients;
+    if let Some(records) = patients.as_mut().filter(|r| r.is_empty()) {
+        records.first_patient = spec.shard.patients(spec.patients, engine::CHUNK).start;
+    }
+    Ok(RunOutput {
+        accs: sums.accs,
+        patients,
+        threads,
+    })
+}

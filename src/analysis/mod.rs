@@ -1,0 +1,108 @@
+//! Analyses that run the simulation once or repeatedly, or check it, and
+//! return plain data: policy sweeps and one-way sensitivity ([`sweep`]),
+//! timing against the draws-only baseline ([`bench`]), exact answers
+//! ([`verify`]) and a scenario in words ([`describe`]). No files, no
+//! polars, no plotters.
+
+pub mod bench;
+pub mod describe;
+pub mod sweep;
+pub mod verify;
+
+use crate::accumulate::PolicyAcc;
+use crate::accumulate::sink::{self, RunOutput, Split};
+use crate::error::Error;
+use crate::estimate::{self, RunResults};
+use crate::scenario::Scenario;
+use crate::simulate::engine::{Observer, RunSpec, Unobserved};
+use crate::simulate::shard::Shard;
+
+/// How to run a scenario, beyond the scenario itself: what the command
+/// line says about threads, streams, records, the reference and the shard.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Worker threads; 0: one per core.
+    pub threads: usize,
+    /// Keep one record per patient and policy.
+    pub keep_patients: bool,
+    /// Each policy on its own streams (no common random numbers).
+    pub independent: bool,
+    /// The policy the others are compared with; `None`: the first.
+    pub reference: Option<String>,
+    /// Simulate only this share of the cohort.
+    pub shard: Option<Shard>,
+}
+
+/// The most patients whose records `--patients-out` keeps in memory.
+pub const MAX_KEPT_PATIENTS: u64 = 10_000_000;
+
+impl Settings {
+    /// What the engine runs for `scenario`.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] naming the flag: an unknown reference policy, or
+    /// too many patients to keep.
+    pub fn spec(&self, scenario: &Scenario) -> Result<RunSpec, Error> {
+        let sim = &scenario.simulation;
+        if self.keep_patients && sim.patients > MAX_KEPT_PATIENTS {
+            return Err(Error::Usage(format!(
+                "--patients-out keeps every patient in memory; {} patients per policy is more than the {MAX_KEPT_PATIENTS} it accepts",
+                sim.patients
+            )));
+        }
+        let names = || scenario.policies.iter().map(|p| p.name.as_str());
+        let reference = match &self.reference {
+            None => 0,
+            Some(name) => names().position(|p| p == name).ok_or_else(|| {
+                Error::Usage(format!(
+                    "--reference {name}: no such policy{}; the scenario has {}",
+                    crate::error::did_you_mean(name, names()),
+                    names().collect::<Vec<_>>().join(", ")
+                ))
+            })?,
+        };
+        Ok(RunSpec {
+            patients: sim.patients,
+            seed: sim.seed,
+            threads: self.threads,
+            // Validated with the scenario: every name is a covariate.
+            by: sim
+                .subgroups
+                .iter()
+                .filter_map(|n| scenario.covariate_index(n))
+                .collect(),
+            keep_patients: self.keep_patients,
+            independent: self.independent,
+            reference,
+            shard: self.shard.unwrap_or_default(),
+        })
+    }
+}
+
+/// Simulates, accumulates and estimates: the in-memory part of a run.
+///
+/// # Errors
+/// As [`sink::simulate`].
+pub fn simulate(scenario: &Scenario, spec: &RunSpec) -> Result<(RunOutput, RunResults), Error> {
+    simulate_observed(scenario, spec, &Unobserved)
+}
+
+/// [`simulate`], reporting progress to `observer` and stopping when it asks.
+///
+/// # Errors
+/// As [`sink::simulate`].
+pub fn simulate_observed(
+    scenario: &Scenario,
+    spec: &RunSpec,
+    observer: &dyn Observer,
+) -> Result<(RunOutput, RunResults), Error> {
+    let output = sink::simulate(scenario, spec, observer)?;
+    let results = estimate_sums(scenario, spec, &output.accs);
+    Ok((output, results))
+}
+
+/// The estimates of a run's accumulators (one per policy).
+pub fn estimate_sums(scenario: &Scenario, spec: &RunSpec, accs: &[PolicyAcc]) -> RunResults {
+    let labels = Split::new(scenario, &spec.by).labels();
+    estimate::results(scenario, accs, &scenario.simulation.subgroups, &labels, spec.reference)
+}

@@ -1,0 +1,48 @@
+//! Plain-number results of a run: what tables, charts and analyses are made
+//! from. [`results`] turns a run's exact accumulators into each policy's
+//! estimates ([`summary`]) and the paired comparisons with the reference
+//! policy ([`compare`]). Nothing here knows polars, plotters or files.
+
+pub mod compare;
+pub mod summary;
+
+use crate::accumulate::PolicyAcc;
+use crate::scenario::Scenario;
+
+pub use summary::{GroupSummary, PolicyResults};
+
+/// Everything a run produces, ready for tables and plots.
+#[derive(Debug, Clone)]
+pub struct RunResults {
+    pub scenario: String,
+    pub horizon_days: f64,
+    /// Covariates the subgroup table is split by.
+    pub subgroup_by: Vec<String>,
+    pub policies: Vec<PolicyResults>,
+    /// Index of the reference policy for comparisons.
+    pub reference: usize,
+    /// Each other policy against the reference (empty with one policy).
+    pub comparisons: Vec<compare::Comparison>,
+}
+
+/// The results of a run from its accumulators (one per policy, in scenario
+/// order), the names of the `--by` covariates and the labels of the
+/// subgroups, compared with policy `reference`.
+pub fn results(
+    scenario: &Scenario,
+    accs: &[PolicyAcc],
+    subgroup_by: &[String],
+    subgroups: &[Vec<String>],
+    reference: usize,
+) -> RunResults {
+    let policies = summary::policies(scenario, accs, subgroup_by, subgroups);
+    let comparisons = compare::compare(&policies, reference, accs, subgroups);
+    RunResults {
+        scenario: scenario.name.clone(),
+        horizon_days: scenario.simulation.horizon_days,
+        subgroup_by: subgroup_by.to_vec(),
+        policies,
+        reference,
+        comparisons,
+    }
+}

@@ -1,0 +1,49 @@
+//! `foramen bench`: the scenario timed at each size and thread count of a
+//! plan against its draws-only baseline; writes `bench.csv` and the
+//! `scaling` chart.
+
+use std::path::PathBuf;
+
+use crate::analysis::Settings;
+use crate::analysis::bench::{self, BenchPlan, BenchRow, DrawCounts};
+use crate::error::Error;
+use crate::jobs::{Destination, Job, Loaded, Work, plot_error, timed};
+use crate::output::Manifest;
+use crate::report::{plot, tables};
+use crate::simulate::engine::RunSpec;
+
+/// Measures `plan`; `on_row` sees each row as it is measured, after
+/// `on_counts` has seen the draws counted.
+///
+/// # Errors
+/// Bad settings ([`Error::Usage`]), or a failure to write ([`Error::Output`]).
+pub fn bench(
+    loaded: &Loaded,
+    dest: &Destination,
+    plan: &BenchPlan,
+    on_counts: impl FnOnce(&DrawCounts),
+    on_row: impl FnMut(&BenchRow),
+) -> Result<(PathBuf, Vec<BenchRow>, Manifest), Error> {
+    let spec = Settings::default().spec(&loaded.scenario)?;
+    let mut job = Job::start("bench", loaded, dest, "-bench")?;
+    let largest = plan.sizes.iter().copied().max().unwrap_or(0);
+    let counts = bench::count_draws(&loaded.scenario, &spec, largest.min(bench::COUNT_SAMPLE));
+    on_counts(&counts);
+    let (rows, simulation_seconds) = timed(|| bench::measure(&loaded.scenario, &spec, plan, &counts, on_row))?;
+    tables::write_frame(tables::bench_frame(&rows, &counts)?, &job.dir().join("bench.csv"))?;
+    job.wrote(["bench.csv"]);
+    job.wrote(plot::write_scaling(&rows, job.dir()).map_err(plot_error)?);
+    let (dir, manifest) = job.finish(&Work {
+        spec: &RunSpec {
+            patients: largest,
+            ..spec
+        },
+        threads: rows.iter().map(|r| r.threads).max().unwrap_or(0),
+        runs: rows.len() * plan.repeats.max(1) as usize,
+        simulation_seconds,
+        // The rate of the last row (largest size, last thread count);
+        // bench.csv has them all.
+        paths_per_second: Some(rows.last().map_or(0.0, BenchRow::paths_per_second)),
+    })?;
+    Ok((dir, rows, manifest))
+}

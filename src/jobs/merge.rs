@@ -1,0 +1,62 @@
+//! `foramen merge`: the shards of one run combined into the full outputs,
+//! byte-identical to a single-machine run's tables.
+
+use std::path::PathBuf;
+
+use crate::analysis::{Settings, estimate_sums};
+use crate::error::Error;
+use crate::jobs::run::RunReport;
+use crate::jobs::{Destination, Job, Loaded, Source, Work, plot_error, threads};
+use crate::output::partial;
+use crate::report::{plot, tables};
+use crate::scenario::document::Overrides;
+
+/// Merges the shard directories `dirs` into a new run directory.
+///
+/// # Errors
+/// [`Error::Usage`] when the shards are not every shard of one run once, or
+/// name a `--by` covariate the scenario does not have; read and write
+/// failures.
+pub fn merge(dirs: &[PathBuf], dest: &Destination) -> Result<RunReport, Error> {
+    let merged = partial::merge(dirs)?;
+    let source = Source {
+        text: merged.scenario_text.clone(),
+        file: merged.scenario_file.clone(),
+    };
+    let overrides = Overrides {
+        patients: Some(merged.patients),
+        seed: Some(merged.seed),
+        horizon_days: Some(merged.horizon_days),
+        by: Some(merged.subgroups_by.clone()),
+    };
+    let document = source.document()?;
+    let scenario = document.scenario(&overrides)?;
+    let loaded = Loaded {
+        source,
+        document,
+        overrides,
+        scenario,
+    };
+    let scenario = &loaded.scenario;
+    let mut spec = Settings::default().spec(scenario)?;
+    spec.independent = merged.independent;
+    spec.reference = merged.reference;
+    let results = estimate_sums(scenario, &spec, &merged.accs);
+    let count = dirs.len();
+    let mut job = Job::start(format!("merge of {count} shards"), &loaded, dest, "")?;
+    let files = tables::write_tables(&results, job.dir())?;
+    job.wrote(files);
+    job.wrote(plot::write_plots(&results, job.dir()).map_err(plot_error)?);
+    let (dir, manifest) = job.finish(&Work {
+        spec: &spec,
+        threads: threads(&Settings::default()),
+        runs: count,
+        simulation_seconds: 0.0,
+        paths_per_second: None,
+    })?;
+    Ok(RunReport {
+        dir,
+        results: Some(results),
+        manifest,
+    })
+}

@@ -1,0 +1,240 @@
+//! Jobs: a command's work from the scenario source to a complete output
+//! directory. Each job reads its scenario once ([`Source`]), asks
+//! `analysis` for results as plain data and hands them to `report` and
+//! `output` through one skeleton ([`Job`]: the clock, the run directory,
+//! the file list, the manifest, completion).
+
+pub mod bench;
+pub mod merge;
+pub mod run;
+pub mod sensitivity;
+pub mod sweep;
+
+use std::path::{Path, PathBuf};
+use std::time::{Instant, SystemTime};
+
+use crate::analysis::Settings;
+use crate::error::Error;
+use crate::output::{Manifest, RunDir, default_dir, sha256_hex, utc_stamp};
+use crate::scenario::document::{Document, Overrides};
+use crate::scenario::{DEFAULT_FILE, DEFAULT_TOML, Scenario};
+use crate::simulate::engine::RunSpec;
+
+/// The largest scenario file accepted.
+pub const MAX_SCENARIO_BYTES: usize = 16 << 20;
+
+/// A scenario's text, read once, with the name it was read from. The
+/// manifest hashes these bytes: the ones that were validated.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub text: String,
+    pub file: String,
+}
+
+impl Source {
+    /// Reads `path`, or takes the embedded default scenario when `None`.
+    ///
+    /// # Errors
+    /// [`Error::Read`], or [`Error::Syntax`] for a file too large or not
+    /// UTF-8 text.
+    pub fn read(path: Option<&Path>) -> Result<Source, Error> {
+        let Some(path) = path else {
+            return Ok(Source {
+                text: DEFAULT_TOML.to_string(),
+                file: DEFAULT_FILE.to_string(),
+            });
+        };
+        let file = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|source| Error::Read {
+            file: file.clone(),
+            source,
+        })?;
+        if bytes.len() > MAX_SCENARIO_BYTES {
+            return Err(Error::Syntax {
+                file,
+                message: format!(
+                    "the file is {} bytes; a scenario is at most {MAX_SCENARIO_BYTES} bytes of TOML",
+                    bytes.len()
+                ),
+            });
+        }
+        let text = String::from_utf8(bytes).map_err(|e| Error::Syntax {
+            file: file.clone(),
+            message: format!(
+                "not UTF-8 text (invalid byte at offset {}); a scenario is a TOML text file",
+                e.utf8_error().valid_up_to()
+            ),
+        })?;
+        Ok(Source { text, file })
+    }
+
+    /// The parsed document.
+    ///
+    /// # Errors
+    /// As [`Document::parse`].
+    pub fn document(&self) -> Result<Document, Error> {
+        Document::parse(&self.text, &self.file)
+    }
+}
+
+/// A source, its document and the scenario validated with the command
+/// line's overrides.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub source: Source,
+    pub document: Document,
+    pub overrides: Overrides,
+    pub scenario: Scenario,
+}
+
+/// Reads, parses and validates the scenario at `path` (the embedded default
+/// when `None`) with `overrides`.
+///
+/// # Errors
+/// As [`Source::read`] and [`Document::scenario`].
+pub fn load(path: Option<&Path>, overrides: &Overrides) -> Result<Loaded, Error> {
+    let source = Source::read(path)?;
+    let document = source.document()?;
+    let scenario = document.scenario(overrides)?;
+    Ok(Loaded {
+        source,
+        document,
+        overrides: overrides.clone(),
+        scenario,
+    })
+}
+
+/// What every job that writes a directory is told: where, and whether an
+/// existing finished one may be replaced.
+#[derive(Debug, Clone, Default)]
+pub struct Destination {
+    /// The directory; default `output/<scenario>[-<job>]-<UTC time>`.
+    pub out: Option<PathBuf>,
+    /// Replace an existing run directory once the new one is complete.
+    pub force: bool,
+}
+
+/// One job's skeleton: its clock, its run directory (written under a
+/// temporary name and renamed into place when complete), the files written
+/// and, last, the manifest.
+pub struct Job<'a> {
+    command: String,
+    loaded: &'a Loaded,
+    dir: RunDir,
+    started: SystemTime,
+    clock: Instant,
+    files: Vec<String>,
+}
+
+/// What a finished job's manifest says beyond the scenario and the files.
+#[derive(Debug, Clone)]
+pub struct Work<'a> {
+    pub spec: &'a RunSpec,
+    /// Threads used.
+    pub threads: usize,
+    /// Engine runs made (points of a sweep, ends of ranges).
+    pub runs: usize,
+    pub simulation_seconds: f64,
+    /// Patient-paths simulated per second; default: every run's paths over
+    /// the simulation time.
+    pub paths_per_second: Option<f64>,
+}
+
+impl<'a> Job<'a> {
+    /// Starts the clock and creates the run directory: `dest.out`, or
+    /// `output/<scenario><suffix>-<UTC time>`.
+    ///
+    /// # Errors
+    /// As [`RunDir::create`]: an existing directory without `--force`, or
+    /// one that cannot be created.
+    pub fn start(
+        command: impl Into<String>,
+        loaded: &'a Loaded,
+        dest: &Destination,
+        suffix: &str,
+    ) -> Result<Job<'a>, Error> {
+        let started = SystemTime::now();
+        let clock = Instant::now();
+        let target = dest
+            .out
+            .clone()
+            .unwrap_or_else(|| default_dir(&format!("{}{suffix}", loaded.scenario.name)));
+        Ok(Job {
+            command: command.into(),
+            loaded,
+            dir: RunDir::create(&target, dest.force)?,
+            started,
+            clock,
+            files: Vec::new(),
+        })
+    }
+
+    /// Where files are written until [`Job::finish`].
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Records files written into the directory, by name or path.
+    pub fn wrote<P: AsRef<Path>>(&mut self, files: impl IntoIterator<Item = P>) {
+        self.files.extend(
+            files
+                .into_iter()
+                .filter_map(|p| p.as_ref().file_name().map(|n| n.to_string_lossy().into_owned())),
+        );
+    }
+
+    /// Writes the manifest last and moves the directory into place.
+    ///
+    /// # Errors
+    /// As [`RunDir::complete`].
+    pub fn finish(mut self, work: &Work) -> Result<(PathBuf, Manifest), Error> {
+        self.files.push("manifest.json".into());
+        let (scenario, spec) = (&self.loaded.scenario, work.spec);
+        let paths = spec.patients as f64 * scenario.policies.len() as f64 * work.runs as f64;
+        let manifest = Manifest {
+            foramen_version: env!("CARGO_PKG_VERSION").to_string(),
+            command: self.command,
+            scenario: scenario.name.clone(),
+            scenario_file: self.loaded.source.file.clone(),
+            scenario_sha256: sha256_hex(&self.loaded.source.text),
+            seed: spec.seed,
+            patients_per_policy: spec.patients,
+            policies: scenario.policies.iter().map(|p| p.name.clone()).collect(),
+            horizon_days: scenario.simulation.horizon_days,
+            subgroups_by: scenario.simulation.subgroups.clone(),
+            common_random_numbers: !spec.independent,
+            threads: work.threads,
+            runs: work.runs,
+            started_utc: utc_stamp(self.started),
+            wall_time_seconds: self.clock.elapsed().as_secs_f64(),
+            simulation_seconds: work.simulation_seconds,
+            patients_per_second: work
+                .paths_per_second
+                .unwrap_or(paths / work.simulation_seconds.max(1e-9)),
+            files: self.files,
+        };
+        let dir = self.dir.complete(&manifest)?;
+        Ok((dir, manifest))
+    }
+}
+
+/// The threads a run on `settings` uses.
+pub fn threads(settings: &Settings) -> usize {
+    if settings.threads == 0 {
+        rayon::current_num_threads()
+    } else {
+        settings.threads
+    }
+}
+
+/// Times `f` in seconds.
+pub fn timed<T>(f: impl FnOnce() -> Result<T, Error>) -> Result<(T, f64), Error> {
+    let clock = Instant::now();
+    let value = f()?;
+    Ok((value, clock.elapsed().as_secs_f64()))
+}
+
+/// A chart-writing error as a run-time error.
+pub fn plot_error(e: crate::report::plot::PlotError) -> Error {
+    Error::Runtime(e.to_string())
+}

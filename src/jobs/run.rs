@@ -1,0 +1,99 @@
+//! `foramen run`: a scenario in, a complete run directory out; with
+//! `--shard K/N`, one shard's mergeable partial results.
+
+use std::path::PathBuf;
+
+use crate::analysis::{Settings, simulate_observed};
+use crate::error::Error;
+use crate::estimate::RunResults;
+use crate::jobs::{Destination, Job, Loaded, Work, plot_error, timed};
+use crate::output::Manifest;
+use crate::output::partial::Partial;
+use crate::report::progress::Terminal;
+use crate::report::{plot, tables};
+use crate::simulate::engine::CHUNK;
+
+/// What a finished run reports.
+#[derive(Debug, Clone)]
+pub struct RunReport {
+    pub dir: PathBuf,
+    /// The results (`None` for a shard: they come with the merge).
+    pub results: Option<RunResults>,
+    pub manifest: Manifest,
+}
+
+/// Simulates and writes every output into a new run directory: tables,
+/// patient records when asked for, charts, the manifest. With a shard,
+/// `partial.json` (and its records) instead.
+///
+/// # Errors
+/// Bad settings ([`Error::Usage`]), an interrupted run, or a failure to
+/// write ([`Error::Output`]).
+pub fn run(loaded: &Loaded, settings: &Settings, dest: &Destination, progress: bool) -> Result<RunReport, Error> {
+    let scenario = &loaded.scenario;
+    let spec = settings.spec(scenario)?;
+    let command = match spec.shard {
+        s if settings.shard.is_some() => format!("run --shard {}/{}", s.index, s.count),
+        _ => "run".to_string(),
+    };
+    let mut job = Job::start(command, loaded, dest, "")?;
+    let shard_patients = spec.shard.patients(spec.patients, CHUNK);
+    let terminal = Terminal::new(
+        (shard_patients.end - shard_patients.start) * scenario.policies.len() as u64,
+        progress,
+    );
+    let simulated = timed(|| simulate_observed(scenario, &spec, &terminal));
+    terminal.finish();
+    let ((output, results), simulation_seconds) = simulated?;
+    let mut work = Work {
+        spec: &spec,
+        threads: output.threads,
+        runs: 1,
+        simulation_seconds,
+        paths_per_second: None,
+    };
+    if settings.shard.is_some() {
+        let shard = spec.shard;
+        let partial = Partial {
+            foramen_version: env!("CARGO_PKG_VERSION").to_string(),
+            scenario_text: loaded.source.text.clone(),
+            scenario_file: loaded.source.file.clone(),
+            scenario_sha256: crate::output::sha256_hex(&loaded.source.text),
+            seed: spec.seed,
+            patients: spec.patients,
+            horizon_days: scenario.simulation.horizon_days,
+            subgroups_by: scenario.simulation.subgroups.clone(),
+            independent: spec.independent,
+            reference: spec.reference,
+            shard,
+            accs: output.accs,
+        };
+        job.wrote([partial.write(job.dir())?]);
+        if let Some(records) = &output.patients {
+            let name = format!("patients.part-{:05}-of-{:05}.parquet", shard.index, shard.count);
+            tables::write_patients(scenario, records, &job.dir().join(&name))?;
+            job.wrote([name]);
+        }
+        let paths = (shard_patients.end - shard_patients.start) * scenario.policies.len() as u64;
+        work.paths_per_second = Some(paths as f64 / simulation_seconds.max(1e-9));
+        let (dir, manifest) = job.finish(&work)?;
+        return Ok(RunReport {
+            dir,
+            results: None,
+            manifest,
+        });
+    }
+    let files = tables::write_tables(&results, job.dir())?;
+    job.wrote(files);
+    if let Some(records) = &output.patients {
+        tables::write_patients(scenario, records, &job.dir().join("patients.parquet"))?;
+        job.wrote(["patients.parquet"]);
+    }
+    job.wrote(plot::write_plots(&results, job.dir()).map_err(plot_error)?);
+    let (dir, manifest) = job.finish(&work)?;
+    Ok(RunReport {
+        dir,
+        results: Some(results),
+        manifest,
+    })
+}

@@ -1,0 +1,45 @@
+//! `foramen sensitivity`: each ranged parameter at its low and high value;
+//! writes `sensitivity.csv` and the tornado diagram.
+
+use std::path::PathBuf;
+
+use crate::analysis::Settings;
+use crate::analysis::sweep::{self, SensitivityResults, Target};
+use crate::error::Error;
+use crate::jobs::{Destination, Job, Loaded, Work, plot_error, threads, timed};
+use crate::output::Manifest;
+use crate::report::{plot, tables};
+
+/// Runs the one-way sensitivity analysis of `target` and writes its
+/// directory.
+///
+/// # Errors
+/// As [`sweep::sensitivity`], an existing directory without `--force`, and
+/// write failures.
+pub fn sensitivity(
+    loaded: &Loaded,
+    settings: &Settings,
+    dest: &Destination,
+    target: Target,
+) -> Result<(PathBuf, SensitivityResults, Manifest), Error> {
+    let spec = settings.spec(&loaded.scenario)?;
+    let mut job = Job::start(
+        format!("sensitivity ({})", target.label()),
+        loaded,
+        dest,
+        "-sensitivity",
+    )?;
+    let (results, simulation_seconds) =
+        timed(|| sweep::sensitivity(&loaded.document, &loaded.overrides, settings, target))?;
+    tables::write_frame(tables::sensitivity_frame(&results)?, &job.dir().join("sensitivity.csv"))?;
+    job.wrote(["sensitivity.csv"]);
+    job.wrote(plot::write_tornado(&results, job.dir()).map_err(plot_error)?);
+    let (dir, manifest) = job.finish(&Work {
+        spec: &spec,
+        threads: threads(settings),
+        runs: 1 + 2 * results.rows.len(),
+        simulation_seconds,
+        paths_per_second: None,
+    })?;
+    Ok((dir, results, manifest))
+}

@@ -1,0 +1,40 @@
+//! `foramen sweep`: the scenario at each value of one parameter; writes
+//! `sweep.csv` and a chart per outcome.
+
+use std::path::PathBuf;
+
+use crate::analysis::{Settings, sweep};
+use crate::error::Error;
+use crate::jobs::{Destination, Job, Loaded, Work, plot_error, threads, timed};
+use crate::outcome::OutcomeDef;
+use crate::output::Manifest;
+use crate::report::{plot, tables};
+
+/// Runs the sweep of `param` over `values` and writes its directory.
+///
+/// # Errors
+/// Bad settings or paths ([`Error::Usage`]), invalid values (all checked
+/// before anything is created), write failures.
+pub fn sweep(
+    loaded: &Loaded,
+    settings: &Settings,
+    dest: &Destination,
+    param: &str,
+    values: &[f64],
+    outcomes: &[&OutcomeDef],
+) -> Result<(PathBuf, Manifest), Error> {
+    let spec = settings.spec(&loaded.scenario)?;
+    let scenarios = sweep::sweep_scenarios(&loaded.document, &loaded.overrides, param, values)?;
+    let mut job = Job::start(format!("sweep --param {param}"), loaded, dest, "-sweep")?;
+    let (points, simulation_seconds) = timed(|| sweep::sweep(&scenarios, values, settings))?;
+    tables::write_frame(tables::sweep_frame(param, &points)?, &job.dir().join("sweep.csv"))?;
+    job.wrote(["sweep.csv"]);
+    job.wrote(plot::write_sweep_plots(param, &points, outcomes, job.dir()).map_err(plot_error)?);
+    job.finish(&Work {
+        spec: &spec,
+        threads: threads(settings),
+        runs: values.len(),
+        simulation_seconds,
+        paths_per_second: None,
+    })
+}

@@ -1,0 +1,274 @@
+//! The outcomes of a run, declared once.
+//!
+//! [`OUTCOMES`] is the one list: summary.csv and subgroups.csv columns,
+//! comparison.csv rows, sweep.csv, `--outcome`, `[[expected]]`, verify, the
+//! forest plots and the README's column table all come from it. Each
+//! outcome says what kind of quantity it is, how it is estimated and given
+//! its interval, whether policies are compared on it patient by patient,
+//! and how charts label it.
+//!
+//! Adding an outcome is: declare it here (a variant of [`Id`] and an entry
+//! of [`OUTCOMES`] at the same position), then accumulate it
+//! (`accumulate::value`, which the compiler will not let you forget).
+//!
+//! Every per-patient value is kept as an exact integer: shares as 0 or 1,
+//! counts as themselves, days in fixed point ([`DAY_FIXED_POINT`]) for
+//! means and in bins of `1 / BINS_PER_DAY` day for medians.
+
+/// Resolution of time histograms (Kaplan-Meier medians and curves): bins
+/// per day.
+pub const BINS_PER_DAY: f64 = 8.0;
+/// Fixed-point scale of per-patient days whose mean is estimated.
+pub const DAY_FIXED_POINT: f64 = 65_536.0;
+
+/// Levels of care, in the order a pathway escalates through them.
+pub const LEVELS: [&str; 3] = ["conservative", "minimally_invasive", "surgical"];
+
+/// What kind of quantity an outcome is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A share of patients, a fraction in [0, 1] (charts show percent).
+    Share,
+    /// A time in days.
+    Days,
+    /// A count per patient.
+    Count,
+}
+
+impl Kind {
+    /// The fixed-point scale of per-patient values of this kind: a value
+    /// `v` is kept as the integer `v x scale`.
+    pub const fn scale(self) -> f64 {
+        match self {
+            Kind::Days => DAY_FIXED_POINT,
+            Kind::Share | Kind::Count => 1.0,
+        }
+    }
+}
+
+/// How an outcome is estimated from its per-patient values, and its 95%
+/// interval (formulas in `stats` and docs/model.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Estimator {
+    /// `k / n` of patients with the value 1; Wilson score interval.
+    Proportion,
+    /// The mean of per-patient values; normal interval from the exact
+    /// sample variance.
+    Mean,
+    /// The Kaplan-Meier median of a time, censored at the horizon;
+    /// Brookmeyer-Crowley interval.
+    Median,
+}
+
+impl Estimator {
+    /// The interval's name, as documented.
+    pub const fn interval(self) -> &'static str {
+        match self {
+            Estimator::Proportion => "Wilson",
+            Estimator::Mean => "normal",
+            Estimator::Median => "Brookmeyer-Crowley",
+        }
+    }
+}
+
+/// Names every outcome; `Id as usize` is its position in [`OUTCOMES`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Id {
+    Recovered,
+    MedianDays,
+    SymptomaticDays,
+    SymptomFree,
+    ReachedConservative,
+    ReachedMinimallyInvasive,
+    ReachedSurgical,
+    Surgery,
+    Fusion,
+    Complication,
+    Relapse,
+    Interventions,
+}
+
+/// One outcome of a group of patients.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OutcomeDef {
+    pub id: Id,
+    /// Column name in summary.csv; the value of `--outcome`.
+    pub name: &'static str,
+    pub kind: Kind,
+    pub estimator: Estimator,
+    /// Compared patient by patient under common random numbers
+    /// (comparison.csv's paired interval); a median is not a mean of
+    /// per-patient values and has only the unpaired interval.
+    pub paired: bool,
+    /// Shown in the `differences` forest plot.
+    pub forest: bool,
+    /// Words for charts (`median days`).
+    pub label: &'static str,
+    /// What it means, as README.md's summary.csv table says.
+    pub meaning: &'static str,
+}
+
+impl OutcomeDef {
+    const fn new(id: Id, name: &'static str, kind: Kind, estimator: Estimator, label: &'static str) -> OutcomeDef {
+        OutcomeDef {
+            id,
+            name,
+            kind,
+            estimator,
+            paired: !matches!(estimator, Estimator::Median),
+            forest: false,
+            label,
+            meaning: "",
+        }
+    }
+
+    const fn forest(mut self) -> OutcomeDef {
+        self.forest = true;
+        self
+    }
+
+    const fn meaning(mut self, meaning: &'static str) -> OutcomeDef {
+        self.meaning = meaning;
+        self
+    }
+
+    /// Whether values are shares (shown in percent, differences in
+    /// percentage points).
+    pub const fn is_share(&self) -> bool {
+        matches!(self.kind, Kind::Share)
+    }
+}
+
+/// How many outcomes there are.
+pub const N: usize = 12;
+
+/// Every outcome, in summary.csv column order.
+pub const OUTCOMES: [OutcomeDef; N] = {
+    use Estimator::{Mean, Median, Proportion};
+    use Kind::{Count, Days, Share};
+    [
+        OutcomeDef::new(Id::Recovered, "recovered", Share, Proportion, "recovered")
+            .forest()
+            .meaning("share whose symptoms resolved (first recovery) before the horizon"),
+        OutcomeDef::new(Id::MedianDays, "median_days", Days, Median, "median days")
+            .meaning("Kaplan-Meier median days to first recovery, censored at the horizon, to 1/8 day"),
+        OutcomeDef::new(Id::SymptomaticDays, "symptomatic_days", Days, Mean, "symptomatic days")
+            .meaning("restricted mean days spent symptomatic within the horizon"),
+        OutcomeDef::new(Id::SymptomFree, "symptom_free", Share, Proportion, "symptom free")
+            .forest()
+            .meaning("share symptom-free at the horizon (relapses count against)"),
+        OutcomeDef::new(
+            Id::ReachedConservative,
+            "reached_conservative",
+            Share,
+            Proportion,
+            "reached conservative",
+        )
+        .meaning("share that started at least one conservative intervention"),
+        OutcomeDef::new(
+            Id::ReachedMinimallyInvasive,
+            "reached_minimally_invasive",
+            Share,
+            Proportion,
+            "reached minimally invasive",
+        )
+        .meaning("share that started at least one minimally invasive intervention"),
+        OutcomeDef::new(
+            Id::ReachedSurgical,
+            "reached_surgical",
+            Share,
+            Proportion,
+            "reached surgical",
+        )
+        .meaning("share that started at least one surgical intervention"),
+        OutcomeDef::new(Id::Surgery, "surgery", Share, Proportion, "surgery")
+            .forest()
+            .meaning("share with a surgical-level intervention"),
+        OutcomeDef::new(Id::Fusion, "fusion", Share, Proportion, "fusion")
+            .forest()
+            .meaning("share with a fusion"),
+        OutcomeDef::new(Id::Complication, "complication", Share, Proportion, "complication")
+            .forest()
+            .meaning("share with at least one complication"),
+        OutcomeDef::new(Id::Relapse, "relapse", Share, Proportion, "relapse")
+            .forest()
+            .meaning("share with at least one relapse before the horizon"),
+        OutcomeDef::new(Id::Interventions, "interventions", Count, Mean, "interventions")
+            .meaning("mean intervention attempts started per patient"),
+    ]
+};
+
+impl Id {
+    /// Every id, in [`OUTCOMES`] order.
+    pub const ALL: [Id; N] = {
+        let mut all = [Id::Recovered; N];
+        let mut k = 0;
+        while k < N {
+            all[k] = OUTCOMES[k].id;
+            k += 1;
+        }
+        all
+    };
+
+    /// The outcome's declaration.
+    pub const fn def(self) -> &'static OutcomeDef {
+        &OUTCOMES[self as usize]
+    }
+}
+
+/// The outcome called `name`.
+pub fn find(name: &str) -> Option<&'static OutcomeDef> {
+    OUTCOMES.iter().find(|o| o.name == name)
+}
+
+/// Every outcome's name, in column order.
+pub fn names() -> impl Iterator<Item = &'static str> + Clone {
+    OUTCOMES.iter().map(|o| o.name)
+}
+
+/// README.md's table of the summary.csv columns after `policy` and
+/// `patients`, one row per outcome (a test holds the README to it).
+pub fn markdown_rows() -> String {
+    OUTCOMES
+        .iter()
+        .map(|o| format!("| `{}` | {} | {} |\n", o.name, o.meaning, o.estimator.interval()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_positions() {
+        for (k, o) in OUTCOMES.iter().enumerate() {
+            assert_eq!(o.id as usize, k, "{} is declared out of place", o.name);
+            assert_eq!(Id::ALL[k], o.id);
+        }
+    }
+
+    #[test]
+    fn names_are_unique_and_described() {
+        for (k, o) in OUTCOMES.iter().enumerate() {
+            assert!(!o.meaning.is_empty(), "{} has no meaning", o.name);
+            assert_eq!(
+                OUTCOMES.iter().position(|p| p.name == o.name),
+                Some(k),
+                "{} twice",
+                o.name
+            );
+        }
+    }
+
+    #[test]
+    fn level_outcomes_follow_the_level_names() {
+        let reached = [
+            Id::ReachedConservative,
+            Id::ReachedMinimallyInvasive,
+            Id::ReachedSurgical,
+        ];
+        for (level, id) in LEVELS.iter().zip(reached) {
+            assert_eq!(id.def().name, format!("reached_{level}"));
+        }
+    }
+}

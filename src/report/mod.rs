@@ -1,0 +1,8 @@
+//! What a person reads: tables ([`tables`], the only polars code), charts
+//! ([`plot`], the only plotters code), the terminal ([`terminal`]) and the
+//! progress bar ([`progress`], the only indicatif code).
+
+pub mod plot;
+pub mod progress;
+pub mod tables;
+pub mod terminal;

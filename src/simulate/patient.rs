@@ -1,0 +1,67 @@
+//! One synthetic patient under every policy: the per-patient loop that the
+//! engine, the bench's draw counting and the criterion benches share.
+
+use crate::rng::policy_seed;
+use crate::scenario::Scenario;
+use crate::simulate::cohort::draw_covariates;
+use crate::simulate::pathway::{NaturalDraws, Outcome, Workspace, simulate};
+use crate::simulate::tally::Tally;
+
+/// Per-thread buffers of [`simulate_patient`], reused from patient to
+/// patient.
+#[derive(Debug, Clone, Default)]
+pub struct Scratch {
+    /// The patient's covariates, one slot per covariate.
+    x: Vec<f64>,
+    ws: Workspace,
+}
+
+/// One patient's path under one policy, as [`simulate_patient`] hands it on.
+#[derive(Debug, Clone, Copy)]
+pub struct Path<'a> {
+    /// The policy's index in the scenario.
+    pub policy: usize,
+    /// The patient's covariates (at presentation).
+    pub covariates: &'a [f64],
+    pub outcome: &'a Outcome,
+    /// Symptom-free spells `[from, to)` within the horizon.
+    pub symptom_free: &'a [(f64, f64)],
+}
+
+/// Simulates patient `patient` under every policy in scenario order and
+/// hands each path to `each`.
+///
+/// With common random numbers (`independent` false) the covariates and the
+/// natural history are drawn once, under `seed`, and every policy sees the
+/// same patient; with `independent` each policy draws its own patient under
+/// [`policy_seed`].
+#[inline]
+pub fn simulate_patient<T: Tally>(
+    scenario: &Scenario,
+    seed: u64,
+    independent: bool,
+    patient: u64,
+    scratch: &mut Scratch,
+    tally: &mut T,
+    mut each: impl FnMut(Path),
+) {
+    scratch.x.resize(scenario.covariates.len(), 0.0);
+    let mut nh = NaturalDraws {
+        progression: f64::INFINITY,
+        resolution: f64::INFINITY,
+    };
+    for (p, policy) in scenario.policies.iter().enumerate() {
+        let seed = if independent { policy_seed(seed, p) } else { seed };
+        if p == 0 || independent {
+            draw_covariates(scenario, seed, patient, &mut scratch.x, tally);
+            nh = NaturalDraws::draw(scenario, seed, patient, &scratch.x, tally);
+        }
+        let outcome = simulate(scenario, policy, seed, patient, &scratch.x, nh, &mut scratch.ws, tally);
+        each(Path {
+            policy: p,
+            covariates: &scratch.x,
+            outcome: &outcome,
+            symptom_free: scratch.ws.symptom_free(),
+        });
+    }
+}
