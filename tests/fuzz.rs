@@ -14,7 +14,12 @@ use foramen::run;
 use foramen::scenario::Scenario;
 use proptest::prelude::*;
 
-const SMALL: &str = include_str!("data/small.toml");
+// The integration tests' helpers; this binary uses only some of them.
+#[allow(dead_code)]
+#[path = "it/util.rs"]
+mod util;
+
+use util::{SMALL_TEXT, spec};
 
 /// Values that probe domains and overflow.
 const NUMBERS: [&str; 14] = [
@@ -108,16 +113,7 @@ fn number_spans(text: &str) -> Vec<(usize, usize)> {
 
 fn check_consistent(s: &Scenario) {
     let n = 300;
-    let spec = RunSpec {
-        patients: n,
-        seed: 5,
-        threads: 1,
-        by: vec![],
-        keep_patients: false,
-        independent: false,
-        reference: 0,
-        shard: Default::default(),
-    };
+    let spec = RunSpec { seed: 5, ..spec(s, n) };
     let (out, r) = run::simulate(s, &spec).expect("a valid scenario runs");
     let h = s.simulation.horizon_days;
     for (p, acc) in r.policies.iter().zip(&out.accs) {
@@ -172,7 +168,7 @@ proptest! {
 
     #[test]
     fn mutated_scenarios_never_panic_and_valid_ones_run_consistently(mutations in prop::collection::vec(mutation(), 1..4)) {
-        let text = mutations.iter().fold(SMALL.to_string(), |t, m| apply(&t, m));
+        let text = mutations.iter().fold(SMALL_TEXT.to_string(), |t, m| apply(&t, m));
         if let Ok(s) = Scenario::from_toml(&text, "fuzz.toml") {
             check_consistent(&s);
         }

@@ -3,30 +3,18 @@
 
 use std::fs;
 
-use assert_cmd::Command;
 use foramen::engine::RunSpec;
 use foramen::run;
 use foramen::scenario::Scenario;
 use tempfile::TempDir;
 
-const SMALL: &str = include_str!("data/small.toml");
-
-fn edited(from: &str, to: &str) -> String {
-    assert!(SMALL.contains(from), "small.toml has no `{from}`");
-    SMALL.replacen(from, to, 1)
-}
+use crate::util::{SMALL, SMALL_TEXT, edited, foramen, spec};
 
 fn results(text: &str, patients: u64) -> foramen::summary::RunResults {
     let s = Scenario::from_toml(text, "edge.toml").unwrap_or_else(|e| panic!("{e}"));
     let spec = RunSpec {
-        patients,
         seed: 3,
-        threads: 1,
-        by: Vec::new(),
-        keep_patients: false,
-        independent: false,
-        reference: 0,
-        shard: Default::default(),
+        ..spec(&s, patients)
     };
     run::simulate(&s, &spec).unwrap().1
 }
@@ -88,7 +76,7 @@ fn degenerate_but_valid_inputs_run() {
 #[test]
 fn one_step_and_one_patient() {
     let one_step = "[[policies]]\nname = \"only\"\nsteps = [{ intervention = \"surgery\" }]\n";
-    let text = format!("{}{one_step}", &SMALL[..SMALL.find("[[policies]]").unwrap()]);
+    let text = format!("{}{one_step}", &SMALL_TEXT[..SMALL_TEXT.find("[[policies]]").unwrap()]);
     let r = results(&text, 1);
     assert_eq!(r.policies[0].overall.patients, 1);
     assert!(r.comparisons.is_empty());
@@ -254,38 +242,27 @@ fn bad_files_and_flags_exit_2_without_a_panic() {
         (
             vec![
                 "run".into(),
-                "tests/data/small.toml".into(),
+                SMALL.into(),
                 "--patients".into(),
                 "99999999999999999".into(),
             ],
             "--patients = 99999999999999999: patients per policy must be between 1 and 1000000000000",
         ),
         (
-            vec!["run".into(), "tests/data/small.toml".into(), "--horizon=0.5".into()],
+            vec!["run".into(), SMALL.into(), "--horizon=0.5".into()],
             "--horizon = 0.5: the horizon must be between 1 and",
         ),
         (
-            vec![
-                "run".into(),
-                "tests/data/small.toml".into(),
-                "--reference".into(),
-                "stepwse".into(),
-            ],
+            vec!["run".into(), SMALL.into(), "--reference".into(), "stepwse".into()],
             "did you mean `stepwise`",
         ),
         (
-            vec![
-                "run".into(),
-                "tests/data/small.toml".into(),
-                "--threads".into(),
-                "5000".into(),
-            ],
+            vec!["run".into(), SMALL.into(), "--threads".into(), "5000".into()],
             "--threads 5000",
         ),
     ];
     for (args, expected) in cases {
-        let out = Command::cargo_bin("foramen")
-            .unwrap()
+        let out = foramen()
             .args(&args)
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .assert()
@@ -301,7 +278,7 @@ fn bad_files_and_flags_exit_2_without_a_panic() {
 
 #[test]
 fn the_worked_example_in_docs_validates() {
-    let doc = include_str!("../docs/scenario.md");
+    let doc = include_str!("../../docs/scenario.md");
     let start = doc.find("```toml\nname = \"example\"").expect("worked example") + "```toml\n".len();
     let example = &doc[start..start + doc[start..].find("```").unwrap()];
     let s = Scenario::from_toml(example, "docs/scenario.md").unwrap_or_else(|e| panic!("{e}"));
@@ -310,16 +287,8 @@ fn the_worked_example_in_docs_validates() {
 
 #[test]
 fn an_unwritable_output_location_is_a_clear_runtime_error() {
-    let out = Command::cargo_bin("foramen")
-        .unwrap()
-        .args([
-            "run",
-            "tests/data/small.toml",
-            "--patients",
-            "100",
-            "--out",
-            "/dev/null/run",
-        ])
+    let out = foramen()
+        .args(["run", SMALL, "--patients", "100", "--out", "/dev/null/run"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .assert()
         .code(1);

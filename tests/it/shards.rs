@@ -4,15 +4,10 @@
 use std::fs;
 use std::path::Path;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use tempfile::TempDir;
 
-const SMALL: &str = "tests/data/small.toml";
-
-fn foramen() -> Command {
-    Command::cargo_bin("foramen").unwrap()
-}
+use crate::util::{SMALL, foramen};
 
 fn shard(dir: &Path, k: u32, n: u32, extra: &[&str]) {
     foramen()

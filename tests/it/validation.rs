@@ -3,12 +3,13 @@
 
 use std::fs;
 
-use assert_cmd::Command;
 use foramen::engine::{self, RunSpec};
 use foramen::run;
 use foramen::scenario::Scenario;
 use proptest::prelude::*;
 use tempfile::TempDir;
+
+use crate::util::{SMALL, foramen, spec};
 
 fn two_policies(p: f64, q: f64) -> Scenario {
     let text = format!(
@@ -54,16 +55,7 @@ fn intervals_cover_the_truth_95_percent_of_the_time() {
     let reps = 2000;
     let (mut share, mut paired) = (0, 0);
     for seed in 0..reps {
-        let spec = RunSpec {
-            patients: 400,
-            seed,
-            threads: 1,
-            by: Vec::new(),
-            keep_patients: false,
-            independent: false,
-            reference: 0,
-            shard: Default::default(),
-        };
+        let spec = RunSpec { seed, ..spec(&s, 400) };
         let (_, r) = run::simulate(&s, &spec).unwrap();
         let e = r.policies[0].overall.recovered;
         share += usize::from(e.lo <= 0.4 && 0.4 <= e.hi);
@@ -84,22 +76,12 @@ fn intervals_cover_the_truth_95_percent_of_the_time() {
 #[test]
 fn golden_summary_is_unchanged() {
     // A change that moves these bytes is deliberate: regenerate with
-    // UPDATE_GOLDEN=1 cargo test --test validation, and record it in
+    // UPDATE_GOLDEN=1 cargo test --test it golden, and record it in
     // CHANGELOG.md.
     let tmp = TempDir::new().unwrap();
     let out = tmp.path().join("run");
-    Command::cargo_bin("foramen")
-        .unwrap()
-        .args([
-            "run",
-            "tests/data/small.toml",
-            "--patients",
-            "5000",
-            "--threads",
-            "2",
-            "-q",
-            "--out",
-        ])
+    foramen()
+        .args(["run", SMALL, "--patients", "5000", "--threads", "2", "-q", "--out"])
         .arg(&out)
         .assert()
         .success();
@@ -124,14 +106,9 @@ proptest! {
     fn shared_steps_give_identical_outcomes(p in 0.0f64..1.0, q in 0.0f64..1.0, seed in 0u64..1000) {
         let s = two_policies(p, q);
         let spec = RunSpec {
-            patients: 300,
             seed,
-            threads: 1,
-            by: Vec::new(),
             keep_patients: true,
-            independent: false,
-            reference: 0,
-            shard: Default::default(),
+            ..spec(&s, 300)
         };
         let out = engine::run(&s, &spec).unwrap();
         let records = out.patients.unwrap();

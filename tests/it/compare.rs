@@ -3,29 +3,22 @@
 
 use std::fs;
 
-use assert_cmd::Command;
 use foramen::engine::RunSpec;
 use foramen::run::{self, RunOptions};
 use foramen::scenario::Scenario;
 use predicates::prelude::*;
 use tempfile::TempDir;
 
-fn spec(s: &Scenario, patients: u64, independent: bool) -> RunSpec {
-    RunSpec {
-        patients,
-        seed: s.simulation.seed,
-        threads: 2,
-        by: Vec::new(),
-        keep_patients: false,
-        independent,
-        reference: 0,
-        shard: Default::default(),
-    }
-}
+use crate::util::{SMALL, foramen, spec};
 
 /// The surgery difference of `policy` against the reference (stepwise).
 fn surgery_difference(s: &Scenario, independent: bool, policy: &str) -> foramen::compare::Difference {
-    let (_, results) = run::simulate(s, &spec(s, 20_000, independent)).unwrap();
+    let spec = RunSpec {
+        threads: 2,
+        independent,
+        ..spec(s, 20_000)
+    };
+    let (_, results) = run::simulate(s, &spec).unwrap();
     let c = results.comparisons.iter().find(|c| c.policy == policy).unwrap();
     c.differences.iter().find(|d| d.outcome == "surgery").unwrap().clone()
 }
@@ -62,7 +55,7 @@ fn sweep_direction_is_known_in_advance() {
     // surgery: with common random numbers a patient who responds at p also
     // responds at any p' > p (u < p < p'), so the stepwise surgery share is
     // non-increasing, exactly, point by point.
-    let loaded = run::load(Some("tests/data/small.toml".as_ref())).unwrap();
+    let loaded = run::load(Some(SMALL.as_ref())).unwrap();
     let opts = RunOptions {
         patients: Some(4000),
         ..RunOptions::default()
@@ -81,14 +74,8 @@ fn sweep_direction_is_known_in_advance() {
 fn sweep_and_sensitivity_write_their_files() {
     let tmp = TempDir::new().unwrap();
     let sweep = tmp.path().join("sweep");
-    Command::cargo_bin("foramen")
-        .unwrap()
-        .args([
-            "sweep",
-            "tests/data/small.toml",
-            "--param",
-            "policies.stepwise.steps[1].attempts",
-        ])
+    foramen()
+        .args(["sweep", SMALL, "--param", "policies.stepwise.steps[1].attempts"])
         .args(["--values", "1,2,3", "--patients", "2000", "-q", "--out"])
         .arg(&sweep)
         .assert()
@@ -100,16 +87,8 @@ fn sweep_and_sensitivity_write_their_files() {
         assert!(sweep.join(f).exists(), "{f}");
     }
     let sens = tmp.path().join("sens");
-    Command::cargo_bin("foramen")
-        .unwrap()
-        .args([
-            "sensitivity",
-            "tests/data/small.toml",
-            "--outcome",
-            "surgery",
-            "--policy",
-            "stepwise",
-        ])
+    foramen()
+        .args(["sensitivity", SMALL, "--outcome", "surgery", "--policy", "stepwise"])
         .args(["--patients", "2000", "-q", "--out"])
         .arg(&sens)
         .assert()
@@ -121,23 +100,16 @@ fn sweep_and_sensitivity_write_their_files() {
 
 #[test]
 fn a_bad_key_path_names_the_closest_valid_ones() {
-    Command::cargo_bin("foramen")
-        .unwrap()
-        .args([
-            "sweep",
-            "tests/data/small.toml",
-            "--param",
-            "interventions.physio.respose.probability",
-        ])
+    foramen()
+        .args(["sweep", SMALL, "--param", "interventions.physio.respose.probability"])
         .args(["--values", "0.1,0.2"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
             "closest valid paths: `interventions.physio.response.probability`",
         ));
-    Command::cargo_bin("foramen")
-        .unwrap()
-        .args(["sweep", "tests/data/small.toml", "--param", "name", "--values", "1"])
+    foramen()
+        .args(["sweep", SMALL, "--param", "name", "--values", "1"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("is not the path of a number"));
@@ -145,14 +117,8 @@ fn a_bad_key_path_names_the_closest_valid_ones() {
 
 #[test]
 fn a_sweep_value_that_breaks_a_rule_is_named() {
-    Command::cargo_bin("foramen")
-        .unwrap()
-        .args([
-            "sweep",
-            "tests/data/small.toml",
-            "--param",
-            "interventions.physio.response.probability",
-        ])
+    foramen()
+        .args(["sweep", SMALL, "--param", "interventions.physio.response.probability"])
         .args(["--values", "0.5,1.5"])
         .assert()
         .code(2)

@@ -11,6 +11,8 @@ use foramen::engine::{self, RunSpec};
 use foramen::scenario::Scenario;
 use foramen::summary::{Estimate, GroupSummary, RunResults, summarize};
 
+use crate::util::spec;
+
 const PATIENTS: u64 = 20_000;
 
 /// A scenario with one boolean covariate `unstable` (probability 0.3), the
@@ -37,14 +39,8 @@ probability = 0.0
 
 fn run(s: &Scenario) -> RunResults {
     let spec = RunSpec {
-        patients: s.simulation.patients,
-        seed: s.simulation.seed,
         threads: 2,
-        by: Vec::new(),
-        keep_patients: false,
-        independent: false,
-        reference: 0,
-        shard: Default::default(),
+        ..spec(s, s.simulation.patients)
     };
     let out = engine::run(s, &spec).unwrap();
     summarize(s, &out.accs, &[], &[], 0)

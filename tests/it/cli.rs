@@ -3,15 +3,10 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use tempfile::TempDir;
 
-const SMALL: &str = "tests/data/small.toml";
-
-fn foramen() -> Command {
-    Command::cargo_bin("foramen").unwrap()
-}
+use crate::util::{SMALL, edited, foramen};
 
 fn run_small(dir: &Path, extra: &[&str]) -> PathBuf {
     let out = dir.join("run");
@@ -155,11 +150,9 @@ fn default_scenario_validates_and_describes() {
 
 /// Writes `small.toml` with `from` replaced by `to` and runs `validate`.
 fn validate_edit(from: &str, to: &str) -> assert_cmd::assert::Assert {
-    let text = fs::read_to_string(SMALL).unwrap();
-    assert!(text.contains(from), "the test scenario has no `{from}`");
     let tmp = TempDir::new().unwrap();
     let path = tmp.path().join("bad.toml");
-    fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    fs::write(&path, edited(from, to)).unwrap();
     let assert = foramen().arg("validate").arg(&path).assert();
     drop(tmp);
     assert

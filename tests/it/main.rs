@@ -1,0 +1,12 @@
+//! The integration tests, one binary (tests/fuzz.rs is apart: it is slow).
+//! Tests run with the package root as working directory.
+
+mod util;
+
+mod cli;
+mod closed_form;
+mod compare;
+mod distributions;
+mod edge_cases;
+mod shards;
+mod validation;

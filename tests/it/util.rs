@@ -1,0 +1,41 @@
+//! Helpers shared by the integration tests (tests/fuzz.rs includes this
+//! file too, with `#[path]`).
+
+use assert_cmd::Command;
+use foramen::engine::RunSpec;
+use foramen::scenario::Scenario;
+
+/// The small test scenario, relative to the package root (the working
+/// directory of `cargo test`).
+pub const SMALL: &str = "tests/data/small.toml";
+
+/// The small test scenario's text.
+pub const SMALL_TEXT: &str = include_str!("../data/small.toml");
+
+/// The real `foramen` binary.
+pub fn foramen() -> Command {
+    Command::cargo_bin("foramen").unwrap()
+}
+
+/// The small scenario's text with the first `from` replaced by `to`; panics
+/// if it has no `from`.
+pub fn edited(from: &str, to: &str) -> String {
+    assert!(SMALL_TEXT.contains(from), "small.toml has no `{from}`");
+    SMALL_TEXT.replacen(from, to, 1)
+}
+
+/// A run of `patients` per policy on the scenario's seed: one thread, no
+/// subgroups, no patient records, common random numbers, the first policy as
+/// reference, the whole cohort. Override fields with struct update syntax.
+pub fn spec(s: &Scenario, patients: u64) -> RunSpec {
+    RunSpec {
+        patients,
+        seed: s.simulation.seed,
+        threads: 1,
+        by: Vec::new(),
+        keep_patients: false,
+        independent: false,
+        reference: 0,
+        shard: Default::default(),
+    }
+}
