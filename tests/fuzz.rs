@@ -9,9 +9,9 @@
 //!
 //! (docs/validation.md records the last long run).
 
-use foramen::engine::RunSpec;
-use foramen::run;
+use foramen::analysis;
 use foramen::scenario::Scenario;
+use foramen::simulate::engine::RunSpec;
 use proptest::prelude::*;
 
 // The integration tests' helpers; this binary uses only some of them.
@@ -114,34 +114,27 @@ fn number_spans(text: &str) -> Vec<(usize, usize)> {
 fn check_consistent(s: &Scenario) {
     let n = 300;
     let spec = RunSpec { seed: 5, ..spec(s, n) };
-    let (out, r) = run::simulate(s, &spec).expect("a valid scenario runs");
+    let (out, r) = analysis::simulate(s, &spec).expect("a valid scenario runs");
     let h = s.simulation.horizon_days;
     for (p, acc) in r.policies.iter().zip(&out.accs) {
         let g = &p.overall;
         assert_eq!(g.patients, n);
-        let shares = [
-            g.recovered,
-            g.symptom_free,
-            g.surgery,
-            g.fusion,
-            g.complication,
-            g.relapse,
-        ];
-        for e in shares.iter().chain(&g.level_reached) {
+        let shares = g.iter().filter(|(def, _)| def.is_share());
+        for (_, e) in shares {
             assert!((0.0..=1.0).contains(&e.value), "share {e:?}");
             assert!(e.lo <= e.value && e.value <= e.hi, "interval {e:?}");
         }
         assert!(
-            g.symptom_free.value <= g.recovered.value,
+            g["symptom_free"].value <= g["recovered"].value,
             "symptom-free without recovery"
         );
-        assert_eq!(g.surgery.value, g.level_reached[2].value);
+        assert_eq!(g["surgery"].value, g["reached_surgical"].value);
         assert!(
-            (0.0..=h + 1e-6).contains(&g.symptomatic_days.value),
+            (0.0..=h + 1e-6).contains(&g["symptomatic_days"].value),
             "{:?}",
-            g.symptomatic_days
+            g["symptomatic_days"]
         );
-        assert!(g.median_days.value.is_nan() || (0.0..=h + 0.125).contains(&g.median_days.value));
+        assert!(g["median_days"].value.is_nan() || (0.0..=h + 0.125).contains(&g["median_days"].value));
         assert_eq!(
             acc.overall.pathway.iter().flatten().sum::<u64>(),
             n,

@@ -3,22 +3,23 @@
 
 use std::fs;
 
-use foramen::engine::RunSpec;
-use foramen::run::{self, RunOptions};
+use foramen::analysis::{self, Settings, sweep};
 use foramen::scenario::Scenario;
+use foramen::scenario::document::{Document, Overrides};
+use foramen::simulate::engine::RunSpec;
 use predicates::prelude::*;
 use tempfile::TempDir;
 
-use crate::util::{SMALL, foramen, spec};
+use crate::util::{SMALL, SMALL_TEXT, foramen, spec};
 
 /// The surgery difference of `policy` against the reference (stepwise).
-fn surgery_difference(s: &Scenario, independent: bool, policy: &str) -> foramen::compare::Difference {
+fn surgery_difference(s: &Scenario, independent: bool, policy: &str) -> foramen::estimate::compare::Difference {
     let spec = RunSpec {
         threads: 2,
         independent,
         ..spec(s, 20_000)
     };
-    let (_, results) = run::simulate(s, &spec).unwrap();
+    let (_, results) = analysis::simulate(s, &spec).unwrap();
     let c = results.comparisons.iter().find(|c| c.policy == policy).unwrap();
     c.differences.iter().find(|d| d.outcome == "surgery").unwrap().clone()
 }
@@ -55,16 +56,18 @@ fn sweep_direction_is_known_in_advance() {
     // surgery: with common random numbers a patient who responds at p also
     // responds at any p' > p (u < p < p'), so the stepwise surgery share is
     // non-increasing, exactly, point by point.
-    let loaded = run::load(Some(SMALL.as_ref())).unwrap();
-    let opts = RunOptions {
+    let doc = Document::parse(SMALL_TEXT, SMALL).unwrap();
+    let overrides = Overrides {
         patients: Some(4000),
-        ..RunOptions::default()
+        ..Overrides::default()
     };
     let values = [0.1, 0.3, 0.5, 0.7, 0.9];
-    let points = foramen::sweep::sweep(&loaded, "interventions.physio.response.probability", &values, &opts).unwrap();
+    let path = "interventions.physio.response.probability";
+    let scenarios = sweep::sweep_scenarios(&doc, &overrides, path, &values).unwrap();
+    let points = sweep::sweep(&scenarios, &values, &Settings::default()).unwrap();
     let surgery: Vec<f64> = points
         .iter()
-        .map(|p| p.results.policies[0].overall.surgery.value)
+        .map(|p| p.results.policies[0].overall["surgery"].value)
         .collect();
     assert!(surgery.windows(2).all(|w| w[1] <= w[0]), "{surgery:?}");
     assert!(surgery[4] < surgery[0] - 0.1, "{surgery:?}");

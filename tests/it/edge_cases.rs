@@ -3,20 +3,20 @@
 
 use std::fs;
 
-use foramen::engine::RunSpec;
-use foramen::run;
+use foramen::analysis;
 use foramen::scenario::Scenario;
+use foramen::simulate::engine::RunSpec;
 use tempfile::TempDir;
 
 use crate::util::{SMALL, SMALL_TEXT, edited, foramen, spec};
 
-fn results(text: &str, patients: u64) -> foramen::summary::RunResults {
+fn results(text: &str, patients: u64) -> foramen::estimate::RunResults {
     let s = Scenario::from_toml(text, "edge.toml").unwrap_or_else(|e| panic!("{e}"));
     let spec = RunSpec {
         seed: 3,
         ..spec(&s, patients)
     };
-    run::simulate(&s, &spec).unwrap().1
+    analysis::simulate(&s, &spec).unwrap().1
 }
 
 #[test]
@@ -63,12 +63,12 @@ fn degenerate_but_valid_inputs_run() {
         for p in &r.policies {
             let g = &p.overall;
             assert_eq!(g.patients, 500, "{what}");
-            for (name, e) in g.estimates() {
-                if name != "median_days" {
-                    assert!(e.value.is_finite(), "{what}: {name} is {}", e.value);
+            for (def, e) in g.iter() {
+                if def.name != "median_days" {
+                    assert!(e.value.is_finite(), "{what}: {} is {}", def.name, e.value);
                 }
             }
-            assert!((0.0..=1.0).contains(&g.recovered.value), "{what}");
+            assert!((0.0..=1.0).contains(&g["recovered"].value), "{what}");
         }
     }
 }

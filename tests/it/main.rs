@@ -8,5 +8,7 @@ mod closed_form;
 mod compare;
 mod distributions;
 mod edge_cases;
+mod jobs;
+mod layers;
 mod shards;
 mod validation;

@@ -2,8 +2,8 @@
 //! file too, with `#[path]`).
 
 use assert_cmd::Command;
-use foramen::engine::RunSpec;
 use foramen::scenario::Scenario;
+use foramen::simulate::engine::RunSpec;
 
 /// The small test scenario, relative to the package root (the working
 /// directory of `cargo test`).
@@ -29,13 +29,7 @@ pub fn edited(from: &str, to: &str) -> String {
 /// reference, the whole cohort. Override fields with struct update syntax.
 pub fn spec(s: &Scenario, patients: u64) -> RunSpec {
     RunSpec {
-        patients,
-        seed: s.simulation.seed,
         threads: 1,
-        by: Vec::new(),
-        keep_patients: false,
-        independent: false,
-        reference: 0,
-        shard: Default::default(),
+        ..RunSpec::new(patients, s.simulation.seed)
     }
 }

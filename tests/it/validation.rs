@@ -3,9 +3,10 @@
 
 use std::fs;
 
-use foramen::engine::{self, RunSpec};
-use foramen::run;
+use foramen::accumulate::sink;
+use foramen::analysis;
 use foramen::scenario::Scenario;
+use foramen::simulate::engine::{RunSpec, Unobserved};
 use proptest::prelude::*;
 use tempfile::TempDir;
 
@@ -56,8 +57,8 @@ fn intervals_cover_the_truth_95_percent_of_the_time() {
     let (mut share, mut paired) = (0, 0);
     for seed in 0..reps {
         let spec = RunSpec { seed, ..spec(&s, 400) };
-        let (_, r) = run::simulate(&s, &spec).unwrap();
-        let e = r.policies[0].overall.recovered;
+        let (_, r) = analysis::simulate(&s, &spec).unwrap();
+        let e = r.policies[0].overall["recovered"];
         share += usize::from(e.lo <= 0.4 && 0.4 <= e.hi);
         let d = r.comparisons[0]
             .differences
@@ -110,7 +111,7 @@ proptest! {
             keep_patients: true,
             ..spec(&s, 300)
         };
-        let out = engine::run(&s, &spec).unwrap();
+        let out = sink::simulate(&s, &spec, &Unobserved).unwrap();
         let records = out.patients.unwrap();
         prop_assert_eq!(records.covariates.len(), 300);
         for (a, b) in records.outcomes[0].iter().zip(&records.outcomes[1]) {
