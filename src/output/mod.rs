@@ -9,7 +9,7 @@ pub mod partial;
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -174,26 +174,12 @@ pub fn default_dir(scenario: &str) -> PathBuf {
     dir
 }
 
-/// `YYYY-MM-DDTHH:MM:SSZ` for a time (proleptic Gregorian, UTC).
+/// `YYYY-MM-DDTHH:MM:SSZ` for a time (proleptic Gregorian, UTC), whole
+/// seconds, by `humantime`. A clock set before 1970 reads as the epoch and
+/// one past the year 9999 as its last second, the range humantime formats.
 pub fn utc_stamp(t: SystemTime) -> String {
-    let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    // Civil from days (Howard Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    let last = UNIX_EPOCH + Duration::from_secs(253_402_300_799);
+    humantime::format_rfc3339_seconds(t.clamp(UNIX_EPOCH, last)).to_string()
 }
 
 #[cfg(test)]
@@ -206,6 +192,18 @@ mod tests {
         assert_eq!(utc_stamp(UNIX_EPOCH), "1970-01-01T00:00:00Z");
         let t = UNIX_EPOCH + Duration::from_secs(1_795_000_000);
         assert_eq!(utc_stamp(t), "2026-11-18T11:06:40Z");
+    }
+
+    #[test]
+    fn utc_stamp_truncates_and_clamps() {
+        let t = UNIX_EPOCH + Duration::new(1_795_000_000, 999_999_999);
+        assert_eq!(utc_stamp(t), "2026-11-18T11:06:40Z");
+        assert_eq!(
+            utc_stamp(UNIX_EPOCH - Duration::from_secs(86_400)),
+            "1970-01-01T00:00:00Z"
+        );
+        let far = UNIX_EPOCH + Duration::from_secs(300_000_000_000);
+        assert_eq!(utc_stamp(far), "9999-12-31T23:59:59Z");
     }
 
     #[test]

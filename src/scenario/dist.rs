@@ -32,6 +32,11 @@
 //! switches on, so they call the platform's maths library: results are
 //! bit-identical for the same build on the same platform, not guaranteed
 //! across operating systems or architectures.
+//!
+//! The special functions at the end ([`normal_cdf`], [`normal_quantile`],
+//! [`gamma_p`], [`gamma_quantile`]) are our own, not statrs's: each one's
+//! documentation gives the accuracy, speed and bit-identity measured against
+//! statrs 0.19.1 and why it stays.
 
 use rand::{Rng, RngExt};
 use rand_distr::{Distribution, Exp1, Gamma, LogNormal, Normal};
@@ -603,12 +608,32 @@ pub fn quantile(family: Family, p: f64) -> f64 {
 }
 
 /// Standard normal CDF, `Phi(z) = erfc(-z / sqrt 2) / 2`.
+///
+/// Kept rather than statrs 0.19.1's `Normal::cdf`, which is faster (11.8
+/// against 20.5 ns a call over z in [-38, 9]) but less accurate and gives
+/// other bits: against mpmath (50 digits) at 4,701 points, ours errs by at
+/// most 1.8e-13 relative (6.3e-15 for |z| <= 6), statrs by up to 1.0e-10
+/// relative (2.5e-11 absolute, at z = -0.71: its erfc keeps Boost's
+/// float-valued interval constants to 10 digits only), and only 552 of the
+/// 4,701 results are bit-identical. This runs when a truncated sampler is
+/// built (`[F(lo), F(hi)]`), not per draw, but its bits move every truncated
+/// normal and lognormal draw, so patients.parquet would change.
 pub fn normal_cdf(z: f64) -> f64 {
     0.5 * libm::erfc(-z / std::f64::consts::SQRT_2)
 }
 
 /// Standard normal quantile: Acklam's rational approximation (relative
-/// error 1.15e-9) refined by one Halley step, accurate to about 1e-15.
+/// error 1.15e-9) refined by one Halley step (measured errors below).
+///
+/// On the hot path: one call per draw of every truncated normal and
+/// lognormal. statrs 0.19.1's `Normal::inverse_cdf` (via `erfc_inv`) is
+/// faster (15.2 against 28.5 ns a call on sampler-like random `u`) and more
+/// accurate (against mpmath at 11,999 points: at most 4.3e-16 relative, where
+/// ours errs by 1.2e-14 absolute for p in [0.00135, 0.99865] and by up to
+/// 1.1e-9 relative for p above 1 - 1e-13, where the Halley step cannot
+/// resolve `Phi(x) - p`), but only 3,432 of the 11,999 results are
+/// bit-identical, so switching would change every such draw. Kept so that
+/// runs stay bit-identical; switching is a deliberate change of outputs.
 pub fn normal_quantile(p: f64) -> f64 {
     const A: [f64; 6] = [
         -3.969_683_028_665_376e1,
@@ -669,6 +694,12 @@ pub fn normal_quantile(p: f64) -> f64 {
 /// Regularised lower incomplete gamma `P(a, x)`: the series for
 /// `x < a + 1`, Lentz's continued fraction for `Q = 1 - P` otherwise
 /// (Numerical Recipes, 3rd ed., section 6.2).
+///
+/// Kept rather than statrs 0.19.1's `gamma_lr`: equally accurate (against
+/// mpmath at 4,800 points with shapes 0.1 to 500, both err by at most 4.8e-13
+/// relative and 8.7e-14 absolute) and faster (43.5 against 59.5 ns a call),
+/// but only 2,096 of the 4,800 results are bit-identical, and this sets a
+/// truncated gamma's `[F(lo), F(hi)]` and drives [`gamma_quantile`].
 pub fn gamma_p(a: f64, x: f64) -> f64 {
     if x <= 0.0 {
         return 0.0;
@@ -715,6 +746,16 @@ pub fn gamma_p(a: f64, x: f64) -> f64 {
 
 /// Quantile of the unit-scale gamma by bisection on `P(a, x)` (used only for
 /// truncations that keep under 5% of the mass, and in tests).
+///
+/// Called once per draw of such a truncation. statrs 0.19.1's
+/// `Gamma::inverse_cdf` is 4 to 5 times faster (1.7 against 6.3 us a call
+/// over p in [1e-12, 1 - 1e-12], 1.2 against 6.5 for p in [0.001, 0.999],
+/// shapes 0.1 to 500) but not accurate enough: against mpmath for p in
+/// [0.001, 0.999] ours errs by at most 2.4e-14 relative, statrs by up to
+/// 6.8e-9 for shapes >= 0.5 and, for shape 0.1, returns about 9.3e-10
+/// wherever the quantile is smaller (1.4e-28 at p = 0.0017); only 63 of 1,908
+/// results are bit-identical. Below about `2^-200 * max(a, 1)` ours is not
+/// accurate either (shape 0.1, p = 1e-12: 3.1e-61 for 6.1e-121).
 pub fn gamma_quantile(a: f64, p: f64) -> f64 {
     let (mut lo, mut hi) = (0.0_f64, a.max(1.0));
     while gamma_p(a, hi) < p {
