@@ -26,7 +26,7 @@ fn patient_path(c: &mut Criterion) {
     let mut scratch = Scratch::default();
     let mut patient = 0u64;
     let mut group = c.benchmark_group("patient_path");
-    group.throughput(Throughput::Elements(scenario.policies.len() as u64));
+    group.throughput(Throughput::Elements(scenario.policies().len() as u64));
     group.bench_function("all_policies", |b| {
         b.iter(|| {
             patient += 1;
@@ -56,14 +56,14 @@ fn aggregate_chunk(c: &mut Criterion) {
         .collect();
     // Split by the scenario's own subgroup covariates.
     let by: Vec<usize> = scenario
-        .simulation
+        .simulation()
         .subgroups
         .iter()
         .filter_map(|n| scenario.covariate_index(n))
         .collect();
     let split = Split::new(&scenario, &by);
     let mut group = c.benchmark_group("aggregate_chunk");
-    group.throughput(Throughput::Elements(CHUNK * scenario.policies.len() as u64));
+    group.throughput(Throughput::Elements(CHUNK * scenario.policies().len() as u64));
     group.bench_function("4096_patients", |b| {
         b.iter_batched_ref(
             || Sums::new(&scenario, &split, 0),
@@ -95,7 +95,7 @@ fn small_run(c: &mut Criterion) {
     };
     let mut group = c.benchmark_group("small_run");
     group.sample_size(20);
-    group.throughput(Throughput::Elements(spec.patients * scenario.policies.len() as u64));
+    group.throughput(Throughput::Elements(spec.patients * scenario.policies().len() as u64));
     group.bench_function("20000_patients_1_thread", |b| {
         b.iter(|| black_box(sink::simulate(&scenario, &spec, &Unobserved).expect("the run succeeds")));
     });

@@ -115,7 +115,7 @@ fn check_consistent(s: &Scenario) {
     let n = 300;
     let spec = RunSpec { seed: 5, ..spec(s, n) };
     let (out, r) = analysis::simulate(s, &spec).expect("a valid scenario runs");
-    let h = s.simulation.horizon_days;
+    let h = s.simulation().horizon_days;
     for (p, acc) in r.policies.iter().zip(&out.accs) {
         let g = &p.overall;
         assert_eq!(g.patients, n);

@@ -22,10 +22,10 @@ impl<'a> Split<'a> {
     pub fn new(scenario: &'a Scenario, by: &[usize]) -> Split<'a> {
         let radix = by
             .iter()
-            .map(|&c| scenario.covariates[c].group_values().map_or(1, |g| g.len()))
+            .map(|&c| scenario.covariates()[c].group_values().map_or(1, |g| g.len()))
             .collect();
         Split {
-            covariates: &scenario.covariates,
+            covariates: scenario.covariates(),
             by: by.to_vec(),
             radix,
         }
@@ -94,15 +94,15 @@ pub struct Sums<'a> {
 
 impl<'a> Sums<'a> {
     pub fn new(scenario: &Scenario, split: &'a Split<'a>, reference: usize) -> Sums<'a> {
-        let sim = &scenario.simulation;
+        let sim = &scenario.simulation();
         Sums {
             split,
             reference,
             horizon_days: sim.horizon_days,
-            accs: (0..scenario.policies.len())
+            accs: (0..scenario.policies().len())
                 .map(|_| PolicyAcc::new(sim.horizon_days, sim.curve_step_days, split.len()))
                 .collect(),
-            current: Vec::with_capacity(scenario.policies.len()),
+            current: Vec::with_capacity(scenario.policies().len()),
             group: None,
         }
     }
@@ -206,7 +206,7 @@ pub struct RunOutput {
 /// As [`engine::run`].
 pub fn simulate(scenario: &Scenario, spec: &RunSpec, observer: &dyn Observer) -> Result<RunOutput, Error> {
     let split = Split::new(scenario, &spec.by);
-    let policies = scenario.policies.len();
+    let policies = scenario.policies().len();
     let new_sink = || {
         (
             Sums::new(scenario, &split, spec.reference),

@@ -119,7 +119,7 @@ pub fn count_draws(scenario: &Scenario, spec: &RunSpec, patients: u64) -> DrawCo
         simulate_patient(scenario, spec.seed, false, patient, &mut scratch, &mut counter, |_| {});
     }
     DrawCounts {
-        paths: patients * scenario.policies.len() as u64,
+        paths: patients * scenario.policies().len() as u64,
         streams: counter.streams,
         uniforms: counter.uniforms,
         samples: counter.samples,
@@ -218,7 +218,7 @@ pub fn measure(
     counts: &DrawCounts,
     mut on_row: impl FnMut(&BenchRow),
 ) -> Result<Vec<BenchRow>, Error> {
-    let policies = scenario.policies.len() as u64;
+    let policies = scenario.policies().len() as u64;
     // Warm up until WARM_UP has passed: on shared virtual machines the
     // first seconds of a process run measurably slower (seen here: 800
     // ns/path at first, 520 after a few seconds, with a 10,000-patient
@@ -433,7 +433,7 @@ mod tests {
     fn counting_sees_every_patient_stream() {
         let (scenario, spec) = small();
         let c = count_draws(&scenario, &spec, 1000);
-        assert_eq!(c.paths, 1000 * scenario.policies.len() as u64);
+        assert_eq!(c.paths, 1000 * scenario.policies().len() as u64);
         // A cohort and a natural-history stream per patient, and one stream
         // per attempt started (waits add more).
         let attempts: u64 = sink::simulate(&scenario, &spec, &Unobserved)
@@ -449,7 +449,7 @@ mod tests {
         );
         // Every covariate takes a draw per patient, every attempt a uniform.
         assert!(c.uniforms >= attempts);
-        assert!(c.draws() >= 1000 * scenario.covariates.len() as u64 + attempts);
+        assert!(c.draws() >= 1000 * scenario.covariates().len() as u64 + attempts);
     }
 
     #[test]

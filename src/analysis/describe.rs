@@ -8,9 +8,9 @@ use crate::scenario::{CovariateKind, Probability, Scenario};
 /// A plain-text description of the whole scenario.
 pub fn describe(s: &Scenario) -> String {
     let mut out = String::new();
-    let sim = &s.simulation;
-    let _ = writeln!(out, "scenario {}", s.name);
-    if let Some(d) = &s.description {
+    let sim = &s.simulation();
+    let _ = writeln!(out, "scenario {}", s.name());
+    if let Some(d) = &s.description() {
         let _ = writeln!(out, "  {}", d.trim());
     }
     let _ = writeln!(
@@ -19,7 +19,7 @@ pub fn describe(s: &Scenario) -> String {
         sim.patients, sim.seed, sim.horizon_days, sim.curve_step_days
     );
     let _ = writeln!(out, "\ncohort");
-    for c in &s.covariates {
+    for c in s.covariates() {
         let what = match &c.kind {
             CovariateKind::Boolean { probability } => format!("true with probability {probability}"),
             CovariateKind::Categorical { levels, cumulative } => {
@@ -39,23 +39,24 @@ pub fn describe(s: &Scenario) -> String {
         };
         let _ = writeln!(out, "  {}: {what}", c.name);
     }
-    if let Some(p) = &s.natural_history.progression {
+    if let Some(p) = &s.natural_history().progression {
         let _ = writeln!(
             out,
             "\nnatural history\n  progression sets {} after {} while symptomatic",
-            s.covariates[p.slot].name, p.time
+            s.covariates()[p.slot].name,
+            p.time
         );
     }
-    if let Some(r) = &s.natural_history.resolution {
+    if let Some(r) = &s.natural_history().resolution {
         let _ = writeln!(out, "  spontaneous resolution after {}", r.time);
     }
-    for policy in &s.policies {
+    for policy in s.policies() {
         let _ = writeln!(out, "\npolicy {}", policy.name);
         if let Some(d) = &policy.description {
             let _ = writeln!(out, "  {}", d.trim());
         }
         for (i, step) in policy.steps.iter().enumerate() {
-            let iv = &s.interventions[step.intervention];
+            let iv = &s.interventions()[step.intervention];
             let attempts = if step.attempts == 1 {
                 "1 attempt".to_string()
             } else {
@@ -76,7 +77,7 @@ pub fn describe(s: &Scenario) -> String {
                 let _ = writeln!(out, "     wait {w}");
             }
             for (text, _, to) in &step.routes {
-                let _ = writeln!(out, "     if {text}: {} instead", s.interventions[*to].label);
+                let _ = writeln!(out, "     if {text}: {} instead", s.interventions()[*to].label);
             }
             let _ = writeln!(out, "     response {}", probability_words(&iv.response));
             let _ = writeln!(

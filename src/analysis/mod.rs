@@ -43,14 +43,14 @@ impl Settings {
     /// [`Error::Usage`] naming the flag: an unknown reference policy, or
     /// too many patients to keep.
     pub fn spec(&self, scenario: &Scenario) -> Result<RunSpec, Error> {
-        let sim = &scenario.simulation;
+        let sim = &scenario.simulation();
         if self.keep_patients && sim.patients > MAX_KEPT_PATIENTS {
             return Err(Error::Usage(format!(
                 "--patients-out keeps every patient in memory; {} patients per policy is more than the {MAX_KEPT_PATIENTS} it accepts",
                 sim.patients
             )));
         }
-        let names = || scenario.policies.iter().map(|p| p.name.as_str());
+        let names = || scenario.policies().iter().map(|p| p.name.as_str());
         let reference = match &self.reference {
             None => 0,
             Some(name) => names().position(|p| p == name).ok_or_else(|| {
@@ -104,5 +104,11 @@ pub fn simulate_observed(
 /// The estimates of a run's accumulators (one per policy).
 pub fn estimate_sums(scenario: &Scenario, spec: &RunSpec, accs: &[PolicyAcc]) -> RunResults {
     let labels = Split::new(scenario, &spec.by).labels();
-    estimate::results(scenario, accs, &scenario.simulation.subgroups, &labels, spec.reference)
+    estimate::results(
+        scenario,
+        accs,
+        &scenario.simulation().subgroups,
+        &labels,
+        spec.reference,
+    )
 }

@@ -191,13 +191,13 @@ pub fn sensitivity(
     target: Target,
 ) -> Result<SensitivityResults, Error> {
     let scenario = doc.scenario(overrides)?;
-    if scenario.ranges.is_empty() {
+    if scenario.ranges().is_empty() {
         return Err(Error::Usage(format!(
             "{} declares no [ranges]: add plausible ranges, e.g. \"interventions.NAME.response.probability\" = [0.25, 0.70]",
             doc.file()
         )));
     }
-    let names: Vec<&str> = scenario.policies.iter().map(|p| p.name.as_str()).collect();
+    let names: Vec<&str> = scenario.policies().iter().map(|p| p.name.as_str()).collect();
     let check = |name: &str| {
         if names.contains(&name) {
             Ok(())
@@ -219,7 +219,7 @@ pub fn sensitivity(
     let settings = target.settings(settings);
     // Every range end validated before anything runs.
     let mut ends = Vec::new();
-    for (path, low, high) in &scenario.ranges {
+    for (path, low, high) in scenario.ranges() {
         let at = |v: f64| {
             doc.with_number(path, v)?.scenario(overrides).map_err(|e| match e {
                 Error::Invalid { file, invalid } => Error::Invalid {

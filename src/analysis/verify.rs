@@ -73,10 +73,10 @@ pub fn verify(patients: Option<u64>, threads: usize) -> Result<Vec<Check>, Error
         let s = Scenario::from_toml(text, &format!("scenarios/validation/{file}"))?;
         let spec = RunSpec {
             threads,
-            ..RunSpec::new(patients.unwrap_or(s.simulation.patients), s.simulation.seed)
+            ..RunSpec::new(patients.unwrap_or(s.simulation().patients), s.simulation().seed)
         };
         let (_, results) = simulate(&s, &spec)?;
-        for e in &s.expected {
+        for e in s.expected() {
             let p = &results.policies[e.policy];
             let (quantity, est) = match e.day {
                 Some(day) => {
@@ -108,7 +108,7 @@ pub fn verify(patients: Option<u64>, threads: usize) -> Result<Vec<Check>, Error
             // An exact hit with zero spread (a share of exactly 0 or 1).
             let z = if diff == 0.0 { 0.0 } else { diff / se };
             checks.push(Check {
-                scenario: s.name.clone(),
+                scenario: s.name().to_string(),
                 policy: p.name.clone(),
                 quantity,
                 exact: e.value,

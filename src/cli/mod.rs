@@ -355,7 +355,7 @@ fn sensitivity_command(args: SensitivityArgs) -> Result<(), Error> {
             policy: args
                 .policy
                 .clone()
-                .unwrap_or_else(|| loaded.scenario.policies[0].name.clone()),
+                .unwrap_or_else(|| loaded.scenario.policies()[0].name.clone()),
         },
     };
     let (dir, results, manifest) =
@@ -489,10 +489,10 @@ fn validate(files: &[PathBuf]) -> Result<(), Error> {
             Ok(s) => println!(
                 "ok: {} ({}: {} covariates, {} interventions, {} policies)",
                 file.display(),
-                s.name,
-                s.covariates.len(),
-                s.interventions.len(),
-                s.policies.len()
+                s.name(),
+                s.covariates().len(),
+                s.interventions().len(),
+                s.policies().len()
             ),
             Err(e) => {
                 failed += 1;

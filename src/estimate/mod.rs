@@ -38,8 +38,8 @@ pub fn results(
     let policies = summary::policies(scenario, accs, subgroup_by, subgroups);
     let comparisons = compare::compare(&policies, reference, accs, subgroups);
     RunResults {
-        scenario: scenario.name.clone(),
-        horizon_days: scenario.simulation.horizon_days,
+        scenario: scenario.name().to_string(),
+        horizon_days: scenario.simulation().horizon_days,
         subgroup_by: subgroup_by.to_vec(),
         policies,
         reference,

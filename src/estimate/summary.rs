@@ -128,11 +128,11 @@ pub fn policies(
     subgroup_by: &[String],
     subgroups: &[Vec<String>],
 ) -> Vec<PolicyResults> {
-    let horizon = scenario.simulation.horizon_days;
-    let step = scenario.simulation.curve_step_days;
+    let horizon = scenario.simulation().horizon_days;
+    let step = scenario.simulation().curve_step_days;
     let days: Vec<f64> = (0..grid_len(horizon, step)).map(|i| i as f64 * step).collect();
     scenario
-        .policies
+        .policies()
         .iter()
         .zip(accs)
         .map(|(policy, acc)| {

@@ -158,7 +158,7 @@ impl<'a> Job<'a> {
         let target = dest
             .out
             .clone()
-            .unwrap_or_else(|| default_dir(&format!("{}{suffix}", loaded.scenario.name)));
+            .unwrap_or_else(|| default_dir(&format!("{}{suffix}", loaded.scenario.name())));
         Ok(Job {
             command: command.into(),
             loaded,
@@ -190,18 +190,18 @@ impl<'a> Job<'a> {
     pub fn finish(mut self, work: &Work) -> Result<(PathBuf, Manifest), Error> {
         self.files.push("manifest.json".into());
         let (scenario, spec) = (&self.loaded.scenario, work.spec);
-        let paths = spec.patients as f64 * scenario.policies.len() as f64 * work.runs as f64;
+        let paths = spec.patients as f64 * scenario.policies().len() as f64 * work.runs as f64;
         let manifest = Manifest {
             foramen_version: env!("CARGO_PKG_VERSION").to_string(),
             command: self.command,
-            scenario: scenario.name.clone(),
+            scenario: scenario.name().to_string(),
             scenario_file: self.loaded.source.file.clone(),
             scenario_sha256: sha256_hex(&self.loaded.source.text),
             seed: spec.seed,
             patients_per_policy: spec.patients,
-            policies: scenario.policies.iter().map(|p| p.name.clone()).collect(),
-            horizon_days: scenario.simulation.horizon_days,
-            subgroups_by: scenario.simulation.subgroups.clone(),
+            policies: scenario.policies().iter().map(|p| p.name.clone()).collect(),
+            horizon_days: scenario.simulation().horizon_days,
+            subgroups_by: scenario.simulation().subgroups.clone(),
             common_random_numbers: !spec.independent,
             threads: work.threads,
             runs: work.runs,

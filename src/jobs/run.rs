@@ -39,7 +39,7 @@ pub fn run(loaded: &Loaded, settings: &Settings, dest: &Destination, progress: b
     let mut job = Job::start(command, loaded, dest, "")?;
     let shard_patients = spec.shard.patients(spec.patients, CHUNK);
     let terminal = Terminal::new(
-        (shard_patients.end - shard_patients.start) * scenario.policies.len() as u64,
+        (shard_patients.end - shard_patients.start) * scenario.policies().len() as u64,
         progress,
     );
     let simulated = timed(|| simulate_observed(scenario, &spec, &terminal));
@@ -61,8 +61,8 @@ pub fn run(loaded: &Loaded, settings: &Settings, dest: &Destination, progress: b
             scenario_sha256: crate::output::sha256_hex(&loaded.source.text),
             seed: spec.seed,
             patients: spec.patients,
-            horizon_days: scenario.simulation.horizon_days,
-            subgroups_by: scenario.simulation.subgroups.clone(),
+            horizon_days: scenario.simulation().horizon_days,
+            subgroups_by: scenario.simulation().subgroups.clone(),
             independent: spec.independent,
             reference: spec.reference,
             shard,
@@ -74,7 +74,7 @@ pub fn run(loaded: &Loaded, settings: &Settings, dest: &Destination, progress: b
             tables::write_patients(scenario, records, &job.dir().join(&name))?;
             job.wrote([name]);
         }
-        let paths = (shard_patients.end - shard_patients.start) * scenario.policies.len() as u64;
+        let paths = (shard_patients.end - shard_patients.start) * scenario.policies().len() as u64;
         work.paths_per_second = Some(paths as f64 / simulation_seconds.max(1e-9));
         let (dir, manifest) = job.finish(&work)?;
         return Ok(RunReport {

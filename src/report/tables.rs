@@ -167,13 +167,13 @@ pub fn curves_frame(results: &RunResults) -> Result<DataFrame, Error> {
 /// # Errors
 /// [`Error::Output`] naming the file.
 pub fn write_patients(scenario: &Scenario, records: &PatientRecords, path: &Path) -> Result<(), Error> {
-    let k = scenario.covariates.len();
+    let k = scenario.covariates().len();
     let n = records.outcomes.first().map_or(0, Vec::len);
     let policies = records.outcomes.len();
     let mut columns: Vec<Column> = Vec::new();
     let rows = n * policies;
     let policy: Vec<String> = scenario
-        .policies
+        .policies()
         .iter()
         .flat_map(|p| std::iter::repeat_n(p.name.clone(), n))
         .collect();
@@ -181,7 +181,7 @@ pub fn write_patients(scenario: &Scenario, records: &PatientRecords, path: &Path
     let first = records.first_patient;
     let patient: Vec<u64> = (0..policies).flat_map(|_| first..first + n as u64).collect();
     columns.push(Column::new("patient".into(), patient));
-    for (j, c) in scenario.covariates.iter().enumerate() {
+    for (j, c) in scenario.covariates().iter().enumerate() {
         let values = (0..policies).flat_map(|_| (0..n).map(move |i| records.covariates[i * k + j]));
         let name: PlSmallStr = c.name.as_str().into();
         columns.push(match &c.kind {

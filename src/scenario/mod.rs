@@ -35,19 +35,71 @@ pub const MAX_HORIZON_DAYS: f64 = 73_050.0;
 
 #[derive(Debug, Clone)]
 pub struct Scenario {
-    pub name: String,
-    pub description: Option<String>,
-    pub simulation: Simulation,
-    pub covariates: Vec<Covariate>,
-    pub natural_history: NaturalHistory,
-    pub interventions: Vec<Intervention>,
-    pub policies: Vec<Policy>,
-    pub economics: Option<Economics>,
+    name: String,
+    description: Option<String>,
+    simulation: Simulation,
+    covariates: Vec<Covariate>,
+    natural_history: NaturalHistory,
+    interventions: Vec<Intervention>,
+    policies: Vec<Policy>,
+    economics: Option<Economics>,
     /// One-way sensitivity ranges: (key path, low, high), checked to name
     /// numbers of the document.
-    pub ranges: Vec<(String, f64, f64)>,
+    ranges: Vec<(String, f64, f64)>,
     /// Exact answers of a validation scenario.
-    pub expected: Vec<Expected>,
+    expected: Vec<Expected>,
+}
+
+/// Read-only access: a scenario is built only by validation
+/// ([`Scenario::from_raw`], [`document::Document::scenario`]) and never
+/// changes afterwards; overrides are applied to the document before it is
+/// validated.
+impl Scenario {
+    /// Names output folders.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    /// Cohort size, seed, horizon, curve grid, subgroups.
+    pub fn simulation(&self) -> &Simulation {
+        &self.simulation
+    }
+
+    /// In declaration order: a patient's covariate slots.
+    pub fn covariates(&self) -> &[Covariate] {
+        &self.covariates
+    }
+
+    pub fn natural_history(&self) -> &NaturalHistory {
+        &self.natural_history
+    }
+
+    pub fn interventions(&self) -> &[Intervention] {
+        &self.interventions
+    }
+
+    /// In declaration order; the first is the default reference.
+    pub fn policies(&self) -> &[Policy] {
+        &self.policies
+    }
+
+    pub fn economics(&self) -> Option<&Economics> {
+        self.economics.as_ref()
+    }
+
+    /// One-way sensitivity ranges: (key path, low, high).
+    pub fn ranges(&self) -> &[(String, f64, f64)] {
+        &self.ranges
+    }
+
+    /// Exact answers of a validation scenario.
+    pub fn expected(&self) -> &[Expected] {
+        &self.expected
+    }
 }
 
 /// An exact value a validation scenario should reproduce.

@@ -14,7 +14,7 @@ use crate::simulate::tally::Tally;
 /// continuous covariates.
 pub fn draw_covariates(scenario: &Scenario, seed: u64, patient: u64, x: &mut [f64], tally: &mut impl Tally) {
     let mut rng = tally.stream(seed, patient, Purpose::Cohort);
-    for (slot, c) in x.iter_mut().zip(&scenario.covariates) {
+    for (slot, c) in x.iter_mut().zip(scenario.covariates()) {
         *slot = match &c.kind {
             CovariateKind::Boolean { probability } => f64::from(u8::from(tally.uniform(&mut rng) < *probability)),
             CovariateKind::Categorical { cumulative, .. } => {

@@ -197,5 +197,5 @@ fn chunk<S: Sink>(
         );
         sink.end_patient();
     }
-    observer.done((end - start) * scenario.policies.len() as u64);
+    observer.done((end - start) * scenario.policies().len() as u64);
 }

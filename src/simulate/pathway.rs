@@ -47,7 +47,7 @@ impl NaturalDraws {
     /// the same order, so one does not shift the other).
     pub fn draw(scenario: &Scenario, seed: u64, patient: u64, x: &[f64], tally: &mut impl Tally) -> NaturalDraws {
         let mut rng = tally.stream(seed, patient, Purpose::NaturalHistory);
-        let nh = &scenario.natural_history;
+        let nh = &scenario.natural_history();
         let progression = nh.progression.as_ref().map_or(f64::INFINITY, |p| {
             let t = tally.sample(&p.time, &mut rng);
             let eligible = x[p.slot] == 0.0 && p.condition.as_ref().is_none_or(|c| c.eval(x));
@@ -177,8 +177,8 @@ pub fn simulate(
     ws: &mut Workspace,
     tally: &mut impl Tally,
 ) -> Outcome {
-    ws.reset(baseline, scenario.interventions.len());
-    let horizon = scenario.simulation.horizon_days;
+    ws.reset(baseline, scenario.interventions().len());
+    let horizon = scenario.simulation().horizon_days;
     let mut walk = Walk {
         scenario,
         tally,
@@ -243,14 +243,14 @@ impl<T: Tally> Walk<'_, T> {
                 .iter()
                 .find(|r| r.1.eval(&self.ws.x))
                 .map_or(st.intervention, |r| r.2);
-            let surgical = self.scenario.interventions[iv].level == Level::Surgical;
+            let surgical = self.scenario.interventions()[iv].level == Level::Surgical;
             let wait = if std::mem::take(&mut fast_track) {
                 let wait = policy.red_flag.as_ref().and_then(|rf| rf.wait.as_ref());
                 wait.map_or(0.0, |d| self.draw_once(d, Purpose::RedFlagWait))
             } else {
                 let visit = self.ws.waits[iv];
                 self.ws.waits[iv] += 1;
-                let key = self.scenario.interventions[iv].key;
+                let key = self.scenario.interventions()[iv].key;
                 st.wait
                     .as_ref()
                     .map_or(0.0, |d| self.draw_once(d, Purpose::Wait { key, visit }))
@@ -324,7 +324,7 @@ impl<T: Tally> Walk<'_, T> {
                     return End::Resolved;
                 }
                 self.progression = f64::INFINITY;
-                if let Some(p) = &self.scenario.natural_history.progression {
+                if let Some(p) = &self.scenario.natural_history().progression {
                     self.ws.x[p.slot] = 1.0;
                 }
                 self.out.progressed = true;
@@ -351,7 +351,7 @@ impl<T: Tally> Walk<'_, T> {
     /// Starts an attempt of intervention `iv` at `self.t` and draws its fate
     /// (`failure_time` overrides the intervention's, for this step).
     fn attempt(&mut self, iv: usize, failure_time: Option<&crate::scenario::dist::Dist>) -> Attempt {
-        let intervention = &self.scenario.interventions[iv];
+        let intervention = &self.scenario.interventions()[iv];
         let attempt = self.ws.attempts[iv];
         self.ws.attempts[iv] += 1;
         let purpose = Purpose::Attempt {

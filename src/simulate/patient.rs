@@ -45,12 +45,12 @@ pub fn simulate_patient<T: Tally>(
     tally: &mut T,
     mut each: impl FnMut(Path),
 ) {
-    scratch.x.resize(scenario.covariates.len(), 0.0);
+    scratch.x.resize(scenario.covariates().len(), 0.0);
     let mut nh = NaturalDraws {
         progression: f64::INFINITY,
         resolution: f64::INFINITY,
     };
-    for (p, policy) in scenario.policies.iter().enumerate() {
+    for (p, policy) in scenario.policies().iter().enumerate() {
         let seed = if independent { policy_seed(seed, p) } else { seed };
         if p == 0 || independent {
             draw_covariates(scenario, seed, patient, &mut scratch.x, tally);

@@ -42,7 +42,7 @@ probability = 0.0
 fn run(s: &Scenario) -> RunResults {
     let spec = RunSpec {
         threads: 2,
-        ..spec(s, s.simulation.patients)
+        ..spec(s, s.simulation().patients)
     };
     let out = sink::simulate(s, &spec, &Unobserved).unwrap();
     foramen::analysis::estimate_sums(s, &spec, &out.accs)

@@ -282,7 +282,7 @@ fn the_worked_example_in_docs_validates() {
     let start = doc.find("```toml\nname = \"example\"").expect("worked example") + "```toml\n".len();
     let example = &doc[start..start + doc[start..].find("```").unwrap()];
     let s = Scenario::from_toml(example, "docs/scenario.md").unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(s.policies.len(), 2);
+    assert_eq!(s.policies().len(), 2);
 }
 
 #[test]

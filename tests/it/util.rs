@@ -30,6 +30,6 @@ pub fn edited(from: &str, to: &str) -> String {
 pub fn spec(s: &Scenario, patients: u64) -> RunSpec {
     RunSpec {
         threads: 1,
-        ..RunSpec::new(patients, s.simulation.seed)
+        ..RunSpec::new(patients, s.simulation().seed)
     }
 }
