@@ -1,0 +1,197 @@
+//! What every chart shares: errors, sizes, the palette, the `Chart` trait,
+//! drawing once on PNG and once on SVG, axis helpers.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use crate::estimate::RunResults;
+use crate::estimate::summary::PolicyResults;
+
+/// Why a chart could not be written; every message names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum PlotError {
+    /// The embedded font could not be loaded, so no text could be drawn.
+    #[error("cannot draw {}: the embedded font assets/DejaVuSans.ttf is not a valid font", path.display())]
+    Font { path: PathBuf },
+    /// Plotters failed to draw the chart or to write the file.
+    #[error("cannot draw {}: {message}", path.display())]
+    Draw { path: PathBuf, message: String },
+}
+
+/// The font family of every text (registered from the embedded file).
+pub(super) const FONT: &str = "sans-serif";
+/// Default picture size in pixels.
+pub(super) const SIZE: (u32, u32) = (1200, 800);
+pub(super) const TITLE_PX: u32 = 28;
+pub(super) const LABEL_PX: u32 = 20;
+pub(super) const AXIS_DESC_PX: u32 = 22;
+
+/// Okabe-Ito, ordered so neighbouring policies contrast.
+pub(super) const PALETTE: [RGBColor; 7] = [
+    RGBColor(0, 114, 178),
+    RGBColor(213, 94, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(204, 121, 167),
+    RGBColor(230, 159, 0),
+    RGBColor(86, 180, 233),
+    RGBColor(0, 0, 0),
+];
+
+/// The colour of the `i`-th policy of a run.
+pub(super) fn colour(i: usize) -> RGBColor {
+    PALETTE[i % PALETTE.len()]
+}
+
+/// The colour of the policy called `name` (black if there is none).
+pub(super) fn policy_colour(policies: &[PolicyResults], name: &str) -> RGBColor {
+    policies.iter().position(|p| p.name == name).map_or(BLACK, colour)
+}
+
+/// `c` blended towards white by `amount` (0 keeps it, 1 gives white).
+pub(super) fn tint(c: RGBColor, amount: f64) -> RGBColor {
+    let mix = |v: u8| (f64::from(v) + (255.0 - f64::from(v)) * amount).round() as u8;
+    RGBColor(mix(c.0), mix(c.1), mix(c.2))
+}
+
+/// A picture that can be drawn on any backend.
+pub(super) trait Chart {
+    fn size(&self) -> (u32, u32) {
+        SIZE
+    }
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String>;
+}
+
+/// Registers the embedded font once; false if it could not be loaded.
+pub(super) fn font_ready() -> bool {
+    static READY: OnceLock<bool> = OnceLock::new();
+    *READY.get_or_init(|| {
+        plotters::style::register_font(
+            FONT,
+            FontStyle::Normal,
+            include_bytes!("../../../assets/DejaVuSans.ttf"),
+        )
+        .is_ok()
+    })
+}
+
+/// Formats a plotters error (their types are generic).
+pub(super) fn err(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+/// Draws `chart` into `<dir>/<name>.png` and `<dir>/<name>.svg`, and adds
+/// both paths to `files`.
+pub(super) fn save(chart: &impl Chart, dir: &Path, name: &str, files: &mut Vec<PathBuf>) -> Result<(), PlotError> {
+    let png = dir.join(format!("{name}.png"));
+    let svg = dir.join(format!("{name}.svg"));
+    if !font_ready() {
+        return Err(PlotError::Font { path: png });
+    }
+    let failed = |path: &PathBuf| {
+        let path = path.clone();
+        move |message| PlotError::Draw { path, message }
+    };
+    draw_on(BitMapBackend::new(&png, chart.size()).into_drawing_area(), chart).map_err(failed(&png))?;
+    draw_on(SVGBackend::new(&svg, chart.size()).into_drawing_area(), chart).map_err(failed(&svg))?;
+    files.push(png);
+    files.push(svg);
+    Ok(())
+}
+
+/// Draws `chart` on a white background and writes the file.
+pub(super) fn draw_on<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, chart: &impl Chart) -> Result<(), String> {
+    root.fill(&WHITE).map_err(err)?;
+    chart.draw(&root)?;
+    root.present().map_err(err)
+}
+
+/// The horizon as an axis end (at least one day).
+pub(super) fn horizon(results: &RunResults) -> f64 {
+    if results.horizon_days.is_finite() {
+        results.horizon_days.max(1.0)
+    } else {
+        1.0
+    }
+}
+
+/// The finite span of `values` widened by `pad` of its width on each side
+/// (and by at least `min_pad`). Never empty: a single value left without
+/// padding gets a unit-wide axis, no values give `0..1`.
+pub(super) fn padded_range(values: impl Iterator<Item = f64>, pad: f64, min_pad: f64) -> Range<f64> {
+    let (lo, hi) = values
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+    if !lo.is_finite() {
+        return 0.0..1.0;
+    }
+    let pad = ((hi - lo) * pad).max(min_pad);
+    if hi - lo + 2.0 * pad < 1e-9 {
+        (lo - 0.5)..(hi + 0.5)
+    } else {
+        (lo - pad)..(hi + pad)
+    }
+}
+
+/// An axis label: whole numbers from 100 up, else up to three decimals
+/// without trailing zeros.
+pub(super) fn number(v: f64) -> String {
+    if v.abs() >= 100.0 {
+        return format!("{v:.0}");
+    }
+    let text = format!("{v:.3}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" {
+        "0".to_string()
+    } else {
+        text.to_string()
+    }
+}
+
+/// A rounded upper bound for an axis starting at 0 (1 when nothing is
+/// positive).
+pub(super) fn nice_top(v: f64) -> f64 {
+    if v <= 0.0 || !v.is_finite() {
+        return 1.0;
+    }
+    let step = 10f64.powf(v.log10().floor()) / 2.0;
+    ((v / step).ceil() * step).min(1.0).max(step)
+}
+
+/// Rows on a numeric y axis: row `i` of `n` is centred on `n - 1 - i`, so
+/// the first row is on top, and the axis spans half a row beyond each end.
+pub(super) struct Rows {
+    pub(super) labels: Vec<String>,
+}
+
+impl Rows {
+    pub(super) fn n(&self) -> usize {
+        self.labels.len().max(1)
+    }
+
+    pub(super) fn range(&self) -> Range<f64> {
+        -0.5..(self.n() as f64 - 0.5)
+    }
+
+    pub(super) fn y(&self, i: usize) -> f64 {
+        (self.n() - 1 - i.min(self.n() - 1)) as f64
+    }
+
+    /// The label of the row at tick `v` (ticks fall on whole numbers).
+    pub(super) fn label(&self, v: f64) -> String {
+        let k = v.round();
+        if (v - k).abs() > 1e-6 || k < 0.0 || k as usize >= self.labels.len() {
+            return String::new();
+        }
+        self.labels[self.labels.len() - 1 - k as usize].clone()
+    }
+
+    /// Pixels wide enough for the longest label at `px` font size.
+    pub(super) fn label_area(&self, px: u32) -> u32 {
+        let chars = self.labels.iter().map(|l| l.chars().count()).max().unwrap_or(0) as u32;
+        (chars * px * 3 / 5 + 30).clamp(80, 560)
+    }
+}

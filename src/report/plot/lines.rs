@@ -1,0 +1,230 @@
+//! Line charts with optional 95% bands (`Lines`), the legend placed in
+//! the emptiest corner.
+
+use std::ops::Range;
+
+use plotters::chart::MeshStyle;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::chart::*;
+use crate::estimate::summary::Curve;
+
+/// One line with an optional band.
+pub(super) struct Series {
+    pub(super) name: String,
+    pub(super) colour: RGBColor,
+    pub(super) x: Vec<f64>,
+    pub(super) value: Vec<f64>,
+    pub(super) band: Option<(Vec<f64>, Vec<f64>)>,
+}
+
+impl Series {
+    pub(super) fn new(
+        name: &str,
+        colour: RGBColor,
+        x: Vec<f64>,
+        value: Vec<f64>,
+        band: Option<(Vec<f64>, Vec<f64>)>,
+    ) -> Series {
+        Series {
+            name: name.to_string(),
+            colour,
+            x,
+            value,
+            band,
+        }
+    }
+
+    /// A curve with its 95% band.
+    pub(super) fn curve(name: &str, colour: RGBColor, c: &Curve) -> Series {
+        Series::new(
+            name,
+            colour,
+            c.day.clone(),
+            c.value.clone(),
+            Some((c.lo.clone(), c.hi.clone())),
+        )
+    }
+
+    pub(super) fn all_values(&self) -> impl Iterator<Item = f64> + '_ {
+        let band = self.band.iter().flat_map(|(lo, hi)| lo.iter().chain(hi));
+        self.value.iter().chain(band).copied()
+    }
+
+    /// The finite points of the line.
+    pub(super) fn points(&self) -> impl Iterator<Item = (f64, f64)> + '_ {
+        let points = self.x.iter().copied().zip(self.value.iter().copied());
+        points.filter(|(x, y)| x.is_finite() && y.is_finite())
+    }
+
+    /// The band as a closed polygon: along the upper bound, back along the
+    /// lower one.
+    pub(super) fn band_polygon(&self) -> Option<Vec<(f64, f64)>> {
+        let (lo, hi) = self.band.as_ref()?;
+        let upper = self.x.iter().copied().zip(hi.iter().copied());
+        let lower = self.x.iter().copied().zip(lo.iter().copied()).rev();
+        let polygon: Vec<_> = upper
+            .chain(lower)
+            .filter(|(x, y)| x.is_finite() && y.is_finite())
+            .collect();
+        (polygon.len() >= 3).then_some(polygon)
+    }
+}
+
+/// Lines with bands on numeric axes.
+pub(super) struct Lines {
+    pub(super) title: String,
+    pub(super) x_desc: String,
+    pub(super) y_desc: String,
+    pub(super) x: Range<f64>,
+    pub(super) y: Range<f64>,
+    /// Y values are shares, labelled as percentages.
+    pub(super) percent: bool,
+    /// Draw a horizontal line at y = 0.
+    pub(super) zero_line: bool,
+    /// X takes a few whole values (thread counts): mark each point and
+    /// label whole numbers only.
+    pub(super) discrete_x: bool,
+    pub(super) series: Vec<Series>,
+    /// Text in the middle of the plot (when there is nothing to show).
+    pub(super) note: Option<String>,
+}
+
+impl Chart for Lines {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let mut chart = ChartBuilder::on(root)
+            .caption(&self.title, (FONT, TITLE_PX))
+            .margin(24)
+            .x_label_area_size(70)
+            .y_label_area_size(100)
+            .build_cartesian_2d(self.x.clone(), self.y.clone())
+            .map_err(err)?;
+        let percent = self.percent;
+        let y_format = move |v: &f64| {
+            if percent {
+                format!("{}%", number(100.0 * v))
+            } else {
+                number(*v)
+            }
+        };
+        let discrete_x = self.discrete_x;
+        let x_format = move |v: &f64| {
+            if discrete_x && v.fract() != 0.0 {
+                String::new()
+            } else {
+                number(*v)
+            }
+        };
+        house_style(&mut chart.configure_mesh())
+            .x_desc(&self.x_desc)
+            .y_desc(&self.y_desc)
+            .y_label_formatter(&y_format)
+            .x_label_formatter(&x_format)
+            .draw()
+            .map_err(err)?;
+        if self.zero_line {
+            let zero = [(self.x.start, 0.0), (self.x.end, 0.0)];
+            chart
+                .draw_series(LineSeries::new(zero, BLACK.stroke_width(1)))
+                .map_err(err)?;
+        }
+        // Bands first, so no band covers another policy's line.
+        for s in &self.series {
+            if let Some(polygon) = s.band_polygon() {
+                let band = Polygon::new(polygon, s.colour.mix(0.2).filled());
+                chart.draw_series(std::iter::once(band)).map_err(err)?;
+            }
+        }
+        for s in &self.series {
+            let c = s.colour;
+            chart
+                .draw_series(LineSeries::new(s.points(), c.stroke_width(3)))
+                .map_err(err)?
+                .label(&s.name)
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], c.stroke_width(4)));
+            if self.discrete_x {
+                let dots = s.points().map(|p| Circle::new(p, 5, c.filled()));
+                chart.draw_series(dots).map_err(err)?;
+            }
+        }
+        if !self.series.is_empty() {
+            chart
+                .configure_series_labels()
+                .background_style(WHITE.mix(0.9))
+                .border_style(BLACK)
+                .label_font((FONT, LABEL_PX))
+                .position(legend_corner(&self.series, &self.x, &self.y))
+                .draw()
+                .map_err(err)?;
+        }
+        if let Some(note) = &self.note {
+            let area = chart.plotting_area();
+            let (w, h) = area.dim_in_pixel();
+            let style = TextStyle::from((FONT, 24)).pos(Pos::new(HPos::Center, VPos::Center));
+            let centre = area.get_base_pixel();
+            let centre = (centre.0 + w as i32 / 2, centre.1 + h as i32 / 2);
+            root.draw(&Text::new(note.as_str(), centre, style)).map_err(err)?;
+        }
+        Ok(())
+    }
+}
+
+/// Shared axis look: readable labels, light major grid, no minor grid.
+pub(super) fn house_style<'m, 'a, 'b, X: Ranged, Y: Ranged, DB: DrawingBackend>(
+    mesh: &'m mut MeshStyle<'a, 'b, X, Y, DB>,
+) -> &'m mut MeshStyle<'a, 'b, X, Y, DB> {
+    mesh.label_style((FONT, LABEL_PX))
+        .axis_desc_style((FONT, AXIS_DESC_PX))
+        .bold_line_style(BLACK.mix(0.12))
+        .light_line_style(WHITE.mix(0.0))
+}
+
+/// The corner of the plot where the legend hides the fewest points of the
+/// lines and bands (upper right first on ties).
+pub(super) fn legend_corner(series: &[Series], x: &Range<f64>, y: &Range<f64>) -> SeriesLabelPosition {
+    use SeriesLabelPosition::{LowerLeft, LowerRight, UpperLeft, UpperRight};
+    // The legend box as fractions of the plot: wide enough for a long
+    // policy name, one line per series.
+    let (w, h) = (0.4, 0.06 + 0.055 * series.len() as f64);
+    let corners = [
+        (UpperRight, 1.0, 1.0),
+        (LowerRight, 1.0, 0.0),
+        (UpperLeft, 0.0, 1.0),
+        (LowerLeft, 0.0, 0.0),
+    ];
+    let (width, height) = (x.end - x.start, y.end - y.start);
+    let mut points = Vec::new();
+    for s in series {
+        let lines = [
+            Some(&s.value),
+            s.band.as_ref().map(|b| &b.0),
+            s.band.as_ref().map(|b| &b.1),
+        ];
+        for ys in lines.into_iter().flatten() {
+            let pts: Vec<(f64, f64)> =
+                s.x.iter()
+                    .zip(ys)
+                    .map(|(&a, &b)| ((a - x.start) / width, (b - y.start) / height))
+                    .collect();
+            // Interpolate so sparse lines still count where they cross.
+            for pair in pts.windows(2) {
+                let ((x0, y0), (x1, y1)) = (pair[0], pair[1]);
+                points.extend((0..8).map(|k| {
+                    let t = f64::from(k) / 8.0;
+                    (x0 + t * (x1 - x0), y0 + t * (y1 - y0))
+                }));
+            }
+            points.extend(pts.last().copied());
+        }
+    }
+    let hidden = |cx: f64, cy: f64| {
+        let inside = |&&(px, py): &&(f64, f64)| (px - cx).abs() <= w && (py - cy).abs() <= h;
+        points.iter().filter(inside).count()
+    };
+    corners
+        .into_iter()
+        .min_by_key(|&(_, cx, cy)| hidden(cx, cy))
+        .map_or(UpperRight, |(corner, _, _)| corner)
+}

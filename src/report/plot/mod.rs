@@ -1,0 +1,266 @@
+//! The only plotters code: every chart as PNG and SVG.
+//!
+//! Each chart is a value implementing [`Chart`], drawn by one generic
+//! function over any [`DrawingBackend`]; [`save`] draws it once on a bitmap
+//! and once on an SVG, so `<name>.png` and `<name>.svg` are the same picture.
+//!
+//! Charts of a run ([`write_plots`]):
+//!
+//! * `recovery_curves`: cumulative share of patients recovered (1 -
+//!   Kaplan-Meier) against days since presentation, one line per policy
+//!   with its 95% band as a translucent area of the same colour. Higher and
+//!   further left is faster recovery; where two bands do not overlap the
+//!   policies differ on that day.
+//! * `pathway`: one horizontal bar per policy, summing to 100% of patients,
+//!   cut by the deepest level of care reached (hue: none, conservative,
+//!   minimally invasive, surgical) and by the outcome at the horizon (light
+//!   shade symptom-free, dark shade still symptomatic). Segments of at least
+//!   6% carry their share.
+//! * `time_to_recovery`: among patients who recovered, the share recovering
+//!   in each week since presentation (one line per policy; the legend gives
+//!   how many recovered). The area under each line is 100%.
+//!
+//! With two or more policies, comparisons with the reference policy:
+//!
+//! * `differences`: forest plot of each policy minus the reference, paired
+//!   95% interval (thick) and the unpaired one (thin), in percentage points;
+//! * `recovery_difference`: the difference in cumulative recovery over
+//!   time, with its paired band;
+//! * `subgroup_differences_<outcome>`: the forest plot within subgroups
+//!   (only when the run is split by subgroups).
+//!
+//! Sweeps and sensitivity analyses: `sweep_<outcome>` ([`write_sweep_plots`])
+//! and `tornado` ([`write_tornado`]).
+//!
+//! A policy has the same colour in every chart: the Okabe-Ito palette (safe
+//! for colour-blind readers) in scenario order. The text font (DejaVu Sans)
+//! is embedded, so no system fonts are needed.
+
+mod chart;
+mod comparisons;
+mod forest;
+mod lines;
+mod pathway;
+mod recovery_curves;
+mod run;
+mod scaling;
+mod sweep;
+mod time_to_recovery;
+mod tornado;
+
+pub use chart::PlotError;
+pub use run::write_plots;
+pub use scaling::write_scaling;
+pub use sweep::write_sweep_plots;
+pub use tornado::write_tornado;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::{Path, PathBuf};
+
+    use super::chart::{font_ready, nice_top, padded_range};
+    use crate::analysis::sweep::SensitivityResults;
+    use crate::analysis::sweep::{Sensitivity, Target};
+    use crate::estimate::RunResults;
+    use crate::estimate::compare::Comparison;
+    use crate::estimate::compare::Difference;
+    use crate::estimate::summary::{Bin, Curves, GroupSummary};
+    use crate::estimate::summary::{Curve, PolicyResults};
+    use crate::outcome::Id;
+    use crate::stats::Estimate;
+
+    /// A fresh empty folder under the system temp dir.
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("foramen-plot-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    /// A policy of 1000 patients of whom `share` recover, exponentially.
+    fn policy(name: &str, share: f64) -> PolicyResults {
+        let day: Vec<f64> = (0..=52).map(|w| f64::from(w) * 7.0).collect();
+        let value: Vec<f64> = day.iter().map(|d| share * (1.0 - (-d / 60.0).exp())).collect();
+        let recovered = Curve {
+            lo: value.iter().map(|v| (v - 0.03).max(0.0)).collect(),
+            hi: value.iter().map(|v| (v + 0.03).min(1.0)).collect(),
+            day,
+            value,
+        };
+        let hist = recovered
+            .value
+            .windows(2)
+            .enumerate()
+            .map(|(i, w)| Bin {
+                start: i as f64 * 7.0,
+                end: (i + 1) as f64 * 7.0,
+                count: ((w[1] - w[0]) * 1000.0).round() as u64,
+            })
+            .filter(|b| b.count > 0)
+            .collect();
+        let nan = Estimate::NAN;
+        PolicyResults {
+            name: name.to_string(),
+            overall: GroupSummary {
+                patients: 1000,
+                estimates: [nan; crate::outcome::N],
+            },
+            curves: Curves {
+                recovered,
+                ..Curves::default()
+            },
+            pathway: [[50, 10], [400, 100], [200, 60], [150, 30]],
+            recovery_time_hist: hist,
+            subgroups: Vec::new(),
+        }
+    }
+
+    fn results(policies: Vec<PolicyResults>) -> RunResults {
+        RunResults {
+            scenario: "test".into(),
+            horizon_days: 364.0,
+            subgroup_by: Vec::new(),
+            policies,
+            reference: 0,
+            comparisons: Vec::new(),
+        }
+    }
+
+    fn assert_written(files: &[PathBuf], dir: &Path, names: &[&str]) {
+        let mut expected: Vec<PathBuf> = names
+            .iter()
+            .flat_map(|n| [dir.join(format!("{n}.png")), dir.join(format!("{n}.svg"))])
+            .collect();
+        let mut files = files.to_vec();
+        expected.sort();
+        files.sort();
+        assert_eq!(files, expected);
+        for f in &files {
+            let len = std::fs::metadata(f).map(|m| m.len()).unwrap_or(0);
+            assert!(len > 0, "{} is missing or empty", f.display());
+        }
+    }
+
+    #[test]
+    fn writes_the_three_charts_as_png_and_svg() {
+        let dir = temp_dir("run");
+        let r = results(vec![policy("stepwise", 0.8), policy("early-surgery", 0.9)]);
+        let files = write_plots(&r, &dir).unwrap();
+        assert_written(&files, &dir, &["recovery_curves", "pathway", "time_to_recovery"]);
+        let svg = std::fs::read_to_string(dir.join("recovery_curves.svg")).unwrap();
+        assert!(svg.contains("early-surgery"), "legend names the policies");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn one_policy_with_no_recoveries_and_no_patients() {
+        let dir = temp_dir("empty");
+        let mut p = policy("stepwise", 0.0);
+        p.recovery_time_hist.clear();
+        p.pathway = [[0; 2]; 4];
+        let files = write_plots(&results(vec![p]), &dir).unwrap();
+        assert_written(&files, &dir, &["recovery_curves", "pathway", "time_to_recovery"]);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn no_policies_at_all() {
+        let dir = temp_dir("none");
+        let files = write_plots(&results(Vec::new()), &dir).unwrap();
+        assert_eq!(files.len(), 6);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn comparisons_with_a_reference_that_is_not_first() {
+        let dir = temp_dir("compare");
+        let mut r = results(vec![policy("stepwise", 0.8), policy("early-surgery", 0.9)]);
+        r.reference = 1;
+        let d = |outcome| Difference {
+            outcome,
+            policy_value: 0.8,
+            reference_value: 0.9,
+            paired: Estimate {
+                value: -0.1,
+                lo: -0.12,
+                hi: -0.08,
+                se: 0.01,
+            },
+            unpaired: Estimate {
+                value: -0.1,
+                lo: -0.15,
+                hi: -0.05,
+                se: 0.025,
+            },
+        };
+        r.comparisons.push(Comparison {
+            policy: "stepwise".into(),
+            reference: "early-surgery".into(),
+            differences: vec![d("recovered"), d("surgery")],
+            recovered_difference: r.policies[0].curves.recovered.clone(),
+            subgroups: Vec::new(),
+        });
+        let files = write_plots(&r, &dir).unwrap();
+        let names = [
+            "recovery_curves",
+            "pathway",
+            "time_to_recovery",
+            "differences",
+            "recovery_difference",
+        ];
+        assert_written(&files, &dir, &names);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn tornado_with_one_parameter() {
+        let dir = temp_dir("tornado");
+        let e = |value| Estimate {
+            value,
+            lo: value,
+            hi: value,
+            se: 0.0,
+        };
+        let s = SensitivityResults {
+            target: Target::Policy {
+                outcome: Id::Recovered.def(),
+                policy: "stepwise".into(),
+            },
+            base: e(0.8),
+            rows: vec![Sensitivity {
+                parameter: "conservative.success".into(),
+                base_value: 0.5,
+                low: 0.3,
+                high: 0.7,
+                at_low: e(0.75),
+                at_high: e(0.85),
+            }],
+        };
+        let files = write_tornado(&s, &dir).unwrap();
+        assert_written(&files, &dir, &["tornado"]);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_missing_folder_is_an_error_naming_the_file() {
+        let dir = std::env::temp_dir().join(format!("foramen-plot-{}-missing/none", std::process::id()));
+        let e = write_plots(&results(vec![policy("stepwise", 0.5)]), &dir).unwrap_err();
+        assert!(e.to_string().contains("recovery_curves.png"), "{e}");
+    }
+
+    #[test]
+    fn embedded_font_loads() {
+        assert!(font_ready());
+    }
+
+    #[test]
+    fn nice_top_rounds_up_and_never_collapses() {
+        assert_eq!(nice_top(0.0), 1.0);
+        assert_eq!(nice_top(f64::NAN), 1.0);
+        assert!((nice_top(0.0885) - 0.09).abs() < 1e-12);
+        assert_eq!(nice_top(3.0), 1.0);
+        let r = padded_range([0.2, 0.2].into_iter(), 0.1, 0.0);
+        assert!(r.end > r.start);
+    }
+}

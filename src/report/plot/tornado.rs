@@ -1,0 +1,90 @@
+//! The `tornado` chart of a one-way sensitivity analysis.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::chart::*;
+use super::lines::*;
+use crate::analysis::sweep::SensitivityResults;
+
+/// Writes `tornado.png/.svg`: for each ranged parameter, bars from the base
+/// estimate to the estimate with the parameter at its low and high value.
+///
+/// # Errors
+/// [`PlotError`] naming the file.
+pub fn write_tornado(s: &SensitivityResults, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
+    let mut files = Vec::new();
+    save(&Tornado { s }, dir, "tornado", &mut files)?;
+    Ok(files)
+}
+
+/// One-way sensitivity: bars from the base estimate to the estimate at each
+/// end of a parameter's range.
+pub(super) struct Tornado<'a> {
+    pub(super) s: &'a SensitivityResults,
+}
+
+impl Chart for Tornado<'_> {
+    fn size(&self) -> (u32, u32) {
+        (1300, (220 + 44 * self.s.rows.len() as u32).max(450))
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let base = self.s.base.value;
+        let rows = Rows {
+            labels: self
+                .s
+                .rows
+                .iter()
+                .map(|r| format!("{} [{}, {}]", r.parameter, r.low, r.high))
+                .collect(),
+        };
+        let values = self.s.rows.iter().flat_map(|r| [r.at_low.value, r.at_high.value]);
+        let (plot, legend) = root.split_vertically(self.size().1 - 60);
+        let mut chart = ChartBuilder::on(&plot)
+            .caption(format!("One-way sensitivity: {}", self.s.target.label()), (FONT, 24))
+            .margin(20)
+            .x_label_area_size(60)
+            .y_label_area_size(rows.label_area(18))
+            .build_cartesian_2d(padded_range(values.chain([base]), 0.1, 1e-3), rows.range())
+            .map_err(err)?;
+        house_style(&mut chart.configure_mesh())
+            .x_desc(self.s.target.label())
+            .label_style((FONT, 18))
+            .axis_desc_style((FONT, 20))
+            .y_labels(rows.n())
+            .y_label_formatter(&|v| rows.label(*v))
+            .disable_y_mesh()
+            .draw()
+            .map_err(err)?;
+        let ends = [PALETTE[0], PALETTE[1]];
+        for (i, r) in self.s.rows.iter().enumerate() {
+            let y = rows.y(i);
+            for (end, c) in [r.at_low.value, r.at_high.value].into_iter().zip(ends) {
+                if end.is_finite() && base.is_finite() {
+                    let bar = Rectangle::new([(base.min(end), y - 0.3), (base.max(end), y + 0.3)], c.filled());
+                    chart.draw_series(std::iter::once(bar)).map_err(err)?;
+                }
+            }
+        }
+        if base.is_finite() {
+            let Range { start, end } = rows.range();
+            let base_line = [(base, start), (base, end)];
+            chart
+                .draw_series(LineSeries::new(base_line, BLACK.stroke_width(2)))
+                .map_err(err)?;
+        }
+        let keys = ["parameter at its low value", "parameter at its high value"];
+        for (k, (text, c)) in keys.into_iter().zip(ends).enumerate() {
+            let x = 500 + 330 * k as i32;
+            legend
+                .draw(&Rectangle::new([(x, 15), (x + 28, 39)], c.filled()))
+                .map_err(err)?;
+            legend.draw(&Text::new(text, (x + 36, 16), (FONT, 18))).map_err(err)?;
+        }
+        Ok(())
+    }
+}
