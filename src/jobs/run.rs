@@ -32,9 +32,9 @@ pub struct RunReport {
 pub fn run(loaded: &Loaded, settings: &Settings, dest: &Destination, progress: bool) -> Result<RunReport, Error> {
     let scenario = &loaded.scenario;
     let spec = settings.spec(scenario)?;
-    let command = match spec.shard {
-        s if settings.shard.is_some() => format!("run --shard {}/{}", s.index, s.count),
-        _ => "run".to_string(),
+    let command = match settings.shard {
+        Some(s) => format!("run --shard {}/{}", s.index, s.count),
+        None => "run".to_string(),
     };
     let mut job = Job::start(command, loaded, dest, "")?;
     let shard_patients = spec.shard.patients(spec.patients, CHUNK);
