@@ -66,7 +66,7 @@ fn aggregate_chunk(c: &mut Criterion) {
     group.throughput(Throughput::Elements(CHUNK * scenario.policies().len() as u64));
     group.bench_function("4096_patients", |b| {
         b.iter_batched_ref(
-            || Sums::new(&scenario, &split, 0),
+            || Sums::new(&scenario, &split, 0, false),
             |sums| {
                 for (patient, (x, paths)) in chunk.iter().enumerate() {
                     for (policy, (outcome, spells)) in paths.iter().enumerate() {

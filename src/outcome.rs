@@ -216,6 +216,52 @@ impl Id {
     }
 }
 
+/// How many outcomes use estimator `e`.
+const fn count(e: Estimator) -> usize {
+    let (mut n, mut k) = (0, 0);
+    while k < N {
+        n += (OUTCOMES[k].estimator as u8 == e as u8) as usize;
+        k += 1;
+    }
+    n
+}
+
+/// The positions of the outcomes that use estimator `e`.
+const fn positions<const M: usize>(e: Estimator) -> [usize; M] {
+    let mut out = [0; M];
+    let (mut n, mut k) = (0, 0);
+    while k < N {
+        if OUTCOMES[k].estimator as u8 == e as u8 {
+            out[n] = k;
+            n += 1;
+        }
+        k += 1;
+    }
+    out
+}
+
+/// Positions of the outcomes estimated as proportions (fixed at compile
+/// time, so the accumulators' loops have no branch per outcome).
+pub const PROPORTIONS: [usize; count(Estimator::Proportion)] = positions(Estimator::Proportion);
+/// Positions of the outcomes estimated as means.
+pub const MEANS: [usize; count(Estimator::Mean)] = positions(Estimator::Mean);
+/// Positions of the outcomes estimated as Kaplan-Meier medians.
+pub const MEDIANS: [usize; count(Estimator::Median)] = positions(Estimator::Median);
+
+/// Positions of the outcomes compared patient by patient.
+pub const PAIRED: [usize; N - MEDIANS.len()] = {
+    let mut out = [0; N - MEDIANS.len()];
+    let (mut n, mut k) = (0, 0);
+    while k < N {
+        if OUTCOMES[k].paired {
+            out[n] = k;
+            n += 1;
+        }
+        k += 1;
+    }
+    out
+};
+
 /// The outcome called `name`.
 pub fn find(name: &str) -> Option<&'static OutcomeDef> {
     OUTCOMES.iter().find(|o| o.name == name)
@@ -258,6 +304,15 @@ mod tests {
                 o.name
             );
         }
+    }
+
+    #[test]
+    fn positions_partition_the_outcomes() {
+        let mut all: Vec<usize> = PROPORTIONS.iter().chain(&MEANS).chain(&MEDIANS).copied().collect();
+        all.sort_unstable();
+        assert_eq!(all, (0..N).collect::<Vec<_>>());
+        let paired: Vec<usize> = (0..N).filter(|&k| OUTCOMES[k].paired).collect();
+        assert_eq!(PAIRED.to_vec(), paired);
     }
 
     #[test]

@@ -10,7 +10,7 @@ pub mod sink;
 
 use serde::{Deserialize, Serialize};
 
-use crate::outcome::{BINS_PER_DAY, DAY_FIXED_POINT, Estimator, Id, N, OUTCOMES};
+use crate::outcome::{BINS_PER_DAY, DAY_FIXED_POINT, Estimator, Id, MEANS, MEDIANS, N, OUTCOMES, PAIRED, PROPORTIONS};
 use crate::simulate::pathway::Outcome;
 
 /// Counts of times in bins of 1/8 day over `[0, horizon)`.
@@ -54,7 +54,7 @@ pub type Values = [i64; N];
 /// One patient's value of outcome `id` as an exact integer: shares 0 or 1,
 /// counts as they are, mean days in fixed point, and a median's time as its
 /// bin (`-1` when the event did not happen).
-#[inline]
+#[inline(always)]
 fn value(id: Id, o: &Outcome) -> i64 {
     let b = |x: bool| i64::from(x);
     let level = |l: u8| i64::from((o.levels_started >> l) & 1);
@@ -83,7 +83,19 @@ fn value(id: Id, o: &Outcome) -> i64 {
 /// One patient's [`Values`].
 #[inline]
 pub fn values(o: &Outcome) -> Values {
-    Id::ALL.map(|id| value(id, o))
+    let mut v = [0; N];
+    write_values(o, &mut v);
+    v
+}
+
+/// Writes one patient's [`Values`] in place. (`value` is inlined with a
+/// constant `id` in a loop of known length, so this compiles to
+/// straight-line code, one arm per outcome.)
+#[inline]
+pub fn write_values(o: &Outcome, out: &mut Values) {
+    for (slot, id) in out.iter_mut().zip(Id::ALL) {
+        *slot = value(id, o);
+    }
 }
 
 /// The outcomes of one group of patients (a policy, or a subgroup within
@@ -127,20 +139,18 @@ impl GroupAcc {
     #[inline]
     pub fn record(&mut self, o: &Outcome, values: &Values) {
         self.patients += 1;
-        for (k, def) in OUTCOMES.iter().enumerate() {
-            let v = values[k];
-            match def.estimator {
-                Estimator::Proportion => self.sum[k] += u128::from(v.unsigned_abs()),
-                Estimator::Mean => {
-                    let a = u128::from(v.unsigned_abs());
-                    self.sum[k] += a;
-                    self.sum_sq[k] += a * a;
-                }
-                Estimator::Median => {
-                    if let Ok(bin) = usize::try_from(v) {
-                        self.times[k].record_bin(bin);
-                    }
-                }
+        // Values of proportions are 0 or 1, of means non-negative.
+        for k in PROPORTIONS {
+            self.sum[k] += values[k] as u128;
+        }
+        for k in MEANS {
+            let a = values[k] as u128;
+            self.sum[k] += a;
+            self.sum_sq[k] += a * a;
+        }
+        for k in MEDIANS {
+            if let Ok(bin) = usize::try_from(values[k]) {
+                self.times[k].record_bin(bin);
             }
         }
         self.pathway[usize::from(o.deepest_level.min(3))][usize::from(!o.symptom_free_at_horizon)] += 1;
@@ -183,13 +193,11 @@ impl PairAcc {
     #[inline]
     pub fn record(&mut self, policy: &Values, reference: &Values) {
         self.patients += 1;
-        for (k, def) in OUTCOMES.iter().enumerate() {
-            if def.paired {
-                let d = policy[k] - reference[k];
-                let a = u128::from(d.unsigned_abs());
-                self.sum[k] += i128::from(d);
-                self.sum_sq[k] += a * a;
-            }
+        for k in PAIRED {
+            let d = policy[k] - reference[k];
+            let a = u128::from(d.unsigned_abs());
+            self.sum[k] += i128::from(d);
+            self.sum_sq[k] += a * a;
         }
     }
 

@@ -1,8 +1,9 @@
 //! The two sinks of a run: exact sums per policy (with subgroups and paired
 //! differences) and, when asked for, one record per patient and policy.
 
-use crate::accumulate::{PolicyAcc, Values, values};
+use crate::accumulate::{PolicyAcc, Values, write_values};
 use crate::error::Error;
+use crate::outcome::N;
 use crate::scenario::{Covariate, Scenario};
 use crate::simulate::engine::{self, Observer, RunSpec, Sink};
 use crate::simulate::pathway::Outcome;
@@ -84,25 +85,30 @@ impl<'a> Split<'a> {
 pub struct Sums<'a> {
     split: &'a Split<'a>,
     reference: usize,
+    /// Policies draw their own patients (`--independent`): each path has
+    /// its own subgroup.
+    independent: bool,
     horizon_days: f64,
     pub accs: Vec<PolicyAcc>,
-    /// The current patient's paths, for the paired differences.
+    /// The current patient's path under each policy, for the paired
+    /// differences.
     current: Vec<(Outcome, Values)>,
     /// The current patient's subgroup under the first policy.
     group: Option<usize>,
 }
 
 impl<'a> Sums<'a> {
-    pub fn new(scenario: &Scenario, split: &'a Split<'a>, reference: usize) -> Sums<'a> {
+    pub fn new(scenario: &Scenario, split: &'a Split<'a>, reference: usize, independent: bool) -> Sums<'a> {
         let sim = &scenario.simulation();
         Sums {
             split,
             reference,
+            independent,
             horizon_days: sim.horizon_days,
             accs: (0..scenario.policies().len())
                 .map(|_| PolicyAcc::new(sim.horizon_days, sim.curve_step_days, split.len()))
                 .collect(),
-            current: Vec::with_capacity(scenario.policies().len()),
+            current: vec![(Outcome::default(), [0; N]); scenario.policies().len()],
             group: None,
         }
     }
@@ -111,14 +117,20 @@ impl<'a> Sums<'a> {
 impl Sink for Sums<'_> {
     #[inline]
     fn path(&mut self, _patient: u64, path: Path) {
-        let values = values(path.outcome);
-        let own = self.split.group(path.covariates);
-        if path.policy == 0 {
-            self.current.clear();
-            self.group = own;
+        let p = path.policy;
+        if p == 0 {
+            self.group = self.split.group(path.covariates);
         }
-        self.accs[path.policy].record((path.outcome, &values), path.symptom_free, self.horizon_days, own);
-        self.current.push((*path.outcome, values));
+        // Under common random numbers every policy sees the same covariates.
+        let own = if self.independent {
+            self.split.group(path.covariates)
+        } else {
+            self.group
+        };
+        let (outcome, values) = &mut self.current[p];
+        *outcome = *path.outcome;
+        write_values(outcome, values);
+        self.accs[p].record((outcome, values), path.symptom_free, self.horizon_days, own);
     }
 
     /// Pairs are grouped by the first policy's covariates (the same for all
@@ -209,7 +221,7 @@ pub fn simulate(scenario: &Scenario, spec: &RunSpec, observer: &dyn Observer) ->
     let policies = scenario.policies().len();
     let new_sink = || {
         (
-            Sums::new(scenario, &split, spec.reference),
+            Sums::new(scenario, &split, spec.reference, spec.independent),
             spec.keep_patients.then(|| PatientRecords::new(policies)),
         )
     };

@@ -69,7 +69,7 @@ impl NaturalDraws {
 }
 
 /// What one patient's path under one policy yields.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Outcome {
     /// Recovered (for the first time) before the horizon.
     pub recovered: bool,
