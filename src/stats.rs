@@ -75,10 +75,15 @@ pub fn mean(sum: u128, sum_sq: u128, n: u64, scale: f64) -> Estimate {
             se: f64::NAN,
         };
     }
-    // n Σx² - (Σx)² is exact and non-negative (Cauchy-Schwarz); saturate
-    // rather than overflow for absurd totals.
-    let num = nn.saturating_mul(sum_sq).saturating_sub(sum.saturating_mul(sum));
-    let variance = num as f64 / (n as f64 * (n as f64 - 1.0)) / (scale * scale);
+    // n Σx² - (Σx)², exact and non-negative (Cauchy-Schwarz) while it fits
+    // in 128 bits; in floating point beyond (billions of patients over
+    // centuries), never saturated to a wrong value.
+    let num = nn
+        .checked_mul(sum_sq)
+        .zip(sum.checked_mul(sum))
+        .map(|(a, b)| a.saturating_sub(b) as f64)
+        .unwrap_or_else(|| (n as f64 * sum_sq as f64 - (sum as f64).powi(2)).max(0.0));
+    let variance = num / (n as f64 * (n as f64 - 1.0)) / (scale * scale);
     let se = (variance / n as f64).sqrt();
     Estimate {
         value,
@@ -185,6 +190,24 @@ mod tests {
         assert_eq!(e.value, 1.25);
         // s² = (0.25+0.0625*... ) computed by hand: var of (0.5,1,1.5,2) = 0.41667
         assert!((e.se - (0.416_666_666_666_666_7f64 / 4.0).sqrt()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn mean_of_sums_beyond_128_bits() {
+        // 8e9 patients, half at a and half at b days (fixed point 2^16) over
+        // a 200-year horizon: n Σx² overflows u128. The sample variance is
+        // ((b - a) / 2)² n / (n - 1).
+        let (n, scale) = (8_000_000_000u64, 65_536.0);
+        let (a, b) = (10_000.0 * scale, 60_000.0 * scale);
+        let half = u128::from(n / 2);
+        let sum = half * (a as u128 + b as u128);
+        let sum_sq = half * ((a as u128).pow(2) + (b as u128).pow(2));
+        assert!(u128::from(n).checked_mul(sum_sq).is_none(), "the case overflows");
+        let e = mean(sum, sum_sq, n, scale);
+        assert_eq!(e.value, 35_000.0);
+        let nf = n as f64;
+        let se = (25_000.0f64.powi(2) * nf / (nf - 1.0) / nf).sqrt();
+        assert!((e.se / se - 1.0).abs() < 1e-9, "{} vs {se}", e.se);
     }
 
     #[test]

@@ -33,12 +33,21 @@ impl<'a> Split<'a> {
     }
 
     /// Number of subgroups (0 when not split).
+    ///
+    /// # Panics
+    /// When the count does not fit in a `usize`; check [`Split::count`]
+    /// first (`analysis::Settings::spec` does).
     pub fn len(&self) -> usize {
+        self.count().expect("the subgroup count was checked")
+    }
+
+    /// Number of subgroups (0 when not split), `None` when it does not fit
+    /// in a `usize`.
+    pub fn count(&self) -> Option<usize> {
         if self.by.is_empty() {
-            0
-        } else {
-            self.radix.iter().product()
+            return Some(0);
         }
+        self.radix.iter().try_fold(1usize, |a, &r| a.checked_mul(r))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -148,6 +157,20 @@ impl Sink for Sums<'_> {
             a.merge(b);
         }
     }
+}
+
+/// The memory of one [`Sums`] of `scenario` split into `subgroups`
+/// subgroups, in bytes (its arrays; small fixed parts left out).
+pub fn sums_bytes(scenario: &Scenario, subgroups: usize) -> u128 {
+    let sim = scenario.simulation();
+    let bins = (sim.horizon_days * crate::outcome::BINS_PER_DAY).ceil() as u128;
+    let grid = crate::accumulate::grid_len(sim.horizon_days, sim.curve_step_days) as u128 + 1;
+    let n = N as u128;
+    let group = 2 * 16 * n + 64 + 8 * bins * crate::outcome::MEDIANS.len() as u128;
+    let pair = 32 * n + 8;
+    let curves = 2 * 8 * grid + 8 * bins;
+    let groups = 1 + subgroups as u128;
+    scenario.policies().len() as u128 * (groups * (group + pair) + curves)
 }
 
 /// Per-patient records, in patient order.

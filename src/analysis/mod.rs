@@ -36,6 +36,10 @@ pub struct Settings {
 /// The most patients whose records `--patients-out` keeps in memory.
 pub const MAX_KEPT_PATIENTS: u64 = 10_000_000;
 
+/// The most memory a run's accumulators may take (all workers' together):
+/// 8 GiB.
+pub const MAX_ACCUMULATOR_BYTES: u128 = 8 << 30;
+
 impl Settings {
     /// What the engine runs for `scenario`.
     ///
@@ -50,6 +54,12 @@ impl Settings {
                 sim.patients
             )));
         }
+        let by: Vec<usize> = sim
+            .subgroups
+            .iter()
+            .filter_map(|n| scenario.covariate_index(n))
+            .collect();
+        check_memory(scenario, &by, self.threads)?;
         let names = || scenario.policies().iter().map(|p| p.name.as_str());
         let reference = match &self.reference {
             None => 0,
@@ -77,6 +87,45 @@ impl Settings {
             shard: self.shard.unwrap_or_default(),
         })
     }
+}
+
+/// Refuses a run whose accumulators would not fit in
+/// [`MAX_ACCUMULATOR_BYTES`]: subgroups x day grid x policies, one set per
+/// worker and as many again while they are merged.
+///
+/// # Errors
+/// [`Error::Usage`] with the estimate, the limit and what to change.
+fn check_memory(scenario: &Scenario, by: &[usize], threads: usize) -> Result<(), Error> {
+    let workers = if threads == 0 {
+        std::thread::available_parallelism().map_or(1, usize::from)
+    } else {
+        threads
+    };
+    let split = Split::new(scenario, by);
+    let sinks = 2 * (workers as u128 + 1);
+    let bytes = split
+        .count()
+        .map_or(u128::MAX, |g| sink::sums_bytes(scenario, g).saturating_mul(sinks));
+    if bytes <= MAX_ACCUMULATOR_BYTES {
+        return Ok(());
+    }
+    let gib = |b: u128| b as f64 / f64::from(1u32 << 30);
+    let groups = split
+        .count()
+        .map_or_else(|| "more than 2^64".to_string(), |g| g.to_string());
+    Err(Error::Usage(format!(
+        "the run's accumulators would take about {:.1} GiB ({groups} subgroups of {} x {} policies, a day grid of {} days at {}-day steps, {workers} workers); the limit is {:.0} GiB: split by fewer or coarser covariates (--by), shorten the horizon, or widen simulation.curve_step_days",
+        gib(bytes),
+        if by.is_empty() {
+            "-".to_string()
+        } else {
+            scenario.simulation().subgroups.join(" x ")
+        },
+        scenario.policies().len(),
+        scenario.simulation().horizon_days,
+        scenario.simulation().curve_step_days,
+        gib(MAX_ACCUMULATOR_BYTES)
+    )))
 }
 
 /// Simulates, accumulates and estimates: the in-memory part of a run.

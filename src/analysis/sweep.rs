@@ -211,9 +211,26 @@ pub fn sensitivity(
     };
     match &target {
         Target::Policy { policy, .. } => check(policy)?,
-        Target::Contrast { policy, reference, .. } => {
+        Target::Contrast {
+            policy,
+            reference,
+            outcome,
+        } => {
             check(policy)?;
             check(reference)?;
+            if !outcome.paired {
+                let paired: Vec<&str> = crate::outcome::OUTCOMES
+                    .iter()
+                    .filter(|o| o.paired)
+                    .map(|o| o.name)
+                    .collect();
+                return Err(Error::Usage(format!(
+                    "--contrast with --outcome {}: a {} is not a mean of per-patient values, so it has no paired difference; measure it under one policy (--policy) or contrast {}",
+                    outcome.name,
+                    outcome.label,
+                    paired.join(", ")
+                )));
+            }
         }
     }
     let settings = target.settings(settings);

@@ -22,7 +22,7 @@ use crate::simulate::shard::Shard;
 minimally invasive decompression, surgery, fusion when unstable) and compares the policies with 95% \
 intervals. Without a scenario file, commands use the embedded default scenario \
 (scenarios/foraminal-stenosis.toml).\n\nExit codes: 0 success, 1 failure while running or writing, \
-2 bad input or usage."
+2 bad input or usage, 130 interrupted (Ctrl-C)."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -69,7 +69,7 @@ pub enum Command {
         #[arg(long, value_name = "N")]
         patients: Option<u64>,
         /// Worker threads; default one per core.
-        #[arg(long, value_name = "T", default_value_t = 0)]
+        #[arg(long, value_name = "T", default_value_t = 0, hide_default_value = true)]
         threads: usize,
     },
 }
@@ -84,7 +84,7 @@ pub struct SimArgs {
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
     /// Worker threads; default one per core. Results do not depend on it.
-    #[arg(long, value_name = "T", default_value_t = 0)]
+    #[arg(long, value_name = "T", default_value_t = 0, hide_default_value = true)]
     pub threads: usize,
 }
 

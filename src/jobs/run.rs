@@ -36,7 +36,11 @@ pub fn run(loaded: &Loaded, settings: &Settings, dest: &Destination, progress: b
         Some(s) => format!("run --shard {}/{}", s.index, s.count),
         None => "run".to_string(),
     };
-    let mut job = Job::start(command, loaded, dest, "")?;
+    let suffix = match settings.shard {
+        Some(s) => format!("-shard-{}-of-{}", s.index, s.count),
+        None => String::new(),
+    };
+    let mut job = Job::start(command, loaded, dest, &suffix)?;
     let shard_patients = spec.shard.patients(spec.patients, CHUNK);
     let terminal = Terminal::new(
         (shard_patients.end - shard_patients.start) * scenario.policies().len() as u64,

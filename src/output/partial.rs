@@ -48,6 +48,12 @@ impl Partial {
     /// [`Error::Read`], or [`Error::Syntax`] when it is not a shard's.
     pub fn read(dir: &Path) -> Result<Partial, Error> {
         let path = dir.join(FILE);
+        if !path.is_file() {
+            return Err(Error::Usage(format!(
+                "{} is not a shard directory (it has no {FILE}); merge the directories that `foramen run --shard K/N` wrote",
+                dir.display()
+            )));
+        }
         let text = std::fs::read_to_string(&path).map_err(|source| Error::Read {
             file: path.display().to_string(),
             source,

@@ -119,7 +119,18 @@ impl Cond {
     /// valid name), or where the text stops making sense.
     pub fn compile(text: &str, slots: &[Slot]) -> Result<Cond, String> {
         let tokens = tokenize(text)?;
-        let mut p = Parser { tokens, pos: 0, slots };
+        if tokens.len() > MAX_TOKENS {
+            return Err(format!(
+                "the condition has {} words and symbols; a condition has at most {MAX_TOKENS} (split it, or use `in [...]` for many levels)",
+                tokens.len()
+            ));
+        }
+        let mut p = Parser {
+            tokens,
+            pos: 0,
+            slots,
+            depth: 0,
+        };
         let cond = p.expr()?;
         match p.peek() {
             None => Ok(cond),
@@ -231,10 +242,19 @@ fn tokenize(text: &str) -> Result<Vec<Token>, String> {
     Ok(tokens)
 }
 
+/// The most words and symbols in one condition: conditions are compiled
+/// to trees evaluated by recursion, so their size is bounded.
+pub const MAX_TOKENS: usize = 1_000;
+
+/// The deepest nesting of `not` and parentheses in one condition.
+pub const MAX_DEPTH: usize = 32;
+
 struct Parser<'a> {
     tokens: Vec<Token>,
     pos: usize,
     slots: &'a [Slot],
+    /// `not`s and open parentheses around the current position.
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -270,12 +290,30 @@ impl Parser<'_> {
         Ok(left)
     }
 
+    /// One level deeper (a `not` or a parenthesis), within [`MAX_DEPTH`].
+    fn deeper(&mut self) -> Result<(), String> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(format!(
+                "`not` and parentheses nest more than {MAX_DEPTH} deep; simplify the condition"
+            ));
+        }
+        Ok(())
+    }
+
     fn unary(&mut self) -> Result<Cond, String> {
         match self.next() {
-            Some(Token::Name(n)) if n == "not" => Ok(Cond::Not(Box::new(self.unary()?))),
+            Some(Token::Name(n)) if n == "not" => {
+                self.deeper()?;
+                let inner = self.unary()?;
+                self.depth -= 1;
+                Ok(Cond::Not(Box::new(inner)))
+            }
             Some(Token::Name(n)) if n == "true" || n == "false" => Ok(Cond::Const(n == "true")),
             Some(Token::Open) => {
+                self.deeper()?;
                 let inner = self.expr()?;
+                self.depth -= 1;
                 match self.next() {
                     Some(Token::Close) => Ok(inner),
                     other => Err(format!("expected `)`, found {}", describe(other.as_ref()))),
@@ -498,6 +536,32 @@ mod tests {
         assert!(eval("true", &x));
         // and binds tighter than or
         assert!(eval("motor_deficit and age > 100 or grade == 'severe'", &x));
+    }
+
+    #[test]
+    fn deep_or_long_conditions_are_refused_not_overflowed() {
+        let slots = slots();
+        let refused = |text: String, says: &str| {
+            let e = Cond::compile(&text, &slots).unwrap_err();
+            assert!(e.contains(says), "{e}");
+        };
+        // What overflowed the stack before: tens of thousands deep.
+        refused(
+            format!("{}motor_deficit{}", "(".repeat(50_000), ")".repeat(50_000)),
+            "at most 1000",
+        );
+        refused(format!("{}motor_deficit", "not ".repeat(100_000)), "at most 1000");
+        refused(vec!["motor_deficit"; 600].join(" and "), "at most 1000");
+        // Short but deep.
+        refused(
+            format!("{}motor_deficit{}", "(".repeat(33), ")".repeat(33)),
+            "nest more than 32 deep",
+        );
+        refused(format!("{}motor_deficit", "not ".repeat(40)), "nest more than 32 deep");
+        // Within the bounds everything still compiles.
+        let ok = format!("{}motor_deficit{}", "(".repeat(32), ")".repeat(32));
+        assert!(Cond::compile(&ok, &slots).is_ok());
+        assert!(Cond::compile(&vec!["motor_deficit"; 300].join(" and "), &slots).is_ok());
     }
 
     #[test]

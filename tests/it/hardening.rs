@@ -1,0 +1,144 @@
+//! Inputs whose size or depth the user controls get a clear error, exit 2,
+//! instead of a crash (issue: hardening).
+
+use predicates::prelude::*;
+use tempfile::TempDir;
+
+use crate::util::{SMALL_TEXT, edited, foramen};
+
+/// Six covariates of 64 levels split by all six: 6.9e10 subgroups, which
+/// used to abort the process on a 15 TB allocation.
+#[test]
+fn huge_subgroup_splits_are_refused_with_the_estimate() {
+    let mut text = SMALL_TEXT.to_string();
+    let levels: Vec<String> = (0..64).map(|i| format!("\"l{i}\"")).collect();
+    let weights = vec!["0.015625"; 64].join(", ");
+    for c in 1..=6 {
+        text += &format!(
+            "\n[[cohort.covariates]]\nname = \"c{c}\"\nlevels = [{}]\nweights = [{weights}]\n",
+            levels.join(", ")
+        );
+    }
+    // TOML lets an array of tables gain entries anywhere in the file.
+    let tmp = TempDir::new().unwrap();
+    let file = tmp.path().join("wide.toml");
+    std::fs::write(&file, text).unwrap();
+    foramen()
+        .arg("run")
+        .arg(&file)
+        .args(["--patients", "10", "--by", "c1,c2,c3,c4,c5,c6", "--out"])
+        .arg(tmp.path().join("run"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("accumulators would take about"))
+        .stderr(predicate::str::contains("68719476736 subgroups"))
+        .stderr(predicate::str::contains("the limit is 8 GiB"));
+    assert!(!tmp.path().join("run").exists());
+}
+
+/// Conditions nested tens of thousands deep used to overflow the stack.
+#[test]
+fn deeply_nested_conditions_are_refused() {
+    let tmp = TempDir::new().unwrap();
+    for (name, condition, says) in [
+        (
+            "parens",
+            format!("{}motor_deficit{}", "(".repeat(30_000), ")".repeat(30_000)),
+            "at most 1000",
+        ),
+        (
+            "nots",
+            format!("{}motor_deficit", "not ".repeat(50_000)),
+            "at most 1000",
+        ),
+        (
+            "deep",
+            format!("{}motor_deficit", "not ".repeat(40)),
+            "nest more than 32 deep",
+        ),
+    ] {
+        let file = tmp.path().join(format!("{name}.toml"));
+        let text = edited("if = \"not motor_deficit\"", &format!("if = \"{condition}\""));
+        std::fs::write(&file, text).unwrap();
+        foramen()
+            .arg("validate")
+            .arg(&file)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(says))
+            .stderr(predicate::str::contains("natural_history.progression.if"));
+    }
+}
+
+/// A contrast of medians has no paired difference: refused with what to do
+/// instead (it used to exit 0 with NaN everywhere and an empty tornado).
+#[test]
+fn a_contrast_of_medians_is_refused() {
+    let tmp = TempDir::new().unwrap();
+    foramen()
+        .args(["sensitivity", crate::util::SMALL, "--patients", "300"])
+        .args([
+            "--contrast",
+            "early-surgery,stepwise",
+            "--outcome",
+            "median_days",
+            "--out",
+        ])
+        .arg(tmp.path().join("s"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no paired difference"))
+        .stderr(predicate::str::contains("--policy"));
+    assert!(!tmp.path().join("s").exists());
+}
+
+/// `merge` of a directory that is not a shard says what a shard directory
+/// is (it used to say only that partial.json could not be read).
+#[test]
+fn merging_a_directory_that_is_not_a_shard_says_what_one_is() {
+    let tmp = TempDir::new().unwrap();
+    foramen()
+        .arg("merge")
+        .arg(tmp.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is not a shard directory"))
+        .stderr(predicate::str::contains("foramen run --shard K/N"));
+}
+
+/// A shard run without `--out` names its directory after the shard.
+#[test]
+fn a_shard_without_out_is_named_after_the_shard() {
+    let tmp = TempDir::new().unwrap();
+    let scenario = std::path::Path::new(crate::util::SMALL).canonicalize().unwrap();
+    foramen()
+        .current_dir(tmp.path())
+        .arg("run")
+        .arg(&scenario)
+        .args(["--patients", "300", "--shard", "1/3", "-q"])
+        .assert()
+        .success();
+    let names: Vec<String> = std::fs::read_dir(tmp.path().join("output"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+    assert!(names[0].starts_with("small-shard-1-of-3-"), "{names:?}");
+}
+
+/// The help lists every exit code, and `--threads` shows no misleading
+/// "[default: 0]" beside "one per core".
+#[test]
+fn help_lists_every_exit_code_and_no_default_thread_count() {
+    foramen()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("130 interrupted"));
+    foramen()
+        .args(["run", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("one per core"))
+        .stdout(predicate::str::contains("[default: 0]").not());
+}
