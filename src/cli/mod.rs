@@ -478,6 +478,11 @@ fn run_command(args: RunArgs) -> Result<(), Error> {
     Ok(())
 }
 
+/// `1 policy`, `2 policies`.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 fn validate(files: &[PathBuf]) -> Result<(), Error> {
     let check = |file: &PathBuf| Source::read(Some(file))?.document()?.scenario(&Overrides::default());
     if let [file] = files {
@@ -487,12 +492,12 @@ fn validate(files: &[PathBuf]) -> Result<(), Error> {
     for file in files {
         match check(file) {
             Ok(s) => println!(
-                "ok: {} ({}: {} covariates, {} interventions, {} policies)",
+                "ok: {} ({}: {}, {}, {})",
                 file.display(),
                 s.name(),
-                s.covariates().len(),
-                s.interventions().len(),
-                s.policies().len()
+                count(s.covariates().len(), "covariate", "covariates"),
+                count(s.interventions().len(), "intervention", "interventions"),
+                count(s.policies().len(), "policy", "policies")
             ),
             Err(e) => {
                 failed += 1;

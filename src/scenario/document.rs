@@ -113,7 +113,29 @@ impl Document {
         }
         let mut scenario = Scenario::from_raw(&raw).map_err(invalid)?;
         scenario.ranges = ranges(&raw, &self.table).map_err(invalid)?;
+        self.check_range_ends(&scenario.ranges).map_err(invalid)?;
         Ok(scenario)
+    }
+
+    /// Every range end obeys the rules of its key: the document with the
+    /// number at a range's path set to either end validates.
+    fn check_range_ends(&self, ranges: &[(String, f64, f64)]) -> Result<(), Invalid> {
+        for (path, low, high) in ranges {
+            for end in [*low, *high] {
+                let mut table = self.table.clone();
+                let broken = |problem: String| {
+                    Invalid::new(
+                        format!("ranges.\"{path}\""),
+                        format!("[{low}, {high}]"),
+                        format!("the range end {end} breaks a rule: {problem}"),
+                    )
+                };
+                paths::set_number(&mut table, path, end).map_err(broken)?;
+                let raw = RawScenario::deserialize(table).map_err(|e| broken(e.to_string()))?;
+                Scenario::from_raw(&raw).map_err(|e| broken(e.to_string()))?;
+            }
+        }
+        Ok(())
     }
 
     /// The number at a dotted key path, if it names one.

@@ -323,6 +323,15 @@ impl Scenario {
         let natural_history = natural_history(&raw.natural_history, &slots)?;
         let interventions = interventions(&raw.interventions, &slots)?;
         let policies = policies(&raw.policies, &interventions, &slots)?;
+        if natural_history.progression.is_none()
+            && let Some((p, rf)) = raw.policies.iter().find_map(|p| Some((p, p.red_flag.as_ref()?)))
+        {
+            return Err(Invalid::new(
+                format!("policies.{}.red_flag", p.name),
+                format!("{{ jump_to = \"{}\" }}", rf.jump_to),
+                "a red flag fires on neurological progression, and the scenario declares no [natural_history.progression]: declare one, or remove the red flag",
+            ));
+        }
         let economics = raw.economics.as_ref().map(economics).transpose()?;
         let expected = expected(&raw.expected, &policies, &simulation)?;
         Ok(Scenario {

@@ -86,6 +86,16 @@ fn one_step_and_one_patient() {
 fn invalid_inputs_are_refused_with_their_key() {
     let cases: &[(&str, &str, &str)] = &[
         (
+            "\"interventions.physio.response.probability\" = [0.2, 0.6]",
+            "\"interventions.physio.response.probability\" = [0.3, 1.6]",
+            "ranges.\"interventions.physio.response.probability\" = [0.3, 1.6]: the range end 1.6 breaks a rule: interventions.physio.response.probability = 1.6",
+        ),
+        (
+            "[natural_history.progression]\nsets = \"motor_deficit\"\nif = \"not motor_deficit\"\ntime = { family = \"exponential\", mean = 52, unit = \"weeks\" }\n",
+            "",
+            "policies.stepwise.red_flag = { jump_to = \"surgery\" }: a red flag fires on neurological progression",
+        ),
+        (
             "truncate = [30, 90]",
             "truncate = [300, 900]",
             "cohort.age.dist.truncate = [300, 900]: truncation [300, 900] leaves no mass",

@@ -142,3 +142,19 @@ fn help_lists_every_exit_code_and_no_default_thread_count() {
         .stdout(predicate::str::contains("one per core"))
         .stdout(predicate::str::contains("[default: 0]").not());
 }
+
+/// `validate` counts in words a person would write ("1 policy", not "1
+/// policies").
+#[test]
+fn validate_counts_in_singular_and_plural() {
+    let second = "[[policies]]\nname = \"early-surgery\"\nsteps = [\n  { intervention = \"physio\", skip_if = \"grade == 'severe' or motor_deficit\" },\n  { intervention = \"surgery\", wait = { family = \"uniform\", low = 14, high = 42 } },\n]\nred_flag = { jump_to = \"surgery\", wait = { family = \"fixed\", value = 7 } }\n";
+    let tmp = TempDir::new().unwrap();
+    let file = tmp.path().join("one.toml");
+    std::fs::write(&file, edited(second, "")).unwrap();
+    foramen()
+        .arg("validate")
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("3 covariates, 3 interventions, 1 policy)"));
+}
