@@ -410,10 +410,25 @@ pub(crate) fn syntax_message(e: &toml::de::Error, text: &str) -> String {
     let line = text[line_start..].lines().next().unwrap_or("");
     format!(
         "line {line_no}, column {column}: {}{}\n  {line_no:>4} | {line}\n       | {}^",
-        e.message().trim_end(),
+        plain_types(e.message().trim_end()),
         unknown_field_hint(e.message()),
         " ".repeat(column.saturating_sub(1))
     )
+}
+
+/// serde's message with Rust type names said in words ("expected u64" ->
+/// "expected a whole number from 0 to 18446744073709551615").
+fn plain_types(message: &str) -> String {
+    let words = [
+        ("u64", format!("a whole number from 0 to {}", u64::MAX)),
+        ("u32", format!("a whole number from 0 to {}", u32::MAX)),
+        ("usize", format!("a whole number from 0 to {}", usize::MAX)),
+        ("i64", "a whole number".to_string()),
+        ("f64", "a number".to_string()),
+    ];
+    words.iter().fold(message.to_string(), |m, (rust, plain)| {
+        m.replace(&format!("expected {rust}"), &format!("expected {plain}"))
+    })
 }
 
 /// " (did you mean `x`?)" for serde's "unknown field `y`, expected one of

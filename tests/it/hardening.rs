@@ -158,3 +158,31 @@ fn validate_counts_in_singular_and_plural() {
         .success()
         .stdout(predicate::str::contains("3 covariates, 3 interventions, 1 policy)"));
 }
+
+/// Type errors are said in words, not Rust type names.
+#[test]
+fn type_errors_name_no_rust_types() {
+    let tmp = TempDir::new().unwrap();
+    for (from, to, says) in [
+        (
+            "patients = 2000",
+            "patients = -5",
+            "expected a whole number from 0 to 18446744073709551615",
+        ),
+        (
+            "attempts = 2",
+            "attempts = -1",
+            "expected a whole number from 0 to 4294967295",
+        ),
+    ] {
+        let file = tmp.path().join("typed.toml");
+        std::fs::write(&file, edited(from, to)).unwrap();
+        foramen()
+            .arg("validate")
+            .arg(&file)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(says))
+            .stderr(predicate::str::contains("expected u").not());
+    }
+}
