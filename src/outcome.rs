@@ -150,8 +150,9 @@ pub const OUTCOMES: [OutcomeDef; N] = {
         OutcomeDef::new(Id::Recovered, "recovered", Share, Proportion, "recovered")
             .forest()
             .meaning("share whose symptoms resolved (first recovery) before the horizon"),
-        OutcomeDef::new(Id::MedianDays, "median_days", Days, Median, "median days")
-            .meaning("Kaplan-Meier median days to first recovery, censored at the horizon, to 1/8 day"),
+        OutcomeDef::new(Id::MedianDays, "median_days", Days, Median, "median days").meaning(
+            "Kaplan-Meier median days to first recovery, censored at the horizon, interpolated within its 1/8-day bin",
+        ),
         OutcomeDef::new(Id::SymptomaticDays, "symptomatic_days", Days, Mean, "symptomatic days")
             .meaning("restricted mean days spent symptomatic within the horizon"),
         OutcomeDef::new(Id::SymptomFree, "symptom_free", Share, Proportion, "symptom free")

@@ -7,8 +7,9 @@
 //!   exactly from integer sums.
 //! * Time to recovery: the Kaplan-Meier estimator on the binned event times
 //!   with Greenwood's variance `S(t)² Σ d_i / (r_i (r_i - d_i))`; the median
-//!   is the first time with `S(t) <= 1/2`, and its interval the
-//!   Brookmeyer-Crowley set `{t : |S(t) - 1/2| <= z se(t)}`.
+//!   is where `S(t)`, linear within each time bin, reaches 1/2, and its
+//!   interval the Brookmeyer-Crowley set `{t : |S(t) - 1/2| <= z se(t)}`,
+//!   widened to hold the median's whole bin.
 //! * Paired differences: the mean of per-patient differences `d_i`,
 //!   `mean(d) ± z s_d / sqrt(n)`, from exact integer sums.
 //!
@@ -117,22 +118,49 @@ pub fn kaplan_meier(events: &[u64], n: u64) -> Vec<(f64, f64)> {
 }
 
 /// The Kaplan-Meier median from event counts in bins of `1 / bins_per_day`
-/// days, reported at the end of the bin where `S` first reaches 1/2, with
-/// the Brookmeyer-Crowley interval. Its `se` is the interval's half-width
-/// over z. NaN where the curve (or a band) never reaches 1/2.
+/// days, with its Brookmeyer-Crowley interval.
+///
+/// Times are known only to their bin, so within a bin `S` (and `S ± z se`)
+/// is taken as linear between its values at the bin's ends (events spread
+/// evenly over the bin): the median is where that line reaches 1/2, and the
+/// limits where `S - z se` and `S + z se` do. The interval always holds the
+/// whole bin the median lies in, so binning alone never makes it narrower
+/// than a bin; `se` is its half-width over z. NaN where the curve (or a
+/// band) never reaches 1/2.
 pub fn km_median(events: &[u64], n: u64, bins_per_day: f64) -> Estimate {
     if n == 0 {
         return Estimate::NAN;
     }
     let km = kaplan_meier(events, n);
-    let first = |pred: &dyn Fn(f64, f64) -> bool| {
-        km.iter()
-            .position(|&(s, se)| pred(s, se))
-            .map_or(f64::NAN, |i| (i + 1) as f64 / bins_per_day)
+    // Where `f(S, se)` first reaches 1/2: the bin, and how far into it.
+    let crossing = |f: &dyn Fn(f64, f64) -> f64| {
+        let mut before = f(1.0, 0.0);
+        for (i, &(s, se)) in km.iter().enumerate() {
+            let after = f(s, se);
+            if after <= 0.5 {
+                let frac = if before > after {
+                    ((before - 0.5) / (before - after)).clamp(0.0, 1.0)
+                } else {
+                    0.0
+                };
+                return Some((i, frac));
+            }
+            before = after;
+        }
+        None
     };
-    let value = first(&|s, _| s <= 0.5);
-    let lo = first(&|s, se| s - Z95 * se <= 0.5);
-    let hi = first(&|s, se| s + Z95 * se <= 0.5);
+    let day = |c: Option<(usize, f64)>| c.map_or(f64::NAN, |(i, frac)| (i as f64 + frac) / bins_per_day);
+    let median = crossing(&|s, _| s);
+    let value = day(median);
+    // The median's bin, [start, end).
+    let (start, end) = median.map_or((f64::NAN, f64::NAN), |(i, _)| {
+        (i as f64 / bins_per_day, (i + 1) as f64 / bins_per_day)
+    });
+    let lo = day(crossing(&|s, se| s - Z95 * se)).min(start);
+    // (`f64::max` would turn an upper band that never reaches 1/2 into a
+    // number: keep it NaN.)
+    let hi = day(crossing(&|s, se| s + Z95 * se));
+    let hi = if hi.is_nan() { hi } else { hi.max(end) };
     Estimate {
         value,
         lo,
@@ -193,6 +221,24 @@ mod tests {
     }
 
     #[test]
+    fn median_interpolates_within_its_bin_and_never_collapses() {
+        // 100 events in bin 112 (days 14 to 14.125), none elsewhere: S goes
+        // 1 -> 0 within the bin, reaching 1/2 half way. The band is zero
+        // (S is 1 or 0 at every bin end), but the interval holds the bin.
+        let mut events = vec![0; 200];
+        events[112] = 100;
+        let m = km_median(&events, 100, 8.0);
+        assert_eq!(m.value, 14.0625);
+        assert_eq!((m.lo, m.hi), (14.0, 14.125));
+        assert!(m.se > 0.0);
+        // 40 events in bin 0, 20 in bin 1, of 100: S = 0.6 then 0.4, so the
+        // median is half way through bin 1.
+        let m = km_median(&[40, 20, 40], 100, 8.0);
+        assert!((m.value - 1.5 / 8.0).abs() < 1e-12, "{m:?}");
+        assert!(m.lo <= 1.0 / 8.0 && m.hi >= 2.0 / 8.0, "{m:?}");
+    }
+
+    #[test]
     fn mean_of_sums_beyond_128_bits() {
         // 8e9 patients, half at a and half at b days (fixed point 2^16) over
         // a 200-year horizon: n Σx² overflows u128. The sample variance is
@@ -218,6 +264,7 @@ mod tests {
         assert!((km[2].0 - 0.5).abs() < 1e-15);
         // Without censoring Greenwood equals the binomial: sqrt(0.5*0.5/10).
         assert!((km[2].1 - (0.025f64).sqrt()).abs() < 1e-12);
+        // S reaches 1/2 exactly at the end of bin 2 (3/8 day).
         let m = km_median(&[2, 0, 3], 10, 8.0);
         assert_eq!(m.value, 3.0 / 8.0);
     }

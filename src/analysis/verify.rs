@@ -5,13 +5,12 @@
 //! derivation. Verify runs each one and compares: `z = (simulated - exact)
 //! / se`, with `se` the estimate's Monte Carlo standard error, and passes
 //! when `|z| <= 4`. For a correct simulator a single check fails with
-//! probability about 6e-5. A median is reported at the end of its 1/8-day
-//! bin, so its check subtracts half a bin and adds the bin's rounding
-//! variance (width² / 12) to `se²`.
+//! probability about 6e-5. A median is interpolated within its 1/8-day
+//! bin and its interval holds the whole bin, so its check needs no
+//! correction for the binning.
 
 use crate::analysis::simulate;
 use crate::error::Error;
-use crate::outcome::{BINS_PER_DAY, Id};
 use crate::scenario::Scenario;
 use crate::simulate::engine::RunSpec;
 use crate::stats::Estimate;
@@ -97,14 +96,8 @@ pub fn verify(patients: Option<u64>, threads: usize) -> Result<Vec<Check>, Error
                     p.overall.estimate(&e.outcome).unwrap_or(Estimate::NAN),
                 ),
             };
-            let (offset, extra) = if e.outcome == Id::MedianDays.def().name {
-                let bin = 1.0 / BINS_PER_DAY;
-                (bin / 2.0, bin * bin / 12.0)
-            } else {
-                (0.0, 0.0)
-            };
-            let se = (est.se * est.se + extra).sqrt();
-            let diff = est.value - offset - e.value;
+            let se = est.se;
+            let diff = est.value - e.value;
             // An exact hit with zero spread (a share of exactly 0 or 1).
             let z = if diff == 0.0 { 0.0 } else { diff / se };
             checks.push(Check {

@@ -74,6 +74,66 @@ fn intervals_cover_the_truth_95_percent_of_the_time() {
     assert!((0.935..=0.965).contains(&paired), "paired-difference coverage {paired}");
 }
 
+/// One policy whose patients all respond, recovering after `recovery`.
+fn one_step(recovery: &str) -> Scenario {
+    let text = format!(
+        r#"
+name = "median-coverage"
+[simulation]
+patients = 400
+seed = 1
+horizon_days = 365
+[[cohort.covariates]]
+name = "x"
+probability = 0.5
+[[interventions]]
+name = "pt"
+level = "conservative"
+response = {{ probability = 1.0 }}
+recovery_time = {recovery}
+failure_time = {{ family = "fixed", value = 1 }}
+[[policies]]
+name = "only"
+steps = [{{ intervention = "pt" }}]
+"#
+    );
+    Scenario::from_toml(&text, "median coverage").unwrap()
+}
+
+#[test]
+fn median_intervals_cover_the_truth_95_percent_of_the_time() {
+    // 2,000 replications of 400 patients, T ~ Exp(mean 30): true median 30
+    // ln 2. The coverage estimate has a standard error of sqrt(0.95 * 0.05 /
+    // 2000) = 0.0049, so 93.5-96.5% is +-3 se.
+    let s = one_step(r#"{ family = "exponential", mean = 30 }"#);
+    let truth = 30.0 * std::f64::consts::LN_2;
+    let reps = 2000;
+    let mut covered = 0;
+    for seed in 0..reps {
+        let spec = RunSpec { seed, ..spec(&s, 400) };
+        let e = analysis::simulate(&s, &spec).unwrap().1.policies[0].overall["median_days"];
+        covered += usize::from(e.lo <= truth && truth <= e.hi);
+    }
+    let coverage = covered as f64 / reps as f64;
+    println!("median coverage {coverage}");
+    assert!((0.935..=0.965).contains(&coverage), "median coverage {coverage}");
+}
+
+#[test]
+fn a_median_known_only_to_its_bin_keeps_an_interval() {
+    // Everyone recovers at exactly 14 days, a million patients: the binned
+    // data place the median in [14, 14.125), so must the interval (it used
+    // to be [14.125, 14.125] with se 0, excluding the truth).
+    let s = one_step(r#"{ family = "fixed", value = 14 }"#);
+    let spec = RunSpec {
+        threads: 0,
+        ..spec(&s, 1_000_000)
+    };
+    let e = analysis::simulate(&s, &spec).unwrap().1.policies[0].overall["median_days"];
+    assert!(e.lo <= 14.0 && 14.0 <= e.hi, "{e:?}");
+    assert!(e.se > 0.0, "{e:?}");
+}
+
 #[test]
 fn golden_summary_is_unchanged() {
     // A change that moves these bytes is deliberate: regenerate with
