@@ -293,9 +293,23 @@ impl CurveAcc {
     }
 }
 
-/// Number of grid days `0, step, 2 step, ...` not beyond the horizon.
+/// The day grid of the curves: `0, step, 2 step, ...` up to the horizon,
+/// then the horizon itself when it is not on that grid (a curve ends at
+/// the horizon). A time `t` before the horizon falls between grid points
+/// `floor(t / step)` and `ceil(t / step)`, the last being the horizon.
+pub fn grid_days(horizon_days: f64, step: f64) -> Vec<f64> {
+    let steps = (horizon_days / step + 1e-9).floor() as usize;
+    let mut days: Vec<f64> = (0..=steps).map(|i| i as f64 * step).collect();
+    if horizon_days - steps as f64 * step > 1e-9 * step {
+        days.push(horizon_days);
+    }
+    days
+}
+
+/// Number of days of [`grid_days`].
 pub fn grid_len(horizon_days: f64, step: f64) -> usize {
-    (horizon_days / step + 1e-9).floor() as usize + 1
+    let steps = (horizon_days / step + 1e-9).floor() as usize;
+    steps + 1 + usize::from(horizon_days - steps as f64 * step > 1e-9 * step)
 }
 
 /// All accumulators of one policy.
@@ -389,6 +403,26 @@ mod tests {
             .collect();
         // [3, 14) covers day 7; [20, 28] covers days 21 and 28.
         assert_eq!(counts, vec![0, 1, 0, 1, 1]);
+    }
+
+    #[test]
+    fn the_grid_ends_at_the_horizon() {
+        assert_eq!(grid_days(28.0, 7.0), vec![0.0, 7.0, 14.0, 21.0, 28.0]);
+        assert_eq!(grid_days(30.0, 7.0), vec![0.0, 7.0, 14.0, 21.0, 28.0, 30.0]);
+        assert_eq!(grid_len(30.0, 7.0), 6);
+        // A spell reaching the horizon covers it; one ending before does not.
+        let mut c = CurveAcc::new(30.0, 7.0);
+        c.record(&[(29.0, 30.0)], f64::INFINITY, 30.0);
+        c.record(&[(20.0, 29.5)], f64::INFINITY, 30.0);
+        let mut running = 0;
+        let counts: Vec<i64> = c.symptom_free_diff[..6]
+            .iter()
+            .map(|d| {
+                running += d;
+                running
+            })
+            .collect();
+        assert_eq!(counts, vec![0, 0, 0, 1, 1, 1]);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! intervals (formulas in docs/model.md and in [`crate::stats`]), curves
 //! and the counts its charts are drawn from.
 
-use crate::accumulate::{GroupAcc, PolicyAcc, grid_len};
+use crate::accumulate::{GroupAcc, PolicyAcc, grid_days};
 use crate::outcome::{BINS_PER_DAY, Estimator, Id, N, OUTCOMES, OutcomeDef};
 use crate::scenario::Scenario;
 use crate::stats::{Estimate, Z95, kaplan_meier, km_median, mean, proportion};
@@ -130,7 +130,7 @@ pub fn policies(
 ) -> Vec<PolicyResults> {
     let horizon = scenario.simulation().horizon_days;
     let step = scenario.simulation().curve_step_days;
-    let days: Vec<f64> = (0..grid_len(horizon, step)).map(|i| i as f64 * step).collect();
+    let days = grid_days(horizon, step);
     scenario
         .policies()
         .iter()

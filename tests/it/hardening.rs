@@ -186,3 +186,44 @@ fn type_errors_name_no_rust_types() {
             .stderr(predicate::str::contains("expected u").not());
     }
 }
+
+/// Curves end at the horizon (365 days, off the 7-day grid: the last row
+/// used to be day 364), where cumulative recovery is the summary's share.
+#[test]
+fn curves_end_at_the_horizon_and_agree_with_the_summary() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("run");
+    foramen()
+        .args(["run", crate::util::SMALL, "--patients", "2000", "-q", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let curves = std::fs::read_to_string(out.join("curves.csv")).unwrap();
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    let recovered_column = summary
+        .lines()
+        .next()
+        .unwrap()
+        .split(',')
+        .position(|c| c == "recovered")
+        .unwrap();
+    for row in summary.lines().skip(1) {
+        let cells: Vec<&str> = row.split(',').collect();
+        let (policy, share): (&str, f64) = (cells[0], cells[recovered_column].parse().unwrap());
+        let at_horizon = curves
+            .lines()
+            .find(|l| l.starts_with(&format!("{policy},recovered,365.0,")))
+            .unwrap_or_else(|| panic!("no recovered row at day 365 for {policy}"));
+        let value: f64 = at_horizon.split(',').nth(3).unwrap().parse().unwrap();
+        // 1 - S(H) (a product of Kaplan-Meier factors) against k / n.
+        assert!((value - share).abs() < 1e-12, "{policy}: {value} vs {share}");
+    }
+    for curve in ["recovered", "symptom_free", "surgery_free"] {
+        let last = curves
+            .lines()
+            .filter(|l| l.contains(&format!(",{curve},")))
+            .last()
+            .unwrap();
+        assert!(last.contains(",365.0,"), "{curve} ends at {last}");
+    }
+}
