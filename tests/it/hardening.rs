@@ -219,11 +219,7 @@ fn curves_end_at_the_horizon_and_agree_with_the_summary() {
         assert!((value - share).abs() < 1e-12, "{policy}: {value} vs {share}");
     }
     for curve in ["recovered", "symptom_free", "surgery_free"] {
-        let last = curves
-            .lines()
-            .filter(|l| l.contains(&format!(",{curve},")))
-            .last()
-            .unwrap();
+        let last = curves.lines().rfind(|l| l.contains(&format!(",{curve},"))).unwrap();
         assert!(last.contains(",365.0,"), "{curve} ends at {last}");
     }
 }
