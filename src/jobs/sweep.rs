@@ -36,5 +36,6 @@ pub fn sweep(
         runs: values.len(),
         simulation_seconds,
         paths_per_second: None,
+        stalled_paths: Some(points.iter().map(|p| p.results.stalled()).sum()),
     })
 }

@@ -223,3 +223,47 @@ fn curves_end_at_the_horizon_and_agree_with_the_summary() {
         assert!(last.contains(",365.0,"), "{curve} ends at {last}");
     }
 }
+
+/// A relapse loop whose times are all zero used to spin for minutes in
+/// silence (100,000 steps per patient); it is now stopped after 1,000 steps
+/// without time advancing, counted in the manifest and warned about.
+#[test]
+fn zero_length_cycles_stop_and_are_reported() {
+    let text = r#"
+name = "zero-cycle"
+[simulation]
+patients = 2000
+seed = 1
+horizon_days = 365
+[[cohort.covariates]]
+name = "x"
+probability = 0.5
+[[interventions]]
+name = "pt"
+level = "conservative"
+response = { probability = 1.0 }
+recovery_time = { family = "fixed", value = 0 }
+failure_time = { family = "fixed", value = 1 }
+relapse = { probability = 1.0, time = { family = "fixed", value = 0 } }
+[[policies]]
+name = "only"
+steps = [{ intervention = "pt" }]
+"#;
+    let tmp = TempDir::new().unwrap();
+    let file = tmp.path().join("zero.toml");
+    std::fs::write(&file, text).unwrap();
+    let out = tmp.path().join("run");
+    foramen()
+        .arg("run")
+        .arg(&file)
+        .args(["-q", "--out"])
+        .arg(&out)
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "warning: 2000 patient-paths stopped advancing in time",
+        ));
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"stalled_paths\": 2000"), "{manifest}");
+}
