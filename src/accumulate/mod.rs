@@ -323,8 +323,6 @@ pub struct PolicyAcc {
     pub paired: PairAcc,
     /// The same within each subgroup.
     pub paired_subgroups: Vec<PairAcc>,
-    /// Paths stopped by the guard against zero-length cycles.
-    pub stalled: u64,
 }
 
 impl PolicyAcc {
@@ -335,7 +333,6 @@ impl PolicyAcc {
             subgroups: vec![GroupAcc::new(horizon_days); subgroups],
             paired: PairAcc::default(),
             paired_subgroups: vec![PairAcc::default(); subgroups],
-            stalled: 0,
         }
     }
 
@@ -351,7 +348,6 @@ impl PolicyAcc {
     ) {
         self.overall.record(o, values);
         self.curves.record(spells, o.surgery_time, horizon_days);
-        self.stalled += u64::from(o.stalled);
         if let Some(g) = subgroup {
             self.subgroups[g].record(o, values);
         }
@@ -377,7 +373,6 @@ impl PolicyAcc {
     }
 
     pub fn merge(&mut self, other: &PolicyAcc) {
-        self.stalled += other.stalled;
         self.overall.merge(&other.overall);
         self.curves.merge(&other.curves);
         for (a, b) in self.subgroups.iter_mut().zip(&other.subgroups) {

@@ -273,7 +273,6 @@ pub fn main() -> Result<(), Error> {
         Command::Sensitivity(args) => sensitivity_command(args),
         Command::Merge { shards, output } => {
             let report = jobs::merge::merge(&shards, &output.destination())?;
-            warn_stalled(report.manifest.stalled_paths);
             if !output.quiet {
                 if let Some(results) = &report.results {
                     print!("{}", terminal::format_table(results));
@@ -321,7 +320,6 @@ fn sweep_command(args: SweepArgs) -> Result<(), Error> {
         &values,
         &outcomes,
     )?;
-    warn_stalled(manifest.stalled_paths);
     if !args.output.quiet {
         println!(
             "swept {} over {} values ({} runs in {:.2} s)\nwrote {}",
@@ -456,7 +454,6 @@ fn run_command(args: RunArgs) -> Result<(), Error> {
     let loaded = jobs::load(args.scenario.as_deref(), &overrides)?;
     let quiet = args.output.quiet;
     let report = jobs::run::run(&loaded, &settings, &args.output.destination(), !quiet)?;
-    warn_stalled(report.manifest.stalled_paths);
     if quiet {
         return Ok(());
     }
@@ -479,17 +476,6 @@ fn run_command(args: RunArgs) -> Result<(), Error> {
     );
     println!("wrote {}", report.dir.display());
     Ok(())
-}
-
-/// Warns on stderr (even with `--quiet`) when paths were stopped by the
-/// guard against zero-length cycles.
-fn warn_stalled(stalled: Option<u64>) {
-    if let Some(n) = stalled.filter(|&n| n > 0) {
-        eprintln!(
-            "warning: {n} patient-paths stopped advancing in time (a zero-length cycle, e.g. a relapse after 0 days with probability 1, or {} steps) and were censored as symptomatic where they stalled; manifest.json counts them as stalled_paths",
-            crate::simulate::pathway::MAX_STEPS_PER_PATIENT
-        );
-    }
 }
 
 /// `1 policy`, `2 policies`.

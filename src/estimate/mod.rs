@@ -25,13 +25,6 @@ pub struct RunResults {
     pub comparisons: Vec<compare::Comparison>,
 }
 
-impl RunResults {
-    /// Paths stopped by the guard against zero-length cycles, all policies.
-    pub fn stalled(&self) -> u64 {
-        self.policies.iter().map(|p| p.stalled).sum()
-    }
-}
-
 /// The results of a run from its accumulators (one per policy, in scenario
 /// order), the names of the `--by` covariates and the labels of the
 /// subgroups, compared with policy `reference`.

@@ -108,9 +108,6 @@ pub struct PolicyResults {
     pub recovery_time_hist: Vec<Bin>,
     /// One summary per non-empty subgroup.
     pub subgroups: Vec<Subgroup>,
-    /// Paths stopped by the guard against zero-length cycles (censored as
-    /// symptomatic where they stalled).
-    pub stalled: u64,
 }
 
 /// A subgroup of patients defined by the values of the `--by` covariates.
@@ -149,7 +146,6 @@ pub fn policies(
                     surgery_free: cumulative_curve(&acc.curves.surgery.counts, n, &days, true),
                 },
                 pathway: acc.overall.pathway,
-                stalled: acc.stalled,
                 recovery_time_hist: weekly_bins(&acc.overall.recovery().counts, horizon),
                 subgroups: subgroups
                     .iter()

@@ -44,7 +44,6 @@ pub fn bench(
         // The rate of the last row (largest size, last thread count);
         // bench.csv has them all.
         paths_per_second: Some(rows.last().map_or(0.0, BenchRow::paths_per_second)),
-        stalled_paths: None,
     })?;
     Ok((dir, rows, manifest))
 }

@@ -53,7 +53,6 @@ pub fn merge(dirs: &[PathBuf], dest: &Destination) -> Result<RunReport, Error> {
         runs: count,
         simulation_seconds: 0.0,
         paths_per_second: None,
-        stalled_paths: Some(results.stalled()),
     })?;
     Ok(RunReport {
         dir,

@@ -138,8 +138,6 @@ pub struct Work<'a> {
     /// Patient-paths simulated per second; default: every run's paths over
     /// the simulation time.
     pub paths_per_second: Option<f64>,
-    /// Paths stopped by the guard against zero-length cycles, where counted.
-    pub stalled_paths: Option<u64>,
 }
 
 impl<'a> Job<'a> {
@@ -213,7 +211,6 @@ impl<'a> Job<'a> {
             patients_per_second: work
                 .paths_per_second
                 .unwrap_or(paths / work.simulation_seconds.max(1e-9)),
-            stalled_paths: work.stalled_paths,
             files: self.files,
         };
         let dir = self.dir.complete(&manifest)?;

@@ -55,7 +55,6 @@ pub fn run(loaded: &Loaded, settings: &Settings, dest: &Destination, progress: b
         runs: 1,
         simulation_seconds,
         paths_per_second: None,
-        stalled_paths: Some(output.accs.iter().map(|a| a.stalled).sum()),
     };
     if settings.shard.is_some() {
         let shard = spec.shard;

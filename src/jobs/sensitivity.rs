@@ -40,7 +40,6 @@ pub fn sensitivity(
         runs: 1 + 2 * results.rows.len(),
         simulation_seconds,
         paths_per_second: None,
-        stalled_paths: None,
     })?;
     Ok((dir, results, manifest))
 }

@@ -36,6 +36,5 @@ pub fn sweep(
         runs: values.len(),
         simulation_seconds,
         paths_per_second: None,
-        stalled_paths: Some(points.iter().map(|p| p.results.stalled()).sum()),
     })
 }

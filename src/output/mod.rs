@@ -149,10 +149,6 @@ pub struct Manifest {
     pub wall_time_seconds: f64,
     pub simulation_seconds: f64,
     pub patients_per_second: f64,
-    /// Patient-paths stopped by the guard against zero-length cycles
-    /// (absent where the job does not count them).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub stalled_paths: Option<u64>,
     pub files: Vec<String>,
 }
 

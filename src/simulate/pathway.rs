@@ -33,11 +33,6 @@ use crate::simulate::tally::Tally;
 /// a patient is censored after this many pathway steps.
 pub const MAX_STEPS_PER_PATIENT: u32 = 100_000;
 
-/// A path that takes this many steps in a row without time advancing is in
-/// a zero-length cycle (say a relapse after 0 days with probability 1): it
-/// is stopped there, censored as symptomatic, and counted as stalled.
-pub const MAX_STEPS_WITHOUT_TIME: u32 = 1_000;
-
 /// Natural-history times drawn once per patient, shared by every policy.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct NaturalDraws {
@@ -101,9 +96,6 @@ pub struct Outcome {
     pub red_flag: bool,
     /// Recovery came from spontaneous resolution.
     pub spontaneous: bool,
-    /// The path stopped advancing in time (or took
-    /// [`MAX_STEPS_PER_PATIENT`] steps) and was censored as symptomatic.
-    pub stalled: bool,
 }
 
 /// Reusable per-thread buffers.
@@ -214,7 +206,6 @@ pub fn simulate(
             progressed: false,
             red_flag: false,
             spontaneous: false,
-            stalled: false,
         },
     };
     walk.run(policy);
@@ -227,17 +218,9 @@ impl<T: Tally> Walk<'_, T> {
         let mut step = 0;
         let mut fast_track = false;
         let mut taken = 0;
-        // Steps in a row at the same time.
-        let (mut still, mut last_t) = (0, f64::NAN);
         'path: loop {
             taken += 1;
-            if self.t == last_t {
-                still += 1;
-            } else {
-                (still, last_t) = (0, self.t);
-            }
-            if taken > MAX_STEPS_PER_PATIENT || still > MAX_STEPS_WITHOUT_TIME {
-                self.out.stalled = true;
+            if taken > MAX_STEPS_PER_PATIENT {
                 return self.finish_symptomatic();
             }
             while step < steps.len() && steps[step].skip_if.as_ref().is_some_and(|(_, c)| c.eval(&self.ws.x)) {

@@ -113,7 +113,6 @@ mod tests {
             pathway: [[50, 10], [400, 100], [200, 60], [150, 30]],
             recovery_time_hist: hist,
             subgroups: Vec::new(),
-            stalled: 0,
         }
     }
 
