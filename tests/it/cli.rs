@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use predicates::prelude::*;
 use tempfile::TempDir;
 
-use crate::util::{SMALL, edited, foramen};
+use crate::util::{SMALL, foramen, validate_edit};
 
 fn run_small(dir: &Path, extra: &[&str]) -> PathBuf {
     let out = dir.join("run");
@@ -149,15 +149,6 @@ fn default_scenario_validates_and_describes() {
 }
 
 /// Writes `small.toml` with `from` replaced by `to` and runs `validate`.
-fn validate_edit(from: &str, to: &str) -> assert_cmd::assert::Assert {
-    let tmp = TempDir::new().unwrap();
-    let path = tmp.path().join("bad.toml");
-    fs::write(&path, edited(from, to)).unwrap();
-    let assert = foramen().arg("validate").arg(&path).assert();
-    drop(tmp);
-    assert
-}
-
 #[test]
 fn bad_input_gets_one_clear_message_and_exit_code_2() {
     let cases: &[(&str, &str, &[&str])] = &[

@@ -4,7 +4,7 @@
 use predicates::prelude::*;
 use tempfile::TempDir;
 
-use crate::util::{SMALL_TEXT, edited, foramen};
+use crate::util::{SMALL_TEXT, foramen, validate_edit};
 
 /// Six covariates of 64 levels split by all six: 6.9e10 subgroups, which
 /// used to abort the process on a 15 TB allocation.
@@ -39,31 +39,15 @@ fn huge_subgroup_splits_are_refused_with_the_estimate() {
 /// Conditions nested tens of thousands deep used to overflow the stack.
 #[test]
 fn deeply_nested_conditions_are_refused() {
-    let tmp = TempDir::new().unwrap();
-    for (name, condition, says) in [
+    for (condition, says) in [
         (
-            "parens",
             format!("{}motor_deficit{}", "(".repeat(30_000), ")".repeat(30_000)),
             "at most 1000",
         ),
-        (
-            "nots",
-            format!("{}motor_deficit", "not ".repeat(50_000)),
-            "at most 1000",
-        ),
-        (
-            "deep",
-            format!("{}motor_deficit", "not ".repeat(40)),
-            "nest more than 32 deep",
-        ),
+        (format!("{}motor_deficit", "not ".repeat(50_000)), "at most 1000"),
+        (format!("{}motor_deficit", "not ".repeat(40)), "nest more than 32 deep"),
     ] {
-        let file = tmp.path().join(format!("{name}.toml"));
-        let text = edited("if = \"not motor_deficit\"", &format!("if = \"{condition}\""));
-        std::fs::write(&file, text).unwrap();
-        foramen()
-            .arg("validate")
-            .arg(&file)
-            .assert()
+        validate_edit("if = \"not motor_deficit\"", &format!("if = \"{condition}\""))
             .code(2)
             .stderr(predicate::str::contains(says))
             .stderr(predicate::str::contains("natural_history.progression.if"));
@@ -148,13 +132,7 @@ fn help_lists_every_exit_code_and_no_default_thread_count() {
 #[test]
 fn validate_counts_in_singular_and_plural() {
     let second = "[[policies]]\nname = \"early-surgery\"\nsteps = [\n  { intervention = \"physio\", skip_if = \"grade == 'severe' or motor_deficit\" },\n  { intervention = \"surgery\", wait = { family = \"uniform\", low = 14, high = 42 } },\n]\nred_flag = { jump_to = \"surgery\", wait = { family = \"fixed\", value = 7 } }\n";
-    let tmp = TempDir::new().unwrap();
-    let file = tmp.path().join("one.toml");
-    std::fs::write(&file, edited(second, "")).unwrap();
-    foramen()
-        .arg("validate")
-        .arg(&file)
-        .assert()
+    validate_edit(second, "")
         .success()
         .stdout(predicate::str::contains("3 covariates, 3 interventions, 1 policy)"));
 }
@@ -162,7 +140,6 @@ fn validate_counts_in_singular_and_plural() {
 /// Type errors are said in words, not Rust type names.
 #[test]
 fn type_errors_name_no_rust_types() {
-    let tmp = TempDir::new().unwrap();
     for (from, to, says) in [
         (
             "patients = 2000",
@@ -175,12 +152,7 @@ fn type_errors_name_no_rust_types() {
             "expected a whole number from 0 to 4294967295",
         ),
     ] {
-        let file = tmp.path().join("typed.toml");
-        std::fs::write(&file, edited(from, to)).unwrap();
-        foramen()
-            .arg("validate")
-            .arg(&file)
-            .assert()
+        validate_edit(from, to)
             .code(2)
             .stderr(predicate::str::contains(says))
             .stderr(predicate::str::contains("expected u").not());

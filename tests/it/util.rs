@@ -33,3 +33,11 @@ pub fn spec(s: &Scenario, patients: u64) -> RunSpec {
         ..RunSpec::new(patients, s.simulation().seed)
     }
 }
+
+/// `foramen validate` on the small scenario with `from` replaced by `to`.
+pub fn validate_edit(from: &str, to: &str) -> assert_cmd::assert::Assert {
+    let tmp = tempfile::TempDir::new().unwrap();
+    let path = tmp.path().join("bad.toml");
+    std::fs::write(&path, edited(from, to)).unwrap();
+    foramen().arg("validate").arg(&path).assert()
+}
