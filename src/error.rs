@@ -40,6 +40,41 @@ impl fmt::Display for Invalid {
     }
 }
 
+/// The problems found while checking a scenario, collected so that one
+/// `foramen validate` names them all.
+#[derive(Debug, Default)]
+pub struct Problems(Vec<Invalid>);
+
+impl Problems {
+    /// The value, or `None` with its problem recorded.
+    pub fn take<T>(&mut self, result: Result<T, Invalid>) -> Option<T> {
+        result.map_err(|invalid| self.0.push(invalid)).ok()
+    }
+
+    pub fn push(&mut self, invalid: Invalid) {
+        self.0.push(invalid);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn into_vec(self) -> Vec<Invalid> {
+        self.0
+    }
+}
+
+/// One problem on the line; several as a count and one per line.
+fn problem_list(problems: &[Invalid]) -> String {
+    match problems {
+        [one] => one.to_string(),
+        many => {
+            let lines: Vec<String> = many.iter().map(|p| format!("\n  {p}")).collect();
+            format!("{} problems:{}", many.len(), lines.concat())
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("cannot read scenario {file}: {source}")]
@@ -50,8 +85,8 @@ pub enum Error {
     },
     #[error("{file}: {message}")]
     Syntax { file: String, message: String },
-    #[error("{file}: {invalid}")]
-    Invalid { file: String, invalid: Invalid },
+    #[error("{file}: {}", problem_list(problems))]
+    Invalid { file: String, problems: Vec<Invalid> },
     #[error("{0}")]
     Usage(String),
     #[error("cannot write {}: {source} (the output location must be a writable folder with free space; choose another --out)", path.display())]

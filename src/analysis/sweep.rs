@@ -239,13 +239,18 @@ pub fn sensitivity(
     for (path, low, high) in scenario.ranges() {
         let at = |v: f64| {
             doc.with_number(path, v)?.scenario(overrides).map_err(|e| match e {
-                Error::Invalid { file, invalid } => Error::Invalid {
+                Error::Invalid { file, problems } => Error::Invalid {
                     file,
-                    invalid: Invalid::new(
-                        format!("ranges.\"{path}\""),
-                        format!("[{low}, {high}]"),
-                        format!("the range end {v} breaks a rule: {invalid}"),
-                    ),
+                    problems: problems
+                        .iter()
+                        .map(|invalid| {
+                            Invalid::new(
+                                format!("ranges.\"{path}\""),
+                                format!("[{low}, {high}]"),
+                                format!("the range end {v} breaks a rule: {invalid}"),
+                            )
+                        })
+                        .collect(),
                 },
                 other => other,
             })

@@ -5,11 +5,11 @@
 
 use serde::Deserialize;
 
-use crate::error::{Error, Invalid};
+use crate::error::{Error, Invalid, Problems, did_you_mean};
 use crate::scenario::raw::RawScenario;
 use crate::scenario::{
     DEFAULT_CURVE_STEP_DAYS, DEFAULT_FILE, DEFAULT_TOML, Scenario, check_horizon, check_patients, covariates, paths,
-    ranges, subgroup_covariate, syntax_message,
+    ranges, subgroup_covariate,
 };
 
 impl Scenario {
@@ -84,13 +84,9 @@ impl Document {
     ///
     /// # Errors
     /// [`Error::Usage`] for an override out of range (naming the flag);
-    /// [`Error::Invalid`] for the first rule the document breaks.
+    /// [`Error::Invalid`] with every rule the document breaks.
     pub fn scenario(&self, overrides: &Overrides) -> Result<Scenario, Error> {
         let usage = |invalid: Invalid| Error::Usage(invalid.to_string());
-        let invalid = |invalid| Error::Invalid {
-            file: self.file.clone(),
-            invalid,
-        };
         let mut raw = self.raw.clone();
         let sim = &mut raw.simulation;
         if let Some(n) = overrides.patients {
@@ -105,21 +101,40 @@ impl Document {
             sim.curve_step_days = Some(step.min(h));
         }
         if let Some(by) = &overrides.by {
-            let covariates = covariates(&raw.cohort).map_err(invalid)?;
-            for name in by {
-                subgroup_covariate("--by", name, &covariates).map_err(usage)?;
+            // Broken covariates are reported by validation below.
+            if let Some(covariates) = covariates(&raw.cohort, &mut Problems::default()) {
+                for name in by {
+                    subgroup_covariate("--by", name, &covariates).map_err(usage)?;
+                }
             }
             raw.simulation.subgroups = by.clone();
         }
-        let mut scenario = Scenario::from_raw(&raw).map_err(invalid)?;
-        scenario.ranges = ranges(&raw, &self.table).map_err(invalid)?;
-        self.check_range_ends(&scenario.ranges).map_err(invalid)?;
-        Ok(scenario)
+        let mut problems = Problems::default();
+        let scenario = Scenario::from_raw(&raw);
+        let ranges = ranges(&raw, &self.table, &mut problems);
+        let invalid = |problems: Vec<Invalid>| Error::Invalid {
+            file: self.file.clone(),
+            problems,
+        };
+        match scenario {
+            Err(mut found) => {
+                found.extend(problems.into_vec());
+                Err(invalid(found))
+            }
+            Ok(mut scenario) => {
+                self.check_range_ends(&ranges, &mut problems);
+                if !problems.is_empty() {
+                    return Err(invalid(problems.into_vec()));
+                }
+                scenario.ranges = ranges;
+                Ok(scenario)
+            }
+        }
     }
 
     /// Every range end obeys the rules of its key: the document with the
     /// number at a range's path set to either end validates.
-    fn check_range_ends(&self, ranges: &[(String, f64, f64)]) -> Result<(), Invalid> {
+    fn check_range_ends(&self, ranges: &[(String, f64, f64)], p: &mut Problems) {
         for (path, low, high) in ranges {
             for end in [*low, *high] {
                 let mut table = self.table.clone();
@@ -130,12 +145,14 @@ impl Document {
                         format!("the range end {end} breaks a rule: {problem}"),
                     )
                 };
-                paths::set_number(&mut table, path, end).map_err(broken)?;
-                let raw = RawScenario::deserialize(table).map_err(|e| broken(e.to_string()))?;
-                Scenario::from_raw(&raw).map_err(|e| broken(e.to_string()))?;
+                let checked = paths::set_number(&mut table, path, end).and_then(|()| {
+                    let raw = RawScenario::deserialize(table).map_err(|e| e.to_string())?;
+                    Scenario::from_raw(&raw)
+                        .map_err(|found| found.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
+                });
+                p.take(checked.map_err(broken));
             }
         }
-        Ok(())
     }
 
     /// The number at a dotted key path, if it names one.
@@ -160,4 +177,49 @@ impl Document {
         })?;
         Ok(Document { file, raw, table })
     }
+}
+
+pub(crate) fn syntax_message(e: &toml::de::Error, text: &str) -> String {
+    let Some(span) = e.span() else {
+        return e.message().to_string();
+    };
+    let start = span.start.min(text.len());
+    let line_no = text[..start].matches('\n').count() + 1;
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let column = text[line_start..start].chars().count() + 1;
+    let line = text[line_start..].lines().next().unwrap_or("");
+    format!(
+        "line {line_no}, column {column}: {}{}\n  {line_no:>4} | {line}\n       | {}^",
+        plain_types(e.message().trim_end()),
+        unknown_field_hint(e.message()),
+        " ".repeat(column.saturating_sub(1))
+    )
+}
+
+/// serde's message with Rust type names said in words ("expected u64" ->
+/// "expected a whole number from 0 to 18446744073709551615").
+fn plain_types(message: &str) -> String {
+    let words = [
+        ("u64", format!("a whole number from 0 to {}", u64::MAX)),
+        ("u32", format!("a whole number from 0 to {}", u32::MAX)),
+        ("usize", format!("a whole number from 0 to {}", usize::MAX)),
+        ("i64", "a whole number".to_string()),
+        ("f64", "a number".to_string()),
+    ];
+    words.iter().fold(message.to_string(), |m, (rust, plain)| {
+        m.replace(&format!("expected {rust}"), &format!("expected {plain}"))
+    })
+}
+
+/// " (did you mean `x`?)" for serde's "unknown field `y`, expected one of
+/// `x`, ..." messages.
+fn unknown_field_hint(message: &str) -> String {
+    let Some(rest) = message.strip_prefix("unknown field `") else {
+        return String::new();
+    };
+    let Some((field, expected)) = rest.split_once('`') else {
+        return String::new();
+    };
+    let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    did_you_mean(field, candidates)
 }

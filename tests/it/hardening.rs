@@ -195,3 +195,46 @@ fn curves_end_at_the_horizon_and_agree_with_the_summary() {
         assert!(last.contains(",365.0,"), "{curve} ends at {last}");
     }
 }
+
+/// Every rule broken is named in one run of `validate`, across sections and
+/// within one entry, with a count; before, only the first was.
+#[test]
+fn validate_names_every_problem_of_a_file() {
+    let text = SMALL_TEXT
+        .replacen("horizon_days = 365", "horizon_days = 0", 1)
+        .replacen("probability = 0.1", "probability = 1.1", 1)
+        .replacen(
+            "response = { probability = 0.6 }",
+            "response = { probability = 1.6 }",
+            1,
+        )
+        .replacen(
+            "failure_time = { family = \"fixed\", value = 21 }",
+            "failure_time = { family = \"fixed\", value = -1 }",
+            1,
+        )
+        .replacen(
+            "{ intervention = \"injection\", attempts = 2 }",
+            "{ intervention = \"injektion\", attempts = 0 }",
+            1,
+        )
+        .replacen("[0.2, 0.6]", "[0.6, 0.2]", 1);
+    let tmp = tempfile::TempDir::new().unwrap();
+    let path = tmp.path().join("bad.toml");
+    std::fs::write(&path, text).unwrap();
+    let out = foramen().arg("validate").arg(&path).assert().code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    for expected in [
+        "7 problems:",
+        "simulation.horizon_days = 0",
+        "cohort.motor_deficit.probability = 1.1",
+        "interventions.injection.response.probability = 1.6",
+        "interventions.injection.failure_time",
+        "policies.stepwise.steps[1].intervention = \"injektion\"",
+        "(did you mean `injection`?)",
+        "policies.stepwise.steps[1].attempts = 0",
+        "ranges.\"interventions.physio.response.probability\" = [0.6, 0.2]",
+    ] {
+        assert!(stderr.contains(expected), "no `{expected}` in:\n{stderr}");
+    }
+}

@@ -1,0 +1,912 @@
+//! The rules of a scenario: [`Scenario::from_raw`] turns the serde mirror
+//! into validated types and names every rule broken, not only the first.
+//!
+//! Each entry (a covariate, an intervention, a policy's step, an expected
+//! value) is checked field by field, its problems collected in
+//! [`Problems`]. Sections that refer to one another are checked from the
+//! names as written, so a broken intervention does not hide a broken policy;
+//! a check that needs a broken part (a subgroup's levels, a red flag's
+//! target step) is skipped rather than guessed at.
+
+use crate::error::{Invalid, Problems, did_you_mean};
+use crate::rng::name_key;
+use crate::scenario::cond::{Cond, Kind, Slot};
+use crate::scenario::dist::Dist;
+use crate::scenario::raw::*;
+use crate::scenario::*;
+
+impl Scenario {
+    /// Validates the serde mirror.
+    ///
+    /// # Errors
+    /// Every rule broken, in the order of the document's sections.
+    pub fn from_raw(raw: &RawScenario) -> Result<Scenario, Vec<Invalid>> {
+        let mut p = Problems::default();
+        p.take(scenario_name(&raw.name));
+        let slots = declared_slots(&raw.cohort);
+        let covariates = covariates(&raw.cohort, &mut p);
+        let simulation = simulation(&raw.simulation, covariates.as_deref(), &mut p);
+        let natural_history = natural_history(&raw.natural_history, &slots, &mut p);
+        let interventions = interventions(&raw.interventions, &slots, &mut p);
+        let policies = policies(&raw.policies, &raw.interventions, &slots, &mut p);
+        p.take(red_flags_need_progression(raw));
+        let economics = p.take(raw.economics.as_ref().map(economics).transpose());
+        let expected = expected(&raw.expected, &raw.policies, simulation.as_ref(), &mut p);
+        match (
+            covariates,
+            simulation,
+            natural_history,
+            interventions,
+            policies,
+            economics,
+            expected,
+        ) {
+            (
+                Some(covariates),
+                Some(simulation),
+                Some(natural_history),
+                Some(interventions),
+                Some(policies),
+                Some(economics),
+                Some(expected),
+            ) if p.is_empty() => Ok(Scenario {
+                name: raw.name.clone(),
+                description: raw.description.clone(),
+                simulation,
+                covariates,
+                natural_history,
+                interventions,
+                policies,
+                economics,
+                ranges: Vec::new(),
+                expected,
+            }),
+            _ => Err(p.into_vec()),
+        }
+    }
+}
+
+fn scenario_name(name: &str) -> Result<(), Invalid> {
+    if name.trim().is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+        return Err(Invalid::new(
+            "name",
+            format!("\"{name}\""),
+            "a scenario name is non-empty and uses only letters, digits, '-', '_' and '.' (it names output folders)",
+        ));
+    }
+    Ok(())
+}
+
+/// The slots conditions are compiled against, read from the covariates as
+/// declared (the same as the validated covariates' slots when those are
+/// valid), so that conditions are checked even when a covariate is broken.
+fn declared_slots(raw: &RawCohort) -> Vec<Slot> {
+    raw.covariates
+        .iter()
+        .filter_map(|c| {
+            let kind = match (c.probability, &c.levels, &c.dist) {
+                (Some(_), None, None) => Kind::Boolean,
+                (None, Some(levels), None) => Kind::Categorical(levels.clone()),
+                (None, None, Some(_)) => Kind::Continuous,
+                _ => return None,
+            };
+            Some(Slot {
+                name: c.name.clone(),
+                kind,
+            })
+        })
+        .collect()
+}
+
+fn red_flags_need_progression(raw: &RawScenario) -> Result<(), Invalid> {
+    if raw.natural_history.progression.is_none()
+        && let Some((p, rf)) = raw.policies.iter().find_map(|p| Some((p, p.red_flag.as_ref()?)))
+    {
+        return Err(Invalid::new(
+            format!("policies.{}.red_flag", p.name),
+            format!("{{ jump_to = \"{}\" }}", rf.jump_to),
+            "a red flag fires on neurological progression, and the scenario declares no [natural_history.progression]: declare one, or remove the red flag",
+        ));
+    }
+    Ok(())
+}
+
+fn check_probability(path: &str, p: f64) -> Result<f64, Invalid> {
+    if p.is_finite() && (0.0..=1.0).contains(&p) {
+        Ok(p)
+    } else {
+        Err(Invalid::new(path, p, "a probability must be a number in [0, 1]"))
+    }
+}
+
+fn finite(path: &str, v: f64) -> Result<f64, Invalid> {
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err(Invalid::new(path, v, "must be a finite number"))
+    }
+}
+
+fn unique_name<'a>(path: &str, name: &'a str, seen: &mut Vec<&'a str>) -> Result<(), Invalid> {
+    if name.is_empty() {
+        return Err(Invalid::new(format!("{path}.name"), "\"\"", "a name must not be empty"));
+    }
+    if seen.contains(&name) {
+        return Err(Invalid::new(
+            format!("{path}.name"),
+            format!("\"{name}\""),
+            "this name is used twice; names must be unique",
+        ));
+    }
+    seen.push(name);
+    Ok(())
+}
+
+/// The simulation settings; subgroups are checked only when the covariates
+/// they name are valid.
+fn simulation(raw: &RawSimulation, covariates: Option<&[Covariate]>, p: &mut Problems) -> Option<Simulation> {
+    let patients = p.take(check_patients("simulation.patients", raw.patients));
+    let horizon_days = p.take(check_horizon("simulation.horizon_days", raw.horizon_days));
+    let curve_step_days = match raw.curve_step_days {
+        None => Some(DEFAULT_CURVE_STEP_DAYS),
+        Some(step) => p.take(curve_step(step, horizon_days.unwrap_or(MAX_HORIZON_DAYS))),
+    };
+    let mut subgroups_ok = true;
+    if let Some(covariates) = covariates {
+        for (i, name) in raw.subgroups.iter().enumerate() {
+            let path = format!("simulation.subgroups[{i}]");
+            subgroups_ok &= p.take(subgroup_covariate(&path, name, covariates)).is_some();
+        }
+    }
+    Some(Simulation {
+        patients: patients?,
+        seed: raw.seed,
+        horizon_days: horizon_days?,
+        curve_step_days: curve_step_days?,
+        subgroups: subgroups_ok.then(|| raw.subgroups.clone())?,
+    })
+}
+
+fn curve_step(step: f64, horizon_days: f64) -> Result<f64, Invalid> {
+    if step.is_finite() && step >= 0.125 && step <= horizon_days {
+        Ok(step)
+    } else {
+        Err(Invalid::new(
+            "simulation.curve_step_days",
+            step,
+            format!("the curve grid step must be between 0.125 days and the horizon ({horizon_days} days)"),
+        ))
+    }
+}
+
+/// Checks a patient count (also used for `--patients`).
+pub fn check_patients(path: &str, n: u64) -> Result<u64, Invalid> {
+    if n == 0 || n > MAX_PATIENTS {
+        return Err(Invalid::new(
+            path,
+            n,
+            format!("patients per policy must be between 1 and {MAX_PATIENTS}"),
+        ));
+    }
+    Ok(n)
+}
+
+/// Checks a horizon (also used for `--horizon`).
+pub fn check_horizon(path: &str, h: f64) -> Result<f64, Invalid> {
+    if !(h.is_finite() && (1.0..=MAX_HORIZON_DAYS).contains(&h)) {
+        return Err(Invalid::new(
+            path,
+            h,
+            format!("the horizon must be between 1 and {MAX_HORIZON_DAYS} days"),
+        ));
+    }
+    Ok(h)
+}
+
+/// Finds a covariate usable for subgroups (also used for `--by`).
+pub fn subgroup_covariate(path: &str, name: &str, covariates: &[Covariate]) -> Result<usize, Invalid> {
+    let Some(index) = covariates.iter().position(|c| c.name == name) else {
+        return Err(Invalid::new(
+            path,
+            format!("\"{name}\""),
+            format!(
+                "no such covariate{}; the cohort declares {}",
+                did_you_mean(name, covariates.iter().map(|c| c.name.as_str())),
+                covariates
+                    .iter()
+                    .map(|c| c.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    };
+    if covariates[index].group_values().is_none() {
+        return Err(Invalid::new(
+            path,
+            format!("\"{name}\""),
+            "a continuous covariate needs `breaks` in the cohort to define subgroups",
+        ));
+    }
+    Ok(index)
+}
+
+/// The cohort's covariates, each checked on its own.
+pub(crate) fn covariates(raw: &RawCohort, p: &mut Problems) -> Option<Vec<Covariate>> {
+    if raw.covariates.is_empty() {
+        p.push(Invalid::new(
+            "cohort.covariates",
+            "[]",
+            "declare at least one covariate",
+        ));
+        return None;
+    }
+    let mut seen = Vec::new();
+    let mut out = Vec::new();
+    for (i, c) in raw.covariates.iter().enumerate() {
+        let named = p.take(unique_name(&format!("cohort.covariates[{i}]"), &c.name, &mut seen));
+        let covariate = p.take(covariate(i, c));
+        out.push(named.and(covariate));
+    }
+    out.into_iter().collect()
+}
+
+fn covariate(i: usize, c: &RawCovariate) -> Result<Covariate, Invalid> {
+    if !c.name.chars().all(|ch| ch.is_alphanumeric() || ch == '_') || c.name.starts_with(|ch: char| ch.is_ascii_digit())
+    {
+        return Err(Invalid::new(
+            format!("cohort.covariates[{i}].name"),
+            format!("\"{}\"", c.name),
+            "a covariate name is letters, digits and '_', not starting with a digit (conditions refer to it)",
+        ));
+    }
+    if ["and", "or", "not", "in", "true", "false"].contains(&c.name.as_str()) {
+        return Err(Invalid::new(
+            format!("cohort.covariates[{i}].name"),
+            format!("\"{}\"", c.name),
+            "a covariate cannot be named after a condition keyword",
+        ));
+    }
+    let path = format!("cohort.{}", c.name);
+    let kind = match (c.probability, &c.levels, &c.dist) {
+        (Some(p), None, None) if c.weights.is_none() => CovariateKind::Boolean {
+            probability: check_probability(&format!("{path}.probability"), p)?,
+        },
+        (None, Some(levels), None) => categorical(&path, levels, c.weights.as_deref())?,
+        (None, None, Some(d)) if c.weights.is_none() => {
+            let dist = Dist::from_raw(d, &format!("{path}.dist"))?;
+            let breaks = c.breaks.clone().unwrap_or_default();
+            for (j, b) in breaks.iter().enumerate() {
+                finite(&format!("{path}.breaks[{j}]"), *b)?;
+            }
+            if breaks.windows(2).any(|w| w[0] >= w[1]) {
+                return Err(Invalid::new(
+                    format!("{path}.breaks"),
+                    format!("{breaks:?}"),
+                    "break points must be strictly ascending",
+                ));
+            }
+            CovariateKind::Continuous { dist, breaks }
+        }
+        _ => {
+            return Err(Invalid::new(
+                path,
+                "",
+                "give exactly one of `probability` (boolean), `levels` with `weights` (categorical) or `dist` (continuous)",
+            ));
+        }
+    };
+    if c.breaks.is_some() && !matches!(kind, CovariateKind::Continuous { .. }) {
+        return Err(Invalid::new(
+            format!("{path}.breaks"),
+            "",
+            "only a continuous covariate takes break points",
+        ));
+    }
+    Ok(Covariate {
+        name: c.name.clone(),
+        kind,
+    })
+}
+
+fn categorical(path: &str, levels: &[String], weights: Option<&[f64]>) -> Result<CovariateKind, Invalid> {
+    if levels.is_empty() || levels.len() > 64 {
+        return Err(Invalid::new(
+            format!("{path}.levels"),
+            levels.len(),
+            "a categorical covariate has 1 to 64 levels",
+        ));
+    }
+    for (i, l) in levels.iter().enumerate() {
+        if levels[..i].contains(l) {
+            return Err(Invalid::new(
+                format!("{path}.levels[{i}]"),
+                format!("\"{l}\""),
+                "levels must be unique",
+            ));
+        }
+    }
+    let Some(weights) = weights else {
+        return Err(Invalid::new(
+            format!("{path}.weights"),
+            "",
+            "a categorical covariate needs `weights`, one per level",
+        ));
+    };
+    if weights.len() != levels.len() {
+        return Err(Invalid::new(
+            format!("{path}.weights"),
+            format!("{weights:?}"),
+            format!(
+                "give one weight per level ({} levels, {} weights)",
+                levels.len(),
+                weights.len()
+            ),
+        ));
+    }
+    for (i, &w) in weights.iter().enumerate() {
+        if !(w.is_finite() && w >= 0.0) {
+            return Err(Invalid::new(
+                format!("{path}.weights[{i}]"),
+                w,
+                "weights must be finite and >= 0",
+            ));
+        }
+    }
+    let total: f64 = weights.iter().sum();
+    if total <= 0.0 {
+        return Err(Invalid::new(
+            format!("{path}.weights"),
+            format!("{weights:?}"),
+            "at least one weight must be > 0",
+        ));
+    }
+    let mut acc = 0.0;
+    let mut cumulative: Vec<f64> = weights
+        .iter()
+        .map(|w| {
+            acc += w / total;
+            acc
+        })
+        .collect();
+    if let Some(last) = cumulative.last_mut() {
+        *last = 1.0;
+    }
+    Ok(CovariateKind::Categorical {
+        levels: levels.to_vec(),
+        cumulative,
+    })
+}
+
+fn condition(path: &str, text: &str, slots: &[Slot]) -> Result<Cond, Invalid> {
+    Cond::compile(text, slots).map_err(|problem| Invalid::new(path, format!("\"{text}\""), problem))
+}
+
+fn optional_condition(path: &str, text: Option<&str>, slots: &[Slot]) -> Result<Option<Cond>, Invalid> {
+    text.map(|c| condition(path, c, slots)).transpose()
+}
+
+/// A probability with its odds ratios, each checked on its own.
+fn probability(path: &str, base: f64, odds: &[RawOddsRatio], slots: &[Slot], p: &mut Problems) -> Option<Probability> {
+    let base = p.take(check_probability(path, base));
+    let parent = path.rsplit_once('.').map_or(path, |(p, _)| p);
+    let odds_ratios: Vec<Option<OddsRatio>> = odds
+        .iter()
+        .enumerate()
+        .map(|(i, o)| {
+            let at = format!("{parent}.odds_ratios[{i}]");
+            let condition = p.take(condition(&format!("{at}.if"), &o.condition, slots));
+            let odds_ratio = p.take(if o.odds_ratio.is_finite() && o.odds_ratio > 0.0 {
+                Ok(o.odds_ratio)
+            } else {
+                Err(Invalid::new(
+                    format!("{at}.or"),
+                    o.odds_ratio,
+                    "an odds ratio must be a finite number > 0",
+                ))
+            });
+            Some(OddsRatio {
+                text: o.condition.clone(),
+                condition: condition?,
+                odds_ratio: odds_ratio?,
+            })
+        })
+        .collect();
+    Some(Probability::new(base?, odds_ratios.into_iter().collect::<Option<_>>()?))
+}
+
+/// A duration distribution: checked like any other, and non-negative.
+fn duration(path: &str, raw: &RawDist) -> Result<Dist, Invalid> {
+    let d = Dist::from_raw(raw, path)?;
+    if d.support_min() < 0.0 {
+        return Err(Invalid::new(
+            path,
+            format!("{{ family = \"{}\" }}", raw.family),
+            "a duration cannot be negative: use a non-negative family or `truncate = [0, ...]`",
+        ));
+    }
+    Ok(d)
+}
+
+fn optional_duration(path: &str, raw: Option<&RawDist>) -> Result<Option<Dist>, Invalid> {
+    raw.map(|d| duration(path, d)).transpose()
+}
+
+fn natural_history(raw: &RawNaturalHistory, slots: &[Slot], p: &mut Problems) -> Option<NaturalHistory> {
+    let progression = p.take(raw.progression.as_ref().map(|r| progression(r, slots)).transpose());
+    let resolution = p.take(
+        raw.resolution
+            .as_ref()
+            .map(|r| {
+                let path = "natural_history.resolution";
+                Ok(Resolution {
+                    time: duration(&format!("{path}.time"), &r.time)?,
+                    condition: optional_condition(&format!("{path}.if"), r.condition.as_deref(), slots)?,
+                })
+            })
+            .transpose(),
+    );
+    Some(NaturalHistory {
+        progression: progression?,
+        resolution: resolution?,
+    })
+}
+
+fn progression(raw: &RawProgression, slots: &[Slot]) -> Result<Progression, Invalid> {
+    let path = "natural_history.progression";
+    let booleans = || {
+        slots
+            .iter()
+            .filter(|s| s.kind == Kind::Boolean)
+            .map(|s| s.name.as_str())
+    };
+    let Some(slot) = slots.iter().position(|s| s.name == raw.sets && s.kind == Kind::Boolean) else {
+        return Err(Invalid::new(
+            format!("{path}.sets"),
+            format!("\"{}\"", raw.sets),
+            format!(
+                "progression sets a boolean covariate{}",
+                did_you_mean(&raw.sets, booleans())
+            ),
+        ));
+    };
+    Ok(Progression {
+        slot,
+        time: duration(&format!("{path}.time"), &raw.time)?,
+        condition: optional_condition(&format!("{path}.if"), raw.condition.as_deref(), slots)?,
+    })
+}
+
+fn level(path: &str, text: &str) -> Result<Level, Invalid> {
+    match text {
+        "conservative" => Ok(Level::Conservative),
+        "minimally_invasive" => Ok(Level::MinimallyInvasive),
+        "surgical" => Ok(Level::Surgical),
+        other => {
+            let allowed = ["conservative", "minimally_invasive", "surgical"];
+            Err(Invalid::new(
+                format!("{path}.level"),
+                format!("\"{other}\""),
+                format!(
+                    "allowed levels are \"conservative\", \"minimally_invasive\" and \"surgical\"{}",
+                    did_you_mean(other, allowed)
+                ),
+            ))
+        }
+    }
+}
+
+fn interventions(raw: &[RawIntervention], slots: &[Slot], p: &mut Problems) -> Option<Vec<Intervention>> {
+    if raw.is_empty() {
+        p.push(Invalid::new("interventions", "[]", "declare at least one intervention"));
+        return None;
+    }
+    let mut seen = Vec::new();
+    let mut out = Vec::new();
+    for (i, r) in raw.iter().enumerate() {
+        let named = p.take(unique_name(&format!("interventions[{i}]"), &r.name, &mut seen));
+        let intervention = intervention(r, slots, p);
+        out.push(named.and(intervention));
+    }
+    out.into_iter().collect()
+}
+
+/// One intervention, every field checked.
+fn intervention(r: &RawIntervention, slots: &[Slot], p: &mut Problems) -> Option<Intervention> {
+    let path = format!("interventions.{}", r.name);
+    let level = p.take(level(&path, &r.level));
+    let response = probability(
+        &format!("{path}.response.probability"),
+        r.response.probability,
+        &r.response.odds_ratios,
+        slots,
+        p,
+    );
+    let recovery_time = p.take(duration(&format!("{path}.recovery_time"), &r.recovery_time));
+    let failure_time = p.take(duration(&format!("{path}.failure_time"), &r.failure_time));
+    let complications: Vec<Option<Complication>> = r
+        .complications
+        .iter()
+        .enumerate()
+        .map(|(j, c)| {
+            let at = format!("{path}.complications[{j}]");
+            let probability = probability(&format!("{at}.probability"), c.probability, &c.odds_ratios, slots, p);
+            let delay = p.take(optional_duration(&format!("{at}.delay"), c.delay.as_ref()));
+            Some(Complication {
+                name: c.name.clone(),
+                probability: probability?,
+                delay: delay?,
+                fails_attempt: c.fails_attempt,
+            })
+        })
+        .collect();
+    let relapse = match &r.relapse {
+        None => Some(None),
+        Some(rel) => {
+            let probability = probability(
+                &format!("{path}.relapse.probability"),
+                rel.probability,
+                &rel.odds_ratios,
+                slots,
+                p,
+            );
+            let time = p.take(duration(&format!("{path}.relapse.time"), &rel.time));
+            probability
+                .zip(time)
+                .map(|(probability, time)| Some(Relapse { probability, time }))
+        }
+    };
+    let cost = p.take(r.cost.map(|c| check_cost(&format!("{path}.cost"), c)).transpose());
+    let utility = p.take(
+        r.utility
+            .map(|u| check_utility(&format!("{path}.utility"), u))
+            .transpose(),
+    );
+    Some(Intervention {
+        name: r.name.clone(),
+        label: r.label.clone().unwrap_or_else(|| r.name.clone()),
+        level: level?,
+        fusion: r.fusion,
+        response: response?,
+        recovery_time: recovery_time?,
+        failure_time: failure_time?,
+        complications: complications.into_iter().collect::<Option<_>>()?,
+        relapse: relapse?,
+        cost: cost?,
+        utility: utility?,
+        key: name_key(&r.name),
+    })
+}
+
+fn check_cost(path: &str, cost: f64) -> Result<f64, Invalid> {
+    if cost.is_finite() && cost >= 0.0 {
+        Ok(cost)
+    } else {
+        Err(Invalid::new(path, cost, "a cost must be a finite number >= 0"))
+    }
+}
+
+fn check_utility(path: &str, u: f64) -> Result<f64, Invalid> {
+    if u.is_finite() && u <= 1.0 {
+        Ok(u)
+    } else {
+        Err(Invalid::new(
+            path,
+            u,
+            "a utility must be a finite number <= 1 (1 = full health)",
+        ))
+    }
+}
+
+/// The interventions as declared: each name, and its level when valid.
+struct Declared<'a>(Vec<(&'a str, Option<Level>)>);
+
+impl Declared<'_> {
+    fn index(&self, path: &str, name: &str) -> Result<usize, Invalid> {
+        let names = || self.0.iter().map(|(n, _)| *n);
+        names().position(|n| n == name).ok_or_else(|| {
+            Invalid::new(
+                path,
+                format!("\"{name}\""),
+                format!(
+                    "no intervention has this name{}; declared: {}",
+                    did_you_mean(name, names()),
+                    names().collect::<Vec<_>>().join(", ")
+                ),
+            )
+        })
+    }
+
+    fn is_surgical(&self, index: usize) -> bool {
+        self.0[index].1 == Some(Level::Surgical)
+    }
+}
+
+fn policies(
+    raw: &[RawPolicy],
+    interventions: &[RawIntervention],
+    slots: &[Slot],
+    p: &mut Problems,
+) -> Option<Vec<Policy>> {
+    if raw.is_empty() {
+        p.push(Invalid::new("policies", "[]", "declare at least one policy"));
+        return None;
+    }
+    let declared = Declared(
+        interventions
+            .iter()
+            .map(|r| (r.name.as_str(), level("", &r.level).ok()))
+            .collect(),
+    );
+    let mut seen = Vec::new();
+    let mut out = Vec::new();
+    for (i, raw_policy) in raw.iter().enumerate() {
+        let named = p.take(unique_name(&format!("policies[{i}]"), &raw_policy.name, &mut seen));
+        let no_comma = p.take(if raw_policy.name.contains(',') {
+            Err(Invalid::new(
+                format!("policies[{i}].name"),
+                format!("\"{}\"", raw_policy.name),
+                "a policy name cannot contain ','",
+            ))
+        } else {
+            Ok(())
+        });
+        let policy = policy(raw_policy, &declared, slots, p);
+        out.push(named.and(no_comma).and(policy));
+    }
+    out.into_iter().collect()
+}
+
+/// One policy, every step and field checked.
+fn policy(raw: &RawPolicy, declared: &Declared, slots: &[Slot], p: &mut Problems) -> Option<Policy> {
+    let path = format!("policies.{}", raw.name);
+    if raw.steps.is_empty() {
+        p.push(Invalid::new(
+            format!("{path}.steps"),
+            "[]",
+            "a policy needs at least one step",
+        ));
+        return None;
+    }
+    let names: Vec<String> = raw
+        .steps
+        .iter()
+        .map(|s| s.name.clone().unwrap_or_else(|| s.intervention.clone()))
+        .collect();
+    let steps: Vec<Option<Step>> = raw
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(j, s)| {
+            step(
+                &format!("{path}.steps[{j}]"),
+                s,
+                &names[..j],
+                &names[j],
+                declared,
+                slots,
+                p,
+            )
+        })
+        .collect();
+    let step_index = |key: &str, name: &str| {
+        names.iter().position(|s| s == name).ok_or_else(|| {
+            Invalid::new(
+                format!("{path}.{key}"),
+                format!("\"{name}\""),
+                format!(
+                    "no step of this policy has this name{}; its steps are {}",
+                    did_you_mean(name, names.iter().map(String::as_str)),
+                    names.join(", ")
+                ),
+            )
+        })
+    };
+    let red_flag = match &raw.red_flag {
+        None => Some(None),
+        Some(rf) => {
+            let jump_to = p.take(step_index("red_flag.jump_to", &rf.jump_to));
+            if let Some(Some(target)) = jump_to.map(|j| &steps[j]) {
+                let reaches_surgery = declared.is_surgical(target.intervention)
+                    || target.routes.iter().any(|r| declared.is_surgical(r.2));
+                if !reaches_surgery {
+                    p.push(Invalid::new(
+                        format!("{path}.red_flag.jump_to"),
+                        format!("\"{}\"", rf.jump_to),
+                        "a red flag must jump to a surgical step: a jump to a non-surgical step could fire again on itself",
+                    ));
+                }
+            }
+            let wait = p.take(optional_duration(&format!("{path}.red_flag.wait"), rf.wait.as_ref()));
+            jump_to.zip(wait).map(|(jump_to, wait)| Some(RedFlag { jump_to, wait }))
+        }
+    };
+    let relapse_to = p.take(
+        raw.relapse_to
+            .as_deref()
+            .map(|name| step_index("relapse_to", name))
+            .transpose(),
+    );
+    Some(Policy {
+        name: raw.name.clone(),
+        description: raw.description.clone(),
+        steps: steps.into_iter().collect::<Option<_>>()?,
+        red_flag: red_flag?,
+        relapse_to: relapse_to?,
+    })
+}
+
+/// One step; `before` are the names of the steps before it.
+fn step(
+    path: &str,
+    s: &RawStep,
+    before: &[String],
+    name: &str,
+    declared: &Declared,
+    slots: &[Slot],
+    p: &mut Problems,
+) -> Option<Step> {
+    let intervention = p.take(declared.index(&format!("{path}.intervention"), &s.intervention));
+    let unique = p.take(if before.iter().any(|b| b == name) {
+        Err(Invalid::new(
+            format!("{path}.name"),
+            format!("\"{name}\""),
+            "two steps of this policy have this name; give each step a unique `name`",
+        ))
+    } else {
+        Ok(())
+    });
+    let attempts = p.take(if s.attempts == 0 || s.attempts > 1000 {
+        Err(Invalid::new(
+            format!("{path}.attempts"),
+            s.attempts,
+            "attempts must be between 1 and 1000",
+        ))
+    } else {
+        Ok(s.attempts)
+    });
+    let routes: Vec<Option<(String, Cond, usize)>> = s
+        .route
+        .iter()
+        .enumerate()
+        .map(|(k, r)| {
+            let at = format!("{path}.route[{k}]");
+            let cond = p.take(condition(&format!("{at}.if"), &r.condition, slots));
+            let to = p.take(declared.index(&format!("{at}.to"), &r.to));
+            Some((r.condition.clone(), cond?, to?))
+        })
+        .collect();
+    let wait = p.take(optional_duration(&format!("{path}.wait"), s.wait.as_ref()));
+    let failure_time = p.take(optional_duration(
+        &format!("{path}.failure_time"),
+        s.failure_time.as_ref(),
+    ));
+    let skip_if = p.take(
+        s.skip_if
+            .as_ref()
+            .map(|c| condition(&format!("{path}.skip_if"), c, slots).map(|cond| (c.clone(), cond)))
+            .transpose(),
+    );
+    unique?;
+    Some(Step {
+        name: name.to_string(),
+        intervention: intervention?,
+        attempts: attempts?,
+        wait: wait?,
+        failure_time: failure_time?,
+        skip_if: skip_if?,
+        routes: routes.into_iter().collect::<Option<_>>()?,
+    })
+}
+
+/// The one-way sensitivity ranges: each names a number of the document and
+/// has finite ends in order.
+pub(crate) fn ranges(raw: &RawScenario, doc: &toml::Table, p: &mut Problems) -> Vec<(String, f64, f64)> {
+    let mut out = Vec::new();
+    for (path, &[lo, hi]) in &raw.ranges {
+        let key = format!("ranges.\"{path}\"");
+        if paths::get_number(doc, path).is_none() {
+            let mut probe = doc.clone();
+            let problem = paths::set_number(&mut probe, path, lo).err().unwrap_or_default();
+            p.push(Invalid::new(key, format!("[{lo}, {hi}]"), problem));
+        } else if !(lo.is_finite() && hi.is_finite() && lo <= hi) {
+            p.push(Invalid::new(
+                key,
+                format!("[{lo}, {hi}]"),
+                "a range is [low, high] with finite low <= high",
+            ));
+        } else {
+            out.push((path.clone(), lo, hi));
+        }
+    }
+    out
+}
+
+/// The exact answers of a validation scenario; days are checked against
+/// the curve grid only when the simulation settings are valid.
+fn expected(
+    raw: &[RawExpected],
+    policies: &[RawPolicy],
+    sim: Option<&Simulation>,
+    p: &mut Problems,
+) -> Option<Vec<Expected>> {
+    let out: Vec<Option<Expected>> = raw
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let path = format!("expected[{i}]");
+            let policy = p.take(policies.iter().position(|p| p.name == e.policy).ok_or_else(|| {
+                Invalid::new(
+                    format!("{path}.policy"),
+                    format!("\"{}\"", e.policy),
+                    format!(
+                        "no such policy{}",
+                        did_you_mean(&e.policy, policies.iter().map(|p| p.name.as_str()))
+                    ),
+                )
+            }));
+            let outcome = p.take(expected_outcome(&path, e, sim));
+            let value = p.take(finite(&format!("{path}.value"), e.value));
+            Some(Expected {
+                policy: policy?,
+                outcome: outcome?,
+                day: e.day,
+                value: value?,
+                derivation: e.derivation.clone(),
+            })
+        })
+        .collect();
+    out.into_iter().collect()
+}
+
+fn expected_outcome(path: &str, e: &RawExpected, sim: Option<&Simulation>) -> Result<String, Invalid> {
+    let known = crate::outcome::find(&e.outcome).is_some();
+    match (e.outcome.as_str(), e.day) {
+        ("recovered_by_day", Some(day)) => {
+            if let Some(sim) = sim {
+                let on_grid = (day / sim.curve_step_days).fract() == 0.0 && (0.0..=sim.horizon_days).contains(&day);
+                if !on_grid {
+                    return Err(Invalid::new(
+                        format!("{path}.day"),
+                        day,
+                        format!(
+                            "the day must be on the curve grid (multiples of {} up to the horizon)",
+                            sim.curve_step_days
+                        ),
+                    ));
+                }
+            }
+        }
+        (_, None) if known => {}
+        _ => {
+            return Err(Invalid::new(
+                format!("{path}.outcome"),
+                format!("\"{}\"", e.outcome),
+                format!(
+                    "expected a column of summary.csv ({}) or `recovered_by_day` with `day`",
+                    crate::outcome::names().collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(e.outcome.clone())
+}
+
+fn economics(raw: &RawEconomics) -> Result<Economics, Invalid> {
+    if let Some(r) = raw.discount_rate
+        && !(r.is_finite() && (0.0..=1.0).contains(&r))
+    {
+        return Err(Invalid::new(
+            "economics.discount_rate",
+            r,
+            "a discount rate is a yearly fraction in [0, 1]",
+        ));
+    }
+    if let Some(u) = raw.utility_symptomatic {
+        check_utility("economics.utility_symptomatic", u)?;
+    }
+    Ok(Economics {
+        currency: raw.currency.clone(),
+        discount_rate: raw.discount_rate,
+        utility_symptomatic: raw.utility_symptomatic,
+    })
+}
