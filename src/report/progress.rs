@@ -6,12 +6,13 @@
 //! with [`crate::Error::Interrupted`] and leaves no run directory behind. A
 //! second Ctrl-C exits at once.
 
+use std::fmt;
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{HumanCount, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
 use crate::simulate::engine::Observer;
 
@@ -33,6 +34,12 @@ fn interrupted() -> &'static Arc<AtomicBool> {
     })
 }
 
+/// A rate in whole patient-paths per second with thousands separators
+/// (indicatif's `{per_sec}` prints four decimals: "2,339,988.9497/s").
+fn rate(per_sec: f64) -> String {
+    format!("{}/s", HumanCount(per_sec.max(0.0).round() as u64))
+}
+
 /// Observes a run for the terminal: a progress bar and Ctrl-C.
 pub struct Terminal {
     bar: ProgressBar,
@@ -48,9 +55,11 @@ impl Terminal {
     pub fn new(total: u64, visible: bool) -> Terminal {
         let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
         if let Ok(style) = ProgressStyle::with_template(
-            "{bar:40.cyan/blue} {percent:>3}%  {human_pos}/{human_len} patient-paths  {per_sec}  ETA {eta}",
+            "{bar:40.cyan/blue} {percent:>3}%  {human_pos}/{human_len} patient-paths  {rate}  ETA {eta}",
         ) {
-            bar.set_style(style);
+            bar.set_style(style.with_key("rate", |state: &ProgressState, w: &mut dyn fmt::Write| {
+                let _ = w.write_str(&rate(state.per_sec()));
+            }));
         }
         Terminal {
             bar,
@@ -78,5 +87,14 @@ impl Observer for Terminal {
 
     fn cancelled(&self) -> bool {
         self.flag.load(Ordering::Relaxed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_rate_is_whole_paths_per_second() {
+        assert_eq!(super::rate(2_339_988.9497), "2,339,989/s");
+        assert_eq!(super::rate(0.0), "0/s");
     }
 }

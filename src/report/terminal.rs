@@ -8,20 +8,9 @@ use crate::outcome::Id;
 
 /// The short table printed at the end of a run.
 pub fn format_table(results: &RunResults) -> String {
-    let pct = |v: f64| {
-        if v.is_nan() {
-            "NA".to_string()
-        } else {
-            format!("{:.1}", 100.0 * v)
-        }
-    };
-    let days = |v: f64| {
-        if v.is_nan() {
-            "NA".to_string()
-        } else {
-            format!("{v:.1}")
-        }
-    };
+    // NaN (a value that cannot be estimated) prints as in the CSVs.
+    let pct = |v: f64| format!("{:.1}", 100.0 * v);
+    let days = |v: f64| format!("{v:.1}");
     let width = results.policies.iter().map(|p| p.name.len()).max().unwrap_or(6).max(6);
     let mut out = format!(
         "{:<width$}  {:>10}  {:<22}  {:<24}  {:>8}  {:>7}\n",

@@ -4,7 +4,7 @@
 use predicates::prelude::*;
 use tempfile::TempDir;
 
-use crate::util::{SMALL_TEXT, foramen, validate_edit};
+use crate::util::{SMALL, SMALL_TEXT, foramen, validate_edit};
 
 /// Six covariates of 64 levels split by all six: 6.9e10 subgroups, which
 /// used to abort the process on a 15 TB allocation.
@@ -237,4 +237,22 @@ fn validate_names_every_problem_of_a_file() {
     ] {
         assert!(stderr.contains(expected), "no `{expected}` in:\n{stderr}");
     }
+}
+
+/// The terminal table prints a value that cannot be estimated as the CSVs
+/// do (NaN), not as NA: at a 1-day horizon nobody recovers, so the median
+/// is not reached.
+#[test]
+fn the_terminal_says_nan_where_the_csvs_do() {
+    let tmp = tempfile::TempDir::new().unwrap();
+    let out = foramen()
+        .args(["run", SMALL, "--horizon", "1", "--patients", "200", "--out"])
+        .arg(tmp.path().join("run"))
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(stdout.contains("NaN (NaN-NaN)"), "{stdout}");
+    assert!(!stdout.contains("NA"), "{stdout}");
+    let summary = std::fs::read_to_string(tmp.path().join("run/summary.csv")).unwrap();
+    assert!(summary.contains("NaN"), "{summary}");
 }
