@@ -304,7 +304,7 @@ fn sweep_command(args: SweepArgs) -> Result<(), Error> {
     let loaded = jobs::load(args.scenario.as_deref(), &args.sim.overrides()?)?;
     let values = match (&args.values, &args.range) {
         (Some(v), _) => v.clone(),
-        (None, Some(range)) => parse_range(range, args.steps)?,
+        (None, Some(range)) => whole_range(&loaded, &args.param, range, args.steps)?,
         (None, None) => return Err(Error::Usage("give --values A,B,C or --range LO..HI".into())),
     };
     let outcomes = args
@@ -312,7 +312,7 @@ fn sweep_command(args: SweepArgs) -> Result<(), Error> {
         .iter()
         .map(|o| check_outcome(o))
         .collect::<Result<Vec<_>, _>>()?;
-    let (dir, manifest) = jobs::sweep::sweep(
+    let (dir, points, manifest) = jobs::sweep::sweep(
         &loaded,
         &settings,
         &args.output.destination(),
@@ -321,8 +321,9 @@ fn sweep_command(args: SweepArgs) -> Result<(), Error> {
         &outcomes,
     )?;
     if !args.output.quiet {
+        print!("{}", terminal::format_sweep(&args.param, &points, &outcomes));
         println!(
-            "swept {} over {} values ({} runs in {:.2} s)\nwrote {}",
+            "\nswept {} over {} values ({} runs in {:.2} s)\nwrote {}",
             args.param,
             values.len(),
             manifest.runs,
@@ -331,6 +332,26 @@ fn sweep_command(args: SweepArgs) -> Result<(), Error> {
         );
     }
     Ok(())
+}
+
+/// `--range` points, refused with the whole numbers to give instead when
+/// the parameter is whole and a point is not.
+fn whole_range(loaded: &jobs::Loaded, param: &str, range: &str, steps: usize) -> Result<Vec<f64>, Error> {
+    let values = parse_range(range, steps)?;
+    if !loaded.document.is_whole(param) || values.iter().all(|v| v.fract() == 0.0) {
+        return Ok(values);
+    }
+    let (lo, hi) = (values[0].ceil(), values[values.len() - 1].floor());
+    let whole: Vec<String> = (0..=((hi - lo) as usize).min(50))
+        .map(|i| (lo + i as f64).to_string())
+        .collect();
+    let points: Vec<String> = values.iter().map(f64::to_string).collect();
+    Err(Error::Usage(format!(
+        "--range {range} --steps {steps} gives {}, but {param} is a whole number: give --values {} (or --steps {})",
+        points.join(", "),
+        whole.join(","),
+        whole.len()
+    )))
 }
 
 fn sensitivity_command(args: SensitivityArgs) -> Result<(), Error> {

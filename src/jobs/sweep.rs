@@ -3,7 +3,8 @@
 
 use std::path::PathBuf;
 
-use crate::analysis::{Settings, sweep};
+use crate::analysis::Settings;
+use crate::analysis::sweep::{self, SweepPoint};
 use crate::error::Error;
 use crate::jobs::{Destination, Job, Loaded, Work, plot_error, threads, timed};
 use crate::outcome::OutcomeDef;
@@ -22,7 +23,7 @@ pub fn sweep(
     param: &str,
     values: &[f64],
     outcomes: &[&OutcomeDef],
-) -> Result<(PathBuf, Manifest), Error> {
+) -> Result<(PathBuf, Vec<SweepPoint>, Manifest), Error> {
     let spec = settings.spec(&loaded.scenario)?;
     let scenarios = sweep::sweep_scenarios(&loaded.document, &loaded.overrides, param, values)?;
     let mut job = Job::start(format!("sweep --param {param}"), loaded, dest, "-sweep")?;
@@ -30,11 +31,12 @@ pub fn sweep(
     tables::write_frame(tables::sweep_frame(param, &points)?, &job.dir().join("sweep.csv"))?;
     job.wrote(["sweep.csv"]);
     job.wrote(plot::write_sweep_plots(param, &points, outcomes, job.dir()).map_err(plot_error)?);
-    job.finish(&Work {
+    let (dir, manifest) = job.finish(&Work {
         spec: &spec,
         threads: threads(settings),
         runs: values.len(),
         simulation_seconds,
         paths_per_second: None,
-    })
+    })?;
+    Ok((dir, points, manifest))
 }

@@ -2,9 +2,11 @@
 //! `foramen verify` and the rows of `foramen bench`.
 
 use crate::analysis::bench::BenchRow;
+use crate::analysis::sweep::SweepPoint;
 use crate::analysis::verify::{Check, Z_THRESHOLD};
 use crate::estimate::RunResults;
-use crate::outcome::Id;
+use crate::outcome::{Id, Kind, OutcomeDef};
+use crate::stats::Estimate;
 
 /// The short table printed at the end of a run.
 pub fn format_table(results: &RunResults) -> String {
@@ -28,6 +30,56 @@ pub fn format_table(results: &RunResults) -> String {
             pct(g.get(Id::Surgery).value),
             pct(g.get(Id::Fusion).value),
         );
+    }
+    out
+}
+
+/// An estimate and its 95% interval in the unit of its kind: percent for
+/// shares, days, or a count per patient. NaN prints as in the CSVs.
+fn with_interval(kind: Kind, e: Estimate) -> String {
+    match kind {
+        Kind::Share => format!("{:.1} ({:.1}-{:.1})", 100.0 * e.value, 100.0 * e.lo, 100.0 * e.hi),
+        Kind::Days => format!("{:.1} ({:.1}-{:.1})", e.value, e.lo, e.hi),
+        Kind::Count => format!("{:.3} ({:.3}-{:.3})", e.value, e.lo, e.hi),
+    }
+}
+
+/// The table `foramen sweep` prints: one row per value and policy, one
+/// column per charted outcome (shares in %, with 95% intervals).
+pub fn format_sweep(param: &str, points: &[SweepPoint], outcomes: &[&OutcomeDef]) -> String {
+    let heads: Vec<String> = outcomes
+        .iter()
+        .map(|o| match o.kind {
+            Kind::Share => format!("{} % (95% CI)", o.name),
+            _ => format!("{} (95% CI)", o.name),
+        })
+        .collect();
+    let policy_width = points
+        .iter()
+        .flat_map(|p| p.results.policies.iter().map(|r| r.name.len()))
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    let value_width = points
+        .iter()
+        .map(|p| p.value.to_string().len())
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    let mut out = format!("{param}:\n{:<value_width$}  {:<policy_width$}", "value", "policy");
+    for h in &heads {
+        out += &format!("  {h:<24}");
+    }
+    out = out.trim_end().to_string() + "\n";
+    for point in points {
+        for policy in &point.results.policies {
+            let mut line = format!("{:<value_width$}  {:<policy_width$}", point.value, policy.name);
+            for o in outcomes {
+                line += &format!("  {:<24}", with_interval(o.kind, policy.overall.get(o.id)));
+            }
+            out += line.trim_end();
+            out += "\n";
+        }
     }
     out
 }

@@ -160,6 +160,11 @@ impl Document {
         paths::get_number(&self.table, path)
     }
 
+    /// Whether the number at `path` is written as a whole number.
+    pub fn is_whole(&self, path: &str) -> bool {
+        paths::is_whole(&self.table, path)
+    }
+
     /// The document with the number at `path` set to `value`.
     ///
     /// # Errors

@@ -83,16 +83,26 @@ fn child<'a>(v: &'a mut Value, seg: &str) -> Option<&'a mut Value> {
 
 /// The number at `path`.
 pub fn get_number(doc: &Table, path: &str) -> Option<f64> {
+    match get(doc, path)? {
+        Value::Integer(i) => Some(i as f64),
+        Value::Float(f) => Some(f),
+        _ => None,
+    }
+}
+
+/// Whether the number at `path` is written as a whole number (an edit
+/// must keep it whole).
+pub fn is_whole(doc: &Table, path: &str) -> bool {
+    matches!(get(doc, path), Some(Value::Integer(_)))
+}
+
+fn get(doc: &Table, path: &str) -> Option<Value> {
     let mut root = Value::Table(doc.clone());
     let mut v = &mut root;
     for seg in segments(path) {
         v = child(v, &seg)?;
     }
-    match v {
-        Value::Integer(i) => Some(*i as f64),
-        Value::Float(f) => Some(*f),
-        _ => None,
-    }
+    Some(v.clone())
 }
 
 /// Sets the number at `path` (an integer stays an integer when `value` is

@@ -256,3 +256,57 @@ fn the_terminal_says_nan_where_the_csvs_do() {
     let summary = std::fs::read_to_string(tmp.path().join("run/summary.csv")).unwrap();
     assert!(summary.contains("NaN"), "{summary}");
 }
+
+/// `sweep` prints its results (one row per value and policy), as
+/// `sensitivity` does; before, only where it wrote them.
+#[test]
+fn sweep_prints_its_results() {
+    let tmp = tempfile::TempDir::new().unwrap();
+    let param = "interventions.physio.response.probability";
+    let out = foramen()
+        .args([
+            "sweep",
+            SMALL,
+            "--param",
+            param,
+            "--values",
+            "0.2,0.5",
+            "--patients",
+            "300",
+            "--out",
+        ])
+        .arg(tmp.path().join("sweep"))
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(stdout.contains("value  policy"), "{stdout}");
+    assert!(stdout.contains("recovered % (95% CI)"), "{stdout}");
+    for value in ["0.2", "0.5"] {
+        for policy in ["stepwise", "early-surgery"] {
+            assert!(
+                stdout.lines().any(|l| l.starts_with(value) && l.contains(policy)),
+                "no row for {value}, {policy}:\n{stdout}"
+            );
+        }
+    }
+}
+
+/// A `--range` whose points are not whole, on a whole-number key, is
+/// refused with the whole values to give instead.
+#[test]
+fn a_fractional_range_on_a_whole_key_suggests_values() {
+    foramen()
+        .args([
+            "sweep",
+            SMALL,
+            "--param",
+            "policies.stepwise.steps[1].attempts",
+            "--range",
+            "1..4",
+            "--steps",
+            "3",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("gives 1, 2.5, 4").and(predicates::str::contains("--values 1,2,3,4")));
+}
