@@ -94,7 +94,7 @@ impl Observer for Terminal {
 mod tests {
     #[test]
     fn the_rate_is_whole_paths_per_second() {
-        assert_eq!(super::rate(2_339_988.9497), "2,339,989/s");
+        assert_eq!(super::rate(2_339_988.949_7), "2,339,989/s");
         assert_eq!(super::rate(0.0), "0/s");
     }
 }
