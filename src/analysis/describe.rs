@@ -3,7 +3,8 @@
 
 use std::fmt::Write;
 
-use crate::scenario::{CovariateKind, Probability, Scenario};
+use crate::scenario::dist::Dist;
+use crate::scenario::{CovariateKind, Intervention, Probability, Scenario};
 
 /// A plain-text description of the whole scenario.
 pub fn describe(s: &Scenario) -> String {
@@ -35,7 +36,12 @@ pub fn describe(s: &Scenario) -> String {
                     .collect();
                 parts.join(", ")
             }
-            CovariateKind::Continuous { dist, .. } => dist.to_string().replace(" d", ""),
+            CovariateKind::Continuous { dist, breaks } if breaks.is_empty() => dist.to_string().replace(" d", ""),
+            CovariateKind::Continuous { dist, .. } => format!(
+                "{}; subgroups {}",
+                dist.to_string().replace(" d", ""),
+                c.group_values().unwrap_or_default().join(", ")
+            ),
         };
         let _ = writeln!(out, "  {}: {what}", c.name);
     }
@@ -76,23 +82,21 @@ pub fn describe(s: &Scenario) -> String {
             if let Some(w) = &step.wait {
                 let _ = writeln!(out, "     wait {w}");
             }
+            let failure_time = step.failure_time.as_ref();
             for (text, _, to) in &step.routes {
-                let _ = writeln!(out, "     if {text}: {} instead", s.interventions()[*to].label);
-            }
-            let _ = writeln!(out, "     response {}", probability_words(&iv.response));
-            let _ = writeln!(
-                out,
-                "     responders recover after {}; failure declared after {}",
-                iv.recovery_time, iv.failure_time
-            );
-            if let Some(r) = &iv.relapse {
+                let routed = &s.interventions()[*to];
                 let _ = writeln!(
                     out,
-                    "     relapse {} after {}",
-                    probability_words(&r.probability),
-                    r.time
+                    "     if {text}: {} ({}) instead",
+                    routed.label,
+                    routed.level.name()
                 );
+                attempt_words(&mut out, routed, failure_time, "       ");
             }
+            if !step.routes.is_empty() {
+                let _ = writeln!(out, "     otherwise {}", iv.label);
+            }
+            attempt_words(&mut out, iv, failure_time, "     ");
         }
         let _ = writeln!(out, "  if every step fails: symptomatic until the horizon");
         if let Some(rf) = &policy.red_flag {
@@ -116,6 +120,42 @@ pub fn describe(s: &Scenario) -> String {
         }
     }
     out
+}
+
+/// What one attempt of `iv` does: response, times (the step's own failure
+/// time when it has one), relapse and complications.
+fn attempt_words(out: &mut String, iv: &Intervention, step_failure_time: Option<&Dist>, indent: &str) {
+    let failure = match step_failure_time {
+        Some(d) => format!("{d} (this step's own)"),
+        None => iv.failure_time.to_string(),
+    };
+    let _ = writeln!(out, "{indent}response {}", probability_words(&iv.response));
+    let _ = writeln!(
+        out,
+        "{indent}responders recover after {}; failure declared after {failure}",
+        iv.recovery_time
+    );
+    if let Some(r) = &iv.relapse {
+        let _ = writeln!(
+            out,
+            "{indent}relapse after {} with probability {}",
+            r.time,
+            probability_words(&r.probability)
+        );
+    }
+    for c in &iv.complications {
+        let delay = c
+            .delay
+            .as_ref()
+            .map_or(String::new(), |d| format!(", delays the outcome by {d}"));
+        let fails = if c.fails_attempt { ", fails the attempt" } else { "" };
+        let _ = writeln!(
+            out,
+            "{indent}complication {}: {}{delay}{fails}",
+            c.name,
+            probability_words(&c.probability)
+        );
+    }
 }
 
 fn probability_words(p: &Probability) -> String {

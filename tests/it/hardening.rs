@@ -310,3 +310,32 @@ fn a_fractional_range_on_a_whole_key_suggests_values() {
         .code(2)
         .stderr(predicates::str::contains("gives 1, 2.5, 4").and(predicates::str::contains("--values 1,2,3,4")));
 }
+
+/// `describe` shows what the engine does: a step's own failure time, the
+/// routed intervention's numbers under its route, complications, and the
+/// subgroups of a continuous covariate's breaks.
+#[test]
+fn describe_says_what_the_engine_does() {
+    let out = foramen().arg("describe").assert().success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    let extended = &stdout[stdout.find("policy extended-conservative").unwrap()..];
+    assert!(
+        extended.contains("failure declared after 84 d (this step's own)"),
+        "{extended}"
+    );
+    let routed = &stdout[stdout.find("if instability: decompression with fusion").unwrap()..];
+    let routed_block: Vec<&str> = routed.lines().take(3).collect();
+    assert!(routed_block[1].trim() == "response 0.8", "{routed_block:?}");
+    assert!(
+        routed_block[2].contains("recover after lognormal(median 70 d"),
+        "{routed_block:?}"
+    );
+    assert!(
+        stdout.contains("complication dural tear: 0.02, fails the attempt"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("complication durotomy: 0.06, odds x1.4 if diabetes, delays the outcome by 14 d"));
+    assert!(
+        stdout.contains("age: normal(mean 62, sd 11) truncated to [30, 90]; subgroups <50, [50,65), [65,75), >=75")
+    );
+}
