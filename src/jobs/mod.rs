@@ -159,10 +159,17 @@ impl<'a> Job<'a> {
             .out
             .clone()
             .unwrap_or_else(|| default_dir(&format!("{}{suffix}", loaded.scenario.name())));
+        let dir = RunDir::create(&target, dest.force)?;
+        for path in dir.abandoned() {
+            eprintln!(
+                "note: removed {}, the unfinished output of a run that was killed (its process is gone)",
+                path.display()
+            );
+        }
         Ok(Job {
             command: command.into(),
             loaded,
-            dir: RunDir::create(&target, dest.force)?,
+            dir,
             started,
             clock,
             files: Vec::new(),

@@ -16,12 +16,42 @@ use sha2::{Digest, Sha256};
 
 use crate::error::Error;
 
+/// Removes from `parent` the temporary directories (`.NAME.partial-PID`)
+/// left by runs that were killed: those whose process is gone. The process
+/// table is read from /proc; where there is none, nothing is removed. A
+/// directory that cannot be removed is left as it is.
+fn remove_abandoned(parent: &Path) -> Vec<PathBuf> {
+    let proc = Path::new("/proc");
+    if !proc.join("self").exists() {
+        return Vec::new();
+    }
+    let Ok(entries) = fs::read_dir(parent) else {
+        return Vec::new();
+    };
+    let mut removed = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let pid = name
+            .strip_prefix('.')
+            .and_then(|rest| rest.rsplit_once(".partial-"))
+            .and_then(|(_, pid)| pid.parse::<u32>().ok());
+        let Some(pid) = pid else { continue };
+        let gone = pid != std::process::id() && !proc.join(pid.to_string()).exists();
+        if gone && entry.path().is_dir() && fs::remove_dir_all(entry.path()).is_ok() {
+            removed.push(entry.path());
+        }
+    }
+    removed.sort();
+    removed
+}
+
 /// A run directory being written.
 #[derive(Debug)]
 pub struct RunDir {
     target: PathBuf,
     partial: PathBuf,
     replace: bool,
+    abandoned: Vec<PathBuf>,
 }
 
 impl RunDir {
@@ -56,6 +86,7 @@ impl RunDir {
         let name = target
             .file_name()
             .map_or_else(|| "run".into(), |n| n.to_string_lossy().into_owned());
+        let abandoned = remove_abandoned(&parent);
         let partial = parent.join(format!(".{name}.partial-{}", std::process::id()));
         if partial.exists() {
             fs::remove_dir_all(&partial).map_err(|source| Error::Output {
@@ -71,7 +102,14 @@ impl RunDir {
             target: target.to_path_buf(),
             partial,
             replace,
+            abandoned,
         })
+    }
+
+    /// The temporary directories of killed runs removed from the parent
+    /// when this one was created.
+    pub fn abandoned(&self) -> &[PathBuf] {
+        &self.abandoned
     }
 
     /// Where files are written until [`RunDir::complete`].

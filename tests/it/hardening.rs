@@ -339,3 +339,27 @@ fn describe_says_what_the_engine_does() {
         stdout.contains("age: normal(mean 62, sd 11) truncated to [30, 90]; subgroups <50, [50,65), [65,75), >=75")
     );
 }
+
+/// A run removes the temporary directory a killed run left beside its
+/// target (`.NAME.partial-PID` whose process is gone) and says so; one
+/// whose process is alive (this test's) is left alone.
+#[test]
+fn a_killed_runs_leftovers_are_removed() {
+    let tmp = tempfile::TempDir::new().unwrap();
+    // No process has this id: Linux caps them at 2^22.
+    let dead = tmp.path().join(".old.partial-999999999");
+    let alive = tmp.path().join(format!(".other.partial-{}", std::process::id()));
+    for dir in [&dead, &alive] {
+        std::fs::create_dir(dir).unwrap();
+        std::fs::write(dir.join("summary.csv"), "half-written").unwrap();
+    }
+    foramen()
+        .args(["run", SMALL, "--patients", "100", "--quiet", "--out"])
+        .arg(tmp.path().join("run"))
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("note: removed").and(predicates::str::contains(".old.partial-999999999")));
+    assert!(!dead.exists());
+    assert!(alive.exists());
+    assert!(tmp.path().join("run/manifest.json").exists());
+}
