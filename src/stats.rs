@@ -117,6 +117,25 @@ pub fn kaplan_meier(events: &[u64], n: u64) -> Vec<(f64, f64)> {
         .collect()
 }
 
+/// The 95% band of a Kaplan-Meier survival `s` with Greenwood se `se`, on
+/// the log-log scale (Kalbfleisch & Prentice 1980; the default of lifelines
+/// and of R's survminer plots):
+///
+/// ```text
+/// [S^exp(w), S^exp(-w)],   w = z σ / |ln S|,   σ = se / S (the se of ln S)
+/// ```
+///
+/// It stays inside (0, 1) and is asymmetric near the ends, where the Wald
+/// band `S ± z se` is clipped to zero width. `None` where it is undefined:
+/// `S = 1` (no event yet) or `S = 0` (everyone had one).
+pub fn loglog_band(s: f64, se: f64) -> Option<(f64, f64)> {
+    if !(s > 0.0 && s < 1.0 && se > 0.0) {
+        return None;
+    }
+    let w = Z95 * (se / s) / s.ln().abs();
+    Some((s.powf(w.exp()), s.powf((-w).exp())))
+}
+
 /// The Kaplan-Meier median from event counts in bins of `1 / bins_per_day`
 /// days, with its Brookmeyer-Crowley interval.
 ///

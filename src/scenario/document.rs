@@ -6,6 +6,7 @@
 use serde::Deserialize;
 
 use crate::error::{Error, Invalid, Problems, did_you_mean};
+use crate::outcome::BINS_PER_DAY;
 use crate::scenario::raw::RawScenario;
 use crate::scenario::{
     DEFAULT_CURVE_STEP_DAYS, DEFAULT_FILE, DEFAULT_TOML, Scenario, check_horizon, check_patients, covariates, paths,
@@ -97,8 +98,10 @@ impl Document {
         }
         if let Some(h) = overrides.horizon_days {
             sim.horizon_days = check_horizon("--horizon", h).map_err(usage)?;
+            // A step longer than the horizon shrinks to the last 1/8 day
+            // at or before it (h >= 1).
             let step = sim.curve_step_days.unwrap_or(DEFAULT_CURVE_STEP_DAYS);
-            sim.curve_step_days = Some(step.min(h));
+            sim.curve_step_days = Some(step.min((h * BINS_PER_DAY).floor() / BINS_PER_DAY));
         }
         if let Some(by) = &overrides.by {
             // Broken covariates are reported by validation below.

@@ -9,6 +9,7 @@
 //! target step) is skipped rather than guessed at.
 
 use crate::error::{Invalid, Problems, did_you_mean};
+use crate::outcome::BINS_PER_DAY;
 use crate::rng::name_key;
 use crate::scenario::cond::{Cond, Kind, Slot};
 use crate::scenario::dist::Dist;
@@ -167,16 +168,30 @@ fn simulation(raw: &RawSimulation, covariates: Option<&[Covariate]>, p: &mut Pro
     })
 }
 
+/// The curve grid step: from 1/8 day to the horizon, and a whole number of
+/// eighths of a day, since curves count events in 1/8-day bins (a step off
+/// that grid would count events up to 1/16 day after its grid day).
 fn curve_step(step: f64, horizon_days: f64) -> Result<f64, Invalid> {
-    if step.is_finite() && step >= 0.125 && step <= horizon_days {
-        Ok(step)
-    } else {
-        Err(Invalid::new(
-            "simulation.curve_step_days",
+    let path = "simulation.curve_step_days";
+    if !(step.is_finite() && step >= 0.125 && step <= horizon_days) {
+        return Err(Invalid::new(
+            path,
             step,
             format!("the curve grid step must be between 0.125 days and the horizon ({horizon_days} days)"),
-        ))
+        ));
     }
+    if (step * BINS_PER_DAY).fract() != 0.0 {
+        let below = (step * BINS_PER_DAY).floor() / BINS_PER_DAY;
+        return Err(Invalid::new(
+            path,
+            step,
+            format!(
+                "the curve grid step must be a whole number of eighths of a day (curves count events in 1/8-day bins): {below} or {} instead",
+                below + 1.0 / BINS_PER_DAY
+            ),
+        ));
+    }
+    Ok(step)
 }
 
 /// Checks a patient count (also used for `--patients`).

@@ -363,3 +363,29 @@ fn a_killed_runs_leftovers_are_removed() {
     assert!(alive.exists());
     assert!(tmp.path().join("run/manifest.json").exists());
 }
+
+/// A curve step off the 1/8-day grid of the bins is refused with the two
+/// nearest steps on it; `--horizon` shorter than the step shrinks the step
+/// to a whole number of eighths.
+#[test]
+fn a_curve_step_off_the_eighth_day_grid_is_refused() {
+    validate_edit("curve_step_days = 7", "curve_step_days = 7.3")
+        .code(2)
+        .stderr(
+            predicates::str::contains("simulation.curve_step_days = 7.3")
+                .and(predicates::str::contains("7.25 or 7.375 instead")),
+        );
+    let tmp = tempfile::TempDir::new().unwrap();
+    foramen()
+        .args(["run", SMALL, "--horizon", "1.3", "--patients", "50", "--quiet", "--out"])
+        .arg(tmp.path().join("run"))
+        .assert()
+        .success();
+    let curves = std::fs::read_to_string(tmp.path().join("run/curves.csv")).unwrap();
+    let days: Vec<&str> = curves
+        .lines()
+        .filter(|l| l.starts_with("stepwise,recovered,"))
+        .map(|l| l.split(',').nth(2).unwrap())
+        .collect();
+    assert_eq!(days, ["0.0", "1.25", "1.3"], "{curves}");
+}
