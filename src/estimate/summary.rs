@@ -5,7 +5,7 @@
 use crate::accumulate::{GroupAcc, PolicyAcc, grid_days};
 use crate::outcome::{BINS_PER_DAY, Estimator, Id, N, OUTCOMES, OutcomeDef};
 use crate::scenario::Scenario;
-use crate::stats::{Estimate, Z95, kaplan_meier, km_median, loglog_band, mean, proportion};
+use crate::stats::{Estimate, kaplan_meier, km_median, loglog_band, mean, proportion};
 
 /// The outcomes of one group of patients (a policy, or a subgroup within
 /// a policy): one estimate per outcome of [`OUTCOMES`], in its order.
@@ -238,6 +238,7 @@ fn weekly_bins(counts: &[u64], horizon: f64) -> Vec<Bin> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stats::Z95;
 
     fn binomial_pmf(n: u64, k: u64, p: f64) -> f64 {
         let (n, k) = (n as f64, k as f64);
