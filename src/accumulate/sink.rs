@@ -142,13 +142,18 @@ impl Sink for Sums<'_> {
         self.accs[p].record((outcome, values), path.symptom_free, self.horizon_days, own);
     }
 
-    /// Pairs are grouped by the first policy's covariates (the same for all
-    /// policies unless streams are independent).
+    /// Pairs are grouped by the patient's subgroup, the same under every
+    /// policy with common random numbers. Under `--independent` a "pair"
+    /// joins two different patients, whose subgroups differ: pairs are then
+    /// not split by subgroup (the subgroup comparisons have the unpaired
+    /// interval only), while the overall pairing stays valid (its pairs are
+    /// independent of each other).
     #[inline]
     fn end_patient(&mut self) {
+        let group = if self.independent { None } else { self.group };
         let (reference, reference_values) = &self.current[self.reference];
         for (acc, (o, v)) in self.accs.iter_mut().zip(&self.current) {
-            acc.record_pair((o, v), (reference, reference_values), self.group);
+            acc.record_pair((o, v), (reference, reference_values), group);
         }
     }
 

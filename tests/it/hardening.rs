@@ -389,3 +389,31 @@ fn a_curve_step_off_the_eighth_day_grid_is_refused() {
         .collect();
     assert_eq!(days, ["0.0", "1.25", "1.3"], "{curves}");
 }
+
+/// Under `--independent` a "pair" joins two different patients: the paired
+/// columns of subgroup_differences.csv are NaN (before, pairs were grouped
+/// by the first policy's patient, mixing subgroups); comparison.csv keeps
+/// its paired interval.
+#[test]
+fn independent_runs_have_no_paired_subgroup_differences() {
+    let tmp = tempfile::TempDir::new().unwrap();
+    foramen()
+        .args(["run", SMALL, "--independent", "--patients", "400", "--quiet", "--out"])
+        .arg(tmp.path().join("run"))
+        .assert()
+        .success();
+    let read = |f: &str| std::fs::read_to_string(tmp.path().join("run").join(f)).unwrap();
+    let column = |text: &str, name: &str| {
+        let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+        let i = header.iter().position(|h| *h == name).unwrap();
+        text.lines()
+            .skip(1)
+            .map(|l| l.split(',').nth(i).unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let subgroup = read("subgroup_differences.csv");
+    let paired = column(&subgroup, "paired_se");
+    assert!(!paired.is_empty() && paired.iter().all(|v| v == "NaN"), "{subgroup}");
+    let overall = read("comparison.csv");
+    assert!(column(&overall, "paired_se").iter().any(|v| v != "NaN"), "{overall}");
+}
