@@ -255,8 +255,19 @@ impl<T: Tally> Walk<'_, T> {
                     .as_ref()
                     .map_or(0.0, |d| self.draw_once(d, Purpose::Wait { key, visit }))
             };
-            let armed = policy.red_flag.is_some() && !self.out.surgery && !surgical;
-            match self.phase(self.t + wait, armed) {
+            let armed = policy.red_flag.is_some() && !self.out.surgery;
+            let wait_end = self.t + wait;
+            let flow = match self.phase(wait_end, armed) {
+                // Progression while waiting for surgery: the surgery is
+                // fast-tracked to the red flag's wait if that ends sooner.
+                Flow::Jump if surgical => {
+                    let fast = policy.red_flag.as_ref().and_then(|rf| rf.wait.as_ref());
+                    let fast = fast.map_or(0.0, |d| self.draw_once(d, Purpose::RedFlagWait));
+                    self.phase((self.t + fast).min(wait_end), false)
+                }
+                flow => flow,
+            };
+            match flow {
                 Flow::Go => {}
                 Flow::Jump => {
                     step = self.jump(policy, &mut fast_track);

@@ -417,3 +417,68 @@ fn independent_runs_have_no_paired_subgroup_differences() {
     let overall = read("comparison.csv");
     assert!(column(&overall, "paired_se").iter().any(|v| v != "NaN"), "{overall}");
 }
+
+/// Progression while waiting for surgery fast-tracks it: with progression
+/// on day 10 during a 100-day wait and a 7-day red-flag wait, surgery
+/// starts on day 17 and (recovery 5 days, response certain) everybody
+/// recovers on day 22; before, the full wait kept recovery at day 105.
+/// Without progression in the wait (progression on day 200) nothing moves.
+#[test]
+fn a_red_flag_while_waiting_for_surgery_fast_tracks_it() {
+    let scenario = |progression_day: u32| {
+        format!(
+            r#"
+name = "fast-track"
+[simulation]
+patients = 200
+seed = 1
+horizon_days = 365
+[[cohort.covariates]]
+name = "deficit"
+probability = 0
+[natural_history.progression]
+sets = "deficit"
+time = {{ family = "fixed", value = {progression_day} }}
+[[interventions]]
+name = "surgery"
+level = "surgical"
+response = {{ probability = 1 }}
+recovery_time = {{ family = "fixed", value = 5 }}
+failure_time = {{ family = "fixed", value = 30 }}
+[[policies]]
+name = "elective"
+steps = [{{ intervention = "surgery", wait = {{ family = "fixed", value = 100 }} }}]
+red_flag = {{ jump_to = "surgery", wait = {{ family = "fixed", value = 7 }} }}
+"#
+        )
+    };
+    let tmp = tempfile::TempDir::new().unwrap();
+    let median = |progression_day: u32| {
+        let file = tmp.path().join(format!("p{progression_day}.toml"));
+        let out = tmp.path().join(format!("run{progression_day}"));
+        std::fs::write(&file, scenario(progression_day)).unwrap();
+        foramen()
+            .arg("run")
+            .arg(&file)
+            .arg("--quiet")
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .success();
+        let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+        let mut lines = summary.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let at = |name: &str| {
+            row[header.iter().position(|h| *h == name).unwrap()]
+                .parse::<f64>()
+                .unwrap()
+        };
+        at("median_days")
+    };
+    // Times are fixed, so the median lies in the 1/8-day bin of the day.
+    let fast = median(10);
+    assert!((22.0..22.125).contains(&fast), "median {fast}");
+    let elective = median(200);
+    assert!((105.0..105.125).contains(&elective), "median {elective}");
+}
