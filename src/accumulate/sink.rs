@@ -256,7 +256,7 @@ pub fn simulate(scenario: &Scenario, spec: &RunSpec, observer: &dyn Observer) ->
     let ((sums, patients), threads) = engine::run(scenario, spec, new_sink, observer)?;
     let mut patients = patients;
     if let Some(records) = patients.as_mut().filter(|r| r.is_empty()) {
-        records.first_patient = spec.shard.patients(spec.patients, engine::CHUNK).start;
+        records.first_patient = spec.shard.patients(spec.patients, spec.chunk).start;
     }
     Ok(RunOutput {
         accs: sums.accs,

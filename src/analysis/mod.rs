@@ -72,8 +72,6 @@ impl Settings {
             })?,
         };
         Ok(RunSpec {
-            patients: sim.patients,
-            seed: sim.seed,
             threads: self.threads,
             // Validated with the scenario: every name is a covariate.
             by: sim
@@ -85,6 +83,7 @@ impl Settings {
             independent: self.independent,
             reference,
             shard: self.shard.unwrap_or_default(),
+            ..RunSpec::new(sim.patients, sim.seed)
         })
     }
 }

@@ -11,7 +11,6 @@ use crate::output::Manifest;
 use crate::output::partial::Partial;
 use crate::report::progress::Terminal;
 use crate::report::{plot, tables};
-use crate::simulate::engine::CHUNK;
 
 /// What a finished run reports.
 #[derive(Debug, Clone)]
@@ -41,7 +40,7 @@ pub fn run(loaded: &Loaded, settings: &Settings, dest: &Destination, progress: b
         None => String::new(),
     };
     let mut job = Job::start(command, loaded, dest, &suffix)?;
-    let shard_patients = spec.shard.patients(spec.patients, CHUNK);
+    let shard_patients = spec.shard.patients(spec.patients, spec.chunk);
     let terminal = Terminal::new(
         (shard_patients.end - shard_patients.start) * scenario.policies().len() as u64,
         progress,

@@ -93,3 +93,29 @@ fn merge_refuses_mixed_missing_or_repeated_shards() {
         .stderr(predicate::str::contains("--shard 4/4: write K/N with 0 <= K < N"));
     assert!(!t.join("m").exists());
 }
+
+/// Results do not depend on how the cohort is cut into chunks (the unit of
+/// parallel work): sums, subgroup sums and per-patient records are
+/// identical for chunks of 1, 7, 1000, the default and more than the
+/// cohort, on 1 and 2 threads.
+#[test]
+fn results_do_not_depend_on_the_chunk_size() {
+    use foramen::accumulate::sink;
+    use foramen::simulate::engine::{CHUNK, Unobserved};
+    let s = foramen::scenario::Scenario::from_toml(crate::util::SMALL_TEXT, "small.toml").unwrap();
+    let run = |chunk: u64, threads: usize| {
+        let spec = foramen::simulate::engine::RunSpec {
+            chunk,
+            threads,
+            by: vec![0, 2],
+            keep_patients: true,
+            ..crate::util::spec(&s, 5000)
+        };
+        let out = sink::simulate(&s, &spec, &Unobserved).unwrap();
+        format!("{:?} {:?}", out.accs, out.patients)
+    };
+    let reference = run(CHUNK, 1);
+    for (chunk, threads) in [(1, 2), (7, 1), (7, 2), (1000, 2), (CHUNK, 2), (1 << 20, 2)] {
+        assert!(run(chunk, threads) == reference, "chunk {chunk}, {threads} threads");
+    }
+}
