@@ -237,6 +237,8 @@ pub struct RunOutput {
     pub patients: Option<PatientRecords>,
     /// Threads actually used.
     pub threads: usize,
+    /// Paths cut short by the step guard.
+    pub stalled_paths: u64,
 }
 
 /// Simulates the cohort of `spec` and accumulates it: sums always,
@@ -253,14 +255,15 @@ pub fn simulate(scenario: &Scenario, spec: &RunSpec, observer: &dyn Observer) ->
             spec.keep_patients.then(|| PatientRecords::new(policies)),
         )
     };
-    let ((sums, patients), threads) = engine::run(scenario, spec, new_sink, observer)?;
-    let mut patients = patients;
+    let ran = engine::run(scenario, spec, new_sink, observer)?;
+    let (sums, mut patients) = ran.sink;
     if let Some(records) = patients.as_mut().filter(|r| r.is_empty()) {
         records.first_patient = spec.shard.patients(spec.patients, spec.chunk).start;
     }
     Ok(RunOutput {
         accs: sums.accs,
         patients,
-        threads,
+        threads: ran.threads,
+        stalled_paths: ran.stalled_paths,
     })
 }

@@ -27,10 +27,12 @@ pub fn check_outcome(name: &str) -> Result<&'static OutcomeDef, Error> {
     })
 }
 
-/// The estimates of `scenario` run as `settings` say.
-fn run(scenario: &Scenario, settings: &Settings) -> Result<RunResults, Error> {
+/// The estimates of `scenario` run as `settings` say, and the number of
+/// paths the step guard cut short.
+fn run(scenario: &Scenario, settings: &Settings) -> Result<(RunResults, u64), Error> {
     let spec = settings.spec(scenario)?;
-    Ok(simulate(scenario, &spec)?.1)
+    let (output, results) = simulate(scenario, &spec)?;
+    Ok((results, output.stalled_paths))
 }
 
 /// One point of a sweep.
@@ -38,6 +40,8 @@ fn run(scenario: &Scenario, settings: &Settings) -> Result<RunResults, Error> {
 pub struct SweepPoint {
     pub value: f64,
     pub results: RunResults,
+    /// Paths the step guard cut short.
+    pub stalled_paths: u64,
 }
 
 /// The scenario at each value of the parameter at `path`, validated, all
@@ -68,9 +72,11 @@ pub fn sweep(scenarios: &[Scenario], values: &[f64], settings: &Settings) -> Res
         .iter()
         .zip(values)
         .map(|(scenario, &value)| {
+            let (results, stalled_paths) = run(scenario, settings)?;
             Ok(SweepPoint {
                 value,
-                results: run(scenario, settings)?,
+                results,
+                stalled_paths,
             })
         })
         .collect()
@@ -176,6 +182,8 @@ pub struct SensitivityResults {
     pub target: Target,
     pub base: Estimate,
     pub rows: Vec<Sensitivity>,
+    /// Paths the step guard cut short, over every run.
+    pub stalled_paths: u64,
 }
 
 /// Runs the base case, then each ranged parameter at its low and its high
@@ -257,7 +265,12 @@ pub fn sensitivity(
         };
         ends.push((path, *low, *high, at(*low)?, at(*high)?));
     }
-    let estimate = |s: &Scenario| -> Result<Estimate, Error> { Ok(target.read(&run(s, &settings)?)) };
+    let mut stalled_paths = 0;
+    let mut estimate = |s: &Scenario| -> Result<Estimate, Error> {
+        let (results, stalled) = run(s, &settings)?;
+        stalled_paths += stalled;
+        Ok(target.read(&results))
+    };
     let base = estimate(&scenario)?;
     let mut rows = Vec::new();
     for (path, low, high, at_low, at_high) in ends {
@@ -271,7 +284,12 @@ pub fn sensitivity(
         });
     }
     rows.sort_by(|a, b| b.swing().total_cmp(&a.swing()));
-    Ok(SensitivityResults { target, base, rows })
+    Ok(SensitivityResults {
+        target,
+        base,
+        rows,
+        stalled_paths,
+    })
 }
 
 #[cfg(test)]

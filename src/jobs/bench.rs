@@ -43,6 +43,7 @@ pub fn bench(
         simulation_seconds,
         // The rate of the last row (largest size, last thread count);
         // bench.csv has them all.
+        stalled_paths: 0,
         paths_per_second: Some(rows.last().map_or(0.0, BenchRow::paths_per_second)),
     })?;
     Ok((dir, rows, manifest))

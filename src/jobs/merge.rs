@@ -53,6 +53,7 @@ pub fn merge(dirs: &[PathBuf], dest: &Destination) -> Result<RunReport, Error> {
         runs: count,
         simulation_seconds: 0.0,
         paths_per_second: None,
+        stalled_paths: merged.stalled_paths,
     })?;
     Ok(RunReport {
         dir,

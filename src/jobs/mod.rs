@@ -19,6 +19,7 @@ use crate::output::{Manifest, RunDir, default_dir, sha256_hex, utc_stamp};
 use crate::scenario::document::{Document, Overrides};
 use crate::scenario::{DEFAULT_FILE, DEFAULT_TOML, Scenario};
 use crate::simulate::engine::RunSpec;
+use crate::simulate::pathway::MAX_STEPS_PER_PATIENT;
 
 /// The largest scenario file accepted.
 pub const MAX_SCENARIO_BYTES: usize = 16 << 20;
@@ -138,6 +139,8 @@ pub struct Work<'a> {
     /// Patient-paths simulated per second; default: every run's paths over
     /// the simulation time.
     pub paths_per_second: Option<f64>,
+    /// Paths the step guard cut short, over every run.
+    pub stalled_paths: u64,
 }
 
 impl<'a> Job<'a> {
@@ -218,8 +221,15 @@ impl<'a> Job<'a> {
             patients_per_second: work
                 .paths_per_second
                 .unwrap_or(paths / work.simulation_seconds.max(1e-9)),
+            stalled_paths: work.stalled_paths,
             files: self.files,
         };
+        if work.stalled_paths > 0 {
+            eprintln!(
+                "warning: {} patient-paths never reached the horizon: each took {MAX_STEPS_PER_PATIENT} pathway steps (relapse cycles of almost no length) and was censored as symptomatic from there. Check relapse and recovery times near zero; the count is in manifest.json (stalled_paths).",
+                work.stalled_paths
+            );
+        }
         let dir = self.dir.complete(&manifest)?;
         Ok((dir, manifest))
     }

@@ -54,6 +54,7 @@ pub fn run(loaded: &Loaded, settings: &Settings, dest: &Destination, progress: b
         runs: 1,
         simulation_seconds,
         paths_per_second: None,
+        stalled_paths: output.stalled_paths,
     };
     if settings.shard.is_some() {
         let shard = spec.shard;
@@ -70,6 +71,7 @@ pub fn run(loaded: &Loaded, settings: &Settings, dest: &Destination, progress: b
             reference: spec.reference,
             shard,
             accs: output.accs,
+            stalled_paths: output.stalled_paths,
         };
         job.wrote([partial.write(job.dir())?]);
         if let Some(records) = &output.patients {

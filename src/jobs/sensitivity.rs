@@ -40,6 +40,7 @@ pub fn sensitivity(
         runs: 1 + 2 * results.rows.len(),
         simulation_seconds,
         paths_per_second: None,
+        stalled_paths: results.stalled_paths,
     })?;
     Ok((dir, results, manifest))
 }

@@ -37,6 +37,7 @@ pub fn sweep(
         runs: values.len(),
         simulation_seconds,
         paths_per_second: None,
+        stalled_paths: points.iter().map(|p| p.stalled_paths).sum(),
     })?;
     Ok((dir, points, manifest))
 }

@@ -187,6 +187,9 @@ pub struct Manifest {
     pub wall_time_seconds: f64,
     pub simulation_seconds: f64,
     pub patients_per_second: f64,
+    /// Paths cut short by the step guard (relapse cycles of vanishing
+    /// length), censored symptomatic; 0 in a sound scenario.
+    pub stalled_paths: u64,
     pub files: Vec<String>,
 }
 

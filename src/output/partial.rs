@@ -24,6 +24,9 @@ pub struct Partial {
     pub reference: usize,
     pub shard: Shard,
     pub accs: Vec<PolicyAcc>,
+    /// Paths of this shard cut short by the step guard.
+    #[serde(default)]
+    pub stalled_paths: u64,
 }
 
 /// The file name of a shard's partial results.
@@ -140,6 +143,7 @@ pub fn merge(dirs: &[PathBuf]) -> Result<Partial, Error> {
     let mut parts = parts.into_iter();
     let mut merged = parts.next().expect("checked non-empty");
     for p in parts {
+        merged.stalled_paths += p.stalled_paths;
         for (a, b) in merged.accs.iter_mut().zip(&p.accs) {
             a.merge(b);
         }

@@ -159,6 +159,19 @@ impl Dist {
         }
     }
 
+    /// The largest value the distribution can produce.
+    pub fn support_max(&self) -> f64 {
+        let base = match self.family {
+            Family::Fixed { value } => value,
+            Family::Uniform { high, .. } => high,
+            _ => f64::INFINITY,
+        };
+        match self.truncation {
+            Some((_, hi)) => base.min(hi),
+            None => base,
+        }
+    }
+
     /// One draw.
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {

@@ -564,7 +564,10 @@ fn intervention(r: &RawIntervention, slots: &[Slot], p: &mut Problems) -> Option
                 slots,
                 p,
             );
-            let time = p.take(duration(&format!("{path}.relapse.time"), &rel.time));
+            let time = p.take(duration(&format!("{path}.relapse.time"), &rel.time).and_then(|time| {
+                zero_cycle(&format!("{path}.relapse.time"), &r.recovery_time, &time)?;
+                Ok(time)
+            }));
             probability
                 .zip(time)
                 .map(|(probability, time)| Some(Relapse { probability, time }))
@@ -590,6 +593,21 @@ fn intervention(r: &RawIntervention, slots: &[Slot], p: &mut Problems) -> Option
         utility: utility?,
         key: name_key(&r.name),
     })
+}
+
+/// Refuses a relapse that can only come 0 days after a recovery that can
+/// only take 0 days: a cycle of no length, which would repeat until the step
+/// guard cut the path.
+fn zero_cycle(path: &str, recovery: &RawDist, relapse: &Dist) -> Result<(), Invalid> {
+    let recovery_is_zero = Dist::from_raw(recovery, "").is_ok_and(|d| d.support_max() <= 0.0);
+    if recovery_is_zero && relapse.support_max() <= 0.0 {
+        return Err(Invalid::new(
+            path,
+            "0 days",
+            "a relapse 0 days after a recovery that takes 0 days is a cycle of no length (the patient is never symptom-free): give the recovery or the relapse a positive time, or lower the response probability instead",
+        ));
+    }
+    Ok(())
 }
 
 fn check_cost(path: &str, cost: f64) -> Result<f64, Invalid> {

@@ -147,7 +147,7 @@ pub fn run<S: Sink>(
     spec: &RunSpec,
     new_sink: impl Fn() -> S + Sync,
     observer: &dyn Observer,
-) -> Result<(S, usize), Error> {
+) -> Result<Ran<S>, Error> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(spec.threads)
         .build()
@@ -163,16 +163,35 @@ pub fn run<S: Sink>(
                     (sink, scratch)
                 },
             )
-            .map(|(sink, _)| sink)
-            .reduce(&new_sink, |mut a, b| {
-                a.append(b);
-                a
-            })
+            .map(|(sink, scratch)| (sink, scratch.stalled_paths()))
+            .reduce(
+                || (new_sink(), 0),
+                |(mut a, stalled_a), (b, stalled_b)| {
+                    a.append(b);
+                    (a, stalled_a + stalled_b)
+                },
+            )
     });
     if observer.cancelled() {
         return Err(Error::Interrupted);
     }
-    Ok((sink, pool.current_num_threads()))
+    let (sink, stalled_paths) = sink;
+    Ok(Ran {
+        sink,
+        threads: pool.current_num_threads(),
+        stalled_paths,
+    })
+}
+
+/// What [`run`] returns.
+#[derive(Debug)]
+pub struct Ran<S> {
+    pub sink: S,
+    /// Threads actually used.
+    pub threads: usize,
+    /// Paths cut short by the step guard
+    /// ([`crate::simulate::pathway::MAX_STEPS_PER_PATIENT`]).
+    pub stalled_paths: u64,
 }
 
 /// Patients of chunk `chunk` into `sink`.

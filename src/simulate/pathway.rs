@@ -29,8 +29,11 @@ use crate::rng::Purpose;
 use crate::scenario::{Level, Policy, Scenario};
 use crate::simulate::tally::Tally;
 
-/// A guard against paths that never advance (zero-length relapse cycles):
-/// a patient is censored after this many pathway steps.
+/// A guard against paths that barely advance (relapse cycles of
+/// vanishing length): a path is cut after this many step entries and
+/// censored, symptomatic from then to the horizon. Cut paths are counted
+/// ([`Workspace::stalled_paths`]) and reported in the manifest and on
+/// stderr; cycles of exactly zero length are refused by validation.
 pub const MAX_STEPS_PER_PATIENT: u32 = 100_000;
 
 /// Natural-history times drawn once per patient, shared by every policy.
@@ -109,9 +112,16 @@ pub struct Workspace {
     waits: Vec<u32>,
     /// Symptom-free spells `[from, to)` within the horizon.
     symptom_free: Vec<(f64, f64)>,
+    /// Paths cut short by [`MAX_STEPS_PER_PATIENT`] (never reset).
+    stalled: u64,
 }
 
 impl Workspace {
+    /// Paths cut short by [`MAX_STEPS_PER_PATIENT`] in this workspace.
+    pub fn stalled_paths(&self) -> u64 {
+        self.stalled
+    }
+
     /// The symptom-free spells of the last simulated path.
     pub fn symptom_free(&self) -> &[(f64, f64)] {
         &self.symptom_free
@@ -221,6 +231,7 @@ impl<T: Tally> Walk<'_, T> {
         'path: loop {
             taken += 1;
             if taken > MAX_STEPS_PER_PATIENT {
+                self.ws.stalled += 1;
                 return self.finish_symptomatic();
             }
             while step < steps.len() && steps[step].skip_if.as_ref().is_some_and(|(_, c)| c.eval(&self.ws.x)) {

@@ -16,6 +16,13 @@ pub struct Scratch {
     ws: Workspace,
 }
 
+impl Scratch {
+    /// Paths simulated with this scratch that the step guard cut short.
+    pub fn stalled_paths(&self) -> u64 {
+        self.ws.stalled_paths()
+    }
+}
+
 /// One patient's path under one policy, as [`simulate_patient`] hands it on.
 #[derive(Debug, Clone, Copy)]
 pub struct Path<'a> {

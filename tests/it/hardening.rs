@@ -482,3 +482,65 @@ red_flag = {{ jump_to = "surgery", wait = {{ family = "fixed", value = 7 }} }}
     let elective = median(200);
     assert!((105.0..105.125).contains(&elective), "median {elective}");
 }
+
+/// A relapse loop whose times are all zero is refused at validation; one
+/// whose times are merely tiny runs to the end, with the paths cut by the
+/// step guard counted in the manifest and a warning on stderr (before, the
+/// guard was silent).
+#[test]
+fn zero_length_relapse_cycles_are_refused_and_tiny_ones_reported() {
+    let scenario = |recovery: &str, relapse: &str| {
+        format!(
+            r#"
+name = "cycle"
+[simulation]
+patients = 3
+seed = 1
+horizon_days = 30
+[[cohort.covariates]]
+name = "x"
+probability = 0.5
+[[interventions]]
+name = "loop"
+level = "conservative"
+response = {{ probability = 1 }}
+recovery_time = {recovery}
+failure_time = {{ family = "fixed", value = 1 }}
+relapse = {{ probability = 1, time = {relapse} }}
+[[policies]]
+name = "only"
+steps = [{{ intervention = "loop" }}]
+"#
+        )
+    };
+    let tmp = tempfile::TempDir::new().unwrap();
+    let zero = tmp.path().join("zero.toml");
+    std::fs::write(
+        &zero,
+        scenario(
+            r#"{ family = "fixed", value = 0 }"#,
+            r#"{ family = "fixed", value = 0 }"#,
+        ),
+    )
+    .unwrap();
+    foramen().arg("validate").arg(&zero).assert().code(2).stderr(
+        predicates::str::contains("interventions.loop.relapse.time")
+            .and(predicates::str::contains("cycle of no length")),
+    );
+    let tiny = tmp.path().join("tiny.toml");
+    let exp = r#"{ family = "exponential", mean = 1e-9 }"#;
+    std::fs::write(&tiny, scenario(exp, exp)).unwrap();
+    let out = tmp.path().join("run");
+    foramen()
+        .arg("run")
+        .arg(&tiny)
+        .args(["--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicates::str::contains(
+            "warning: 3 patient-paths never reached the horizon",
+        ));
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"stalled_paths\": 3"), "{manifest}");
+}

@@ -228,6 +228,7 @@ mod tests {
                 policy: "stepwise".into(),
             },
             base: e(0.8),
+            stalled_paths: 0,
             rows: vec![Sensitivity {
                 parameter: "conservative.success".into(),
                 base_value: 0.5,
