@@ -1,7 +1,9 @@
 //! Property-based fuzzing of scenario loading and running (proptest).
 //!
 //! Mutations of a valid scenario (numbers replaced by extreme values, lines
-//! deleted, duplicated or cut) must never panic the loader; every mutant
+//! deleted, duplicated or cut; hostile sizes: conditions nested up to 65,535
+//! deep, up to 8,192 levels, every time zero, the longest horizon at the
+//! finest grid split by every covariate) must never panic the loader; every mutant
 //! that validates must run to completion with consistent outputs. CI runs
 //! 64 cases; a long run is
 //!
@@ -35,6 +37,19 @@ enum Mutation {
     Truncate(usize),
     /// Swap two characters.
     Swap(usize, usize),
+    /// Wrap the n-th condition in `depth` parentheses, or `depth` `not`s.
+    Nest {
+        n: usize,
+        depth: usize,
+        not: bool,
+    },
+    /// Give the categorical covariate this many levels.
+    Levels(usize),
+    /// Replace every distribution by a fixed 0 (zero-length cycles).
+    ZeroTimes,
+    /// The longest horizon at the finest curve grid, split by every
+    /// covariate (user-sized accumulators).
+    HugeGrid,
 }
 
 fn mutation() -> impl Strategy<Value = Mutation> {
@@ -44,6 +59,10 @@ fn mutation() -> impl Strategy<Value = Mutation> {
         1 => (0usize..200).prop_map(Mutation::DuplicateLine),
         1 => (0usize..10_000).prop_map(Mutation::Truncate),
         1 => (0usize..10_000, 0usize..10_000).prop_map(|(a, b)| Mutation::Swap(a, b)),
+        1 => (0usize..8, 0u32..17, any::<bool>()).prop_map(|(n, bits, not)| Mutation::Nest { n, depth: (1usize << bits) - 1, not }),
+        1 => (0u32..14).prop_map(|bits| Mutation::Levels(1usize << bits)),
+        1 => Just(Mutation::ZeroTimes),
+        1 => Just(Mutation::HugeGrid),
     ]
 }
 
@@ -87,6 +106,57 @@ fn apply(text: &str, m: &Mutation) -> String {
             chars.swap(a % n, b % n);
             chars.into_iter().collect()
         }
+        Mutation::Nest { n, depth, not } => {
+            let starts: Vec<usize> = text.match_indices("if = \"").map(|(i, m)| i + m.len()).collect();
+            if starts.is_empty() {
+                return text.to_string();
+            }
+            let start = starts[n % starts.len()];
+            let Some(len) = text[start..].find('"') else {
+                return text.to_string();
+            };
+            let condition = &text[start..start + len];
+            let nested = if not {
+                format!("{}{condition}", "not ".repeat(depth))
+            } else {
+                format!("{}{condition}{}", "(".repeat(depth), ")".repeat(depth))
+            };
+            format!("{}{nested}{}", &text[..start], &text[start + len..])
+        }
+        Mutation::Levels(count) => {
+            let levels: Vec<String> = ["moderate".to_string(), "severe".to_string()]
+                .into_iter()
+                .chain((2..count).map(|i| format!("level{i}")))
+                .take(count)
+                .collect();
+            let quoted: Vec<String> = levels.iter().map(|l| format!("\"{l}\"")).collect();
+            let weights = vec!["1"; levels.len()].join(", ");
+            text.replacen(
+                "levels = [\"moderate\", \"severe\"]",
+                &format!("levels = [{}]", quoted.join(", ")),
+                1,
+            )
+            .replacen("weights = [0.4, 0.6]", &format!("weights = [{weights}]"), 1)
+        }
+        Mutation::ZeroTimes => {
+            let mut out = String::new();
+            let mut rest = text;
+            while let Some(i) = rest.find("{ family = ") {
+                out.push_str(&rest[..i]);
+                let end = rest[i..].find('}').map_or(rest.len(), |e| i + e + 1);
+                out.push_str("{ family = \"fixed\", value = 0 }");
+                rest = &rest[end..];
+            }
+            out + rest
+        }
+        Mutation::HugeGrid => text
+            .replacen("horizon_days = 365", "horizon_days = 73050", 1)
+            .replacen("curve_step_days = 7", "curve_step_days = 0.125", 1)
+            .replacen(
+                "subgroups = [\"grade\"]",
+                "subgroups = [\"grade\", \"age\", \"motor_deficit\"]",
+                1,
+            ),
     }
 }
 
@@ -113,7 +183,15 @@ fn number_spans(text: &str) -> Vec<(usize, usize)> {
 
 fn check_consistent(s: &Scenario) {
     let n = 300;
-    let spec = RunSpec { seed: 5, ..spec(s, n) };
+    // Refusing a run whose accumulators would not fit is a clear error.
+    let Ok(checked) = analysis::Settings::default().spec(s) else {
+        return;
+    };
+    let spec = RunSpec {
+        seed: 5,
+        by: checked.by,
+        ..spec(s, n)
+    };
     let (out, r) = analysis::simulate(s, &spec).expect("a valid scenario runs");
     let h = s.simulation().horizon_days;
     for (p, acc) in r.policies.iter().zip(&out.accs) {

@@ -177,6 +177,7 @@ struct Walk<'a, T> {
 /// under `policy`. The symptom-free spells are left in `ws`; streams and
 /// draws come from `tally`.
 #[allow(clippy::too_many_arguments)]
+#[inline]
 pub fn simulate(
     scenario: &Scenario,
     policy: &Policy,
@@ -269,13 +270,7 @@ impl<T: Tally> Walk<'_, T> {
             let armed = policy.red_flag.is_some() && !self.out.surgery;
             let wait_end = self.t + wait;
             let flow = match self.phase(wait_end, armed) {
-                // Progression while waiting for surgery: the surgery is
-                // fast-tracked to the red flag's wait if that ends sooner.
-                Flow::Jump if surgical => {
-                    let fast = policy.red_flag.as_ref().and_then(|rf| rf.wait.as_ref());
-                    let fast = fast.map_or(0.0, |d| self.draw_once(d, Purpose::RedFlagWait));
-                    self.phase((self.t + fast).min(wait_end), false)
-                }
+                Flow::Jump if surgical => self.fast_track(policy, wait_end),
                 flow => flow,
             };
             match flow {
@@ -319,6 +314,17 @@ impl<T: Tally> Walk<'_, T> {
     /// goes on: to the next thing, to the red-flag step, or not at all (the
     /// path has ended: resolved, or censored at the horizon; an endless
     /// phase that reaches the horizon also ends it).
+    /// Progression while waiting for surgery: the surgery is fast-tracked
+    /// to the red flag's wait if that ends before `wait_end` (rare, kept
+    /// out of the hot path).
+    #[cold]
+    #[inline(never)]
+    fn fast_track(&mut self, policy: &Policy, wait_end: f64) -> Flow {
+        let fast = policy.red_flag.as_ref().and_then(|rf| rf.wait.as_ref());
+        let fast = fast.map_or(0.0, |d| self.draw_once(d, Purpose::RedFlagWait));
+        self.phase((self.t + fast).min(wait_end), false)
+    }
+
     fn phase(&mut self, t_end: f64, armed: bool) -> Flow {
         match self.run_until(t_end, armed) {
             End::Done if t_end.is_finite() => Flow::Go,
