@@ -45,6 +45,13 @@ pub fn describe(s: &Scenario) -> String {
         };
         let _ = writeln!(out, "  {}: {what}", c.name);
     }
+    if let Some(f) = s.frailty() {
+        let _ = writeln!(
+            out,
+            "  frailty: one shared responsiveness u ~ normal(0, {}) per patient, added to the logit of every response times its loading",
+            f.sd
+        );
+    }
     if let Some(p) = &s.natural_history().progression {
         let _ = writeln!(
             out,
@@ -83,6 +90,7 @@ pub fn describe(s: &Scenario) -> String {
                 let _ = writeln!(out, "     wait {w}");
             }
             let failure_time = step.failure_time.as_ref();
+            let frailty = s.frailty().is_some();
             for (text, _, to) in &step.routes {
                 let routed = &s.interventions()[*to];
                 let _ = writeln!(
@@ -91,12 +99,12 @@ pub fn describe(s: &Scenario) -> String {
                     routed.label,
                     routed.level.name()
                 );
-                attempt_words(&mut out, routed, failure_time, "       ");
+                attempt_words(&mut out, routed, frailty, failure_time, "       ");
             }
             if !step.routes.is_empty() {
                 let _ = writeln!(out, "     otherwise {}", iv.label);
             }
-            attempt_words(&mut out, iv, failure_time, "     ");
+            attempt_words(&mut out, iv, frailty, failure_time, "     ");
         }
         let _ = writeln!(out, "  if every step fails: symptomatic until the horizon");
         if let Some(rf) = &policy.red_flag {
@@ -124,12 +132,18 @@ pub fn describe(s: &Scenario) -> String {
 
 /// What one attempt of `iv` does: response, times (the step's own failure
 /// time when it has one), relapse and complications.
-fn attempt_words(out: &mut String, iv: &Intervention, step_failure_time: Option<&Dist>, indent: &str) {
+fn attempt_words(out: &mut String, iv: &Intervention, frailty: bool, step_failure_time: Option<&Dist>, indent: &str) {
     let failure = match step_failure_time {
         Some(d) => format!("{d} (this step's own)"),
         None => iv.failure_time.to_string(),
     };
-    let _ = writeln!(out, "{indent}response {}", probability_words(&iv.response));
+    let loading = match (frailty, iv.frailty_loading) {
+        (false, _) => String::new(),
+        (true, 0.0) => ", ignoring the frailty".to_string(),
+        (true, 1.0) => ", plus the frailty on the logit".to_string(),
+        (true, l) => format!(", plus {l} x the frailty on the logit"),
+    };
+    let _ = writeln!(out, "{indent}response {}{loading}", probability_words(&iv.response));
     let _ = writeln!(
         out,
         "{indent}responders recover after {}; failure declared after {failure}",

@@ -19,7 +19,7 @@ use crate::stats::Estimate;
 pub const Z_THRESHOLD: f64 = 4.0;
 
 /// The validation scenarios: (file name, text).
-pub const SCENARIOS: [(&str, &str); 8] = [
+pub const SCENARIOS: [(&str, &str); 9] = [
     (
         "single-step.toml",
         include_str!("../../scenarios/validation/single-step.toml"),
@@ -40,6 +40,7 @@ pub const SCENARIOS: [(&str, &str); 8] = [
         "recovery-distributions.toml",
         include_str!("../../scenarios/validation/recovery-distributions.toml"),
     ),
+    ("frailty.toml", include_str!("../../scenarios/validation/frailty.toml")),
 ];
 
 /// One expected quantity checked.

@@ -167,7 +167,7 @@ pub fn curves_frame(results: &RunResults) -> Result<DataFrame, Error> {
 /// # Errors
 /// [`Error::Output`] naming the file.
 pub fn write_patients(scenario: &Scenario, records: &PatientRecords, path: &Path) -> Result<(), Error> {
-    let k = scenario.covariates().len();
+    let k = scenario.slot_count();
     let n = records.outcomes.first().map_or(0, Vec::len);
     let policies = records.outcomes.len();
     let mut columns: Vec<Column> = Vec::new();
@@ -192,6 +192,11 @@ pub fn write_patients(scenario: &Scenario, records: &PatientRecords, path: &Path
             ),
             CovariateKind::Continuous { .. } => Column::new(name, values.collect::<Vec<f64>>()),
         });
+    }
+    if scenario.frailty().is_some() {
+        let j = scenario.covariates().len();
+        let values = (0..policies).flat_map(|_| (0..n).map(move |i| records.covariates[i * k + j]));
+        columns.push(Column::new("frailty".into(), values.collect::<Vec<f64>>()));
     }
     let outcomes = || records.outcomes.iter().flatten();
     columns.push(Column::new(

@@ -40,6 +40,7 @@ pub struct Scenario {
     description: Option<String>,
     simulation: Simulation,
     covariates: Vec<Covariate>,
+    frailty: Option<Frailty>,
     natural_history: NaturalHistory,
     interventions: Vec<Intervention>,
     policies: Vec<Policy>,
@@ -73,6 +74,17 @@ impl Scenario {
     /// In declaration order: a patient's covariate slots.
     pub fn covariates(&self) -> &[Covariate] {
         &self.covariates
+    }
+
+    /// The cohort's shared responsiveness, if declared.
+    pub fn frailty(&self) -> Option<&Frailty> {
+        self.frailty.as_ref()
+    }
+
+    /// Values kept per patient: the covariates, then the frailty if
+    /// declared (at slot [`Scenario::covariates`]`.len()`).
+    pub fn slot_count(&self) -> usize {
+        self.covariates.len() + usize::from(self.frailty.is_some())
     }
 
     pub fn natural_history(&self) -> &NaturalHistory {
@@ -167,6 +179,23 @@ impl Level {
     }
 }
 
+/// Shared responsiveness: u ~ Normal(0, sd) per patient, on the logit
+/// scale of every response probability.
+#[derive(Debug, Clone)]
+pub struct Frailty {
+    pub sd: f64,
+    /// Normal(0, sd), drawn from the cohort stream after the covariates.
+    pub dist: Dist,
+}
+
+/// `p` with `shift` added to its logit: `p e^s / (1 - p + p e^s)`, exact at
+/// 0 and 1.
+#[inline]
+pub fn shift_logit(p: f64, shift: f64) -> f64 {
+    let e = shift.exp();
+    p * e / (1.0 - p + p * e)
+}
+
 /// A probability adjusted per patient by odds ratios:
 /// `logit p = logit p0 + sum ln(OR_i)` over the conditions that hold,
 /// computed without logarithms as odds: `o = o0 x prod OR_i`,
@@ -223,6 +252,9 @@ pub struct Intervention {
     pub level: Level,
     pub fusion: bool,
     pub response: Probability,
+    /// The weight of the patient's frailty on the logit of `response`; 0
+    /// when the cohort declares no frailty.
+    pub frailty_loading: f64,
     pub recovery_time: Dist,
     pub failure_time: Dist,
     pub complications: Vec<Complication>,

@@ -65,6 +65,20 @@ pub struct RawSimulation {
 #[serde(deny_unknown_fields)]
 pub struct RawCohort {
     pub covariates: Vec<RawCovariate>,
+    /// Shared responsiveness: one latent value per patient.
+    #[serde(default)]
+    pub frailty: Option<RawFrailty>,
+}
+
+/// `[cohort.frailty]`: the patient's latent responsiveness u ~ Normal(0,
+/// sd), added to the logit of every response probability times the
+/// intervention's `frailty_loading`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFrailty {
+    pub sd: f64,
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 /// One covariate: exactly one of `probability` (boolean), `levels` +
@@ -200,6 +214,10 @@ pub struct RawResponse {
     pub probability: f64,
     #[serde(default)]
     pub odds_ratios: Vec<RawOddsRatio>,
+    /// How strongly the patient's frailty moves this response's logit
+    /// (default 1 when `[cohort.frailty]` is declared).
+    #[serde(default)]
+    pub frailty_loading: Option<f64>,
     #[serde(default)]
     pub source: Option<String>,
 }

@@ -12,7 +12,7 @@ use crate::error::{Invalid, Problems, did_you_mean};
 use crate::outcome::BINS_PER_DAY;
 use crate::rng::name_key;
 use crate::scenario::cond::{Cond, Kind, Slot};
-use crate::scenario::dist::Dist;
+use crate::scenario::dist::{self, Dist};
 use crate::scenario::raw::*;
 use crate::scenario::*;
 
@@ -26,42 +26,33 @@ impl Scenario {
         p.take(scenario_name(&raw.name));
         let slots = declared_slots(&raw.cohort);
         let covariates = covariates(&raw.cohort, &mut p);
+        let frailty = p.take(raw.cohort.frailty.as_ref().map(frailty).transpose());
         let simulation = simulation(&raw.simulation, covariates.as_deref(), &mut p);
         let natural_history = natural_history(&raw.natural_history, &slots, &mut p);
-        let interventions = interventions(&raw.interventions, &slots, &mut p);
+        let frailty_declared = raw.cohort.frailty.is_some();
+        let interventions = interventions(&raw.interventions, &slots, frailty_declared, &mut p);
         let policies = policies(&raw.policies, &raw.interventions, &slots, &mut p);
         p.take(red_flags_need_progression(raw));
         let economics = p.take(raw.economics.as_ref().map(economics).transpose());
         let expected = expected(&raw.expected, &raw.policies, simulation.as_ref(), &mut p);
-        match (
-            covariates,
-            simulation,
-            natural_history,
-            interventions,
-            policies,
-            economics,
-            expected,
-        ) {
-            (
-                Some(covariates),
-                Some(simulation),
-                Some(natural_history),
-                Some(interventions),
-                Some(policies),
-                Some(economics),
-                Some(expected),
-            ) if p.is_empty() => Ok(Scenario {
+        // Every part is `Some` exactly when no problem was recorded.
+        let built = || {
+            Some(Scenario {
                 name: raw.name.clone(),
                 description: raw.description.clone(),
-                simulation,
-                covariates,
-                natural_history,
-                interventions,
-                policies,
-                economics,
+                simulation: simulation?,
+                covariates: covariates?,
+                frailty: frailty?,
+                natural_history: natural_history?,
+                interventions: interventions?,
+                policies: policies?,
+                economics: economics?,
                 ranges: Vec::new(),
-                expected,
-            }),
+                expected: expected?,
+            })
+        };
+        match built() {
+            Some(scenario) if p.is_empty() => Ok(scenario),
             _ => Err(p.into_vec()),
         }
     }
@@ -510,7 +501,29 @@ fn level(path: &str, text: &str) -> Result<Level, Invalid> {
     }
 }
 
-fn interventions(raw: &[RawIntervention], slots: &[Slot], p: &mut Problems) -> Option<Vec<Intervention>> {
+fn frailty(raw: &RawFrailty) -> Result<Frailty, Invalid> {
+    if !(raw.sd.is_finite() && (0.0..=5.0).contains(&raw.sd)) {
+        return Err(Invalid::new(
+            "cohort.frailty.sd",
+            raw.sd,
+            "the frailty's sd is on the logit scale: a number from 0 to 5",
+        ));
+    }
+    let normal = dist::Family::Normal { mean: 0.0, sd: raw.sd };
+    let dist = if raw.sd == 0.0 {
+        Dist::fixed(0.0)
+    } else {
+        Dist::new(normal, None).map_err(|problem| Invalid::new("cohort.frailty.sd", raw.sd, problem))?
+    };
+    Ok(Frailty { sd: raw.sd, dist })
+}
+
+fn interventions(
+    raw: &[RawIntervention],
+    slots: &[Slot],
+    frailty: bool,
+    p: &mut Problems,
+) -> Option<Vec<Intervention>> {
     if raw.is_empty() {
         p.push(Invalid::new("interventions", "[]", "declare at least one intervention"));
         return None;
@@ -519,14 +532,14 @@ fn interventions(raw: &[RawIntervention], slots: &[Slot], p: &mut Problems) -> O
     let mut out = Vec::new();
     for (i, r) in raw.iter().enumerate() {
         let named = p.take(unique_name(&format!("interventions[{i}]"), &r.name, &mut seen));
-        let intervention = intervention(r, slots, p);
+        let intervention = intervention(r, slots, frailty, p);
         out.push(named.and(intervention));
     }
     out.into_iter().collect()
 }
 
 /// One intervention, every field checked.
-fn intervention(r: &RawIntervention, slots: &[Slot], p: &mut Problems) -> Option<Intervention> {
+fn intervention(r: &RawIntervention, slots: &[Slot], frailty: bool, p: &mut Problems) -> Option<Intervention> {
     let path = format!("interventions.{}", r.name);
     let level = p.take(level(&path, &r.level));
     let response = probability(
@@ -536,6 +549,7 @@ fn intervention(r: &RawIntervention, slots: &[Slot], p: &mut Problems) -> Option
         slots,
         p,
     );
+    let frailty_loading = p.take(frailty_loading(&path, r.response.frailty_loading, frailty));
     let recovery_time = p.take(duration(&format!("{path}.recovery_time"), &r.recovery_time));
     let failure_time = p.take(duration(&format!("{path}.failure_time"), &r.failure_time));
     let complications: Vec<Option<Complication>> = r
@@ -585,6 +599,7 @@ fn intervention(r: &RawIntervention, slots: &[Slot], p: &mut Problems) -> Option
         level: level?,
         fusion: r.fusion,
         response: response?,
+        frailty_loading: frailty_loading?,
         recovery_time: recovery_time?,
         failure_time: failure_time?,
         complications: complications.into_iter().collect::<Option<_>>()?,
@@ -608,6 +623,27 @@ fn zero_cycle(path: &str, recovery: &RawDist, relapse: &Dist) -> Result<(), Inva
         ));
     }
     Ok(())
+}
+
+/// The loading of the frailty on a response: 1 by default when the cohort
+/// declares a frailty, 0 without one (where giving one is an error).
+fn frailty_loading(path: &str, loading: Option<f64>, frailty: bool) -> Result<f64, Invalid> {
+    let at = format!("{path}.response.frailty_loading");
+    match (loading, frailty) {
+        (None, true) => Ok(1.0),
+        (None, false) => Ok(0.0),
+        (Some(l), false) => Err(Invalid::new(
+            at,
+            l,
+            "a frailty loading needs a frailty: declare [cohort.frailty] with its sd, or remove the loading",
+        )),
+        (Some(l), true) if l.is_finite() && (-10.0..=10.0).contains(&l) => Ok(l),
+        (Some(l), true) => Err(Invalid::new(
+            at,
+            l,
+            "a frailty loading is a number from -10 to 10 (1: the frailty as is, 0: none)",
+        )),
+    }
 }
 
 fn check_cost(path: &str, cost: f64) -> Result<f64, Invalid> {

@@ -25,4 +25,9 @@ pub fn draw_covariates(scenario: &Scenario, seed: u64, patient: u64, x: &mut [f6
             CovariateKind::Continuous { dist, .. } => tally.sample(dist, &mut rng),
         };
     }
+    // The frailty comes after every covariate, so declaring one leaves the
+    // covariates' draws as they were.
+    if let Some(f) = scenario.frailty() {
+        x[scenario.covariates().len()] = tally.sample(&f.dist, &mut rng);
+    }
 }

@@ -26,7 +26,7 @@
 //! so it allocates nothing once the workspace has grown.
 
 use crate::rng::Purpose;
-use crate::scenario::{Level, Policy, Scenario};
+use crate::scenario::{Level, Policy, Scenario, shift_logit};
 use crate::simulate::tally::Tally;
 
 /// A guard against paths that barely advance (relapse cycles of
@@ -398,7 +398,12 @@ impl<T: Tally> Walk<'_, T> {
         }
         out.fusion |= intervention.fusion;
         let x = &self.ws.x;
-        let responds = tally.uniform(&mut rng) < intervention.response.for_patient(x);
+        let mut p = intervention.response.for_patient(x);
+        if intervention.frailty_loading != 0.0 {
+            // The frailty sits after the covariates (Scenario::slot_count).
+            p = shift_logit(p, intervention.frailty_loading * x[self.scenario.covariates().len()]);
+        }
+        let responds = tally.uniform(&mut rng) < p;
         let mut delay = 0.0;
         let mut failed = false;
         for c in &intervention.complications {

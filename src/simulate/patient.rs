@@ -52,7 +52,7 @@ pub fn simulate_patient<T: Tally>(
     tally: &mut T,
     mut each: impl FnMut(Path),
 ) {
-    scratch.x.resize(scenario.covariates().len(), 0.0);
+    scratch.x.resize(scenario.slot_count(), 0.0);
     let mut nh = NaturalDraws {
         progression: f64::INFINITY,
         resolution: f64::INFINITY,

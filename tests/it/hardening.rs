@@ -544,3 +544,47 @@ steps = [{{ intervention = "loop" }}]
     let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
     assert!(manifest.contains("\"stalled_paths\": 3"), "{manifest}");
 }
+
+/// `[cohort.frailty]`: patients.parquet gets the frailty column (with sd
+/// about the declared one), and a loading without a frailty is refused.
+#[test]
+fn frailty_is_recorded_and_a_loading_needs_it() {
+    validate_edit(
+        "response = { probability = 0.6 }",
+        "response = { probability = 0.6, frailty_loading = 2 }",
+    )
+    .code(2)
+    .stderr(
+        predicates::str::contains("interventions.injection.response.frailty_loading = 2")
+            .and(predicates::str::contains("declare [cohort.frailty]")),
+    );
+    let tmp = tempfile::TempDir::new().unwrap();
+    let file = tmp.path().join("frail.toml");
+    std::fs::write(
+        &file,
+        SMALL_TEXT.replacen(
+            "[[cohort.covariates]]",
+            "[cohort.frailty]\nsd = 0.8\n\n[[cohort.covariates]]",
+            1,
+        ),
+    )
+    .unwrap();
+    foramen()
+        .arg("run")
+        .arg(&file)
+        .args(["--patients", "2000", "--patients-out", "--quiet", "--out"])
+        .arg(tmp.path().join("run"))
+        .assert()
+        .success();
+    use polars::prelude::SerReader;
+    let parquet = std::fs::File::open(tmp.path().join("run/patients.parquet")).unwrap();
+    let frame = polars::prelude::ParquetReader::new(parquet).finish().unwrap();
+    let frailty = frame.column("frailty").unwrap().f64().unwrap();
+    let values: Vec<f64> = frailty.into_no_null_iter().collect();
+    let mean = values.iter().sum::<f64>() / values.len() as f64;
+    let sd = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (values.len() - 1) as f64).sqrt();
+    // The sd of 4,000 rows (2,000 patients under each of two policies,
+    // the same values twice): its standard error is about 0.8 / sqrt(2 x
+    // 2000) = 0.013; 0.06 is more than four of them.
+    assert!((sd - 0.8).abs() < 0.06, "sd {sd}");
+}
