@@ -149,6 +149,15 @@ fn attempt_words(out: &mut String, iv: &Intervention, frailty: bool, step_failur
         "{indent}responders recover after {}; failure declared after {failure}",
         iv.recovery_time
     );
+    if let Some(cap) = &iv.max_per_window {
+        let _ = writeln!(
+            out,
+            "{indent}at most {} attempt{} started in any {} days of the path, relapses included; an attempt past the cap is not started and the patient moves on to the next step as after a failure",
+            cap.count,
+            if cap.count == 1 { "" } else { "s" },
+            cap.days
+        );
+    }
     if let Some(r) = &iv.relapse {
         let _ = writeln!(
             out,

@@ -19,7 +19,7 @@ use crate::stats::Estimate;
 pub const Z_THRESHOLD: f64 = 4.0;
 
 /// The validation scenarios: (file name, text).
-pub const SCENARIOS: [(&str, &str); 9] = [
+pub const SCENARIOS: [(&str, &str); 10] = [
     (
         "single-step.toml",
         include_str!("../../scenarios/validation/single-step.toml"),
@@ -41,6 +41,7 @@ pub const SCENARIOS: [(&str, &str); 9] = [
         include_str!("../../scenarios/validation/recovery-distributions.toml"),
     ),
     ("frailty.toml", include_str!("../../scenarios/validation/frailty.toml")),
+    ("caps.toml", include_str!("../../scenarios/validation/caps.toml")),
 ];
 
 /// One expected quantity checked.

@@ -179,6 +179,15 @@ impl Level {
     }
 }
 
+/// A cap on attempts of one intervention: an attempt is not started when
+/// `count` attempts of it already started within the last `days` days of
+/// the path (relapse re-entries included).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WindowCap {
+    pub count: u32,
+    pub days: f64,
+}
+
 /// Shared responsiveness: u ~ Normal(0, sd) per patient, on the logit
 /// scale of every response probability.
 #[derive(Debug, Clone)]
@@ -259,6 +268,8 @@ pub struct Intervention {
     pub failure_time: Dist,
     pub complications: Vec<Complication>,
     pub relapse: Option<Relapse>,
+    /// At most this many attempts started in any window of this length.
+    pub max_per_window: Option<WindowCap>,
     pub cost: Option<f64>,
     pub utility: Option<f64>,
     /// Stream key: a hash of the name.

@@ -198,12 +198,25 @@ pub struct RawIntervention {
     pub complications: Vec<RawComplication>,
     #[serde(default)]
     pub relapse: Option<RawRelapse>,
+    /// At most `count` attempts started in any `days` days of a path.
+    #[serde(default)]
+    pub max_per_window: Option<RawWindowCap>,
     /// Cost per attempt (accepted now, used by the economic analysis later).
     #[serde(default)]
     pub cost: Option<f64>,
     /// Utility while recovered after this intervention (for later use).
     #[serde(default)]
     pub utility: Option<f64>,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// `max_per_window = { count = 3, days = 365 }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWindowCap {
+    pub count: u32,
+    pub days: f64,
     #[serde(default)]
     pub source: Option<String>,
 }

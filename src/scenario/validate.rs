@@ -587,6 +587,7 @@ fn intervention(r: &RawIntervention, slots: &[Slot], frailty: bool, p: &mut Prob
                 .map(|(probability, time)| Some(Relapse { probability, time }))
         }
     };
+    let max_per_window = p.take(r.max_per_window.as_ref().map(|c| window_cap(&path, c)).transpose());
     let cost = p.take(r.cost.map(|c| check_cost(&format!("{path}.cost"), c)).transpose());
     let utility = p.take(
         r.utility
@@ -604,6 +605,7 @@ fn intervention(r: &RawIntervention, slots: &[Slot], frailty: bool, p: &mut Prob
         failure_time: failure_time?,
         complications: complications.into_iter().collect::<Option<_>>()?,
         relapse: relapse?,
+        max_per_window: max_per_window?,
         cost: cost?,
         utility: utility?,
         key: name_key(&r.name),
@@ -644,6 +646,28 @@ fn frailty_loading(path: &str, loading: Option<f64>, frailty: bool) -> Result<f6
             "a frailty loading is a number from -10 to 10 (1: the frailty as is, 0: none)",
         )),
     }
+}
+
+fn window_cap(path: &str, raw: &RawWindowCap) -> Result<WindowCap, Invalid> {
+    let at = format!("{path}.max_per_window");
+    if !(1..=1000).contains(&raw.count) {
+        return Err(Invalid::new(
+            format!("{at}.count"),
+            raw.count,
+            "a cap allows from 1 to 1000 attempts per window",
+        ));
+    }
+    if !(raw.days.is_finite() && raw.days > 0.0 && raw.days <= MAX_HORIZON_DAYS) {
+        return Err(Invalid::new(
+            format!("{at}.days"),
+            raw.days,
+            format!("a cap's window is a number of days above 0 and at most {MAX_HORIZON_DAYS}"),
+        ));
+    }
+    Ok(WindowCap {
+        count: raw.count,
+        days: raw.days,
+    })
 }
 
 fn check_cost(path: &str, cost: f64) -> Result<f64, Invalid> {

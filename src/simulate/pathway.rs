@@ -26,7 +26,7 @@
 //! so it allocates nothing once the workspace has grown.
 
 use crate::rng::Purpose;
-use crate::scenario::{Level, Policy, Scenario, shift_logit};
+use crate::scenario::{Level, Policy, Scenario, WindowCap, shift_logit};
 use crate::simulate::tally::Tally;
 
 /// A guard against paths that barely advance (relapse cycles of
@@ -112,6 +112,9 @@ pub struct Workspace {
     waits: Vec<u32>,
     /// Symptom-free spells `[from, to)` within the horizon.
     symptom_free: Vec<(f64, f64)>,
+    /// Start times of the path's attempts of capped interventions, with the
+    /// intervention's index.
+    capped_starts: Vec<(usize, f64)>,
     /// Paths cut short by [`MAX_STEPS_PER_PATIENT`] (never reset).
     stalled: u64,
 }
@@ -135,6 +138,7 @@ impl Workspace {
         self.waits.clear();
         self.waits.resize(interventions, 0);
         self.symptom_free.clear();
+        self.capped_starts.clear();
     }
 }
 
@@ -282,6 +286,12 @@ impl<T: Tally> Walk<'_, T> {
                 Flow::Stop => return,
             }
             for _ in 0..st.attempts {
+                if let Some(cap) = &self.scenario.interventions()[iv].max_per_window
+                    && !self.within_cap(iv, *cap)
+                {
+                    // Not started: on to the next step as after a failure.
+                    break;
+                }
                 let attempt = self.attempt(iv, st.failure_time.as_ref());
                 let armed = policy.red_flag.is_some() && !self.out.surgery;
                 let end = match attempt {
@@ -310,10 +320,6 @@ impl<T: Tally> Walk<'_, T> {
         }
     }
 
-    /// Runs a phase (a wait or an attempt) to `t_end` and says how the walk
-    /// goes on: to the next thing, to the red-flag step, or not at all (the
-    /// path has ended: resolved, or censored at the horizon; an endless
-    /// phase that reaches the horizon also ends it).
     /// Progression while waiting for surgery: the surgery is fast-tracked
     /// to the red flag's wait if that ends before `wait_end` (rare, kept
     /// out of the hot path).
@@ -325,6 +331,29 @@ impl<T: Tally> Walk<'_, T> {
         self.phase((self.t + fast).min(wait_end), false)
     }
 
+    /// Whether an attempt of `iv` may start now under its cap: fewer than
+    /// `cap.count` of its attempts started in (t - days, t]. If so, the
+    /// start is recorded.
+    #[cold]
+    fn within_cap(&mut self, iv: usize, cap: WindowCap) -> bool {
+        let t = self.t;
+        let recent = self
+            .ws
+            .capped_starts
+            .iter()
+            .filter(|&&(i, s)| i == iv && t - s < cap.days)
+            .count();
+        let allowed = recent < cap.count as usize;
+        if allowed {
+            self.ws.capped_starts.push((iv, t));
+        }
+        allowed
+    }
+
+    /// Runs a phase (a wait or an attempt) to `t_end` and says how the walk
+    /// goes on: to the next thing, to the red-flag step, or not at all (the
+    /// path has ended: resolved, or censored at the horizon; an endless
+    /// phase that reaches the horizon also ends it).
     fn phase(&mut self, t_end: f64, armed: bool) -> Flow {
         match self.run_until(t_end, armed) {
             End::Done if t_end.is_finite() => Flow::Go,

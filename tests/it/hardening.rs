@@ -588,3 +588,32 @@ fn frailty_is_recorded_and_a_loading_needs_it() {
     // 2000) = 0.013; 0.06 is more than four of them.
     assert!((sd - 0.8).abs() < 0.06, "sd {sd}");
 }
+
+/// `max_per_window`: out-of-range counts and windows are refused with the
+/// key path, and `describe` states the rule.
+#[test]
+fn window_caps_are_checked_and_described() {
+    let capped = "relapse = { probability = 0.3, time = { family = \"uniform\", low = 90, high = 180 } }\nmax_per_window = { count = 3, days = 365 }";
+    let from = "relapse = { probability = 0.3, time = { family = \"uniform\", low = 90, high = 180 } }";
+    validate_edit(from, &capped.replace("count = 3", "count = 0"))
+        .code(2)
+        .stderr(predicates::str::contains(
+            "interventions.injection.max_per_window.count = 0",
+        ));
+    validate_edit(from, &capped.replace("days = 365", "days = -1"))
+        .code(2)
+        .stderr(predicates::str::contains(
+            "interventions.injection.max_per_window.days = -1",
+        ));
+    let tmp = tempfile::TempDir::new().unwrap();
+    let file = tmp.path().join("capped.toml");
+    std::fs::write(&file, SMALL_TEXT.replacen(from, capped, 1)).unwrap();
+    foramen()
+        .arg("describe")
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "at most 3 attempts started in any 365 days of the path, relapses included",
+        ));
+}
