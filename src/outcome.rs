@@ -86,6 +86,7 @@ pub enum Id {
     Complication,
     Relapse,
     Interventions,
+    PermanentDeficit,
 }
 
 /// One outcome of a group of patients.
@@ -106,6 +107,18 @@ pub struct OutcomeDef {
     pub label: &'static str,
     /// What it means, as README.md's summary.csv table says.
     pub meaning: &'static str,
+    /// What the scenario must declare for the outcome to be reported
+    /// (outputs leave it out otherwise).
+    pub requires: Feature,
+}
+
+/// A part of the model an outcome exists only with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Feature {
+    /// Every scenario.
+    Always,
+    /// `[natural_history.permanent_deficit]`.
+    PermanentDeficit,
 }
 
 impl OutcomeDef {
@@ -119,7 +132,13 @@ impl OutcomeDef {
             forest: false,
             label,
             meaning: "",
+            requires: Feature::Always,
         }
+    }
+
+    const fn requires(mut self, feature: Feature) -> OutcomeDef {
+        self.requires = feature;
+        self
     }
 
     const fn forest(mut self) -> OutcomeDef {
@@ -140,7 +159,7 @@ impl OutcomeDef {
 }
 
 /// How many outcomes there are.
-pub const N: usize = 12;
+pub const N: usize = 13;
 
 /// Every outcome, in summary.csv column order.
 pub const OUTCOMES: [OutcomeDef; N] = {
@@ -196,6 +215,18 @@ pub const OUTCOMES: [OutcomeDef; N] = {
             .meaning("share with at least one relapse before the horizon"),
         OutcomeDef::new(Id::Interventions, "interventions", Count, Mean, "interventions")
             .meaning("mean intervention attempts started per patient"),
+        OutcomeDef::new(
+            Id::PermanentDeficit,
+            "permanent_deficit",
+            Share,
+            Proportion,
+            "permanent deficit",
+        )
+        .forest()
+        .requires(Feature::PermanentDeficit)
+        .meaning(
+            "share whose deficit became permanent, after the delay from its onset to decompression (only with `[natural_history.permanent_deficit]`)",
+        ),
     ]
 };
 

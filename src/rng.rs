@@ -32,6 +32,8 @@ pub enum Purpose {
     /// The `attempt`-th attempt (0-based, counted over the whole path) of
     /// the intervention whose name hashes to `key`.
     Attempt { key: u64, attempt: u32 },
+    /// Whether a deficit becomes permanent.
+    Deficit,
 }
 
 impl Purpose {
@@ -42,6 +44,7 @@ impl Purpose {
             Purpose::Wait { key, visit } => mix(mix(key ^ 3) ^ u64::from(visit)),
             Purpose::RedFlagWait => mix(4),
             Purpose::Attempt { key, attempt } => mix(mix(key ^ 5) ^ u64::from(attempt)),
+            Purpose::Deficit => mix(6),
         }
     }
 }

@@ -77,6 +77,7 @@ fn value(id: Id, o: &Outcome) -> i64 {
         Id::Complication => b(o.complications > 0),
         Id::Relapse => b(o.relapses > 0),
         Id::Interventions => i64::from(o.interventions),
+        Id::PermanentDeficit => b(o.permanent_deficit),
     }
 }
 

@@ -52,16 +52,29 @@ pub fn describe(s: &Scenario) -> String {
             f.sd
         );
     }
-    if let Some(p) = &s.natural_history().progression {
+    let nh = s.natural_history();
+    if nh.progression.is_some() || nh.resolution.is_some() || nh.permanent_deficit.is_some() {
+        let _ = writeln!(out, "\nnatural history");
+    }
+    if let Some(p) = &nh.progression {
         let _ = writeln!(
             out,
-            "\nnatural history\n  progression sets {} after {} while symptomatic",
+            "  progression sets {} after {} while symptomatic",
             s.covariates()[p.slot].name,
             p.time
         );
     }
     if let Some(r) = &s.natural_history().resolution {
         let _ = writeln!(out, "  spontaneous resolution after {}", r.time);
+    }
+    if let Some(d) = &s.natural_history().permanent_deficit {
+        let _ = writeln!(
+            out,
+            "  {} becomes permanent with probability {} at no delay, odds x{} per week from its onset (baseline or progression) to the first minimally invasive or surgical attempt (to the horizon if none)",
+            s.covariates()[d.slot].name,
+            d.probability,
+            d.odds_ratio_per_week
+        );
     }
     for policy in s.policies() {
         let _ = writeln!(out, "\npolicy {}", policy.name);

@@ -7,6 +7,7 @@ pub mod compare;
 pub mod summary;
 
 use crate::accumulate::PolicyAcc;
+use crate::outcome::{N, OUTCOMES, OutcomeDef};
 use crate::scenario::Scenario;
 
 pub use summary::{GroupSummary, PolicyResults};
@@ -23,6 +24,21 @@ pub struct RunResults {
     pub reference: usize,
     /// Each other policy against the reference (empty with one policy).
     pub comparisons: Vec<compare::Comparison>,
+    /// Per outcome of [`OUTCOMES`]: whether the scenario declares what it
+    /// needs (outputs leave the others out).
+    pub shown: [bool; N],
+}
+
+impl RunResults {
+    /// Whether outputs report `outcome`.
+    pub fn shows(&self, outcome: &OutcomeDef) -> bool {
+        self.shown[outcome.id as usize]
+    }
+
+    /// The outcomes outputs report, in column order.
+    pub fn outcomes(&self) -> impl Iterator<Item = &'static OutcomeDef> + '_ {
+        OUTCOMES.iter().filter(|o| self.shows(o))
+    }
 }
 
 /// The results of a run from its accumulators (one per policy, in scenario
@@ -44,5 +60,6 @@ pub fn results(
         policies,
         reference,
         comparisons,
+        shown: std::array::from_fn(|k| scenario.provides(OUTCOMES[k].requires)),
     }
 }

@@ -18,7 +18,7 @@ use crate::error::Error;
 use crate::estimate::RunResults;
 use crate::estimate::compare::Difference;
 use crate::estimate::summary::{GroupSummary, Subgroup};
-use crate::outcome::{LEVELS, OUTCOMES};
+use crate::outcome::LEVELS;
 use crate::scenario::{CovariateKind, Scenario};
 use crate::simulate::pathway::Outcome;
 use crate::stats::Estimate;
@@ -54,10 +54,11 @@ pub fn write_tables(results: &RunResults, dir: &Path) -> Result<Vec<String>, Err
 pub fn comparison_frame(results: &RunResults, by_subgroup: bool) -> Result<DataFrame, Error> {
     type Row<'a> = (&'a str, &'a str, Option<(&'a str, &'a [String])>, &'a Difference);
     let mut rows: Vec<Row> = Vec::new();
+    let shown = |d: &Difference| crate::outcome::find(d.outcome).is_some_and(|def| results.shows(def));
     for c in &results.comparisons {
         if by_subgroup {
             for (label, values, diffs) in &c.subgroups {
-                rows.extend(diffs.iter().map(|d| {
+                rows.extend(diffs.iter().filter(|d| shown(d)).map(|d| {
                     (
                         c.policy.as_str(),
                         c.reference.as_str(),
@@ -70,6 +71,7 @@ pub fn comparison_frame(results: &RunResults, by_subgroup: bool) -> Result<DataF
             rows.extend(
                 c.differences
                     .iter()
+                    .filter(|d| shown(d))
                     .map(|d| (c.policy.as_str(), c.reference.as_str(), None, d)),
             );
         }
@@ -111,7 +113,7 @@ pub fn summary_frame(results: &RunResults) -> Result<DataFrame, Error> {
     let mut t = Table::default();
     t.strings("policy", results.policies.iter().map(|p| p.name.clone()).collect());
     let groups: Vec<&GroupSummary> = results.policies.iter().map(|p| &p.overall).collect();
-    t.group_columns(&groups);
+    t.group_columns(results, &groups);
     t.finish()
 }
 
@@ -129,7 +131,7 @@ pub fn subgroups_frame(results: &RunResults) -> Result<DataFrame, Error> {
         t.strings(name, rows.iter().map(|(_, s)| s.values[i].clone()).collect());
     }
     let groups: Vec<&GroupSummary> = rows.iter().map(|(_, s)| &s.summary).collect();
-    t.group_columns(&groups);
+    t.group_columns(results, &groups);
     t.finish()
 }
 
@@ -247,6 +249,12 @@ pub fn write_patients(scenario: &Scenario, records: &PatientRecords, path: &Path
         "red_flag".into(),
         outcomes().map(|o| o.red_flag).collect::<Vec<_>>(),
     ));
+    if scenario.natural_history().permanent_deficit.is_some() {
+        columns.push(Column::new(
+            "permanent_deficit".into(),
+            outcomes().map(|o| o.permanent_deficit).collect::<Vec<_>>(),
+        ));
+    }
     let mut df = DataFrame::new(rows, columns).map_err(|e| polars_error(path, e))?;
     let file = File::create(path).map_err(|source| Error::Output {
         path: path.to_path_buf(),
@@ -318,12 +326,13 @@ impl Table {
         self.floats(&format!("{name}_se"), values.map(|e| e.se).collect());
     }
 
-    /// The columns of summary.csv after `policy`.
-    fn group_columns(&mut self, groups: &[&GroupSummary]) {
+    /// The columns of summary.csv after `policy`: the outcomes the run
+    /// reports.
+    fn group_columns(&mut self, results: &RunResults, groups: &[&GroupSummary]) {
         self.height = groups.len();
         self.integers("patients", groups.iter().map(|g| g.patients).collect());
-        for (k, def) in OUTCOMES.iter().enumerate() {
-            self.estimate(def.name, groups.iter().map(|g| g.estimates[k]));
+        for def in results.outcomes() {
+            self.estimate(def.name, groups.iter().map(|g| g.get(def.id)));
         }
     }
 
@@ -338,7 +347,7 @@ pub fn sweep_frame(parameter: &str, points: &[SweepPoint]) -> Result<DataFrame, 
     let mut rows: Vec<(f64, &str, &str, Estimate)> = Vec::new();
     for point in points {
         for p in &point.results.policies {
-            for (def, e) in p.overall.iter() {
+            for (def, e) in p.overall.iter().filter(|(def, _)| point.results.shows(def)) {
                 rows.push((point.value, p.name.as_str(), def.name, e));
             }
         }

@@ -81,6 +81,14 @@ impl Scenario {
         self.frailty.as_ref()
     }
 
+    /// Whether the scenario declares what an outcome needs.
+    pub fn provides(&self, feature: crate::outcome::Feature) -> bool {
+        match feature {
+            crate::outcome::Feature::Always => true,
+            crate::outcome::Feature::PermanentDeficit => self.natural_history.permanent_deficit.is_some(),
+        }
+    }
+
     /// Values kept per patient: the covariates, then the frailty if
     /// declared (at slot [`Scenario::covariates`]`.len()`).
     pub fn slot_count(&self) -> usize {
@@ -325,6 +333,25 @@ pub struct RedFlag {
 pub struct NaturalHistory {
     pub progression: Option<Progression>,
     pub resolution: Option<Resolution>,
+    pub permanent_deficit: Option<PermanentDeficit>,
+}
+
+/// Harm of delay: the deficit covariate at `slot` becomes permanent with
+/// probability `logit p = logit p0 + (d / 7) ln(OR per week)`, d the days
+/// from its onset to the start of decompression (the horizon if none).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PermanentDeficit {
+    pub slot: usize,
+    /// p0: the probability at zero delay.
+    pub probability: f64,
+    pub odds_ratio_per_week: f64,
+}
+
+impl PermanentDeficit {
+    /// The probability after `days` of delay.
+    pub fn probability_after(&self, days: f64) -> f64 {
+        shift_logit(self.probability, days / 7.0 * self.odds_ratio_per_week.ln())
+    }
 }
 
 #[derive(Debug, Clone)]

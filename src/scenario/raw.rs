@@ -151,6 +151,25 @@ pub struct RawNaturalHistory {
     pub progression: Option<RawProgression>,
     #[serde(default)]
     pub resolution: Option<RawResolution>,
+    #[serde(default)]
+    pub permanent_deficit: Option<RawPermanentDeficit>,
+}
+
+/// Harm of delay: a deficit (a boolean covariate) becomes permanent with a
+/// probability that grows with the weeks from its onset to the start of
+/// decompression.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPermanentDeficit {
+    /// The boolean covariate that is the deficit (true at baseline, or set
+    /// by progression).
+    pub covariate: String,
+    /// The probability at zero delay.
+    pub probability: f64,
+    /// The odds ratio of each week of delay.
+    pub odds_ratio_per_week: f64,
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 /// Neurological progression: a boolean covariate becomes true at a random

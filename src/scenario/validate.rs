@@ -451,9 +451,53 @@ fn natural_history(raw: &RawNaturalHistory, slots: &[Slot], p: &mut Problems) ->
             })
             .transpose(),
     );
+    let permanent_deficit = p.take(
+        raw.permanent_deficit
+            .as_ref()
+            .map(|d| permanent_deficit(d, slots))
+            .transpose(),
+    );
     Some(NaturalHistory {
         progression: progression?,
         resolution: resolution?,
+        permanent_deficit: permanent_deficit?,
+    })
+}
+
+fn permanent_deficit(raw: &RawPermanentDeficit, slots: &[Slot]) -> Result<PermanentDeficit, Invalid> {
+    let path = "natural_history.permanent_deficit";
+    let booleans = || {
+        slots
+            .iter()
+            .filter(|s| s.kind == Kind::Boolean)
+            .map(|s| s.name.as_str())
+    };
+    let Some(slot) = slots
+        .iter()
+        .position(|s| s.name == raw.covariate && s.kind == Kind::Boolean)
+    else {
+        return Err(Invalid::new(
+            format!("{path}.covariate"),
+            format!("\"{}\"", raw.covariate),
+            format!(
+                "the deficit is a boolean covariate{}",
+                did_you_mean(&raw.covariate, booleans())
+            ),
+        ));
+    };
+    let probability = check_probability(&format!("{path}.probability"), raw.probability)?;
+    let or = raw.odds_ratio_per_week;
+    if !(or.is_finite() && or > 0.0) {
+        return Err(Invalid::new(
+            format!("{path}.odds_ratio_per_week"),
+            or,
+            "an odds ratio per week of delay is a finite number > 0 (1: delay does no harm)",
+        ));
+    }
+    Ok(PermanentDeficit {
+        slot,
+        probability,
+        odds_ratio_per_week: or,
     })
 }
 

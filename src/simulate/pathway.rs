@@ -26,7 +26,7 @@
 //! so it allocates nothing once the workspace has grown.
 
 use crate::rng::Purpose;
-use crate::scenario::{Level, Policy, Scenario, WindowCap, shift_logit};
+use crate::scenario::{Level, PermanentDeficit, Policy, Scenario, WindowCap, shift_logit};
 use crate::simulate::tally::Tally;
 
 /// A guard against paths that barely advance (relapse cycles of
@@ -99,6 +99,8 @@ pub struct Outcome {
     pub red_flag: bool,
     /// Recovery came from spontaneous resolution.
     pub spontaneous: bool,
+    /// The deficit became permanent (harm of delay).
+    pub permanent_deficit: bool,
 }
 
 /// Reusable per-thread buffers.
@@ -174,6 +176,12 @@ struct Walk<'a, T> {
     progression: f64,
     resolution: f64,
     symptomatic_since: f64,
+    /// When the deficit of [`crate::scenario::PermanentDeficit`] began
+    /// (infinity: no deficit, or none declared).
+    deficit_onset: f64,
+    /// The first start of a minimally invasive or surgical attempt at or
+    /// after the deficit's onset.
+    decompression: f64,
     out: Outcome,
 }
 
@@ -194,6 +202,11 @@ pub fn simulate(
 ) -> Outcome {
     ws.reset(baseline, scenario.interventions().len());
     let horizon = scenario.simulation().horizon_days;
+    let deficit = scenario.natural_history().permanent_deficit;
+    let deficit_onset = match deficit {
+        Some(d) if baseline[d.slot] != 0.0 => 0.0,
+        _ => f64::INFINITY,
+    };
     let mut walk = Walk {
         scenario,
         tally,
@@ -205,6 +218,8 @@ pub fn simulate(
         progression: nh.progression,
         resolution: nh.resolution,
         symptomatic_since: 0.0,
+        deficit_onset,
+        decompression: f64::INFINITY,
         out: Outcome {
             recovered: false,
             time_to_recovery: horizon,
@@ -221,9 +236,15 @@ pub fn simulate(
             progressed: false,
             red_flag: false,
             spontaneous: false,
+            permanent_deficit: false,
         },
     };
     walk.run(policy);
+    if let Some(d) = deficit
+        && walk.deficit_onset < horizon
+    {
+        walk.settle_deficit(d);
+    }
     walk.out
 }
 
@@ -331,6 +352,15 @@ impl<T: Tally> Walk<'_, T> {
         self.phase((self.t + fast).min(wait_end), false)
     }
 
+    /// Whether the deficit became permanent: the delay runs from its onset
+    /// to the first decompression at or after it, or to the horizon.
+    #[cold]
+    fn settle_deficit(&mut self, deficit: PermanentDeficit) {
+        let delay = self.decompression.min(self.horizon) - self.deficit_onset;
+        let mut rng = self.tally.stream(self.seed, self.patient, Purpose::Deficit);
+        self.out.permanent_deficit = self.tally.uniform(&mut rng) < deficit.probability_after(delay);
+    }
+
     /// Whether an attempt of `iv` may start now under its cap: fewer than
     /// `cap.count` of its attempts started in (t - days, t]. If so, the
     /// start is recorded.
@@ -383,6 +413,14 @@ impl<T: Tally> Walk<'_, T> {
                 self.progression = f64::INFINITY;
                 if let Some(p) = &self.scenario.natural_history().progression {
                     self.ws.x[p.slot] = 1.0;
+                    if self
+                        .scenario
+                        .natural_history()
+                        .permanent_deficit
+                        .is_some_and(|d| d.slot == p.slot)
+                    {
+                        self.deficit_onset = self.deficit_onset.min(self.t);
+                    }
                 }
                 self.out.progressed = true;
                 if armed {
@@ -426,6 +464,10 @@ impl<T: Tally> Walk<'_, T> {
             out.surgery_time = self.t;
         }
         out.fusion |= intervention.fusion;
+        if intervention.level != Level::Conservative && self.t >= self.deficit_onset && self.decompression.is_infinite()
+        {
+            self.decompression = self.t;
+        }
         let x = &self.ws.x;
         let mut p = intervention.response.for_patient(x);
         if intervention.frailty_loading != 0.0 {

@@ -617,3 +617,54 @@ fn window_caps_are_checked_and_described() {
             "at most 3 attempts started in any 365 days of the path, relapses included",
         ));
 }
+
+/// `permanent_deficit` is reported (summary.csv, comparison.csv,
+/// patients.parquet) only by a scenario that declares it; a deficit that is
+/// not a boolean covariate is refused.
+#[test]
+fn permanent_deficit_appears_only_where_declared() {
+    let declared = SMALL_TEXT.replacen(
+        "[[interventions]]",
+        "[natural_history.permanent_deficit]\ncovariate = \"motor_deficit\"\nprobability = 0.1\nodds_ratio_per_week = 1.1\n\n[[interventions]]",
+        1,
+    );
+    let tmp = tempfile::TempDir::new().unwrap();
+    let bad = tmp.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        declared.replacen("covariate = \"motor_deficit\"", "covariate = \"grade\"", 1),
+    )
+    .unwrap();
+    foramen()
+        .arg("validate")
+        .arg(&bad)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "natural_history.permanent_deficit.covariate = \"grade\"",
+        ));
+    for (name, text, present) in [("with", declared.as_str(), true), ("without", SMALL_TEXT, false)] {
+        let file = tmp.path().join(format!("{name}.toml"));
+        let out = tmp.path().join(name);
+        std::fs::write(&file, text).unwrap();
+        foramen()
+            .arg("run")
+            .arg(&file)
+            .args(["--patients", "300", "--patients-out", "--quiet", "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        for csv in ["summary.csv", "comparison.csv"] {
+            let text = std::fs::read_to_string(out.join(csv)).unwrap();
+            assert_eq!(text.contains("permanent_deficit"), present, "{name}: {csv}");
+        }
+        use polars::prelude::SerReader;
+        let parquet = std::fs::File::open(out.join("patients.parquet")).unwrap();
+        let frame = polars::prelude::ParquetReader::new(parquet).finish().unwrap();
+        assert_eq!(
+            frame.column("permanent_deficit").is_ok(),
+            present,
+            "{name}: patients.parquet"
+        );
+    }
+}

@@ -22,7 +22,11 @@ pub(super) fn write_comparison_plots(
     for c in &results.comparisons {
         let colour = policy_colour(policies, &c.policy);
         // The outcomes declared for the forest plot (shares, in percentage points).
-        let shown = c.differences.iter().zip(&OUTCOMES).filter(|(_, def)| def.forest);
+        let shown = c
+            .differences
+            .iter()
+            .zip(&OUTCOMES)
+            .filter(|(_, def)| def.forest && results.shows(def));
         rows.extend(shown.map(|(d, def)| ForestRow::new(format!("{}: {}", c.policy, def.label), d, colour)));
     }
     let forest = Forest {

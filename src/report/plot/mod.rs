@@ -124,6 +124,7 @@ mod tests {
             policies,
             reference: 0,
             comparisons: Vec::new(),
+            shown: [true; crate::outcome::N],
         }
     }
 
