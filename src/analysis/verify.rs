@@ -19,7 +19,7 @@ use crate::stats::Estimate;
 pub const Z_THRESHOLD: f64 = 4.0;
 
 /// The validation scenarios: (file name, text).
-pub const SCENARIOS: [(&str, &str); 11] = [
+pub const SCENARIOS: [(&str, &str); 12] = [
     (
         "single-step.toml",
         include_str!("../../scenarios/validation/single-step.toml"),
@@ -43,6 +43,7 @@ pub const SCENARIOS: [(&str, &str); 11] = [
     ("frailty.toml", include_str!("../../scenarios/validation/frailty.toml")),
     ("caps.toml", include_str!("../../scenarios/validation/caps.toml")),
     ("deficit.toml", include_str!("../../scenarios/validation/deficit.toml")),
+    ("revision.toml", include_str!("../../scenarios/validation/revision.toml")),
 ];
 
 /// One expected quantity checked.
