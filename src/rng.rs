@@ -49,8 +49,10 @@ impl Purpose {
     }
 }
 
-/// The stream of `patient` for `purpose` under `seed`.
-#[inline]
+/// The stream of `patient` for `purpose` under `seed`. (Always inlined:
+/// it is a few multiplications, made at every wait and attempt, and LLVM
+/// stops inlining it by itself once the walk has enough call sites.)
+#[inline(always)]
 pub fn stream(seed: u64, patient: u64, purpose: Purpose) -> Stream {
     let a = mix(seed ^ 0x6a09_e667_f3bc_c909);
     let b = mix(a ^ patient);

@@ -249,6 +249,8 @@ pub fn simulate(
 }
 
 impl<T: Tally> Walk<'_, T> {
+    /// The walk (one call site, in [`simulate`]).
+    #[inline(always)]
     fn run(&mut self, policy: &Policy) {
         let steps = &policy.steps;
         let mut step = 0;
