@@ -43,7 +43,10 @@ pub const SCENARIOS: [(&str, &str); 12] = [
     ("frailty.toml", include_str!("../../scenarios/validation/frailty.toml")),
     ("caps.toml", include_str!("../../scenarios/validation/caps.toml")),
     ("deficit.toml", include_str!("../../scenarios/validation/deficit.toml")),
-    ("revision.toml", include_str!("../../scenarios/validation/revision.toml")),
+    (
+        "revision.toml",
+        include_str!("../../scenarios/validation/revision.toml"),
+    ),
 ];
 
 /// One expected quantity checked.
