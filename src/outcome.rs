@@ -87,6 +87,8 @@ pub enum Id {
     Relapse,
     Interventions,
     PermanentDeficit,
+    Improved,
+    ImprovedDays,
 }
 
 /// One outcome of a group of patients.
@@ -119,6 +121,8 @@ pub enum Feature {
     Always,
     /// `[natural_history.permanent_deficit]`.
     PermanentDeficit,
+    /// A `partial` response probability above 0.
+    PartialRelief,
 }
 
 impl OutcomeDef {
@@ -159,7 +163,7 @@ impl OutcomeDef {
 }
 
 /// How many outcomes there are.
-pub const N: usize = 13;
+pub const N: usize = 15;
 
 /// Every outcome, in summary.csv column order.
 pub const OUTCOMES: [OutcomeDef; N] = {
@@ -227,6 +231,15 @@ pub const OUTCOMES: [OutcomeDef; N] = {
         .meaning(
             "share whose deficit became permanent, after the delay from its onset to decompression (only with `[natural_history.permanent_deficit]`)",
         ),
+        OutcomeDef::new(Id::Improved, "improved", Share, Proportion, "improved")
+            .forest()
+            .requires(Feature::PartialRelief)
+            .meaning("share improved (partial relief, not symptom-free) at the horizon (only with `partial` responses)"),
+        OutcomeDef::new(Id::ImprovedDays, "improved_days", Days, Mean, "improved days")
+            .requires(Feature::PartialRelief)
+            .meaning(
+                "restricted mean days improved within the horizon, a part of `symptomatic_days` (only with `partial` responses)",
+            ),
     ]
 };
 

@@ -78,6 +78,8 @@ fn value(id: Id, o: &Outcome) -> i64 {
         Id::Relapse => b(o.relapses > 0),
         Id::Interventions => i64::from(o.interventions),
         Id::PermanentDeficit => b(o.permanent_deficit),
+        Id::Improved => b(o.improved_at_horizon),
+        Id::ImprovedDays => fixed_days(o.improved_days) as i64,
     }
 }
 

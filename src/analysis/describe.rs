@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use crate::scenario::dist::Dist;
-use crate::scenario::{CovariateKind, Intervention, Probability, Scenario};
+use crate::scenario::{CovariateKind, Intervention, OnPartial, Probability, Scenario};
 
 /// A plain-text description of the whole scenario.
 pub fn describe(s: &Scenario) -> String {
@@ -102,6 +102,19 @@ pub fn describe(s: &Scenario) -> String {
             if let Some(w) = &step.wait {
                 let _ = writeln!(out, "     wait {w}");
             }
+            let partial_here = std::iter::once(step.intervention)
+                .chain(step.routes.iter().map(|r| r.2))
+                .any(|i| s.interventions()[i].partial > 0.0);
+            if partial_here {
+                let _ = writeln!(
+                    out,
+                    "     {}",
+                    match step.on_partial {
+                        OnPartial::Stay => "a partial responder stays improved: no further steps",
+                        OnPartial::Continue => "a partial responder goes on as after a failure, improved meanwhile",
+                    }
+                );
+            }
             let failure_time = step.failure_time.as_ref();
             let frailty = s.frailty().is_some();
             for (text, _, to) in &step.routes {
@@ -156,7 +169,17 @@ fn attempt_words(out: &mut String, iv: &Intervention, frailty: bool, step_failur
         (true, 1.0) => ", plus the frailty on the logit".to_string(),
         (true, l) => format!(", plus {l} x the frailty on the logit"),
     };
-    let _ = writeln!(out, "{indent}response {}{loading}", probability_words(&iv.response));
+    if iv.partial > 0.0 {
+        let _ = writeln!(
+            out,
+            "{indent}response: full {}, partial {}; any response {}{loading}, split full : partial as declared",
+            iv.full,
+            iv.partial,
+            probability_words(&iv.response),
+        );
+    } else {
+        let _ = writeln!(out, "{indent}response {}{loading}", probability_words(&iv.response));
+    }
     let _ = writeln!(
         out,
         "{indent}responders recover after {}; failure declared after {failure}",

@@ -19,7 +19,7 @@ use crate::stats::Estimate;
 pub const Z_THRESHOLD: f64 = 4.0;
 
 /// The validation scenarios: (file name, text).
-pub const SCENARIOS: [(&str, &str); 12] = [
+pub const SCENARIOS: [(&str, &str); 13] = [
     (
         "single-step.toml",
         include_str!("../../scenarios/validation/single-step.toml"),
@@ -47,6 +47,7 @@ pub const SCENARIOS: [(&str, &str); 12] = [
         "revision.toml",
         include_str!("../../scenarios/validation/revision.toml"),
     ),
+    ("partial.toml", include_str!("../../scenarios/validation/partial.toml")),
 ];
 
 /// One expected quantity checked.

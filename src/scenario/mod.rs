@@ -86,6 +86,7 @@ impl Scenario {
         match feature {
             crate::outcome::Feature::Always => true,
             crate::outcome::Feature::PermanentDeficit => self.natural_history.permanent_deficit.is_some(),
+            crate::outcome::Feature::PartialRelief => self.interventions.iter().any(|iv| iv.partial > 0.0),
         }
     }
 
@@ -268,7 +269,16 @@ pub struct Intervention {
     pub label: String,
     pub level: Level,
     pub fusion: bool,
+    /// The probability of any response (full or partial), adjusted per
+    /// patient by odds ratios and frailty.
     pub response: Probability,
+    /// The declared probabilities of a full and of a partial response (0
+    /// if none).
+    pub full: f64,
+    pub partial: f64,
+    /// The share of responses that are full: probability / (probability +
+    /// partial), 1 without partial responses.
+    pub full_share: f64,
     /// The weight of the patient's frailty on the logit of `response`; 0
     /// when the cohort declares no frailty.
     pub frailty_loading: f64,
@@ -321,6 +331,17 @@ pub struct Step {
     pub skip_if: Option<(String, Cond)>,
     /// First matching route wins: (condition text, compiled, intervention).
     pub routes: Vec<(String, Cond, usize)>,
+    /// What a partial responder does.
+    pub on_partial: OnPartial,
+}
+
+/// What a partial responder does at a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnPartial {
+    /// Accepts the relief: no further steps (natural history goes on).
+    Stay,
+    /// Goes on as after a failure, improved meanwhile.
+    Continue,
 }
 
 #[derive(Debug, Clone)]

@@ -243,7 +243,11 @@ pub struct RawWindowCap {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawResponse {
+    /// The probability of a full response.
     pub probability: f64,
+    /// The probability of a partial response (relief short of recovery).
+    #[serde(default)]
+    pub partial: Option<f64>,
     #[serde(default)]
     pub odds_ratios: Vec<RawOddsRatio>,
     /// How strongly the patient's frailty moves this response's logit
@@ -331,6 +335,9 @@ pub struct RawStep {
     pub skip_if: Option<String>,
     #[serde(default)]
     pub route: Vec<RawRoute>,
+    /// What a partial responder does: `"stay"` (default) or `"continue"`.
+    #[serde(default)]
+    pub on_partial: Option<String>,
 }
 
 fn one() -> u32 {

@@ -593,6 +593,7 @@ fn intervention(r: &RawIntervention, slots: &[Slot], frailty: bool, p: &mut Prob
         slots,
         p,
     );
+    let partial = p.take(partial_response(&path, &r.response));
     let frailty_loading = p.take(frailty_loading(&path, r.response.frailty_loading, frailty));
     let recovery_time = p.take(duration(&format!("{path}.recovery_time"), &r.recovery_time));
     let failure_time = p.take(duration(&format!("{path}.failure_time"), &r.failure_time));
@@ -643,7 +644,11 @@ fn intervention(r: &RawIntervention, slots: &[Slot], frailty: bool, p: &mut Prob
         label: r.label.clone().unwrap_or_else(|| r.name.clone()),
         level: level?,
         fusion: r.fusion,
-        response: response?,
+        full: r.response.probability,
+        full_share: full_share(r.response.probability, partial?),
+        partial: partial?,
+        // Odds ratios and frailty act on the chance of any response.
+        response: response.map(|full| Probability::new(full.base + partial.unwrap_or(0.0), full.odds_ratios))?,
         frailty_loading: frailty_loading?,
         recovery_time: recovery_time?,
         failure_time: failure_time?,
@@ -669,6 +674,32 @@ fn zero_cycle(path: &str, recovery: &RawDist, relapse: &Dist) -> Result<(), Inva
         ));
     }
     Ok(())
+}
+
+/// The probability of a partial response: 0 if none; with the full
+/// response's, at most 1.
+fn partial_response(path: &str, raw: &RawResponse) -> Result<f64, Invalid> {
+    let Some(partial) = raw.partial else {
+        return Ok(0.0);
+    };
+    let at = format!("{path}.response.partial");
+    let partial = check_probability(&at, partial)?;
+    if raw.probability + partial > 1.0 {
+        return Err(Invalid::new(
+            at,
+            partial,
+            format!(
+                "a full ({}) and a partial response together have a probability of at most 1",
+                raw.probability
+            ),
+        ));
+    }
+    Ok(partial)
+}
+
+/// The share of responses that are full.
+fn full_share(full: f64, partial: f64) -> f64 {
+    if partial > 0.0 { full / (full + partial) } else { 1.0 }
 }
 
 /// The loading of the frailty on a response: 1 by default when the cohort
@@ -923,8 +954,21 @@ fn step(
             .map(|c| condition(&format!("{path}.skip_if"), c, slots).map(|cond| (c.clone(), cond)))
             .transpose(),
     );
+    let on_partial = p.take(match s.on_partial.as_deref() {
+        None | Some("stay") => Ok(OnPartial::Stay),
+        Some("continue") => Ok(OnPartial::Continue),
+        Some(other) => Err(Invalid::new(
+            format!("{path}.on_partial"),
+            format!("\"{other}\""),
+            format!(
+                "a partial responder either stays (\"stay\", the default) or goes on as after a failure (\"continue\"){}",
+                did_you_mean(other, ["stay", "continue"])
+            ),
+        )),
+    });
     unique?;
     Some(Step {
+        on_partial: on_partial?,
         name: name.to_string(),
         intervention: intervention?,
         attempts: attempts?,

@@ -26,7 +26,7 @@
 //! so it allocates nothing once the workspace has grown.
 
 use crate::rng::Purpose;
-use crate::scenario::{Level, PermanentDeficit, Policy, Scenario, WindowCap, shift_logit};
+use crate::scenario::{Level, OnPartial, PermanentDeficit, Policy, Scenario, WindowCap, shift_logit};
 use crate::simulate::tally::Tally;
 
 /// A guard against paths that barely advance (relapse cycles of
@@ -101,6 +101,10 @@ pub struct Outcome {
     pub spontaneous: bool,
     /// The deficit became permanent (harm of delay).
     pub permanent_deficit: bool,
+    /// Improved (partial relief) and not symptom-free at the horizon.
+    pub improved_at_horizon: bool,
+    /// Days improved within [0, H] (a part of `symptomatic_days`).
+    pub improved_days: f64,
 }
 
 /// Reusable per-thread buffers.
@@ -161,8 +165,17 @@ enum Flow {
 }
 
 enum Attempt {
-    Responds { end: f64, relapse_after: Option<f64> },
-    Fails { end: f64 },
+    Responds {
+        end: f64,
+        relapse_after: Option<f64>,
+    },
+    /// A partial response: improved from `end`.
+    Partial {
+        end: f64,
+    },
+    Fails {
+        end: f64,
+    },
 }
 
 struct Walk<'a, T> {
@@ -182,6 +195,9 @@ struct Walk<'a, T> {
     /// The first start of a minimally invasive or surgical attempt at or
     /// after the deficit's onset.
     decompression: f64,
+    /// Since when the patient is improved (partial relief); infinity when
+    /// not.
+    improved_since: f64,
     out: Outcome,
 }
 
@@ -220,6 +236,7 @@ pub fn simulate(
         symptomatic_since: 0.0,
         deficit_onset,
         decompression: f64::INFINITY,
+        improved_since: f64::INFINITY,
         out: Outcome {
             recovered: false,
             time_to_recovery: horizon,
@@ -237,6 +254,8 @@ pub fn simulate(
             red_flag: false,
             spontaneous: false,
             permanent_deficit: false,
+            improved_at_horizon: false,
+            improved_days: 0.0,
         },
     };
     walk.run(policy);
@@ -318,7 +337,7 @@ impl<T: Tally> Walk<'_, T> {
                 let attempt = self.attempt(iv, st.failure_time.as_ref());
                 let armed = policy.red_flag.is_some() && !self.out.surgery;
                 let end = match attempt {
-                    Attempt::Responds { end, .. } | Attempt::Fails { end } => end,
+                    Attempt::Responds { end, .. } | Attempt::Partial { end } | Attempt::Fails { end } => end,
                 };
                 match self.phase(end, armed) {
                     Flow::Go => {}
@@ -328,15 +347,26 @@ impl<T: Tally> Walk<'_, T> {
                     }
                     Flow::Stop => return,
                 }
-                if let Attempt::Responds { relapse_after, .. } = attempt {
-                    self.recover();
-                    match relapse_after {
-                        Some(after) if self.relapse(self.t + after) => {
-                            step = policy.relapse_to.unwrap_or(step);
+                match attempt {
+                    Attempt::Responds { relapse_after, .. } => {
+                        self.recover();
+                        match relapse_after {
+                            Some(after) if self.relapse(self.t + after) => {
+                                step = policy.relapse_to.unwrap_or(step);
+                                continue 'path;
+                            }
+                            _ => return self.finish_symptom_free(),
+                        }
+                    }
+                    Attempt::Partial { .. } => {
+                        self.improved_since = self.improved_since.min(self.t);
+                        if st.on_partial == OnPartial::Stay {
+                            // No further steps: the exhausted pathway, improved.
+                            step = steps.len();
                             continue 'path;
                         }
-                        _ => return self.finish_symptom_free(),
                     }
+                    Attempt::Fails { .. } => {}
                 }
             }
             step += 1;
@@ -476,7 +506,10 @@ impl<T: Tally> Walk<'_, T> {
             // The frailty sits after the covariates (Scenario::slot_count).
             p = shift_logit(p, intervention.frailty_loading * x[self.scenario.covariates().len()]);
         }
-        let responds = tally.uniform(&mut rng) < p;
+        // One uniform: full below p x full_share, partial below p.
+        let u = tally.uniform(&mut rng);
+        let responds = u < p * intervention.full_share;
+        let partial = !responds && u < p;
         let mut delay = 0.0;
         let mut failed = false;
         for c in &intervention.complications {
@@ -495,6 +528,10 @@ impl<T: Tally> Walk<'_, T> {
                 relapses.then(|| tally.sample(&r.time, &mut rng))
             });
             Attempt::Responds { end, relapse_after }
+        } else if partial && !failed {
+            Attempt::Partial {
+                end: self.t + tally.sample(&intervention.recovery_time, &mut rng) + delay,
+            }
         } else {
             let failure_time = failure_time.unwrap_or(&intervention.failure_time);
             Attempt::Fails {
@@ -511,6 +548,7 @@ impl<T: Tally> Walk<'_, T> {
 
     /// The patient becomes symptom-free at `self.t`.
     fn recover(&mut self) {
+        self.end_improvement(self.t);
         if !self.out.recovered {
             self.out.recovered = true;
             self.out.time_to_recovery = self.t;
@@ -550,5 +588,16 @@ impl<T: Tally> Walk<'_, T> {
 
     fn finish_symptomatic(&mut self) {
         self.out.symptomatic_days += self.horizon - self.symptomatic_since;
+        self.out.improved_at_horizon = self.improved_since < self.horizon;
+        self.end_improvement(self.horizon);
+    }
+
+    /// Closes an improved spell at `t`, if one is open.
+    #[inline]
+    fn end_improvement(&mut self, t: f64) {
+        if self.improved_since.is_finite() {
+            self.out.improved_days += t - self.improved_since;
+            self.improved_since = f64::INFINITY;
+        }
     }
 }

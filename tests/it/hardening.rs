@@ -668,3 +668,49 @@ fn permanent_deficit_appears_only_where_declared() {
         );
     }
 }
+
+/// Partial responses: a full and a partial probability above 1 together,
+/// or an unknown `on_partial`, are refused with their key paths; `improved`
+/// is reported only where partial responses exist.
+#[test]
+fn partial_relief_is_checked_and_reported_where_declared() {
+    validate_edit(
+        "response = { probability = 0.6 }",
+        "response = { probability = 0.6, partial = 0.5 }",
+    )
+    .code(2)
+    .stderr(
+        predicates::str::contains("interventions.injection.response.partial = 0.5")
+            .and(predicates::str::contains("at most 1")),
+    );
+    validate_edit(
+        "{ intervention = \"injection\", attempts = 2 }",
+        "{ intervention = \"injection\", attempts = 2, on_partial = \"contine\" }",
+    )
+    .code(2)
+    .stderr(
+        predicates::str::contains("policies.stepwise.steps[1].on_partial = \"contine\"")
+            .and(predicates::str::contains("did you mean `continue`")),
+    );
+    let tmp = tempfile::TempDir::new().unwrap();
+    let file = tmp.path().join("partial.toml");
+    std::fs::write(
+        &file,
+        SMALL_TEXT.replacen(
+            "response = { probability = 0.6 }",
+            "response = { probability = 0.4, partial = 0.3 }",
+            1,
+        ),
+    )
+    .unwrap();
+    for (name, scenario, present) in [("with", file.to_str().unwrap(), true), ("without", SMALL, false)] {
+        let out = tmp.path().join(name);
+        foramen()
+            .args(["run", scenario, "--patients", "300", "--quiet", "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+        assert_eq!(summary.contains("improved_days"), present, "{name}");
+    }
+}
