@@ -15,7 +15,7 @@ use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_mai
 use foramen::accumulate::sink::{self, Split, Sums};
 use foramen::scenario::Scenario;
 use foramen::simulate::engine::{CHUNK, RunSpec, Sink, Unobserved};
-use foramen::simulate::pathway::Outcome;
+use foramen::simulate::pathway::{Outcome, Spells};
 use foramen::simulate::patient::{Path, Scratch, simulate_patient};
 use foramen::simulate::tally::Untallied;
 
@@ -39,7 +39,7 @@ fn patient_path(c: &mut Criterion) {
 }
 
 /// One patient's paths, kept: (covariates, per policy outcome and spells).
-type Kept = (Vec<f64>, Vec<(Outcome, Vec<(f64, f64)>)>);
+type Kept = (Vec<f64>, Vec<(Outcome, Spells)>);
 
 fn aggregate_chunk(c: &mut Criterion) {
     let scenario = Scenario::default_scenario().expect("the default scenario is valid");
@@ -49,7 +49,7 @@ fn aggregate_chunk(c: &mut Criterion) {
             let mut kept: Kept = (Vec::new(), Vec::new());
             simulate_patient(&scenario, SEED, false, p, &mut scratch, &mut Untallied, |path| {
                 kept.0 = path.covariates.to_vec();
-                kept.1.push((*path.outcome, path.symptom_free.to_vec()));
+                kept.1.push((*path.outcome, path.spells.clone()));
             });
             kept
         })
@@ -74,7 +74,7 @@ fn aggregate_chunk(c: &mut Criterion) {
                             policy,
                             covariates: x,
                             outcome,
-                            symptom_free: spells,
+                            spells,
                         };
                         sums.path(patient as u64, path);
                     }

@@ -11,7 +11,7 @@ pub mod sink;
 use serde::{Deserialize, Serialize};
 
 use crate::outcome::{BINS_PER_DAY, DAY_FIXED_POINT, Estimator, Id, MEANS, MEDIANS, N, OUTCOMES, PAIRED, PROPORTIONS};
-use crate::simulate::pathway::Outcome;
+use crate::simulate::pathway::{Outcome, Spells};
 
 /// Counts of times in bins of 1/8 day over `[0, horizon)`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -219,6 +219,12 @@ pub struct CurveAcc {
     /// Difference array over the day grid: symptom-free counts per grid day
     /// are its prefix sums.
     pub symptom_free_diff: Vec<i64>,
+    /// The same for the other health states but symptomatic (the rest):
+    /// recovering, improved, and residual deficit (symptom-free with a
+    /// permanent deficit, counted here instead of in `symptom_free_diff`).
+    pub recovering_diff: Vec<i64>,
+    pub improved_diff: Vec<i64>,
+    pub residual_diff: Vec<i64>,
     /// Day of first surgery.
     pub surgery: TimeHistogram,
     /// Difference array over the day grid: patients whose recovered status
@@ -232,6 +238,9 @@ impl CurveAcc {
     pub fn new(horizon_days: f64, grid_step: f64) -> CurveAcc {
         CurveAcc {
             symptom_free_diff: vec![0; grid_len(horizon_days, grid_step) + 1],
+            recovering_diff: vec![0; grid_len(horizon_days, grid_step) + 1],
+            improved_diff: vec![0; grid_len(horizon_days, grid_step) + 1],
+            residual_diff: vec![0; grid_len(horizon_days, grid_step) + 1],
             surgery: TimeHistogram::new(horizon_days),
             discordant_diff: vec![0; grid_len(horizon_days, grid_step) + 1],
             grid_step,
@@ -266,32 +275,62 @@ impl CurveAcc {
         }
     }
 
-    /// Records a patient's symptom-free spells `[from, to)` (a spell ending
-    /// at the horizon includes the horizon) and first surgery.
-    pub fn record(&mut self, spells: &[(f64, f64)], surgery_time: f64, horizon_days: f64) {
-        let last = self.symptom_free_diff.len() - 1;
-        for &(from, to) in spells {
-            let first = ((from / self.grid_step).ceil() as usize).min(last);
-            let end = if to >= horizon_days {
-                last
-            } else {
-                ((to / self.grid_step).ceil() as usize).min(last)
-            };
-            if first < end {
-                self.symptom_free_diff[first] += 1;
-                self.symptom_free_diff[end] -= 1;
-            }
-        }
-        self.surgery.record(surgery_time);
+    /// Records a patient's health-state spells `[from, to)` (a spell ending
+    /// at the horizon includes the horizon) and first surgery. Symptom-free
+    /// spells of a patient whose deficit became permanent are residual
+    /// deficit.
+    #[inline]
+    pub fn record(&mut self, o: &Outcome, spells: &Spells, horizon_days: f64) {
+        let symptom_free = if o.permanent_deficit {
+            &mut self.residual_diff
+        } else {
+            &mut self.symptom_free_diff
+        };
+        add_spells(symptom_free, &spells.symptom_free, self.grid_step, horizon_days);
+        add_spells(
+            &mut self.recovering_diff,
+            &spells.recovering,
+            self.grid_step,
+            horizon_days,
+        );
+        add_spells(&mut self.improved_diff, &spells.improved, self.grid_step, horizon_days);
+        self.surgery.record(o.surgery_time);
     }
 
     pub fn merge(&mut self, other: &CurveAcc) {
-        for (a, b) in self.symptom_free_diff.iter_mut().zip(&other.symptom_free_diff) {
-            *a += b;
+        for (mine, theirs) in [
+            (&mut self.symptom_free_diff, &other.symptom_free_diff),
+            (&mut self.recovering_diff, &other.recovering_diff),
+            (&mut self.improved_diff, &other.improved_diff),
+            (&mut self.residual_diff, &other.residual_diff),
+        ] {
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                *a += b;
+            }
         }
         self.surgery.merge(&other.surgery);
         for (a, b) in self.discordant_diff.iter_mut().zip(&other.discordant_diff) {
             *a += b;
+        }
+    }
+}
+
+/// Adds spells `[from, to)` to a difference array over the day grid: grid
+/// days d with from <= d < to count (a spell ending at the horizon counts
+/// on the horizon too).
+#[inline]
+fn add_spells(diff: &mut [i64], spells: &[(f64, f64)], grid_step: f64, horizon_days: f64) {
+    let last = diff.len() - 1;
+    for &(from, to) in spells {
+        let first = ((from / grid_step).ceil() as usize).min(last);
+        let end = if to >= horizon_days {
+            last
+        } else {
+            ((to / grid_step).ceil() as usize).min(last)
+        };
+        if first < end {
+            diff[first] += 1;
+            diff[end] -= 1;
         }
     }
 }
@@ -345,12 +384,12 @@ impl PolicyAcc {
     pub fn record(
         &mut self,
         (o, values): (&Outcome, &Values),
-        spells: &[(f64, f64)],
+        spells: &Spells,
         horizon_days: f64,
         subgroup: Option<usize>,
     ) {
         self.overall.record(o, values);
-        self.curves.record(spells, o.surgery_time, horizon_days);
+        self.curves.record(o, spells, horizon_days);
         if let Some(g) = subgroup {
             self.subgroups[g].record(o, values);
         }
@@ -392,10 +431,17 @@ impl PolicyAcc {
 mod tests {
     use super::*;
 
+    fn symptom_free(spells: &[(f64, f64)]) -> Spells {
+        Spells {
+            symptom_free: spells.to_vec(),
+            ..Spells::default()
+        }
+    }
+
     #[test]
     fn spells_land_on_the_grid_days_they_cover() {
         let mut c = CurveAcc::new(28.0, 7.0); // grid 0, 7, 14, 21, 28
-        c.record(&[(3.0, 14.0), (20.0, 28.0)], f64::INFINITY, 28.0);
+        c.record(&Outcome::default(), &symptom_free(&[(3.0, 14.0), (20.0, 28.0)]), 28.0);
         let mut running = 0;
         let counts: Vec<i64> = c.symptom_free_diff[..5]
             .iter()
@@ -415,8 +461,8 @@ mod tests {
         assert_eq!(grid_len(30.0, 7.0), 6);
         // A spell reaching the horizon covers it; one ending before does not.
         let mut c = CurveAcc::new(30.0, 7.0);
-        c.record(&[(29.0, 30.0)], f64::INFINITY, 30.0);
-        c.record(&[(20.0, 29.5)], f64::INFINITY, 30.0);
+        c.record(&Outcome::default(), &symptom_free(&[(29.0, 30.0)]), 30.0);
+        c.record(&Outcome::default(), &symptom_free(&[(20.0, 29.5)]), 30.0);
         let mut running = 0;
         let counts: Vec<i64> = c.symptom_free_diff[..6]
             .iter()

@@ -139,7 +139,7 @@ impl Sink for Sums<'_> {
         let (outcome, values) = &mut self.current[p];
         *outcome = *path.outcome;
         write_values(outcome, values);
-        self.accs[p].record((outcome, values), path.symptom_free, self.horizon_days, own);
+        self.accs[p].record((outcome, values), path.spells, self.horizon_days, own);
     }
 
     /// Pairs are grouped by the patient's subgroup, the same under every

@@ -2,8 +2,8 @@
 //! intervals (formulas in docs/model.md and in [`crate::stats`]), curves
 //! and the counts its charts are drawn from.
 
-use crate::accumulate::{GroupAcc, PolicyAcc, grid_days};
-use crate::outcome::{BINS_PER_DAY, Estimator, Id, N, OUTCOMES, OutcomeDef};
+use crate::accumulate::{CurveAcc, GroupAcc, PolicyAcc, grid_days};
+use crate::outcome::{BINS_PER_DAY, Estimator, Feature, Id, N, OUTCOMES, OutcomeDef};
 use crate::scenario::Scenario;
 use crate::stats::{Estimate, kaplan_meier, km_median, loglog_band, mean, proportion};
 
@@ -83,6 +83,11 @@ pub struct Curves {
     pub symptom_free: Curve,
     /// Share not yet operated on, Kaplan-Meier.
     pub surgery_free: Curve,
+    /// Health-state occupancy besides `symptom_free`: the share in each
+    /// state on each day, with Wilson intervals, named as in curves.csv
+    /// (`symptomatic`, `recovering`, and `improved` and `residual_deficit`
+    /// when the scenario has partial responses and permanent deficits).
+    pub states: Vec<(&'static str, Curve)>,
 }
 
 /// Deepest level reached (row: none, conservative, minimally invasive,
@@ -142,8 +147,9 @@ pub fn policies(
                 overall: GroupSummary::from_acc(&acc.overall),
                 curves: Curves {
                     recovered: cumulative_curve(&acc.overall.recovery().counts, n, &days, false),
-                    symptom_free: symptom_free_curve(&acc.curves.symptom_free_diff, n, &days),
+                    symptom_free: occupancy_curve(&prefix_sums(&acc.curves.symptom_free_diff), n, &days),
                     surgery_free: cumulative_curve(&acc.curves.surgery.counts, n, &days, true),
+                    states: state_curves(scenario, &acc.curves, n, &days),
                 },
                 pathway: acc.overall.pathway,
                 recovery_time_hist: weekly_bins(&acc.overall.recovery().counts, horizon),
@@ -206,12 +212,21 @@ fn survival_band(s: f64, se: f64, n: u64) -> (f64, f64) {
     })
 }
 
-/// Share symptom-free on each grid day, with Wilson intervals.
-fn symptom_free_curve(diff: &[i64], n: u64, days: &[f64]) -> Curve {
+/// Patients in a state on each grid day, from its difference array.
+fn prefix_sums(diff: &[i64]) -> Vec<i64> {
+    diff.iter()
+        .scan(0i64, |count, &delta| {
+            *count += delta;
+            Some(*count)
+        })
+        .collect()
+}
+
+/// The share of `n` patients in a state on each grid day (`counts` from
+/// [`prefix_sums`]), with Wilson intervals.
+fn occupancy_curve(counts: &[i64], n: u64, days: &[f64]) -> Curve {
     let mut curve = Curve::default();
-    let mut count = 0i64;
-    for (&d, &delta) in days.iter().zip(diff) {
-        count += delta;
+    for (&d, &count) in days.iter().zip(counts) {
         let e = proportion(count.max(0) as u64, n);
         curve.day.push(d);
         curve.value.push(e.value);
@@ -219,6 +234,29 @@ fn symptom_free_curve(diff: &[i64], n: u64, days: &[f64]) -> Curve {
         curve.hi.push(e.hi);
     }
     curve
+}
+
+/// The occupancy of every state but symptom-free; symptomatic is what the
+/// others leave (they do not overlap).
+fn state_curves(scenario: &Scenario, acc: &CurveAcc, n: u64, days: &[f64]) -> Vec<(&'static str, Curve)> {
+    let symptom_free = prefix_sums(&acc.symptom_free_diff);
+    let recovering = prefix_sums(&acc.recovering_diff);
+    let improved = prefix_sums(&acc.improved_diff);
+    let residual = prefix_sums(&acc.residual_diff);
+    let symptomatic: Vec<i64> = (0..days.len())
+        .map(|i| n as i64 - symptom_free[i] - recovering[i] - improved[i] - residual[i])
+        .collect();
+    let mut states = vec![
+        ("symptomatic", occupancy_curve(&symptomatic, n, days)),
+        ("recovering", occupancy_curve(&recovering, n, days)),
+    ];
+    if scenario.provides(Feature::PartialRelief) {
+        states.push(("improved", occupancy_curve(&improved, n, days)));
+    }
+    if scenario.provides(Feature::PermanentDeficit) {
+        states.push(("residual_deficit", occupancy_curve(&residual, n, days)));
+    }
+    states
 }
 
 /// Recovery times regrouped into weekly bins (the last one may be shorter).

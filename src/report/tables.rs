@@ -145,7 +145,8 @@ pub fn curves_frame(results: &RunResults) -> Result<DataFrame, Error> {
             ("symptom_free", &p.curves.symptom_free),
             ("surgery_free", &p.curves.surgery_free),
         ];
-        for (name, c) in named {
+        let states = p.curves.states.iter().map(|(name, c)| (*name, c));
+        for (name, c) in named.into_iter().chain(states) {
             policy.extend(std::iter::repeat_n(p.name.clone(), c.day.len()));
             curve.extend(std::iter::repeat_n(name.to_string(), c.day.len()));
             day.extend_from_slice(&c.day);

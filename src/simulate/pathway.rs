@@ -107,6 +107,22 @@ pub struct Outcome {
     pub improved_days: f64,
 }
 
+/// A path's time in each health state, as spells `[from, to)` within the
+/// horizon (a spell ending at the horizon includes it). The states do not
+/// overlap; the rest of [0, H] is symptomatic.
+#[derive(Debug, Clone, Default)]
+pub struct Spells {
+    /// Symptom-free: from a recovery to a relapse or the horizon.
+    pub symptom_free: Vec<(f64, f64)>,
+    /// Recovering: from the start of a procedure (a minimally invasive or
+    /// surgical attempt) that responds, fully or partially, to its end, or
+    /// to what cut it short.
+    pub recovering: Vec<(f64, f64)>,
+    /// Improved: from a partial response to a recovery, the start of a
+    /// responding attempt, or the horizon.
+    pub improved: Vec<(f64, f64)>,
+}
+
 /// Reusable per-thread buffers.
 #[derive(Debug, Clone, Default)]
 pub struct Workspace {
@@ -116,8 +132,8 @@ pub struct Workspace {
     attempts: Vec<u32>,
     /// Waits so far, per intervention.
     waits: Vec<u32>,
-    /// Symptom-free spells `[from, to)` within the horizon.
-    symptom_free: Vec<(f64, f64)>,
+    /// The path's spells in each health state but symptomatic.
+    spells: Spells,
     /// Start times of the path's attempts of capped interventions, with the
     /// intervention's index.
     capped_starts: Vec<(usize, f64)>,
@@ -131,9 +147,9 @@ impl Workspace {
         self.stalled
     }
 
-    /// The symptom-free spells of the last simulated path.
-    pub fn symptom_free(&self) -> &[(f64, f64)] {
-        &self.symptom_free
+    /// The spells of the last simulated path.
+    pub fn spells(&self) -> &Spells {
+        &self.spells
     }
 
     fn reset(&mut self, baseline: &[f64], interventions: usize) {
@@ -143,7 +159,9 @@ impl Workspace {
         self.attempts.resize(interventions, 0);
         self.waits.clear();
         self.waits.resize(interventions, 0);
-        self.symptom_free.clear();
+        self.spells.symptom_free.clear();
+        self.spells.recovering.clear();
+        self.spells.improved.clear();
         self.capped_starts.clear();
     }
 }
@@ -334,14 +352,32 @@ impl<T: Tally> Walk<'_, T> {
                     // Not started: on to the next step as after a failure.
                     break;
                 }
+                let start = self.t;
                 let attempt = self.attempt(iv, st.failure_time.as_ref());
                 let armed = policy.red_flag.is_some() && !self.out.surgery;
-                let end = match attempt {
-                    Attempt::Responds { end, .. } | Attempt::Partial { end } | Attempt::Fails { end } => end,
+                let (end, responds) = match attempt {
+                    Attempt::Responds { end, .. } | Attempt::Partial { end } => (end, true),
+                    Attempt::Fails { end } => (end, false),
                 };
-                match self.phase(end, armed) {
+                // Recovering: from the start of a procedure (a minimally
+                // invasive or surgical attempt) that responds; it replaces
+                // improved while it runs.
+                let responds = responds && self.scenario.interventions()[iv].level != Level::Conservative;
+                let was_improved = responds && self.improved_since.is_finite();
+                if was_improved {
+                    self.end_improvement(start);
+                }
+                let flow = self.phase(end, armed);
+                if responds {
+                    self.ws.spells.recovering.push((start, self.t));
+                }
+                match flow {
                     Flow::Go => {}
                     Flow::Jump => {
+                        if was_improved {
+                            // The attempt is abandoned: improved again.
+                            self.improved_since = self.t;
+                        }
                         step = self.jump(policy, &mut fast_track);
                         continue 'path;
                     }
@@ -561,7 +597,7 @@ impl<T: Tally> Walk<'_, T> {
         if at >= self.horizon {
             return false;
         }
-        self.ws.symptom_free.push((self.t, at));
+        self.ws.spells.symptom_free.push((self.t, at));
         // Natural-history events that fell in the symptom-free spell did not happen.
         if self.progression < at {
             self.progression = f64::INFINITY;
@@ -582,7 +618,7 @@ impl<T: Tally> Walk<'_, T> {
     }
 
     fn finish_symptom_free(&mut self) {
-        self.ws.symptom_free.push((self.t, self.horizon));
+        self.ws.spells.symptom_free.push((self.t, self.horizon));
         self.out.symptom_free_at_horizon = true;
     }
 
@@ -597,6 +633,7 @@ impl<T: Tally> Walk<'_, T> {
     fn end_improvement(&mut self, t: f64) {
         if self.improved_since.is_finite() {
             self.out.improved_days += t - self.improved_since;
+            self.ws.spells.improved.push((self.improved_since, t));
             self.improved_since = f64::INFINITY;
         }
     }

@@ -4,7 +4,7 @@
 use crate::rng::policy_seed;
 use crate::scenario::Scenario;
 use crate::simulate::cohort::draw_covariates;
-use crate::simulate::pathway::{NaturalDraws, Outcome, Workspace, simulate};
+use crate::simulate::pathway::{NaturalDraws, Outcome, Spells, Workspace, simulate};
 use crate::simulate::tally::Tally;
 
 /// Per-thread buffers of [`simulate_patient`], reused from patient to
@@ -31,8 +31,8 @@ pub struct Path<'a> {
     /// The patient's covariates (at presentation).
     pub covariates: &'a [f64],
     pub outcome: &'a Outcome,
-    /// Symptom-free spells `[from, to)` within the horizon.
-    pub symptom_free: &'a [(f64, f64)],
+    /// The path's spells in each health state but symptomatic.
+    pub spells: &'a Spells,
 }
 
 /// Simulates patient `patient` under every policy in scenario order and
@@ -68,7 +68,7 @@ pub fn simulate_patient<T: Tally>(
             policy: p,
             covariates: &scratch.x,
             outcome: &outcome,
-            symptom_free: scratch.ws.symptom_free(),
+            spells: scratch.ws.spells(),
         });
     }
 }

@@ -714,3 +714,52 @@ fn partial_relief_is_checked_and_reported_where_declared() {
         assert_eq!(summary.contains("improved_days"), present, "{name}");
     }
 }
+
+/// Health-state occupancy: on every grid day of every policy the shares of
+/// the states in curves.csv sum to 1 (they do not overlap and cover every
+/// patient), with partial responses and permanent deficits declared, and
+/// states.png is drawn.
+#[test]
+fn health_states_partition_the_cohort_on_every_day() {
+    let text = SMALL_TEXT
+        .replacen("response = { probability = 0.85 }", "response = { probability = 0.6, partial = 0.05 }", 1)
+        .replacen(
+            "[[interventions]]",
+            "[natural_history.permanent_deficit]\ncovariate = \"motor_deficit\"\nprobability = 0.1\nodds_ratio_per_week = 1.1\n\n[[interventions]]",
+            1,
+        );
+    let tmp = tempfile::TempDir::new().unwrap();
+    let file = tmp.path().join("states.toml");
+    std::fs::write(&file, text).unwrap();
+    let out = tmp.path().join("run");
+    foramen()
+        .arg("run")
+        .arg(&file)
+        .args(["--patients", "3000", "--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(out.join("states.png").exists() && out.join("states.svg").exists());
+    let curves = std::fs::read_to_string(out.join("curves.csv")).unwrap();
+    let states = [
+        "symptomatic",
+        "recovering",
+        "improved",
+        "symptom_free",
+        "residual_deficit",
+    ];
+    let mut sums: std::collections::BTreeMap<(String, String), (f64, usize)> = Default::default();
+    for line in curves.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        if states.contains(&f[1]) {
+            let e = sums.entry((f[0].to_string(), f[2].to_string())).or_default();
+            e.0 += f[3].parse::<f64>().unwrap();
+            e.1 += 1;
+        }
+    }
+    assert!(!sums.is_empty());
+    for ((policy, day), (sum, count)) in sums {
+        assert_eq!(count, states.len(), "{policy} day {day}");
+        assert!((sum - 1.0).abs() < 1e-12, "{policy} day {day}: states sum to {sum}");
+    }
+}

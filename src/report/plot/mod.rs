@@ -16,6 +16,10 @@
 //!   minimally invasive, surgical) and by the outcome at the horizon (light
 //!   shade symptom-free, dark shade still symptomatic). Segments of at least
 //!   6% carry their share.
+//! * `states`: one panel per policy, the share of patients in each health
+//!   state on each day as stacked areas, bottom up: symptom-free, residual
+//!   deficit, improved, recovering, symptomatic (states a scenario lacks
+//!   are left out). Each column sums to 100%.
 //! * `time_to_recovery`: among patients who recovered, the share recovering
 //!   in each week since presentation (one line per policy; the legend gives
 //!   how many recovered). The area under each line is 100%.
@@ -44,6 +48,7 @@ mod pathway;
 mod recovery_curves;
 mod run;
 mod scaling;
+mod states;
 mod sweep;
 mod time_to_recovery;
 mod tornado;
@@ -144,11 +149,15 @@ mod tests {
     }
 
     #[test]
-    fn writes_the_three_charts_as_png_and_svg() {
+    fn writes_the_four_charts_as_png_and_svg() {
         let dir = temp_dir("run");
         let r = results(vec![policy("stepwise", 0.8), policy("early-surgery", 0.9)]);
         let files = write_plots(&r, &dir).unwrap();
-        assert_written(&files, &dir, &["recovery_curves", "pathway", "time_to_recovery"]);
+        assert_written(
+            &files,
+            &dir,
+            &["recovery_curves", "pathway", "states", "time_to_recovery"],
+        );
         let svg = std::fs::read_to_string(dir.join("recovery_curves.svg")).unwrap();
         assert!(svg.contains("early-surgery"), "legend names the policies");
         std::fs::remove_dir_all(dir).unwrap();
@@ -161,7 +170,11 @@ mod tests {
         p.recovery_time_hist.clear();
         p.pathway = [[0; 2]; 4];
         let files = write_plots(&results(vec![p]), &dir).unwrap();
-        assert_written(&files, &dir, &["recovery_curves", "pathway", "time_to_recovery"]);
+        assert_written(
+            &files,
+            &dir,
+            &["recovery_curves", "pathway", "states", "time_to_recovery"],
+        );
         std::fs::remove_dir_all(dir).unwrap();
     }
 
@@ -169,7 +182,7 @@ mod tests {
     fn no_policies_at_all() {
         let dir = temp_dir("none");
         let files = write_plots(&results(Vec::new()), &dir).unwrap();
-        assert_eq!(files.len(), 6);
+        assert_eq!(files.len(), 8);
         std::fs::remove_dir_all(dir).unwrap();
     }
 
@@ -206,6 +219,7 @@ mod tests {
         let names = [
             "recovery_curves",
             "pathway",
+            "states",
             "time_to_recovery",
             "differences",
             "recovery_difference",

@@ -6,6 +6,7 @@ use super::chart::*;
 use super::comparisons::*;
 use super::pathway::*;
 use super::recovery_curves::*;
+use super::states::*;
 use super::time_to_recovery::*;
 use crate::estimate::RunResults;
 
@@ -18,6 +19,7 @@ pub fn write_plots(results: &RunResults, dir: &Path) -> Result<Vec<PathBuf>, Plo
     let mut files = Vec::new();
     save(&recovery_curves(results), dir, "recovery_curves", &mut files)?;
     save(&Pathway { results }, dir, "pathway", &mut files)?;
+    save(&States { results }, dir, "states", &mut files)?;
     save(&time_to_recovery(results), dir, "time_to_recovery", &mut files)?;
     if !results.comparisons.is_empty() {
         write_comparison_plots(results, dir, &mut files)?;
