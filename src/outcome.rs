@@ -89,6 +89,9 @@ pub enum Id {
     PermanentDeficit,
     Improved,
     ImprovedDays,
+    SymptomFreeDays,
+    RecoveringDays,
+    ResidualDeficitDays,
 }
 
 /// One outcome of a group of patients.
@@ -163,7 +166,7 @@ impl OutcomeDef {
 }
 
 /// How many outcomes there are.
-pub const N: usize = 15;
+pub const N: usize = 18;
 
 /// Every outcome, in summary.csv column order.
 pub const OUTCOMES: [OutcomeDef; N] = {
@@ -177,7 +180,7 @@ pub const OUTCOMES: [OutcomeDef; N] = {
             "Kaplan-Meier median days to first recovery, censored at the horizon, interpolated within its 1/8-day bin",
         ),
         OutcomeDef::new(Id::SymptomaticDays, "symptomatic_days", Days, Mean, "symptomatic days")
-            .meaning("restricted mean days spent symptomatic within the horizon"),
+            .meaning("restricted mean days not symptom-free within the horizon (improved and recovering days included)"),
         OutcomeDef::new(Id::SymptomFree, "symptom_free", Share, Proportion, "symptom free")
             .forest()
             .meaning("share symptom-free at the horizon (relapses count against)"),
@@ -240,6 +243,23 @@ pub const OUTCOMES: [OutcomeDef; N] = {
             .meaning(
                 "restricted mean days improved within the horizon, a part of `symptomatic_days` (only with `partial` responses)",
             ),
+        OutcomeDef::new(Id::SymptomFreeDays, "symptom_free_days", Days, Mean, "symptom-free days").meaning(
+            "restricted mean days symptom-free within the horizon (with a permanent deficit, those days are residual deficit instead)",
+        ),
+        OutcomeDef::new(Id::RecoveringDays, "recovering_days", Days, Mean, "recovering days").meaning(
+            "restricted mean days recovering from a responding procedure within the horizon, a part of `symptomatic_days`",
+        ),
+        OutcomeDef::new(
+            Id::ResidualDeficitDays,
+            "residual_deficit_days",
+            Days,
+            Mean,
+            "residual deficit days",
+        )
+        .requires(Feature::PermanentDeficit)
+        .meaning(
+            "restricted mean days symptom-free but with a permanent deficit within the horizon (only with `[natural_history.permanent_deficit]`)",
+        ),
     ]
 };
 

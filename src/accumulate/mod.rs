@@ -80,6 +80,11 @@ fn value(id: Id, o: &Outcome) -> i64 {
         Id::PermanentDeficit => b(o.permanent_deficit),
         Id::Improved => b(o.improved_at_horizon),
         Id::ImprovedDays => fixed_days(o.improved_days) as i64,
+        Id::SymptomFreeDays if o.permanent_deficit => 0,
+        Id::SymptomFreeDays => fixed_days(o.symptom_free_days) as i64,
+        Id::RecoveringDays => fixed_days(o.recovering_days) as i64,
+        Id::ResidualDeficitDays if o.permanent_deficit => fixed_days(o.symptom_free_days) as i64,
+        Id::ResidualDeficitDays => 0,
     }
 }
 

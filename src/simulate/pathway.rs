@@ -105,6 +105,10 @@ pub struct Outcome {
     pub improved_at_horizon: bool,
     /// Days improved within [0, H] (a part of `symptomatic_days`).
     pub improved_days: f64,
+    /// Days recovering within [0, H] (a part of `symptomatic_days`).
+    pub recovering_days: f64,
+    /// Days symptom-free within [0, H] (H - `symptomatic_days`).
+    pub symptom_free_days: f64,
 }
 
 /// A path's time in each health state, as spells `[from, to)` within the
@@ -274,6 +278,8 @@ pub fn simulate(
             permanent_deficit: false,
             improved_at_horizon: false,
             improved_days: 0.0,
+            recovering_days: 0.0,
+            symptom_free_days: 0.0,
         },
     };
     walk.run(policy);
@@ -370,6 +376,7 @@ impl<T: Tally> Walk<'_, T> {
                 let flow = self.phase(end, armed);
                 if responds {
                     self.ws.spells.recovering.push((start, self.t));
+                    self.out.recovering_days += self.t - start;
                 }
                 match flow {
                     Flow::Go => {}
@@ -598,6 +605,7 @@ impl<T: Tally> Walk<'_, T> {
             return false;
         }
         self.ws.spells.symptom_free.push((self.t, at));
+        self.out.symptom_free_days += at - self.t;
         // Natural-history events that fell in the symptom-free spell did not happen.
         if self.progression < at {
             self.progression = f64::INFINITY;
@@ -619,6 +627,7 @@ impl<T: Tally> Walk<'_, T> {
 
     fn finish_symptom_free(&mut self) {
         self.ws.spells.symptom_free.push((self.t, self.horizon));
+        self.out.symptom_free_days += self.horizon - self.t;
         self.out.symptom_free_at_horizon = true;
     }
 
