@@ -281,22 +281,27 @@ impl Id {
     }
 }
 
-/// How many outcomes use estimator `e`.
+/// Whether the outcome at `k` is one every scenario has.
+const fn always(k: usize) -> bool {
+    matches!(OUTCOMES[k].requires, Feature::Always)
+}
+
+/// How many outcomes every scenario has use estimator `e`.
 const fn count(e: Estimator) -> usize {
     let (mut n, mut k) = (0, 0);
     while k < N {
-        n += (OUTCOMES[k].estimator as u8 == e as u8) as usize;
+        n += (always(k) && OUTCOMES[k].estimator as u8 == e as u8) as usize;
         k += 1;
     }
     n
 }
 
-/// The positions of the outcomes that use estimator `e`.
+/// The positions of the outcomes every scenario has that use estimator `e`.
 const fn positions<const M: usize>(e: Estimator) -> [usize; M] {
     let mut out = [0; M];
     let (mut n, mut k) = (0, 0);
     while k < N {
-        if OUTCOMES[k].estimator as u8 == e as u8 {
+        if always(k) && OUTCOMES[k].estimator as u8 == e as u8 {
             out[n] = k;
             n += 1;
         }
@@ -305,20 +310,23 @@ const fn positions<const M: usize>(e: Estimator) -> [usize; M] {
     out
 }
 
-/// Positions of the outcomes estimated as proportions (fixed at compile
-/// time, so the accumulators' loops have no branch per outcome).
+/// Positions of the outcomes every scenario has estimated as proportions
+/// (fixed at compile time, so the accumulators' loops have no branch per
+/// outcome). Outcomes that need a feature ([`OPTIONAL`]) are accumulated
+/// only in scenarios that declare it.
 pub const PROPORTIONS: [usize; count(Estimator::Proportion)] = positions(Estimator::Proportion);
-/// Positions of the outcomes estimated as means.
+/// Positions of the outcomes every scenario has estimated as means.
 pub const MEANS: [usize; count(Estimator::Mean)] = positions(Estimator::Mean);
 /// Positions of the outcomes estimated as Kaplan-Meier medians.
 pub const MEDIANS: [usize; count(Estimator::Median)] = positions(Estimator::Median);
 
-/// Positions of the outcomes compared patient by patient.
-pub const PAIRED: [usize; N - MEDIANS.len()] = {
-    let mut out = [0; N - MEDIANS.len()];
+/// Positions of the outcomes every scenario has compared patient by
+/// patient.
+pub const PAIRED: [usize; count_paired()] = {
+    let mut out = [0; count_paired()];
     let (mut n, mut k) = (0, 0);
     while k < N {
-        if OUTCOMES[k].paired {
+        if always(k) && OUTCOMES[k].paired {
             out[n] = k;
             n += 1;
         }
@@ -326,6 +334,38 @@ pub const PAIRED: [usize; N - MEDIANS.len()] = {
     }
     out
 };
+
+const fn count_paired() -> usize {
+    let (mut n, mut k) = (0, 0);
+    while k < N {
+        n += (always(k) && OUTCOMES[k].paired) as usize;
+        k += 1;
+    }
+    n
+}
+
+/// Positions of the outcomes that need a feature of the scenario.
+pub const OPTIONAL: [usize; N - count_always()] = {
+    let mut out = [0; N - count_always()];
+    let (mut n, mut k) = (0, 0);
+    while k < N {
+        if !always(k) {
+            out[n] = k;
+            n += 1;
+        }
+        k += 1;
+    }
+    out
+};
+
+const fn count_always() -> usize {
+    let (mut n, mut k) = (0, 0);
+    while k < N {
+        n += always(k) as usize;
+        k += 1;
+    }
+    n
+}
 
 /// The outcome called `name`.
 pub fn find(name: &str) -> Option<&'static OutcomeDef> {
@@ -373,11 +413,24 @@ mod tests {
 
     #[test]
     fn positions_partition_the_outcomes() {
-        let mut all: Vec<usize> = PROPORTIONS.iter().chain(&MEANS).chain(&MEDIANS).copied().collect();
+        let mut all: Vec<usize> = PROPORTIONS
+            .iter()
+            .chain(&MEANS)
+            .chain(&MEDIANS)
+            .chain(&OPTIONAL)
+            .copied()
+            .collect();
         all.sort_unstable();
         assert_eq!(all, (0..N).collect::<Vec<_>>());
-        let paired: Vec<usize> = (0..N).filter(|&k| OUTCOMES[k].paired).collect();
+        let paired: Vec<usize> = (0..N)
+            .filter(|&k| OUTCOMES[k].paired && OUTCOMES[k].requires == Feature::Always)
+            .collect();
         assert_eq!(PAIRED.to_vec(), paired);
+        // The accumulators treat optional outcomes as proportions or means,
+        // all paired.
+        for k in OPTIONAL {
+            assert!(OUTCOMES[k].estimator != Estimator::Median && OUTCOMES[k].paired);
+        }
     }
 
     #[test]

@@ -144,8 +144,10 @@ impl GroupAcc {
         &self.times[Id::MedianDays as usize]
     }
 
+    /// Records one patient; `optional` are the positions of the outcomes
+    /// that need a feature the scenario declares ([`crate::outcome::OPTIONAL`]).
     #[inline]
-    pub fn record(&mut self, o: &Outcome, values: &Values) {
+    pub fn record(&mut self, o: &Outcome, values: &Values, optional: &[usize]) {
         self.patients += 1;
         // Values of proportions are 0 or 1, of means non-negative.
         for k in PROPORTIONS {
@@ -155,6 +157,13 @@ impl GroupAcc {
             let a = values[k] as u128;
             self.sum[k] += a;
             self.sum_sq[k] += a * a;
+        }
+        for &k in optional {
+            let a = values[k] as u128;
+            self.sum[k] += a;
+            if OUTCOMES[k].estimator == Estimator::Mean {
+                self.sum_sq[k] += a * a;
+            }
         }
         for k in MEDIANS {
             if let Ok(bin) = usize::try_from(values[k]) {
@@ -199,9 +208,9 @@ impl PairAcc {
     /// Records one patient's [`Values`] under the policy and under the
     /// reference.
     #[inline]
-    pub fn record(&mut self, policy: &Values, reference: &Values) {
+    pub fn record(&mut self, policy: &Values, reference: &Values, optional: &[usize]) {
         self.patients += 1;
-        for k in PAIRED {
+        for k in PAIRED.into_iter().chain(optional.iter().copied()) {
             let d = policy[k] - reference[k];
             let a = u128::from(d.unsigned_abs());
             self.sum[k] += i128::from(d);
@@ -370,11 +379,19 @@ pub struct PolicyAcc {
     pub paired: PairAcc,
     /// The same within each subgroup.
     pub paired_subgroups: Vec<PairAcc>,
+    /// Positions of the optional outcomes accumulated (the features the
+    /// scenario declares); not part of the sums.
+    #[serde(skip)]
+    pub optional: Vec<usize>,
 }
 
 impl PolicyAcc {
-    pub fn new(horizon_days: f64, grid_step: f64, subgroups: usize) -> PolicyAcc {
+    /// The accumulators of a policy over a horizon and grid, split into
+    /// `subgroups`; `optional` are the positions of the outcomes needing a
+    /// feature that the scenario declares.
+    pub fn new(horizon_days: f64, grid_step: f64, subgroups: usize, optional: Vec<usize>) -> PolicyAcc {
         PolicyAcc {
+            optional,
             overall: GroupAcc::new(horizon_days),
             curves: CurveAcc::new(horizon_days, grid_step),
             subgroups: vec![GroupAcc::new(horizon_days); subgroups],
@@ -393,10 +410,10 @@ impl PolicyAcc {
         horizon_days: f64,
         subgroup: Option<usize>,
     ) {
-        self.overall.record(o, values);
+        self.overall.record(o, values, &self.optional);
         self.curves.record(o, spells, horizon_days);
         if let Some(g) = subgroup {
-            self.subgroups[g].record(o, values);
+            self.subgroups[g].record(o, values, &self.optional);
         }
     }
 
@@ -411,11 +428,11 @@ impl PolicyAcc {
         subgroup: Option<usize>,
     ) {
         let first_recovery = |o: &Outcome| if o.recovered { o.time_to_recovery } else { f64::INFINITY };
-        self.paired.record(values, reference_values);
+        self.paired.record(values, reference_values, &self.optional);
         self.curves
             .record_discordance(first_recovery(o), first_recovery(reference));
         if let Some(g) = subgroup {
-            self.paired_subgroups[g].record(values, reference_values);
+            self.paired_subgroups[g].record(values, reference_values, &self.optional);
         }
     }
 

@@ -3,7 +3,7 @@
 
 use crate::accumulate::{PolicyAcc, Values, write_values};
 use crate::error::Error;
-use crate::outcome::N;
+use crate::outcome::{N, OPTIONAL, OUTCOMES};
 use crate::scenario::{Covariate, Scenario};
 use crate::simulate::engine::{self, Observer, RunSpec, Sink};
 use crate::simulate::pathway::Outcome;
@@ -109,13 +109,17 @@ pub struct Sums<'a> {
 impl<'a> Sums<'a> {
     pub fn new(scenario: &Scenario, split: &'a Split<'a>, reference: usize, independent: bool) -> Sums<'a> {
         let sim = &scenario.simulation();
+        let optional: Vec<usize> = OPTIONAL
+            .into_iter()
+            .filter(|&k| scenario.provides(OUTCOMES[k].requires))
+            .collect();
         Sums {
             split,
             reference,
             independent,
             horizon_days: sim.horizon_days,
             accs: (0..scenario.policies().len())
-                .map(|_| PolicyAcc::new(sim.horizon_days, sim.curve_step_days, split.len()))
+                .map(|_| PolicyAcc::new(sim.horizon_days, sim.curve_step_days, split.len(), optional.clone()))
                 .collect(),
             current: vec![(Outcome::default(), [0; N]); scenario.policies().len()],
             group: None,
