@@ -564,17 +564,18 @@ impl<T: Tally> Walk<'_, T> {
                 failed |= c.fails_attempt;
             }
         }
-        if responds && !failed {
+        // One sampling site per distribution: the recovery time serves full
+        // and partial responses alike.
+        if (responds || partial) && !failed {
             let end = self.t + tally.sample(&intervention.recovery_time, &mut rng) + delay;
+            if !responds {
+                return Attempt::Partial { end };
+            }
             let relapse_after = intervention.relapse.as_ref().and_then(|r| {
                 let relapses = tally.uniform(&mut rng) < r.probability.for_patient(x);
                 relapses.then(|| tally.sample(&r.time, &mut rng))
             });
             Attempt::Responds { end, relapse_after }
-        } else if partial && !failed {
-            Attempt::Partial {
-                end: self.t + tally.sample(&intervention.recovery_time, &mut rng) + delay,
-            }
         } else {
             let failure_time = failure_time.unwrap_or(&intervention.failure_time);
             Attempt::Fails {
