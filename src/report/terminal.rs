@@ -86,13 +86,28 @@ pub fn format_sweep(param: &str, points: &[SweepPoint], outcomes: &[&OutcomeDef]
 
 /// The table `foramen verify` prints.
 pub fn format_checks(checks: &[Check]) -> String {
+    // Columns as wide as their longest entry, so long names never shift
+    // the numbers.
+    let width = |head: &str, cell: fn(&Check) -> &str| {
+        checks
+            .iter()
+            .map(|c| cell(c).chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(head.len())
+    };
+    let (ws, wp, wq) = (
+        width("scenario", |c| &c.scenario),
+        width("policy", |c| &c.policy),
+        width("quantity", |c| &c.quantity),
+    );
     let mut out = format!(
-        "{:<24} {:<14} {:<30} {:>12} {:>12} {:>10} {:>7}  result\n",
+        "{:<ws$} {:<wp$} {:<wq$} {:>12} {:>12} {:>10} {:>7}  result\n",
         "scenario", "policy", "quantity", "exact", "simulated", "MC se", "z"
     );
     for c in checks {
         out += &format!(
-            "{:<24} {:<14} {:<30} {:>12.6} {:>12.6} {:>10.2e} {:>7.2}  {}\n",
+            "{:<ws$} {:<wp$} {:<wq$} {:>12.6} {:>12.6} {:>10.2e} {:>7.2}  {}\n",
             c.scenario,
             c.policy,
             c.quantity,
@@ -146,4 +161,32 @@ pub fn format_row(r: &BenchRow) -> String {
         r.baseline_ns_per_path(),
         percent(Some(r.ratio()))
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A long policy name widens its column instead of pushing the numbers
+    /// of its row out of line.
+    #[test]
+    fn check_columns_fit_the_longest_name() {
+        let check = |policy: &str| Check {
+            scenario: "s".into(),
+            policy: policy.into(),
+            quantity: "recovered".into(),
+            exact: 0.5,
+            simulated: 0.5,
+            se: 0.01,
+            z: 0.0,
+            derivation: String::new(),
+        };
+        let table = format_checks(&[check("a"), check("decompress-then-revise")]);
+        let ends: Vec<usize> = table
+            .lines()
+            .take(3)
+            .map(|l| l.find("pass").or(l.find("result")).unwrap())
+            .collect();
+        assert!(ends.windows(2).all(|w| w[0] == w[1]), "{table}");
+    }
 }
