@@ -187,19 +187,28 @@ pub fn sums_bytes(scenario: &Scenario, subgroups: usize) -> u128 {
 pub struct PatientRecords {
     /// Index of the first patient (non-zero in a shard).
     pub first_patient: u64,
-    /// Covariate slots, `covariates.len() / patients` per patient.
-    pub covariates: Vec<f64>,
+    /// Covariate slots, `Scenario::slot_count` per patient: one vector
+    /// shared by every policy under common random numbers, one per policy
+    /// under `--independent` (each policy draws its own patients).
+    pub covariates: Vec<Vec<f64>>,
     /// One vector per policy, one outcome per patient.
     pub outcomes: Vec<Vec<Outcome>>,
 }
 
 impl PatientRecords {
-    fn new(policies: usize) -> PatientRecords {
+    fn new(policies: usize, independent: bool) -> PatientRecords {
         PatientRecords {
             first_patient: 0,
-            covariates: Vec::new(),
+            covariates: vec![Vec::new(); if independent { policies } else { 1 }],
             outcomes: vec![Vec::new(); policies],
         }
+    }
+
+    /// The covariate slots of patient `i` (0-based within these records)
+    /// under `policy`, `slots` per patient.
+    pub fn slots_of(&self, policy: usize, i: usize, slots: usize) -> &[f64] {
+        let own = &self.covariates[policy.min(self.covariates.len() - 1)];
+        &own[i * slots..(i + 1) * slots]
     }
 
     fn is_empty(&self) -> bool {
@@ -210,11 +219,11 @@ impl PatientRecords {
 impl Sink for PatientRecords {
     #[inline]
     fn path(&mut self, patient: u64, path: Path) {
-        if path.policy == 0 {
-            if self.is_empty() {
-                self.first_patient = patient;
-            }
-            self.covariates.extend_from_slice(path.covariates);
+        if path.policy == 0 && self.is_empty() {
+            self.first_patient = patient;
+        }
+        if let Some(own) = self.covariates.get_mut(path.policy) {
+            own.extend_from_slice(path.covariates);
         }
         self.outcomes[path.policy].push(*path.outcome);
     }
@@ -226,7 +235,9 @@ impl Sink for PatientRecords {
         if self.is_empty() {
             self.first_patient = later.first_patient;
         }
-        self.covariates.extend(later.covariates);
+        for (a, b) in self.covariates.iter_mut().zip(later.covariates) {
+            a.extend(b);
+        }
         for (a, b) in self.outcomes.iter_mut().zip(later.outcomes) {
             a.extend(b);
         }
@@ -256,7 +267,8 @@ pub fn simulate(scenario: &Scenario, spec: &RunSpec, observer: &dyn Observer) ->
     let new_sink = || {
         (
             Sums::new(scenario, &split, spec.reference, spec.independent),
-            spec.keep_patients.then(|| PatientRecords::new(policies)),
+            spec.keep_patients
+                .then(|| PatientRecords::new(policies, spec.independent)),
         )
     };
     let ran = engine::run(scenario, spec, new_sink, observer)?;

@@ -185,7 +185,7 @@ pub fn write_patients(scenario: &Scenario, records: &PatientRecords, path: &Path
     let patient: Vec<u64> = (0..policies).flat_map(|_| first..first + n as u64).collect();
     columns.push(Column::new("patient".into(), patient));
     for (j, c) in scenario.covariates().iter().enumerate() {
-        let values = (0..policies).flat_map(|_| (0..n).map(move |i| records.covariates[i * k + j]));
+        let values = (0..policies).flat_map(|p| (0..n).map(move |i| records.slots_of(p, i, k)[j]));
         let name: PlSmallStr = c.name.as_str().into();
         columns.push(match &c.kind {
             CovariateKind::Boolean { .. } => Column::new(name, values.map(|v| v != 0.0).collect::<Vec<bool>>()),
@@ -198,7 +198,7 @@ pub fn write_patients(scenario: &Scenario, records: &PatientRecords, path: &Path
     }
     if scenario.frailty().is_some() {
         let j = scenario.covariates().len();
-        let values = (0..policies).flat_map(|_| (0..n).map(move |i| records.covariates[i * k + j]));
+        let values = (0..policies).flat_map(|p| (0..n).map(move |i| records.slots_of(p, i, k)[j]));
         columns.push(Column::new("frailty".into(), values.collect::<Vec<f64>>()));
     }
     let outcomes = || records.outcomes.iter().flatten();

@@ -763,3 +763,42 @@ fn health_states_partition_the_cohort_on_every_day() {
         assert!((sum - 1.0).abs() < 1e-12, "{policy} day {day}: states sum to {sum}");
     }
 }
+
+/// patients.parquet under `--independent` gives each policy's rows that
+/// policy's own patients' covariates (each policy draws its own patients);
+/// under common random numbers the rows of one patient agree. Before, every
+/// policy's rows showed the first policy's patients.
+#[test]
+fn independent_patient_records_keep_each_policys_covariates() {
+    use polars::prelude::SerReader;
+    let tmp = tempfile::TempDir::new().unwrap();
+    let ages = |independent: bool| {
+        let out = tmp.path().join(format!("run-{independent}"));
+        let mut cmd = foramen();
+        cmd.args(["run", SMALL, "--patients", "200", "--patients-out", "--quiet", "--out"])
+            .arg(&out);
+        if independent {
+            cmd.arg("--independent");
+        }
+        cmd.assert().success();
+        let frame = polars::prelude::ParquetReader::new(std::fs::File::open(out.join("patients.parquet")).unwrap())
+            .finish()
+            .unwrap();
+        let age: Vec<f64> = frame
+            .column("age")
+            .unwrap()
+            .f64()
+            .unwrap()
+            .into_no_null_iter()
+            .collect();
+        let (first, second) = age.split_at(200);
+        (first.to_vec(), second.to_vec())
+    };
+    let (a, b) = ages(false);
+    assert_eq!(a, b, "common random numbers: one patient, one age");
+    let (a, b) = ages(true);
+    assert!(
+        a.iter().zip(&b).filter(|(x, y)| x != y).count() > 190,
+        "independent patients differ"
+    );
+}

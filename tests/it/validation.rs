@@ -173,7 +173,9 @@ proptest! {
         };
         let out = sink::simulate(&s, &spec, &Unobserved).unwrap();
         let records = out.patients.unwrap();
-        prop_assert_eq!(records.covariates.len(), 300);
+        // One covariate vector shared by both policies: 300 patients.
+        prop_assert_eq!(records.covariates.len(), 1);
+        prop_assert_eq!(records.covariates[0].len(), 300);
         for (a, b) in records.outcomes[0].iter().zip(&records.outcomes[1]) {
             if a.recovered {
                 prop_assert_eq!(a, b);
