@@ -4,7 +4,10 @@
 use predicates::prelude::*;
 use tempfile::TempDir;
 
-use crate::util::{SMALL, SMALL_TEXT, foramen, validate_edit};
+use crate::util::{
+    SMALL, SMALL_TEXT, csv_column, foramen, patients, refused, run_quiet, run_text, stderr_has, validate_edit,
+    validate_text,
+};
 
 /// Six covariates of 64 levels split by all six: 6.9e10 subgroups, which
 /// used to abort the process on a 15 TB allocation.
@@ -219,24 +222,20 @@ fn validate_names_every_problem_of_a_file() {
             1,
         )
         .replacen("[0.2, 0.6]", "[0.6, 0.2]", 1);
-    let tmp = tempfile::TempDir::new().unwrap();
-    let path = tmp.path().join("bad.toml");
-    std::fs::write(&path, text).unwrap();
-    let out = foramen().arg("validate").arg(&path).assert().code(2);
-    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
-    for expected in [
-        "7 problems:",
-        "simulation.horizon_days = 0",
-        "cohort.motor_deficit.probability = 1.1",
-        "interventions.injection.response.probability = 1.6",
-        "interventions.injection.failure_time",
-        "policies.stepwise.steps[1].intervention = \"injektion\"",
-        "(did you mean `injection`?)",
-        "policies.stepwise.steps[1].attempts = 0",
-        "ranges.\"interventions.physio.response.probability\" = [0.6, 0.2]",
-    ] {
-        assert!(stderr.contains(expected), "no `{expected}` in:\n{stderr}");
-    }
+    stderr_has(
+        validate_text(&text).code(2),
+        &[
+            "7 problems:",
+            "simulation.horizon_days = 0",
+            "cohort.motor_deficit.probability = 1.1",
+            "interventions.injection.response.probability = 1.6",
+            "interventions.injection.failure_time",
+            "policies.stepwise.steps[1].intervention = \"injektion\"",
+            "(did you mean `injection`?)",
+            "policies.stepwise.steps[1].attempts = 0",
+            "ranges.\"interventions.physio.response.probability\" = [0.6, 0.2]",
+        ],
+    );
 }
 
 /// The terminal table prints a value that cannot be estimated as the CSVs
@@ -244,7 +243,7 @@ fn validate_names_every_problem_of_a_file() {
 /// is not reached.
 #[test]
 fn the_terminal_says_nan_where_the_csvs_do() {
-    let tmp = tempfile::TempDir::new().unwrap();
+    let tmp = TempDir::new().unwrap();
     let out = foramen()
         .args(["run", SMALL, "--horizon", "1", "--patients", "200", "--out"])
         .arg(tmp.path().join("run"))
@@ -261,7 +260,7 @@ fn the_terminal_says_nan_where_the_csvs_do() {
 /// `sensitivity` does; before, only where it wrote them.
 #[test]
 fn sweep_prints_its_results() {
-    let tmp = tempfile::TempDir::new().unwrap();
+    let tmp = TempDir::new().unwrap();
     let param = "interventions.physio.response.probability";
     let out = foramen()
         .args([
@@ -295,20 +294,12 @@ fn sweep_prints_its_results() {
 /// refused with the whole values to give instead.
 #[test]
 fn a_fractional_range_on_a_whole_key_suggests_values() {
-    foramen()
-        .args([
-            "sweep",
-            SMALL,
-            "--param",
-            "policies.stepwise.steps[1].attempts",
-            "--range",
-            "1..4",
-            "--steps",
-            "3",
-        ])
+    let param = "policies.stepwise.steps[1].attempts";
+    let sweep = foramen()
+        .args(["sweep", SMALL, "--param", param, "--range", "1..4", "--steps", "3"])
         .assert()
-        .code(2)
-        .stderr(predicates::str::contains("gives 1, 2.5, 4").and(predicates::str::contains("--values 1,2,3,4")));
+        .code(2);
+    stderr_has(sweep, &["gives 1, 2.5, 4", "--values 1,2,3,4"]);
 }
 
 /// `describe` shows what the engine does: a step's own failure time, the
@@ -330,14 +321,13 @@ fn describe_says_what_the_engine_does() {
         routed_block[2].contains("recover after lognormal(median 70 d"),
         "{routed_block:?}"
     );
-    assert!(
-        stdout.contains("complication dural tear: 0.02, fails the attempt"),
-        "{stdout}"
-    );
-    assert!(stdout.contains("complication durotomy: 0.06, odds x1.4 if diabetes, delays the outcome by 14 d"));
-    assert!(
-        stdout.contains("age: normal(mean 62, sd 11) truncated to [30, 90]; subgroups <50, [50,65), [65,75), >=75")
-    );
+    for line in [
+        "complication dural tear: 0.02, fails the attempt",
+        "complication durotomy: 0.06, odds x1.4 if diabetes, delays the outcome by 14 d",
+        "age: normal(mean 62, sd 11) truncated to [30, 90]; subgroups <50, [50,65), [65,75), >=75",
+    ] {
+        assert!(stdout.contains(line), "no `{line}` in:\n{stdout}");
+    }
 }
 
 /// A run removes the temporary directory a killed run left beside its
@@ -345,7 +335,7 @@ fn describe_says_what_the_engine_does() {
 /// whose process is alive (this test's) is left alone.
 #[test]
 fn a_killed_runs_leftovers_are_removed() {
-    let tmp = tempfile::TempDir::new().unwrap();
+    let tmp = TempDir::new().unwrap();
     // No process has this id: Linux caps them at 2^22.
     let dead = tmp.path().join(".old.partial-999999999");
     let alive = tmp.path().join(format!(".other.partial-{}", std::process::id()));
@@ -353,12 +343,12 @@ fn a_killed_runs_leftovers_are_removed() {
         std::fs::create_dir(dir).unwrap();
         std::fs::write(dir.join("summary.csv"), "half-written").unwrap();
     }
-    foramen()
+    let run = foramen()
         .args(["run", SMALL, "--patients", "100", "--quiet", "--out"])
         .arg(tmp.path().join("run"))
         .assert()
-        .success()
-        .stderr(predicates::str::contains("note: removed").and(predicates::str::contains(".old.partial-999999999")));
+        .success();
+    stderr_has(run, &["note: removed", ".old.partial-999999999"]);
     assert!(!dead.exists());
     assert!(alive.exists());
     assert!(tmp.path().join("run/manifest.json").exists());
@@ -369,19 +359,14 @@ fn a_killed_runs_leftovers_are_removed() {
 /// to a whole number of eighths.
 #[test]
 fn a_curve_step_off_the_eighth_day_grid_is_refused() {
-    validate_edit("curve_step_days = 7", "curve_step_days = 7.3")
-        .code(2)
-        .stderr(
-            predicates::str::contains("simulation.curve_step_days = 7.3")
-                .and(predicates::str::contains("7.25 or 7.375 instead")),
-        );
-    let tmp = tempfile::TempDir::new().unwrap();
-    foramen()
-        .args(["run", SMALL, "--horizon", "1.3", "--patients", "50", "--quiet", "--out"])
-        .arg(tmp.path().join("run"))
-        .assert()
-        .success();
-    let curves = std::fs::read_to_string(tmp.path().join("run/curves.csv")).unwrap();
+    refused(
+        "curve_step_days = 7",
+        "curve_step_days = 7.3",
+        &["simulation.curve_step_days = 7.3", "7.25 or 7.375 instead"],
+    );
+    let tmp = TempDir::new().unwrap();
+    let out = run_quiet(tmp.path(), "run", SMALL, &["--horizon", "1.3", "--patients", "50"]);
+    let curves = std::fs::read_to_string(out.join("curves.csv")).unwrap();
     let days: Vec<&str> = curves
         .lines()
         .filter(|l| l.starts_with("stepwise,recovered,"))
@@ -396,26 +381,97 @@ fn a_curve_step_off_the_eighth_day_grid_is_refused() {
 /// its paired interval.
 #[test]
 fn independent_runs_have_no_paired_subgroup_differences() {
-    let tmp = tempfile::TempDir::new().unwrap();
-    foramen()
-        .args(["run", SMALL, "--independent", "--patients", "400", "--quiet", "--out"])
-        .arg(tmp.path().join("run"))
-        .assert()
-        .success();
-    let read = |f: &str| std::fs::read_to_string(tmp.path().join("run").join(f)).unwrap();
-    let column = |text: &str, name: &str| {
-        let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
-        let i = header.iter().position(|h| *h == name).unwrap();
-        text.lines()
-            .skip(1)
-            .map(|l| l.split(',').nth(i).unwrap().to_string())
-            .collect::<Vec<_>>()
-    };
+    let tmp = TempDir::new().unwrap();
+    let out = run_quiet(tmp.path(), "run", SMALL, &["--independent", "--patients", "400"]);
+    let read = |f: &str| std::fs::read_to_string(out.join(f)).unwrap();
     let subgroup = read("subgroup_differences.csv");
-    let paired = column(&subgroup, "paired_se");
+    let paired = csv_column(&subgroup, "paired_se");
     assert!(!paired.is_empty() && paired.iter().all(|v| v == "NaN"), "{subgroup}");
     let overall = read("comparison.csv");
-    assert!(column(&overall, "paired_se").iter().any(|v| v != "NaN"), "{overall}");
+    assert!(
+        csv_column(&overall, "paired_se").iter().any(|v| v != "NaN"),
+        "{overall}"
+    );
+}
+
+/// patients.parquet under `--independent` gives each policy's rows that
+/// policy's own patients' covariates (each policy draws its own patients);
+/// under common random numbers the rows of one patient agree. Before, every
+/// policy's rows showed the first policy's patients.
+#[test]
+fn independent_patient_records_keep_each_policys_covariates() {
+    let tmp = TempDir::new().unwrap();
+    let ages = |name: &str, extra: &[&str]| {
+        let args = [&["--patients", "200", "--patients-out"], extra].concat();
+        let out = run_quiet(tmp.path(), name, SMALL, &args);
+        let frame = patients(&out);
+        let age: Vec<f64> = frame
+            .column("age")
+            .unwrap()
+            .f64()
+            .unwrap()
+            .into_no_null_iter()
+            .collect();
+        let (first, second) = age.split_at(200);
+        (first.to_vec(), second.to_vec())
+    };
+    let (a, b) = ages("common", &[]);
+    assert_eq!(a, b, "common random numbers: one patient, one age");
+    let (a, b) = ages("independent", &["--independent"]);
+    assert!(
+        a.iter().zip(&b).filter(|(x, y)| x != y).count() > 190,
+        "independent patients differ"
+    );
+}
+
+/// A relapse loop whose times are all zero is refused at validation; one
+/// whose times are merely tiny runs to the end, with the paths cut by the
+/// step guard counted in the manifest and a warning on stderr (before, the
+/// guard was silent).
+#[test]
+fn zero_length_relapse_cycles_are_refused_and_tiny_ones_reported() {
+    let scenario = |times: &str| {
+        format!(
+            r#"
+name = "cycle"
+[simulation]
+patients = 3
+seed = 1
+horizon_days = 30
+[[cohort.covariates]]
+name = "x"
+probability = 0.5
+[[interventions]]
+name = "loop"
+level = "conservative"
+response = {{ probability = 1 }}
+recovery_time = {times}
+failure_time = {{ family = "fixed", value = 1 }}
+relapse = {{ probability = 1, time = {times} }}
+[[policies]]
+name = "only"
+steps = [{{ intervention = "loop" }}]
+"#
+        )
+    };
+    stderr_has(
+        validate_text(&scenario(r#"{ family = "fixed", value = 0 }"#)).code(2),
+        &["interventions.loop.relapse.time", "cycle of no length"],
+    );
+    let tmp = TempDir::new().unwrap();
+    let tiny = tmp.path().join("tiny.toml");
+    std::fs::write(&tiny, scenario(r#"{ family = "exponential", mean = 1e-9 }"#)).unwrap();
+    let out = tmp.path().join("run");
+    let run = foramen()
+        .arg("run")
+        .arg(&tiny)
+        .args(["--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    stderr_has(run, &["warning: 3 patient-paths never reached the horizon"]);
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"stalled_paths\": 3"), "{manifest}");
 }
 
 /// Progression while waiting for surgery fast-tracks it: with progression
@@ -452,353 +508,20 @@ red_flag = {{ jump_to = "surgery", wait = {{ family = "fixed", value = 7 }} }}
 "#
         )
     };
-    let tmp = tempfile::TempDir::new().unwrap();
+    let tmp = TempDir::new().unwrap();
     let median = |progression_day: u32| {
-        let file = tmp.path().join(format!("p{progression_day}.toml"));
-        let out = tmp.path().join(format!("run{progression_day}"));
-        std::fs::write(&file, scenario(progression_day)).unwrap();
-        foramen()
-            .arg("run")
-            .arg(&file)
-            .arg("--quiet")
-            .arg("--out")
-            .arg(&out)
-            .assert()
-            .success();
+        let out = run_text(
+            tmp.path(),
+            &format!("p{progression_day}"),
+            &scenario(progression_day),
+            &[],
+        );
         let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
-        let mut lines = summary.lines();
-        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-        let row: Vec<&str> = lines.next().unwrap().split(',').collect();
-        let at = |name: &str| {
-            row[header.iter().position(|h| *h == name).unwrap()]
-                .parse::<f64>()
-                .unwrap()
-        };
-        at("median_days")
+        csv_column(&summary, "median_days")[0].parse::<f64>().unwrap()
     };
     // Times are fixed, so the median lies in the 1/8-day bin of the day.
     let fast = median(10);
     assert!((22.0..22.125).contains(&fast), "median {fast}");
     let elective = median(200);
     assert!((105.0..105.125).contains(&elective), "median {elective}");
-}
-
-/// A relapse loop whose times are all zero is refused at validation; one
-/// whose times are merely tiny runs to the end, with the paths cut by the
-/// step guard counted in the manifest and a warning on stderr (before, the
-/// guard was silent).
-#[test]
-fn zero_length_relapse_cycles_are_refused_and_tiny_ones_reported() {
-    let scenario = |recovery: &str, relapse: &str| {
-        format!(
-            r#"
-name = "cycle"
-[simulation]
-patients = 3
-seed = 1
-horizon_days = 30
-[[cohort.covariates]]
-name = "x"
-probability = 0.5
-[[interventions]]
-name = "loop"
-level = "conservative"
-response = {{ probability = 1 }}
-recovery_time = {recovery}
-failure_time = {{ family = "fixed", value = 1 }}
-relapse = {{ probability = 1, time = {relapse} }}
-[[policies]]
-name = "only"
-steps = [{{ intervention = "loop" }}]
-"#
-        )
-    };
-    let tmp = tempfile::TempDir::new().unwrap();
-    let zero = tmp.path().join("zero.toml");
-    std::fs::write(
-        &zero,
-        scenario(
-            r#"{ family = "fixed", value = 0 }"#,
-            r#"{ family = "fixed", value = 0 }"#,
-        ),
-    )
-    .unwrap();
-    foramen().arg("validate").arg(&zero).assert().code(2).stderr(
-        predicates::str::contains("interventions.loop.relapse.time")
-            .and(predicates::str::contains("cycle of no length")),
-    );
-    let tiny = tmp.path().join("tiny.toml");
-    let exp = r#"{ family = "exponential", mean = 1e-9 }"#;
-    std::fs::write(&tiny, scenario(exp, exp)).unwrap();
-    let out = tmp.path().join("run");
-    foramen()
-        .arg("run")
-        .arg(&tiny)
-        .args(["--quiet", "--out"])
-        .arg(&out)
-        .assert()
-        .success()
-        .stderr(predicates::str::contains(
-            "warning: 3 patient-paths never reached the horizon",
-        ));
-    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
-    assert!(manifest.contains("\"stalled_paths\": 3"), "{manifest}");
-}
-
-/// `[cohort.frailty]`: patients.parquet gets the frailty column (with sd
-/// about the declared one), and a loading without a frailty is refused.
-#[test]
-fn frailty_is_recorded_and_a_loading_needs_it() {
-    validate_edit(
-        "response = { probability = 0.6 }",
-        "response = { probability = 0.6, frailty_loading = 2 }",
-    )
-    .code(2)
-    .stderr(
-        predicates::str::contains("interventions.injection.response.frailty_loading = 2")
-            .and(predicates::str::contains("declare [cohort.frailty]")),
-    );
-    let tmp = tempfile::TempDir::new().unwrap();
-    let file = tmp.path().join("frail.toml");
-    std::fs::write(
-        &file,
-        SMALL_TEXT.replacen(
-            "[[cohort.covariates]]",
-            "[cohort.frailty]\nsd = 0.8\n\n[[cohort.covariates]]",
-            1,
-        ),
-    )
-    .unwrap();
-    foramen()
-        .arg("run")
-        .arg(&file)
-        .args(["--patients", "2000", "--patients-out", "--quiet", "--out"])
-        .arg(tmp.path().join("run"))
-        .assert()
-        .success();
-    use polars::prelude::SerReader;
-    let parquet = std::fs::File::open(tmp.path().join("run/patients.parquet")).unwrap();
-    let frame = polars::prelude::ParquetReader::new(parquet).finish().unwrap();
-    let frailty = frame.column("frailty").unwrap().f64().unwrap();
-    let values: Vec<f64> = frailty.into_no_null_iter().collect();
-    let mean = values.iter().sum::<f64>() / values.len() as f64;
-    let sd = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (values.len() - 1) as f64).sqrt();
-    // The sd of 4,000 rows (2,000 patients under each of two policies,
-    // the same values twice): its standard error is about 0.8 / sqrt(2 x
-    // 2000) = 0.013; 0.06 is more than four of them.
-    assert!((sd - 0.8).abs() < 0.06, "sd {sd}");
-}
-
-/// `max_per_window`: out-of-range counts and windows are refused with the
-/// key path, and `describe` states the rule.
-#[test]
-fn window_caps_are_checked_and_described() {
-    let capped = "relapse = { probability = 0.3, time = { family = \"uniform\", low = 90, high = 180 } }\nmax_per_window = { count = 3, days = 365 }";
-    let from = "relapse = { probability = 0.3, time = { family = \"uniform\", low = 90, high = 180 } }";
-    validate_edit(from, &capped.replace("count = 3", "count = 0"))
-        .code(2)
-        .stderr(predicates::str::contains(
-            "interventions.injection.max_per_window.count = 0",
-        ));
-    validate_edit(from, &capped.replace("days = 365", "days = -1"))
-        .code(2)
-        .stderr(predicates::str::contains(
-            "interventions.injection.max_per_window.days = -1",
-        ));
-    let tmp = tempfile::TempDir::new().unwrap();
-    let file = tmp.path().join("capped.toml");
-    std::fs::write(&file, SMALL_TEXT.replacen(from, capped, 1)).unwrap();
-    foramen()
-        .arg("describe")
-        .arg(&file)
-        .assert()
-        .success()
-        .stdout(predicates::str::contains(
-            "at most 3 attempts started in any 365 days of the path, relapses included",
-        ));
-}
-
-/// `permanent_deficit` is reported (summary.csv, comparison.csv,
-/// patients.parquet) only by a scenario that declares it; a deficit that is
-/// not a boolean covariate is refused.
-#[test]
-fn permanent_deficit_appears_only_where_declared() {
-    let declared = SMALL_TEXT.replacen(
-        "[[interventions]]",
-        "[natural_history.permanent_deficit]\ncovariate = \"motor_deficit\"\nprobability = 0.1\nodds_ratio_per_week = 1.1\n\n[[interventions]]",
-        1,
-    );
-    let tmp = tempfile::TempDir::new().unwrap();
-    let bad = tmp.path().join("bad.toml");
-    std::fs::write(
-        &bad,
-        declared.replacen("covariate = \"motor_deficit\"", "covariate = \"grade\"", 1),
-    )
-    .unwrap();
-    foramen()
-        .arg("validate")
-        .arg(&bad)
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains(
-            "natural_history.permanent_deficit.covariate = \"grade\"",
-        ));
-    for (name, text, present) in [("with", declared.as_str(), true), ("without", SMALL_TEXT, false)] {
-        let file = tmp.path().join(format!("{name}.toml"));
-        let out = tmp.path().join(name);
-        std::fs::write(&file, text).unwrap();
-        foramen()
-            .arg("run")
-            .arg(&file)
-            .args(["--patients", "300", "--patients-out", "--quiet", "--out"])
-            .arg(&out)
-            .assert()
-            .success();
-        for csv in ["summary.csv", "comparison.csv"] {
-            let text = std::fs::read_to_string(out.join(csv)).unwrap();
-            assert_eq!(text.contains("permanent_deficit"), present, "{name}: {csv}");
-        }
-        use polars::prelude::SerReader;
-        let parquet = std::fs::File::open(out.join("patients.parquet")).unwrap();
-        let frame = polars::prelude::ParquetReader::new(parquet).finish().unwrap();
-        assert_eq!(
-            frame.column("permanent_deficit").is_ok(),
-            present,
-            "{name}: patients.parquet"
-        );
-    }
-}
-
-/// Partial responses: a full and a partial probability above 1 together,
-/// or an unknown `on_partial`, are refused with their key paths; `improved`
-/// is reported only where partial responses exist.
-#[test]
-fn partial_relief_is_checked_and_reported_where_declared() {
-    validate_edit(
-        "response = { probability = 0.6 }",
-        "response = { probability = 0.6, partial = 0.5 }",
-    )
-    .code(2)
-    .stderr(
-        predicates::str::contains("interventions.injection.response.partial = 0.5")
-            .and(predicates::str::contains("at most 1")),
-    );
-    validate_edit(
-        "{ intervention = \"injection\", attempts = 2 }",
-        "{ intervention = \"injection\", attempts = 2, on_partial = \"contine\" }",
-    )
-    .code(2)
-    .stderr(
-        predicates::str::contains("policies.stepwise.steps[1].on_partial = \"contine\"")
-            .and(predicates::str::contains("did you mean `continue`")),
-    );
-    let tmp = tempfile::TempDir::new().unwrap();
-    let file = tmp.path().join("partial.toml");
-    std::fs::write(
-        &file,
-        SMALL_TEXT.replacen(
-            "response = { probability = 0.6 }",
-            "response = { probability = 0.4, partial = 0.3 }",
-            1,
-        ),
-    )
-    .unwrap();
-    for (name, scenario, present) in [("with", file.to_str().unwrap(), true), ("without", SMALL, false)] {
-        let out = tmp.path().join(name);
-        foramen()
-            .args(["run", scenario, "--patients", "300", "--quiet", "--out"])
-            .arg(&out)
-            .assert()
-            .success();
-        let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
-        assert_eq!(summary.contains("improved_days"), present, "{name}");
-    }
-}
-
-/// Health-state occupancy: on every grid day of every policy the shares of
-/// the states in curves.csv sum to 1 (they do not overlap and cover every
-/// patient), with partial responses and permanent deficits declared, and
-/// states.png is drawn.
-#[test]
-fn health_states_partition_the_cohort_on_every_day() {
-    let text = SMALL_TEXT
-        .replacen("response = { probability = 0.85 }", "response = { probability = 0.6, partial = 0.05 }", 1)
-        .replacen(
-            "[[interventions]]",
-            "[natural_history.permanent_deficit]\ncovariate = \"motor_deficit\"\nprobability = 0.1\nodds_ratio_per_week = 1.1\n\n[[interventions]]",
-            1,
-        );
-    let tmp = tempfile::TempDir::new().unwrap();
-    let file = tmp.path().join("states.toml");
-    std::fs::write(&file, text).unwrap();
-    let out = tmp.path().join("run");
-    foramen()
-        .arg("run")
-        .arg(&file)
-        .args(["--patients", "3000", "--quiet", "--out"])
-        .arg(&out)
-        .assert()
-        .success();
-    assert!(out.join("states.png").exists() && out.join("states.svg").exists());
-    let curves = std::fs::read_to_string(out.join("curves.csv")).unwrap();
-    let states = [
-        "symptomatic",
-        "recovering",
-        "improved",
-        "symptom_free",
-        "residual_deficit",
-    ];
-    let mut sums: std::collections::BTreeMap<(String, String), (f64, usize)> = Default::default();
-    for line in curves.lines().skip(1) {
-        let f: Vec<&str> = line.split(',').collect();
-        if states.contains(&f[1]) {
-            let e = sums.entry((f[0].to_string(), f[2].to_string())).or_default();
-            e.0 += f[3].parse::<f64>().unwrap();
-            e.1 += 1;
-        }
-    }
-    assert!(!sums.is_empty());
-    for ((policy, day), (sum, count)) in sums {
-        assert_eq!(count, states.len(), "{policy} day {day}");
-        assert!((sum - 1.0).abs() < 1e-12, "{policy} day {day}: states sum to {sum}");
-    }
-}
-
-/// patients.parquet under `--independent` gives each policy's rows that
-/// policy's own patients' covariates (each policy draws its own patients);
-/// under common random numbers the rows of one patient agree. Before, every
-/// policy's rows showed the first policy's patients.
-#[test]
-fn independent_patient_records_keep_each_policys_covariates() {
-    use polars::prelude::SerReader;
-    let tmp = tempfile::TempDir::new().unwrap();
-    let ages = |independent: bool| {
-        let out = tmp.path().join(format!("run-{independent}"));
-        let mut cmd = foramen();
-        cmd.args(["run", SMALL, "--patients", "200", "--patients-out", "--quiet", "--out"])
-            .arg(&out);
-        if independent {
-            cmd.arg("--independent");
-        }
-        cmd.assert().success();
-        let frame = polars::prelude::ParquetReader::new(std::fs::File::open(out.join("patients.parquet")).unwrap())
-            .finish()
-            .unwrap();
-        let age: Vec<f64> = frame
-            .column("age")
-            .unwrap()
-            .f64()
-            .unwrap()
-            .into_no_null_iter()
-            .collect();
-        let (first, second) = age.split_at(200);
-        (first.to_vec(), second.to_vec())
-    };
-    let (a, b) = ages(false);
-    assert_eq!(a, b, "common random numbers: one patient, one age");
-    let (a, b) = ages(true);
-    assert!(
-        a.iter().zip(&b).filter(|(x, y)| x != y).count() > 190,
-        "independent patients differ"
-    );
 }

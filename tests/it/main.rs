@@ -8,6 +8,7 @@ mod closed_form;
 mod compare;
 mod distributions;
 mod edge_cases;
+mod features;
 mod hardening;
 mod jobs;
 mod layers;

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests (tests/fuzz.rs includes this
 //! file too, with `#[path]`).
 
+use std::path::{Path, PathBuf};
+
 use assert_cmd::Command;
 use foramen::scenario::Scenario;
 use foramen::simulate::engine::RunSpec;
@@ -36,8 +38,69 @@ pub fn spec(s: &Scenario, patients: u64) -> RunSpec {
 
 /// `foramen validate` on the small scenario with `from` replaced by `to`.
 pub fn validate_edit(from: &str, to: &str) -> assert_cmd::assert::Assert {
+    validate_text(&edited(from, to))
+}
+
+/// `foramen validate` on scenario text.
+pub fn validate_text(text: &str) -> assert_cmd::assert::Assert {
     let tmp = tempfile::TempDir::new().unwrap();
     let path = tmp.path().join("bad.toml");
-    std::fs::write(&path, edited(from, to)).unwrap();
+    std::fs::write(&path, text).unwrap();
     foramen().arg("validate").arg(&path).assert()
+}
+
+/// The small scenario with `from` replaced by `to` is refused (exit 2) with
+/// every one of `expected` in the message.
+pub fn refused(from: &str, to: &str, expected: &[&str]) {
+    stderr_has(validate_edit(from, to).code(2), expected);
+}
+
+/// Every one of `expected` is in the command's stderr.
+pub fn stderr_has(assert: assert_cmd::assert::Assert, expected: &[&str]) {
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    for e in expected {
+        assert!(stderr.contains(e), "no `{e}` in:\n{stderr}");
+    }
+}
+
+/// `foramen run SCENARIO --quiet --out DIR ARGS...`, asserted to succeed;
+/// DIR is `dir/name`, returned.
+pub fn run_quiet(dir: &Path, name: &str, scenario: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> PathBuf {
+    let out = dir.join(name);
+    foramen()
+        .arg("run")
+        .arg(scenario)
+        .args(args)
+        .args(["--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    out
+}
+
+/// [`run_quiet`] on scenario text, written to `dir/name.toml`.
+pub fn run_text(dir: &Path, name: &str, text: &str, args: &[&str]) -> PathBuf {
+    let file = dir.join(format!("{name}.toml"));
+    std::fs::write(&file, text).unwrap();
+    run_quiet(dir, name, &file, args)
+}
+
+/// The column called `name` of CSV text (cells as written).
+pub fn csv_column(text: &str, name: &str) -> Vec<String> {
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let i = header
+        .iter()
+        .position(|h| *h == name)
+        .unwrap_or_else(|| panic!("no column {name}"));
+    text.lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(i).unwrap().to_string())
+        .collect()
+}
+
+/// The patients.parquet of run directory `out`.
+pub fn patients(out: &Path) -> polars::prelude::DataFrame {
+    use polars::prelude::SerReader;
+    let file = std::fs::File::open(out.join("patients.parquet")).unwrap();
+    polars::prelude::ParquetReader::new(file).finish().unwrap()
 }

@@ -1,0 +1,174 @@
+//! The features for patients who differ and consequences that last:
+//! frailty, caps across relapses, harm of delay, partial relief and health
+//! states. Their exact answers are in scenarios/validation/ (`verify`);
+//! these tests hold the checks, the outputs and the wording.
+
+use tempfile::TempDir;
+
+use crate::util::{SMALL, SMALL_TEXT, patients, refused, run_quiet, run_text};
+
+/// small.toml with a permanent deficit on motor_deficit.
+fn with_deficit(text: &str) -> String {
+    text.replacen(
+        "[[interventions]]",
+        "[natural_history.permanent_deficit]\ncovariate = \"motor_deficit\"\nprobability = 0.1\nodds_ratio_per_week = 1.1\n\n[[interventions]]",
+        1,
+    )
+}
+
+/// `[cohort.frailty]`: patients.parquet gets the frailty column (with sd
+/// about the declared one), and a loading without a frailty is refused.
+#[test]
+fn frailty_is_recorded_and_a_loading_needs_it() {
+    refused(
+        "response = { probability = 0.6 }",
+        "response = { probability = 0.6, frailty_loading = 2 }",
+        &[
+            "interventions.injection.response.frailty_loading = 2",
+            "declare [cohort.frailty]",
+        ],
+    );
+    let tmp = TempDir::new().unwrap();
+    let text = SMALL_TEXT.replacen(
+        "[[cohort.covariates]]",
+        "[cohort.frailty]\nsd = 0.8\n\n[[cohort.covariates]]",
+        1,
+    );
+    let out = run_text(tmp.path(), "frail", &text, &["--patients", "2000", "--patients-out"]);
+    let frame = patients(&out);
+    let values: Vec<f64> = frame
+        .column("frailty")
+        .unwrap()
+        .f64()
+        .unwrap()
+        .into_no_null_iter()
+        .collect();
+    let mean = values.iter().sum::<f64>() / values.len() as f64;
+    let sd = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (values.len() - 1) as f64).sqrt();
+    // The sd of 4,000 rows (2,000 patients under each of two policies,
+    // the same values twice): its standard error is about 0.8 / sqrt(2 x
+    // 2000) = 0.013; 0.06 is more than four of them.
+    assert!((sd - 0.8).abs() < 0.06, "sd {sd}");
+}
+
+/// `max_per_window`: out-of-range counts and windows are refused with the
+/// key path, and `describe` states the rule.
+#[test]
+fn window_caps_are_checked_and_described() {
+    let from = "relapse = { probability = 0.3, time = { family = \"uniform\", low = 90, high = 180 } }";
+    let capped = format!("{from}\nmax_per_window = {{ count = 3, days = 365 }}");
+    refused(
+        from,
+        &capped.replace("count = 3", "count = 0"),
+        &["interventions.injection.max_per_window.count = 0"],
+    );
+    refused(
+        from,
+        &capped.replace("days = 365", "days = -1"),
+        &["interventions.injection.max_per_window.days = -1"],
+    );
+    let tmp = TempDir::new().unwrap();
+    let file = tmp.path().join("capped.toml");
+    std::fs::write(&file, SMALL_TEXT.replacen(from, &capped, 1)).unwrap();
+    crate::util::foramen()
+        .arg("describe")
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "at most 3 attempts started in any 365 days of the path, relapses included",
+        ));
+}
+
+/// `permanent_deficit` is reported (summary.csv, comparison.csv,
+/// patients.parquet) only by a scenario that declares it; a deficit that is
+/// not a boolean covariate is refused.
+#[test]
+fn permanent_deficit_appears_only_where_declared() {
+    let declared = with_deficit(SMALL_TEXT);
+    let bad = declared.replacen("covariate = \"motor_deficit\"", "covariate = \"grade\"", 1);
+    crate::util::stderr_has(
+        crate::util::validate_text(&bad).code(2),
+        &["natural_history.permanent_deficit.covariate = \"grade\""],
+    );
+    let tmp = TempDir::new().unwrap();
+    for (name, text, present) in [("with", declared.as_str(), true), ("without", SMALL_TEXT, false)] {
+        let out = run_text(tmp.path(), name, text, &["--patients", "300", "--patients-out"]);
+        for csv in ["summary.csv", "comparison.csv"] {
+            let text = std::fs::read_to_string(out.join(csv)).unwrap();
+            assert_eq!(text.contains("permanent_deficit"), present, "{name}: {csv}");
+        }
+        let has_column = patients(&out).column("permanent_deficit").is_ok();
+        assert_eq!(has_column, present, "{name}: patients.parquet");
+    }
+}
+
+/// Partial responses: a full and a partial probability above 1 together,
+/// or an unknown `on_partial`, are refused with their key paths; `improved`
+/// is reported only where partial responses exist.
+#[test]
+fn partial_relief_is_checked_and_reported_where_declared() {
+    refused(
+        "response = { probability = 0.6 }",
+        "response = { probability = 0.6, partial = 0.5 }",
+        &["interventions.injection.response.partial = 0.5", "at most 1"],
+    );
+    refused(
+        "{ intervention = \"injection\", attempts = 2 }",
+        "{ intervention = \"injection\", attempts = 2, on_partial = \"contine\" }",
+        &[
+            "policies.stepwise.steps[1].on_partial = \"contine\"",
+            "did you mean `continue`",
+        ],
+    );
+    let tmp = TempDir::new().unwrap();
+    let partial = SMALL_TEXT.replacen(
+        "response = { probability = 0.6 }",
+        "response = { probability = 0.4, partial = 0.3 }",
+        1,
+    );
+    let with = run_text(tmp.path(), "with", &partial, &["--patients", "300"]);
+    let without = run_quiet(tmp.path(), "without", SMALL, &["--patients", "300"]);
+    for (out, present) in [(with, true), (without, false)] {
+        let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+        assert_eq!(summary.contains("improved_days"), present, "{}", out.display());
+    }
+}
+
+/// Health-state occupancy: on every grid day of every policy the shares of
+/// the states in curves.csv sum to 1 (they do not overlap and cover every
+/// patient), with partial responses and permanent deficits declared, and
+/// states.png is drawn.
+#[test]
+fn health_states_partition_the_cohort_on_every_day() {
+    let text = with_deficit(SMALL_TEXT).replacen(
+        "response = { probability = 0.85 }",
+        "response = { probability = 0.6, partial = 0.05 }",
+        1,
+    );
+    let tmp = TempDir::new().unwrap();
+    let out = run_text(tmp.path(), "states", &text, &["--patients", "3000"]);
+    assert!(out.join("states.png").exists() && out.join("states.svg").exists());
+    let curves = std::fs::read_to_string(out.join("curves.csv")).unwrap();
+    let states = [
+        "symptomatic",
+        "recovering",
+        "improved",
+        "symptom_free",
+        "residual_deficit",
+    ];
+    let mut sums: std::collections::BTreeMap<(String, String), (f64, usize)> = Default::default();
+    for line in curves.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        if states.contains(&f[1]) {
+            let e = sums.entry((f[0].to_string(), f[2].to_string())).or_default();
+            e.0 += f[3].parse::<f64>().unwrap();
+            e.1 += 1;
+        }
+    }
+    assert!(!sums.is_empty());
+    for ((policy, day), (sum, count)) in sums {
+        assert_eq!(count, states.len(), "{policy} day {day}");
+        assert!((sum - 1.0).abs() < 1e-12, "{policy} day {day}: states sum to {sum}");
+    }
+}
