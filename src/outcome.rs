@@ -281,27 +281,44 @@ impl Id {
     }
 }
 
-/// Whether the outcome at `k` is one every scenario has.
-const fn always(k: usize) -> bool {
-    matches!(OUTCOMES[k].requires, Feature::Always)
+/// A subset of [`OUTCOMES`], chosen at compile time.
+#[derive(Clone, Copy)]
+enum Select {
+    /// Outcomes every scenario has, with this estimator.
+    Estimated(Estimator),
+    /// Outcomes every scenario has, compared patient by patient.
+    Paired,
+    /// Outcomes that need a feature of the scenario.
+    Optional,
 }
 
-/// How many outcomes every scenario has use estimator `e`.
-const fn count(e: Estimator) -> usize {
+/// Whether the outcome at `k` is in `select`.
+const fn selects(k: usize, select: Select) -> bool {
+    let o = &OUTCOMES[k];
+    let always = matches!(o.requires, Feature::Always);
+    match select {
+        Select::Estimated(e) => always && o.estimator as u8 == e as u8,
+        Select::Paired => always && o.paired,
+        Select::Optional => !always,
+    }
+}
+
+/// How many outcomes `select` has.
+const fn count(select: Select) -> usize {
     let (mut n, mut k) = (0, 0);
     while k < N {
-        n += (always(k) && OUTCOMES[k].estimator as u8 == e as u8) as usize;
+        n += selects(k, select) as usize;
         k += 1;
     }
     n
 }
 
-/// The positions of the outcomes every scenario has that use estimator `e`.
-const fn positions<const M: usize>(e: Estimator) -> [usize; M] {
+/// The positions of the outcomes `select` has, in order.
+const fn positions<const M: usize>(select: Select) -> [usize; M] {
     let mut out = [0; M];
     let (mut n, mut k) = (0, 0);
     while k < N {
-        if always(k) && OUTCOMES[k].estimator as u8 == e as u8 {
+        if selects(k, select) {
             out[n] = k;
             n += 1;
         }
@@ -314,58 +331,18 @@ const fn positions<const M: usize>(e: Estimator) -> [usize; M] {
 /// (fixed at compile time, so the accumulators' loops have no branch per
 /// outcome). Outcomes that need a feature ([`OPTIONAL`]) are accumulated
 /// only in scenarios that declare it.
-pub const PROPORTIONS: [usize; count(Estimator::Proportion)] = positions(Estimator::Proportion);
+pub const PROPORTIONS: [usize; count(Select::Estimated(Estimator::Proportion))] =
+    positions(Select::Estimated(Estimator::Proportion));
 /// Positions of the outcomes every scenario has estimated as means.
-pub const MEANS: [usize; count(Estimator::Mean)] = positions(Estimator::Mean);
+pub const MEANS: [usize; count(Select::Estimated(Estimator::Mean))] = positions(Select::Estimated(Estimator::Mean));
 /// Positions of the outcomes estimated as Kaplan-Meier medians.
-pub const MEDIANS: [usize; count(Estimator::Median)] = positions(Estimator::Median);
-
+pub const MEDIANS: [usize; count(Select::Estimated(Estimator::Median))] =
+    positions(Select::Estimated(Estimator::Median));
 /// Positions of the outcomes every scenario has compared patient by
 /// patient.
-pub const PAIRED: [usize; count_paired()] = {
-    let mut out = [0; count_paired()];
-    let (mut n, mut k) = (0, 0);
-    while k < N {
-        if always(k) && OUTCOMES[k].paired {
-            out[n] = k;
-            n += 1;
-        }
-        k += 1;
-    }
-    out
-};
-
-const fn count_paired() -> usize {
-    let (mut n, mut k) = (0, 0);
-    while k < N {
-        n += (always(k) && OUTCOMES[k].paired) as usize;
-        k += 1;
-    }
-    n
-}
-
+pub const PAIRED: [usize; count(Select::Paired)] = positions(Select::Paired);
 /// Positions of the outcomes that need a feature of the scenario.
-pub const OPTIONAL: [usize; N - count_always()] = {
-    let mut out = [0; N - count_always()];
-    let (mut n, mut k) = (0, 0);
-    while k < N {
-        if !always(k) {
-            out[n] = k;
-            n += 1;
-        }
-        k += 1;
-    }
-    out
-};
-
-const fn count_always() -> usize {
-    let (mut n, mut k) = (0, 0);
-    while k < N {
-        n += always(k) as usize;
-        k += 1;
-    }
-    n
-}
+pub const OPTIONAL: [usize; count(Select::Optional)] = positions(Select::Optional);
 
 /// The outcome called `name`.
 pub fn find(name: &str) -> Option<&'static OutcomeDef> {

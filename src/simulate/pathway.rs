@@ -438,8 +438,7 @@ impl<T: Tally> Walk<'_, T> {
 
     /// Whether an attempt of `iv` may start now under its cap: fewer than
     /// `cap.count` of its attempts started in (t - days, t]. If so, the
-    /// start is recorded.
-    #[cold]
+    /// start is recorded. Called only for capped interventions.
     fn within_cap(&mut self, iv: usize, cap: WindowCap) -> bool {
         let t = self.t;
         let recent = self
