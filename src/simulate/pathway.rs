@@ -368,13 +368,13 @@ impl<T: Tally> Walk<'_, T> {
                 // Recovering: from the start of a procedure (a minimally
                 // invasive or surgical attempt) that responds; it replaces
                 // improved while it runs.
-                let responds = responds && self.scenario.interventions()[iv].level != Level::Conservative;
-                let was_improved = responds && self.improved_since.is_finite();
+                let recovering = responds && self.scenario.interventions()[iv].level != Level::Conservative;
+                let was_improved = recovering && self.improved_since.is_finite();
                 if was_improved {
                     self.end_improvement(start);
                 }
                 let flow = self.phase(end, armed);
-                if responds {
+                if recovering {
                     self.ws.spells.recovering.push((start, self.t));
                     self.out.recovering_days += self.t - start;
                 }
