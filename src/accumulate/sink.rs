@@ -156,8 +156,12 @@ impl Sink for Sums<'_> {
     fn end_patient(&mut self) {
         let group = if self.independent { None } else { self.group };
         let (reference, reference_values) = &self.current[self.reference];
-        for (acc, (o, v)) in self.accs.iter_mut().zip(&self.current) {
-            acc.record_pair((o, v), (reference, reference_values), group);
+        for (p, (acc, (o, v))) in self.accs.iter_mut().zip(&self.current).enumerate() {
+            if p == self.reference {
+                acc.record_own_pair(group);
+            } else {
+                acc.record_pair((o, v), (reference, reference_values), group);
+            }
         }
     }
 
