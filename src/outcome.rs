@@ -92,6 +92,9 @@ pub enum Id {
     SymptomFreeDays,
     RecoveringDays,
     ResidualDeficitDays,
+    Died,
+    ProceduralDeath,
+    AliveDays,
 }
 
 /// One outcome of a group of patients.
@@ -126,6 +129,8 @@ pub enum Feature {
     PermanentDeficit,
     /// A `partial` response probability above 0.
     PartialRelief,
+    /// `[natural_history.mortality]` or an intervention's `death`.
+    Death,
 }
 
 impl OutcomeDef {
@@ -166,7 +171,7 @@ impl OutcomeDef {
 }
 
 /// How many outcomes there are.
-pub const N: usize = 18;
+pub const N: usize = 21;
 
 /// Every outcome, in summary.csv column order.
 pub const OUTCOMES: [OutcomeDef; N] = {
@@ -260,6 +265,18 @@ pub const OUTCOMES: [OutcomeDef; N] = {
         .meaning(
             "restricted mean days symptom-free but with a permanent deficit within the horizon (only with `[natural_history.permanent_deficit]`)",
         ),
+        OutcomeDef::new(Id::Died, "died", Share, Proportion, "died")
+            .forest()
+            .requires(Feature::Death)
+            .meaning("share dead by the horizon, of any cause (only with mortality or procedural death)"),
+        OutcomeDef::new(Id::ProceduralDeath, "procedural_death", Share, Proportion, "procedural death")
+            .requires(Feature::Death)
+            .meaning("share who died on the day an attempt started, of it (only with mortality or procedural death)"),
+        OutcomeDef::new(Id::AliveDays, "alive_days", Days, Mean, "days alive")
+            .requires(Feature::Death)
+            .meaning(
+                "restricted mean survival: days alive within the horizon (only with mortality or procedural death)",
+            ),
     ]
 };
 

@@ -34,6 +34,8 @@ pub enum Purpose {
     Attempt { key: u64, attempt: u32 },
     /// Whether a deficit becomes permanent.
     Deficit,
+    /// The day of death from background mortality.
+    Mortality,
 }
 
 impl Purpose {
@@ -45,6 +47,7 @@ impl Purpose {
             Purpose::RedFlagWait => mix(4),
             Purpose::Attempt { key, attempt } => mix(mix(key ^ 5) ^ u64::from(attempt)),
             Purpose::Deficit => mix(6),
+            Purpose::Mortality => mix(7),
         }
     }
 }

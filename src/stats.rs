@@ -117,6 +117,56 @@ pub fn kaplan_meier(events: &[u64], n: u64) -> Vec<(f64, f64)> {
         .collect()
 }
 
+/// The Aalen-Johansen cumulative incidence of one cause among competing
+/// ones, after each bin, with its delta-method (Greenwood-type) standard
+/// error; `cause[i]`, `competing[i]` and `censored[i]` count the first
+/// events of the cause, of any other cause, and the censorings in bin `i`
+/// (`censored` may be empty: nobody censored), of `n` patients:
+///
+/// ```text
+/// F(t)     = sum_{i <= t} S(i-1) d_k,i / Y_i
+/// Var F(t) = sum_{i <= t} [ (F(t) - F_i)^2 d_i / (Y_i (Y_i - d_i))
+///                           + S(i-1)^2 d_k,i (Y_i - d_k,i) / Y_i^3
+///                           - 2 (F(t) - F_i) S(i-1) d_k,i / Y_i^2 ]
+/// ```
+///
+/// with `Y_i` at risk at bin `i`, `d_i` its events of any cause, `S` the
+/// Kaplan-Meier probability of no event of any cause, `F_i = F(t_i)`.
+/// This is the variance of lifelines' `AalenJohansenFitter` (after Collett,
+/// *Modelling Survival Data in Medical Research*, 3rd ed., p. 411; SAS
+/// LIFETEST). With nobody censored, `F(t)` is the share with the cause's
+/// event by `t` and the variance is the binomial `F (1 - F) / n` (tested).
+pub fn aalen_johansen(cause: &[u64], competing: &[u64], censored: &[u64], n: u64) -> Vec<(f64, f64)> {
+    let mut at_risk = n as f64;
+    let mut s = 1.0;
+    let mut f = 0.0;
+    // Running sums of the variance's terms, expanded in F(t):
+    // sum a_i, sum F_i a_i, sum F_i^2 a_i, sum b_i, sum c_i, sum F_i c_i.
+    let (mut a, mut fa, mut ffa, mut b, mut c, mut fc) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+    (0..cause.len())
+        .map(|i| {
+            let dk = cause[i] as f64;
+            let d = dk + competing.get(i).copied().unwrap_or(0) as f64;
+            if d > 0.0 && at_risk > 0.0 {
+                let y = at_risk;
+                f += s * dk / y;
+                let ai = if y > d { d / (y * (y - d)) } else { 0.0 };
+                a += ai;
+                fa += f * ai;
+                ffa += f * f * ai;
+                b += s * s * dk * (y - dk) / (y * y * y);
+                let ci = s * dk / (y * y);
+                c += ci;
+                fc += f * ci;
+                s *= 1.0 - d / y;
+            }
+            at_risk -= d + censored.get(i).copied().unwrap_or(0) as f64;
+            let var = f * f * a - 2.0 * f * fa + ffa + b - 2.0 * (f * c - fc);
+            (f, var.max(0.0).sqrt())
+        })
+        .collect()
+}
+
 /// The 95% band of a Kaplan-Meier survival `s` with Greenwood se `se`, on
 /// the log-log scale (Kalbfleisch & Prentice 1980; the default of lifelines
 /// and of R's survminer plots):
@@ -273,6 +323,56 @@ mod tests {
         let nf = n as f64;
         let se = (25_000.0f64.powi(2) * nf / (nf - 1.0) / nf).sqrt();
         assert!((e.se / se - 1.0).abs() < 1e-9, "{} vs {se}", e.se);
+    }
+
+    /// A hand computation with censoring and ties, the formula of
+    /// [`aalen_johansen`] (lifelines' `AalenJohansenFitter`) term by term:
+    /// bins (cause, competing, censored) = (2,1,0) (1,0,2) (0,2,0) (3,1,1).
+    /// Bin 0: Y = 20, F = 2/20 = 0.1, S = 17/20.
+    /// Bin 1: Y = 17, F = 0.1 + 0.85/17 = 0.15, S = 0.85 x 16/17 = 0.8.
+    /// Bin 2: Y = 14, F = 0.15, S = 0.8 x 12/14.
+    /// Bin 3: Y = 12, F = 0.15 + (0.8 x 12/14) x 3/12 = 0.15 + 0.8/14 x 3.
+    #[test]
+    fn aalen_johansen_by_hand() {
+        let aj = aalen_johansen(&[2, 1, 0, 3], &[1, 0, 2, 1], &[0, 2, 0, 1], 20);
+        let f3 = 0.15 + 0.8 / 14.0 * 3.0;
+        for (got, want) in aj.iter().map(|x| x.0).zip([0.1, 0.15, 0.15, f3]) {
+            assert!((got - want).abs() < 1e-15, "{got} {want}");
+        }
+        // Variance after bin 1, term by term:
+        // i=0: (0.15-0.1)^2 x 3/(20 x 17) + 1 x 2 x 18/8000 - 2 (0.05) x 1 x 2/400
+        // i=1: 0 + 0.85^2 x 1 x 16/17^3 - 0
+        let v1 = 0.05f64.powi(2) * 3.0 / 340.0 + 36.0 / 8000.0 - 0.1 * 2.0 / 400.0 + 0.85f64.powi(2) * 16.0 / 4913.0;
+        assert!((aj[1].1 - v1.sqrt()).abs() < 1e-15, "{} {}", aj[1].1, v1.sqrt());
+    }
+
+    #[test]
+    fn aalen_johansen_without_censoring_is_the_binomial_share() {
+        let cause = [3, 0, 5, 1, 7, 2];
+        let competing = [1, 4, 0, 2, 3, 0];
+        let n = 40;
+        let mut events = 0;
+        for (i, (f, se)) in aalen_johansen(&cause, &competing, &[], n).into_iter().enumerate() {
+            events += cause[i];
+            let share = events as f64 / n as f64;
+            assert!((f - share).abs() < 1e-14, "bin {i}: {f} {share}");
+            let binomial = (share * (1.0 - share) / n as f64).sqrt();
+            assert!((se - binomial).abs() < 1e-12, "bin {i}: {se} {binomial}");
+        }
+        // Ignoring the competing events (one minus Kaplan-Meier with them
+        // censored) would overstate it: 1 - S after bin 5 here.
+        let censored_km = kaplan_meier_censored(&cause, &competing, n);
+        assert!(censored_km > events as f64 / n as f64 + 0.05);
+    }
+
+    /// One minus Kaplan-Meier of the cause, competing events censored.
+    fn kaplan_meier_censored(cause: &[u64], competing: &[u64], n: u64) -> f64 {
+        let (mut y, mut s) = (n as f64, 1.0);
+        for (&d, &c) in cause.iter().zip(competing) {
+            s *= 1.0 - d as f64 / y;
+            y -= (d + c) as f64;
+        }
+        1.0 - s
     }
 
     #[test]

@@ -85,6 +85,10 @@ fn value(id: Id, o: &Outcome) -> i64 {
         Id::RecoveringDays => fixed_days(o.recovering_days) as i64,
         Id::ResidualDeficitDays if o.permanent_deficit => fixed_days(o.symptom_free_days) as i64,
         Id::ResidualDeficitDays => 0,
+        Id::Died => b(o.died),
+        Id::ProceduralDeath => b(o.procedural_death),
+        // Alive days are symptomatic or symptom-free.
+        Id::AliveDays => fixed_days(o.symptomatic_days + o.symptom_free_days) as i64,
     }
 }
 
@@ -257,8 +261,14 @@ pub struct CurveAcc {
     pub recovering_diff: Vec<i64>,
     pub improved_diff: Vec<i64>,
     pub residual_diff: Vec<i64>,
+    /// Dead, from death to the horizon.
+    pub dead_diff: Vec<i64>,
     /// Day of first surgery.
     pub surgery: TimeHistogram,
+    /// Day of death of patients who died before a first recovery: the
+    /// competing event of the cumulative incidence of recovery (empty when
+    /// the scenario has no death).
+    pub death_before_recovery: TimeHistogram,
     /// Difference array over the day grid: patients whose recovered status
     /// on each day differs from the reference policy's (the squared paired
     /// differences of the cumulative-recovery curve).
@@ -269,13 +279,17 @@ pub struct CurveAcc {
 }
 
 impl CurveAcc {
-    pub fn new(horizon_days: f64, grid_step: f64) -> CurveAcc {
+    /// The curve accumulators over a horizon and grid; `deaths`: the
+    /// scenario has death, whose times are then kept.
+    pub fn new(horizon_days: f64, grid_step: f64, deaths: bool) -> CurveAcc {
         CurveAcc {
             symptom_free_diff: vec![0; grid_len(horizon_days, grid_step) + 1],
             recovering_diff: vec![0; grid_len(horizon_days, grid_step) + 1],
             improved_diff: vec![0; grid_len(horizon_days, grid_step) + 1],
             residual_diff: vec![0; grid_len(horizon_days, grid_step) + 1],
+            dead_diff: vec![0; grid_len(horizon_days, grid_step) + 1],
             surgery: TimeHistogram::new(horizon_days),
+            death_before_recovery: TimeHistogram::new(if deaths { horizon_days } else { 0.0 }),
             discordant_diff: vec![0; grid_len(horizon_days, grid_step) + 1],
             grid_step,
             per_step: GridSteps::new(grid_step),
@@ -328,6 +342,12 @@ impl CurveAcc {
         add_spells(&mut self.recovering_diff, &spells.recovering, steps, horizon_days);
         add_spells(&mut self.improved_diff, &spells.improved, steps, horizon_days);
         self.surgery.record(o.surgery_time);
+        if o.died {
+            add_spells(&mut self.dead_diff, &spells.dead, steps, horizon_days);
+            if !o.recovered {
+                self.death_before_recovery.record(o.death_time);
+            }
+        }
     }
 
     pub fn merge(&mut self, other: &CurveAcc) {
@@ -336,12 +356,14 @@ impl CurveAcc {
             (&mut self.recovering_diff, &other.recovering_diff),
             (&mut self.improved_diff, &other.improved_diff),
             (&mut self.residual_diff, &other.residual_diff),
+            (&mut self.dead_diff, &other.dead_diff),
         ] {
             for (a, b) in mine.iter_mut().zip(theirs) {
                 *a += b;
             }
         }
         self.surgery.merge(&other.surgery);
+        self.death_before_recovery.merge(&other.death_before_recovery);
         for (a, b) in self.discordant_diff.iter_mut().zip(&other.discordant_diff) {
             *a += b;
         }
@@ -451,12 +473,12 @@ pub struct PolicyAcc {
 impl PolicyAcc {
     /// The accumulators of a policy over a horizon and grid, split into
     /// `subgroups`; `optional` are the positions of the outcomes needing a
-    /// feature that the scenario declares.
-    pub fn new(horizon_days: f64, grid_step: f64, subgroups: usize, optional: Vec<usize>) -> PolicyAcc {
+    /// feature that the scenario declares; `deaths`: the scenario has death.
+    pub fn new(horizon_days: f64, grid_step: f64, subgroups: usize, optional: Vec<usize>, deaths: bool) -> PolicyAcc {
         PolicyAcc {
             optional,
             overall: GroupAcc::new(horizon_days),
-            curves: CurveAcc::new(horizon_days, grid_step),
+            curves: CurveAcc::new(horizon_days, grid_step, deaths),
             subgroups: vec![GroupAcc::new(horizon_days); subgroups],
             paired: PairAcc::default(),
             paired_subgroups: vec![PairAcc::default(); subgroups],
@@ -535,7 +557,7 @@ mod tests {
 
     #[test]
     fn spells_land_on_the_grid_days_they_cover() {
-        let mut c = CurveAcc::new(28.0, 7.0); // grid 0, 7, 14, 21, 28
+        let mut c = CurveAcc::new(28.0, 7.0, false); // grid 0, 7, 14, 21, 28
         c.record(&Outcome::default(), &symptom_free(&[(3.0, 14.0), (20.0, 28.0)]), 28.0);
         let mut running = 0;
         let counts: Vec<i64> = c.symptom_free_diff[..5]
@@ -583,7 +605,7 @@ mod tests {
         assert_eq!(grid_days(30.0, 7.0), vec![0.0, 7.0, 14.0, 21.0, 28.0, 30.0]);
         assert_eq!(grid_len(30.0, 7.0), 6);
         // A spell reaching the horizon covers it; one ending before does not.
-        let mut c = CurveAcc::new(30.0, 7.0);
+        let mut c = CurveAcc::new(30.0, 7.0, false);
         c.record(&Outcome::default(), &symptom_free(&[(29.0, 30.0)]), 30.0);
         c.record(&Outcome::default(), &symptom_free(&[(20.0, 29.5)]), 30.0);
         let mut running = 0;

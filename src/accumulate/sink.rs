@@ -119,7 +119,15 @@ impl<'a> Sums<'a> {
             independent,
             horizon_days: sim.horizon_days,
             accs: (0..scenario.policies().len())
-                .map(|_| PolicyAcc::new(sim.horizon_days, sim.curve_step_days, split.len(), optional.clone()))
+                .map(|_| {
+                    PolicyAcc::new(
+                        sim.horizon_days,
+                        sim.curve_step_days,
+                        split.len(),
+                        optional.clone(),
+                        scenario.provides(crate::outcome::Feature::Death),
+                    )
+                })
                 .collect(),
             current: vec![(Outcome::default(), [0; N]); scenario.policies().len()],
             group: None,
@@ -181,7 +189,8 @@ pub fn sums_bytes(scenario: &Scenario, subgroups: usize) -> u128 {
     let n = N as u128;
     let group = 2 * 16 * n + 64 + 8 * bins * crate::outcome::MEDIANS.len() as u128;
     let pair = 32 * n + 8;
-    let curves = 2 * 8 * grid + 8 * bins;
+    // Six difference arrays over the grid, two histograms.
+    let curves = 6 * 8 * grid + 2 * 8 * bins;
     let groups = 1 + subgroups as u128;
     scenario.policies().len() as u128 * (groups * (group + pair) + curves)
 }

@@ -19,7 +19,8 @@ use crate::stats::Estimate;
 pub const Z_THRESHOLD: f64 = 4.0;
 
 /// The validation scenarios: (file name, text).
-pub const SCENARIOS: [(&str, &str); 13] = [
+pub const SCENARIOS: [(&str, &str); 14] = [
+    ("death.toml", include_str!("../../scenarios/validation/death.toml")),
     (
         "single-step.toml",
         include_str!("../../scenarios/validation/single-step.toml"),

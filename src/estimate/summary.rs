@@ -5,7 +5,7 @@
 use crate::accumulate::{CurveAcc, GroupAcc, PolicyAcc, grid_days};
 use crate::outcome::{BINS_PER_DAY, Estimator, Feature, Id, N, OUTCOMES, OutcomeDef};
 use crate::scenario::Scenario;
-use crate::stats::{Estimate, kaplan_meier, km_median, loglog_band, mean, proportion};
+use crate::stats::{Estimate, aalen_johansen, kaplan_meier, km_median, loglog_band, mean, proportion};
 
 /// The outcomes of one group of patients (a policy, or a subgroup within
 /// a policy): one estimate per outcome of [`OUTCOMES`], in its order.
@@ -77,7 +77,10 @@ pub struct Curve {
 /// The curves of one policy.
 #[derive(Debug, Clone, Default)]
 pub struct Curves {
-    /// Cumulative recovery, 1 - Kaplan-Meier.
+    /// Cumulative recovery: 1 - Kaplan-Meier, or the Aalen-Johansen
+    /// cumulative incidence when death competes (the same value, since
+    /// nobody is censored before the horizon; a different variance formula
+    /// with the same value too, see [`crate::stats::aalen_johansen`]).
     pub recovered: Curve,
     /// Share symptom-free on each day.
     pub symptom_free: Curve,
@@ -146,7 +149,16 @@ pub fn policies(
                 name: policy.name.clone(),
                 overall: GroupSummary::from_acc(&acc.overall),
                 curves: Curves {
-                    recovered: cumulative_curve(&acc.overall.recovery().counts, n, &days, false),
+                    recovered: if scenario.provides(Feature::Death) {
+                        incidence_curve(
+                            &acc.overall.recovery().counts,
+                            &acc.curves.death_before_recovery.counts,
+                            n,
+                            &days,
+                        )
+                    } else {
+                        cumulative_curve(&acc.overall.recovery().counts, n, &days, false)
+                    },
                     symptom_free: occupancy_curve(&prefix_sums(&acc.curves.symptom_free_diff), n, &days),
                     surgery_free: cumulative_curve(&acc.curves.surgery.counts, n, &days, true),
                     states: state_curves(scenario, &acc.curves, n, &days),
@@ -199,6 +211,34 @@ fn cumulative_curve(events: &[u64], n: u64, days: &[f64], survival: bool) -> Cur
     curve
 }
 
+/// The Aalen-Johansen cumulative incidence of the events `cause` with
+/// `competing` events (both binned) on grid days, with its 95% band:
+/// log-log on `F` (as lifelines), the Wilson interval where that is
+/// undefined. `F(d)` counts events strictly before day `d`.
+fn incidence_curve(cause: &[u64], competing: &[u64], n: u64, days: &[f64]) -> Curve {
+    let aj = aalen_johansen(cause, competing, &[], n);
+    let mut curve = Curve::default();
+    for &d in days {
+        let bins = ((d * BINS_PER_DAY).round() as usize).min(aj.len());
+        let (f, (lo, hi)) = match bins {
+            0 => (0.0, (0.0, 0.0)),
+            b => {
+                let (f, se) = aj[b - 1];
+                let band = loglog_band(f, se).unwrap_or_else(|| {
+                    let e = proportion((f * n as f64).round() as u64, n);
+                    (e.lo, e.hi)
+                });
+                (f, band)
+            }
+        };
+        curve.day.push(d);
+        curve.value.push(f);
+        curve.lo.push(lo);
+        curve.hi.push(hi);
+    }
+    curve
+}
+
 /// The 95% band of a Kaplan-Meier survival `s` (Greenwood se `se`) of `n`
 /// patients: log-log ([`loglog_band`]); where that is undefined (no event
 /// yet, or all had one) the Wilson interval of the share with an event,
@@ -243,8 +283,9 @@ fn state_curves(scenario: &Scenario, acc: &CurveAcc, n: u64, days: &[f64]) -> Ve
     let recovering = prefix_sums(&acc.recovering_diff);
     let improved = prefix_sums(&acc.improved_diff);
     let residual = prefix_sums(&acc.residual_diff);
+    let dead = prefix_sums(&acc.dead_diff);
     let symptomatic: Vec<i64> = (0..days.len())
-        .map(|i| n as i64 - symptom_free[i] - recovering[i] - improved[i] - residual[i])
+        .map(|i| n as i64 - symptom_free[i] - recovering[i] - improved[i] - residual[i] - dead[i])
         .collect();
     let mut states = vec![
         ("symptomatic", occupancy_curve(&symptomatic, n, days)),
@@ -255,6 +296,9 @@ fn state_curves(scenario: &Scenario, acc: &CurveAcc, n: u64, days: &[f64]) -> Ve
     }
     if scenario.provides(Feature::PermanentDeficit) {
         states.push(("residual_deficit", occupancy_curve(&residual, n, days)));
+    }
+    if scenario.provides(Feature::Death) {
+        states.push(("dead", occupancy_curve(&dead, n, days)));
     }
     states
 }

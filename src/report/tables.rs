@@ -18,7 +18,7 @@ use crate::error::Error;
 use crate::estimate::RunResults;
 use crate::estimate::compare::Difference;
 use crate::estimate::summary::{GroupSummary, Subgroup};
-use crate::outcome::LEVELS;
+use crate::outcome::{Feature, LEVELS};
 use crate::scenario::{CovariateKind, Scenario};
 use crate::simulate::pathway::Outcome;
 use crate::stats::Estimate;
@@ -254,6 +254,23 @@ pub fn write_patients(scenario: &Scenario, records: &PatientRecords, path: &Path
         columns.push(Column::new(
             "permanent_deficit".into(),
             outcomes().map(|o| o.permanent_deficit).collect::<Vec<_>>(),
+        ));
+    }
+    if scenario.provides(Feature::Death) {
+        columns.push(Column::new(
+            "died".into(),
+            outcomes().map(|o| o.died).collect::<Vec<_>>(),
+        ));
+        columns.push(Column::new(
+            "procedural_death".into(),
+            outcomes().map(|o| o.procedural_death).collect::<Vec<_>>(),
+        ));
+        // Null when alive at the horizon.
+        columns.push(Column::new(
+            "death_day".into(),
+            outcomes()
+                .map(|o| o.died.then_some(o.death_time))
+                .collect::<Vec<Option<f64>>>(),
         ));
     }
     let mut df = DataFrame::new(rows, columns).map_err(|e| polars_error(path, e))?;

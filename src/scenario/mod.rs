@@ -87,6 +87,9 @@ impl Scenario {
             crate::outcome::Feature::Always => true,
             crate::outcome::Feature::PermanentDeficit => self.natural_history.permanent_deficit.is_some(),
             crate::outcome::Feature::PartialRelief => self.interventions.iter().any(|iv| iv.partial > 0.0),
+            crate::outcome::Feature::Death => {
+                self.natural_history.mortality.is_some() || self.interventions.iter().any(|iv| iv.death.is_some())
+            }
         }
     }
 
@@ -286,6 +289,8 @@ pub struct Intervention {
     pub failure_time: Dist,
     pub complications: Vec<Complication>,
     pub relapse: Option<Relapse>,
+    /// Death caused by an attempt, on the day it starts.
+    pub death: Option<Probability>,
     /// At most this many attempts started in any window of this length.
     pub max_per_window: Option<WindowCap>,
     pub cost: Option<f64>,
@@ -355,6 +360,58 @@ pub struct NaturalHistory {
     pub progression: Option<Progression>,
     pub resolution: Option<Resolution>,
     pub permanent_deficit: Option<PermanentDeficit>,
+    pub mortality: Option<Mortality>,
+}
+
+/// Background mortality: the Gompertz hazard `h(a) = rate e^(shape a)` per
+/// year at age `a` years, from the age at presentation (covariate `slot`)
+/// on. The cumulative hazard over `y` years from age `a0` is
+/// `H(y) = rate e^(shape a0) (e^(shape y) - 1) / shape` (`rate y` when
+/// shape is 0).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Mortality {
+    pub slot: usize,
+    pub rate: f64,
+    pub shape: f64,
+}
+
+/// Days per year of age.
+pub const DAYS_PER_YEAR: f64 = 365.25;
+
+impl Mortality {
+    /// The day of death of a patient aged `age` years at presentation whose
+    /// cumulative hazard at death is `e` (an Exp(1) draw): `H(y) = e`
+    /// solved for `y`, `y = ln(1 + e shape / (rate e^(shape a0))) / shape`.
+    /// Infinity when the hazard is 0.
+    pub fn death_day(&self, age: f64, e: f64) -> f64 {
+        let at_entry = self.rate * (self.shape * age).exp();
+        if at_entry <= 0.0 {
+            return f64::INFINITY;
+        }
+        let years = if self.shape == 0.0 {
+            e / at_entry
+        } else {
+            (e * self.shape / at_entry).ln_1p() / self.shape
+        };
+        if years.is_nan() {
+            f64::INFINITY
+        } else {
+            years * DAYS_PER_YEAR
+        }
+    }
+
+    /// The probability of surviving `days` from presentation at age `age`:
+    /// `exp(-H(days / 365.25))`.
+    pub fn survival(&self, age: f64, days: f64) -> f64 {
+        let y = days / DAYS_PER_YEAR;
+        let at_entry = self.rate * (self.shape * age).exp();
+        let h = if self.shape == 0.0 {
+            at_entry * y
+        } else {
+            at_entry * (self.shape * y).exp_m1() / self.shape
+        };
+        (-h).exp()
+    }
 }
 
 /// Harm of delay: the deficit covariate at `slot` becomes permanent with

@@ -153,6 +153,24 @@ pub struct RawNaturalHistory {
     pub resolution: Option<RawResolution>,
     #[serde(default)]
     pub permanent_deficit: Option<RawPermanentDeficit>,
+    #[serde(default)]
+    pub mortality: Option<RawMortality>,
+}
+
+/// Background mortality: a Gompertz hazard in years of age,
+/// `h(a) = rate x exp(shape x a)` per year, from the age covariate at
+/// presentation on.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMortality {
+    /// The continuous covariate that is the age in years at presentation.
+    pub age: String,
+    /// The hazard per year at age 0.
+    pub rate: f64,
+    /// Its growth per year of age (0: a constant hazard).
+    pub shape: f64,
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 /// Harm of delay: a deficit (a boolean covariate) becomes permanent with a
@@ -217,6 +235,9 @@ pub struct RawIntervention {
     pub complications: Vec<RawComplication>,
     #[serde(default)]
     pub relapse: Option<RawRelapse>,
+    /// Death caused by an attempt (on the day it starts).
+    #[serde(default)]
+    pub death: Option<RawEventChance>,
     /// At most `count` attempts started in any `days` days of a path.
     #[serde(default)]
     pub max_per_window: Option<RawWindowCap>,
@@ -283,6 +304,17 @@ pub struct RawComplication {
     /// Whether the complication makes the attempt fail.
     #[serde(default)]
     pub fails_attempt: bool,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// The chance of an event per attempt, with odds ratios.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEventChance {
+    pub probability: f64,
+    #[serde(default)]
+    pub odds_ratios: Vec<RawOddsRatio>,
     #[serde(default)]
     pub source: Option<String>,
 }

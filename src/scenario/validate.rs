@@ -457,10 +457,54 @@ fn natural_history(raw: &RawNaturalHistory, slots: &[Slot], p: &mut Problems) ->
             .map(|d| permanent_deficit(d, slots))
             .transpose(),
     );
+    let mortality = p.take(raw.mortality.as_ref().map(|m| mortality(m, slots)).transpose());
     Some(NaturalHistory {
         progression: progression?,
         resolution: resolution?,
         permanent_deficit: permanent_deficit?,
+        mortality: mortality?,
+    })
+}
+
+fn mortality(raw: &RawMortality, slots: &[Slot]) -> Result<Mortality, Invalid> {
+    let path = "natural_history.mortality";
+    let continuous = || {
+        slots
+            .iter()
+            .filter(|s| s.kind == Kind::Continuous)
+            .map(|s| s.name.as_str())
+    };
+    let Some(slot) = slots
+        .iter()
+        .position(|s| s.name == raw.age && s.kind == Kind::Continuous)
+    else {
+        return Err(Invalid::new(
+            format!("{path}.age"),
+            format!("\"{}\"", raw.age),
+            format!(
+                "the age is a continuous covariate in years at presentation{}",
+                did_you_mean(&raw.age, continuous())
+            ),
+        ));
+    };
+    if !(raw.rate.is_finite() && raw.rate >= 0.0) {
+        return Err(Invalid::new(
+            format!("{path}.rate"),
+            raw.rate,
+            "the Gompertz rate is the hazard per year at age 0: a finite number >= 0 (e.g. 2e-5)",
+        ));
+    }
+    if !(raw.shape.is_finite() && (0.0..=1.0).contains(&raw.shape)) {
+        return Err(Invalid::new(
+            format!("{path}.shape"),
+            raw.shape,
+            "the Gompertz shape is the hazard's growth per year of age: a number from 0 (constant hazard) to 1 (human mortality is near 0.09)",
+        ));
+    }
+    Ok(Mortality {
+        slot,
+        rate: raw.rate,
+        shape: raw.shape,
     })
 }
 
@@ -632,6 +676,17 @@ fn intervention(r: &RawIntervention, slots: &[Slot], frailty: bool, p: &mut Prob
                 .map(|(probability, time)| Some(Relapse { probability, time }))
         }
     };
+    let death = match &r.death {
+        None => Some(None),
+        Some(d) => probability(
+            &format!("{path}.death.probability"),
+            d.probability,
+            &d.odds_ratios,
+            slots,
+            p,
+        )
+        .map(Some),
+    };
     let max_per_window = p.take(r.max_per_window.as_ref().map(|c| window_cap(&path, c)).transpose());
     let cost = p.take(r.cost.map(|c| check_cost(&format!("{path}.cost"), c)).transpose());
     let utility = p.take(
@@ -654,6 +709,7 @@ fn intervention(r: &RawIntervention, slots: &[Slot], frailty: bool, p: &mut Prob
         failure_time: failure_time?,
         complications: complications.into_iter().collect::<Option<_>>()?,
         relapse: relapse?,
+        death: death?,
         max_per_window: max_per_window?,
         cost: cost?,
         utility: utility?,

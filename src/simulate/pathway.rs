@@ -20,6 +20,10 @@
 //! 5. Nothing happens at or after the horizon `H`: the patient is censored
 //!    there. An event at the same instant as the end of a phase comes after
 //!    it.
+//! 6. Death ends the path: background death (drawn once per patient, the
+//!    same under every policy) acts as the patient's own horizon; an
+//!    attempt with a `death` probability may kill on the day it starts
+//!    (drawn last from the attempt's stream).
 //!
 //! The walk is pure: it reads the scenario, draws from streams keyed by
 //! (seed, patient, purpose) and writes only into the caller's [`Workspace`],
@@ -43,6 +47,17 @@ pub struct NaturalDraws {
     pub progression: f64,
     /// Day of spontaneous resolution, or infinity.
     pub resolution: f64,
+    /// Day of background death, or infinity.
+    pub death: f64,
+}
+
+impl NaturalDraws {
+    /// Nothing happens.
+    pub const NONE: NaturalDraws = NaturalDraws {
+        progression: f64::INFINITY,
+        resolution: f64::INFINITY,
+        death: f64::INFINITY,
+    };
 }
 
 impl NaturalDraws {
@@ -64,9 +79,17 @@ impl NaturalDraws {
                 f64::INFINITY
             }
         });
+        // From its own stream: declaring mortality leaves the other draws
+        // as they were.
+        let death = nh.mortality.as_ref().map_or(f64::INFINITY, |m| {
+            let mut rng = tally.stream(seed, patient, Purpose::Mortality);
+            let e = -(1.0 - tally.uniform(&mut rng)).ln();
+            m.death_day(x[m.slot], e)
+        });
         NaturalDraws {
             progression,
             resolution,
+            death,
         }
     }
 }
@@ -107,8 +130,14 @@ pub struct Outcome {
     pub improved_days: f64,
     /// Days recovering within [0, H] (a part of `symptomatic_days`).
     pub recovering_days: f64,
-    /// Days symptom-free within [0, H] (H - `symptomatic_days`).
+    /// Days symptom-free within [0, H] (alive days - `symptomatic_days`).
     pub symptom_free_days: f64,
+    /// Died before the horizon (of any cause).
+    pub died: bool,
+    /// Died on the day an attempt started, of it.
+    pub procedural_death: bool,
+    /// Day of death; infinity when alive at the horizon.
+    pub death_time: f64,
 }
 
 /// A path's time in each health state, as spells `[from, to)` within the
@@ -125,6 +154,8 @@ pub struct Spells {
     /// Improved: from a partial response to a recovery, the start of a
     /// responding attempt, or the horizon.
     pub improved: Vec<(f64, f64)>,
+    /// Dead: from death to the horizon (at most one spell).
+    pub dead: Vec<(f64, f64)>,
 }
 
 /// Reusable per-thread buffers.
@@ -166,6 +197,7 @@ impl Workspace {
         self.spells.symptom_free.clear();
         self.spells.recovering.clear();
         self.spells.improved.clear();
+        self.spells.dead.clear();
         self.capped_starts.clear();
     }
 }
@@ -198,6 +230,8 @@ enum Attempt {
     Fails {
         end: f64,
     },
+    /// The patient dies of the attempt on the day it starts.
+    Dies,
 }
 
 struct Walk<'a, T> {
@@ -240,6 +274,8 @@ pub fn simulate(
 ) -> Outcome {
     ws.reset(baseline, scenario.interventions().len());
     let horizon = scenario.simulation().horizon_days;
+    // Background death is the patient's own horizon.
+    let end = horizon.min(nh.death);
     let deficit = scenario.natural_history().permanent_deficit;
     let deficit_onset = match deficit {
         Some(d) if baseline[d.slot] != 0.0 => 0.0,
@@ -250,7 +286,7 @@ pub fn simulate(
         tally,
         seed,
         patient,
-        horizon,
+        horizon: end,
         ws,
         t: 0.0,
         progression: nh.progression,
@@ -280,13 +316,25 @@ pub fn simulate(
             improved_days: 0.0,
             recovering_days: 0.0,
             symptom_free_days: 0.0,
+            died: false,
+            procedural_death: false,
+            death_time: f64::INFINITY,
         },
     };
     walk.run(policy);
     if let Some(d) = deficit
-        && walk.deficit_onset < horizon
+        && walk.deficit_onset < walk.horizon
     {
         walk.settle_deficit(d);
+    }
+    if walk.horizon < horizon {
+        // Died (the walk's horizon was moved to the day of death).
+        let out = &mut walk.out;
+        out.died = true;
+        out.death_time = walk.horizon;
+        out.symptom_free_at_horizon = false;
+        out.improved_at_horizon = false;
+        walk.ws.spells.dead.push((walk.horizon, horizon));
     }
     walk.out
 }
@@ -364,6 +412,7 @@ impl<T: Tally> Walk<'_, T> {
                 let (end, responds) = match attempt {
                     Attempt::Responds { end, .. } | Attempt::Partial { end } => (end, true),
                     Attempt::Fails { end } => (end, false),
+                    Attempt::Dies => return self.die(),
                 };
                 // Recovering: from the start of a procedure (a minimally
                 // invasive or surgical attempt) that responds; it replaces
@@ -409,7 +458,7 @@ impl<T: Tally> Walk<'_, T> {
                             continue 'path;
                         }
                     }
-                    Attempt::Fails { .. } => {}
+                    Attempt::Fails { .. } | Attempt::Dies => {}
                 }
             }
             step += 1;
@@ -565,21 +614,28 @@ impl<T: Tally> Walk<'_, T> {
         }
         // One sampling site per distribution: the recovery time serves full
         // and partial responses alike.
-        if (responds || partial) && !failed {
+        let fate = if (responds || partial) && !failed {
             let end = self.t + tally.sample(&intervention.recovery_time, &mut rng) + delay;
-            if !responds {
-                return Attempt::Partial { end };
+            if responds {
+                let relapse_after = intervention.relapse.as_ref().and_then(|r| {
+                    let relapses = tally.uniform(&mut rng) < r.probability.for_patient(x);
+                    relapses.then(|| tally.sample(&r.time, &mut rng))
+                });
+                Attempt::Responds { end, relapse_after }
+            } else {
+                Attempt::Partial { end }
             }
-            let relapse_after = intervention.relapse.as_ref().and_then(|r| {
-                let relapses = tally.uniform(&mut rng) < r.probability.for_patient(x);
-                relapses.then(|| tally.sample(&r.time, &mut rng))
-            });
-            Attempt::Responds { end, relapse_after }
         } else {
             let failure_time = failure_time.unwrap_or(&intervention.failure_time);
             Attempt::Fails {
                 end: self.t + tally.sample(failure_time, &mut rng) + delay,
             }
+        };
+        // Drawn last, so declaring it leaves the attempt's other draws as
+        // they were.
+        match &intervention.death {
+            Some(death) if tally.uniform(&mut rng) < death.for_patient(x) => Attempt::Dies,
+            _ => fate,
         }
     }
 
@@ -629,6 +685,14 @@ impl<T: Tally> Walk<'_, T> {
         self.ws.spells.symptom_free.push((self.t, self.horizon));
         self.out.symptom_free_days += self.horizon - self.t;
         self.out.symptom_free_at_horizon = true;
+    }
+
+    /// Death of an attempt at `self.t`, its start: the path ends here.
+    #[cold]
+    fn die(&mut self) {
+        self.out.procedural_death = true;
+        self.horizon = self.t;
+        self.finish_symptomatic();
     }
 
     fn finish_symptomatic(&mut self) {

@@ -53,10 +53,7 @@ pub fn simulate_patient<T: Tally>(
     mut each: impl FnMut(Path),
 ) {
     scratch.x.resize(scenario.slot_count(), 0.0);
-    let mut nh = NaturalDraws {
-        progression: f64::INFINITY,
-        resolution: f64::INFINITY,
-    };
+    let mut nh = NaturalDraws::NONE;
     for (p, policy) in scenario.policies().iter().enumerate() {
         let seed = if independent { policy_seed(seed, p) } else { seed };
         if p == 0 || independent {

@@ -10,7 +10,8 @@ use crate::estimate::RunResults;
 use crate::estimate::summary::{Curve, PolicyResults};
 
 /// Stacked areas: the share of patients in each health state on each day,
-/// bottom up from symptom-free to symptomatic, one panel per policy.
+/// bottom up from symptom-free to symptomatic (then dead), one panel per
+/// policy.
 pub(super) struct States<'a> {
     pub(super) results: &'a RunResults,
 }
@@ -18,12 +19,13 @@ pub(super) struct States<'a> {
 /// The drawing order (bottom up), the legend's words and the colours:
 /// good states light and low, symptomatic dark on top; distinguishable in
 /// grayscale by lightness.
-const STATES: [(&str, &str, RGBColor); 5] = [
+const STATES: [(&str, &str, RGBColor); 6] = [
     ("symptom_free", "symptom-free", RGBColor(204, 236, 221)),
     ("residual_deficit", "residual deficit", RGBColor(240, 200, 120)),
     ("improved", "improved (partial relief)", RGBColor(120, 190, 225)),
     ("recovering", "recovering", RGBColor(0, 158, 115)),
     ("symptomatic", "symptomatic", RGBColor(90, 60, 90)),
+    ("dead", "dead", RGBColor(20, 20, 20)),
 ];
 
 /// The policy's occupancy curves in drawing order, those it has.
