@@ -53,7 +53,7 @@ pub fn describe(s: &Scenario) -> String {
         );
     }
     let nh = s.natural_history();
-    if nh.progression.is_some() || nh.resolution.is_some() || nh.permanent_deficit.is_some() {
+    if nh.progression.is_some() || nh.resolution.is_some() || nh.permanent_deficit.is_some() || nh.mortality.is_some() {
         let _ = writeln!(out, "\nnatural history");
     }
     if let Some(p) = &nh.progression {
@@ -74,6 +74,15 @@ pub fn describe(s: &Scenario) -> String {
             s.covariates()[d.slot].name,
             d.probability,
             d.odds_ratio_per_week
+        );
+    }
+    if let Some(m) = &s.natural_history().mortality {
+        let _ = writeln!(
+            out,
+            "  background death: Gompertz hazard {} x exp({} x age) a year, age from {} at presentation; drawn once per patient (the same under every policy), it ends the path: the patient is dead from then to the horizon",
+            m.rate,
+            m.shape,
+            s.covariates()[m.slot].name
         );
     }
     for policy in s.policies() {
@@ -185,6 +194,13 @@ fn attempt_words(out: &mut String, iv: &Intervention, frailty: bool, step_failur
         "{indent}responders recover after {}; failure declared after {failure}",
         iv.recovery_time
     );
+    if let Some(death) = &iv.death {
+        let _ = writeln!(
+            out,
+            "{indent}death of the attempt {} on the day it starts (the path ends)",
+            probability_words(death)
+        );
+    }
     if let Some(cap) = &iv.max_per_window {
         let _ = writeln!(
             out,
