@@ -307,6 +307,8 @@ enum Select {
     Paired,
     /// Outcomes that need a feature of the scenario.
     Optional,
+    /// Outcomes every scenario has.
+    Always,
 }
 
 /// Whether the outcome at `k` is in `select`.
@@ -317,6 +319,7 @@ const fn selects(k: usize, select: Select) -> bool {
         Select::Estimated(e) => always && o.estimator as u8 == e as u8,
         Select::Paired => always && o.paired,
         Select::Optional => !always,
+        Select::Always => always,
     }
 }
 
@@ -355,6 +358,8 @@ pub const MEANS: [usize; count(Select::Estimated(Estimator::Mean))] = positions(
 /// Positions of the outcomes estimated as Kaplan-Meier medians.
 pub const MEDIANS: [usize; count(Select::Estimated(Estimator::Median))] =
     positions(Select::Estimated(Estimator::Median));
+/// Positions of the outcomes every scenario has.
+pub const ALWAYS: [usize; count(Select::Always)] = positions(Select::Always);
 /// Positions of the outcomes every scenario has compared patient by
 /// patient.
 pub const PAIRED: [usize; count(Select::Paired)] = positions(Select::Paired);

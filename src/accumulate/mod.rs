@@ -10,7 +10,9 @@ pub mod sink;
 
 use serde::{Deserialize, Serialize};
 
-use crate::outcome::{BINS_PER_DAY, DAY_FIXED_POINT, Estimator, Id, MEANS, MEDIANS, N, OUTCOMES, PAIRED, PROPORTIONS};
+use crate::outcome::{
+    ALWAYS, BINS_PER_DAY, DAY_FIXED_POINT, Estimator, Id, MEANS, MEDIANS, N, OUTCOMES, PAIRED, PROPORTIONS,
+};
 use crate::simulate::pathway::{Outcome, Spells};
 
 /// Counts of times in bins of 1/8 day over `[0, horizon)`.
@@ -92,21 +94,18 @@ fn value(id: Id, o: &Outcome) -> i64 {
     }
 }
 
-/// One patient's [`Values`].
+/// Writes one patient's [`Values`] in place: those of the outcomes every
+/// scenario has and of the `optional` ones the scenario declares (the
+/// others are left as they are). (`value` is inlined with a constant `id`
+/// in a loop of known length, so the first loop compiles to straight-line
+/// code, one arm per outcome.)
 #[inline]
-pub fn values(o: &Outcome) -> Values {
-    let mut v = [0; N];
-    write_values(o, &mut v);
-    v
-}
-
-/// Writes one patient's [`Values`] in place. (`value` is inlined with a
-/// constant `id` in a loop of known length, so this compiles to
-/// straight-line code, one arm per outcome.)
-#[inline]
-pub fn write_values(o: &Outcome, out: &mut Values) {
-    for (slot, id) in out.iter_mut().zip(Id::ALL) {
-        *slot = value(id, o);
+pub fn write_values(o: &Outcome, out: &mut Values, optional: &[usize]) {
+    for k in ALWAYS {
+        out[k] = value(Id::ALL[k], o);
+    }
+    for &k in optional {
+        out[k] = value(Id::ALL[k], o);
     }
 }
 

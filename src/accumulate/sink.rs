@@ -150,7 +150,7 @@ impl Sink for Sums<'_> {
         };
         let (outcome, values) = &mut self.current[p];
         *outcome = *path.outcome;
-        write_values(outcome, values);
+        write_values(outcome, values, &self.accs[p].optional);
         self.accs[p].record((outcome, values), path.spells, self.horizon_days, own);
     }
 

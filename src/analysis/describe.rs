@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use crate::scenario::dist::Dist;
-use crate::scenario::{CovariateKind, Intervention, OnPartial, Probability, Scenario};
+use crate::scenario::{CovariateKind, Hazard, Intervention, OnPartial, Probability, Scenario};
 
 /// A plain-text description of the whole scenario.
 pub fn describe(s: &Scenario) -> String {
@@ -77,11 +77,15 @@ pub fn describe(s: &Scenario) -> String {
         );
     }
     if let Some(m) = &s.natural_history().mortality {
+        let hazard = match &m.hazard {
+            Hazard::Gompertz { rate, shape } => format!("Gompertz hazard {rate} x exp({shape} x age) a year"),
+            Hazard::LifeTable { ages, .. } => {
+                format!("a life table of annual probabilities in {} age bands", ages.len())
+            }
+        };
         let _ = writeln!(
             out,
-            "  background death: Gompertz hazard {} x exp({} x age) a year, age from {} at presentation; drawn once per patient (the same under every policy), it ends the path: the patient is dead from then to the horizon",
-            m.rate,
-            m.shape,
+            "  background death: {hazard}, age from {} at presentation; drawn once per patient (the same under every policy), it ends the path: the patient is dead from then to the horizon",
             s.covariates()[m.slot].name
         );
     }

@@ -19,7 +19,11 @@ use crate::stats::Estimate;
 pub const Z_THRESHOLD: f64 = 4.0;
 
 /// The validation scenarios: (file name, text).
-pub const SCENARIOS: [(&str, &str); 14] = [
+pub const SCENARIOS: [(&str, &str); 15] = [
+    (
+        "life-table.toml",
+        include_str!("../../scenarios/validation/life-table.toml"),
+    ),
     ("death.toml", include_str!("../../scenarios/validation/death.toml")),
     (
         "single-step.toml",

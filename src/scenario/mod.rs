@@ -363,16 +363,25 @@ pub struct NaturalHistory {
     pub mortality: Option<Mortality>,
 }
 
-/// Background mortality: the Gompertz hazard `h(a) = rate e^(shape a)` per
-/// year at age `a` years, from the age at presentation (covariate `slot`)
-/// on. The cumulative hazard over `y` years from age `a0` is
-/// `H(y) = rate e^(shape a0) (e^(shape y) - 1) / shape` (`rate y` when
-/// shape is 0).
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// Background mortality from the age at presentation (covariate `slot`,
+/// in years) on.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Mortality {
     pub slot: usize,
-    pub rate: f64,
-    pub shape: f64,
+    pub hazard: Hazard,
+}
+
+/// A hazard of death by age in years, per year.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Hazard {
+    /// `h(a) = rate e^(shape a)`. The cumulative hazard over `y` years from
+    /// age `a0` is `H(y) = rate e^(shape a0) (e^(shape y) - 1) / shape`
+    /// (`rate e^(shape a0) y` when shape is 0).
+    Gompertz { rate: f64, shape: f64 },
+    /// Constant within age bands: `-ln(1 - q_k)` from `ages[k]` to
+    /// `ages[k + 1]`, `q_k` the band's annual probability of death; the
+    /// first band also covers younger ages, the last all older ones.
+    LifeTable { ages: Vec<f64>, rates: Vec<f64> },
 }
 
 /// Days per year of age.
@@ -381,17 +390,40 @@ pub const DAYS_PER_YEAR: f64 = 365.25;
 impl Mortality {
     /// The day of death of a patient aged `age` years at presentation whose
     /// cumulative hazard at death is `e` (an Exp(1) draw): `H(y) = e`
-    /// solved for `y`, `y = ln(1 + e shape / (rate e^(shape a0))) / shape`.
-    /// Infinity when the hazard is 0.
+    /// solved for `y` years. Infinity when the hazard never gets there.
     pub fn death_day(&self, age: f64, e: f64) -> f64 {
-        let at_entry = self.rate * (self.shape * age).exp();
-        if at_entry <= 0.0 {
-            return f64::INFINITY;
-        }
-        let years = if self.shape == 0.0 {
-            e / at_entry
-        } else {
-            (e * self.shape / at_entry).ln_1p() / self.shape
+        let years = match &self.hazard {
+            Hazard::Gompertz { rate, shape } => {
+                let at_entry = rate * (shape * age).exp();
+                if at_entry <= 0.0 {
+                    return f64::INFINITY;
+                }
+                if *shape == 0.0 {
+                    e / at_entry
+                } else {
+                    // y = ln(1 + e shape / (rate e^(shape a0))) / shape
+                    (e * shape / at_entry).ln_1p() / shape
+                }
+            }
+            Hazard::LifeTable { ages, rates } => {
+                let mut left = e;
+                let mut years = 0.0;
+                let mut at = age;
+                let first = ages.partition_point(|&a| a <= age).saturating_sub(1);
+                let mut found = f64::INFINITY;
+                for (k, &rate) in rates.iter().enumerate().skip(first) {
+                    let span = ages.get(k + 1).map_or(f64::INFINITY, |&next| next - at);
+                    let used = if rate > 0.0 { rate * span } else { 0.0 };
+                    if rate > 0.0 && used >= left {
+                        found = years + left / rate;
+                        break;
+                    }
+                    left -= used;
+                    years += span;
+                    at += span;
+                }
+                found
+            }
         };
         if years.is_nan() {
             f64::INFINITY
@@ -401,14 +433,30 @@ impl Mortality {
     }
 
     /// The probability of surviving `days` from presentation at age `age`:
-    /// `exp(-H(days / 365.25))`.
+    /// `exp(-H)` over `days / 365.25` years.
     pub fn survival(&self, age: f64, days: f64) -> f64 {
         let y = days / DAYS_PER_YEAR;
-        let at_entry = self.rate * (self.shape * age).exp();
-        let h = if self.shape == 0.0 {
-            at_entry * y
-        } else {
-            at_entry * (self.shape * y).exp_m1() / self.shape
+        let h = match &self.hazard {
+            Hazard::Gompertz { rate, shape } => {
+                let at_entry = rate * (shape * age).exp();
+                if *shape == 0.0 {
+                    at_entry * y
+                } else {
+                    at_entry * (shape * y).exp_m1() / shape
+                }
+            }
+            Hazard::LifeTable { ages, rates } => {
+                let first = ages.partition_point(|&a| a <= age).saturating_sub(1);
+                let (mut h, mut at, end) = (0.0, age, age + y);
+                for (k, &rate) in rates.iter().enumerate().skip(first) {
+                    let next = ages.get(k + 1).copied().unwrap_or(f64::INFINITY).min(end);
+                    if next > at {
+                        h += rate * (next - at);
+                        at = next;
+                    }
+                }
+                h
+            }
         };
         (-h).exp()
     }
@@ -501,5 +549,56 @@ impl Covariate {
             CovariateKind::Boolean { .. } | CovariateKind::Categorical { .. } => x as usize,
             CovariateKind::Continuous { breaks, .. } => breaks.partition_point(|&b| b <= x),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The day of death inverts the survival function: a patient whose
+    /// cumulative hazard at death is `e` survives to the day before with
+    /// probability exp(-e).
+    #[test]
+    fn death_day_inverts_survival() {
+        let hazards = [
+            Hazard::Gompertz {
+                rate: 2e-5,
+                shape: 0.09,
+            },
+            Hazard::Gompertz { rate: 0.2, shape: 0.0 },
+            Hazard::LifeTable {
+                ages: vec![0.0, 70.0, 80.0],
+                rates: [0.01f64, 0.05, 0.2].iter().map(|q| -(-q).ln_1p()).collect(),
+            },
+        ];
+        for hazard in hazards {
+            let m = Mortality { slot: 0, hazard };
+            for age in [45.0, 69.5, 79.9, 85.0] {
+                for e in [1e-4, 0.05, 0.7, 3.0] {
+                    let day = m.death_day(age, e);
+                    assert!(day.is_finite() && day > 0.0, "{m:?} {age} {e}");
+                    let s = m.survival(age, day);
+                    assert!((s - (-e).exp()).abs() < 1e-12, "{m:?} age {age} e {e}: {s}");
+                }
+            }
+        }
+        // A band with q = 1 kills on entering it; a zero hazard never.
+        let certain = Mortality {
+            slot: 0,
+            hazard: Hazard::LifeTable {
+                ages: vec![0.0, 70.0],
+                rates: vec![0.0, f64::INFINITY],
+            },
+        };
+        assert_eq!(certain.death_day(69.0, 5.0), DAYS_PER_YEAR);
+        let never = Mortality {
+            slot: 0,
+            hazard: Hazard::LifeTable {
+                ages: vec![0.0],
+                rates: vec![0.0],
+            },
+        };
+        assert_eq!(never.death_day(69.0, 0.1), f64::INFINITY);
     }
 }

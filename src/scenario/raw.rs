@@ -157,20 +157,35 @@ pub struct RawNaturalHistory {
     pub mortality: Option<RawMortality>,
 }
 
-/// Background mortality: a Gompertz hazard in years of age,
-/// `h(a) = rate x exp(shape x a)` per year, from the age covariate at
-/// presentation on.
+/// Background mortality from the age covariate at presentation on: a
+/// Gompertz hazard in years of age, `h(a) = rate x exp(shape x a)` per
+/// year, or a life table of annual probabilities of death by age band.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawMortality {
     /// The continuous covariate that is the age in years at presentation.
     pub age: String,
-    /// The hazard per year at age 0.
-    pub rate: f64,
-    /// Its growth per year of age (0: a constant hazard).
-    pub shape: f64,
+    /// Gompertz: the hazard per year at age 0.
+    #[serde(default)]
+    pub rate: Option<f64>,
+    /// Gompertz: its growth per year of age (0: a constant hazard).
+    #[serde(default)]
+    pub shape: Option<f64>,
+    /// A life table instead of `rate` and `shape`.
+    #[serde(default)]
+    pub life_table: Option<RawLifeTable>,
     #[serde(default)]
     pub source: Option<String>,
+}
+
+/// `life_table = { ages = [0, 60, 70, 80], annual = [...] }`: the annual
+/// probability of death from each age on (the first band also covers
+/// younger ages, the last every older one).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLifeTable {
+    pub ages: Vec<f64>,
+    pub annual: Vec<f64>,
 }
 
 /// Harm of delay: a deficit (a boolean covariate) becomes permanent with a

@@ -487,24 +487,70 @@ fn mortality(raw: &RawMortality, slots: &[Slot]) -> Result<Mortality, Invalid> {
             ),
         ));
     };
-    if !(raw.rate.is_finite() && raw.rate >= 0.0) {
+    let hazard = match (raw.rate, raw.shape, &raw.life_table) {
+        (Some(rate), Some(shape), None) => gompertz(path, rate, shape)?,
+        (None, None, Some(table)) => life_table(path, table)?,
+        _ => {
+            return Err(Invalid::new(
+                path,
+                "the hazard",
+                "give either a Gompertz hazard (`rate` and `shape`) or a `life_table`, not both and not part of one",
+            ));
+        }
+    };
+    Ok(Mortality { slot, hazard })
+}
+
+fn gompertz(path: &str, rate: f64, shape: f64) -> Result<Hazard, Invalid> {
+    if !(rate.is_finite() && rate >= 0.0) {
         return Err(Invalid::new(
             format!("{path}.rate"),
-            raw.rate,
+            rate,
             "the Gompertz rate is the hazard per year at age 0: a finite number >= 0 (e.g. 2e-5)",
         ));
     }
-    if !(raw.shape.is_finite() && (0.0..=1.0).contains(&raw.shape)) {
+    if !(shape.is_finite() && (0.0..=1.0).contains(&shape)) {
         return Err(Invalid::new(
             format!("{path}.shape"),
-            raw.shape,
+            shape,
             "the Gompertz shape is the hazard's growth per year of age: a number from 0 (constant hazard) to 1 (human mortality is near 0.09)",
         ));
     }
-    Ok(Mortality {
-        slot,
-        rate: raw.rate,
-        shape: raw.shape,
+    Ok(Hazard::Gompertz { rate, shape })
+}
+
+fn life_table(path: &str, table: &RawLifeTable) -> Result<Hazard, Invalid> {
+    let at = format!("{path}.life_table");
+    if table.ages.is_empty() || table.ages.len() != table.annual.len() {
+        return Err(Invalid::new(
+            format!("{at}.annual"),
+            format!("{} values for {} ages", table.annual.len(), table.ages.len()),
+            "one annual probability of death per age band, as many as `ages` (at least one)",
+        ));
+    }
+    if let Some(w) = table.ages.windows(2).find(|w| w[1].partial_cmp(&w[0]) != Some(std::cmp::Ordering::Greater)) {
+        return Err(Invalid::new(
+            format!("{at}.ages"),
+            format!("{} then {}", w[0], w[1]),
+            "the ages where bands start increase strictly",
+        ));
+    }
+    if let Some(a) = table.ages.iter().find(|a| !a.is_finite()) {
+        return Err(Invalid::new(
+            format!("{at}.ages"),
+            a,
+            "ages are finite numbers of years",
+        ));
+    }
+    let mut rates = Vec::with_capacity(table.annual.len());
+    for (k, &q) in table.annual.iter().enumerate() {
+        check_probability(&format!("{at}.annual[{k}]"), q)?;
+        // q = 1: an infinite hazard, death on entering the band.
+        rates.push(-(-q).ln_1p());
+    }
+    Ok(Hazard::LifeTable {
+        ages: table.ages.clone(),
+        rates,
     })
 }
 

@@ -96,16 +96,26 @@ impl Chart for States<'_> {
                 below = above;
             }
         }
-        draw_legend(&legend)
+        // Every policy has the same states: the first one's are the legend.
+        let shown: Vec<(&str, RGBColor)> = policies
+            .first()
+            .map(|p| {
+                layers(p)
+                    .into_iter()
+                    .map(|(words, colour, _)| (words, colour))
+                    .collect()
+            })
+            .unwrap_or_default();
+        draw_legend(&legend, &shown)
     }
 }
 
-/// One swatch per state, top to bottom as stacked (symptomatic first).
-fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+/// One swatch per state the run has, top to bottom as stacked.
+fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, shown: &[(&str, RGBColor)]) -> Result<(), String> {
     area.draw(&Text::new("Health state", (10, 40), (FONT, LABEL_PX)))
         .map_err(err)?;
     let mut y = 80;
-    for &(_, words, colour) in STATES.iter().rev() {
+    for &(words, colour) in shown.iter().rev() {
         let swatch = Rectangle::new([(10, y), (40, y + 24)], colour.filled());
         area.draw(&swatch).map_err(err)?;
         area.draw(&Rectangle::new([(10, y), (40, y + 24)], BLACK.stroke_width(1)))
@@ -113,9 +123,5 @@ fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>) -> Result<(), 
         area.draw(&Text::new(words, (50, y + 2), (FONT, 18))).map_err(err)?;
         y += 36;
     }
-    area.draw(&Text::new("(states a scenario lacks", (10, y + 10), (FONT, 16)))
-        .map_err(err)?;
-    area.draw(&Text::new("are left out)", (10, y + 30), (FONT, 16)))
-        .map_err(err)?;
     Ok(())
 }
