@@ -193,6 +193,12 @@ impl GroupAcc {
     }
 }
 
+/// The day of first recovery, infinite when not recovered.
+#[inline]
+pub fn first_recovery(o: &Outcome) -> f64 {
+    if o.recovered { o.time_to_recovery } else { f64::INFINITY }
+}
+
 /// Days in fixed point (2^-16 day), rounded half up; negatives count as 0.
 #[inline]
 pub fn fixed_days(days: f64) -> u64 {
@@ -501,20 +507,19 @@ impl PolicyAcc {
         }
     }
 
-    /// Records how the patient's path under this policy (outcome `o`, with
-    /// its [`Values`]) differs from the path under the reference
-    /// policy, in the patient's subgroup if split.
+    /// Records how the patient's path under this policy differs from the
+    /// path under the reference policy, in the patient's subgroup if
+    /// split: each path as its day of first recovery
+    /// ([`first_recovery`]) and its [`Values`].
     #[inline]
     pub fn record_pair(
         &mut self,
-        (o, values): (&Outcome, &Values),
-        (reference, reference_values): (&Outcome, &Values),
+        (recovery, values): (f64, &Values),
+        (reference_recovery, reference_values): (f64, &Values),
         subgroup: Option<usize>,
     ) {
-        let first_recovery = |o: &Outcome| if o.recovered { o.time_to_recovery } else { f64::INFINITY };
         self.paired.record(values, reference_values, &self.optional);
-        self.curves
-            .record_discordance(first_recovery(o), first_recovery(reference));
+        self.curves.record_discordance(recovery, reference_recovery);
         if let Some(g) = subgroup {
             self.paired_subgroups[g].record(values, reference_values, &self.optional);
         }

@@ -1,7 +1,7 @@
 //! The two sinks of a run: exact sums per policy (with subgroups and paired
 //! differences) and, when asked for, one record per patient and policy.
 
-use crate::accumulate::{PolicyAcc, Values, write_values};
+use crate::accumulate::{PolicyAcc, Values, first_recovery, write_values};
 use crate::error::Error;
 use crate::outcome::{N, OPTIONAL, OUTCOMES};
 use crate::scenario::{Covariate, Scenario};
@@ -100,8 +100,8 @@ pub struct Sums<'a> {
     horizon_days: f64,
     pub accs: Vec<PolicyAcc>,
     /// The current patient's path under each policy, for the paired
-    /// differences.
-    current: Vec<(Outcome, Values)>,
+    /// differences: its day of first recovery and its values.
+    current: Vec<(f64, Values)>,
     /// The current patient's subgroup under the first policy.
     group: Option<usize>,
 }
@@ -129,7 +129,7 @@ impl<'a> Sums<'a> {
                     )
                 })
                 .collect(),
-            current: vec![(Outcome::default(), [0; N]); scenario.policies().len()],
+            current: vec![(f64::INFINITY, [0; N]); scenario.policies().len()],
             group: None,
         }
     }
@@ -148,10 +148,10 @@ impl Sink for Sums<'_> {
         } else {
             self.group
         };
-        let (outcome, values) = &mut self.current[p];
-        *outcome = *path.outcome;
-        write_values(outcome, values, &self.accs[p].optional);
-        self.accs[p].record((outcome, values), path.spells, self.horizon_days, own);
+        let (recovery, values) = &mut self.current[p];
+        *recovery = first_recovery(path.outcome);
+        write_values(path.outcome, values, &self.accs[p].optional);
+        self.accs[p].record((path.outcome, values), path.spells, self.horizon_days, own);
     }
 
     /// Pairs are grouped by the patient's subgroup, the same under every
@@ -164,11 +164,11 @@ impl Sink for Sums<'_> {
     fn end_patient(&mut self) {
         let group = if self.independent { None } else { self.group };
         let (reference, reference_values) = &self.current[self.reference];
-        for (p, (acc, (o, v))) in self.accs.iter_mut().zip(&self.current).enumerate() {
+        for (p, (acc, &(recovery, ref values))) in self.accs.iter_mut().zip(&self.current).enumerate() {
             if p == self.reference {
                 acc.record_own_pair(group);
             } else {
-                acc.record_pair((o, v), (reference, reference_values), group);
+                acc.record_pair((recovery, values), (*reference, reference_values), group);
             }
         }
     }

@@ -528,7 +528,11 @@ fn life_table(path: &str, table: &RawLifeTable) -> Result<Hazard, Invalid> {
             "one annual probability of death per age band, as many as `ages` (at least one)",
         ));
     }
-    if let Some(w) = table.ages.windows(2).find(|w| w[1].partial_cmp(&w[0]) != Some(std::cmp::Ordering::Greater)) {
+    if let Some(w) = table
+        .ages
+        .windows(2)
+        .find(|w| w[1].partial_cmp(&w[0]) != Some(std::cmp::Ordering::Greater))
+    {
         return Err(Invalid::new(
             format!("{at}.ages"),
             format!("{} then {}", w[0], w[1]),
