@@ -468,25 +468,13 @@ fn natural_history(raw: &RawNaturalHistory, slots: &[Slot], p: &mut Problems) ->
 
 fn mortality(raw: &RawMortality, slots: &[Slot]) -> Result<Mortality, Invalid> {
     let path = "natural_history.mortality";
-    let continuous = || {
-        slots
-            .iter()
-            .filter(|s| s.kind == Kind::Continuous)
-            .map(|s| s.name.as_str())
-    };
-    let Some(slot) = slots
-        .iter()
-        .position(|s| s.name == raw.age && s.kind == Kind::Continuous)
-    else {
-        return Err(Invalid::new(
-            format!("{path}.age"),
-            format!("\"{}\"", raw.age),
-            format!(
-                "the age is a continuous covariate in years at presentation{}",
-                did_you_mean(&raw.age, continuous())
-            ),
-        ));
-    };
+    let slot = covariate_of_kind(
+        &format!("{path}.age"),
+        &raw.age,
+        Kind::Continuous,
+        "the age is a continuous covariate in years at presentation",
+        slots,
+    )?;
     let hazard = match (raw.rate, raw.shape, &raw.life_table) {
         (Some(rate), Some(shape), None) => gompertz(path, rate, shape)?,
         (None, None, Some(table)) => life_table(path, table)?,
@@ -560,25 +548,13 @@ fn life_table(path: &str, table: &RawLifeTable) -> Result<Hazard, Invalid> {
 
 fn permanent_deficit(raw: &RawPermanentDeficit, slots: &[Slot]) -> Result<PermanentDeficit, Invalid> {
     let path = "natural_history.permanent_deficit";
-    let booleans = || {
-        slots
-            .iter()
-            .filter(|s| s.kind == Kind::Boolean)
-            .map(|s| s.name.as_str())
-    };
-    let Some(slot) = slots
-        .iter()
-        .position(|s| s.name == raw.covariate && s.kind == Kind::Boolean)
-    else {
-        return Err(Invalid::new(
-            format!("{path}.covariate"),
-            format!("\"{}\"", raw.covariate),
-            format!(
-                "the deficit is a boolean covariate{}",
-                did_you_mean(&raw.covariate, booleans())
-            ),
-        ));
-    };
+    let slot = covariate_of_kind(
+        &format!("{path}.covariate"),
+        &raw.covariate,
+        Kind::Boolean,
+        "the deficit is a boolean covariate",
+        slots,
+    )?;
     let probability = check_probability(&format!("{path}.probability"), raw.probability)?;
     let or = raw.odds_ratio_per_week;
     if !(or.is_finite() && or > 0.0) {
@@ -595,24 +571,31 @@ fn permanent_deficit(raw: &RawPermanentDeficit, slots: &[Slot]) -> Result<Perman
     })
 }
 
+/// The slot of the covariate `name` (given at `key`), which must be of
+/// `kind`; the error says `what` and suggests a covariate of that kind.
+fn covariate_of_kind(key: &str, name: &str, kind: Kind, what: &str, slots: &[Slot]) -> Result<usize, Invalid> {
+    slots
+        .iter()
+        .position(|s| s.name == name && s.kind == kind)
+        .ok_or_else(|| {
+            let candidates = slots.iter().filter(|s| s.kind == kind).map(|s| s.name.as_str());
+            Invalid::new(
+                key,
+                format!("\"{name}\""),
+                format!("{what}{}", did_you_mean(name, candidates)),
+            )
+        })
+}
+
 fn progression(raw: &RawProgression, slots: &[Slot]) -> Result<Progression, Invalid> {
     let path = "natural_history.progression";
-    let booleans = || {
-        slots
-            .iter()
-            .filter(|s| s.kind == Kind::Boolean)
-            .map(|s| s.name.as_str())
-    };
-    let Some(slot) = slots.iter().position(|s| s.name == raw.sets && s.kind == Kind::Boolean) else {
-        return Err(Invalid::new(
-            format!("{path}.sets"),
-            format!("\"{}\"", raw.sets),
-            format!(
-                "progression sets a boolean covariate{}",
-                did_you_mean(&raw.sets, booleans())
-            ),
-        ));
-    };
+    let slot = covariate_of_kind(
+        &format!("{path}.sets"),
+        &raw.sets,
+        Kind::Boolean,
+        "progression sets a boolean covariate",
+        slots,
+    )?;
     Ok(Progression {
         slot,
         time: duration(&format!("{path}.time"), &raw.time)?,
