@@ -52,14 +52,32 @@ impl Purpose {
     }
 }
 
-/// The stream of `patient` for `purpose` under `seed`. (Always inlined:
-/// it is a few multiplications, made at every wait and attempt, and LLVM
-/// stops inlining it by itself once the walk has enough call sites.)
-#[inline(always)]
+/// The part of every stream key that names the patient: `(seed, patient)`
+/// hashed once, so that the patient's many streams (covariates, natural
+/// history, every wait and attempt under every policy) do not hash it
+/// again each time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PatientKey(u64);
+
+impl PatientKey {
+    #[inline]
+    pub fn new(seed: u64, patient: u64) -> PatientKey {
+        PatientKey(mix(mix(seed ^ 0x6a09_e667_f3bc_c909) ^ patient))
+    }
+}
+
+/// The stream of `patient` for `purpose` under `seed`.
 pub fn stream(seed: u64, patient: u64, purpose: Purpose) -> Stream {
-    let a = mix(seed ^ 0x6a09_e667_f3bc_c909);
-    let b = mix(a ^ patient);
-    let hi = mix(b ^ purpose.code());
+    stream_of(PatientKey::new(seed, patient), purpose)
+}
+
+/// The stream of the patient of `key` for `purpose`: the same as
+/// [`stream`]. (Always inlined: it is a few multiplications, made at every
+/// wait and attempt, and LLVM stops inlining it by itself once the walk has
+/// enough call sites.)
+#[inline(always)]
+pub fn stream_of(key: PatientKey, purpose: Purpose) -> Stream {
+    let hi = mix(key.0 ^ purpose.code());
     let lo = mix(hi ^ 0xbb67_ae85_84ca_a73b);
     Pcg64Mcg::new((u128::from(hi) << 64) | u128::from(lo))
 }

@@ -33,7 +33,7 @@ use rayon::prelude::*;
 
 use crate::accumulate::sink;
 use crate::error::Error;
-use crate::rng::{Purpose, Stream};
+use crate::rng::{PatientKey, Purpose, Stream};
 use crate::scenario::Scenario;
 use crate::scenario::dist::Dist;
 use crate::simulate::engine::{RunSpec, Unobserved};
@@ -88,9 +88,9 @@ struct Counter {
 }
 
 impl Tally for Counter {
-    fn stream(&mut self, seed: u64, patient: u64, purpose: Purpose) -> Stream {
+    fn stream(&mut self, key: PatientKey, purpose: Purpose) -> Stream {
         self.streams += 1;
-        Untallied.stream(seed, patient, purpose)
+        Untallied.stream(key, purpose)
     }
 
     fn uniform(&mut self, rng: &mut Stream) -> f64 {
@@ -360,12 +360,11 @@ fn baseline_path(path: u64, seed: u64, counts: &[u64], dists: &[&Dist]) -> f64 {
     let draws: u64 = counts[1..].iter().sum();
     let mut tally = Untallied;
     let mut source = Source {
-        seed,
-        path,
+        key: PatientKey::new(seed, path),
         per_stream: draws.div_ceil(streams).max(1),
         made: 1,
         taken: 0,
-        rng: tally.stream(seed, path, Purpose::Attempt { key: 0, attempt: 0 }),
+        rng: tally.stream(PatientKey::new(seed, path), Purpose::Attempt { key: 0, attempt: 0 }),
     };
     let mut sink = 0.0;
     for _ in 0..counts[1] {
@@ -385,8 +384,7 @@ fn baseline_path(path: u64, seed: u64, counts: &[u64], dists: &[&Dist]) -> f64 {
 
 /// The baseline's streams for one path, handed out `per_stream` draws each.
 struct Source {
-    seed: u64,
-    path: u64,
+    key: PatientKey,
     per_stream: u64,
     made: u64,
     taken: u64,
@@ -410,7 +408,7 @@ impl Source {
             key: 0,
             attempt: self.made as u32,
         };
-        self.rng = Untallied.stream(self.seed, self.path, purpose);
+        self.rng = Untallied.stream(self.key, purpose);
         self.made += 1;
         self.taken = 0;
     }

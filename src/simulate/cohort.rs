@@ -5,15 +5,15 @@
 //! covariate and one draw of its distribution per continuous one. The same
 //! patient index gives the same covariates under every policy.
 
-use crate::rng::Purpose;
+use crate::rng::{PatientKey, Purpose};
 use crate::scenario::{CovariateKind, Scenario};
 use crate::simulate::tally::Tally;
 
 /// Fills `x` (one slot per covariate) with patient `patient`'s covariates:
 /// 0/1 for booleans, the level index for categoricals, the value for
 /// continuous covariates.
-pub fn draw_covariates(scenario: &Scenario, seed: u64, patient: u64, x: &mut [f64], tally: &mut impl Tally) {
-    let mut rng = tally.stream(seed, patient, Purpose::Cohort);
+pub fn draw_covariates(scenario: &Scenario, key: PatientKey, x: &mut [f64], tally: &mut impl Tally) {
+    let mut rng = tally.stream(key, Purpose::Cohort);
     for (slot, c) in x.iter_mut().zip(scenario.covariates()) {
         *slot = match &c.kind {
             CovariateKind::Boolean { probability } => f64::from(u8::from(tally.uniform(&mut rng) < *probability)),

@@ -29,7 +29,7 @@
 //! (seed, patient, purpose) and writes only into the caller's [`Workspace`],
 //! so it allocates nothing once the workspace has grown.
 
-use crate::rng::Purpose;
+use crate::rng::{PatientKey, Purpose};
 use crate::scenario::{Level, OnPartial, PermanentDeficit, Policy, Scenario, WindowCap, shift_logit};
 use crate::simulate::tally::Tally;
 
@@ -63,8 +63,8 @@ impl NaturalDraws {
 impl NaturalDraws {
     /// Draws both times from the patient's natural-history stream (always in
     /// the same order, so one does not shift the other).
-    pub fn draw(scenario: &Scenario, seed: u64, patient: u64, x: &[f64], tally: &mut impl Tally) -> NaturalDraws {
-        let mut rng = tally.stream(seed, patient, Purpose::NaturalHistory);
+    pub fn draw(scenario: &Scenario, key: PatientKey, x: &[f64], tally: &mut impl Tally) -> NaturalDraws {
+        let mut rng = tally.stream(key, Purpose::NaturalHistory);
         let nh = &scenario.natural_history();
         let progression = nh.progression.as_ref().map_or(f64::INFINITY, |p| {
             let t = tally.sample(&p.time, &mut rng);
@@ -82,7 +82,7 @@ impl NaturalDraws {
         // From its own stream: declaring mortality leaves the other draws
         // as they were.
         let death = nh.mortality.as_ref().map_or(f64::INFINITY, |m| {
-            let mut rng = tally.stream(seed, patient, Purpose::Mortality);
+            let mut rng = tally.stream(key, Purpose::Mortality);
             let e = -(1.0 - tally.uniform(&mut rng)).ln();
             m.death_day(x[m.slot], e)
         });
@@ -237,8 +237,7 @@ enum Attempt {
 struct Walk<'a, T> {
     scenario: &'a Scenario,
     tally: &'a mut T,
-    seed: u64,
-    patient: u64,
+    key: PatientKey,
     horizon: f64,
     ws: &'a mut Workspace,
     t: f64,
@@ -265,8 +264,7 @@ struct Walk<'a, T> {
 pub fn simulate(
     scenario: &Scenario,
     policy: &Policy,
-    seed: u64,
-    patient: u64,
+    key: PatientKey,
     baseline: &[f64],
     nh: NaturalDraws,
     ws: &mut Workspace,
@@ -284,8 +282,7 @@ pub fn simulate(
     let mut walk = Walk {
         scenario,
         tally,
-        seed,
-        patient,
+        key,
         horizon: end,
         ws,
         t: 0.0,
@@ -481,7 +478,7 @@ impl<T: Tally> Walk<'_, T> {
     #[cold]
     fn settle_deficit(&mut self, deficit: PermanentDeficit) {
         let delay = self.decompression.min(self.horizon) - self.deficit_onset;
-        let mut rng = self.tally.stream(self.seed, self.patient, Purpose::Deficit);
+        let mut rng = self.tally.stream(self.key, Purpose::Deficit);
         self.out.permanent_deficit = self.tally.uniform(&mut rng) < deficit.probability_after(delay);
     }
 
@@ -577,7 +574,7 @@ impl<T: Tally> Walk<'_, T> {
             attempt,
         };
         let tally = &mut *self.tally;
-        let mut rng = tally.stream(self.seed, self.patient, purpose);
+        let mut rng = tally.stream(self.key, purpose);
         let out = &mut self.out;
         out.interventions += 1;
         out.deepest_level = out.deepest_level.max(intervention.level as u8);
@@ -641,7 +638,7 @@ impl<T: Tally> Walk<'_, T> {
 
     /// One draw of `dist` from the fresh stream for `purpose`.
     fn draw_once(&mut self, dist: &crate::scenario::dist::Dist, purpose: Purpose) -> f64 {
-        let mut rng = self.tally.stream(self.seed, self.patient, purpose);
+        let mut rng = self.tally.stream(self.key, purpose);
         self.tally.sample(dist, &mut rng)
     }
 

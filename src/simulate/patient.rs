@@ -1,7 +1,7 @@
 //! One synthetic patient under every policy: the per-patient loop that the
 //! engine, the bench's draw counting and the criterion benches share.
 
-use crate::rng::policy_seed;
+use crate::rng::{PatientKey, policy_seed};
 use crate::scenario::Scenario;
 use crate::simulate::cohort::draw_covariates;
 use crate::simulate::pathway::{NaturalDraws, Outcome, Spells, Workspace, simulate};
@@ -54,13 +54,15 @@ pub fn simulate_patient<T: Tally>(
 ) {
     scratch.x.resize(scenario.slot_count(), 0.0);
     let mut nh = NaturalDraws::NONE;
+    let mut key = PatientKey::new(seed, patient);
     for (p, policy) in scenario.policies().iter().enumerate() {
         let seed = if independent { policy_seed(seed, p) } else { seed };
         if p == 0 || independent {
-            draw_covariates(scenario, seed, patient, &mut scratch.x, tally);
-            nh = NaturalDraws::draw(scenario, seed, patient, &scratch.x, tally);
+            key = PatientKey::new(seed, patient);
+            draw_covariates(scenario, key, &mut scratch.x, tally);
+            nh = NaturalDraws::draw(scenario, key, &scratch.x, tally);
         }
-        let outcome = simulate(scenario, policy, seed, patient, &scratch.x, nh, &mut scratch.ws, tally);
+        let outcome = simulate(scenario, policy, key, &scratch.x, nh, &mut scratch.ws, tally);
         each(Path {
             policy: p,
             covariates: &scratch.x,

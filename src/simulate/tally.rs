@@ -2,7 +2,7 @@
 
 use rand::RngExt;
 
-use crate::rng::{Purpose, Stream, stream};
+use crate::rng::{PatientKey, Purpose, Stream, stream_of};
 use crate::scenario::dist::Dist;
 
 /// Makes the simulation's streams and takes its draws. The simulation is
@@ -10,10 +10,10 @@ use crate::scenario::dist::Dist;
 /// calls; `foramen bench` counts the streams and draws of a cohort with its
 /// own implementation to build the draws-only baseline.
 pub trait Tally {
-    /// The stream of `patient` for `purpose` under `seed`.
+    /// The stream of the patient of `key` for `purpose`.
     #[inline]
-    fn stream(&mut self, seed: u64, patient: u64, purpose: Purpose) -> Stream {
-        stream(seed, patient, purpose)
+    fn stream(&mut self, key: PatientKey, purpose: Purpose) -> Stream {
+        stream_of(key, purpose)
     }
 
     /// A uniform draw on [0, 1).
