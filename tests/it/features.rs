@@ -5,7 +5,7 @@
 
 use tempfile::TempDir;
 
-use crate::util::{SMALL, SMALL_TEXT, patients, refused, run_quiet, run_text};
+use crate::util::{SMALL, SMALL_TEXT, csv_column, patients, refused, run_quiet, run_text};
 
 /// small.toml with a permanent deficit on motor_deficit.
 fn with_deficit(text: &str) -> String {
@@ -258,4 +258,35 @@ fn death_competes_with_recovery_by_aalen_johansen() {
         "[natural_history.mortality]\nage = \"age\"\nrate = -1\nshape = 0.09\n\n[[interventions]]",
         &["natural_history.mortality.rate", "-1"],
     );
+}
+
+/// Declaring death leaves every other draw where it was: with a death
+/// probability of 0 on the surgery and a background hazard of 0, every
+/// column the plain scenario has is byte-identical (the death uniform is
+/// the attempt stream's last draw; background death has its own stream),
+/// and nobody dies.
+#[test]
+fn death_that_never_happens_changes_nothing_else() {
+    let tmp = TempDir::new().unwrap();
+    let plain = run_text(tmp.path(), "plain", SMALL_TEXT, &["--patients", "3000"]);
+    let with_death = SMALL_TEXT
+        .replacen(
+            "level = \"surgical\"",
+            "level = \"surgical\"\ndeath = { probability = 0 }",
+            1,
+        )
+        .replacen(
+            "[natural_history.progression]",
+            "[natural_history.mortality]\nage = \"age\"\nrate = 0\nshape = 0\n\n[natural_history.progression]",
+            1,
+        );
+    let deathly = run_text(tmp.path(), "deathly", &with_death, &["--patients", "3000"]);
+    let read = |dir: &std::path::Path| std::fs::read_to_string(dir.join("summary.csv")).unwrap();
+    let (a, b) = (read(&plain), read(&deathly));
+    let columns: Vec<&str> = a.lines().next().unwrap().split(',').collect();
+    for c in &columns {
+        assert_eq!(csv_column(&a, c), csv_column(&b, c), "column {c}");
+    }
+    assert!(csv_column(&b, "died").iter().all(|v| v.parse::<f64>().unwrap() == 0.0));
+    assert!(columns.len() < b.lines().next().unwrap().split(',').count());
 }
