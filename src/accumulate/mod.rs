@@ -279,8 +279,6 @@ pub struct CurveAcc {
     /// differences of the cumulative-recovery curve).
     pub discordant_diff: Vec<i64>,
     grid_step: f64,
-    #[serde(skip)]
-    per_step: GridSteps,
 }
 
 impl CurveAcc {
@@ -297,7 +295,6 @@ impl CurveAcc {
             death_before_recovery: TimeHistogram::new(if deaths { horizon_days } else { 0.0 }),
             discordant_diff: vec![0; grid_len(horizon_days, grid_step) + 1],
             grid_step,
-            per_step: GridSteps::new(grid_step),
         }
     }
 
@@ -314,12 +311,11 @@ impl CurveAcc {
         if lo == hi || !lo.is_finite() {
             return;
         }
-        let steps = self.per_step.or(self.grid_step);
         // First grid index whose day is strictly after t (truncation is
         // the floor: t >= 0).
         let after = |t: f64| {
             if t.is_finite() {
-                (steps.of(t) as usize + 1).min(last)
+                ((t / self.grid_step) as usize + 1).min(last)
             } else {
                 last
             }
@@ -342,13 +338,13 @@ impl CurveAcc {
         } else {
             &mut self.symptom_free_diff
         };
-        let steps = self.per_step.or(self.grid_step);
-        add_spells(symptom_free, &spells.symptom_free, steps, horizon_days);
-        add_spells(&mut self.recovering_diff, &spells.recovering, steps, horizon_days);
-        add_spells(&mut self.improved_diff, &spells.improved, steps, horizon_days);
+        let step = self.grid_step;
+        add_spells(symptom_free, &spells.symptom_free, step, horizon_days);
+        add_spells(&mut self.recovering_diff, &spells.recovering, step, horizon_days);
+        add_spells(&mut self.improved_diff, &spells.improved, step, horizon_days);
         self.surgery.record(o.surgery_time);
         if o.died {
-            add_spells(&mut self.dead_diff, &spells.dead, steps, horizon_days);
+            add_spells(&mut self.dead_diff, &spells.dead, step, horizon_days);
             if !o.recovered {
                 self.death_before_recovery.record(o.death_time);
             }
@@ -379,53 +375,18 @@ impl CurveAcc {
 /// days d with from <= d < to count (a spell ending at the horizon counts
 /// on the horizon too).
 #[inline]
-fn add_spells(diff: &mut [i64], spells: &[(f64, f64)], steps: GridSteps, horizon_days: f64) {
+fn add_spells(diff: &mut [i64], spells: &[(f64, f64)], grid_step: f64, horizon_days: f64) {
     let last = diff.len() - 1;
     for &(from, to) in spells {
-        let first = ceil_index(steps.of(from)).min(last);
+        let first = ceil_index(from / grid_step).min(last);
         let end = if to >= horizon_days {
             last
         } else {
-            ceil_index(steps.of(to)).min(last)
+            ceil_index(to / grid_step).min(last)
         };
         if first < end {
             diff[first] += 1;
             diff[end] -= 1;
-        }
-    }
-}
-
-/// `t / step`, the position of day `t` on the grid: a multiplication when
-/// `1 / step` is exact (a power of two, such as the default 1 day), which
-/// gives the same bits as the division.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-struct GridSteps {
-    step: f64,
-    /// `1 / step` when exact, else 0.
-    inverse: f64,
-}
-
-impl GridSteps {
-    fn new(step: f64) -> GridSteps {
-        let inverse = 1.0 / step;
-        let exact = step > 0.0 && inverse.is_finite() && inverse * step == 1.0 && inverse.log2().fract() == 0.0;
-        GridSteps {
-            step,
-            inverse: if exact { inverse } else { 0.0 },
-        }
-    }
-
-    /// These steps, or those of `step` when deserialised without them.
-    fn or(self, step: f64) -> GridSteps {
-        if self.step == step { self } else { GridSteps::new(step) }
-    }
-
-    #[inline(always)]
-    fn of(self, t: f64) -> f64 {
-        if self.inverse != 0.0 {
-            t * self.inverse
-        } else {
-            t / self.step
         }
     }
 }
@@ -573,17 +534,6 @@ mod tests {
             .collect();
         // [3, 14) covers day 7; [20, 28] covers days 21 and 28.
         assert_eq!(counts, vec![0, 1, 0, 1, 1]);
-    }
-
-    #[test]
-    fn grid_steps_divide_exactly() {
-        for step in [1.0, 0.125, 0.5, 2.0, 7.0, 30.0, 0.375, 365.25] {
-            let g = GridSteps::new(step);
-            assert_eq!(g.inverse != 0.0, [1.0, 0.125, 0.5, 2.0].contains(&step), "{step}");
-            for t in [0.0, 0.1, 1.0 / 3.0, 17.3, 729.999, 3650.0] {
-                assert_eq!(g.of(t).to_bits(), (t / step).to_bits(), "{t} / {step}");
-            }
-        }
     }
 
     #[test]
