@@ -20,6 +20,11 @@
 pub const BINS_PER_DAY: f64 = 8.0;
 /// Fixed-point scale of per-patient days whose mean is estimated.
 pub const DAY_FIXED_POINT: f64 = 65_536.0;
+/// Fixed-point scale of per-patient costs: 1/16 of a currency unit.
+pub const MONEY_FIXED_POINT: f64 = 16.0;
+/// Fixed-point scale of per-patient QALYs and life-years: 2^-20 year
+/// (about 30 seconds).
+pub const YEAR_FIXED_POINT: f64 = 1_048_576.0;
 
 /// Levels of care, in the order a pathway escalates through them.
 pub const LEVELS: [&str; 3] = ["conservative", "minimally_invasive", "surgical"];
@@ -33,6 +38,10 @@ pub enum Kind {
     Days,
     /// A count per patient.
     Count,
+    /// A cost, in the scenario's currency.
+    Money,
+    /// QALYs or life-years.
+    Years,
 }
 
 impl Kind {
@@ -42,6 +51,8 @@ impl Kind {
         match self {
             Kind::Days => DAY_FIXED_POINT,
             Kind::Share | Kind::Count => 1.0,
+            Kind::Money => MONEY_FIXED_POINT,
+            Kind::Years => YEAR_FIXED_POINT,
         }
     }
 }
@@ -95,6 +106,12 @@ pub enum Id {
     Died,
     ProceduralDeath,
     AliveDays,
+    Cost,
+    Qalys,
+    LifeYears,
+    CostUndiscounted,
+    QalysUndiscounted,
+    LifeYearsUndiscounted,
 }
 
 /// One outcome of a group of patients.
@@ -131,6 +148,8 @@ pub enum Feature {
     PartialRelief,
     /// `[natural_history.mortality]` or an intervention's `death`.
     Death,
+    /// `[economics]`.
+    Economics,
 }
 
 impl OutcomeDef {
@@ -171,12 +190,12 @@ impl OutcomeDef {
 }
 
 /// How many outcomes there are.
-pub const N: usize = 21;
+pub const N: usize = 27;
 
 /// Every outcome, in summary.csv column order.
 pub const OUTCOMES: [OutcomeDef; N] = {
     use Estimator::{Mean, Median, Proportion};
-    use Kind::{Count, Days, Share};
+    use Kind::{Count, Days, Money, Share, Years};
     [
         OutcomeDef::new(Id::Recovered, "recovered", Share, Proportion, "recovered")
             .forest()
@@ -277,6 +296,32 @@ pub const OUTCOMES: [OutcomeDef; N] = {
             .meaning(
                 "restricted mean survival: days alive within the horizon (only with mortality or procedural death)",
             ),
+        OutcomeDef::new(Id::Cost, "cost", Money, Mean, "cost")
+            .forest()
+            .requires(Feature::Economics)
+            .meaning("mean discounted cost per patient within the horizon (only with `[economics]`)"),
+        OutcomeDef::new(Id::Qalys, "qalys", Years, Mean, "QALYs")
+            .forest()
+            .requires(Feature::Economics)
+            .meaning("mean discounted quality-adjusted life-years within the horizon (only with `[economics]`)"),
+        OutcomeDef::new(Id::LifeYears, "life_years", Years, Mean, "life-years")
+            .requires(Feature::Economics)
+            .meaning("mean discounted life-years within the horizon (only with `[economics]`)"),
+        OutcomeDef::new(Id::CostUndiscounted, "cost_undiscounted", Money, Mean, "undiscounted cost")
+            .requires(Feature::Economics)
+            .meaning("mean undiscounted cost per patient within the horizon (only with `[economics]`)"),
+        OutcomeDef::new(Id::QalysUndiscounted, "qalys_undiscounted", Years, Mean, "undiscounted QALYs")
+            .requires(Feature::Economics)
+            .meaning("mean undiscounted QALYs within the horizon (only with `[economics]`)"),
+        OutcomeDef::new(
+            Id::LifeYearsUndiscounted,
+            "life_years_undiscounted",
+            Years,
+            Mean,
+            "undiscounted life-years",
+        )
+        .requires(Feature::Economics)
+        .meaning("mean undiscounted life-years within the horizon (only with `[economics]`)"),
     ]
 };
 

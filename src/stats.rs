@@ -61,36 +61,18 @@ pub fn proportion(k: u64, n: u64) -> Estimate {
 }
 
 /// Mean of values whose sum and sum of squares are exact integers in units
-/// of `1 / scale`, with a normal interval.
-pub fn mean(sum: u128, sum_sq: u128, n: u64, scale: f64) -> Estimate {
-    if n == 0 {
-        return Estimate::NAN;
-    }
-    let nn = u128::from(n);
-    let value = sum as f64 / n as f64 / scale;
-    if n == 1 {
-        return Estimate {
-            value,
+/// of `1 / scale`, with a normal interval (the same estimate as
+/// [`paired_mean`], whose values are differences).
+pub fn mean(sum: i128, sum_sq: u128, n: u64, scale: f64) -> Estimate {
+    match n {
+        0 => Estimate::NAN,
+        1 => Estimate {
+            value: sum as f64 / scale,
             lo: f64::NAN,
             hi: f64::NAN,
             se: f64::NAN,
-        };
-    }
-    // n Σx² - (Σx)², exact and non-negative (Cauchy-Schwarz) while it fits
-    // in 128 bits; in floating point beyond (billions of patients over
-    // centuries), never saturated to a wrong value.
-    let num = nn
-        .checked_mul(sum_sq)
-        .zip(sum.checked_mul(sum))
-        .map(|(a, b)| a.saturating_sub(b) as f64)
-        .unwrap_or_else(|| (n as f64 * sum_sq as f64 - (sum as f64).powi(2)).max(0.0));
-    let variance = num / (n as f64 * (n as f64 - 1.0)) / (scale * scale);
-    let se = (variance / n as f64).sqrt();
-    Estimate {
-        value,
-        lo: value - Z95 * se,
-        hi: value + Z95 * se,
-        se,
+        },
+        _ => paired_mean(sum, sum_sq, n, scale),
     }
 }
 
@@ -318,7 +300,7 @@ mod tests {
         let sum = half * (a as u128 + b as u128);
         let sum_sq = half * ((a as u128).pow(2) + (b as u128).pow(2));
         assert!(u128::from(n).checked_mul(sum_sq).is_none(), "the case overflows");
-        let e = mean(sum, sum_sq, n, scale);
+        let e = mean(sum as i128, sum_sq, n, scale);
         assert_eq!(e.value, 35_000.0);
         let nf = n as f64;
         let se = (25_000.0f64.powi(2) * nf / (nf - 1.0) / nf).sqrt();

@@ -11,7 +11,8 @@ pub mod sink;
 use serde::{Deserialize, Serialize};
 
 use crate::outcome::{
-    ALWAYS, BINS_PER_DAY, DAY_FIXED_POINT, Estimator, Id, MEANS, MEDIANS, N, OUTCOMES, PAIRED, PROPORTIONS,
+    ALWAYS, BINS_PER_DAY, DAY_FIXED_POINT, Estimator, Id, MEANS, MEDIANS, MONEY_FIXED_POINT, N, OUTCOMES, PAIRED,
+    PROPORTIONS, YEAR_FIXED_POINT,
 };
 use crate::simulate::pathway::{Outcome, Spells};
 
@@ -91,6 +92,12 @@ fn value(id: Id, o: &Outcome) -> i64 {
         Id::ProceduralDeath => b(o.procedural_death),
         // Alive days are symptomatic or symptom-free.
         Id::AliveDays => fixed_days(o.symptomatic_days + o.symptom_free_days) as i64,
+        Id::Cost => fixed(o.cost, MONEY_FIXED_POINT),
+        Id::Qalys => fixed(o.qalys, YEAR_FIXED_POINT),
+        Id::LifeYears => fixed(o.life_years, YEAR_FIXED_POINT),
+        Id::CostUndiscounted => fixed(o.cost_undiscounted, MONEY_FIXED_POINT),
+        Id::QalysUndiscounted => fixed(o.qalys_undiscounted, YEAR_FIXED_POINT),
+        Id::LifeYearsUndiscounted => fixed(o.life_years_undiscounted, YEAR_FIXED_POINT),
     }
 }
 
@@ -116,7 +123,7 @@ pub struct GroupAcc {
     pub patients: u64,
     /// Per outcome: the sum of the per-patient values, and of their squares
     /// for means (zero where unused).
-    pub sum: [u128; N],
+    pub sum: [i128; N],
     pub sum_sq: [u128; N],
     /// Per outcome: the histogram of a median's times (empty for others).
     pub times: Vec<TimeHistogram>,
@@ -152,22 +159,23 @@ impl GroupAcc {
     #[inline]
     pub fn record(&mut self, o: &Outcome, values: &Values, optional: &[usize]) {
         self.patients += 1;
-        // Values of proportions are 0 or 1, of means non-negative.
-        // (Through u64, so that squares are one 64 x 64 -> 128-bit multiply.)
-        let wide = |k: usize| u128::from(values[k] as u64);
+        // Values of proportions are 0 or 1; of means of any sign (QALYs).
+        // (Squares through u64: one 64 x 64 -> 128-bit multiply.)
+        let square = |k: usize| {
+            let a = u128::from(values[k].unsigned_abs());
+            a * a
+        };
         for k in PROPORTIONS {
-            self.sum[k] += wide(k);
+            self.sum[k] += i128::from(values[k]);
         }
         for k in MEANS {
-            let a = wide(k);
-            self.sum[k] += a;
-            self.sum_sq[k] += a * a;
+            self.sum[k] += i128::from(values[k]);
+            self.sum_sq[k] += square(k);
         }
         for &k in optional {
-            let a = wide(k);
-            self.sum[k] += a;
+            self.sum[k] += i128::from(values[k]);
             if OUTCOMES[k].estimator == Estimator::Mean {
-                self.sum_sq[k] += a * a;
+                self.sum_sq[k] += square(k);
             }
         }
         for k in MEDIANS {
@@ -197,6 +205,12 @@ impl GroupAcc {
 #[inline]
 pub fn first_recovery(o: &Outcome) -> f64 {
     if o.recovered { o.time_to_recovery } else { f64::INFINITY }
+}
+
+/// A signed value in fixed point (`1 / scale`), rounded to nearest.
+#[inline]
+fn fixed(v: f64, scale: f64) -> i64 {
+    (v * scale).round() as i64
 }
 
 /// Days in fixed point (2^-16 day), rounded half up; negatives count as 0.

@@ -273,6 +273,20 @@ pub fn write_patients(scenario: &Scenario, records: &PatientRecords, path: &Path
                 .collect::<Vec<Option<f64>>>(),
         ));
     }
+    if scenario.provides(Feature::Economics) {
+        type Field = fn(&Outcome) -> f64;
+        let money: [(&str, Field); 6] = [
+            ("cost", |o| o.cost),
+            ("cost_undiscounted", |o| o.cost_undiscounted),
+            ("qalys", |o| o.qalys),
+            ("qalys_undiscounted", |o| o.qalys_undiscounted),
+            ("life_years", |o| o.life_years),
+            ("life_years_undiscounted", |o| o.life_years_undiscounted),
+        ];
+        for (name, get) in money {
+            columns.push(Column::new(name.into(), outcomes().map(get).collect::<Vec<_>>()));
+        }
+    }
     let mut df = DataFrame::new(rows, columns).map_err(|e| polars_error(path, e))?;
     let file = File::create(path).map_err(|source| Error::Output {
         path: path.to_path_buf(),

@@ -35,12 +35,13 @@ pub fn format_table(results: &RunResults) -> String {
 }
 
 /// An estimate and its 95% interval in the unit of its kind: percent for
-/// shares, days, or a count per patient. NaN prints as in the CSVs.
+/// shares, days, a count per patient, currency or years. NaN prints as in the CSVs.
 fn with_interval(kind: Kind, e: Estimate) -> String {
     match kind {
         Kind::Share => format!("{:.1} ({:.1}-{:.1})", 100.0 * e.value, 100.0 * e.lo, 100.0 * e.hi),
         Kind::Days => format!("{:.1} ({:.1}-{:.1})", e.value, e.lo, e.hi),
-        Kind::Count => format!("{:.3} ({:.3}-{:.3})", e.value, e.lo, e.hi),
+        Kind::Count | Kind::Years => format!("{:.3} ({:.3}-{:.3})", e.value, e.lo, e.hi),
+        Kind::Money => format!("{:.0} ({:.0}-{:.0})", e.value, e.lo, e.hi),
     }
 }
 

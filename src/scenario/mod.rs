@@ -10,6 +10,7 @@
 pub mod cond;
 pub mod dist;
 pub mod document;
+pub mod economics;
 pub mod paths;
 pub mod raw;
 mod validate;
@@ -90,6 +91,7 @@ impl Scenario {
             crate::outcome::Feature::Death => {
                 self.natural_history.mortality.is_some() || self.interventions.iter().any(|iv| iv.death.is_some())
             }
+            crate::outcome::Feature::Economics => self.economics.is_some(),
         }
     }
 
@@ -293,7 +295,12 @@ pub struct Intervention {
     pub death: Option<Probability>,
     /// At most this many attempts started in any window of this length.
     pub max_per_window: Option<WindowCap>,
-    pub cost: Option<f64>,
+    /// Cost per attempt (0 if none declared).
+    pub cost: f64,
+    /// One-off QALY loss per attempt.
+    pub qaly_loss: f64,
+    /// Utility while symptom-free after a recovery this intervention
+    /// brought; `None`: the symptom-free state's.
     pub utility: Option<f64>,
     /// Stream key: a hash of the name.
     pub key: u64,
@@ -305,6 +312,9 @@ pub struct Complication {
     pub probability: Probability,
     pub delay: Option<Dist>,
     pub fails_attempt: bool,
+    /// Cost and one-off QALY loss (0 if none declared).
+    pub cost: f64,
+    pub qaly_loss: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -494,12 +504,7 @@ pub struct Resolution {
     pub condition: Option<Cond>,
 }
 
-#[derive(Debug, Clone)]
-pub struct Economics {
-    pub currency: Option<String>,
-    pub discount_rate: Option<f64>,
-    pub utility_symptomatic: Option<f64>,
-}
+pub use economics::Economics;
 
 impl Scenario {
     /// The covariate slots conditions are compiled against.

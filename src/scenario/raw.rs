@@ -256,10 +256,14 @@ pub struct RawIntervention {
     /// At most `count` attempts started in any `days` days of a path.
     #[serde(default)]
     pub max_per_window: Option<RawWindowCap>,
-    /// Cost per attempt (accepted now, used by the economic analysis later).
+    /// Cost per attempt, charged on the day it starts.
     #[serde(default)]
     pub cost: Option<f64>,
-    /// Utility while recovered after this intervention (for later use).
+    /// One-off QALY loss per attempt (the procedure's disutility).
+    #[serde(default)]
+    pub qaly_loss: Option<f64>,
+    /// Utility while symptom-free after a recovery this intervention
+    /// brought (instead of `economics.utility.symptom_free`).
     #[serde(default)]
     pub utility: Option<f64>,
     #[serde(default)]
@@ -319,6 +323,12 @@ pub struct RawComplication {
     /// Whether the complication makes the attempt fail.
     #[serde(default)]
     pub fails_attempt: bool,
+    /// Cost of the complication, charged on the day the attempt starts.
+    #[serde(default)]
+    pub cost: Option<f64>,
+    /// One-off QALY loss of the complication.
+    #[serde(default)]
+    pub qaly_loss: Option<f64>,
     #[serde(default)]
     pub source: Option<String>,
 }
@@ -409,16 +419,72 @@ pub struct RawRedFlag {
     pub wait: Option<RawDist>,
 }
 
-/// Accepted now, used by the economic analysis later.
+/// `[economics]`: utilities and costs of the health states, discounting,
+/// and the willingness-to-pay values of the incremental analysis.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawEconomics {
     #[serde(default)]
     pub currency: Option<String>,
+    /// Whose costs count (a label: "health care payer", "societal").
+    #[serde(default)]
+    pub perspective: Option<String>,
+    /// Annual discount rate of costs and effects alike.
     #[serde(default)]
     pub discount_rate: Option<f64>,
+    /// Annual discount rates of costs and of effects, when they differ.
+    #[serde(default)]
+    pub discount_costs: Option<f64>,
+    #[serde(default)]
+    pub discount_effects: Option<f64>,
+    /// Utility per health state (1 = full health, 0 = dead).
+    #[serde(default)]
+    pub utility: Option<RawStateValues>,
+    /// Additive utility adjustments for patients meeting a condition.
+    #[serde(default)]
+    pub utility_adjustments: Vec<RawAdjustment>,
+    /// Cost per day in each health state.
+    #[serde(default)]
+    pub daily_cost: Option<RawStateValues>,
+    /// Cost of a death, charged on its day.
+    #[serde(default)]
+    pub death_cost: Option<f64>,
+    /// Willingness-to-pay values (currency per QALY) of the net monetary
+    /// benefit.
+    #[serde(default)]
+    pub willingness_to_pay: Vec<f64>,
+    /// Moved to `utility.symptomatic` (kept to say so).
     #[serde(default)]
     pub utility_symptomatic: Option<f64>,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// A number per health state alive (`dead` is 0 by definition).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStateValues {
+    #[serde(default)]
+    pub symptomatic: Option<f64>,
+    #[serde(default)]
+    pub improved: Option<f64>,
+    #[serde(default)]
+    pub recovering: Option<f64>,
+    #[serde(default)]
+    pub symptom_free: Option<f64>,
+    #[serde(default)]
+    pub residual_deficit: Option<f64>,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// `{ if = "age >= 65", add = -0.05 }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAdjustment {
+    #[serde(rename = "if")]
+    pub condition: String,
+    pub add: f64,
     #[serde(default)]
     pub source: Option<String>,
 }

@@ -13,6 +13,7 @@ use crate::outcome::BINS_PER_DAY;
 use crate::rng::name_key;
 use crate::scenario::cond::{Cond, Kind, Slot};
 use crate::scenario::dist::{self, Dist};
+use crate::scenario::economics::{Adjustment, Discount, StateValues};
 use crate::scenario::raw::*;
 use crate::scenario::*;
 
@@ -33,7 +34,7 @@ impl Scenario {
         let interventions = interventions(&raw.interventions, &slots, frailty_declared, &mut p);
         let policies = policies(&raw.policies, &raw.interventions, &slots, &mut p);
         p.take(red_flags_need_progression(raw));
-        let economics = p.take(raw.economics.as_ref().map(economics).transpose());
+        let economics = p.take(raw.economics.as_ref().map(|e| economics(e, raw, &slots)).transpose());
         let expected = expected(&raw.expected, &raw.policies, simulation.as_ref(), &mut p);
         // Every part is `Some` exactly when no problem was recorded.
         let built = || {
@@ -682,11 +683,15 @@ fn intervention(r: &RawIntervention, slots: &[Slot], frailty: bool, p: &mut Prob
             let at = format!("{path}.complications[{j}]");
             let probability = probability(&format!("{at}.probability"), c.probability, &c.odds_ratios, slots, p);
             let delay = p.take(optional_duration(&format!("{at}.delay"), c.delay.as_ref()));
+            let cost = p.take(optional_cost(&format!("{at}.cost"), c.cost));
+            let qaly_loss = p.take(optional_qaly_loss(&format!("{at}.qaly_loss"), c.qaly_loss));
             Some(Complication {
                 name: c.name.clone(),
                 probability: probability?,
                 delay: delay?,
                 fails_attempt: c.fails_attempt,
+                cost: cost?,
+                qaly_loss: qaly_loss?,
             })
         })
         .collect();
@@ -721,7 +726,8 @@ fn intervention(r: &RawIntervention, slots: &[Slot], frailty: bool, p: &mut Prob
         .map(Some),
     };
     let max_per_window = p.take(r.max_per_window.as_ref().map(|c| window_cap(&path, c)).transpose());
-    let cost = p.take(r.cost.map(|c| check_cost(&format!("{path}.cost"), c)).transpose());
+    let cost = p.take(optional_cost(&format!("{path}.cost"), r.cost));
+    let qaly_loss = p.take(optional_qaly_loss(&format!("{path}.qaly_loss"), r.qaly_loss));
     let utility = p.take(
         r.utility
             .map(|u| check_utility(&format!("{path}.utility"), u))
@@ -745,6 +751,7 @@ fn intervention(r: &RawIntervention, slots: &[Slot], frailty: bool, p: &mut Prob
         death: death?,
         max_per_window: max_per_window?,
         cost: cost?,
+        qaly_loss: qaly_loss?,
         utility: utility?,
         key: name_key(&r.name),
     })
@@ -1161,22 +1168,150 @@ fn expected_outcome(path: &str, e: &RawExpected, sim: Option<&Simulation>) -> Re
     Ok(e.outcome.clone())
 }
 
-fn economics(raw: &RawEconomics) -> Result<Economics, Invalid> {
-    if let Some(r) = raw.discount_rate
-        && !(r.is_finite() && (0.0..=1.0).contains(&r))
-    {
-        return Err(Invalid::new(
-            "economics.discount_rate",
+/// A cost that may be left out (0).
+fn optional_cost(path: &str, cost: Option<f64>) -> Result<f64, Invalid> {
+    cost.map_or(Ok(0.0), |c| check_cost(path, c))
+}
+
+/// A one-off QALY loss that may be left out (0): finite, and at most a
+/// year of full health.
+fn optional_qaly_loss(path: &str, loss: Option<f64>) -> Result<f64, Invalid> {
+    match loss {
+        None => Ok(0.0),
+        Some(q) if q.is_finite() && (0.0..=1.0).contains(&q) => Ok(q),
+        Some(q) => Err(Invalid::new(
+            path,
+            q,
+            "a one-off QALY loss is a number in [0, 1] (1 = a year of full health)",
+        )),
+    }
+}
+
+fn discount_rate(path: &str, r: f64) -> Result<Discount, Invalid> {
+    if r.is_finite() && (0.0..=1.0).contains(&r) {
+        Ok(Discount::new(r))
+    } else {
+        Err(Invalid::new(
+            path,
             r,
-            "a discount rate is a yearly fraction in [0, 1]",
+            "a discount rate is a yearly fraction in [0, 1] (0.035 for 3.5%)",
+        ))
+    }
+}
+
+/// `[economics]`: the states a scenario can reach need a utility
+/// (`improved` with partial relief, `residual_deficit` with a permanent
+/// deficit); `recovering` defaults to `symptomatic`.
+fn economics(raw: &RawEconomics, scenario: &RawScenario, slots: &[Slot]) -> Result<Economics, Invalid> {
+    if let Some(u) = raw.utility_symptomatic {
+        return Err(Invalid::new(
+            "economics.utility_symptomatic",
+            u,
+            "moved: write `utility = { symptomatic = ..., symptom_free = ..., ... }` in [economics]",
         ));
     }
-    if let Some(u) = raw.utility_symptomatic {
-        check_utility("economics.utility_symptomatic", u)?;
+    let rate = |key: &str, own: Option<f64>| {
+        let path = if own.is_some() {
+            format!("economics.{key}")
+        } else {
+            "economics.discount_rate".into()
+        };
+        discount_rate(&path, own.or(raw.discount_rate).unwrap_or(0.0))
+    };
+    let discount_costs = rate("discount_costs", raw.discount_costs)?;
+    let discount_effects = rate("discount_effects", raw.discount_effects)?;
+    let partial = scenario
+        .interventions
+        .iter()
+        .any(|iv| iv.response.partial.is_some_and(|q| q > 0.0));
+    let deficit = scenario.natural_history.permanent_deficit.is_some();
+    let given = raw.utility.clone().unwrap_or_default();
+    let need = |state: &str, value: Option<f64>, why: &str| {
+        let path = format!("economics.utility.{state}");
+        match value {
+            Some(u) => check_utility(&path, u),
+            None => Err(Invalid::new(path, "nothing", format!("a utility is needed {why}"))),
+        }
+    };
+    let symptomatic = need("symptomatic", given.symptomatic, "for every scenario with [economics]")?;
+    let symptom_free = need(
+        "symptom_free",
+        given.symptom_free,
+        "for every scenario with [economics]",
+    )?;
+    let improved = match given.improved {
+        None if !partial => symptomatic,
+        u => need("improved", u, "because an intervention has partial responses")?,
+    };
+    let residual_deficit = match given.residual_deficit {
+        None if !deficit => symptomatic,
+        u => need(
+            "residual_deficit",
+            u,
+            "because [natural_history.permanent_deficit] is declared",
+        )?,
+    };
+    let recovering = given
+        .recovering
+        .map_or(Ok(symptomatic), |u| check_utility("economics.utility.recovering", u))?;
+    let utility = StateValues {
+        symptomatic,
+        improved,
+        recovering,
+        symptom_free,
+        residual_deficit,
+    };
+    let daily = raw.daily_cost.clone().unwrap_or_default();
+    let day_cost = |state: &str, c: Option<f64>| optional_cost(&format!("economics.daily_cost.{state}"), c);
+    let daily_cost = StateValues {
+        symptomatic: day_cost("symptomatic", daily.symptomatic)?,
+        improved: day_cost("improved", daily.improved)?,
+        recovering: day_cost("recovering", daily.recovering)?,
+        symptom_free: day_cost("symptom_free", daily.symptom_free)?,
+        residual_deficit: day_cost("residual_deficit", daily.residual_deficit)?,
+    };
+    let adjustments = raw
+        .utility_adjustments
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let at = format!("economics.utility_adjustments[{i}]");
+            let condition = condition(&format!("{at}.if"), &a.condition, slots)?;
+            if !(a.add.is_finite() && (-2.0..=1.0).contains(&a.add)) {
+                return Err(Invalid::new(
+                    format!("{at}.add"),
+                    a.add,
+                    "a utility adjustment is a finite number in [-2, 1], added to every state alive",
+                ));
+            }
+            Ok(Adjustment {
+                text: a.condition.clone(),
+                condition,
+                add: a.add,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let death_cost = optional_cost("economics.death_cost", raw.death_cost)?;
+    let mut willingness_to_pay = Vec::with_capacity(raw.willingness_to_pay.len());
+    for (i, &w) in raw.willingness_to_pay.iter().enumerate() {
+        if !(w.is_finite() && w >= 0.0) || willingness_to_pay.last().is_some_and(|&last| w <= last) {
+            return Err(Invalid::new(
+                format!("economics.willingness_to_pay[{i}]"),
+                w,
+                "willingness-to-pay values are finite, >= 0 and ascending (currency per QALY)",
+            ));
+        }
+        willingness_to_pay.push(w);
     }
     Ok(Economics {
-        currency: raw.currency.clone(),
-        discount_rate: raw.discount_rate,
-        utility_symptomatic: raw.utility_symptomatic,
+        currency: raw.currency.clone().unwrap_or_else(|| "currency units".into()),
+        perspective: raw.perspective.clone(),
+        discount_costs,
+        discount_effects,
+        utility,
+        adjustments,
+        daily_cost,
+        death_cost,
+        willingness_to_pay,
     })
 }

@@ -8,7 +8,9 @@
 
 pub mod cohort;
 pub mod engine;
+pub mod ledger;
 pub mod pathway;
 pub mod patient;
 pub mod shard;
+pub mod spells;
 pub mod tally;

@@ -31,6 +31,8 @@
 
 use crate::rng::{PatientKey, Purpose};
 use crate::scenario::{Level, OnPartial, PermanentDeficit, Policy, Scenario, WindowCap, shift_logit};
+use crate::simulate::ledger::{Ledger, settle};
+pub use crate::simulate::spells::Spells;
 use crate::simulate::tally::Tally;
 
 /// A guard against paths that barely advance (relapse cycles of
@@ -138,24 +140,14 @@ pub struct Outcome {
     pub procedural_death: bool,
     /// Day of death; infinity when alive at the horizon.
     pub death_time: f64,
-}
-
-/// A path's time in each health state, as spells `[from, to)` within the
-/// horizon (a spell ending at the horizon includes it). The states do not
-/// overlap; the rest of [0, H] is symptomatic.
-#[derive(Debug, Clone, Default)]
-pub struct Spells {
-    /// Symptom-free: from a recovery to a relapse or the horizon.
-    pub symptom_free: Vec<(f64, f64)>,
-    /// Recovering: from the start of a procedure (a minimally invasive or
-    /// surgical attempt) that responds, fully or partially, to its end, or
-    /// to what cut it short.
-    pub recovering: Vec<(f64, f64)>,
-    /// Improved: from a partial response to a recovery, the start of a
-    /// responding attempt, or the horizon.
-    pub improved: Vec<(f64, f64)>,
-    /// Dead: from death to the horizon (at most one spell).
-    pub dead: Vec<(f64, f64)>,
+    /// Costs, QALYs and life-years within the horizon, discounted and
+    /// not (0 without `[economics]`; see [`crate::simulate::ledger`]).
+    pub cost: f64,
+    pub cost_undiscounted: f64,
+    pub qalys: f64,
+    pub qalys_undiscounted: f64,
+    pub life_years: f64,
+    pub life_years_undiscounted: f64,
 }
 
 /// Reusable per-thread buffers.
@@ -172,6 +164,8 @@ pub struct Workspace {
     /// Start times of the path's attempts of capped interventions, with the
     /// intervention's index.
     capped_starts: Vec<(usize, f64)>,
+    /// One-off charges and symptom-free utilities (with `[economics]`).
+    ledger: Ledger,
     /// Paths cut short by [`MAX_STEPS_PER_PATIENT`] (never reset).
     stalled: u64,
 }
@@ -199,6 +193,7 @@ impl Workspace {
         self.spells.improved.clear();
         self.spells.dead.clear();
         self.capped_starts.clear();
+        self.ledger.clear();
     }
 }
 
@@ -253,6 +248,11 @@ struct Walk<'a, T> {
     /// Since when the patient is improved (partial relief); infinity when
     /// not.
     improved_since: f64,
+    /// The scenario declares `[economics]`: keep the ledger.
+    economics: bool,
+    /// The utility of the intervention whose response is being recovered
+    /// from, if it declares one (`None` after a spontaneous resolution).
+    recovered_utility: Option<f64>,
     out: Outcome,
 }
 
@@ -292,6 +292,8 @@ pub fn simulate(
         deficit_onset,
         decompression: f64::INFINITY,
         improved_since: f64::INFINITY,
+        economics: scenario.economics().is_some(),
+        recovered_utility: None,
         out: Outcome {
             recovered: false,
             time_to_recovery: horizon,
@@ -316,6 +318,12 @@ pub fn simulate(
             died: false,
             procedural_death: false,
             death_time: f64::INFINITY,
+            cost: 0.0,
+            cost_undiscounted: 0.0,
+            qalys: 0.0,
+            qalys_undiscounted: 0.0,
+            life_years: 0.0,
+            life_years_undiscounted: 0.0,
         },
     };
     walk.run(policy);
@@ -332,6 +340,27 @@ pub fn simulate(
         out.symptom_free_at_horizon = false;
         out.improved_at_horizon = false;
         walk.ws.spells.dead.push((walk.horizon, horizon));
+    }
+    if let Some(econ) = scenario.economics() {
+        let ws = &*walk.ws;
+        let out = &mut walk.out;
+        let alive_until = out.death_time.min(horizon);
+        let died = out.died.then_some(out.death_time);
+        let v = settle(
+            econ,
+            &ws.spells,
+            &ws.ledger,
+            econ.adjustment(baseline),
+            alive_until,
+            died,
+            out.permanent_deficit,
+        );
+        out.cost = v.cost;
+        out.cost_undiscounted = v.cost_undiscounted;
+        out.qalys = v.qalys;
+        out.qalys_undiscounted = v.qalys_undiscounted;
+        out.life_years = v.life_years;
+        out.life_years_undiscounted = v.life_years_undiscounted;
     }
     walk.out
 }
@@ -438,6 +467,7 @@ impl<T: Tally> Walk<'_, T> {
                 }
                 match attempt {
                     Attempt::Responds { relapse_after, .. } => {
+                        self.recovered_utility = self.scenario.interventions()[iv].utility;
                         self.recover();
                         match relapse_after {
                             Some(after) if self.relapse(self.t + after) => {
@@ -600,9 +630,12 @@ impl<T: Tally> Walk<'_, T> {
         let partial = !responds && u < p;
         let mut delay = 0.0;
         let mut failed = false;
+        let mut charge = (self.t, intervention.cost, intervention.qaly_loss);
         for c in &intervention.complications {
             if tally.uniform(&mut rng) < c.probability.for_patient(x) {
                 out.complications += 1;
+                charge.1 += c.cost;
+                charge.2 += c.qaly_loss;
                 if let Some(d) = &c.delay {
                     delay += tally.sample(d, &mut rng);
                 }
@@ -628,6 +661,9 @@ impl<T: Tally> Walk<'_, T> {
                 end: self.t + tally.sample(failure_time, &mut rng) + delay,
             }
         };
+        if self.economics {
+            self.ws.ledger.charges.push(charge);
+        }
         // Drawn last, so declaring it leaves the attempt's other draws as
         // they were.
         match &intervention.death {
@@ -658,6 +694,7 @@ impl<T: Tally> Walk<'_, T> {
             return false;
         }
         self.ws.spells.symptom_free.push((self.t, at));
+        self.note_symptom_free();
         self.out.symptom_free_days += at - self.t;
         // Natural-history events that fell in the symptom-free spell did not happen.
         if self.progression < at {
@@ -674,14 +711,24 @@ impl<T: Tally> Walk<'_, T> {
 
     fn resolve(&mut self) {
         self.out.spontaneous = true;
+        self.recovered_utility = None;
         self.recover();
         self.finish_symptom_free();
     }
 
     fn finish_symptom_free(&mut self) {
         self.ws.spells.symptom_free.push((self.t, self.horizon));
+        self.note_symptom_free();
         self.out.symptom_free_days += self.horizon - self.t;
         self.out.symptom_free_at_horizon = true;
+    }
+
+    /// Keeps the utility of the symptom-free spell just pushed.
+    #[inline]
+    fn note_symptom_free(&mut self) {
+        if self.economics {
+            self.ws.ledger.symptom_free_utility.push(self.recovered_utility);
+        }
     }
 
     /// Death of an attempt at `self.t`, its start: the path ends here.
