@@ -19,7 +19,11 @@ use crate::stats::Estimate;
 pub const Z_THRESHOLD: f64 = 4.0;
 
 /// The validation scenarios: (file name, text).
-pub const SCENARIOS: [(&str, &str); 15] = [
+pub const SCENARIOS: [(&str, &str); 16] = [
+    (
+        "economics.toml",
+        include_str!("../../scenarios/validation/economics.toml"),
+    ),
     (
         "life-table.toml",
         include_str!("../../scenarios/validation/life-table.toml"),
