@@ -433,6 +433,41 @@ pub fn grid_len(horizon_days: f64, step: f64) -> usize {
     steps + 1 + usize::from(horizon_days - steps as f64 * step > 1e-9 * step)
 }
 
+/// Cross-products of per-patient discounted cost and QALYs between this
+/// policy (`p`) and every policy `q >= p` (in scenario order), in fixed
+/// point: with the sums of [`GroupAcc`], the covariance of any two
+/// policies' means, so that the incremental analysis can give paired
+/// intervals between any two policies (not only against the reference).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JointAcc {
+    /// Per `q`: Σ c_p c_q, Σ c_p e_q, Σ e_p c_q, Σ e_p e_q.
+    pub cross: Vec<[i128; 4]>,
+}
+
+impl JointAcc {
+    /// Records one patient: `values[q]` are policy `q`'s (cost, QALYs),
+    /// this policy being `p`.
+    #[inline]
+    pub fn record(&mut self, p: usize, values: &[(i64, i64)]) {
+        let (c, e) = (i128::from(values[p].0), i128::from(values[p].1));
+        for (sums, &(cq, eq)) in self.cross.iter_mut().zip(&values[p..]) {
+            let (cq, eq) = (i128::from(cq), i128::from(eq));
+            sums[0] += c * cq;
+            sums[1] += c * eq;
+            sums[2] += e * cq;
+            sums[3] += e * eq;
+        }
+    }
+
+    pub fn merge(&mut self, other: &JointAcc) {
+        for (a, b) in self.cross.iter_mut().zip(&other.cross) {
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
+        }
+    }
+}
+
 /// All accumulators of one policy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PolicyAcc {
@@ -444,6 +479,9 @@ pub struct PolicyAcc {
     pub paired: PairAcc,
     /// The same within each subgroup.
     pub paired_subgroups: Vec<PairAcc>,
+    /// With `[economics]`: cost and QALY cross-products with the later
+    /// policies.
+    pub joint: Option<JointAcc>,
     /// Positions of the optional outcomes accumulated (the features the
     /// scenario declares); not part of the sums.
     #[serde(skip)]
@@ -453,9 +491,20 @@ pub struct PolicyAcc {
 impl PolicyAcc {
     /// The accumulators of a policy over a horizon and grid, split into
     /// `subgroups`; `optional` are the positions of the outcomes needing a
-    /// feature that the scenario declares; `deaths`: the scenario has death.
-    pub fn new(horizon_days: f64, grid_step: f64, subgroups: usize, optional: Vec<usize>, deaths: bool) -> PolicyAcc {
+    /// feature that the scenario declares; `deaths`: the scenario has death;
+    /// `joint`: with economics, the number of policies from this one on.
+    pub fn new(
+        horizon_days: f64,
+        grid_step: f64,
+        subgroups: usize,
+        optional: Vec<usize>,
+        deaths: bool,
+        joint: Option<usize>,
+    ) -> PolicyAcc {
         PolicyAcc {
+            joint: joint.map(|later| JointAcc {
+                cross: vec![[0; 4]; later],
+            }),
             optional,
             overall: GroupAcc::new(horizon_days),
             curves: CurveAcc::new(horizon_days, grid_step, deaths),
@@ -517,6 +566,9 @@ impl PolicyAcc {
             a.merge(b);
         }
         self.paired.merge(&other.paired);
+        if let (Some(a), Some(b)) = (&mut self.joint, &other.joint) {
+            a.merge(b);
+        }
         for (a, b) in self.paired_subgroups.iter_mut().zip(&other.paired_subgroups) {
             a.merge(b);
         }

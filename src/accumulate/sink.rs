@@ -3,7 +3,7 @@
 
 use crate::accumulate::{PolicyAcc, Values, first_recovery, write_values};
 use crate::error::Error;
-use crate::outcome::{N, OPTIONAL, OUTCOMES};
+use crate::outcome::{Feature, Id, N, OPTIONAL, OUTCOMES};
 use crate::scenario::{Covariate, Scenario};
 use crate::simulate::engine::{self, Observer, RunSpec, Sink};
 use crate::simulate::pathway::Outcome;
@@ -104,11 +104,15 @@ pub struct Sums<'a> {
     current: Vec<(f64, Values)>,
     /// The current patient's subgroup under the first policy.
     group: Option<usize>,
+    /// With `[economics]`, the current patient's (cost, QALYs) per policy.
+    joint: Vec<(i64, i64)>,
 }
 
 impl<'a> Sums<'a> {
     pub fn new(scenario: &Scenario, split: &'a Split<'a>, reference: usize, independent: bool) -> Sums<'a> {
         let sim = &scenario.simulation();
+        let policies = scenario.policies().len();
+        let economics = scenario.provides(Feature::Economics);
         let optional: Vec<usize> = OPTIONAL
             .into_iter()
             .filter(|&k| scenario.provides(OUTCOMES[k].requires))
@@ -118,17 +122,19 @@ impl<'a> Sums<'a> {
             reference,
             independent,
             horizon_days: sim.horizon_days,
-            accs: (0..scenario.policies().len())
-                .map(|_| {
+            accs: (0..policies)
+                .map(|p| {
                     PolicyAcc::new(
                         sim.horizon_days,
                         sim.curve_step_days,
                         split.len(),
                         optional.clone(),
-                        scenario.provides(crate::outcome::Feature::Death),
+                        scenario.provides(Feature::Death),
+                        economics.then_some(policies - p),
                     )
                 })
                 .collect(),
+            joint: Vec::with_capacity(if economics { policies } else { 0 }),
             current: vec![(f64::INFINITY, [0; N]); scenario.policies().len()],
             group: None,
         }
@@ -169,6 +175,16 @@ impl Sink for Sums<'_> {
                 acc.record_own_pair(group);
             } else {
                 acc.record_pair((recovery, values), (*reference, reference_values), group);
+            }
+        }
+        if self.accs[0].joint.is_some() {
+            self.joint.clear();
+            let (cost, qalys) = (Id::Cost as usize, Id::Qalys as usize);
+            self.joint.extend(self.current.iter().map(|(_, v)| (v[cost], v[qalys])));
+            for (p, acc) in self.accs.iter_mut().enumerate() {
+                if let Some(joint) = &mut acc.joint {
+                    joint.record(p, &self.joint);
+                }
             }
         }
     }

@@ -129,5 +129,71 @@ pub fn verify(patients: Option<u64>, threads: usize) -> Result<Vec<Check>, Error
             });
         }
     }
+    checks.extend(exact_checks());
     Ok(checks)
+}
+
+/// Checks of the analysis formulas on hand-solved examples, exact to
+/// rounding (no Monte Carlo error: `se` 0, `z` 0 on a match, infinite
+/// otherwise).
+pub fn exact_checks() -> Vec<Check> {
+    use crate::estimate::cea::{Status, incremental};
+    let check = |quantity: String, exact: f64, computed: f64, derivation: &str| Check {
+        scenario: "incremental analysis".into(),
+        policy: String::new(),
+        z: if (computed - exact).abs() <= 1e-9 * exact.abs().max(1.0) {
+            0.0
+        } else {
+            f64::INFINITY
+        },
+        quantity,
+        exact,
+        simulated: computed,
+        se: 0.0,
+        derivation: derivation.into(),
+    };
+    // docs/economics.md: A (1000, 1.00), B (2000, 0.95), C (3000, 1.10),
+    // D (4000, 1.12), E (6000, 1.20).
+    let names = ["A", "B", "C", "D", "E"];
+    let points = [
+        (1000.0, 1.00),
+        (2000.0, 0.95),
+        (3000.0, 1.10),
+        (4000.0, 1.12),
+        (6000.0, 1.20),
+    ];
+    let (fates, _) = incremental(&points);
+    let hand = [
+        (Status::Frontier, None, f64::NAN, "cheapest on the frontier"),
+        (
+            Status::Dominated,
+            Some(0),
+            f64::NAN,
+            "dominated by A: costs more, fewer QALYs",
+        ),
+        (Status::Frontier, Some(0), 20_000.0, "ICER against A: 2000 / 0.10"),
+        (
+            Status::ExtendedlyDominated,
+            Some(2),
+            f64::NAN,
+            "its ICER over C (50000) exceeds E's over it (25000)",
+        ),
+        (
+            Status::Frontier,
+            Some(2),
+            30_000.0,
+            "ICER against C once D is removed: 3000 / 0.10",
+        ),
+    ];
+    let mut checks = Vec::new();
+    for (i, (&(status, with), (want, want_with, icer, why))) in fates.iter().zip(hand).enumerate() {
+        let same = status == want && with == want_with;
+        let label = format!("{} {}", names[i], want.name());
+        checks.push(check(label, 1.0, f64::from(u8::from(same)), why));
+        if let (Status::Frontier, Some(a)) = (status, with) {
+            let computed = (points[i].0 - points[a].0) / (points[i].1 - points[a].1);
+            checks.push(check(format!("{} ICER", names[i]), icer, computed, why));
+        }
+    }
+    checks
 }

@@ -1,8 +1,10 @@
 //! Plain-number results of a run: what tables, charts and analyses are made
 //! from. [`results`] turns a run's exact accumulators into each policy's
 //! estimates ([`summary`]) and the paired comparisons with the reference
-//! policy ([`compare`]). Nothing here knows polars, plotters or files.
+//! policy ([`compare`]), and with `[economics]` the incremental
+//! cost-effectiveness analysis ([`cea`]). Nothing here knows polars, plotters or files.
 
+pub mod cea;
 pub mod compare;
 pub mod summary;
 
@@ -24,6 +26,8 @@ pub struct RunResults {
     pub reference: usize,
     /// Each other policy against the reference (empty with one policy).
     pub comparisons: Vec<compare::Comparison>,
+    /// The incremental cost-effectiveness analysis (with `[economics]`).
+    pub cea: Option<cea::Cea>,
     /// Per outcome of [`OUTCOMES`]: whether the scenario declares what it
     /// needs (outputs leave the others out).
     pub shown: [bool; N],
@@ -53,7 +57,12 @@ pub fn results(
 ) -> RunResults {
     let policies = summary::policies(scenario, accs, subgroup_by, subgroups);
     let comparisons = compare::compare(&policies, reference, accs, subgroups);
+    let names: Vec<String> = scenario.policies().iter().map(|p| p.name.clone()).collect();
+    let cea = scenario
+        .economics()
+        .and_then(|e| cea::analyse(accs, &names, reference, &e.currency, &e.willingness_to_pay));
     RunResults {
+        cea,
         scenario: scenario.name().to_string(),
         horizon_days: scenario.simulation().horizon_days,
         subgroup_by: subgroup_by.to_vec(),

@@ -16,6 +16,7 @@ use crate::analysis::bench::{BenchRow, DrawCounts};
 use crate::analysis::sweep::{SensitivityResults, SweepPoint};
 use crate::error::Error;
 use crate::estimate::RunResults;
+use crate::estimate::cea::{Cea, CeaRow};
 use crate::estimate::compare::Difference;
 use crate::estimate::summary::{GroupSummary, Subgroup};
 use crate::outcome::{Feature, LEVELS};
@@ -39,6 +40,12 @@ pub fn write_tables(results: &RunResults, dir: &Path) -> Result<Vec<String>, Err
         frames.push(("comparison.csv", comparison_frame(results, false)?));
         if !results.subgroup_by.is_empty() {
             frames.push(("subgroup_differences.csv", comparison_frame(results, true)?));
+        }
+    }
+    if let Some(cea) = &results.cea {
+        frames.push(("cea.csv", cea_frame(cea)?));
+        if !cea.nmb.is_empty() {
+            frames.push(("nmb.csv", nmb_frame(cea)?));
         }
     }
     for (name, frame) in &mut frames {
@@ -105,6 +112,59 @@ pub fn comparison_frame(results: &RunResults, by_subgroup: bool) -> Result<DataF
         t.floats(&format!("{kind}_hi"), rows.iter().map(|r| est(r).hi).collect());
         t.floats(&format!("{kind}_se"), rows.iter().map(|r| est(r).se).collect());
     }
+    t.finish()
+}
+
+/// The incremental analysis, one row per policy in order of cost:
+/// `policy, currency, cost(_lo, _hi, _se), qalys(...), status,
+/// compared_with, incremental_cost(...), incremental_qalys(...), icer,
+/// icer_lo, icer_hi`. ICERs only on the frontier; empty cells where there
+/// is no value (see docs/economics.md).
+pub fn cea_frame(cea: &Cea) -> Result<DataFrame, Error> {
+    let rows = &cea.rows;
+    let finite = |v: f64| v.is_finite().then_some(v);
+    let mut t = Table::default();
+    t.strings("policy", rows.iter().map(|r| r.policy.clone()).collect());
+    t.strings("currency", rows.iter().map(|_| cea.currency.clone()).collect());
+    t.estimate("cost", rows.iter().map(|r| r.cost));
+    t.estimate("qalys", rows.iter().map(|r| r.qalys));
+    t.strings("status", rows.iter().map(|r| r.status.name().to_string()).collect());
+    t.strings(
+        "compared_with",
+        rows.iter()
+            .map(|r| r.compared_with.clone().unwrap_or_default())
+            .collect(),
+    );
+    for (name, pick) in [("incremental_cost", false), ("incremental_qalys", true)] {
+        let get = |r: &CeaRow| if pick { r.incremental_qalys } else { r.incremental_cost };
+        t.optional_floats(name, rows.iter().map(|r| finite(get(r).value)).collect());
+        t.optional_floats(&format!("{name}_lo"), rows.iter().map(|r| finite(get(r).lo)).collect());
+        t.optional_floats(&format!("{name}_hi"), rows.iter().map(|r| finite(get(r).hi)).collect());
+        t.optional_floats(&format!("{name}_se"), rows.iter().map(|r| finite(get(r).se)).collect());
+    }
+    t.optional_floats("icer", rows.iter().map(|r| finite(r.icer)).collect());
+    t.optional_floats("icer_lo", rows.iter().map(|r| finite(r.icer_lo)).collect());
+    t.optional_floats("icer_hi", rows.iter().map(|r| finite(r.icer_hi)).collect());
+    t.finish()
+}
+
+/// Net monetary benefit, one row per willingness to pay and policy:
+/// `willingness_to_pay, policy, nmb(_lo, _hi, _se), incremental_nmb(...)
+/// (against the reference policy, paired), best`.
+pub fn nmb_frame(cea: &Cea) -> Result<DataFrame, Error> {
+    let rows = &cea.nmb;
+    let mut t = Table::default();
+    t.floats(
+        "willingness_to_pay",
+        rows.iter().map(|r| r.willingness_to_pay).collect(),
+    );
+    t.strings("policy", rows.iter().map(|r| r.policy.clone()).collect());
+    t.estimate("nmb", rows.iter().map(|r| r.nmb));
+    t.estimate("incremental_nmb", rows.iter().map(|r| r.incremental));
+    t.columns.push(Column::new(
+        "best".into(),
+        rows.iter().map(|r| r.best).collect::<Vec<bool>>(),
+    ));
     t.finish()
 }
 

@@ -7,6 +7,7 @@ mod cli;
 mod closed_form;
 mod compare;
 mod distributions;
+mod economics;
 mod edge_cases;
 mod features;
 mod hardening;

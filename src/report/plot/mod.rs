@@ -129,6 +129,7 @@ mod tests {
             policies,
             reference: 0,
             comparisons: Vec::new(),
+            cea: None,
             shown: [true; crate::outcome::N],
         }
     }

@@ -1,0 +1,211 @@
+//! Economics (issue 14): costs, QALYs and life-years per patient, the
+//! incremental analysis and net monetary benefit, their agreement with
+//! the paired comparisons, reproducibility across threads and shards, and
+//! the errors of a bad `[economics]`.
+
+use std::fs;
+
+use tempfile::TempDir;
+
+use crate::util::{SMALL_TEXT, csv_column, foramen, patients, run_quiet, run_text, stderr_has, validate_text};
+
+/// The small scenario with costs, a complication's QALY loss, a
+/// surgery's own utility and `[economics]`.
+fn small_with_economics() -> String {
+    let with_costs = SMALL_TEXT.replacen(
+        "delay = { family = \"fixed\", value = 14 } }]",
+        "delay = { family = \"fixed\", value = 14 }, cost = 3000, qaly_loss = 0.02 }]\ncost = 12000\nutility = 0.8",
+        1,
+    );
+    assert_ne!(with_costs, SMALL_TEXT);
+    with_costs.replacen(
+        "# Plausible ranges",
+        "[economics]\ncurrency = \"EUR\"\ndiscount_rate = 0.035\nwillingness_to_pay = [20000, 30000]\n\
+         utility = { symptomatic = 0.5, symptom_free = 0.85, recovering = 0.55 }\n\
+         daily_cost = { symptomatic = 4 }\n\n# Plausible ranges",
+        1,
+    )
+}
+
+fn number(cell: &str) -> f64 {
+    cell.parse().unwrap_or_else(|_| panic!("not a number: {cell}"))
+}
+
+/// The cell of `column` in the row whose first cells are `keys`.
+fn cell(text: &str, keys: &[&str], column: &str) -> String {
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let i = header.iter().position(|h| *h == column).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.split(',').zip(keys).all(|(a, b)| a.trim_matches('"') == *b))
+        .unwrap_or_else(|| panic!("no row {keys:?}"));
+    line.split(',').nth(i).unwrap().to_string()
+}
+
+/// cea.csv's incremental intervals against the reference, computed from
+/// the joint cross-product sums, equal comparison.csv's paired intervals
+/// (from the per-outcome difference sums): two routes to one number. Its
+/// ICER is the ratio of the differences, inside Fieller's interval, and
+/// nmb.csv's incremental NMB is `λ ΔE - ΔC`.
+#[test]
+fn cost_effectiveness_agrees_with_the_paired_comparison() {
+    let tmp = TempDir::new().unwrap();
+    let out = run_text(tmp.path(), "econ", &small_with_economics(), &["--patients", "20000"]);
+    let cea = fs::read_to_string(out.join("cea.csv")).unwrap();
+    let comparison = fs::read_to_string(out.join("comparison.csv")).unwrap();
+    let nmb = fs::read_to_string(out.join("nmb.csv")).unwrap();
+    let summary = fs::read_to_string(out.join("summary.csv")).unwrap();
+    let policies = csv_column(&cea, "policy");
+    let with = csv_column(&cea, "compared_with");
+    for (p, w) in policies.iter().zip(&with) {
+        let mean = number(&cell(&summary, &[p], "cost"));
+        assert_eq!(mean, number(&cell(&cea, &[p], "cost")), "{p}");
+        assert_eq!(
+            number(&cell(&summary, &[p], "qalys_se")),
+            number(&cell(&cea, &[p], "qalys_se"))
+        );
+        if w.trim_matches('"') == "stepwise" {
+            for (outcome, column) in [("cost", "incremental_cost"), ("qalys", "incremental_qalys")] {
+                let paired = number(&cell(&comparison, &[p, "stepwise", outcome], "paired_se"));
+                let joint = number(&cell(&cea, &[p], &format!("{column}_se")));
+                assert!((paired / joint - 1.0).abs() < 1e-9, "{outcome}: {paired} vs {joint}");
+            }
+        }
+    }
+    let p = "early-surgery";
+    let dc = number(&cell(&comparison, &[p, "stepwise", "cost"], "difference"));
+    let de = number(&cell(&comparison, &[p, "stepwise", "qalys"], "difference"));
+    assert!(dc != 0.0 && de != 0.0);
+    for wtp in ["20000.0", "30000.0"] {
+        let inc = number(&cell(&nmb, &[wtp, p], "incremental_nmb"));
+        let expected = number(wtp) * de - dc;
+        assert!(
+            (inc - expected).abs() < 1e-6 * expected.abs().max(1.0),
+            "{inc} vs {expected}"
+        );
+    }
+    // Here early surgery costs more for fewer QALYs: dominated, no ICER.
+    assert!(dc > 0.0 && de < 0.0);
+    assert_eq!(cell(&cea, &[p], "status"), "dominated");
+    assert_eq!(cell(&cea, &[p], "icer"), "");
+}
+
+/// Per-patient costs and QALYs in patients.parquet average to summary.csv
+/// (the per-patient values are kept to 1/16 of a currency unit and 2^-20
+/// QALY: the means agree to that rounding).
+#[test]
+fn patient_costs_average_to_the_summary() {
+    let tmp = TempDir::new().unwrap();
+    let out = run_text(
+        tmp.path(),
+        "econ",
+        &small_with_economics(),
+        &["--patients", "3000", "--patients-out"],
+    );
+    let df = patients(&out);
+    let summary = fs::read_to_string(out.join("summary.csv")).unwrap();
+    for (column, resolution) in [("cost", 1.0 / 16.0), ("qalys", 1.0 / 1_048_576.0), ("life_years", 1e-6)] {
+        let mut sums: std::collections::BTreeMap<String, (f64, f64)> = Default::default();
+        for i in 0..df.height() {
+            let policy = df.column("policy").unwrap().get(i).unwrap().to_string();
+            let value: f64 = df.column(column).unwrap().get(i).unwrap().try_extract().unwrap();
+            let entry = sums.entry(policy.trim_matches('"').to_string()).or_default();
+            entry.0 += value;
+            entry.1 += 1.0;
+        }
+        assert_eq!(sums.len(), 2);
+        for (policy, (sum, n)) in sums {
+            let mean = sum / n;
+            let reported = number(&cell(&summary, &[&policy], column));
+            assert!(
+                (mean - reported).abs() <= resolution,
+                "{column} {policy}: {mean} vs {reported}"
+            );
+        }
+    }
+}
+
+/// The cost-effectiveness tables are the same bytes on 1 and 2 threads and
+/// after four shards are merged.
+#[test]
+fn cost_effectiveness_is_reproducible_across_threads_and_shards() {
+    let tmp = TempDir::new().unwrap();
+    let t = tmp.path();
+    let file = t.join("econ.toml");
+    fs::write(&file, small_with_economics()).unwrap();
+    let one = run_quiet(t, "one", &file, &["--patients", "9000", "--threads", "1"]);
+    let two = run_quiet(t, "two", &file, &["--patients", "9000", "--threads", "2"]);
+    let mut shards = Vec::new();
+    for k in 0..4 {
+        let shard = format!("{k}/4");
+        shards.push(run_quiet(
+            t,
+            &format!("s{k}"),
+            &file,
+            &["--patients", "9000", "--shard", &shard],
+        ));
+    }
+    foramen()
+        .args(["merge", "-q", "--out"])
+        .arg(t.join("merged"))
+        .args(&shards)
+        .assert()
+        .success();
+    for name in ["cea.csv", "nmb.csv", "summary.csv", "comparison.csv"] {
+        let a = fs::read(one.join(name)).unwrap();
+        assert_eq!(a, fs::read(two.join(name)).unwrap(), "{name}: threads");
+        assert_eq!(a, fs::read(t.join("merged").join(name)).unwrap(), "{name}: shards");
+    }
+}
+
+#[test]
+fn bad_economics_is_refused_with_the_key_path() {
+    let good = small_with_economics();
+    let cases: [(&str, &str, &[&str]); 6] = [
+        (
+            "utility = { symptomatic = 0.5,",
+            "utility_symptomatic = 0.5\nutility = { symptomatic = 0.5,",
+            &["economics.utility_symptomatic", "moved"],
+        ),
+        (
+            "symptom_free = 0.85, ",
+            "",
+            &["economics.utility.symptom_free", "a utility is needed"],
+        ),
+        (
+            "discount_rate = 0.035",
+            "discount_rate = 3.5",
+            &["economics.discount_rate", "3.5", "[0, 1]"],
+        ),
+        (
+            "willingness_to_pay = [20000, 30000]",
+            "willingness_to_pay = [30000, 20000]",
+            &["economics.willingness_to_pay[1]", "ascending"],
+        ),
+        (
+            "qaly_loss = 0.02",
+            "qaly_loss = -1",
+            &["interventions.surgery.complications[0].qaly_loss", "[0, 1]"],
+        ),
+        (
+            "daily_cost = { symptomatic = 4 }",
+            "daily_cost = { symptomatic = -4 }",
+            &["economics.daily_cost.symptomatic", "-4"],
+        ),
+    ];
+    for (from, to, expected) in cases {
+        assert!(good.contains(from), "no `{from}`");
+        stderr_has(validate_text(&good.replacen(from, to, 1)).code(2), expected);
+    }
+    // Partial responses need a utility for the improved state.
+    let partial = good.replacen(
+        "response = { probability = 0.85 }",
+        "response = { probability = 0.70, partial = 0.15 }",
+        1,
+    );
+    assert_ne!(partial, good);
+    stderr_has(
+        validate_text(&partial).code(2),
+        &["economics.utility.improved", "partial responses"],
+    );
+}
