@@ -3,6 +3,7 @@
 
 use std::fmt::Write;
 
+use crate::outcome::Feature;
 use crate::scenario::dist::Dist;
 use crate::scenario::{CovariateKind, Hazard, Intervention, OnPartial, Probability, Scenario};
 
@@ -88,6 +89,9 @@ pub fn describe(s: &Scenario) -> String {
             "  background death: {hazard}, age from {} at presentation; drawn once per patient (the same under every policy), it ends the path: the patient is dead from then to the horizon",
             s.covariates()[m.slot].name
         );
+    }
+    if let Some(e) = s.economics() {
+        economics_words(&mut out, s, e);
     }
     for policy in s.policies() {
         let _ = writeln!(out, "\npolicy {}", policy.name);
@@ -230,9 +234,94 @@ fn attempt_words(out: &mut String, iv: &Intervention, frailty: bool, step_failur
         let fails = if c.fails_attempt { ", fails the attempt" } else { "" };
         let _ = writeln!(
             out,
-            "{indent}complication {}: {}{delay}{fails}",
+            "{indent}complication {}: {}{delay}{fails}{}",
             c.name,
-            probability_words(&c.probability)
+            probability_words(&c.probability),
+            charge_words(c.cost, c.qaly_loss)
+        );
+    }
+    let charge = charge_words(iv.cost, iv.qaly_loss);
+    if !charge.is_empty() {
+        let _ = writeln!(out, "{indent}each attempt{}", charge.trim_start_matches(','));
+    }
+    if let Some(u) = iv.utility {
+        let _ = writeln!(out, "{indent}symptom-free after its response: utility {u}");
+    }
+}
+
+/// `, costs C, loses Q QALY` (only the non-zero parts).
+fn charge_words(cost: f64, qaly_loss: f64) -> String {
+    let mut text = String::new();
+    if cost > 0.0 {
+        let _ = write!(text, ", costs {cost}");
+    }
+    if qaly_loss > 0.0 {
+        let _ = write!(text, ", loses {qaly_loss} QALY");
+    }
+    text
+}
+
+/// `[economics]` in words: what each state is worth and costs, discounting,
+/// willingness to pay.
+fn economics_words(out: &mut String, s: &Scenario, e: &crate::scenario::Economics) {
+    let _ = writeln!(out, "\neconomics ({})", e.currency);
+    if let Some(p) = &e.perspective {
+        let _ = writeln!(out, "  perspective: {p}");
+    }
+    let states: Vec<String> = e
+        .utility
+        .named()
+        .iter()
+        .zip(e.daily_cost.named())
+        .filter(|((name, _), _)| match *name {
+            "improved" => s.provides(Feature::PartialRelief),
+            "residual_deficit" => s.provides(Feature::PermanentDeficit),
+            _ => true,
+        })
+        .map(|((name, u), (_, c))| {
+            let cost = if c > 0.0 {
+                format!(" and costs {c} a day")
+            } else {
+                String::new()
+            };
+            format!("{} {u}{cost}", name.replace('_', " "))
+        })
+        .collect();
+    let _ = writeln!(out, "  utility per state alive: {}; dead 0", states.join(", "));
+    let own: Vec<String> = s
+        .interventions()
+        .iter()
+        .filter_map(|iv| iv.utility.map(|u| format!("{} {u}", iv.label)))
+        .collect();
+    if !own.is_empty() {
+        let _ = writeln!(
+            out,
+            "  symptom-free after a response to: {} (the intervention's own utility)",
+            own.join(", ")
+        );
+    }
+    for a in &e.adjustments {
+        let _ = writeln!(
+            out,
+            "  utility {:+} in every state alive if {} (at presentation)",
+            a.add, a.text
+        );
+    }
+    if e.death_cost > 0.0 {
+        let _ = writeln!(out, "  a death costs {}", e.death_cost);
+    }
+    let _ = writeln!(
+        out,
+        "  discounted in continuous time at {} a year (costs) and {} a year (effects): a value on day t weighs (1 + r)^(-t / 365.25)",
+        e.discount_costs.annual, e.discount_effects.annual
+    );
+    if !e.willingness_to_pay.is_empty() {
+        let wtp: Vec<String> = e.willingness_to_pay.iter().map(f64::to_string).collect();
+        let _ = writeln!(
+            out,
+            "  net monetary benefit at {} {} per QALY",
+            wtp.join(", "),
+            e.currency
         );
     }
 }
