@@ -122,7 +122,7 @@ pub fn write_values(o: &Outcome, out: &mut Values, optional: &[usize]) {
 pub struct GroupAcc {
     pub patients: u64,
     /// Per outcome: the sum of the per-patient values, and of their squares
-    /// for means (zero where unused).
+    /// (used for means; zero for the proportions every scenario has).
     pub sum: [i128; N],
     pub sum_sq: [u128; N],
     /// Per outcome: the histogram of a median's times (empty for others).
@@ -172,11 +172,10 @@ impl GroupAcc {
             self.sum[k] += i128::from(values[k]);
             self.sum_sq[k] += square(k);
         }
+        // (Squares of optional proportions are kept too: no branch.)
         for &k in optional {
             self.sum[k] += i128::from(values[k]);
-            if OUTCOMES[k].estimator == Estimator::Mean {
-                self.sum_sq[k] += square(k);
-            }
+            self.sum_sq[k] += square(k);
         }
         for k in MEDIANS {
             if let Ok(bin) = usize::try_from(values[k]) {
@@ -207,10 +206,12 @@ pub fn first_recovery(o: &Outcome) -> f64 {
     if o.recovered { o.time_to_recovery } else { f64::INFINITY }
 }
 
-/// A signed value in fixed point (`1 / scale`), rounded to nearest.
+/// A signed value in fixed point (`1 / scale`), rounded half away from
+/// zero (adding ±1/2 and truncating: `f64::round` is a library call).
 #[inline]
 fn fixed(v: f64, scale: f64) -> i64 {
-    (v * scale).round() as i64
+    let x = v * scale;
+    (x + 0.5f64.copysign(x)) as i64
 }
 
 /// Days in fixed point (2^-16 day), rounded half up; negatives count as 0.

@@ -51,11 +51,12 @@ struct Sums {
 }
 
 impl Sums {
-    /// A spell `[a, b)` worth `utility` a year and `cost` a day.
+    /// A spell `[a, b)` worth `utility` a year and `cost` a day; returns
+    /// its discounted length in days (at the effects' rate).
     #[inline]
-    fn spell(&mut self, econ: &Economics, a: f64, b: f64, utility: f64, cost: f64) {
+    fn spell(&mut self, econ: &Economics, a: f64, b: f64, utility: f64, cost: f64) -> f64 {
         if b <= a {
-            return;
+            return 0.0;
         }
         let (effects, costs) = (&econ.discount_effects, &econ.discount_costs);
         let days_e = between(effects, a, b);
@@ -64,6 +65,7 @@ impl Sums {
         self.qaly_days_undiscounted += utility * (b - a);
         self.cost += cost * days_c;
         self.cost_undiscounted += cost * (b - a);
+        days_e
     }
 }
 
@@ -73,8 +75,14 @@ fn between(d: &Discount, a: f64, b: f64) -> f64 {
     if d.per_day == 0.0 {
         b - a
     } else {
-        d.days_between(a, b, d.factor(a), d.factor(b))
+        d.days_between(a, b, factor(d, a), d.factor(b))
     }
+}
+
+/// `e^{-δ t}`, without a call for `t = 0` (where paths begin).
+#[inline]
+fn factor(d: &Discount, t: f64) -> f64 {
+    if t == 0.0 { 1.0 } else { d.factor(t) }
 }
 
 /// A path's costs, QALYs and life-years within the horizon.
@@ -104,7 +112,7 @@ pub fn settle(
     let u = &econ.utility;
     let c = &econ.daily_cost;
     let mut sums = Sums::default();
-    sums.spell(econ, 0.0, alive_until, u.symptomatic + adjustment, c.symptomatic);
+    let alive_days = sums.spell(econ, 0.0, alive_until, u.symptomatic + adjustment, c.symptomatic);
     for &(a, b) in &spells.recovering {
         sums.spell(econ, a, b, u.recovering - u.symptomatic, c.recovering - c.symptomatic);
     }
@@ -124,9 +132,11 @@ pub fn settle(
     let mut losses = 0.0;
     let mut losses_undiscounted = 0.0;
     for &(t, cost, loss) in &ledger.charges {
-        sums.cost += cost * costs.factor(t);
+        let fc = factor(costs, t);
+        let fe = if costs == effects { fc } else { factor(effects, t) };
+        sums.cost += cost * fc;
         sums.cost_undiscounted += cost;
-        losses += loss * effects.factor(t);
+        losses += loss * fe;
         losses_undiscounted += loss;
     }
     if let Some(t) = died {
@@ -138,7 +148,7 @@ pub fn settle(
         cost_undiscounted: sums.cost_undiscounted,
         qalys: sums.qaly_days / DAYS_PER_YEAR - losses,
         qalys_undiscounted: sums.qaly_days_undiscounted / DAYS_PER_YEAR - losses_undiscounted,
-        life_years: between(effects, 0.0, alive_until) / DAYS_PER_YEAR,
+        life_years: alive_days / DAYS_PER_YEAR,
         life_years_undiscounted: alive_until / DAYS_PER_YEAR,
     }
 }
