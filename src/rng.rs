@@ -36,6 +36,9 @@ pub enum Purpose {
     Deficit,
     /// The day of death from background mortality.
     Mortality,
+    /// A distribution of belief's value in a draw of a probabilistic
+    /// analysis (the "patient" index is the draw), by a hash of its path.
+    Parameter { key: u64 },
 }
 
 impl Purpose {
@@ -48,6 +51,7 @@ impl Purpose {
             Purpose::Attempt { key, attempt } => mix(mix(key ^ 5) ^ u64::from(attempt)),
             Purpose::Deficit => mix(6),
             Purpose::Mortality => mix(7),
+            Purpose::Parameter { key } => mix(mix(key ^ 8)),
         }
     }
 }
@@ -94,6 +98,12 @@ pub fn name_key(name: &str) -> u64 {
 /// (`--independent`); with common random numbers every policy uses `seed`.
 pub fn policy_seed(seed: u64, policy: usize) -> u64 {
     mix(seed ^ mix(0x9e37_79b9 + policy as u64))
+}
+
+/// The seed of the inner cohort of draw `draw` of a probabilistic analysis
+/// under `seed`: every draw simulates its own patients.
+pub fn draw_seed(seed: u64, draw: u64) -> u64 {
+    mix(mix(seed ^ 0x3c6e_f372_fe94_f82b) ^ draw)
 }
 
 /// SplitMix64's finaliser (Steele, Lea and Flood 2014): a bijection on u64

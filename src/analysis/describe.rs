@@ -93,6 +93,15 @@ pub fn describe(s: &Scenario) -> String {
     if let Some(e) = s.economics() {
         economics_words(&mut out, s, e);
     }
+    if !s.beliefs().is_empty() {
+        let _ = writeln!(
+            out,
+            "\nuncertain parameters (a plain run uses each mean; `foramen psa` draws them)"
+        );
+        for b in s.beliefs() {
+            let _ = writeln!(out, "  {}: {}, mean {}", b.path, b.family, b.family.mean());
+        }
+    }
     for policy in s.policies() {
         let _ = writeln!(out, "\npolicy {}", policy.name);
         if let Some(d) = &policy.description {

@@ -50,6 +50,10 @@ pub enum Command {
     /// One-way sensitivity: each parameter in the scenario's [ranges] at its
     /// low and high value; writes sensitivity.csv and a tornado diagram.
     Sensitivity(SensitivityArgs),
+    /// Probabilistic sensitivity analysis: draw every distribution of
+    /// belief, simulate a cohort per draw; writes psa.csv, the dampack/BCEA
+    /// layouts, acceptability curves, EVPI and charts.
+    Psa(PsaArgs),
     /// Combine the shard directories of one run (`run --shard K/N`) into the
     /// full outputs.
     Merge {
@@ -128,6 +132,41 @@ pub struct RunArgs {
     /// results; combine the shard directories with `foramen merge`.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
+    #[command(flatten)]
+    pub output: OutArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PsaArgs {
+    /// Scenario file (TOML); the embedded default if omitted.
+    pub scenario: Option<PathBuf>,
+    /// Outer draws of the uncertain parameters.
+    #[arg(long, value_name = "D", default_value_t = 1000)]
+    pub draws: u64,
+    /// Patients per policy in each draw's cohort.
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    pub patients: u64,
+    /// Random seed (overrides simulation.seed): draw d's parameters and
+    /// cohort depend only on it and d.
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Worker threads; default one per core. Results do not depend on it.
+    #[arg(long, value_name = "T", default_value_t = 0, hide_default_value = true)]
+    pub threads: usize,
+    /// The policy incremental values are taken against (default the first).
+    #[arg(long, value_name = "POLICY")]
+    pub reference: Option<String>,
+    /// Top of the willingness-to-pay grid, currency per QALY (default twice
+    /// the scenario's largest value, or 100000).
+    #[arg(long, value_name = "AMOUNT")]
+    pub wtp_max: Option<f64>,
+    /// Patients a year the decision concerns, for the population EVPI.
+    #[arg(long, value_name = "N")]
+    pub population: Option<f64>,
+    /// Years the decision stands, for the population EVPI (discounted at
+    /// the effects' rate).
+    #[arg(long, value_name = "Y", default_value_t = 10)]
+    pub years: u32,
     #[command(flatten)]
     pub output: OutArgs,
 }
@@ -271,6 +310,7 @@ pub fn main() -> Result<(), Error> {
         }
         Command::Sweep(args) => sweep_command(args),
         Command::Sensitivity(args) => sensitivity_command(args),
+        Command::Psa(args) => psa_command(args),
         Command::Merge { shards, output } => {
             let report = jobs::merge::merge(&shards, &output.destination())?;
             if !output.quiet {
@@ -297,6 +337,45 @@ pub fn main() -> Result<(), Error> {
             Ok(())
         }
     }
+}
+
+fn psa_command(args: PsaArgs) -> Result<(), Error> {
+    let settings = Settings {
+        threads: check_threads(args.threads)?,
+        reference: args.reference.clone(),
+        ..Settings::default()
+    };
+    let overrides = Overrides {
+        patients: Some(check_patients(args.patients)?),
+        seed: args.seed,
+        ..Overrides::default()
+    };
+    let loaded = jobs::load(args.scenario.as_deref(), &overrides)?;
+    let options = jobs::psa::PsaOptions {
+        draws: args.draws,
+        patients: args.patients,
+        wtp_max: args.wtp_max,
+        population: args.population,
+        years: args.years,
+    };
+    let (dir, results, manifest) = jobs::psa::psa(
+        &loaded,
+        &settings,
+        &args.output.destination(),
+        &options,
+        !args.output.quiet,
+    )?;
+    if !args.output.quiet {
+        print!("{}", terminal::format_psa(&results));
+        println!(
+            "\n{} draws x {} patients per policy in {:.2} s\nwrote {}",
+            results.draws.len(),
+            results.patients,
+            manifest.simulation_seconds,
+            dir.display()
+        );
+    }
+    Ok(())
 }
 
 fn sweep_command(args: SweepArgs) -> Result<(), Error> {

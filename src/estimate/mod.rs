@@ -6,6 +6,7 @@
 
 pub mod cea;
 pub mod compare;
+pub mod psa;
 pub mod summary;
 
 use crate::accumulate::PolicyAcc;

@@ -6,6 +6,7 @@
 
 pub mod bench;
 pub mod merge;
+pub mod psa;
 pub mod run;
 pub mod sensitivity;
 pub mod sweep;

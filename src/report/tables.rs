@@ -13,13 +13,14 @@ use polars::prelude::*;
 
 use crate::accumulate::sink::PatientRecords;
 use crate::analysis::bench::{BenchRow, DrawCounts};
+use crate::analysis::psa::PsaResults;
 use crate::analysis::sweep::{SensitivityResults, SweepPoint};
 use crate::error::Error;
 use crate::estimate::RunResults;
 use crate::estimate::cea::{Cea, CeaRow};
 use crate::estimate::compare::Difference;
 use crate::estimate::summary::{GroupSummary, Subgroup};
-use crate::outcome::{Feature, LEVELS};
+use crate::outcome::{Feature, Id, LEVELS, OutcomeDef};
 use crate::scenario::{CovariateKind, Scenario};
 use crate::simulate::pathway::Outcome;
 use crate::stats::Estimate;
@@ -504,4 +505,145 @@ pub fn bench_frame(rows: &[BenchRow], counts: &DrawCounts) -> Result<DataFrame, 
 /// [`Error::Output`] naming the file.
 pub fn write_frame(mut df: DataFrame, path: &Path) -> Result<(), Error> {
     write_csv(&mut df, path)
+}
+
+/// The tables of a probabilistic analysis, by file name:
+///
+/// - `psa.csv`: one row per draw and policy: `draw, policy`, every
+///   parameter's value (columns named by key path), every reported outcome;
+/// - `psa_parameters.csv`, `psa_cost.csv`, `psa_effect.csv`: one row per
+///   draw, the parameters and each policy's cost and QALYs as columns (the
+///   layout of dampack's `make_psa_obj` and of BCEA's `c` and `e`);
+/// - `psa_noise.csv`: per policy and outcome, the between-draw variance,
+///   the mean within-draw squared standard error, their ratio and the
+///   patients per draw that bring it under 5%;
+/// - with economics, `ceac.csv` (willingness to pay, policy, probability
+///   cost-effective, expected net benefit, optimal: the frontier),
+///   `evpi.csv` (per patient and for the population) and `importance.csv`
+///   (partial rank correlations).
+///
+/// # Errors
+/// [`Error::Output`] when a frame cannot be built.
+pub fn psa_frames(r: &PsaResults) -> Result<Vec<(&'static str, DataFrame)>, Error> {
+    let shown: &[&OutcomeDef] = &r.outcomes;
+    let mut frames = Vec::new();
+    // Long: one row per draw and policy.
+    let rows: Vec<(&crate::analysis::psa::Draw, usize)> = r
+        .draws
+        .iter()
+        .flat_map(|d| (0..r.policies.len()).map(move |p| (d, p)))
+        .collect();
+    let mut t = Table::default();
+    t.integers("draw", rows.iter().map(|(d, _)| d.draw).collect());
+    t.strings("policy", rows.iter().map(|&(_, p)| r.policies[p].clone()).collect());
+    for (j, name) in r.parameters.iter().enumerate() {
+        t.floats(name, rows.iter().map(|(d, _)| d.parameters[j]).collect());
+    }
+    for def in shown {
+        t.floats(
+            def.name,
+            rows.iter()
+                .map(|&(d, p)| d.policies[p][def.id as usize].value)
+                .collect(),
+        );
+    }
+    frames.push(("psa.csv", t.finish()?));
+    // Wide: one row per draw.
+    let mut t = Table::default();
+    t.integers("draw", r.draws.iter().map(|d| d.draw).collect());
+    for (j, name) in r.parameters.iter().enumerate() {
+        t.floats(name, r.draws.iter().map(|d| d.parameters[j]).collect());
+    }
+    frames.push(("psa_parameters.csv", t.finish()?));
+    if r.economics.is_some() {
+        for (file, id) in [("psa_cost.csv", Id::Cost), ("psa_effect.csv", Id::Qalys)] {
+            let mut t = Table::default();
+            t.integers("draw", r.draws.iter().map(|d| d.draw).collect());
+            for (p, name) in r.policies.iter().enumerate() {
+                t.floats(name, r.draws.iter().map(|d| d.policies[p][id as usize].value).collect());
+            }
+            frames.push((file, t.finish()?));
+        }
+    }
+    let mut t = Table::default();
+    t.strings(
+        "policy",
+        r.noise.iter().map(|(p, _, _)| r.policies[*p].clone()).collect(),
+    );
+    t.strings("outcome", r.noise.iter().map(|(_, d, _)| d.name.to_string()).collect());
+    t.floats(
+        "between_draw_variance",
+        r.noise.iter().map(|(_, _, n)| n.between).collect(),
+    );
+    t.floats(
+        "within_draw_variance",
+        r.noise.iter().map(|(_, _, n)| n.within).collect(),
+    );
+    t.floats("noise_share", r.noise.iter().map(|(_, _, n)| n.share).collect());
+    t.optional_floats(
+        "patients_for_5_percent",
+        r.noise
+            .iter()
+            .map(|(_, _, n)| n.patients_for_5_percent.is_finite().then_some(n.patients_for_5_percent))
+            .collect(),
+    );
+    frames.push(("psa_noise.csv", t.finish()?));
+    if let Some(e) = &r.economics {
+        let k = r.policies.len();
+        let mut t = Table::default();
+        t.floats(
+            "willingness_to_pay",
+            e.grid.iter().flat_map(|a| std::iter::repeat_n(a.wtp, k)).collect(),
+        );
+        t.strings(
+            "policy",
+            e.grid.iter().flat_map(|_| r.policies.iter().cloned()).collect(),
+        );
+        t.floats(
+            "probability",
+            e.grid.iter().flat_map(|a| a.probability.iter().copied()).collect(),
+        );
+        t.floats(
+            "expected_nmb",
+            e.grid.iter().flat_map(|a| a.expected.iter().copied()).collect(),
+        );
+        t.columns.push(Column::new(
+            "optimal".into(),
+            e.grid
+                .iter()
+                .flat_map(|a| (0..k).map(move |p| p == a.optimal))
+                .collect::<Vec<bool>>(),
+        ));
+        frames.push(("ceac.csv", t.finish()?));
+        let mut t = Table::default();
+        t.floats("willingness_to_pay", e.grid.iter().map(|a| a.wtp).collect());
+        t.floats("evpi_per_patient", e.grid.iter().map(|a| a.evpi).collect());
+        t.optional_floats(
+            "evpi_population",
+            e.grid.iter().map(|a| e.population.map(|n| a.evpi * n)).collect(),
+        );
+        frames.push(("evpi.csv", t.finish()?));
+        let rows: Vec<(usize, usize)> = (0..r.parameters.len())
+            .flat_map(|j| (0..k).filter(|&p| p != e.reference).map(move |p| (j, p)))
+            .collect();
+        let mut t = Table::default();
+        t.strings(
+            "parameter",
+            rows.iter().map(|&(j, _)| r.parameters[j].clone()).collect(),
+        );
+        t.strings("policy", rows.iter().map(|&(_, p)| r.policies[p].clone()).collect());
+        t.strings(
+            "reference",
+            rows.iter().map(|_| r.policies[e.reference].clone()).collect(),
+        );
+        t.floats("willingness_to_pay", rows.iter().map(|_| e.importance_wtp).collect());
+        t.floats(
+            "prcc",
+            rows.iter()
+                .map(|&(j, p)| e.importance[j][p].unwrap_or(f64::NAN))
+                .collect(),
+        );
+        frames.push(("importance.csv", t.finish()?));
+    }
+    Ok(frames)
 }

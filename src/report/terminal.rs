@@ -164,6 +164,89 @@ pub fn format_row(r: &BenchRow) -> String {
     )
 }
 
+/// What `foramen psa` prints: each policy's mean cost and QALYs over the
+/// draws with the 2.5 and 97.5 percentiles, the acceptability and EVPI at
+/// the scenario's willingness-to-pay values, and the inner-loop noise of
+/// cost and QALYs.
+pub fn format_psa(r: &crate::analysis::psa::PsaResults) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let width = r.policies.iter().map(String::len).max().unwrap_or(6).max(6);
+    let spread = |id: Id, p: usize| {
+        let mut v: Vec<f64> = r.draws.iter().map(|d| d.policies[p][id as usize].value).collect();
+        v.sort_by(f64::total_cmp);
+        let at = |q: f64| v[((q * (v.len() - 1) as f64).round() as usize).min(v.len() - 1)];
+        let mean = v.iter().sum::<f64>() / v.len() as f64;
+        (mean, at(0.025), at(0.975))
+    };
+    if let Some(e) = &r.economics {
+        let _ = writeln!(
+            out,
+            "{:<width$}  {:>28}  {:>26}",
+            "policy",
+            format!("cost, {} (95% of draws)", e.currency),
+            "QALYs (95% of draws)"
+        );
+        for (p, name) in r.policies.iter().enumerate() {
+            let (c, c_lo, c_hi) = spread(Id::Cost, p);
+            let (q, q_lo, q_hi) = spread(Id::Qalys, p);
+            let _ = writeln!(
+                out,
+                "{name:<width$}  {:>28}  {:>26}",
+                format!("{c:.0} ({c_lo:.0}-{c_hi:.0})"),
+                format!("{q:.4} ({q_lo:.4}-{q_hi:.4})")
+            );
+        }
+        for a in &e.at_scenario {
+            let probs: Vec<String> = r
+                .policies
+                .iter()
+                .zip(&a.probability)
+                .map(|(n, p)| format!("{n} {:.1}%", 100.0 * p))
+                .collect();
+            let population = e
+                .population
+                .map_or(String::new(), |n| format!(", population {:.0}", a.evpi * n));
+            let _ = writeln!(
+                out,
+                "\nat {} {} per QALY: optimal {}; probability cost-effective: {}; EVPI {:.0} per patient{population}",
+                a.wtp,
+                e.currency,
+                r.policies[a.optimal],
+                probs.join(", "),
+                a.evpi
+            );
+        }
+    }
+    let noisy: Vec<String> = r
+        .noise
+        .iter()
+        .filter(|(_, d, _)| matches!(d.id, Id::Cost | Id::Qalys | Id::Recovered))
+        .map(|(p, d, n)| {
+            let need = if n.patients_for_5_percent.is_finite() {
+                format!("{:.0}", n.patients_for_5_percent)
+            } else {
+                "more than estimable".to_string()
+            };
+            format!(
+                "  {} {}: {:.1}% of the spread (under 5% with {need} patients per draw)",
+                r.policies[*p],
+                d.name,
+                100.0 * n.share
+            )
+        })
+        .collect();
+    if !noisy.is_empty() {
+        let _ = writeln!(
+            out,
+            "\ninner-loop noise ({} patients per policy and draw):\n{}",
+            r.patients,
+            noisy.join("\n")
+        );
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use crate::error::{Error, Invalid, Problems, did_you_mean};
 use crate::outcome::BINS_PER_DAY;
+use crate::scenario::belief::{self, Belief};
 use crate::scenario::raw::RawScenario;
 use crate::scenario::{
     DEFAULT_CURVE_STEP_DAYS, DEFAULT_FILE, DEFAULT_TOML, Scenario, check_horizon, check_patients, covariates, paths,
@@ -52,7 +53,11 @@ pub struct Document {
     /// Names the document in errors (a file, or a file with an edit).
     file: String,
     raw: RawScenario,
+    /// The document's key-path tree, each distribution of belief replaced
+    /// by its mean.
     table: toml::Table,
+    /// The distributions of belief, in document order.
+    beliefs: Vec<Belief>,
 }
 
 impl Document {
@@ -67,12 +72,26 @@ impl Document {
             message: syntax_message(&e, text),
         };
         let tree = toml::de::DeTable::parse(text).map_err(syntax)?;
-        let raw = RawScenario::deserialize(toml::de::Deserializer::from(tree.clone())).map_err(syntax)?;
-        let table = toml::Table::deserialize(toml::de::Deserializer::from(tree)).map_err(syntax)?;
+        let mut table = toml::Table::deserialize(toml::de::Deserializer::from(tree.clone())).map_err(syntax)?;
+        let beliefs = belief::extract(&mut table).map_err(|problems| Error::Invalid {
+            file: file.to_string(),
+            problems,
+        })?;
+        // Without beliefs, from the spanned tree: errors give line and
+        // column. With them, from the tree with their means in place.
+        let raw = if beliefs.is_empty() {
+            RawScenario::deserialize(toml::de::Deserializer::from(tree)).map_err(syntax)?
+        } else {
+            RawScenario::deserialize(table.clone()).map_err(|e| Error::Syntax {
+                file: file.to_string(),
+                message: format!("{} (with each distribution of belief at its mean)", e.message()),
+            })?
+        };
         Ok(Document {
             file: file.to_string(),
             raw,
             table,
+            beliefs,
         })
     }
 
@@ -130,6 +149,7 @@ impl Document {
                     return Err(invalid(problems.into_vec()));
                 }
                 scenario.ranges = ranges;
+                scenario.beliefs = self.beliefs.clone();
                 Ok(scenario)
             }
         }
@@ -183,7 +203,44 @@ impl Document {
             file: file.clone(),
             message: e.to_string(),
         })?;
-        Ok(Document { file, raw, table })
+        Ok(Document {
+            file,
+            raw,
+            table,
+            beliefs: self.beliefs.clone(),
+        })
+    }
+
+    /// The distributions of belief, in document order.
+    pub fn beliefs(&self) -> &[Belief] {
+        &self.beliefs
+    }
+
+    /// The document with each distribution of belief set to a value (one
+    /// draw of a probabilistic analysis), named `label` in errors.
+    ///
+    /// # Errors
+    /// [`Error::Syntax`] when a value does not fit its key (a whole number
+    /// expected).
+    pub fn with_beliefs(&self, values: &[f64], label: &str) -> Result<Document, Error> {
+        let mut table = self.table.clone();
+        let file = format!("{} ({label})", self.file);
+        for (b, &v) in self.beliefs.iter().zip(values) {
+            paths::set_number(&mut table, &b.path, v).map_err(|message| Error::Syntax {
+                file: file.clone(),
+                message,
+            })?;
+        }
+        let raw = RawScenario::deserialize(table.clone()).map_err(|e| Error::Syntax {
+            file: file.clone(),
+            message: e.to_string(),
+        })?;
+        Ok(Document {
+            file,
+            raw,
+            table,
+            beliefs: self.beliefs.clone(),
+        })
     }
 }
 

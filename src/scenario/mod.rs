@@ -7,6 +7,7 @@
 //! naming the file, the key path, the value and what is allowed. Nothing
 //! here reads files.
 
+pub mod belief;
 pub mod cond;
 pub mod dist;
 pub mod document;
@@ -51,6 +52,8 @@ pub struct Scenario {
     ranges: Vec<(String, f64, f64)>,
     /// Exact answers of a validation scenario.
     expected: Vec<Expected>,
+    /// Distributions of belief (their means are in place).
+    beliefs: Vec<belief::Belief>,
 }
 
 /// Read-only access: a scenario is built only by validation
@@ -124,6 +127,12 @@ impl Scenario {
     }
 
     /// Exact answers of a validation scenario.
+    /// The numbers written as distributions of belief, in document order
+    /// (the scenario holds their means).
+    pub fn beliefs(&self) -> &[belief::Belief] {
+        &self.beliefs
+    }
+
     pub fn expected(&self) -> &[Expected] {
         &self.expected
     }

@@ -30,14 +30,19 @@ fn collect(v: &Value, path: String, out: &mut Vec<String>) {
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                let seg = match item.get("name").and_then(Value::as_str) {
-                    Some(name) if is_plain(name) => format!("{path}.{name}"),
-                    _ => format!("{path}[{i}]"),
-                };
-                collect(item, seg, out);
+                collect(item, element(&path, i, item), out);
             }
         }
         _ => {}
+    }
+}
+
+/// The path of element `i` of the array at `path`: by its `name` when it
+/// has a plain one, else by index.
+pub fn element(path: &str, i: usize, item: &Value) -> String {
+    match item.get("name").and_then(Value::as_str) {
+        Some(name) if is_plain(name) => format!("{path}.{name}"),
+        _ => format!("{path}[{i}]"),
     }
 }
 

@@ -50,6 +50,7 @@ impl Scenario {
                 economics: economics?,
                 ranges: Vec::new(),
                 expected: expected?,
+                beliefs: Vec::new(),
             })
         };
         match built() {

@@ -18,6 +18,9 @@ pub(super) struct Series {
     pub(super) x: Vec<f64>,
     pub(super) value: Vec<f64>,
     pub(super) band: Option<(Vec<f64>, Vec<f64>)>,
+    /// Drawn as a wide translucent path under the other lines (to mark
+    /// which line is best where, as a cost-effectiveness frontier).
+    pub(super) halo: bool,
 }
 
 impl Series {
@@ -34,7 +37,14 @@ impl Series {
             x,
             value,
             band,
+            halo: false,
         }
+    }
+
+    /// The same series drawn as a halo.
+    pub(super) fn halo(mut self) -> Series {
+        self.halo = true;
+        self
     }
 
     /// A curve with its 95% band.
@@ -137,7 +147,15 @@ impl Chart for Lines {
                 chart.draw_series(std::iter::once(band)).map_err(err)?;
             }
         }
-        for s in &self.series {
+        for s in self.series.iter().filter(|s| s.halo) {
+            let c = s.colour;
+            chart
+                .draw_series(LineSeries::new(s.points(), c.mix(0.25).stroke_width(14)))
+                .map_err(err)?
+                .label(&s.name)
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], c.mix(0.25).stroke_width(12)));
+        }
+        for s in self.series.iter().filter(|s| !s.halo) {
             let c = s.colour;
             chart
                 .draw_series(LineSeries::new(s.points(), c.stroke_width(3)))

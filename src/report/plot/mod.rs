@@ -45,6 +45,7 @@ mod comparisons;
 mod forest;
 mod lines;
 mod pathway;
+mod psa;
 mod recovery_curves;
 mod run;
 mod scaling;
@@ -54,6 +55,7 @@ mod time_to_recovery;
 mod tornado;
 
 pub use chart::PlotError;
+pub use psa::write_psa_plots;
 pub use run::write_plots;
 pub use scaling::write_scaling;
 pub use sweep::write_sweep_plots;
