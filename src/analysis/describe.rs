@@ -99,7 +99,7 @@ pub fn describe(s: &Scenario) -> String {
             "\nuncertain parameters (a plain run uses each mean; `foramen psa` draws them)"
         );
         for b in s.beliefs() {
-            let _ = writeln!(out, "  {}: {}, mean {}", b.path, b.family, b.family.mean());
+            let _ = writeln!(out, "  {}: {}, mean {}", b.path, b.family, b.mean);
         }
     }
     for policy in s.policies() {

@@ -9,7 +9,8 @@
 //! in parallel, each cohort on one thread, and are returned in draw order:
 //! the same bytes on any thread count.
 
-use rayon::prelude::*;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::analysis::simulate;
 use crate::error::Error;
@@ -72,41 +73,67 @@ pub fn run(
     }
     let base = doc.scenario(overrides)?;
     let seed = base.simulation().seed;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| Error::Runtime(format!("cannot start {threads} worker threads: {e}")))?;
-    pool.install(|| {
-        draws
-            .into_par_iter()
-            .map(|draw| {
-                if observer.cancelled() {
-                    return Err(Error::Interrupted);
+    let one = |draw: u64| -> Result<Draw, Error> {
+        if observer.cancelled() {
+            return Err(Error::Interrupted);
+        }
+        let values = parameters(doc, seed, draw);
+        let inner = Overrides {
+            patients: Some(patients),
+            seed: Some(draw_seed(seed, draw)),
+            ..overrides.clone()
+        };
+        let scenario = doc
+            .with_beliefs(&values, &format!("PSA draw {draw}"))?
+            .scenario(&inner)?;
+        let spec = RunSpec {
+            threads: 1,
+            ..RunSpec::new(patients, scenario.simulation().seed)
+        };
+        let (output, results) = simulate(&scenario, &spec)?;
+        observer.done(patients * scenario.policies().len() as u64);
+        Ok(Draw {
+            draw,
+            parameters: values,
+            policies: results.policies.iter().map(|p| p.overall.estimates).collect(),
+            stalled_paths: output.stalled_paths,
+        })
+    };
+    // Plain threads taking the next draw in turn (each draw's cohort runs
+    // on one thread of its own pool; rayon workers would steal draws while
+    // waiting for it and nest without bound).
+    let workers = if threads == 0 {
+        std::thread::available_parallelism().map_or(1, usize::from)
+    } else {
+        threads
+    };
+    let next = AtomicU64::new(draws.start);
+    let slots: Vec<Mutex<Option<Result<Draw, Error>>>> = draws.clone().map(|_| Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..workers.min(slots.len()).max(1) {
+            scope.spawn(|| {
+                loop {
+                    let draw = next.fetch_add(1, Ordering::Relaxed);
+                    if draw >= draws.end {
+                        break;
+                    }
+                    let result = one(draw);
+                    let failed = result.is_err();
+                    if let Ok(mut slot) = slots[(draw - draws.start) as usize].lock() {
+                        *slot = Some(result);
+                    }
+                    if failed {
+                        break;
+                    }
                 }
-                let values = parameters(doc, seed, draw);
-                let inner = Overrides {
-                    patients: Some(patients),
-                    seed: Some(draw_seed(seed, draw)),
-                    ..overrides.clone()
-                };
-                let scenario = doc
-                    .with_beliefs(&values, &format!("PSA draw {draw}"))?
-                    .scenario(&inner)?;
-                let spec = RunSpec {
-                    threads: 1,
-                    ..RunSpec::new(patients, scenario.simulation().seed)
-                };
-                let (output, results) = simulate(&scenario, &spec)?;
-                observer.done(patients * scenario.policies().len() as u64);
-                Ok(Draw {
-                    draw,
-                    parameters: values,
-                    policies: results.policies.iter().map(|p| p.overall.estimates).collect(),
-                    stalled_paths: output.stalled_paths,
-                })
-            })
-            .collect()
-    })
+            });
+        }
+    });
+    // In draw order; the first failure (by draw) is the error reported.
+    slots
+        .into_iter()
+        .map(|slot| slot.into_inner().ok().flatten().unwrap_or(Err(Error::Interrupted)))
+        .collect()
 }
 
 /// Everything a probabilistic analysis reports, from its draws.

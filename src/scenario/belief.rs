@@ -121,6 +121,9 @@ impl std::fmt::Display for Family {
 pub struct Belief {
     pub path: String,
     pub family: Family,
+    /// The value of a plain run: the distribution's mean, exactly as
+    /// written for the `*_mean` forms.
+    pub mean: f64,
 }
 
 /// Finds every distribution of belief in `doc`, replaces each by its mean,
@@ -142,8 +145,15 @@ fn walk(v: &mut Value, path: String, found: &mut Vec<Belief>, problems: &mut Vec
     match v {
         Value::Table(t) if FORMS.iter().any(|k| t.contains_key(*k)) => match family(t, &path) {
             Ok(family) => {
-                *v = Value::Float(family.mean());
-                found.push(Belief { path, family });
+                let written = ["beta_mean", "gamma_mean", "lognormal_mean", "one_minus_gamma_mean"]
+                    .iter()
+                    .find_map(|k| {
+                        t.get(*k)
+                            .and_then(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64)))
+                    });
+                let mean = written.unwrap_or_else(|| family.mean());
+                *v = Value::Float(mean);
+                found.push(Belief { path, family, mean });
             }
             Err(e) => problems.push(e),
         },
