@@ -195,5 +195,37 @@ pub fn exact_checks() -> Vec<Check> {
             checks.push(check(format!("{} ICER", names[i]), icer, computed, why));
         }
     }
+    checks.push(evpi_check());
     checks
+}
+
+/// EVPI of two policies whose incremental net benefit is normal with mean
+/// μ = 300 and sd σ = 1000: `σ φ(μ/σ) + μ Φ(μ/σ) - max(μ, 0)`. The draws
+/// are the normal's quantiles at the midpoints of 200,000 equal strata (a
+/// quadrature whose error is below 1e-6 σ), so the tolerance is 1e-4 σ,
+/// given as the check's `se`.
+fn evpi_check() -> Check {
+    use crate::estimate::psa::at_wtp;
+    use crate::scenario::dist::normal_quantile;
+    let (mu, sigma, n) = (300.0, 1000.0, 200_000);
+    let effects: Vec<Vec<f64>> = (0..n)
+        .map(|i| vec![0.0, mu + sigma * normal_quantile((f64::from(i) + 0.5) / f64::from(n))])
+        .collect();
+    let costs = vec![vec![0.0, 0.0]; effects.len()];
+    let computed = at_wtp(&costs, &effects, 1.0).evpi;
+    let z = mu / sigma;
+    let phi = (-z * z / 2.0).exp() / (2.0 * std::f64::consts::PI).sqrt();
+    let cdf = 1.0 - 0.5 * libm::erfc(z / std::f64::consts::SQRT_2);
+    let exact = sigma * phi + mu * cdf - mu.max(0.0);
+    let se = 1e-4 * sigma;
+    Check {
+        scenario: "value of information".into(),
+        policy: String::new(),
+        quantity: "EVPI, normal INB".into(),
+        exact,
+        simulated: computed,
+        se,
+        z: (computed - exact) / se,
+        derivation: "sd phi(mean/sd) + mean Phi(mean/sd) - max(mean, 0), mean 300, sd 1000".into(),
+    }
 }

@@ -209,3 +209,116 @@ fn bad_economics_is_refused_with_the_key_path() {
         &["economics.utility.improved", "partial responses"],
     );
 }
+
+/// The small scenario with economics and three distributions of belief.
+fn small_with_beliefs() -> String {
+    let text = small_with_economics()
+        .replacen(
+            "response = { probability = 0.85 }",
+            "response = { probability = { beta_mean = 0.85, sd = 0.05 } }",
+            1,
+        )
+        .replacen("cost = 12000", "cost = { gamma_mean = 12000, sd = 3000 }", 1)
+        .replacen("symptomatic = 0.5,", "symptomatic = { beta = [50, 50] },", 1);
+    assert_eq!(text.matches("_mean").count() + text.matches("beta = [").count(), 3);
+    text
+}
+
+/// Draw d's parameters and cohort depend on (seed, d) only: the same bytes
+/// on 1 and 2 threads, and the first draws of a longer analysis are the
+/// draws of a shorter one.
+#[test]
+fn psa_draws_are_keyed_by_seed_and_draw() {
+    let tmp = TempDir::new().unwrap();
+    let t = tmp.path();
+    let file = t.join("psa.toml");
+    fs::write(&file, small_with_beliefs()).unwrap();
+    let psa = |name: &str, draws: &str, threads: &str| {
+        let out = t.join(name);
+        foramen()
+            .arg("psa")
+            .arg(&file)
+            .args([
+                "--draws",
+                draws,
+                "--patients",
+                "500",
+                "--threads",
+                threads,
+                "-q",
+                "--out",
+            ])
+            .arg(&out)
+            .assert()
+            .success();
+        out
+    };
+    let one = psa("one", "12", "1");
+    let two = psa("two", "12", "2");
+    for name in [
+        "psa.csv",
+        "psa_cost.csv",
+        "psa_effect.csv",
+        "ceac.csv",
+        "evpi.csv",
+        "psa_noise.csv",
+    ] {
+        assert_eq!(
+            fs::read(one.join(name)).unwrap(),
+            fs::read(two.join(name)).unwrap(),
+            "{name}"
+        );
+    }
+    let short = psa("short", "5", "2");
+    let long = fs::read_to_string(one.join("psa.csv")).unwrap();
+    let short = fs::read_to_string(short.join("psa.csv")).unwrap();
+    // Header and 5 draws x 2 policies.
+    let prefix: Vec<&str> = long.lines().take(11).collect();
+    assert_eq!(prefix, short.lines().collect::<Vec<_>>());
+    // Parameters move between draws; a plain run keeps their means.
+    let surgery_cost = csv_column(&long, "interventions.surgery.cost");
+    assert!(surgery_cost.iter().any(|c| c != &surgery_cost[0]));
+    let params = fs::read_to_string(one.join("psa_parameters.csv")).unwrap();
+    assert_eq!(params.lines().count(), 13);
+}
+
+#[test]
+fn psa_needs_a_distribution_of_belief() {
+    let tmp = TempDir::new().unwrap();
+    let file = tmp.path().join("plain.toml");
+    fs::write(&file, small_with_economics()).unwrap();
+    let assert = foramen()
+        .arg("psa")
+        .arg(&file)
+        .args(["--draws", "3", "--patients", "100", "-q", "--out"])
+        .arg(tmp.path().join("out"))
+        .assert()
+        .code(2);
+    stderr_has(assert, &["declares no distribution of belief", "beta_mean"]);
+}
+
+#[test]
+fn bad_beliefs_are_refused_with_the_key_path() {
+    let good = small_with_beliefs();
+    let cases: [(&str, &str, &[&str]); 3] = [
+        (
+            "beta_mean = 0.85, sd = 0.05",
+            "beta_mean = 1.5, sd = 0.05",
+            &["interventions.surgery.response.probability", "strictly between 0 and 1"],
+        ),
+        (
+            "beta_mean = 0.85, sd = 0.05",
+            "beta_mean = 0.85, sd = 0.5",
+            &["interventions.surgery.response.probability", "too large for a beta"],
+        ),
+        (
+            "gamma_mean = 12000, sd = 3000",
+            "gamma_mean = 12000, sd = -3000",
+            &["interventions.surgery.cost", "sd must be > 0"],
+        ),
+    ];
+    for (from, to, expected) in cases {
+        assert!(good.contains(from), "no `{from}`");
+        stderr_has(validate_text(&good.replacen(from, to, 1)).code(2), expected);
+    }
+}
