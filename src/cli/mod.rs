@@ -9,6 +9,7 @@ use crate::analysis::bench::BenchPlan;
 use crate::analysis::sweep::{Target, check_outcome, parse_range};
 use crate::error::Error;
 use crate::jobs::{self, Destination, Source};
+use crate::output::psa_partial::is_psa_shard;
 use crate::report::terminal;
 use crate::scenario::document::Overrides;
 use crate::simulate::shard::Shard;
@@ -167,6 +168,10 @@ pub struct PsaArgs {
     /// the effects' rate).
     #[arg(long, value_name = "Y", default_value_t = 10)]
     pub years: u32,
+    /// Run only shard K of N of the draws (0-based) and write mergeable
+    /// draws; combine the shard directories with `foramen merge`.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
     #[command(flatten)]
     pub output: OutArgs,
 }
@@ -311,6 +316,13 @@ pub fn main() -> Result<(), Error> {
         Command::Sweep(args) => sweep_command(args),
         Command::Sensitivity(args) => sensitivity_command(args),
         Command::Psa(args) => psa_command(args),
+        Command::Merge { shards, output } if shards.first().is_some_and(|d| is_psa_shard(d)) => {
+            let report = jobs::psa::merge(&shards, &output.destination())?;
+            if !output.quiet {
+                print_psa(&report);
+            }
+            Ok(())
+        }
         Command::Merge { shards, output } => {
             let report = jobs::merge::merge(&shards, &output.destination())?;
             if !output.quiet {
@@ -357,8 +369,14 @@ fn psa_command(args: PsaArgs) -> Result<(), Error> {
         wtp_max: args.wtp_max,
         population: args.population,
         years: args.years,
+        shard: args
+            .shard
+            .as_deref()
+            .map(Shard::parse)
+            .transpose()
+            .map_err(Error::Usage)?,
     };
-    let (dir, results, manifest) = jobs::psa::psa(
+    let report = jobs::psa::psa(
         &loaded,
         &settings,
         &args.output.destination(),
@@ -366,16 +384,28 @@ fn psa_command(args: PsaArgs) -> Result<(), Error> {
         !args.output.quiet,
     )?;
     if !args.output.quiet {
-        print!("{}", terminal::format_psa(&results));
-        println!(
-            "\n{} draws x {} patients per policy in {:.2} s\nwrote {}",
-            results.draws.len(),
-            results.patients,
-            manifest.simulation_seconds,
-            dir.display()
-        );
+        print_psa(&report);
     }
     Ok(())
+}
+
+fn print_psa(report: &jobs::psa::PsaReport) {
+    match &report.results {
+        Some(results) => {
+            print!("{}", terminal::format_psa(results));
+            println!(
+                "\n{} draws x {} patients per policy in {:.2} s\nwrote {}",
+                results.draws.len(),
+                results.patients,
+                report.manifest.simulation_seconds,
+                report.dir.display()
+            );
+        }
+        None => println!(
+            "wrote PSA shard {} (merge all shards with `foramen merge`)",
+            report.dir.display()
+        ),
+    }
 }
 
 fn sweep_command(args: SweepArgs) -> Result<(), Error> {

@@ -7,10 +7,13 @@ use crate::analysis::Settings;
 use crate::analysis::psa::{self, MAX_DRAWS, PsaResults};
 use crate::error::Error;
 use crate::estimate::psa::effective_population;
-use crate::jobs::{Destination, Job, Loaded, Work, plot_error, threads, timed};
+use crate::jobs::{Destination, Job, Loaded, Source, Work, plot_error, threads, timed};
 use crate::output::Manifest;
+use crate::output::psa_partial::{self, PsaPartial, PsaRun};
 use crate::report::progress::Terminal;
 use crate::report::{plot, tables};
+use crate::scenario::document::Overrides;
+use crate::simulate::shard::Shard;
 
 /// What `foramen psa` is asked for beyond the scenario and settings.
 #[derive(Debug, Clone)]
@@ -24,6 +27,16 @@ pub struct PsaOptions {
     /// Patients a year the decision concerns, and for how many years.
     pub population: Option<f64>,
     pub years: u32,
+    /// Run only this shard of the draws (merge with `foramen merge`).
+    pub shard: Option<Shard>,
+}
+
+/// What a finished `foramen psa` reports: the directory, the results
+/// (`None` for a shard: they come with the merge) and the manifest.
+pub struct PsaReport {
+    pub dir: PathBuf,
+    pub results: Option<PsaResults>,
+    pub manifest: Manifest,
 }
 
 /// Runs the draws and writes the analysis into a new directory.
@@ -37,7 +50,7 @@ pub fn psa(
     dest: &Destination,
     options: &PsaOptions,
     progress: bool,
-) -> Result<(PathBuf, PsaResults, Manifest), Error> {
+) -> Result<PsaReport, Error> {
     if !(2..=MAX_DRAWS).contains(&options.draws) {
         return Err(Error::Usage(format!(
             "--draws {}: use from 2 to {MAX_DRAWS} draws",
@@ -58,16 +71,25 @@ pub fn psa(
     }
     let scenario = &loaded.scenario;
     let spec = settings.spec(scenario)?;
-    let mut job = Job::start(format!("psa --draws {}", options.draws), loaded, dest, "-psa")?;
+    let shard = options.shard.unwrap_or_default();
+    let (command, suffix) = match options.shard {
+        Some(s) => (
+            format!("psa --draws {} --shard {}/{}", options.draws, s.index, s.count),
+            format!("-psa-shard-{}-of-{}", s.index, s.count),
+        ),
+        None => (format!("psa --draws {}", options.draws), "-psa".to_string()),
+    };
+    let mut job = Job::start(command, loaded, dest, &suffix)?;
+    let range = shard.chunks(options.draws);
     let terminal = Terminal::new(
-        options.draws * options.patients * scenario.policies().len() as u64,
+        (range.end - range.start) * options.patients * scenario.policies().len() as u64,
         progress,
     );
     let ran = timed(|| {
         psa::run(
             &loaded.document,
             &loaded.overrides,
-            0..options.draws,
+            range.clone(),
             options.patients,
             settings.threads,
             &terminal,
@@ -76,13 +98,65 @@ pub fn psa(
     terminal.finish();
     let (draws, simulation_seconds) = ran?;
     let stalled_paths = draws.iter().map(|d| d.stalled_paths).sum();
+    let inner = crate::simulate::engine::RunSpec {
+        patients: options.patients,
+        ..spec.clone()
+    };
+    let work = Work {
+        spec: &inner,
+        threads: threads(settings),
+        runs: (range.end - range.start) as usize,
+        simulation_seconds,
+        paths_per_second: None,
+        stalled_paths,
+    };
+    if options.shard.is_some() {
+        let run = PsaRun {
+            foramen_version: env!("CARGO_PKG_VERSION").to_string(),
+            scenario_text: loaded.source.text.clone(),
+            scenario_file: loaded.source.file.clone(),
+            scenario_sha256: crate::output::sha256_hex(&loaded.source.text),
+            seed: scenario.simulation().seed,
+            draws: options.draws,
+            patients: options.patients,
+            reference: settings.reference.clone(),
+            wtp_max: options.wtp_max,
+            population: options.population,
+            years: options.years,
+        };
+        let file = PsaPartial::new(run, shard, &draws).write(job.dir())?;
+        job.wrote([file]);
+        let (dir, manifest) = job.finish(&work)?;
+        return Ok(PsaReport {
+            dir,
+            results: None,
+            manifest,
+        });
+    }
+    let (dir, results, manifest) = write(job, &work, scenario, draws, spec.reference, options)?;
+    Ok(PsaReport {
+        dir,
+        results: Some(results),
+        manifest,
+    })
+}
+
+/// Summarises the draws and writes tables, charts and the manifest.
+fn write(
+    mut job: Job,
+    work: &Work,
+    scenario: &crate::scenario::Scenario,
+    draws: Vec<crate::analysis::psa::Draw>,
+    reference: usize,
+    options: &PsaOptions,
+) -> Result<(PathBuf, PsaResults, Manifest), Error> {
     let rate = scenario.economics().map_or(0.0, |e| e.discount_effects.annual);
     let population = options.population.map(|n| effective_population(n, options.years, rate));
     let results = psa::summarise(
         scenario,
         draws,
         options.patients,
-        spec.reference,
+        reference,
         options.wtp_max,
         population,
     );
@@ -91,17 +165,60 @@ pub fn psa(
         job.wrote([name]);
     }
     job.wrote(plot::write_psa_plots(&results, job.dir()).map_err(plot_error)?);
-    let inner = crate::simulate::engine::RunSpec {
-        patients: options.patients,
-        ..spec.clone()
-    };
-    let (dir, manifest) = job.finish(&Work {
-        spec: &inner,
-        threads: threads(settings),
-        runs: options.draws as usize,
-        simulation_seconds,
-        paths_per_second: None,
-        stalled_paths,
-    })?;
+    let (dir, manifest) = job.finish(work)?;
     Ok((dir, results, manifest))
+}
+
+/// Merges the shard directories of one `foramen psa --shard K/N` into the
+/// outputs of the whole analysis, byte-identical to one run's tables.
+///
+/// # Errors
+/// As [`psa_partial::merge`]; invalid scenario text; write failures.
+pub fn merge(dirs: &[PathBuf], dest: &Destination) -> Result<PsaReport, Error> {
+    let (run, draws) = psa_partial::merge(dirs)?;
+    let source = Source {
+        text: run.scenario_text.clone(),
+        file: run.scenario_file.clone(),
+    };
+    let overrides = Overrides {
+        patients: Some(run.patients),
+        seed: Some(run.seed),
+        ..Overrides::default()
+    };
+    let document = source.document()?;
+    let scenario = document.scenario(&overrides)?;
+    let loaded = Loaded {
+        source,
+        document,
+        overrides,
+        scenario,
+    };
+    let settings = Settings {
+        reference: run.reference.clone(),
+        ..Settings::default()
+    };
+    let spec = settings.spec(&loaded.scenario)?;
+    let options = PsaOptions {
+        draws: run.draws,
+        patients: run.patients,
+        wtp_max: run.wtp_max,
+        population: run.population,
+        years: run.years,
+        shard: None,
+    };
+    let job = Job::start(format!("merge of {} PSA shards", dirs.len()), &loaded, dest, "-psa")?;
+    let work = Work {
+        spec: &spec,
+        threads: threads(&settings),
+        runs: dirs.len(),
+        simulation_seconds: 0.0,
+        paths_per_second: None,
+        stalled_paths: draws.iter().map(|d| d.stalled_paths).sum(),
+    };
+    let (dir, results, manifest) = write(job, &work, &loaded.scenario, draws, spec.reference, &options)?;
+    Ok(PsaReport {
+        dir,
+        results: Some(results),
+        manifest,
+    })
 }

@@ -6,6 +6,7 @@
 //! existing directory.
 
 pub mod partial;
+pub mod psa_partial;
 
 use std::fs;
 use std::path::{Path, PathBuf};

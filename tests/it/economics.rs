@@ -269,6 +269,42 @@ fn psa_draws_are_keyed_by_seed_and_draw() {
             "{name}"
         );
     }
+    // Three shards merged (in a shuffled order) give the same bytes.
+    let shards: Vec<_> = (0..3)
+        .map(|k| {
+            let out = t.join(format!("shard{k}"));
+            foramen()
+                .arg("psa")
+                .arg(&file)
+                .args([
+                    "--draws",
+                    "12",
+                    "--patients",
+                    "500",
+                    "-q",
+                    "--shard",
+                    &format!("{k}/3"),
+                    "--out",
+                ])
+                .arg(&out)
+                .assert()
+                .success();
+            out
+        })
+        .collect();
+    foramen()
+        .args(["merge", "-q", "--out"])
+        .arg(t.join("merged"))
+        .args([&shards[2], &shards[0], &shards[1]])
+        .assert()
+        .success();
+    for name in ["psa.csv", "ceac.csv", "evpi.csv", "psa_noise.csv", "importance.csv"] {
+        assert_eq!(
+            fs::read(one.join(name)).unwrap(),
+            fs::read(t.join("merged").join(name)).unwrap(),
+            "{name}: shards"
+        );
+    }
     let short = psa("short", "5", "2");
     let long = fs::read_to_string(one.join("psa.csv")).unwrap();
     let short = fs::read_to_string(short.join("psa.csv")).unwrap();

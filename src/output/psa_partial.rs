@@ -1,0 +1,191 @@
+//! `psa_partial.json`: the draws of one shard of a probabilistic analysis,
+//! and the checks that the shards given to `foramen merge` are every shard
+//! of one analysis once.
+//!
+//! Numbers are kept as the bits of their `f64` (JSON has no NaN, and a
+//! median that was not reached is NaN), so a merge gives the same bytes as
+//! an analysis run on one machine.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::psa::Draw;
+use crate::error::Error;
+use crate::outcome::N;
+use crate::simulate::shard::Shard;
+use crate::stats::Estimate;
+
+/// The file name of a shard's draws.
+pub const FILE: &str = "psa_partial.json";
+
+/// What makes shards belong to one analysis, and the options the merge
+/// repeats.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PsaRun {
+    pub foramen_version: String,
+    pub scenario_text: String,
+    pub scenario_file: String,
+    pub scenario_sha256: String,
+    pub seed: u64,
+    pub draws: u64,
+    pub patients: u64,
+    pub reference: Option<String>,
+    pub wtp_max: Option<f64>,
+    pub population: Option<f64>,
+    pub years: u32,
+}
+
+/// One draw as bits: its index, its parameters, per policy and outcome the
+/// estimate's value, lo, hi and se, and its stalled paths.
+type DrawBits = (u64, Vec<u64>, Vec<Vec<[u64; 4]>>, u64);
+
+/// One shard's draws.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PsaPartial {
+    pub run: PsaRun,
+    pub shard: Shard,
+    /// Per draw: its index, parameters (bits), per policy and outcome the
+    /// estimate's value, lo, hi, se (bits), and stalled paths.
+    pub draws: Vec<DrawBits>,
+}
+
+impl PsaPartial {
+    pub fn new(run: PsaRun, shard: Shard, draws: &[Draw]) -> PsaPartial {
+        let bits = |e: &Estimate| [e.value.to_bits(), e.lo.to_bits(), e.hi.to_bits(), e.se.to_bits()];
+        PsaPartial {
+            run,
+            shard,
+            draws: draws
+                .iter()
+                .map(|d| {
+                    (
+                        d.draw,
+                        d.parameters.iter().map(|v| v.to_bits()).collect(),
+                        d.policies.iter().map(|p| p.iter().map(bits).collect()).collect(),
+                        d.stalled_paths,
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// The draws back.
+    ///
+    /// # Errors
+    /// [`Error::Syntax`] when a draw does not have an estimate per outcome.
+    pub fn draws(&self, file: &str) -> Result<Vec<Draw>, Error> {
+        let estimate = |b: &[u64; 4]| Estimate {
+            value: f64::from_bits(b[0]),
+            lo: f64::from_bits(b[1]),
+            hi: f64::from_bits(b[2]),
+            se: f64::from_bits(b[3]),
+        };
+        self.draws
+            .iter()
+            .map(|(draw, parameters, policies, stalled)| {
+                let policies = policies
+                    .iter()
+                    .map(|p| {
+                        let all: Vec<Estimate> = p.iter().map(estimate).collect();
+                        <[Estimate; N]>::try_from(all).map_err(|_| Error::Syntax {
+                            file: file.to_string(),
+                            message: format!("draw {draw} does not have {N} outcomes: written by another version"),
+                        })
+                    })
+                    .collect::<Result<_, _>>()?;
+                Ok(Draw {
+                    draw: *draw,
+                    parameters: parameters.iter().map(|&b| f64::from_bits(b)).collect(),
+                    policies,
+                    stalled_paths: *stalled,
+                })
+            })
+            .collect()
+    }
+
+    /// Writes `psa_partial.json` into `dir`; returns the file name.
+    ///
+    /// # Errors
+    /// [`Error::Output`] naming the file.
+    pub fn write(&self, dir: &Path) -> Result<String, Error> {
+        let path = dir.join(FILE);
+        let json = serde_json::to_string(self)
+            .map_err(|e| Error::Runtime(format!("cannot encode {}: {e}", path.display())))?;
+        std::fs::write(&path, json).map_err(|source| Error::Output { path, source })?;
+        Ok(FILE.to_string())
+    }
+
+    fn read(dir: &Path) -> Result<PsaPartial, Error> {
+        let path = dir.join(FILE);
+        let text = std::fs::read_to_string(&path).map_err(|source| Error::Read {
+            file: path.display().to_string(),
+            source,
+        })?;
+        serde_json::from_str(&text).map_err(|e| Error::Syntax {
+            file: path.display().to_string(),
+            message: format!("not a foramen PSA shard ({e})"),
+        })
+    }
+}
+
+/// Whether `dir` holds a PSA shard.
+pub fn is_psa_shard(dir: &Path) -> bool {
+    dir.join(FILE).is_file()
+}
+
+/// Reads the PSA shards in `dirs`, checks that they are every shard of one
+/// analysis once, and returns the analysis and all its draws in order.
+///
+/// # Errors
+/// [`Error::Usage`] for shards of different analyses, missing or repeated
+/// shards; read failures.
+pub fn merge(dirs: &[PathBuf]) -> Result<(PsaRun, Vec<Draw>), Error> {
+    let parts = dirs
+        .iter()
+        .map(|d| PsaPartial::read(d))
+        .collect::<Result<Vec<_>, _>>()?;
+    let Some(first) = parts.first() else {
+        return Err(Error::Usage("merge needs at least one shard directory".into()));
+    };
+    for (d, p) in dirs.iter().zip(&parts) {
+        if p.run != first.run || p.shard.count != first.shard.count {
+            return Err(Error::Usage(format!(
+                "{} comes from a different analysis (scenario, seed, draws, patients, options or shard count) than {}; merge only the shards of one `foramen psa`",
+                d.display(),
+                dirs[0].display()
+            )));
+        }
+    }
+    let count = first.shard.count;
+    let mut by_index: Vec<Option<&PsaPartial>> = vec![None; count as usize];
+    for (d, p) in dirs.iter().zip(&parts) {
+        match by_index.get_mut(p.shard.index as usize) {
+            Some(slot @ None) => *slot = Some(p),
+            Some(Some(_)) => {
+                return Err(Error::Usage(format!(
+                    "shard {}/{count} is given twice ({})",
+                    p.shard.index,
+                    d.display()
+                )));
+            }
+            None => {
+                return Err(Error::Usage(format!(
+                    "{} says it is shard {} of {count}",
+                    d.display(),
+                    p.shard.index
+                )));
+            }
+        }
+    }
+    let mut draws = Vec::new();
+    for (k, part) in by_index.iter().enumerate() {
+        let Some(part) = part else {
+            return Err(Error::Usage(format!(
+                "shard {k}/{count} is missing; merge needs all {count} shards"
+            )));
+        };
+        draws.extend(part.draws(FILE)?);
+    }
+    Ok((first.run.clone(), draws))
+}
