@@ -34,6 +34,8 @@ pub struct Draw {
     /// Per policy (scenario order), every outcome's estimate from the
     /// draw's cohort.
     pub policies: Vec<[Estimate; N]>,
+    /// Per policy, the cumulative share recovered on the day grid.
+    pub recovered: Vec<Vec<f64>>,
     /// Paths the step guard cut short.
     pub stalled_paths: u64,
 }
@@ -96,6 +98,11 @@ pub fn run(
             draw,
             parameters: values,
             policies: results.policies.iter().map(|p| p.overall.estimates).collect(),
+            recovered: results
+                .policies
+                .iter()
+                .map(|p| p.curves.recovered.value.clone())
+                .collect(),
             stalled_paths: output.stalled_paths,
         })
     };
@@ -152,6 +159,27 @@ pub struct PsaResults {
     pub noise: Vec<(usize, &'static OutcomeDef, Noise)>,
     /// With `[economics]`.
     pub economics: Option<PsaEconomics>,
+    /// The day grid, and per policy the cumulative share recovered on each
+    /// day: the mean over draws and the 2.5% and 97.5% quantiles (the
+    /// uncertainty band from the parameters and the inner loop together).
+    pub days: Vec<f64>,
+    pub recovery_bands: Vec<Band>,
+}
+
+/// A curve's mean over draws and its 95% band across draws.
+#[derive(Debug, Clone, Default)]
+pub struct Band {
+    pub mean: Vec<f64>,
+    pub lo: Vec<f64>,
+    pub hi: Vec<f64>,
+}
+
+/// The mean and the 2.5% and 97.5% quantiles (nearest rank) of `values`.
+pub fn spread(values: &mut [f64]) -> (f64, f64, f64) {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    let at = |q: f64| values[((q * (n - 1) as f64).round() as usize).min(n - 1)];
+    (values.iter().sum::<f64>() / n as f64, at(0.025), at(0.975))
 }
 
 /// The cost-effectiveness side of a probabilistic analysis.
@@ -244,7 +272,27 @@ pub fn summarise(
             importance,
         }
     });
+    let sim = scenario.simulation();
+    let days = crate::accumulate::grid_days(sim.horizon_days, sim.curve_step_days);
+    let recovery_bands = (0..policies.len())
+        .map(|p| {
+            let mut band = Band::default();
+            for i in 0..days.len() {
+                let mut v: Vec<f64> = draws.iter().filter_map(|d| d.recovered[p].get(i).copied()).collect();
+                if v.is_empty() {
+                    continue;
+                }
+                let (mean, lo, hi) = spread(&mut v);
+                band.mean.push(mean);
+                band.lo.push(lo);
+                band.hi.push(hi);
+            }
+            band
+        })
+        .collect();
     PsaResults {
+        days,
+        recovery_bands,
         parameters: scenario.beliefs().iter().map(|b| b.path.clone()).collect(),
         policies,
         patients,

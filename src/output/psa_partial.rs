@@ -37,8 +37,9 @@ pub struct PsaRun {
 }
 
 /// One draw as bits: its index, its parameters, per policy and outcome the
-/// estimate's value, lo, hi and se, and its stalled paths.
-type DrawBits = (u64, Vec<u64>, Vec<Vec<[u64; 4]>>, u64);
+/// estimate's value, lo, hi and se, per policy its recovery curve, and its
+/// stalled paths.
+type DrawBits = (u64, Vec<u64>, Vec<Vec<[u64; 4]>>, Vec<Vec<u64>>, u64);
 
 /// One shard's draws.
 #[derive(Debug, Serialize, Deserialize)]
@@ -63,6 +64,10 @@ impl PsaPartial {
                         d.draw,
                         d.parameters.iter().map(|v| v.to_bits()).collect(),
                         d.policies.iter().map(|p| p.iter().map(bits).collect()).collect(),
+                        d.recovered
+                            .iter()
+                            .map(|c| c.iter().map(|v| v.to_bits()).collect())
+                            .collect(),
                         d.stalled_paths,
                     )
                 })
@@ -83,7 +88,7 @@ impl PsaPartial {
         };
         self.draws
             .iter()
-            .map(|(draw, parameters, policies, stalled)| {
+            .map(|(draw, parameters, policies, recovered, stalled)| {
                 let policies = policies
                     .iter()
                     .map(|p| {
@@ -98,6 +103,10 @@ impl PsaPartial {
                     draw: *draw,
                     parameters: parameters.iter().map(|&b| f64::from_bits(b)).collect(),
                     policies,
+                    recovered: recovered
+                        .iter()
+                        .map(|c| c.iter().map(|&b| f64::from_bits(b)).collect())
+                        .collect(),
                     stalled_paths: *stalled,
                 })
             })

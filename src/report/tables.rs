@@ -588,6 +588,16 @@ pub fn psa_frames(r: &PsaResults) -> Result<Vec<(&'static str, DataFrame)>, Erro
             .collect(),
     );
     frames.push(("psa_noise.csv", t.finish()?));
+    let mut t = Table::default();
+    let rows: Vec<(usize, usize)> = (0..r.policies.len())
+        .flat_map(|p| (0..r.recovery_bands[p].mean.len()).map(move |i| (p, i)))
+        .collect();
+    t.strings("policy", rows.iter().map(|&(p, _)| r.policies[p].clone()).collect());
+    t.floats("day", rows.iter().map(|&(_, i)| r.days[i]).collect());
+    t.floats("mean", rows.iter().map(|&(p, i)| r.recovery_bands[p].mean[i]).collect());
+    t.floats("lo", rows.iter().map(|&(p, i)| r.recovery_bands[p].lo[i]).collect());
+    t.floats("hi", rows.iter().map(|&(p, i)| r.recovery_bands[p].hi[i]).collect());
+    frames.push(("psa_curves.csv", t.finish()?));
     if let Some(e) = &r.economics {
         let k = r.policies.len();
         let mut t = Table::default();

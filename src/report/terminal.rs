@@ -174,10 +174,7 @@ pub fn format_psa(r: &crate::analysis::psa::PsaResults) -> String {
     let width = r.policies.iter().map(String::len).max().unwrap_or(6).max(6);
     let spread = |id: Id, p: usize| {
         let mut v: Vec<f64> = r.draws.iter().map(|d| d.policies[p][id as usize].value).collect();
-        v.sort_by(f64::total_cmp);
-        let at = |q: f64| v[((q * (v.len() - 1) as f64).round() as usize).min(v.len() - 1)];
-        let mean = v.iter().sum::<f64>() / v.len() as f64;
-        (mean, at(0.025), at(0.975))
+        crate::analysis::psa::spread(&mut v)
     };
     if let Some(e) = &r.economics {
         let _ = writeln!(

@@ -9,7 +9,12 @@
 //!   willingness to pay, and the frontier (the policy with the highest
 //!   expected net benefit) as a wide grey path under the curves;
 //! * `evpi`: the expected value of perfect information per patient over
-//!   the willingness to pay.
+//!   the willingness to pay;
+//! * `importance`: one row per uncertain parameter, one dot per policy:
+//!   its partial rank correlation with the policy's incremental net
+//!   benefit against the reference (-1 to 1; rows by the largest |PRCC|);
+//! * `psa_recovery` (with or without economics): the cumulative share
+//!   recovered, mean over draws with the band of 95% of draws.
 
 use std::path::{Path, PathBuf};
 
@@ -28,6 +33,29 @@ use crate::outcome::Id;
 /// [`PlotError`] naming the file.
 pub fn write_psa_plots(r: &PsaResults, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
     let mut files = Vec::new();
+    let series: Vec<Series> = r
+        .policies
+        .iter()
+        .enumerate()
+        .map(|(p, name)| {
+            let b = &r.recovery_bands[p];
+            let x = r.days[..b.mean.len()].to_vec();
+            Series::new(name, colour(p), x, b.mean.clone(), Some((b.lo.clone(), b.hi.clone())))
+        })
+        .collect();
+    let recovery = Lines {
+        title: format!("Cumulative recovery: mean and 95% of {} draws", r.draws.len()),
+        x_desc: "days since presentation".into(),
+        y_desc: "recovered".into(),
+        x: 0.0..r.days.last().copied().unwrap_or(1.0).max(1.0),
+        y: 0.0..1.0,
+        percent: true,
+        zero_line: false,
+        discrete_x: false,
+        series,
+        note: None,
+    };
+    save(&recovery, dir, "psa_recovery", &mut files)?;
     let Some(e) = &r.economics else { return Ok(files) };
     let wtp: Vec<f64> = e.grid.iter().map(|a| a.wtp).collect();
     let top = wtp.last().copied().unwrap_or(1.0);
@@ -84,7 +112,100 @@ pub fn write_psa_plots(r: &PsaResults, dir: &Path) -> Result<Vec<PathBuf>, PlotE
     };
     save(&chart, dir, "evpi", &mut files)?;
     save(&CePlane::new(r), dir, "ce_plane", &mut files)?;
+    if !r.parameters.is_empty() {
+        save(&Importance::new(r), dir, "importance", &mut files)?;
+    }
     Ok(files)
+}
+
+/// Partial rank correlations, one row per parameter.
+struct Importance {
+    title: String,
+    rows: Rows,
+    /// Per policy other than the reference: name, colour, PRCC per row.
+    dots: Vec<(String, RGBColor, Vec<f64>)>,
+}
+
+impl Importance {
+    fn new(r: &PsaResults) -> Importance {
+        let e = r.economics.as_ref().expect("economics");
+        let strength = |j: usize| e.importance[j].iter().flatten().fold(0.0f64, |m, v| m.max(v.abs()));
+        let mut order: Vec<usize> = (0..r.parameters.len()).collect();
+        order.sort_by(|&a, &b| strength(b).total_cmp(&strength(a)));
+        let dots = (0..r.policies.len())
+            .filter(|&p| p != e.reference)
+            .map(|p| {
+                let values = order.iter().map(|&j| e.importance[j][p].unwrap_or(f64::NAN)).collect();
+                (r.policies[p].clone(), colour(p), values)
+            })
+            .collect();
+        Importance {
+            title: format!(
+                "Parameter importance: PRCC with incremental net benefit against {} at {} {} per QALY",
+                r.policies[e.reference],
+                number(e.importance_wtp),
+                e.currency
+            ),
+            rows: Rows {
+                labels: order.iter().map(|&j| r.parameters[j].clone()).collect(),
+            },
+            dots,
+        }
+    }
+}
+
+impl Chart for Importance {
+    fn size(&self) -> (u32, u32) {
+        (SIZE.0 + 200, (180 + 34 * self.rows.n() as u32).max(SIZE.1 / 2))
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let mut chart = ChartBuilder::on(root)
+            .caption(&self.title, (FONT, 24))
+            .margin(24)
+            .x_label_area_size(60)
+            .y_label_area_size(self.rows.label_area(LABEL_PX))
+            .build_cartesian_2d(-1.0..1.0, self.rows.range())
+            .map_err(err)?;
+        house_style(&mut chart.configure_mesh())
+            .x_desc("partial rank correlation coefficient")
+            .y_labels(self.rows.n() * 2 + 1)
+            .y_label_formatter(&|v| self.rows.label(*v))
+            .x_label_formatter(&|v| number(*v))
+            .draw()
+            .map_err(err)?;
+        chart
+            .draw_series(LineSeries::new(
+                [(0.0, self.rows.range().start), (0.0, self.rows.range().end)],
+                BLACK.stroke_width(1),
+            ))
+            .map_err(err)?;
+        let k = self.dots.len().max(1) as f64;
+        for (i, (name, c, values)) in self.dots.iter().enumerate() {
+            let c = *c;
+            // Policies side by side within a row.
+            let offset = (i as f64 - (k - 1.0) / 2.0) * 0.6 / k;
+            let points = values
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| v.is_finite())
+                .map(|(row, &v)| (v, self.rows.y(row) + offset));
+            chart
+                .draw_series(points.map(|p| Circle::new(p, 6, c.filled())))
+                .map_err(err)?
+                .label(name.as_str())
+                .legend(move |(x, y)| Circle::new((x + 12, y), 6, c.filled()));
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .label_font((FONT, LABEL_PX))
+            .position(SeriesLabelPosition::LowerRight)
+            .draw()
+            .map_err(err)?;
+        Ok(())
+    }
 }
 
 /// A rounded axis top at or above `v` (1 when `v` is not positive).
