@@ -31,6 +31,61 @@ pub fn format_table(results: &RunResults) -> String {
             pct(g.get(Id::Fusion).value),
         );
     }
+    if let Some(cea) = &results.cea {
+        out += &format_cea(cea, width);
+    }
+    out
+}
+
+/// The incremental analysis under the run's table: cost, QALYs, status
+/// and ICER per policy in order of cost, then the best policy at each
+/// willingness to pay.
+fn format_cea(cea: &crate::estimate::cea::Cea, width: usize) -> String {
+    let mut out = format!(
+        "\n{:<width$}  {:>12}  {:>8}  {:<22}  {}\n",
+        "policy",
+        format!("cost, {}", cea.currency),
+        "QALYs",
+        "status",
+        "ICER (95% Fieller)"
+    );
+    for r in &cea.rows {
+        let icer = if r.icer.is_finite() {
+            let interval = if r.icer_lo.is_finite() {
+                format!("{:.0}-{:.0}", r.icer_lo, r.icer_hi)
+            } else {
+                "unbounded".to_string()
+            };
+            format!(
+                "{:.0} ({interval}) against {}",
+                r.icer,
+                r.compared_with.as_deref().unwrap_or("")
+            )
+        } else {
+            match (&r.compared_with, r.status) {
+                (Some(by), crate::estimate::cea::Status::Dominated) => format!("dominated by {by}"),
+                (Some(_), crate::estimate::cea::Status::ExtendedlyDominated) => "extendedly dominated".into(),
+                _ => String::new(),
+            }
+        };
+        out += &format!(
+            "{:<width$}  {:>12.0}  {:>8.4}  {:<22}  {icer}\n",
+            r.policy,
+            r.cost.value,
+            r.qalys.value,
+            r.status.name()
+        );
+    }
+    let mut wtp: Vec<f64> = cea.nmb.iter().map(|n| n.willingness_to_pay).collect();
+    wtp.dedup();
+    for w in wtp {
+        if let Some(best) = cea.nmb.iter().find(|n| n.willingness_to_pay == w && n.best) {
+            out += &format!(
+                "highest net monetary benefit at {w} {} per QALY: {}\n",
+                cea.currency, best.policy
+            );
+        }
+    }
     out
 }
 
