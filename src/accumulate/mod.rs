@@ -92,12 +92,12 @@ fn value(id: Id, o: &Outcome) -> i64 {
         Id::ProceduralDeath => b(o.procedural_death),
         // Alive days are symptomatic or symptom-free.
         Id::AliveDays => fixed_days(o.symptomatic_days + o.symptom_free_days) as i64,
-        Id::Cost => fixed(o.cost, MONEY_FIXED_POINT),
-        Id::Qalys => fixed(o.qalys, YEAR_FIXED_POINT),
-        Id::LifeYears => fixed(o.life_years, YEAR_FIXED_POINT),
-        Id::CostUndiscounted => fixed(o.cost_undiscounted, MONEY_FIXED_POINT),
-        Id::QalysUndiscounted => fixed(o.qalys_undiscounted, YEAR_FIXED_POINT),
-        Id::LifeYearsUndiscounted => fixed(o.life_years_undiscounted, YEAR_FIXED_POINT),
+        Id::Cost => fixed(o.valuation.cost, MONEY_FIXED_POINT),
+        Id::Qalys => fixed(o.valuation.qalys, YEAR_FIXED_POINT),
+        Id::LifeYears => fixed(o.valuation.life_years, YEAR_FIXED_POINT),
+        Id::CostUndiscounted => fixed(o.valuation.cost_undiscounted, MONEY_FIXED_POINT),
+        Id::QalysUndiscounted => fixed(o.valuation.qalys_undiscounted, YEAR_FIXED_POINT),
+        Id::LifeYearsUndiscounted => fixed(o.valuation.life_years_undiscounted, YEAR_FIXED_POINT),
     }
 }
 

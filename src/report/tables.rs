@@ -337,12 +337,12 @@ pub fn write_patients(scenario: &Scenario, records: &PatientRecords, path: &Path
     if scenario.provides(Feature::Economics) {
         type Field = fn(&Outcome) -> f64;
         let money: [(&str, Field); 6] = [
-            ("cost", |o| o.cost),
-            ("cost_undiscounted", |o| o.cost_undiscounted),
-            ("qalys", |o| o.qalys),
-            ("qalys_undiscounted", |o| o.qalys_undiscounted),
-            ("life_years", |o| o.life_years),
-            ("life_years_undiscounted", |o| o.life_years_undiscounted),
+            ("cost", |o| o.valuation.cost),
+            ("cost_undiscounted", |o| o.valuation.cost_undiscounted),
+            ("qalys", |o| o.valuation.qalys),
+            ("qalys_undiscounted", |o| o.valuation.qalys_undiscounted),
+            ("life_years", |o| o.valuation.life_years),
+            ("life_years_undiscounted", |o| o.valuation.life_years_undiscounted),
         ];
         for (name, get) in money {
             columns.push(Column::new(name.into(), outcomes().map(get).collect::<Vec<_>>()));

@@ -198,7 +198,12 @@ impl Document {
         let mut table = self.table.clone();
         paths::set_number(&mut table, path, value)
             .map_err(|problem| Error::Usage(format!("--param {path}: {problem}")))?;
-        let file = format!("{} with {path} = {value}", self.file);
+        self.edited(table, format!("{} with {path} = {value}", self.file))
+    }
+
+    /// This document with its tree replaced by an edited `table`, named
+    /// `file` in errors.
+    fn edited(&self, table: toml::Table, file: String) -> Result<Document, Error> {
         let raw = RawScenario::deserialize(table.clone()).map_err(|e| Error::Syntax {
             file: file.clone(),
             message: e.to_string(),
@@ -231,16 +236,7 @@ impl Document {
                 message,
             })?;
         }
-        let raw = RawScenario::deserialize(table.clone()).map_err(|e| Error::Syntax {
-            file: file.clone(),
-            message: e.to_string(),
-        })?;
-        Ok(Document {
-            file,
-            raw,
-            table,
-            beliefs: self.beliefs.clone(),
-        })
+        self.edited(table, file)
     }
 }
 

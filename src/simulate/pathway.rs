@@ -31,7 +31,7 @@
 
 use crate::rng::{PatientKey, Purpose};
 use crate::scenario::{Level, OnPartial, PermanentDeficit, Policy, Scenario, WindowCap, shift_logit};
-use crate::simulate::ledger::{Ledger, settle};
+use crate::simulate::ledger::{Ledger, Valuation, settle};
 pub use crate::simulate::spells::Spells;
 use crate::simulate::tally::Tally;
 
@@ -142,12 +142,7 @@ pub struct Outcome {
     pub death_time: f64,
     /// Costs, QALYs and life-years within the horizon, discounted and
     /// not (0 without `[economics]`; see [`crate::simulate::ledger`]).
-    pub cost: f64,
-    pub cost_undiscounted: f64,
-    pub qalys: f64,
-    pub qalys_undiscounted: f64,
-    pub life_years: f64,
-    pub life_years_undiscounted: f64,
+    pub valuation: Valuation,
 }
 
 /// Reusable per-thread buffers.
@@ -318,12 +313,7 @@ pub fn simulate(
             died: false,
             procedural_death: false,
             death_time: f64::INFINITY,
-            cost: 0.0,
-            cost_undiscounted: 0.0,
-            qalys: 0.0,
-            qalys_undiscounted: 0.0,
-            life_years: 0.0,
-            life_years_undiscounted: 0.0,
+            valuation: Valuation::default(),
         },
     };
     walk.run(policy);
@@ -346,7 +336,7 @@ pub fn simulate(
         let out = &mut walk.out;
         let alive_until = out.death_time.min(horizon);
         let died = out.died.then_some(out.death_time);
-        let v = settle(
+        out.valuation = settle(
             econ,
             &ws.spells,
             &ws.ledger,
@@ -355,12 +345,6 @@ pub fn simulate(
             died,
             out.permanent_deficit,
         );
-        out.cost = v.cost;
-        out.cost_undiscounted = v.cost_undiscounted;
-        out.qalys = v.qalys;
-        out.qalys_undiscounted = v.qalys_undiscounted;
-        out.life_years = v.life_years;
-        out.life_years_undiscounted = v.life_years_undiscounted;
     }
     walk.out
 }
