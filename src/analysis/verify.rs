@@ -137,7 +137,7 @@ pub fn verify(patients: Option<u64>, threads: usize) -> Result<Vec<Check>, Error
 /// rounding (no Monte Carlo error: `se` 0, `z` 0 on a match, infinite
 /// otherwise).
 pub fn exact_checks() -> Vec<Check> {
-    use crate::estimate::cea::{Status, incremental};
+    use crate::estimate::cea::{FIVE_POLICY_EXAMPLE, Status, incremental};
     let check = |quantity: String, exact: f64, computed: f64, derivation: &str| Check {
         scenario: "incremental analysis".into(),
         policy: String::new(),
@@ -155,13 +155,7 @@ pub fn exact_checks() -> Vec<Check> {
     // docs/economics.md: A (1000, 1.00), B (2000, 0.95), C (3000, 1.10),
     // D (4000, 1.12), E (6000, 1.20).
     let names = ["A", "B", "C", "D", "E"];
-    let points = [
-        (1000.0, 1.00),
-        (2000.0, 0.95),
-        (3000.0, 1.10),
-        (4000.0, 1.12),
-        (6000.0, 1.20),
-    ];
+    let points = FIVE_POLICY_EXAMPLE;
     let (fates, _) = incremental(&points);
     let hand = [
         (Status::Frontier, None, f64::NAN, "cheapest on the frontier"),

@@ -80,6 +80,16 @@ pub fn incremental(points: &[(f64, f64)]) -> (Vec<(Status, Option<usize>)>, Vec<
     (out, order)
 }
 
+/// The five-policy example of docs/economics.md, `(cost, QALYs)` of A to
+/// E, solved by hand there and checked by `foramen verify`.
+pub const FIVE_POLICY_EXAMPLE: [(f64, f64); 5] = [
+    (1000.0, 1.00),
+    (2000.0, 0.95),
+    (3000.0, 1.10),
+    (4000.0, 1.12),
+    (6000.0, 1.20),
+];
+
 /// Fieller's 95% interval for the ratio `dc / de` of two means with
 /// variances `vc`, `ve` and covariance `cov` (of the means): the `R` with
 /// `(dc - R de)² <= z² (vc - 2 R cov + R² ve)`. `None` when that set is not
@@ -307,14 +317,7 @@ mod tests {
     /// ICERs 20,000 and 30,000.
     #[test]
     fn five_policy_example() {
-        let points = [
-            (1000.0, 1.00),
-            (2000.0, 0.95),
-            (3000.0, 1.10),
-            (4000.0, 1.12),
-            (6000.0, 1.20),
-        ];
-        let (fates, order) = incremental(&points);
+        let (fates, order) = incremental(&FIVE_POLICY_EXAMPLE);
         assert_eq!(order, [0, 1, 2, 3, 4]);
         assert_eq!(
             fates,

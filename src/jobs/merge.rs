@@ -29,14 +29,7 @@ pub fn merge(dirs: &[PathBuf], dest: &Destination) -> Result<RunReport, Error> {
         horizon_days: Some(merged.horizon_days),
         by: Some(merged.subgroups_by.clone()),
     };
-    let document = source.document()?;
-    let scenario = document.scenario(&overrides)?;
-    let loaded = Loaded {
-        source,
-        document,
-        overrides,
-        scenario,
-    };
+    let loaded = Loaded::from_source(source, overrides)?;
     let scenario = &loaded.scenario;
     let mut spec = Settings::default().spec(scenario)?;
     spec.independent = merged.independent;

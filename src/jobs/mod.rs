@@ -95,15 +95,25 @@ pub struct Loaded {
 /// # Errors
 /// As [`Source::read`] and [`Document::scenario`].
 pub fn load(path: Option<&Path>, overrides: &Overrides) -> Result<Loaded, Error> {
-    let source = Source::read(path)?;
-    let document = source.document()?;
-    let scenario = document.scenario(overrides)?;
-    Ok(Loaded {
-        source,
-        document,
-        overrides: overrides.clone(),
-        scenario,
-    })
+    Loaded::from_source(Source::read(path)?, overrides.clone())
+}
+
+impl Loaded {
+    /// Parses and validates `source` with `overrides` (a scenario read from
+    /// a file, or the text a shard recorded).
+    ///
+    /// # Errors
+    /// As [`Document::parse`] and [`Document::scenario`].
+    pub fn from_source(source: Source, overrides: Overrides) -> Result<Loaded, Error> {
+        let document = source.document()?;
+        let scenario = document.scenario(&overrides)?;
+        Ok(Loaded {
+            source,
+            document,
+            overrides,
+            scenario,
+        })
+    }
 }
 
 /// What every job that writes a directory is told: where, and whether an

@@ -185,14 +185,7 @@ pub fn merge(dirs: &[PathBuf], dest: &Destination) -> Result<PsaReport, Error> {
         seed: Some(run.seed),
         ..Overrides::default()
     };
-    let document = source.document()?;
-    let scenario = document.scenario(&overrides)?;
-    let loaded = Loaded {
-        source,
-        document,
-        overrides,
-        scenario,
-    };
+    let loaded = Loaded::from_source(source, overrides)?;
     let settings = Settings {
         reference: run.reference.clone(),
         ..Settings::default()
