@@ -2,8 +2,9 @@
 //!
 //! * `ce_plane`: each draw's incremental cost against incremental QALYs of
 //!   every policy against the reference, one colour per policy, with
-//!   lines through the origin at the scenario's willingness-to-pay values
-//!   (below a line: cost-effective at that value);
+//!   dashed lines through the origin at the scenario's willingness-to-pay
+//!   values (longer dashes for higher values; below a line: cost-effective
+//!   at that value);
 //! * `ceac`: the cost-effectiveness acceptability curves (the share of
 //!   draws in which each policy has the highest net benefit) over the
 //!   willingness to pay, and the frontier (the policy with the highest
@@ -19,6 +20,7 @@
 use std::path::{Path, PathBuf};
 
 use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
 use super::chart::*;
@@ -286,12 +288,15 @@ impl Chart for CePlane {
                 .map(|q| (q, w * q))
                 .filter(|&(_, c)| c >= y.start && c <= y.end)
                 .collect();
-            let grey = RGBColor(120, 120, 120);
+            // Grey, dashes longer for higher values: told apart without
+            // colour.
+            let grey = RGBColor(90, 90, 90).stroke_width(2);
+            let (dash, gap) = (3 + 5 * i as u32, 4);
             chart
-                .draw_series(LineSeries::new(line, grey.stroke_width(if i == 0 { 2 } else { 1 })))
+                .draw_series(DashedLineSeries::new(line, dash, gap, grey))
                 .map_err(err)?
                 .label(format!("{} {} per QALY", number(w), self.currency))
-                .legend(move |(px, py)| PathElement::new(vec![(px, py), (px + 24, py)], grey.stroke_width(2)));
+                .legend(move |(px, py)| DashedPathElement::new(vec![(px, py), (px + 22, py)], dash, gap, grey));
         }
         for (name, c, points) in &self.clouds {
             let c = *c;
