@@ -358,3 +358,36 @@ fn bad_beliefs_are_refused_with_the_key_path() {
         stderr_has(validate_text(&good.replacen(from, to, 1)).code(2), expected);
     }
 }
+
+/// `run` prints the incremental analysis under its table; `psa` refuses a
+/// draw count it cannot summarise.
+#[test]
+fn run_prints_the_incremental_analysis_and_psa_checks_its_draws() {
+    let tmp = TempDir::new().unwrap();
+    let file = tmp.path().join("econ.toml");
+    fs::write(&file, small_with_economics()).unwrap();
+    let out = foramen()
+        .arg("run")
+        .arg(&file)
+        .args(["--patients", "2000", "--out"])
+        .arg(tmp.path().join("run"))
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    for words in [
+        "ICER (95% Fieller)",
+        "dominated by stepwise",
+        "highest net monetary benefit at 20000 EUR per QALY",
+    ] {
+        assert!(stdout.contains(words), "no `{words}` in:\n{stdout}");
+    }
+    fs::write(&file, small_with_beliefs()).unwrap();
+    let refused = foramen()
+        .arg("psa")
+        .arg(&file)
+        .args(["--draws", "1", "-q", "--out"])
+        .arg(tmp.path().join("psa"))
+        .assert()
+        .code(2);
+    stderr_has(refused, &["--draws 1", "from 2 to"]);
+}
