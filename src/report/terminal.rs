@@ -68,13 +68,15 @@ fn format_cea(cea: &crate::estimate::cea::Cea, width: usize) -> String {
                 _ => String::new(),
             }
         };
-        out += &format!(
-            "{:<width$}  {:>12.0}  {:>8.4}  {:<22}  {icer}\n",
+        let line = format!(
+            "{:<width$}  {:>12.0}  {:>8.4}  {:<22}  {icer}",
             r.policy,
             r.cost.value,
             r.qalys.value,
             r.status.name()
         );
+        out += line.trim_end();
+        out.push('\n');
     }
     let mut wtp: Vec<f64> = cea.nmb.iter().map(|n| n.willingness_to_pay).collect();
     wtp.dedup();
