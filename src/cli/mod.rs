@@ -351,6 +351,11 @@ pub fn main() -> Result<(), Error> {
     }
 }
 
+/// `--shard K/N`, if given.
+fn parse_shard(text: Option<&str>) -> Result<Option<Shard>, Error> {
+    text.map(Shard::parse).transpose().map_err(Error::Usage)
+}
+
 fn psa_command(args: PsaArgs) -> Result<(), Error> {
     let settings = Settings {
         threads: check_threads(args.threads)?,
@@ -369,12 +374,7 @@ fn psa_command(args: PsaArgs) -> Result<(), Error> {
         wtp_max: args.wtp_max,
         population: args.population,
         years: args.years,
-        shard: args
-            .shard
-            .as_deref()
-            .map(Shard::parse)
-            .transpose()
-            .map_err(Error::Usage)?,
+        shard: parse_shard(args.shard.as_deref())?,
     };
     let report = jobs::psa::psa(
         &loaded,
@@ -573,12 +573,7 @@ fn run_command(args: RunArgs) -> Result<(), Error> {
         keep_patients: args.patients_out,
         independent: args.independent,
         reference: args.reference.clone(),
-        shard: args
-            .shard
-            .as_deref()
-            .map(Shard::parse)
-            .transpose()
-            .map_err(Error::Usage)?,
+        shard: parse_shard(args.shard.as_deref())?,
         ..args.sim.settings()?
     };
     let loaded = jobs::load(args.scenario.as_deref(), &overrides)?;

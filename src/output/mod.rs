@@ -224,6 +224,21 @@ pub fn utc_stamp(t: SystemTime) -> String {
     humantime::format_rfc3339_seconds(t.clamp(UNIX_EPOCH, last)).to_string()
 }
 
+/// Reads the JSON file at `path` as a `T`, `what` naming it in errors.
+///
+/// # Errors
+/// [`Error::Read`]; [`Error::Syntax`] when it is not `what`.
+pub fn read_json<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Result<T, Error> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+        file: path.display().to_string(),
+        source,
+    })?;
+    serde_json::from_str(&text).map_err(|e| Error::Syntax {
+        file: path.display().to_string(),
+        message: format!("not {what} ({e})"),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

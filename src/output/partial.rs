@@ -57,14 +57,7 @@ impl Partial {
                 dir.display()
             )));
         }
-        let text = std::fs::read_to_string(&path).map_err(|source| Error::Read {
-            file: path.display().to_string(),
-            source,
-        })?;
-        serde_json::from_str(&text).map_err(|e| Error::Syntax {
-            file: path.display().to_string(),
-            message: format!("not a foramen shard ({e})"),
-        })
+        crate::output::read_json(&path, "a foramen shard")
     }
 }
 

@@ -126,15 +126,7 @@ impl PsaPartial {
     }
 
     fn read(dir: &Path) -> Result<PsaPartial, Error> {
-        let path = dir.join(FILE);
-        let text = std::fs::read_to_string(&path).map_err(|source| Error::Read {
-            file: path.display().to_string(),
-            source,
-        })?;
-        serde_json::from_str(&text).map_err(|e| Error::Syntax {
-            file: path.display().to_string(),
-            message: format!("not a foramen PSA shard ({e})"),
-        })
+        crate::output::read_json(&dir.join(FILE), "a foramen PSA shard")
     }
 }
 
