@@ -224,6 +224,19 @@ pub fn utc_stamp(t: SystemTime) -> String {
     humantime::format_rfc3339_seconds(t.clamp(UNIX_EPOCH, last)).to_string()
 }
 
+/// Writes `value` as JSON to `path`.
+///
+/// # Errors
+/// [`Error::Output`] naming the file.
+pub fn write_json(value: &impl Serialize, path: &Path) -> Result<(), Error> {
+    let json =
+        serde_json::to_string(value).map_err(|e| Error::Runtime(format!("cannot encode {}: {e}", path.display())))?;
+    fs::write(path, json).map_err(|source| Error::Output {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
 /// Reads the JSON file at `path` as a `T`, `what` naming it in errors.
 ///
 /// # Errors

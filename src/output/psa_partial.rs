@@ -118,10 +118,7 @@ impl PsaPartial {
     /// # Errors
     /// [`Error::Output`] naming the file.
     pub fn write(&self, dir: &Path) -> Result<String, Error> {
-        let path = dir.join(FILE);
-        let json = serde_json::to_string(self)
-            .map_err(|e| Error::Runtime(format!("cannot encode {}: {e}", path.display())))?;
-        std::fs::write(&path, json).map_err(|source| Error::Output { path, source })?;
+        crate::output::write_json(self, &dir.join(FILE))?;
         Ok(FILE.to_string())
     }
 
