@@ -99,6 +99,8 @@ impl fmt::Display for Op {
 
 impl Cond {
     /// Evaluates the condition on covariate slots.
+    /// (A single test, the common case, is inlined where it is asked;
+    /// `not`, `and` and `or` recurse out of line.)
     #[inline]
     pub fn eval(&self, x: &[f64]) -> bool {
         match self {
@@ -106,9 +108,17 @@ impl Cond {
             Cond::True(slot) => x[*slot] != 0.0,
             Cond::Levels { slot, mask } => (mask >> (x[*slot] as u32)) & 1 == 1,
             Cond::Compare { slot, op, value } => op.apply(x[*slot], *value),
+            Cond::Not(_) | Cond::And(..) | Cond::Or(..) => self.eval_compound(x),
+        }
+    }
+
+    #[inline(never)]
+    fn eval_compound(&self, x: &[f64]) -> bool {
+        match self {
             Cond::Not(c) => !c.eval(x),
             Cond::And(a, b) => a.eval(x) && b.eval(x),
             Cond::Or(a, b) => a.eval(x) || b.eval(x),
+            single => single.eval(x),
         }
     }
 

@@ -615,7 +615,7 @@ pub fn quantile(family: Family, p: f64) -> f64 {
         Family::Fixed { value } => value,
         Family::Uniform { low, high } => low + p * (high - low),
         Family::Normal { mean, sd } => mean + sd * normal_quantile(p),
-        Family::LogNormal { mu, sigma } => libm::exp(mu + sigma * normal_quantile(p)),
+        Family::LogNormal { mu, sigma } => (mu + sigma * normal_quantile(p)).exp(),
         Family::Weibull { shape, scale } => scale * libm::pow(-libm::log1p(-p), 1.0 / shape),
         Family::Exponential { rate } => -libm::log1p(-p) / rate,
         Family::Gamma { shape, scale } => scale * gamma_quantile(shape, p),
@@ -637,73 +637,106 @@ pub fn normal_cdf(z: f64) -> f64 {
     0.5 * libm::erfc(-z / std::f64::consts::SQRT_2)
 }
 
-/// Standard normal quantile: Acklam's rational approximation (relative
-/// error 1.15e-9) refined by one Halley step (measured errors below).
+/// Standard normal quantile: Wichura's algorithm AS 241 (PPND16;
+/// Wichura 1988, Applied Statistics 37(3), 477-484), the one R's `qnorm`
+/// uses. Three rational approximations of degree 7: in `q = p - 1/2` for
+/// `|q| <= 0.425`, otherwise in `r = sqrt(-ln(min(p, 1 - p)))`, for
+/// `r <= 5` and beyond. Wichura gives about 1e-16 relative accuracy; the
+/// test below checks a few units in the last place against 60-digit
+/// values, down to p = 1e-300.
 ///
 /// On the hot path: one call per draw of every truncated normal and
-/// lognormal. statrs 0.19.1's `Normal::inverse_cdf` (via `erfc_inv`) is
-/// faster (15.2 against 28.5 ns a call on sampler-like random `u`) and more
-/// accurate (against mpmath at 11,999 points: at most 4.3e-16 relative, where
-/// ours errs by 1.2e-14 absolute for p in [0.00135, 0.99865] and by up to
-/// 1.1e-9 relative for p above 1 - 1e-13, where the Halley step cannot
-/// resolve `Phi(x) - p`), but only 3,432 of the 11,999 results are
-/// bit-identical, so switching would change every such draw. Kept so that
-/// runs stay bit-identical; switching is a deliberate change of outputs.
+/// lognormal. It replaced Acklam's approximation refined by a Halley step,
+/// which needed an `erfc` and an `exp` per call (10% of the default
+/// scenario's time went to it); AS 241 needs none in the centre, where
+/// 85% of draws fall, and one `ln` and one `sqrt` in the tails.
+// The coefficients as published (20 digits), not rounded to what a double
+// holds, so that they can be checked against the paper.
+#[allow(clippy::excessive_precision)]
 pub fn normal_quantile(p: f64) -> f64 {
-    const A: [f64; 6] = [
-        -3.969_683_028_665_376e1,
-        2.209_460_984_245_205e2,
-        -2.759_285_104_469_687e2,
-        1.383_577_518_672_69e2,
-        -3.066_479_806_614_716e1,
-        2.506_628_277_459_239,
+    const A: [f64; 8] = [
+        3.387_132_872_796_366_608,
+        1.331_416_678_917_843_774_5e2,
+        1.971_590_950_306_551_442_7e3,
+        1.373_169_376_550_946_112_5e4,
+        4.592_195_393_154_987_145_7e4,
+        6.726_577_092_700_870_085_3e4,
+        3.343_057_558_358_812_810_5e4,
+        2.509_080_928_730_122_672_7e3,
     ];
-    const B: [f64; 5] = [
-        -5.447_609_879_822_406e1,
-        1.615_858_368_580_409e2,
-        -1.556_989_798_598_866e2,
-        6.680_131_188_771_972e1,
-        -1.328_068_155_288_572e1,
+    const B: [f64; 8] = [
+        1.0,
+        4.231_333_070_160_091_125_2e1,
+        6.871_870_074_920_579_083e2,
+        5.394_196_021_424_751_107_7e3,
+        2.121_379_430_158_659_586_7e4,
+        3.930_789_580_009_271_061e4,
+        2.872_908_573_572_194_267_4e4,
+        5.226_495_278_852_854_561e3,
     ];
-    const C: [f64; 6] = [
-        -7.784_894_002_430_293e-3,
-        -3.223_964_580_411_365e-1,
-        -2.400_758_277_161_838,
-        -2.549_732_539_343_734,
-        4.374_664_141_464_968,
-        2.938_163_982_698_783,
+    const C: [f64; 8] = [
+        1.423_437_110_749_683_577_34,
+        4.630_337_846_156_545_295_9,
+        5.769_497_221_460_691_405_5,
+        3.647_848_324_763_204_605_04,
+        1.270_458_252_452_368_382_58,
+        2.417_807_251_774_506_117_7e-1,
+        2.272_384_498_926_918_458_33e-2,
+        7.745_450_142_783_414_076_4e-4,
     ];
-    const D: [f64; 4] = [
-        7.784_695_709_041_462e-3,
-        3.224_671_290_700_398e-1,
-        2.445_134_137_142_996,
-        3.754_408_661_907_416,
+    const D: [f64; 8] = [
+        1.0,
+        2.053_191_626_637_758_821_87,
+        1.676_384_830_183_803_849_4,
+        6.897_673_349_851_000_045_5e-1,
+        1.481_039_764_274_800_745_9e-1,
+        1.519_866_656_361_645_719_66e-2,
+        5.475_938_084_995_344_946e-4,
+        1.050_750_071_644_416_843_24e-9,
     ];
-    const P_LOW: f64 = 0.02425;
+    const E: [f64; 8] = [
+        6.657_904_643_501_103_777_2,
+        5.463_784_911_164_114_369_9,
+        1.784_826_539_917_291_335_8,
+        2.965_605_718_285_048_912_3e-1,
+        2.653_218_952_657_612_309_3e-2,
+        1.242_660_947_388_078_438_6e-3,
+        2.711_555_568_743_487_578_15e-5,
+        2.010_334_399_292_288_132_65e-7,
+    ];
+    const F: [f64; 8] = [
+        1.0,
+        5.998_322_065_558_879_376_9e-1,
+        1.369_298_809_227_358_053_1e-1,
+        1.487_536_129_085_061_485_25e-2,
+        7.868_691_311_456_132_591e-4,
+        1.846_318_317_510_054_681_8e-5,
+        1.421_511_758_316_445_888_7e-7,
+        2.044_263_103_389_939_785_64e-15,
+    ];
+    /// c0 + c1 x + ... + c7 x^7, by Horner's rule.
+    fn poly(c: &[f64; 8], x: f64) -> f64 {
+        c.iter().rev().fold(0.0, |acc, &k| acc * x + k)
+    }
     if p <= 0.0 {
         return f64::NEG_INFINITY;
     }
     if p >= 1.0 {
         return f64::INFINITY;
     }
-    let x = if p < P_LOW {
-        let q = libm::sqrt(-2.0 * libm::log(p));
-        (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
-            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
-    } else if p <= 1.0 - P_LOW {
-        let q = p - 0.5;
-        let r = q * q;
-        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q
-            / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
+    let q = p - 0.5;
+    if q.abs() <= 0.425 {
+        let r = 0.180_625 - q * q;
+        return q * poly(&A, r) / poly(&B, r);
+    }
+    let r = (if q < 0.0 { p } else { 1.0 - p }).ln();
+    let r = (-r).sqrt();
+    let z = if r <= 5.0 {
+        poly(&C, r - 1.6) / poly(&D, r - 1.6)
     } else {
-        let q = libm::sqrt(-2.0 * libm::log1p(-p));
-        -(((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
-            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+        poly(&E, r - 5.0) / poly(&F, r - 5.0)
     };
-    // One Halley step on Phi(x) - p.
-    let e = normal_cdf(x) - p;
-    let u = e * libm::sqrt(2.0 * std::f64::consts::PI) * libm::exp(x * x / 2.0);
-    x - u / (1.0 + x * u / 2.0)
+    if q < 0.0 { -z } else { z }
 }
 
 /// Regularised lower incomplete gamma `P(a, x)`: the series for
@@ -837,9 +870,36 @@ mod tests {
 
     #[test]
     fn normal_quantile_inverts_cdf() {
-        for &p in &[1e-12, 1e-4, 0.01, 0.2, 0.5, 0.8, 0.975, 0.9999, 1.0 - 1e-10] {
+        // The exact quantile of each double p, rounded (mpmath, 60 digits:
+        // the root of `log(ncdf(z)) - log(p)`): the centre, both sides of each split
+        // (p = 0.075 and 0.925; r = 5 near p = 1.4e-11) and the far tails.
+        const EXACT: [(f64, f64); 17] = [
+            (1e-300, -37.0470962993612),
+            (1e-100, -21.273453560965326),
+            (1e-20, -9.262340089798407),
+            (1e-12, -7.034483825301132),
+            (1.3e-11, -6.667611456510741),
+            (1.5e-11, -6.646570887477113),
+            (1e-4, -3.7190164854556804),
+            (0.01, -2.326347874040841),
+            (0.0749, -1.4402382675279637),
+            (0.0751, -1.43882539275254),
+            (0.2, -0.8416212335729142),
+            (0.8, 0.8416212335729144),
+            (0.9249, 1.4388253927525403),
+            (0.9251, 1.440238267527964),
+            (0.975, 1.9599639845400538),
+            (0.9999, 3.7190164854557084),
+            (1.0 - 1e-10, 6.361340889697422),
+        ];
+        for (p, exact) in EXACT {
             let z = normal_quantile(p);
-            assert!((normal_cdf(z) - p).abs() <= 1e-14 * p.max(1e-3), "p = {p}");
+            // A few units in the last place: AS 241's own ~1e-16, and
+            // 1 - p's rounding in the upper tail.
+            assert!(
+                (z - exact).abs() <= 8.0 * f64::EPSILON * exact.abs(),
+                "p = {p}: {z} vs {exact}"
+            );
         }
         assert!((normal_quantile(0.975) - 1.959_963_984_540_054).abs() < 1e-13);
         assert!((normal_quantile(0.9) - Z90).abs() < 1e-13);
