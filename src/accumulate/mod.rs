@@ -574,11 +574,13 @@ impl PolicyAcc {
         horizon_days: f64,
         subgroup: Option<usize>,
     ) {
-        self.overall.record(o, values, &self.optional);
-        self.curves.record(o, spells, horizon_days);
-        if let Some(g) = subgroup {
-            self.subgroups[g].record(o, values, &self.optional);
+        // Split runs sum into the subgroup only: the overall sums are the
+        // subgroups' ([`PolicyAcc::finish`]), half the work per path.
+        match subgroup {
+            Some(g) => self.subgroups[g].record(o, values, &self.optional),
+            None => self.overall.record(o, values, &self.optional),
         }
+        self.curves.record(o, spells, horizon_days);
     }
 
     /// Records how the patient's path under this policy differs from the
@@ -592,20 +594,42 @@ impl PolicyAcc {
         (reference_recovery, reference_values): (f64, &Values),
         subgroup: Option<usize>,
     ) {
-        self.paired.record(values, reference_values, &self.optional);
-        self.curves.record_discordance(recovery, reference_recovery);
-        if let Some(g) = subgroup {
-            self.paired_subgroups[g].record(values, reference_values, &self.optional);
+        match subgroup {
+            Some(g) => self.paired_subgroups[g].record(values, reference_values, &self.optional),
+            None => self.paired.record(values, reference_values, &self.optional),
         }
+        self.curves.record_discordance(recovery, reference_recovery);
     }
 
     /// Records the reference policy's pair with itself: every difference
     /// is 0, so only the counts move.
     #[inline]
     pub fn record_own_pair(&mut self, subgroup: Option<usize>) {
-        self.paired.patients += 1;
-        if let Some(g) = subgroup {
-            self.paired_subgroups[g].patients += 1;
+        match subgroup {
+            Some(g) => self.paired_subgroups[g].patients += 1,
+            None => self.paired.patients += 1,
+        }
+    }
+
+    /// Makes the overall sums of a run split into subgroups: the sums of
+    /// its subgroups (paths and pairs recorded by subgroup go to their
+    /// subgroup only). Integer sums, so exact; idempotent, so a merged
+    /// result may be finished again. Pairs not split by subgroup (under
+    /// `--independent`) are left as recorded.
+    pub fn finish(&mut self) {
+        if let Some((first, rest)) = self.subgroups.split_first() {
+            let mut overall = first.clone();
+            for g in rest {
+                overall.merge(g);
+            }
+            self.overall = overall;
+        }
+        if self.paired_subgroups.iter().any(|p| p.patients > 0) {
+            let mut paired = PairAcc::default();
+            for g in &self.paired_subgroups {
+                paired.merge(g);
+            }
+            self.paired = paired;
         }
     }
 

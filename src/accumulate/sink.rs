@@ -301,7 +301,10 @@ pub fn simulate(scenario: &Scenario, spec: &RunSpec, observer: &dyn Observer) ->
         )
     };
     let ran = engine::run(scenario, spec, new_sink, observer)?;
-    let (sums, mut patients) = ran.sink;
+    let (mut sums, mut patients) = ran.sink;
+    for acc in &mut sums.accs {
+        acc.finish();
+    }
     if let Some(records) = patients.as_mut().filter(|r| r.is_empty()) {
         records.first_patient = spec.shard.patients(spec.patients, spec.chunk).start;
     }
