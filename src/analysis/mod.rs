@@ -6,6 +6,7 @@
 
 pub mod bench;
 pub mod describe;
+pub mod floor;
 pub mod psa;
 pub mod sweep;
 pub mod verify;

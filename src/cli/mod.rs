@@ -556,9 +556,10 @@ fn bench_command(args: BenchArgs) -> Result<(), Error> {
             println!("{}", terminal::format_row(r));
         }
     };
-    let (dir, _, _) = jobs::bench::bench(&loaded, &args.output.destination(), &plan, on_counts, on_row)?;
+    let benched = jobs::bench::bench(&loaded, &args.output.destination(), &plan, on_counts, on_row)?;
     if !quiet {
-        println!("\nwrote {}", dir.display());
+        println!("\n{}", terminal::format_floor(&benched.floor, benched.one_thread_ns));
+        println!("wrote {}", benched.dir.display());
     }
     Ok(())
 }

@@ -1,16 +1,29 @@
 //! `foramen bench`: the scenario timed at each size and thread count of a
-//! plan against its draws-only baseline; writes `bench.csv` and the
-//! `scaling` chart.
+//! plan against its draws-only baseline, and its draws priced at the
+//! floor; writes `bench.csv`, `floor.csv` and the `scaling` chart.
 
 use std::path::PathBuf;
 
 use crate::analysis::Settings;
 use crate::analysis::bench::{self, BenchPlan, BenchRow, DrawCounts};
+use crate::analysis::floor::{self, Floor};
 use crate::error::Error;
 use crate::jobs::{Destination, Job, Loaded, Work, plot_error, timed};
 use crate::output::Manifest;
 use crate::report::{plot, tables};
 use crate::simulate::engine::RunSpec;
+
+/// What `foramen bench` measured.
+#[derive(Debug, Clone)]
+pub struct Benched {
+    pub dir: PathBuf,
+    pub rows: Vec<BenchRow>,
+    pub floor: Floor,
+    /// The simulation's ns per path on one thread (the largest size
+    /// measured on one thread), when measured.
+    pub one_thread_ns: Option<f64>,
+    pub manifest: Manifest,
+}
 
 /// Measures `plan`; `on_row` sees each row as it is measured, after
 /// `on_counts` has seen the draws counted.
@@ -23,7 +36,7 @@ pub fn bench(
     plan: &BenchPlan,
     on_counts: impl FnOnce(&DrawCounts),
     on_row: impl FnMut(&BenchRow),
-) -> Result<(PathBuf, Vec<BenchRow>, Manifest), Error> {
+) -> Result<Benched, Error> {
     let spec = Settings::default().spec(&loaded.scenario)?;
     let mut job = Job::start("bench", loaded, dest, "-bench")?;
     let largest = plan.sizes.iter().copied().max().unwrap_or(0);
@@ -31,7 +44,17 @@ pub fn bench(
     on_counts(&counts);
     let (rows, simulation_seconds) = timed(|| bench::measure(&loaded.scenario, &spec, plan, &counts, on_row))?;
     tables::write_frame(tables::bench_frame(&rows, &counts)?, &job.dir().join("bench.csv"))?;
-    job.wrote(["bench.csv"]);
+    let floor = floor::floor(&counts);
+    let one_thread_ns = rows
+        .iter()
+        .filter(|r| r.threads == 1)
+        .max_by_key(|r| r.patients)
+        .map(BenchRow::ns_per_path);
+    tables::write_frame(
+        tables::floor_frame(&floor, one_thread_ns)?,
+        &job.dir().join("floor.csv"),
+    )?;
+    job.wrote(["bench.csv", "floor.csv"]);
     job.wrote(plot::write_scaling(&rows, job.dir()).map_err(plot_error)?);
     let (dir, manifest) = job.finish(&Work {
         spec: &RunSpec {
@@ -46,5 +69,11 @@ pub fn bench(
         stalled_paths: 0,
         paths_per_second: Some(rows.last().map_or(0.0, BenchRow::paths_per_second)),
     })?;
-    Ok((dir, rows, manifest))
+    Ok(Benched {
+        dir,
+        rows,
+        floor,
+        one_thread_ns,
+        manifest,
+    })
 }

@@ -13,6 +13,7 @@ use polars::prelude::*;
 
 use crate::accumulate::sink::PatientRecords;
 use crate::analysis::bench::{BenchRow, DrawCounts};
+use crate::analysis::floor::{Floor, Primitive, Way};
 use crate::analysis::psa::PsaResults;
 use crate::analysis::sweep::{SensitivityResults, SweepPoint};
 use crate::error::Error;
@@ -496,6 +497,48 @@ pub fn bench_frame(rows: &[BenchRow], counts: &DrawCounts) -> Result<DataFrame, 
     t.floats("ratio_to_baseline", col(&|r| r.ratio()));
     t.floats("streams_per_path", vec![counts.streams_per_path(); rows.len()]);
     t.floats("draws_per_path", vec![counts.draws_per_path(); rows.len()]);
+    t.finish()
+}
+
+/// floor.csv: per kind of draw (streams, uniforms, each distribution), how
+/// many a path takes, foramen's ns per draw, the floor's, and their
+/// ratio; then the draws of a path and the whole path (the simulation's ns
+/// per path on one thread, empty when no one-thread row was measured)
+/// against the sum of the floors; then each primitive: how many a path
+/// needs and its price (how it was obtained in the name).
+///
+/// # Errors
+/// [`Error::Output`] if the frame cannot be built.
+pub fn floor_frame(floor: &Floor, one_thread_ns: Option<f64>) -> Result<DataFrame, Error> {
+    let mut t = Table::default();
+    let mut kind: Vec<String> = floor.rows.iter().map(|r| r.kind.clone()).collect();
+    let mut per_path: Vec<f64> = floor.rows.iter().map(|r| r.per_path).collect();
+    let mut own: Vec<Option<f64>> = floor.rows.iter().map(|r| Some(r.own_ns)).collect();
+    let mut at_floor: Vec<f64> = floor.rows.iter().map(|r| r.floor_ns).collect();
+    kind.extend(["draws of a path".to_string(), "path".to_string()]);
+    per_path.extend([1.0, 1.0]);
+    own.extend([Some(floor.own_draws_ns_per_path()), one_thread_ns]);
+    at_floor.extend([floor.ns_per_path(), floor.ns_per_path()]);
+    for ((p, n), (price, way)) in Primitive::ALL
+        .iter()
+        .zip(floor.needs)
+        .zip(floor.prices.0.iter().zip(floor.ways))
+    {
+        let way = match way {
+            Way::Lanes => "four lanes",
+            Way::Scalar => "one at a time",
+        };
+        kind.push(format!("primitive: {} ({way})", p.name()));
+        per_path.push(n);
+        own.push(None);
+        at_floor.push(*price);
+    }
+    let ratio = own.iter().zip(&at_floor).map(|(o, f)| o.map(|o| o / f)).collect();
+    t.strings("kind", kind);
+    t.floats("per_path", per_path);
+    t.optional_floats("own_ns", own);
+    t.floats("floor_ns", at_floor);
+    t.optional_floats("times_floor", ratio);
     t.finish()
 }
 

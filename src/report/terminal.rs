@@ -2,6 +2,7 @@
 //! `foramen verify` and the rows of `foramen bench`.
 
 use crate::analysis::bench::BenchRow;
+use crate::analysis::floor::{Floor, Primitive};
 use crate::analysis::sweep::SweepPoint;
 use crate::analysis::verify::{Check, Z_THRESHOLD};
 use crate::estimate::RunResults;
@@ -219,6 +220,47 @@ pub fn format_row(r: &BenchRow) -> String {
         r.baseline_ns_per_path(),
         percent(Some(r.ratio()))
     )
+}
+
+/// The floor table `foramen bench` prints after its timings: per kind of
+/// draw, foramen's ns per draw against the floor's; then the path.
+pub fn format_floor(floor: &Floor, one_thread_ns: Option<f64>) -> String {
+    let mut out = format!(
+        "floor (batch-vectorised, one core; ns):\n{:<44} {:>9} {:>9} {:>9} {:>8}\n",
+        "draw", "per path", "foramen", "floor", "x floor"
+    );
+    let row = |out: &mut String, kind: &str, per_path: f64, own: Option<f64>, at_floor: f64| {
+        let own_text = own.map_or_else(|| "-".to_string(), |o| format!("{o:.1}"));
+        let times = own.map_or_else(|| "-".to_string(), |o| format!("{:.1}", o / at_floor));
+        out.push_str(&format!(
+            "{kind:<44} {per_path:>9.2} {own_text:>9} {at_floor:>9.1} {times:>8}\n"
+        ));
+    };
+    for r in &floor.rows {
+        let kind: String = r.kind.chars().take(44).collect();
+        row(&mut out, &kind, r.per_path, Some(r.own_ns), r.floor_ns);
+    }
+    row(
+        &mut out,
+        "draws of a path",
+        1.0,
+        Some(floor.own_draws_ns_per_path()),
+        floor.ns_per_path(),
+    );
+    row(
+        &mut out,
+        "path (whole simulation, one thread)",
+        1.0,
+        one_thread_ns,
+        floor.ns_per_path(),
+    );
+    out.push_str("primitives (per path, ns each):");
+    for ((p, n), price) in Primitive::ALL.iter().zip(floor.needs).zip(floor.prices.0) {
+        out.push_str(&format!(" {} {n:.2} x {price:.2};", p.name()));
+    }
+    out.pop();
+    out.push('\n');
+    out
 }
 
 /// What `foramen psa` prints: each policy's mean cost and QALYs over the

@@ -373,6 +373,35 @@ fn bench_reports_throughput_scaling_and_the_baseline_ratio() {
     // Scaling efficiency: empty for 1 thread, a share for 2 threads.
     assert_eq!(rows[0][col("scaling_efficiency")], "");
     assert!(value(&rows[1], "scaling_efficiency") > 0.0);
+    // The floor: every kind of draw priced, the path against the sum of
+    // the floors, and the path's own ns the one-thread row's of the
+    // larger size.
+    let floor = fs::read_to_string(out.join("floor.csv")).unwrap();
+    let mut lines = floor.lines();
+    assert_eq!(lines.next().unwrap(), "kind,per_path,own_ns,floor_ns,times_floor");
+    let floor_rows: Vec<&str> = lines.collect();
+    let row_of = |kind: &str| -> Vec<f64> {
+        let line = floor_rows
+            .iter()
+            .find(|l| l.starts_with(&format!("{kind},")))
+            .unwrap_or_else(|| panic!("no {kind} row in\n{floor}"));
+        line.rsplitn(5, ',')
+            .take(4)
+            .map(|v| v.parse().unwrap_or(f64::NAN))
+            .collect()
+    };
+    for kind in ["stream", "uniform", "draws of a path"] {
+        let r = row_of(kind); // times_floor, floor_ns, own_ns, per_path (reversed)
+        assert!(r.iter().all(|v| v.is_finite() && *v > 0.0), "{kind}: {r:?}");
+        assert!((r[0] - r[2] / r[1]).abs() < 1e-9 * r[0]);
+    }
+    let path = row_of("path");
+    assert_eq!(
+        path[2],
+        value(&rows[2], "ns_per_path"),
+        "the 5000-patient, one-thread row"
+    );
+    assert!(floor_rows.iter().any(|l| l.starts_with("primitive: normal quantile")));
     for file in ["scaling.png", "scaling.svg", "manifest.json"] {
         assert!(out.join(file).exists(), "{file} is missing");
     }
