@@ -161,6 +161,9 @@ pub struct Workspace {
     capped_starts: Vec<(usize, f64)>,
     /// One-off charges and symptom-free utilities (with `[economics]`).
     ledger: Ledger,
+    /// The outcome of the last simulated path, written in place (an
+    /// `Outcome` returned by value was copied twice per path).
+    out: Outcome,
     /// Paths cut short by [`MAX_STEPS_PER_PATIENT`] (never reset).
     stalled: u64,
 }
@@ -174,6 +177,11 @@ impl Workspace {
     /// The spells of the last simulated path.
     pub fn spells(&self) -> &Spells {
         &self.spells
+    }
+
+    /// The outcome of the last simulated path.
+    pub fn outcome(&self) -> &Outcome {
+        &self.out
     }
 
     fn reset(&mut self, baseline: &[f64], interventions: usize) {
@@ -248,12 +256,12 @@ struct Walk<'a, T> {
     /// The utility of the intervention whose response is being recovered
     /// from, if it declares one (`None` after a spontaneous resolution).
     recovered_utility: Option<f64>,
-    out: Outcome,
 }
 
 /// Simulates patient `patient` (covariates `baseline`, natural history `nh`)
-/// under `policy`. The symptom-free spells are left in `ws`; streams and
-/// draws come from `tally`.
+/// under `policy`. The outcome and the spells are left in `ws`
+/// ([`Workspace::outcome`], [`Workspace::spells`]); streams and draws come
+/// from `tally`.
 #[allow(clippy::too_many_arguments)]
 #[inline]
 pub fn simulate(
@@ -264,8 +272,34 @@ pub fn simulate(
     nh: NaturalDraws,
     ws: &mut Workspace,
     tally: &mut impl Tally,
-) -> Outcome {
+) {
     ws.reset(baseline, scenario.interventions().len());
+    ws.out = Outcome {
+        recovered: false,
+        time_to_recovery: scenario.simulation().horizon_days,
+        symptom_free_at_horizon: false,
+        deepest_level: 0,
+        levels_started: 0,
+        interventions: 0,
+        surgery: false,
+        surgery_time: f64::INFINITY,
+        fusion: false,
+        complications: 0,
+        relapses: 0,
+        symptomatic_days: 0.0,
+        progressed: false,
+        red_flag: false,
+        spontaneous: false,
+        permanent_deficit: false,
+        improved_at_horizon: false,
+        improved_days: 0.0,
+        recovering_days: 0.0,
+        symptom_free_days: 0.0,
+        died: false,
+        procedural_death: false,
+        death_time: f64::INFINITY,
+        valuation: Valuation::default(),
+    };
     let horizon = scenario.simulation().horizon_days;
     // Background death is the patient's own horizon.
     let end = horizon.min(nh.death);
@@ -289,32 +323,6 @@ pub fn simulate(
         improved_since: f64::INFINITY,
         economics: scenario.economics().is_some(),
         recovered_utility: None,
-        out: Outcome {
-            recovered: false,
-            time_to_recovery: horizon,
-            symptom_free_at_horizon: false,
-            deepest_level: 0,
-            levels_started: 0,
-            interventions: 0,
-            surgery: false,
-            surgery_time: f64::INFINITY,
-            fusion: false,
-            complications: 0,
-            relapses: 0,
-            symptomatic_days: 0.0,
-            progressed: false,
-            red_flag: false,
-            spontaneous: false,
-            permanent_deficit: false,
-            improved_at_horizon: false,
-            improved_days: 0.0,
-            recovering_days: 0.0,
-            symptom_free_days: 0.0,
-            died: false,
-            procedural_death: false,
-            death_time: f64::INFINITY,
-            valuation: Valuation::default(),
-        },
     };
     walk.run(policy);
     if let Some(d) = deficit
@@ -324,7 +332,7 @@ pub fn simulate(
     }
     if walk.horizon < horizon {
         // Died (the walk's horizon was moved to the day of death).
-        let out = &mut walk.out;
+        let out = &mut walk.ws.out;
         out.died = true;
         out.death_time = walk.horizon;
         out.symptom_free_at_horizon = false;
@@ -332,8 +340,8 @@ pub fn simulate(
         walk.ws.spells.dead.push((walk.horizon, horizon));
     }
     if let Some(econ) = scenario.economics() {
-        let ws = &*walk.ws;
-        let out = &mut walk.out;
+        let ws = &mut *walk.ws;
+        let out = &mut ws.out;
         let alive_until = out.death_time.min(horizon);
         let died = out.died.then_some(out.death_time);
         out.valuation = settle(
@@ -346,7 +354,6 @@ pub fn simulate(
             out.permanent_deficit,
         );
     }
-    walk.out
 }
 
 impl<T: Tally> Walk<'_, T> {
@@ -368,7 +375,7 @@ impl<T: Tally> Walk<'_, T> {
             }
             if step == steps.len() {
                 // Pathway exhausted: symptomatic until resolution, a red flag or H.
-                let armed = policy.red_flag.is_some() && !self.out.surgery;
+                let armed = policy.red_flag.is_some() && !self.ws.out.surgery;
                 match self.phase(f64::INFINITY, armed) {
                     Flow::Jump => {
                         step = self.jump(policy, &mut fast_track);
@@ -395,7 +402,7 @@ impl<T: Tally> Walk<'_, T> {
                     .as_ref()
                     .map_or(0.0, |d| self.draw_once(d, Purpose::Wait { key, visit }))
             };
-            let armed = policy.red_flag.is_some() && !self.out.surgery;
+            let armed = policy.red_flag.is_some() && !self.ws.out.surgery;
             let wait_end = self.t + wait;
             let flow = match self.phase(wait_end, armed) {
                 Flow::Jump if surgical => self.fast_track(policy, wait_end),
@@ -418,7 +425,7 @@ impl<T: Tally> Walk<'_, T> {
                 }
                 let start = self.t;
                 let attempt = self.attempt(iv, st.failure_time.as_ref());
-                let armed = policy.red_flag.is_some() && !self.out.surgery;
+                let armed = policy.red_flag.is_some() && !self.ws.out.surgery;
                 let (end, responds) = match attempt {
                     Attempt::Responds { end, .. } | Attempt::Partial { end } => (end, true),
                     Attempt::Fails { end } => (end, false),
@@ -435,7 +442,7 @@ impl<T: Tally> Walk<'_, T> {
                 let flow = self.phase(end, armed);
                 if recovering {
                     self.ws.spells.recovering.push((start, self.t));
-                    self.out.recovering_days += self.t - start;
+                    self.ws.out.recovering_days += self.t - start;
                 }
                 match flow {
                     Flow::Go => {}
@@ -493,7 +500,7 @@ impl<T: Tally> Walk<'_, T> {
     fn settle_deficit(&mut self, deficit: PermanentDeficit) {
         let delay = self.decompression.min(self.horizon) - self.deficit_onset;
         let mut rng = self.tally.stream(self.key, Purpose::Deficit);
-        self.out.permanent_deficit = self.tally.uniform(&mut rng) < deficit.probability_after(delay);
+        self.ws.out.permanent_deficit = self.tally.uniform(&mut rng) < deficit.probability_after(delay);
     }
 
     /// Whether an attempt of `iv` may start now under its cap: fewer than
@@ -556,9 +563,9 @@ impl<T: Tally> Walk<'_, T> {
                         self.deficit_onset = self.deficit_onset.min(self.t);
                     }
                 }
-                self.out.progressed = true;
+                self.ws.out.progressed = true;
                 if armed {
-                    self.out.red_flag = true;
+                    self.ws.out.red_flag = true;
                     return End::RedFlag;
                 }
                 continue;
@@ -589,7 +596,7 @@ impl<T: Tally> Walk<'_, T> {
         };
         let tally = &mut *self.tally;
         let mut rng = tally.stream(self.key, purpose);
-        let out = &mut self.out;
+        let out = &mut self.ws.out;
         out.interventions += 1;
         out.deepest_level = out.deepest_level.max(intervention.level as u8);
         out.levels_started |= 1 << (intervention.level as u8 - 1);
@@ -665,11 +672,11 @@ impl<T: Tally> Walk<'_, T> {
     /// The patient becomes symptom-free at `self.t`.
     fn recover(&mut self) {
         self.end_improvement(self.t);
-        if !self.out.recovered {
-            self.out.recovered = true;
-            self.out.time_to_recovery = self.t;
+        if !self.ws.out.recovered {
+            self.ws.out.recovered = true;
+            self.ws.out.time_to_recovery = self.t;
         }
-        self.out.symptomatic_days += self.t - self.symptomatic_since;
+        self.ws.out.symptomatic_days += self.t - self.symptomatic_since;
     }
 
     /// Relapse at `at`; false (and nothing changes) if that is at or after H.
@@ -679,7 +686,7 @@ impl<T: Tally> Walk<'_, T> {
         }
         self.ws.spells.symptom_free.push((self.t, at));
         self.note_symptom_free();
-        self.out.symptom_free_days += at - self.t;
+        self.ws.out.symptom_free_days += at - self.t;
         // Natural-history events that fell in the symptom-free spell did not happen.
         if self.progression < at {
             self.progression = f64::INFINITY;
@@ -687,14 +694,14 @@ impl<T: Tally> Walk<'_, T> {
         if self.resolution < at {
             self.resolution = f64::INFINITY;
         }
-        self.out.relapses += 1;
+        self.ws.out.relapses += 1;
         self.t = at;
         self.symptomatic_since = at;
         true
     }
 
     fn resolve(&mut self) {
-        self.out.spontaneous = true;
+        self.ws.out.spontaneous = true;
         self.recovered_utility = None;
         self.recover();
         self.finish_symptom_free();
@@ -703,8 +710,8 @@ impl<T: Tally> Walk<'_, T> {
     fn finish_symptom_free(&mut self) {
         self.ws.spells.symptom_free.push((self.t, self.horizon));
         self.note_symptom_free();
-        self.out.symptom_free_days += self.horizon - self.t;
-        self.out.symptom_free_at_horizon = true;
+        self.ws.out.symptom_free_days += self.horizon - self.t;
+        self.ws.out.symptom_free_at_horizon = true;
     }
 
     /// Keeps the utility of the symptom-free spell just pushed.
@@ -718,14 +725,14 @@ impl<T: Tally> Walk<'_, T> {
     /// Death of an attempt at `self.t`, its start: the path ends here.
     #[cold]
     fn die(&mut self) {
-        self.out.procedural_death = true;
+        self.ws.out.procedural_death = true;
         self.horizon = self.t;
         self.finish_symptomatic();
     }
 
     fn finish_symptomatic(&mut self) {
-        self.out.symptomatic_days += self.horizon - self.symptomatic_since;
-        self.out.improved_at_horizon = self.improved_since < self.horizon;
+        self.ws.out.symptomatic_days += self.horizon - self.symptomatic_since;
+        self.ws.out.improved_at_horizon = self.improved_since < self.horizon;
         self.end_improvement(self.horizon);
     }
 
@@ -733,7 +740,7 @@ impl<T: Tally> Walk<'_, T> {
     #[inline]
     fn end_improvement(&mut self, t: f64) {
         if self.improved_since.is_finite() {
-            self.out.improved_days += t - self.improved_since;
+            self.ws.out.improved_days += t - self.improved_since;
             self.ws.spells.improved.push((self.improved_since, t));
             self.improved_since = f64::INFINITY;
         }

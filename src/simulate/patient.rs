@@ -62,11 +62,11 @@ pub fn simulate_patient<T: Tally>(
             draw_covariates(scenario, key, &mut scratch.x, tally);
             nh = NaturalDraws::draw(scenario, key, &scratch.x, tally);
         }
-        let outcome = simulate(scenario, policy, key, &scratch.x, nh, &mut scratch.ws, tally);
+        simulate(scenario, policy, key, &scratch.x, nh, &mut scratch.ws, tally);
         each(Path {
             policy: p,
             covariates: &scratch.x,
-            outcome: &outcome,
+            outcome: scratch.ws.outcome(),
             spells: scratch.ws.spells(),
         });
     }
