@@ -11,8 +11,8 @@ pub mod sink;
 use serde::{Deserialize, Serialize};
 
 use crate::outcome::{
-    ALWAYS, BINS_PER_DAY, DAY_FIXED_POINT, Estimator, Id, MEANS, MEDIANS, MONEY_FIXED_POINT, N, OUTCOMES, PAIRED,
-    PROPORTIONS, YEAR_FIXED_POINT,
+    ALWAYS, BINS_PER_DAY, DAY_FIXED_POINT, Estimator, Id, MEANS, MEDIANS, MONEY_FIXED_POINT, N, OPTIONAL, OUTCOMES,
+    PAIRED, PROPORTIONS, YEAR_FIXED_POINT,
 };
 use crate::simulate::pathway::{Outcome, Spells};
 
@@ -101,19 +101,32 @@ fn value(id: Id, o: &Outcome) -> i64 {
     }
 }
 
-/// Writes one patient's [`Values`] in place: those of the outcomes every
-/// scenario has and of the `optional` ones the scenario declares (the
-/// others are left as they are). (`value` is inlined with a constant `id`
-/// in a loop of known length, so the first loop compiles to straight-line
-/// code, one arm per outcome.)
+/// Runs `body` with `$k` bound to each entry of a constant list of at
+/// most 32 positions, as straight-line code: every `$k` is a constant, so
+/// [`value`]'s match folds to one arm per outcome. (A plain loop over the
+/// list was not unrolled: it compiled to an indirect jump per outcome and
+/// per path.)
+macro_rules! for_each_position {
+    ($list:expr, |$k:ident| $body:expr) => {
+        for_each_position!(@ $list, $k, $body,
+            0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31)
+    };
+    (@ $list:expr, $k:ident, $body:expr, $($i:literal)*) => {
+        const _: () = assert!($list.len() <= 32, "extend for_each_position");
+        $(
+            if let Some(&$k) = $list.get($i) {
+                $body;
+            }
+        )*
+    };
+}
+
+/// Writes one patient's [`Values`] in place, every outcome's (those of
+/// features the scenario does not declare are cheap and not summed).
 #[inline]
-pub fn write_values(o: &Outcome, out: &mut Values, optional: &[usize]) {
-    for k in ALWAYS {
-        out[k] = value(Id::ALL[k], o);
-    }
-    for &k in optional {
-        out[k] = value(Id::ALL[k], o);
-    }
+pub fn write_values(o: &Outcome, out: &mut Values) {
+    for_each_position!(ALWAYS, |k| out[k] = value(Id::ALL[k], o));
+    for_each_position!(OPTIONAL, |k| out[k] = value(Id::ALL[k], o));
 }
 
 /// The outcomes of one group of patients (a policy, or a subgroup within
@@ -431,7 +444,9 @@ impl Grid {
     #[inline(always)]
     fn near_whole(&self, t: f64) -> Option<f64> {
         let q = t * self.inverse;
-        let frac = q - (q as u64) as f64;
+        // (Through i64: one instruction each way, where u64 takes several;
+        // q >= 2^63 saturates, leaves frac negative and divides.)
+        let frac = q - (q as i64) as f64;
         let margin = 4.0 * f64::EPSILON * q;
         (frac > margin && 1.0 - frac > margin).then_some(q)
     }
@@ -440,7 +455,7 @@ impl Grid {
     #[inline(always)]
     fn floor(&self, t: f64) -> usize {
         match self.near_whole(t) {
-            Some(q) => q as usize,
+            Some(q) => q as i64 as usize,
             None => (t / self.step) as usize,
         }
     }
@@ -449,7 +464,7 @@ impl Grid {
     #[inline(always)]
     fn ceil(&self, t: f64) -> usize {
         match self.near_whole(t) {
-            Some(q) => q as usize + 1,
+            Some(q) => q as i64 as usize + 1,
             None => ceil_index(t / self.step),
         }
     }
@@ -460,8 +475,9 @@ impl Grid {
 /// something was cut. Exact below 2^52.
 #[inline(always)]
 fn ceil_index(x: f64) -> usize {
-    let whole = x as usize;
-    whole + usize::from((whole as f64) < x)
+    // (Through i64, as above; x < 2^52.)
+    let whole = x as i64;
+    (whole + i64::from((whole as f64) < x)) as usize
 }
 
 /// The day grid of the curves: `0, step, 2 step, ...` up to the horizon,

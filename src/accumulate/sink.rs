@@ -156,7 +156,7 @@ impl Sink for Sums<'_> {
         };
         let (recovery, values) = &mut self.current[p];
         *recovery = first_recovery(path.outcome);
-        write_values(path.outcome, values, &self.accs[p].optional);
+        write_values(path.outcome, values);
         self.accs[p].record((path.outcome, values), path.spells, self.horizon_days, own);
     }
 
