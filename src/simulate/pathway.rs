@@ -404,9 +404,15 @@ impl<T: Tally> Walk<'_, T> {
             };
             let armed = policy.red_flag.is_some() && !self.ws.out.surgery;
             let wait_end = self.t + wait;
-            let flow = match self.phase(wait_end, armed) {
-                Flow::Jump if surgical => self.fast_track(policy, wait_end),
-                flow => flow,
+            let flow = if wait == 0.0 && self.t < self.horizon {
+                // No wait: an empty phase, in which nothing can happen (no
+                // natural-history event is ever pending before `t`).
+                Flow::Go
+            } else {
+                match self.phase(wait_end, armed) {
+                    Flow::Jump if surgical => self.fast_track(policy, wait_end),
+                    flow => flow,
+                }
             };
             match flow {
                 Flow::Go => {}
