@@ -309,8 +309,8 @@ pub struct Floor {
     /// How many of each primitive a path needs at the least, in
     /// [`Primitive::ALL`] order.
     pub needs: Needs,
-    /// Streams and uniforms, then each distribution in the order first
-    /// drawn (fixed values left out: they cost nothing).
+    /// Streams and uniforms, then each distinct distribution in the order
+    /// first drawn (fixed values left out: they cost nothing).
     pub rows: Vec<FloorRow>,
 }
 
@@ -373,12 +373,17 @@ pub fn floor(counts: &DrawCounts) -> Floor {
         if matches!(dist.family(), Family::Fixed { .. }) {
             continue;
         }
-        rows.push(FloorRow {
-            kind: dist.to_string(),
-            per_path: *n as f64 / paths,
-            own_ns: sampler_ns(dist),
-            floor_ns: prices.of(&needs(dist)),
-        });
+        // The same distribution drawn at several places is one row.
+        let kind = dist.to_string();
+        match rows.iter_mut().find(|r| r.kind == kind) {
+            Some(row) => row.per_path += *n as f64 / paths,
+            None => rows.push(FloorRow {
+                kind,
+                per_path: *n as f64 / paths,
+                own_ns: sampler_ns(dist),
+                floor_ns: prices.of(&needs(dist)),
+            }),
+        }
     }
     Floor {
         prices,

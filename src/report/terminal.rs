@@ -226,18 +226,18 @@ pub fn format_row(r: &BenchRow) -> String {
 /// draw, foramen's ns per draw against the floor's; then the path.
 pub fn format_floor(floor: &Floor, one_thread_ns: Option<f64>) -> String {
     let mut out = format!(
-        "floor (batch-vectorised, one core; ns):\n{:<44} {:>9} {:>9} {:>9} {:>8}\n",
+        "floor (batch-vectorised, one core; ns):\n{:<56} {:>9} {:>9} {:>9} {:>8}\n",
         "draw", "per path", "foramen", "floor", "x floor"
     );
     let row = |out: &mut String, kind: &str, per_path: f64, own: Option<f64>, at_floor: f64| {
         let own_text = own.map_or_else(|| "-".to_string(), |o| format!("{o:.1}"));
         let times = own.map_or_else(|| "-".to_string(), |o| format!("{:.1}", o / at_floor));
         out.push_str(&format!(
-            "{kind:<44} {per_path:>9.2} {own_text:>9} {at_floor:>9.1} {times:>8}\n"
+            "{kind:<56} {per_path:>9.2} {own_text:>9} {at_floor:>9.1} {times:>8}\n"
         ));
     };
     for r in &floor.rows {
-        let kind: String = r.kind.chars().take(44).collect();
+        let kind: String = r.kind.chars().take(56).collect();
         row(&mut out, &kind, r.per_path, Some(r.own_ns), r.floor_ns);
     }
     row(
