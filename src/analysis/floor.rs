@@ -122,8 +122,6 @@ pub fn measure_prices() -> (Prices, [Way; 6]) {
     let mut u = vec![0.0f64; BATCH];
     let mut keys = vec![0u64; BATCH];
     let mut out = vec![0.0f64; BATCH];
-    // Inputs in the ranges the samplers see.
-    uniforms(7, &mut u);
     let mut round = 0u64;
     let stream = best_ns_per_value(|| {
         round += 1;
@@ -135,17 +133,24 @@ pub fn measure_prices() -> (Prices, [Way; 6]) {
         uniforms(round, &mut out);
         black_box(&out);
     });
+    // Fresh inputs for every pass, their price subtracted: over the same
+    // 4096 inputs pass after pass, a branch predictor learns the
+    // quantile's centre-or-tail branch, which in a run it cannot.
     let mut both = |lanes: fn(f64x4) -> f64x4, scalar: fn(f64) -> f64| {
         let four = best_ns_per_value(|| {
+            round += 1;
+            uniforms(round, &mut u);
             map4(&u, &mut out, lanes);
             black_box(&out);
-        });
+        }) - uniform;
         let one = best_ns_per_value(|| {
+            round += 1;
+            uniforms(round, &mut u);
             for (x, y) in u.iter().zip(out.iter_mut()) {
                 *y = scalar(*x);
             }
             black_box(&out);
-        });
+        }) - uniform;
         if four <= one {
             (four, Way::Lanes)
         } else {
