@@ -119,3 +119,34 @@ fn results_do_not_depend_on_the_chunk_size() {
         assert!(run(chunk, threads) == reference, "chunk {chunk}, {threads} threads");
     }
 }
+
+/// A run split into subgroups sums each path into its subgroup only and
+/// makes the overall sums from them (`PolicyAcc::finish`): its overall
+/// results are the unsplit run's, byte for byte, with common random numbers
+/// and with independent streams (whose pairs are not split).
+#[test]
+fn overall_results_do_not_depend_on_the_split() {
+    let tmp = TempDir::new().unwrap();
+    let t = tmp.path();
+    for extra in [&[][..], &["--independent"][..]] {
+        let run = |name: &str, by: &[&str]| {
+            foramen()
+                .args(["run", SMALL, "--patients", "20000", "-q", "--force", "--out"])
+                .arg(t.join(name))
+                .args(by)
+                .args(extra)
+                .assert()
+                .success();
+        };
+        run("whole", &[]);
+        run("split", &["--by", "grade,age"]);
+        for file in ["summary.csv", "comparison.csv", "curves.csv"] {
+            let split = fs::read(t.join("split").join(file)).unwrap();
+            assert_eq!(
+                split,
+                fs::read(t.join("whole").join(file)).unwrap(),
+                "{file} differs ({extra:?})"
+            );
+        }
+    }
+}
