@@ -259,10 +259,16 @@ impl Probability {
         }
     }
 
+    /// Whether the probability depends on the patient (else it is `base`).
+    #[inline]
+    pub fn varies(&self) -> bool {
+        self.base > 0.0 && self.base < 1.0 && !self.odds_ratios.is_empty()
+    }
+
     /// The patient's probability.
     #[inline]
     pub fn for_patient(&self, x: &[f64]) -> f64 {
-        if self.base <= 0.0 || self.base >= 1.0 || self.odds_ratios.is_empty() {
+        if !self.varies() {
             return self.base;
         }
         let mut odds = self.base_odds;

@@ -164,6 +164,11 @@ pub struct Workspace {
     /// The outcome of the last simulated path, written in place (an
     /// `Outcome` returned by value was copied twice per path).
     out: Outcome,
+    /// Per intervention, the current patient's response probability at
+    /// presentation (NaN until asked): the same under every policy, so
+    /// computed once per patient ([`Workspace::new_patient`]; empty, and
+    /// not kept, with a single policy).
+    response: Vec<f64>,
     /// Paths cut short by [`MAX_STEPS_PER_PATIENT`] (never reset).
     stalled: u64,
 }
@@ -182,6 +187,12 @@ impl Workspace {
     /// The outcome of the last simulated path.
     pub fn outcome(&self) -> &Outcome {
         &self.out
+    }
+
+    /// Forgets what was kept of the previous patient.
+    pub fn new_patient(&mut self, interventions: usize) {
+        self.response.clear();
+        self.response.resize(interventions, f64::NAN);
     }
 
     fn reset(&mut self, baseline: &[f64], interventions: usize) {
@@ -616,7 +627,18 @@ impl<T: Tally> Walk<'_, T> {
             self.decompression = self.t;
         }
         let x = &self.ws.x;
-        let mut p = intervention.response.for_patient(x);
+        // Until progression changes a covariate, the patient's covariates
+        // are those at presentation, for which the probability is kept.
+        let mut p = match self.ws.response.get_mut(iv) {
+            _ if !intervention.response.varies() => intervention.response.base,
+            Some(kept) if !out.progressed => {
+                if kept.is_nan() {
+                    *kept = intervention.response.for_patient(x);
+                }
+                *kept
+            }
+            _ => intervention.response.for_patient(x),
+        };
         if intervention.frailty_loading != 0.0 {
             // The frailty sits after the covariates (Scenario::slot_count).
             p = shift_logit(p, intervention.frailty_loading * x[self.scenario.covariates().len()]);

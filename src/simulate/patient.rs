@@ -60,6 +60,9 @@ pub fn simulate_patient<T: Tally>(
         if p == 0 || independent {
             key = PatientKey::new(seed, patient);
             draw_covariates(scenario, key, &mut scratch.x, tally);
+            if scenario.policies().len() > 1 {
+                scratch.ws.new_patient(scenario.interventions().len());
+            }
             nh = NaturalDraws::draw(scenario, key, &scratch.x, tally);
         }
         simulate(scenario, policy, key, &scratch.x, nh, &mut scratch.ws, tally);
