@@ -37,7 +37,7 @@ use rand::RngExt;
 use wide::f64x4;
 
 use crate::analysis::bench::DrawCounts;
-use crate::rng::{PatientKey, Purpose, stream_of};
+use crate::rng::{GAMMA, PatientKey, Purpose, finalise, stream_of};
 use crate::scenario::dist::{AS241_A, AS241_B, AS241_C, AS241_D, Dist, Family};
 
 /// Values per timed batch: large enough to amortise the loop, small
@@ -194,17 +194,9 @@ fn best_ns_per_value(mut batch: impl FnMut()) -> f64 {
         .fold(f64::INFINITY, f64::min)
 }
 
-/// SplitMix64's finaliser, as the streams use it.
-#[inline(always)]
-fn finalise(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
-
 /// One hash per value: the price of opening a stream.
 fn hashes(round: u64, out: &mut [u64]) {
-    let base = round.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let base = round.wrapping_mul(GAMMA);
     for (i, k) in out.iter_mut().enumerate() {
         *k = finalise(base ^ (i as u64).wrapping_mul(0xd1b5_4a32_d192_ed03));
     }
@@ -212,9 +204,9 @@ fn hashes(round: u64, out: &mut [u64]) {
 
 /// Uniforms on (0, 1) from a counter: the 53 high bits of a hash.
 fn uniforms(round: u64, out: &mut [f64]) {
-    let base = round.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let base = round.wrapping_mul(GAMMA);
     for (i, u) in out.iter_mut().enumerate() {
-        let bits = finalise(base.wrapping_add((i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)));
+        let bits = finalise(base.wrapping_add((i as u64).wrapping_mul(GAMMA)));
         *u = ((bits >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64);
     }
 }
@@ -344,23 +336,18 @@ pub fn floor(counts: &DrawCounts) -> Floor {
             ways[k] = Way::Scalar;
         }
     }
-    let one = |k: usize| {
-        let mut n = [0.0; 6];
-        n[k] = 1.0;
-        prices.of(&n)
-    };
     let mut rows = vec![
         FloorRow {
             kind: "stream".into(),
             per_path: counts.streams as f64 / paths,
             own_ns: own_stream,
-            floor_ns: one(0),
+            floor_ns: prices.0[0],
         },
         FloorRow {
             kind: "uniform".into(),
             per_path: counts.uniforms as f64 / paths,
             own_ns: own_uniform,
-            floor_ns: one(1),
+            floor_ns: prices.0[1],
         },
     ];
     let mut total: Needs = [

@@ -629,15 +629,15 @@ impl<T: Tally> Walk<'_, T> {
         let x = &self.ws.x;
         // Until progression changes a covariate, the patient's covariates
         // are those at presentation, for which the probability is kept.
+        let response = &intervention.response;
         let mut p = match self.ws.response.get_mut(iv) {
-            _ if !intervention.response.varies() => intervention.response.base,
-            Some(kept) if !out.progressed => {
+            Some(kept) if response.varies() && !out.progressed => {
                 if kept.is_nan() {
-                    *kept = intervention.response.for_patient(x);
+                    *kept = response.for_patient(x);
                 }
                 *kept
             }
-            _ => intervention.response.for_patient(x),
+            _ => response.for_patient(x),
         };
         if intervention.frailty_loading != 0.0 {
             // The frailty sits after the covariates (Scenario::slot_count).
