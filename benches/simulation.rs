@@ -75,6 +75,7 @@ fn aggregate_chunk(c: &mut Criterion) {
                             covariates: x,
                             outcome,
                             spells,
+                            events: &[],
                         };
                         sums.path(patient as u64, path);
                     }

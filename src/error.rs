@@ -77,8 +77,10 @@ fn problem_list(problems: &[Invalid]) -> String {
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("cannot read scenario {file}: {source}")]
+    #[error("cannot read {what} {file}: {source}")]
     Read {
+        /// What the file should be ("scenario", "targets file").
+        what: String,
         file: String,
         #[source]
         source: std::io::Error,

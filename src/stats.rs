@@ -42,20 +42,32 @@ impl Estimate {
 
 /// Share `k / n` with its Wilson interval.
 pub fn proportion(k: u64, n: u64) -> Estimate {
-    if n == 0 {
+    let (kf, nf) = (k as f64, n as f64);
+    let mut e = wilson(if n == 0 { f64::NAN } else { kf / nf }, nf);
+    // At k = 0 and k = n the Wilson bound is exactly 0 or 1; rounding
+    // would leave a residue.
+    if n > 0 && k == 0 {
+        e.lo = 0.0;
+    }
+    if n > 0 && k == n {
+        e.hi = 1.0;
+    }
+    e
+}
+
+/// Share `p` of `n` (a real count, as a published share's sample size may
+/// be) with its Wilson interval.
+pub fn wilson(p: f64, n: f64) -> Estimate {
+    if n <= 0.0 || p.is_nan() {
         return Estimate::NAN;
     }
-    let (k, n) = (k as f64, n as f64);
-    let p = k / n;
     let z2 = Z95 * Z95;
     let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
     let half = Z95 * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / (1.0 + z2 / n);
-    // At k = 0 and k = n the Wilson bound is exactly 0 or 1; rounding
-    // would leave a residue.
     Estimate {
         value: p,
-        lo: if k == 0.0 { 0.0 } else { (centre - half).max(0.0) },
-        hi: if k == n { 1.0 } else { (centre + half).min(1.0) },
+        lo: (centre - half).max(0.0),
+        hi: (centre + half).min(1.0),
         se: (p * (1.0 - p) / n).sqrt(),
     }
 }

@@ -7,6 +7,7 @@
 //! scenario and the seed.
 
 pub mod sink;
+pub mod targets;
 
 use serde::{Deserialize, Serialize};
 

@@ -9,6 +9,7 @@ pub mod describe;
 pub mod floor;
 pub mod psa;
 pub mod sweep;
+pub mod targets;
 pub mod verify;
 
 use crate::accumulate::PolicyAcc;

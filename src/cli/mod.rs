@@ -64,6 +64,9 @@ pub enum Command {
         #[command(flatten)]
         output: OutArgs,
     },
+    /// The model value of every published target (scenarios/targets/*.toml)
+    /// against its published band; writes targets.csv and a chart.
+    Targets(TargetsArgs),
     /// Time the scenario at several cohort sizes and thread counts against a
     /// draws-only baseline; writes bench.csv and a scaling chart.
     Bench(BenchArgs),
@@ -233,6 +236,24 @@ pub struct SensitivityArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct TargetsArgs {
+    /// Scenario file (TOML); the embedded default if omitted.
+    pub scenario: Option<PathBuf>,
+    /// Targets file (TOML; docs/targets.md); default the embedded targets
+    /// of the default scenario (scenarios/targets/foraminal-stenosis.toml).
+    #[arg(long, value_name = "FILE")]
+    pub targets: Option<PathBuf>,
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Horizon in days (overrides simulation.horizon_days and the targets
+    /// file's horizon_days).
+    #[arg(long, value_name = "DAYS")]
+    pub horizon: Option<f64>,
+    #[command(flatten)]
+    pub output: OutArgs,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct BenchArgs {
     /// Scenario file (TOML); the embedded default if omitted.
     pub scenario: Option<PathBuf>,
@@ -334,6 +355,7 @@ pub fn main() -> Result<(), Error> {
             Ok(())
         }
         Command::Bench(args) => bench_command(args),
+        Command::Targets(args) => targets_command(args),
         Command::Verify { patients, threads } => {
             check_threads(threads)?;
             patients.map(check_patients).transpose()?;
@@ -503,6 +525,40 @@ fn sensitivity_command(args: SensitivityArgs) -> Result<(), Error> {
             manifest.runs,
             manifest.simulation_seconds,
             dir.display()
+        );
+    }
+    Ok(())
+}
+
+fn targets_command(args: TargetsArgs) -> Result<(), Error> {
+    let settings = args.sim.settings()?;
+    let overrides = Overrides {
+        horizon_days: args.horizon,
+        ..args.sim.overrides()?
+    };
+    let input = jobs::targets::load_with_targets(args.scenario.as_deref(), &overrides, args.targets.as_deref())?;
+    let quiet = args.output.quiet;
+    if let Some((own, used)) = input.extended_horizon
+        && !quiet
+    {
+        eprintln!(
+            "note: the scenario's horizon ({own} days) is shorter than the targets' follow-up: run with a horizon of {used} days (horizon_days in {}; --horizon to choose)",
+            input.targets.file
+        );
+    }
+    let report = jobs::targets::targets(input, &settings, &args.output.destination(), !quiet)?;
+    if !quiet {
+        print!(
+            "{}",
+            terminal::format_targets(&report.targets.targets, &report.evaluated.assessed)
+        );
+        let m = &report.manifest;
+        println!(
+            "{} patients x {} policies in {:.2} s\nwrote {}",
+            m.patients_per_policy,
+            m.policies.len(),
+            m.simulation_seconds,
+            report.dir.display()
         );
     }
     Ok(())

@@ -8,6 +8,7 @@ pub mod cea;
 pub mod compare;
 pub mod psa;
 pub mod summary;
+pub mod targets;
 
 use crate::accumulate::PolicyAcc;
 use crate::outcome::{N, OUTCOMES, OutcomeDef};

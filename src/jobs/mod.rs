@@ -10,6 +10,7 @@ pub mod psa;
 pub mod run;
 pub mod sensitivity;
 pub mod sweep;
+pub mod targets;
 
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
@@ -46,28 +47,11 @@ impl Source {
                 file: DEFAULT_FILE.to_string(),
             });
         };
-        let file = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|source| Error::Read {
-            file: file.clone(),
-            source,
-        })?;
-        if bytes.len() > MAX_SCENARIO_BYTES {
-            return Err(Error::Syntax {
-                file,
-                message: format!(
-                    "the file is {} bytes; a scenario is at most {MAX_SCENARIO_BYTES} bytes of TOML",
-                    bytes.len()
-                ),
-            });
-        }
-        let text = String::from_utf8(bytes).map_err(|e| Error::Syntax {
-            file: file.clone(),
-            message: format!(
-                "not UTF-8 text (invalid byte at offset {}); a scenario is a TOML text file",
-                e.utf8_error().valid_up_to()
-            ),
-        })?;
-        Ok(Source { text, file })
+        let text = read_text(path, "scenario")?;
+        Ok(Source {
+            text,
+            file: path.display().to_string(),
+        })
     }
 
     /// The parsed document.
@@ -77,6 +61,36 @@ impl Source {
     pub fn document(&self) -> Result<Document, Error> {
         Document::parse(&self.text, &self.file)
     }
+}
+
+/// Reads the TOML text file at `path`, `what` naming it in errors ("scenario").
+///
+/// # Errors
+/// [`Error::Read`], or [`Error::Syntax`] for a file too large or not
+/// UTF-8 text.
+pub fn read_text(path: &Path, what: &str) -> Result<String, Error> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| Error::Read {
+        what: what.to_string(),
+        file: file.clone(),
+        source,
+    })?;
+    if bytes.len() > MAX_SCENARIO_BYTES {
+        return Err(Error::Syntax {
+            file,
+            message: format!(
+                "the file is {} bytes; a {what} is at most {MAX_SCENARIO_BYTES} bytes of TOML",
+                bytes.len()
+            ),
+        });
+    }
+    String::from_utf8(bytes).map_err(|e| Error::Syntax {
+        file,
+        message: format!(
+            "not UTF-8 text (invalid byte at offset {}); a {what} is a TOML text file",
+            e.utf8_error().valid_up_to()
+        ),
+    })
 }
 
 /// A source, its document and the scenario validated with the command

@@ -243,6 +243,7 @@ pub fn write_json(value: &impl Serialize, path: &Path) -> Result<(), Error> {
 /// [`Error::Read`]; [`Error::Syntax`] when it is not `what`.
 pub fn read_json<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Result<T, Error> {
     let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+        what: what.to_string(),
         file: path.display().to_string(),
         source,
     })?;

@@ -21,7 +21,9 @@ use crate::estimate::RunResults;
 use crate::estimate::cea::{Cea, CeaRow};
 use crate::estimate::compare::Difference;
 use crate::estimate::summary::{GroupSummary, Subgroup};
+use crate::estimate::targets::Assessment;
 use crate::outcome::{Feature, Id, LEVELS, OutcomeDef};
+use crate::scenario::targets::Target;
 use crate::scenario::{CovariateKind, Scenario};
 use crate::simulate::pathway::Outcome;
 use crate::stats::Estimate;
@@ -539,6 +541,36 @@ pub fn floor_frame(floor: &Floor, one_thread_ns: Option<f64>) -> Result<DataFram
     t.optional_floats("own_ns", own);
     t.floats("floor_ns", at_floor);
     t.optional_floats("times_floor", ratio);
+    t.finish()
+}
+
+/// `targets.csv`: one row per target, in file order: its name, label,
+/// source, comparability and weight, the model quantity in words, the
+/// published value and band (`band` says which kind: interval, range or
+/// n), the model's share with its interval and standard error, the units
+/// counted, the z-score and whether the model lies in the band.
+///
+/// # Errors
+/// [`Error::Output`] if the frame cannot be built.
+pub fn targets_frame(scenario: &Scenario, targets: &[Target], assessed: &[Assessment]) -> Result<DataFrame, Error> {
+    let mut t = Table::default();
+    let text = |f: &dyn Fn(&Target) -> String| targets.iter().map(f).collect::<Vec<String>>();
+    t.strings("target", text(&|x| x.name.clone()));
+    t.strings("label", text(&|x| x.label.clone()));
+    t.strings("source", text(&|x| x.source.clone()));
+    t.strings("comparability", text(&|x| x.comparability.name().to_string()));
+    t.floats("weight", targets.iter().map(|x| x.weight).collect());
+    t.strings("quantity", text(&|x| x.quantity(scenario)));
+    t.floats("published", targets.iter().map(|x| x.published).collect());
+    t.strings("band", text(&|x| x.band.kind.name().to_string()));
+    t.floats("published_lo", targets.iter().map(|x| x.band.lo).collect());
+    t.floats("published_hi", targets.iter().map(|x| x.band.hi).collect());
+    t.floats("published_se", targets.iter().map(|x| x.band.se).collect());
+    t.estimate("model", assessed.iter().map(|a| a.model));
+    t.integers("units", assessed.iter().map(|a| a.n).collect());
+    t.floats("z", assessed.iter().map(|a| a.z).collect());
+    t.strings("in_band", assessed.iter().map(|a| a.in_band.to_string()).collect());
+    t.strings("note", text(&|x| x.note.clone().unwrap_or_default()));
     t.finish()
 }
 

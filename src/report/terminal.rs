@@ -6,7 +6,9 @@ use crate::analysis::floor::{Floor, Primitive};
 use crate::analysis::sweep::SweepPoint;
 use crate::analysis::verify::{Check, Z_THRESHOLD};
 use crate::estimate::RunResults;
+use crate::estimate::targets::{Assessment, distance};
 use crate::outcome::{Id, Kind, OutcomeDef};
+use crate::scenario::targets::Target;
 use crate::stats::Estimate;
 
 /// The short table printed at the end of a run.
@@ -140,6 +142,56 @@ pub fn format_sweep(param: &str, points: &[SweepPoint], outcomes: &[&OutcomeDef]
             out += "\n";
         }
     }
+    out
+}
+
+/// The table `foramen targets` prints: per target the published value and
+/// band, the model's share with its 95% interval, z and whether it lies in
+/// the band; then the weighted distance.
+pub fn format_targets(targets: &[Target], assessed: &[Assessment]) -> String {
+    let wn = targets.iter().map(|t| t.name.chars().count()).max().unwrap_or(0).max(6);
+    let pct = |x: f64| {
+        if x.is_finite() {
+            format!("{:.1}", 100.0 * x)
+        } else {
+            "-".to_string()
+        }
+    };
+    let mut out = format!(
+        "{:<wn$} {:>9} {:>13} {:>6} {:>19} {:>9} {:>7}  {}\n",
+        "target", "published", "band", "model", "95% MC interval", "units", "z", "in band"
+    );
+    for (t, a) in targets.iter().zip(assessed) {
+        let m = a.model;
+        out += &format!(
+            "{:<wn$} {:>9} {:>13} {:>6} {:>19} {:>9} {:>7.2}  {}\n",
+            t.name,
+            pct(t.published),
+            format!("{}-{}", pct(t.band.lo), pct(t.band.hi)),
+            pct(m.value),
+            format!("{}-{}", pct(m.lo), pct(m.hi)),
+            a.n,
+            a.z,
+            if a.n == 0 {
+                "no units: the population is empty"
+            } else if a.in_band {
+                "yes"
+            } else {
+                "no"
+            }
+        );
+    }
+    let (distance, missing) = distance(targets, assessed);
+    let inside = assessed.iter().filter(|a| a.in_band).count();
+    out += &format!(
+        "\n{inside} of {} targets in their published band; weighted distance sum w z^2 = {distance:.1}{} (shares in %; z = (model - published) / sqrt(se_published^2 + se_model^2))\n",
+        targets.len(),
+        if missing > 0 {
+            format!(" ({missing} targets not estimable)")
+        } else {
+            String::new()
+        }
+    );
     out
 }
 

@@ -14,6 +14,7 @@ pub mod document;
 pub mod economics;
 pub mod paths;
 pub mod raw;
+pub mod targets;
 mod validate;
 
 use cond::{Cond, Kind, Slot};
@@ -26,6 +27,12 @@ pub(crate) use validate::{covariates, ranges};
 pub const DEFAULT_TOML: &str = include_str!("../../scenarios/foraminal-stenosis.toml");
 /// The name under which the embedded scenario is reported.
 pub const DEFAULT_FILE: &str = "scenarios/foraminal-stenosis.toml (embedded)";
+
+/// The default scenario's published targets, embedded.
+pub const DEFAULT_TARGETS_TOML: &str = include_str!("../../scenarios/targets/foraminal-stenosis.toml");
+
+/// How the embedded targets are named in messages and the manifest.
+pub const DEFAULT_TARGETS_FILE: &str = "scenarios/targets/foraminal-stenosis.toml (embedded)";
 
 /// The largest cohort accepted per policy (10^12), far beyond any run that
 /// fits a machine's lifetime, and small enough that counts cannot overflow.

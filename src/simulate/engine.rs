@@ -67,6 +67,8 @@ impl RunSpec {
 /// Where the paths of a run go: told of every path, then of the end of each
 /// patient; sinks of consecutive chunks are appended in order.
 pub trait Sink: Send + Sized {
+    /// The sink reads [`Path::events`] (the walk keeps them only then).
+    const EVENTS: bool = false;
     /// One path of patient `patient`.
     fn path(&mut self, patient: u64, path: Path);
     /// Every policy's path of the current patient has been given.
@@ -76,6 +78,8 @@ pub trait Sink: Send + Sized {
 }
 
 impl<A: Sink, B: Sink> Sink for (A, B) {
+    const EVENTS: bool = A::EVENTS || B::EVENTS;
+
     #[inline]
     fn path(&mut self, patient: u64, path: Path) {
         self.0.path(patient, path);
@@ -96,6 +100,8 @@ impl<A: Sink, B: Sink> Sink for (A, B) {
 
 /// An optional sink (per-patient records only when asked for).
 impl<S: Sink> Sink for Option<S> {
+    const EVENTS: bool = S::EVENTS;
+
     #[inline]
     fn path(&mut self, patient: u64, path: Path) {
         if let Some(s) = self {
@@ -157,7 +163,7 @@ pub fn run<S: Sink>(
         chunks
             .into_par_iter()
             .fold(
-                || (new_sink(), Scratch::default()),
+                || (new_sink(), Scratch::new(S::EVENTS)),
                 |(mut sink, mut scratch), c| {
                     chunk(scenario, spec, c, &mut sink, &mut scratch, observer);
                     (sink, scratch)

@@ -145,6 +145,25 @@ pub struct Outcome {
     pub valuation: Valuation,
 }
 
+/// One event of a path, as the event log keeps it
+/// ([`Workspace::log_events`]): what the target statistics need beyond
+/// the outcome and the spells.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Event {
+    /// The day it happened.
+    pub day: f64,
+    pub kind: EventKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    /// An attempt of intervention `intervention` (its index in the
+    /// scenario) started, with this many complications.
+    Attempt { intervention: usize, complications: u32 },
+    /// Symptoms came back after a recovery.
+    Relapse,
+}
+
 /// Reusable per-thread buffers.
 #[derive(Debug, Clone, Default)]
 pub struct Workspace {
@@ -171,6 +190,10 @@ pub struct Workspace {
     response: Vec<f64>,
     /// Paths cut short by [`MAX_STEPS_PER_PATIENT`] (never reset).
     stalled: u64,
+    /// Keep the path's events ([`Workspace::log_events`]).
+    log: bool,
+    /// The path's attempts and relapses in time order, when kept.
+    events: Vec<Event>,
 }
 
 impl Workspace {
@@ -187,6 +210,18 @@ impl Workspace {
     /// The outcome of the last simulated path.
     pub fn outcome(&self) -> &Outcome {
         &self.out
+    }
+
+    /// Keep each path's events from now on (off by default: the sums of a
+    /// run do not need them).
+    pub fn log_events(&mut self) {
+        self.log = true;
+    }
+
+    /// The events of the last simulated path, in time order (empty unless
+    /// [`Workspace::log_events`] was called).
+    pub fn events(&self) -> &[Event] {
+        &self.events
     }
 
     /// Forgets what was kept of the previous patient.
@@ -208,6 +243,7 @@ impl Workspace {
         self.spells.dead.clear();
         self.capped_starts.clear();
         self.ledger.clear();
+        self.events.clear();
     }
 }
 
@@ -614,6 +650,7 @@ impl<T: Tally> Walk<'_, T> {
         let tally = &mut *self.tally;
         let mut rng = tally.stream(self.key, purpose);
         let out = &mut self.ws.out;
+        let complications_before = out.complications;
         out.interventions += 1;
         out.deepest_level = out.deepest_level.max(intervention.level as u8);
         out.levels_started |= 1 << (intervention.level as u8 - 1);
@@ -683,6 +720,16 @@ impl<T: Tally> Walk<'_, T> {
         if self.economics {
             self.ws.ledger.charges.push(charge);
         }
+        if self.ws.log {
+            let complications = out.complications - complications_before;
+            self.ws.events.push(Event {
+                day: self.t,
+                kind: EventKind::Attempt {
+                    intervention: iv,
+                    complications,
+                },
+            });
+        }
         // Drawn last, so declaring it leaves the attempt's other draws as
         // they were.
         match &intervention.death {
@@ -723,6 +770,12 @@ impl<T: Tally> Walk<'_, T> {
             self.resolution = f64::INFINITY;
         }
         self.ws.out.relapses += 1;
+        if self.ws.log {
+            self.ws.events.push(Event {
+                day: at,
+                kind: EventKind::Relapse,
+            });
+        }
         self.t = at;
         self.symptomatic_since = at;
         true

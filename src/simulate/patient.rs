@@ -4,7 +4,7 @@
 use crate::rng::{PatientKey, policy_seed};
 use crate::scenario::Scenario;
 use crate::simulate::cohort::draw_covariates;
-use crate::simulate::pathway::{NaturalDraws, Outcome, Spells, Workspace, simulate};
+use crate::simulate::pathway::{Event, NaturalDraws, Outcome, Spells, Workspace, simulate};
 use crate::simulate::tally::Tally;
 
 /// Per-thread buffers of [`simulate_patient`], reused from patient to
@@ -17,6 +17,16 @@ pub struct Scratch {
 }
 
 impl Scratch {
+    /// Buffers that keep each path's events when `events` (see
+    /// [`Workspace::log_events`]).
+    pub fn new(events: bool) -> Scratch {
+        let mut scratch = Scratch::default();
+        if events {
+            scratch.ws.log_events();
+        }
+        scratch
+    }
+
     /// Paths simulated with this scratch that the step guard cut short.
     pub fn stalled_paths(&self) -> u64 {
         self.ws.stalled_paths()
@@ -33,6 +43,9 @@ pub struct Path<'a> {
     pub outcome: &'a Outcome,
     /// The path's spells in each health state but symptomatic.
     pub spells: &'a Spells,
+    /// The path's attempts and relapses, when the sink asked for them
+    /// (the engine's `Sink::EVENTS`); empty otherwise.
+    pub events: &'a [Event],
 }
 
 /// Simulates patient `patient` under every policy in scenario order and
@@ -71,6 +84,7 @@ pub fn simulate_patient<T: Tally>(
             covariates: &scratch.x,
             outcome: scratch.ws.outcome(),
             spells: scratch.ws.spells(),
+            events: scratch.ws.events(),
         });
     }
 }

@@ -14,4 +14,5 @@ mod hardening;
 mod jobs;
 mod layers;
 mod shards;
+mod targets;
 mod validation;

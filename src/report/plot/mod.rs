@@ -34,7 +34,8 @@
 //!   (only when the run is split by subgroups).
 //!
 //! Sweeps and sensitivity analyses: `sweep_<outcome>` ([`write_sweep_plots`])
-//! and `tornado` ([`write_tornado`]).
+//! and `tornado` ([`write_tornado`]). Published targets: `targets`
+//! ([`write_targets`]), each target's band against the model's value.
 //!
 //! A policy has the same colour in every chart: the Okabe-Ito palette (safe
 //! for colour-blind readers) in scenario order. The text font (DejaVu Sans)
@@ -51,6 +52,7 @@ mod run;
 mod scaling;
 mod states;
 mod sweep;
+mod targets;
 mod time_to_recovery;
 mod tornado;
 
@@ -59,6 +61,7 @@ pub use psa::write_psa_plots;
 pub use run::write_plots;
 pub use scaling::write_scaling;
 pub use sweep::write_sweep_plots;
+pub use targets::write_targets;
 pub use tornado::write_tornado;
 
 #[cfg(test)]

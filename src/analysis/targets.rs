@@ -1,0 +1,48 @@
+//! A scenario's model value of every published target.
+
+use crate::accumulate::targets::TargetCounts;
+use crate::error::Error;
+use crate::estimate::targets::{Assessment, assess};
+use crate::scenario::Scenario;
+use crate::scenario::targets::Targets;
+use crate::simulate::engine::{self, Observer, RunSpec};
+
+/// What [`evaluate`] returns.
+#[derive(Debug, Clone)]
+pub struct Evaluated {
+    /// One per target, in file order.
+    pub assessed: Vec<Assessment>,
+    /// Threads used.
+    pub threads: usize,
+    /// Paths cut short by the step guard.
+    pub stalled_paths: u64,
+}
+
+/// Simulates `spec`'s cohort of `scenario` and assesses every target.
+///
+/// # Errors
+/// As [`engine::run`].
+pub fn evaluate(
+    scenario: &Scenario,
+    targets: &Targets,
+    spec: &RunSpec,
+    observer: &dyn Observer,
+) -> Result<Evaluated, Error> {
+    let ran = engine::run(
+        scenario,
+        spec,
+        || TargetCounts::new(scenario, &targets.targets),
+        observer,
+    )?;
+    let assessed = targets
+        .targets
+        .iter()
+        .zip(&ran.sink.counts)
+        .map(|(t, &c)| assess(t, c))
+        .collect();
+    Ok(Evaluated {
+        assessed,
+        threads: ran.threads,
+        stalled_paths: ran.stalled_paths,
+    })
+}

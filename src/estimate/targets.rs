@@ -1,0 +1,59 @@
+//! Each target's model value against its published band.
+//!
+//! The model share `k / n` has its Wilson interval and Monte Carlo
+//! standard error `s_m = sqrt(p (1 - p) / n)`; the published share `v` has
+//! the standard error `s_p` its band implies
+//! ([`crate::scenario::targets::Band`]). The z-score is
+//! `z = (p - v) / sqrt(s_p² + s_m²)`, and the calibration distance of a
+//! set of targets is `Σ w z²` over those the model can estimate.
+
+use crate::scenario::targets::Target;
+use crate::stats::{Estimate, proportion};
+
+/// One target's model value, from its counts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Assessment {
+    /// Units in the population (patients or attempts).
+    pub n: u64,
+    /// The model share with its 95% Monte Carlo interval (NaN when the
+    /// population is empty).
+    pub model: Estimate,
+    /// Standardised distance from the published value (NaN when the model
+    /// value is).
+    pub z: f64,
+    /// The model value lies in the published band.
+    pub in_band: bool,
+}
+
+/// Assesses `target` on its counts `(k, n)`.
+pub fn assess(target: &Target, (k, n): (u64, u64)) -> Assessment {
+    let model = proportion(k, n);
+    let z = (model.value - target.published) / (target.band.se.powi(2) + model.se.powi(2)).sqrt();
+    Assessment {
+        n,
+        model,
+        // A zero standard error on both sides (a band of width 0 and a
+        // model share of 0 or 1): equal or infinitely far.
+        z: if z.is_nan() && model.value == target.published {
+            0.0
+        } else {
+            z
+        },
+        in_band: (target.band.lo..=target.band.hi).contains(&model.value),
+    }
+}
+
+/// The weighted sum of squared z-scores, `Σ w z²`, over the targets the
+/// model can estimate, and how many it left out.
+pub fn distance(targets: &[Target], assessed: &[Assessment]) -> (f64, usize) {
+    let mut sum = 0.0;
+    let mut missing = 0;
+    for (t, a) in targets.iter().zip(assessed) {
+        if a.z.is_finite() {
+            sum += t.weight * a.z * a.z;
+        } else {
+            missing += 1;
+        }
+    }
+    (sum, missing)
+}

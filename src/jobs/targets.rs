@@ -1,0 +1,121 @@
+//! `foramen targets`: a scenario's model value of every published target;
+//! writes `targets.csv` and the `targets` chart.
+
+use std::path::{Path, PathBuf};
+
+use crate::analysis::Settings;
+use crate::analysis::targets::{Evaluated, evaluate};
+use crate::error::Error;
+use crate::jobs::{Destination, Job, Loaded, Work, load, plot_error, read_text, timed};
+use crate::output::Manifest;
+use crate::report::progress::Terminal;
+use crate::report::{plot, tables};
+use crate::scenario::document::Overrides;
+use crate::scenario::targets::{ParsedTargets, Targets};
+use crate::scenario::{DEFAULT_TARGETS_FILE, DEFAULT_TARGETS_TOML};
+
+/// What a finished `foramen targets` reports.
+#[derive(Debug, Clone)]
+pub struct TargetsReport {
+    pub dir: PathBuf,
+    pub targets: Targets,
+    pub evaluated: Evaluated,
+    /// `(scenario's, used)` when the horizon was extended to the targets'
+    /// follow-up.
+    pub extended_horizon: Option<(f64, f64)>,
+    pub manifest: Manifest,
+}
+
+/// A scenario and the targets checked against it.
+#[derive(Debug, Clone)]
+pub struct WithTargets {
+    pub loaded: Loaded,
+    pub targets: Targets,
+    /// `(scenario's, used)` when the horizon was extended to the targets'
+    /// follow-up.
+    pub extended_horizon: Option<(f64, f64)>,
+}
+
+/// Reads the scenario at `scenario` (the embedded default when `None`)
+/// and the targets at `targets` (the embedded default targets when
+/// `None`), extending the scenario's horizon to the targets' follow-up
+/// (`horizon_days`) unless `overrides` sets one.
+///
+/// # Errors
+/// As [`load`], [`ParsedTargets::parse`] and [`ParsedTargets::check`].
+pub fn load_with_targets(
+    scenario: Option<&Path>,
+    overrides: &Overrides,
+    targets: Option<&Path>,
+) -> Result<WithTargets, Error> {
+    let (text, file) = match targets {
+        Some(path) => (read_text(path, "targets file")?, path.display().to_string()),
+        None => (DEFAULT_TARGETS_TOML.to_string(), DEFAULT_TARGETS_FILE.to_string()),
+    };
+    let parsed = ParsedTargets::parse(&text, &file)?;
+    let mut loaded = load(scenario, overrides)?;
+    let own = loaded.scenario.simulation().horizon_days;
+    let mut extended = None;
+    if let Some(need) = parsed.horizon_days()
+        && overrides.horizon_days.is_none()
+        && need > own
+    {
+        let longer = Overrides {
+            horizon_days: Some(need),
+            ..overrides.clone()
+        };
+        loaded = crate::jobs::Loaded::from_source(loaded.source, longer)?;
+        extended = Some((own, need));
+    }
+    let targets = parsed.check(&loaded.scenario)?;
+    Ok(WithTargets {
+        loaded,
+        targets,
+        extended_horizon: extended,
+    })
+}
+
+/// Evaluates `targets` on `loaded` and writes the directory.
+///
+/// # Errors
+/// Bad settings, an interrupted run, write failures.
+pub fn targets(
+    input: WithTargets,
+    settings: &Settings,
+    dest: &Destination,
+    progress: bool,
+) -> Result<TargetsReport, Error> {
+    let WithTargets {
+        loaded,
+        targets,
+        extended_horizon,
+    } = input;
+    let loaded = &loaded;
+    let scenario = &loaded.scenario;
+    let spec = settings.spec(scenario)?;
+    let command = format!("targets --targets {}", targets.file);
+    let mut job = Job::start(command, loaded, dest, "-targets")?;
+    let terminal = Terminal::new(spec.patients * scenario.policies().len() as u64, progress);
+    let evaluated = timed(|| evaluate(scenario, &targets, &spec, &terminal));
+    terminal.finish();
+    let (evaluated, simulation_seconds) = evaluated?;
+    let frame = tables::targets_frame(scenario, &targets.targets, &evaluated.assessed)?;
+    tables::write_frame(frame, &job.dir().join("targets.csv"))?;
+    job.wrote(["targets.csv"]);
+    job.wrote(plot::write_targets(&targets.targets, &evaluated.assessed, job.dir()).map_err(plot_error)?);
+    let (dir, manifest) = job.finish(&Work {
+        spec: &spec,
+        threads: evaluated.threads,
+        runs: 1,
+        simulation_seconds,
+        paths_per_second: None,
+        stalled_paths: evaluated.stalled_paths,
+    })?;
+    Ok(TargetsReport {
+        dir,
+        targets,
+        evaluated,
+        extended_horizon,
+        manifest,
+    })
+}

@@ -1,0 +1,605 @@
+//! Published targets as data: what a credible scenario should reproduce,
+//! each with the model quantity it corresponds to, stated precisely.
+//!
+//! A targets file (docs/targets.md documents every key) holds `[[target]]`
+//! entries. Each names a published share with its uncertainty, its source
+//! (an ID of docs/evidence.md), how comparable its population and
+//! definition are, and the model quantity: under one policy, the patients
+//! whose covariates at presentation satisfy `population`, followed from an
+//! `origin` (presentation, or the first attempt of an intervention) for
+//! `day` days; the share of them with `outcome` by then. With
+//! `unit = "attempt"` the unit is each attempt of the origin intervention
+//! instead (complications per procedure).
+//!
+//! Checked against a scenario: names of policies and interventions, and
+//! the population's condition, are resolved here, so a target that cannot
+//! be computed is an error naming its key path.
+
+use serde::Deserialize;
+
+use crate::error::{Error, Invalid, Problems, did_you_mean};
+use crate::scenario::Scenario;
+use crate::scenario::cond::Cond;
+use crate::scenario::document::syntax_message;
+use crate::stats::Z95;
+
+/// The serde mirror of a targets file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTargets {
+    #[serde(default)]
+    description: Option<String>,
+    /// The follow-up the targets need, in days.
+    #[serde(default)]
+    horizon_days: Option<f64>,
+    target: Vec<RawTarget>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTarget {
+    name: String,
+    #[serde(default)]
+    label: Option<String>,
+    source: String,
+    published: f64,
+    #[serde(default)]
+    interval: Option<[f64; 2]>,
+    #[serde(default)]
+    range: Option<[f64; 2]>,
+    #[serde(default)]
+    n: Option<f64>,
+    comparability: String,
+    #[serde(default)]
+    weight: Option<f64>,
+    #[serde(default)]
+    note: Option<String>,
+    #[serde(default)]
+    policy: Option<String>,
+    #[serde(default)]
+    population: Option<String>,
+    #[serde(default)]
+    origin: Option<String>,
+    #[serde(default)]
+    unit: Option<String>,
+    #[serde(default)]
+    day: Option<f64>,
+    outcome: String,
+    #[serde(default)]
+    without: Option<String>,
+}
+
+/// How comparable a source's population and definition are with the
+/// model quantity; sets a target's default weight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comparability {
+    Good,
+    Moderate,
+    Weak,
+}
+
+impl Comparability {
+    pub const ALL: [Comparability; 3] = [Comparability::Good, Comparability::Moderate, Comparability::Weak];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Comparability::Good => "good",
+            Comparability::Moderate => "moderate",
+            Comparability::Weak => "weak",
+        }
+    }
+
+    /// The default weight of a target in the calibration distance: 1,
+    /// 1/2 and 1/4 (an assumption, stated in docs/targets.md).
+    pub fn weight(self) -> f64 {
+        match self {
+            Comparability::Good => 1.0,
+            Comparability::Moderate => 0.5,
+            Comparability::Weak => 0.25,
+        }
+    }
+}
+
+/// What the published uncertainty is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum BandKind {
+    /// A 95% confidence interval.
+    Interval,
+    /// The span of values of several sources (read as a 95% band).
+    Range,
+    /// A share of `n` patients: its 95% Wilson interval.
+    Sample { n: f64 },
+}
+
+/// A published share's band, with the standard error it implies.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Band {
+    pub kind: BandKind,
+    pub lo: f64,
+    pub hi: f64,
+    /// `(hi - lo) / (2 z)` for intervals and ranges; `sqrt(p (1 - p) / n)`
+    /// for a sample.
+    pub se: f64,
+}
+
+impl BandKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            BandKind::Interval => "interval",
+            BandKind::Range => "range",
+            BandKind::Sample { .. } => "n",
+        }
+    }
+}
+
+/// Where a target's follow-up starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// Day 0, every patient.
+    Presentation,
+    /// The first attempt of this intervention (index in the scenario);
+    /// patients who never start one are not in the population.
+    FirstAttempt(usize),
+}
+
+/// What is counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// Each patient of the population once.
+    Patient,
+    /// Each attempt of the origin intervention.
+    Attempt,
+}
+
+/// The event or state a target's share counts, by the end of its
+/// follow-up (`origin + day`). "After the origin" leaves out the origin's
+/// own attempt; at presentation, every attempt counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// A surgical attempt after the origin.
+    Operated,
+    /// A minimally invasive or surgical attempt after the origin.
+    Procedure,
+    /// Any attempt after the origin.
+    FurtherAttempt,
+    /// A complication of an attempt from the origin's on (with
+    /// `unit = "attempt"`: of that attempt).
+    Complication,
+    /// A relapse after the origin.
+    Relapsed,
+    /// A recovery (the start of a symptom-free spell) after the origin.
+    Recovered,
+    /// Symptom-free at the end of follow-up.
+    SymptomFree,
+    /// Symptom-free or improved (partial relief) at the end of follow-up.
+    Relieved,
+    /// Died by the end of follow-up.
+    Died,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 9] = [
+        Outcome::Operated,
+        Outcome::Procedure,
+        Outcome::FurtherAttempt,
+        Outcome::Complication,
+        Outcome::Relapsed,
+        Outcome::Recovered,
+        Outcome::SymptomFree,
+        Outcome::Relieved,
+        Outcome::Died,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Operated => "operated",
+            Outcome::Procedure => "procedure",
+            Outcome::FurtherAttempt => "further-attempt",
+            Outcome::Complication => "complication",
+            Outcome::Relapsed => "relapsed",
+            Outcome::Recovered => "recovered",
+            Outcome::SymptomFree => "symptom-free",
+            Outcome::Relieved => "relieved",
+            Outcome::Died => "died",
+        }
+    }
+}
+
+/// One validated target.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    pub name: String,
+    /// For charts and tables (the name when not given).
+    pub label: String,
+    /// IDs of docs/evidence.md.
+    pub source: String,
+    /// The published share.
+    pub published: f64,
+    pub band: Band,
+    pub comparability: Comparability,
+    /// Its weight in the calibration distance.
+    pub weight: f64,
+    /// Why it is or is not comparable.
+    pub note: Option<String>,
+    /// Index of the policy in the scenario.
+    pub policy: usize,
+    /// The population's condition on covariates at presentation, as
+    /// written and compiled.
+    pub population: Option<(String, Cond)>,
+    pub origin: Origin,
+    pub unit: Unit,
+    /// Days of follow-up from the origin (0 with `unit = "attempt"`).
+    pub day: f64,
+    pub outcome: Outcome,
+    /// The share without the outcome (`outcome = "no procedure"`).
+    pub absent: bool,
+    /// Units with this outcome too are counted as without the outcome
+    /// (`without = "procedure"`: relieved without a procedure after the
+    /// origin, a surgical series' "success").
+    pub without: Option<Outcome>,
+}
+
+impl Target {
+    /// The model quantity in words: "stepwise; region == 'cervical';
+    /// first tfesi + 365 d; no procedure".
+    pub fn quantity(&self, scenario: &Scenario) -> String {
+        let mut parts = vec![scenario.policies()[self.policy].name.clone()];
+        if let Some((text, _)) = &self.population {
+            parts.push(text.clone());
+        }
+        let origin = match self.origin {
+            Origin::Presentation => "presentation".to_string(),
+            Origin::FirstAttempt(iv) => format!("first {}", scenario.interventions()[iv].name),
+        };
+        match self.unit {
+            Unit::Attempt => {
+                if let Origin::FirstAttempt(iv) = self.origin {
+                    parts.push(format!("per attempt of {}", scenario.interventions()[iv].name));
+                }
+            }
+            Unit::Patient => parts.push(format!("{origin} + {} d", self.day)),
+        }
+        let no = if self.absent { "no " } else { "" };
+        let without = self
+            .without
+            .map(|w| format!(" without {}", w.name()))
+            .unwrap_or_default();
+        parts.push(format!("{no}{}{without}", self.outcome.name()));
+        parts.join("; ")
+    }
+}
+
+/// A targets file, checked against a scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Targets {
+    /// Names the file in messages and the manifest.
+    pub file: String,
+    pub description: Option<String>,
+    pub targets: Vec<Target>,
+}
+
+/// A targets file parsed, not yet checked against a scenario.
+#[derive(Debug, Clone)]
+pub struct ParsedTargets {
+    file: String,
+    raw: RawTargets,
+}
+
+impl ParsedTargets {
+    /// Parses `text`; `file` names it in errors.
+    ///
+    /// # Errors
+    /// [`Error::Syntax`] for TOML syntax, unknown keys and wrong types,
+    /// with the line and column; [`Error::Invalid`] for a bad
+    /// `horizon_days`.
+    pub fn parse(text: &str, file: &str) -> Result<ParsedTargets, Error> {
+        let raw: RawTargets = toml::from_str(text).map_err(|e| Error::Syntax {
+            file: file.to_string(),
+            message: syntax_message(&e, text),
+        })?;
+        if let Some(h) = raw.horizon_days
+            && !(h > 0.0 && h.is_finite())
+        {
+            return Err(Error::Invalid {
+                file: file.to_string(),
+                problems: vec![Invalid::new(
+                    "horizon_days",
+                    h,
+                    "the targets' follow-up must be a positive number of days",
+                )],
+            });
+        }
+        Ok(ParsedTargets {
+            file: file.to_string(),
+            raw,
+        })
+    }
+
+    /// The follow-up the targets need (`horizon_days`), if the file says.
+    pub fn horizon_days(&self) -> Option<f64> {
+        self.raw.horizon_days
+    }
+
+    /// Checks every target against `scenario`.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] naming every target that breaks a rule.
+    pub fn check(&self, scenario: &Scenario) -> Result<Targets, Error> {
+        let raw = &self.raw;
+        let mut problems = Problems::default();
+        if raw.target.is_empty() {
+            problems.push(Invalid::new("target", "", "no targets: add at least one [[target]]"));
+        }
+        let mut targets = Vec::new();
+        for (i, t) in raw.target.iter().enumerate() {
+            if raw.target[..i].iter().any(|o| o.name == t.name) {
+                problems.push(Invalid::new(
+                    format!("target[{i}].name"),
+                    format!("\"{}\"", t.name),
+                    "another target has this name; names must be unique",
+                ));
+            }
+            if let Some(target) = validate(t, &format!("target.{}", t.name), scenario, &mut problems) {
+                targets.push(target);
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Error::Invalid {
+                file: self.file.clone(),
+                problems: problems.into_vec(),
+            });
+        }
+        Ok(Targets {
+            file: self.file.clone(),
+            description: raw.description.clone(),
+            targets,
+        })
+    }
+}
+
+impl Targets {
+    /// Parses `text` (named `file` in errors) and checks every target
+    /// against `scenario`.
+    ///
+    /// # Errors
+    /// As [`ParsedTargets::parse`] and [`ParsedTargets::check`].
+    pub fn from_toml(text: &str, file: &str, scenario: &Scenario) -> Result<Targets, Error> {
+        ParsedTargets::parse(text, file)?.check(scenario)
+    }
+}
+
+fn share(path: &str, x: f64) -> Result<f64, Invalid> {
+    if (0.0..=1.0).contains(&x) {
+        Ok(x)
+    } else {
+        Err(Invalid::new(path, x, "a share must be within [0, 1]"))
+    }
+}
+
+fn band(t: &RawTarget, path: &str, published: f64) -> Result<Band, Invalid> {
+    let ordered = |key: &str, [lo, hi]: [f64; 2]| -> Result<(f64, f64), Invalid> {
+        let at = format!("{path}.{key}");
+        let (lo, hi) = (share(&at, lo)?, share(&at, hi)?);
+        if lo > hi || !(lo..=hi).contains(&published) {
+            return Err(Invalid::new(
+                at,
+                format!("[{lo}, {hi}]"),
+                format!("must be [low, high] with low <= published ({published}) <= high"),
+            ));
+        }
+        Ok((lo, hi))
+    };
+    let from_width = |kind, (lo, hi): (f64, f64)| Band {
+        kind,
+        lo,
+        hi,
+        se: (hi - lo) / (2.0 * Z95),
+    };
+    match (t.interval, t.range, t.n) {
+        (Some(i), None, None) => Ok(from_width(BandKind::Interval, ordered("interval", i)?)),
+        (None, Some(r), None) => Ok(from_width(BandKind::Range, ordered("range", r)?)),
+        (None, None, Some(n)) => {
+            if !(n >= 1.0 && n.is_finite()) {
+                return Err(Invalid::new(
+                    format!("{path}.n"),
+                    n,
+                    "the number of patients behind the share must be at least 1",
+                ));
+            }
+            let w = crate::stats::wilson(published, n);
+            Ok(Band {
+                kind: BandKind::Sample { n },
+                lo: w.lo,
+                hi: w.hi,
+                se: w.se,
+            })
+        }
+        _ => Err(Invalid::new(
+            path,
+            "",
+            "give exactly one of interval = [low, high] (a 95% confidence interval), range = [low, high] (the span of several sources) or n = <patients> (the share's sample size)",
+        )),
+    }
+}
+
+/// One target, or `None` with its problems recorded.
+fn validate(t: &RawTarget, path: &str, scenario: &Scenario, problems: &mut Problems) -> Option<Target> {
+    let published = problems.take(share(&format!("{path}.published"), t.published));
+    let band = published.and_then(|p| problems.take(band(t, path, p)));
+    let comparability = problems.take(
+        Comparability::ALL
+            .into_iter()
+            .find(|c| c.name() == t.comparability)
+            .ok_or_else(|| {
+                Invalid::new(
+                    format!("{path}.comparability"),
+                    format!("\"{}\"", t.comparability),
+                    "allowed: \"good\", \"moderate\", \"weak\"",
+                )
+            }),
+    );
+    let weight = match t.weight {
+        Some(w) if !(w >= 0.0 && w.is_finite()) => {
+            problems.push(Invalid::new(
+                format!("{path}.weight"),
+                w,
+                "a weight must be finite and >= 0",
+            ));
+            None
+        }
+        w => comparability.map(|c| w.unwrap_or(c.weight())),
+    };
+    let policies = scenario.policies();
+    let policy = match &t.policy {
+        None => Some(0),
+        Some(name) => problems.take(policies.iter().position(|p| &p.name == name).ok_or_else(|| {
+            Invalid::new(
+                format!("{path}.policy"),
+                format!("\"{name}\""),
+                format!(
+                    "no such policy in scenario {}{}",
+                    scenario.name(),
+                    did_you_mean(name, policies.iter().map(|p| p.name.as_str()))
+                ),
+            )
+        })),
+    };
+    let population = match &t.population {
+        None => Some(None),
+        Some(text) => problems.take(
+            Cond::compile(text, &scenario.slots())
+                .map(|c| Some((text.clone(), c)))
+                .map_err(|problem| Invalid::new(format!("{path}.population"), format!("\"{text}\""), problem)),
+        ),
+    };
+    let interventions = scenario.interventions();
+    let origin = match t.origin.as_deref() {
+        None | Some("presentation") => Some(Origin::Presentation),
+        Some(name) => problems.take(
+            interventions
+                .iter()
+                .position(|iv| iv.name == name)
+                .map(Origin::FirstAttempt)
+                .ok_or_else(|| {
+                    Invalid::new(
+                        format!("{path}.origin"),
+                        format!("\"{name}\""),
+                        format!(
+                            "allowed: \"presentation\" or the name of an intervention (its first attempt){}",
+                            did_you_mean(name, interventions.iter().map(|iv| iv.name.as_str()))
+                        ),
+                    )
+                }),
+        ),
+    };
+    let (absent, outcome_name) = match t.outcome.strip_prefix("no ") {
+        Some(rest) => (true, rest.trim()),
+        None => (false, t.outcome.as_str()),
+    };
+    let outcome = problems.take(
+        Outcome::ALL
+            .into_iter()
+            .find(|o| o.name() == outcome_name)
+            .ok_or_else(|| {
+                let names: Vec<String> = Outcome::ALL.iter().map(|o| format!("\"{}\"", o.name())).collect();
+                Invalid::new(
+                    format!("{path}.outcome"),
+                    format!("\"{}\"", t.outcome),
+                    format!(
+                        "allowed: {}, each optionally after \"no \" (the share without it){}",
+                        names.join(", "),
+                        did_you_mean(outcome_name, Outcome::ALL.iter().map(|o| o.name()))
+                    ),
+                )
+            }),
+    );
+    let without = match &t.without {
+        None => Some(None),
+        Some(name) => problems.take(
+            Outcome::ALL
+                .into_iter()
+                .find(|o| o.name() == name)
+                .map(Some)
+                .ok_or_else(|| {
+                    Invalid::new(
+                        format!("{path}.without"),
+                        format!("\"{name}\""),
+                        format!(
+                            "allowed: one of the outcomes{}",
+                            did_you_mean(name, Outcome::ALL.iter().map(|o| o.name()))
+                        ),
+                    )
+                }),
+        ),
+    };
+    let horizon = scenario.simulation().horizon_days;
+    let unit_and_day = match (t.unit.as_deref(), t.day) {
+        (None | Some("patient"), Some(day)) if day > 0.0 && day <= horizon => Some((Unit::Patient, day)),
+        (None | Some("patient"), Some(day)) => {
+            problems.push(Invalid::new(
+                format!("{path}.day"),
+                day,
+                format!(
+                    "follow-up must be more than 0 days and at most the scenario's horizon ({horizon} days; a longer one with --horizon, or horizon_days in the targets file)"
+                ),
+            ));
+            None
+        }
+        (None | Some("patient"), None) => {
+            problems.push(Invalid::new(
+                format!("{path}.day"),
+                "",
+                "missing: the days of follow-up from the origin",
+            ));
+            None
+        }
+        (Some("attempt"), None) => {
+            let fits = matches!(origin, Some(Origin::FirstAttempt(_)) | None)
+                && matches!(outcome, Some(Outcome::Complication) | None)
+                && t.without.is_none();
+            if !fits {
+                problems.push(Invalid::new(
+                    format!("{path}.unit"),
+                    "\"attempt\"",
+                    "counts each attempt of the origin intervention: needs origin = an intervention, outcome = \"complication\" and no `without`",
+                ));
+            }
+            fits.then_some((Unit::Attempt, 0.0))
+        }
+        (Some("attempt"), Some(day)) => {
+            problems.push(Invalid::new(
+                format!("{path}.day"),
+                day,
+                "not used with unit = \"attempt\" (a complication belongs to its attempt): remove it",
+            ));
+            None
+        }
+        (Some(other), _) => {
+            problems.push(Invalid::new(
+                format!("{path}.unit"),
+                format!("\"{other}\""),
+                "allowed: \"patient\" (the default) or \"attempt\"",
+            ));
+            None
+        }
+    };
+    let (unit, day) = unit_and_day?;
+    Some(Target {
+        name: t.name.clone(),
+        label: t.label.clone().unwrap_or_else(|| t.name.clone()),
+        source: t.source.clone(),
+        published: published?,
+        band: band?,
+        comparability: comparability?,
+        weight: weight?,
+        note: t.note.clone(),
+        policy: policy?,
+        population: population?,
+        origin: origin?,
+        unit,
+        day,
+        outcome: outcome?,
+        absent,
+        without: without?,
+    })
+}
