@@ -30,9 +30,18 @@ fn patient_path(c: &mut Criterion) {
     group.bench_function("all_policies", |b| {
         b.iter(|| {
             patient += 1;
-            simulate_patient(&scenario, SEED, false, patient, &mut scratch, &mut Untallied, |path| {
-                black_box(path.outcome);
-            });
+            simulate_patient(
+                &scenario,
+                SEED,
+                false,
+                &[],
+                patient,
+                &mut scratch,
+                &mut Untallied,
+                |path| {
+                    black_box(path.outcome);
+                },
+            );
         });
     });
     group.finish();
@@ -47,7 +56,7 @@ fn aggregate_chunk(c: &mut Criterion) {
     let chunk: Vec<Kept> = (0..CHUNK)
         .map(|p| {
             let mut kept: Kept = (Vec::new(), Vec::new());
-            simulate_patient(&scenario, SEED, false, p, &mut scratch, &mut Untallied, |path| {
+            simulate_patient(&scenario, SEED, false, &[], p, &mut scratch, &mut Untallied, |path| {
                 kept.0 = path.covariates.to_vec();
                 kept.1.push((*path.outcome, path.spells.clone()));
             });

@@ -116,7 +116,16 @@ pub fn count_draws(scenario: &Scenario, spec: &RunSpec, patients: u64) -> DrawCo
     let mut counter = Counter::default();
     let mut scratch = Scratch::default();
     for patient in 0..patients {
-        simulate_patient(scenario, spec.seed, false, patient, &mut scratch, &mut counter, |_| {});
+        simulate_patient(
+            scenario,
+            spec.seed,
+            false,
+            &[],
+            patient,
+            &mut scratch,
+            &mut counter,
+            |_| {},
+        );
     }
     DrawCounts {
         paths: patients * scenario.policies().len() as u64,

@@ -18,7 +18,9 @@ pub struct Evaluated {
     pub stalled_paths: u64,
 }
 
-/// Simulates `spec`'s cohort of `scenario` and assesses every target.
+/// Simulates `spec`'s cohort of `scenario` under the policies the targets
+/// name (the others would not change their paths) and assesses every
+/// target.
 ///
 /// # Errors
 /// As [`engine::run`].
@@ -45,4 +47,11 @@ pub fn evaluate(
         threads: ran.threads,
         stalled_paths: ran.stalled_paths,
     })
+}
+
+/// Per policy of `scenario`, whether a target names it.
+pub fn used_policies(scenario: &Scenario, targets: &Targets) -> Vec<bool> {
+    (0..scenario.policies().len())
+        .map(|p| targets.targets.iter().any(|t| t.policy == p))
+        .collect()
 }

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::analysis::Settings;
-use crate::analysis::targets::{Evaluated, evaluate};
+use crate::analysis::targets::{Evaluated, evaluate, used_policies};
 use crate::error::Error;
 use crate::jobs::{Destination, Job, Loaded, Work, load, plot_error, read_text, timed};
 use crate::output::Manifest;
@@ -13,6 +13,7 @@ use crate::report::{plot, tables};
 use crate::scenario::document::Overrides;
 use crate::scenario::targets::{ParsedTargets, Targets};
 use crate::scenario::{DEFAULT_TARGETS_FILE, DEFAULT_TARGETS_TOML};
+use crate::simulate::engine::RunSpec;
 
 /// What a finished `foramen targets` reports.
 #[derive(Debug, Clone)]
@@ -95,7 +96,11 @@ pub fn targets(
     let spec = settings.spec(scenario)?;
     let command = format!("targets --targets {}", targets.file);
     let mut job = Job::start(command, loaded, dest, "-targets")?;
-    let terminal = Terminal::new(spec.patients * scenario.policies().len() as u64, progress);
+    let used = RunSpec {
+        only: used_policies(scenario, &targets),
+        ..spec.clone()
+    };
+    let terminal = Terminal::new(spec.patients * used.policies(scenario), progress);
     let evaluated = timed(|| evaluate(scenario, &targets, &spec, &terminal));
     terminal.finish();
     let (evaluated, simulation_seconds) = evaluated?;

@@ -43,9 +43,19 @@ pub struct RunSpec {
     /// Patients per chunk, the unit of parallel work and of shards
     /// ([`CHUNK`] by default). Results do not depend on it (tested).
     pub chunk: u64,
+    /// Per policy, whether to simulate it; empty: every policy. Only for
+    /// sinks that read each path on its own (the targets'): the sums of a
+    /// run pair every policy's path.
+    pub only: Vec<bool>,
 }
 
 impl RunSpec {
+    /// How many policies each patient is simulated under.
+    pub fn policies(&self, scenario: &Scenario) -> u64 {
+        let all = scenario.policies().len();
+        (0..all).filter(|&p| self.only.get(p) != Some(&false)).count() as u64
+    }
+
     /// `patients` patients under `seed`, on one thread per core, with
     /// everything else at its default: no subgroups, no records, common
     /// random numbers, the first policy as reference, the whole cohort.
@@ -60,6 +70,7 @@ impl RunSpec {
             reference: 0,
             shard: Shard::default(),
             chunk: CHUNK,
+            only: Vec::new(),
         }
     }
 }
@@ -219,6 +230,7 @@ fn chunk<S: Sink>(
             scenario,
             spec.seed,
             spec.independent,
+            &spec.only,
             patient,
             scratch,
             &mut Untallied,
@@ -226,5 +238,5 @@ fn chunk<S: Sink>(
         );
         sink.end_patient();
     }
-    observer.done((end - start) * scenario.policies().len() as u64);
+    observer.done((end - start) * spec.policies(scenario));
 }

@@ -48,18 +48,22 @@ pub struct Path<'a> {
     pub events: &'a [Event],
 }
 
-/// Simulates patient `patient` under every policy in scenario order and
-/// hands each path to `each`.
+/// Simulates patient `patient` under every policy in scenario order (or
+/// only those `only` marks, when it is not empty) and hands each path to
+/// `each`.
 ///
 /// With common random numbers (`independent` false) the covariates and the
 /// natural history are drawn once, under `seed`, and every policy sees the
 /// same patient; with `independent` each policy draws its own patient under
-/// [`policy_seed`].
+/// [`policy_seed`]. A policy's path does not depend on which others are
+/// simulated.
+#[allow(clippy::too_many_arguments)]
 #[inline]
 pub fn simulate_patient<T: Tally>(
     scenario: &Scenario,
     seed: u64,
     independent: bool,
+    only: &[bool],
     patient: u64,
     scratch: &mut Scratch,
     tally: &mut T,
@@ -68,9 +72,13 @@ pub fn simulate_patient<T: Tally>(
     scratch.x.resize(scenario.slot_count(), 0.0);
     let mut nh = NaturalDraws::NONE;
     let mut key = PatientKey::new(seed, patient);
+    let mut first = true;
     for (p, policy) in scenario.policies().iter().enumerate() {
+        if only.get(p) == Some(&false) {
+            continue;
+        }
         let seed = if independent { policy_seed(seed, p) } else { seed };
-        if p == 0 || independent {
+        if std::mem::take(&mut first) || independent {
             key = PatientKey::new(seed, patient);
             draw_covariates(scenario, key, &mut scratch.x, tally);
             if scenario.policies().len() > 1 {
