@@ -70,6 +70,12 @@ pub enum Purpose {
     /// A distribution of belief's value in a draw of a probabilistic
     /// analysis (the "patient" index is the draw), by a hash of its path.
     Parameter { key: u64 },
+    /// Calibration: the standard normals of a proposal point of
+    /// incremental mixture importance sampling in round `round` (the
+    /// "patient" index is the point).
+    Proposal { round: u32 },
+    /// Calibration: resampling the weighted points into the posterior.
+    Resample,
 }
 
 impl Purpose {
@@ -90,6 +96,8 @@ impl Purpose {
             Purpose::Deficit => mix(6),
             Purpose::Mortality => mix(7),
             Purpose::Parameter { key } => key ^ mix(8),
+            Purpose::Proposal { round } => nth(0, mix(9), round),
+            Purpose::Resample => mix(10),
         }
     }
 }

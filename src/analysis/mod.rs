@@ -5,6 +5,7 @@
 //! polars, no plotters.
 
 pub mod bench;
+pub mod calibrate;
 pub mod describe;
 pub mod floor;
 pub mod psa;

@@ -67,6 +67,11 @@ pub enum Command {
     /// The model value of every published target (scenarios/targets/*.toml)
     /// against its published band; writes targets.csv and a chart.
     Targets(TargetsArgs),
+    /// Fit the scenario's distributions of belief to published targets:
+    /// a posterior sample (IMIS) and the posterior mode (Nelder-Mead);
+    /// writes calibration.csv, posterior.csv (for `psa --posterior`), the
+    /// targets before and after, and a chart.
+    Calibrate(CalibrateArgs),
     /// Time the scenario at several cohort sizes and thread counts against a
     /// draws-only baseline; writes bench.csv and a scaling chart.
     Bench(BenchArgs),
@@ -254,6 +259,47 @@ pub struct TargetsArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct CalibrateArgs {
+    /// Scenario file (TOML); the embedded default if omitted.
+    pub scenario: Option<PathBuf>,
+    /// Targets file (TOML; docs/targets.md); default the embedded targets
+    /// of the default scenario.
+    #[arg(long, value_name = "FILE")]
+    pub targets: Option<PathBuf>,
+    /// Patients per policy in each evaluation (the same seed every time:
+    /// common random numbers).
+    #[arg(long, value_name = "N", default_value_t = 20_000)]
+    pub patients: u64,
+    /// Random seed (overrides simulation.seed).
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Worker threads; default one per core. Results do not depend on it.
+    #[arg(long, value_name = "T", default_value_t = 0, hide_default_value = true)]
+    pub threads: usize,
+    /// Horizon in days (overrides simulation.horizon_days and the targets
+    /// file's horizon_days).
+    #[arg(long, value_name = "DAYS")]
+    pub horizon: Option<f64>,
+    /// IMIS: points drawn from the prior.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub prior_points: u64,
+    /// IMIS: points added per round.
+    #[arg(long, value_name = "B", default_value_t = 100)]
+    pub batch: u64,
+    /// IMIS: the most rounds.
+    #[arg(long, value_name = "K", default_value_t = 20)]
+    pub rounds: u32,
+    /// Points in the posterior sample.
+    #[arg(long, value_name = "J", default_value_t = 1000)]
+    pub posterior: u64,
+    /// Nelder-Mead: the most iterations of the posterior-mode search.
+    #[arg(long, value_name = "I", default_value_t = 300)]
+    pub iterations: u64,
+    #[command(flatten)]
+    pub output: OutArgs,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct BenchArgs {
     /// Scenario file (TOML); the embedded default if omitted.
     pub scenario: Option<PathBuf>,
@@ -356,6 +402,7 @@ pub fn main() -> Result<(), Error> {
         }
         Command::Bench(args) => bench_command(args),
         Command::Targets(args) => targets_command(args),
+        Command::Calibrate(args) => calibrate_command(args),
         Command::Verify { patients, threads } => {
             check_threads(threads)?;
             patients.map(check_patients).transpose()?;
@@ -558,6 +605,60 @@ fn targets_command(args: TargetsArgs) -> Result<(), Error> {
             m.patients_per_policy,
             m.policies.len(),
             m.simulation_seconds,
+            report.dir.display()
+        );
+    }
+    Ok(())
+}
+
+fn calibrate_command(args: CalibrateArgs) -> Result<(), Error> {
+    let settings = Settings {
+        threads: check_threads(args.threads)?,
+        ..Settings::default()
+    };
+    let patients = check_patients(args.patients)?;
+    let overrides = Overrides {
+        horizon_days: args.horizon,
+        seed: args.seed,
+        patients: Some(patients),
+        ..Overrides::default()
+    };
+    for (flag, n, least) in [
+        ("--prior-points", args.prior_points, 2),
+        ("--batch", args.batch, 1),
+        ("--posterior", args.posterior, 1),
+    ] {
+        if !(least..=1_000_000).contains(&n) {
+            return Err(Error::Usage(format!("{flag} {n}: give from {least} to 1000000")));
+        }
+    }
+    let plan = crate::analysis::calibrate::Plan {
+        patients,
+        threads: settings.threads,
+        prior_points: args.prior_points,
+        batch: args.batch,
+        rounds: args.rounds,
+        posterior: args.posterior,
+        iterations: args.iterations,
+    };
+    let input = jobs::targets::load_with_targets(args.scenario.as_deref(), &overrides, args.targets.as_deref())?;
+    let quiet = args.output.quiet;
+    if let Some((own, used)) = input.extended_horizon
+        && !quiet
+    {
+        eprintln!(
+            "note: the scenario's horizon ({own} days) is shorter than the targets' follow-up: run with a horizon of {used} days (horizon_days in {}; --horizon to choose)",
+            input.targets.file
+        );
+    }
+    let report = jobs::calibrate::calibrate_job(input, &settings, &plan, &args.output.destination(), !quiet)?;
+    if !quiet {
+        print!("{}", terminal::format_calibration(&report.fit, &report.targets.targets));
+        println!(
+            "{} evaluations of {} patients in {:.1} s\nwrote {}",
+            report.fit.evaluations,
+            plan.patients,
+            report.manifest.simulation_seconds,
             report.dir.display()
         );
     }

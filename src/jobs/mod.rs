@@ -5,6 +5,7 @@
 //! the file list, the manifest, completion).
 
 pub mod bench;
+pub mod calibrate;
 pub mod merge;
 pub mod psa;
 pub mod run;

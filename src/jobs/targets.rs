@@ -107,7 +107,9 @@ pub fn targets(
     let frame = tables::targets_frame(scenario, &targets.targets, &evaluated.assessed)?;
     tables::write_frame(frame, &job.dir().join("targets.csv"))?;
     job.wrote(["targets.csv"]);
-    job.wrote(plot::write_targets(&targets.targets, &evaluated.assessed, job.dir()).map_err(plot_error)?);
+    job.wrote(
+        plot::write_targets("targets", &targets.targets, &evaluated.assessed, None, job.dir()).map_err(plot_error)?,
+    );
     let (dir, manifest) = job.finish(&Work {
         spec: &spec,
         threads: evaluated.threads,

@@ -13,6 +13,7 @@ use polars::prelude::*;
 
 use crate::accumulate::sink::PatientRecords;
 use crate::analysis::bench::{BenchRow, DrawCounts};
+use crate::analysis::calibrate::Fit;
 use crate::analysis::floor::{Floor, Primitive, Way};
 use crate::analysis::psa::PsaResults;
 use crate::analysis::sweep::{SensitivityResults, SweepPoint};
@@ -572,6 +573,97 @@ pub fn targets_frame(scenario: &Scenario, targets: &[Target], assessed: &[Assess
     t.strings("in_band", assessed.iter().map(|a| a.in_band.to_string()).collect());
     t.strings("note", text(&|x| x.note.clone().unwrap_or_default()));
     t.finish()
+}
+
+/// `calibration.csv`: one row per distribution of belief: its key path,
+/// prior, whether it was calibrated (false: it cannot change a path, and
+/// its posterior is its prior), the value the scenario is written with (the prior's mean), the
+/// fitted value (posterior mode) and the posterior sample's mean with its
+/// 2.5% and 97.5% quantiles.
+///
+/// # Errors
+/// [`Error::Output`] if the frame cannot be built.
+pub fn calibration_frame(fit: &Fit) -> Result<DataFrame, Error> {
+    let mut t = Table::default();
+    let ps = &fit.parameters;
+    let summaries: Vec<(f64, f64, f64)> = (0..ps.len()).map(|i| fit.posterior.summary(i)).collect();
+    t.strings("parameter", ps.iter().map(|b| b.path.clone()).collect());
+    t.strings("prior", ps.iter().map(|b| b.family.to_string()).collect());
+    t.strings("calibrated", ps.iter().map(|b| b.changes_paths().to_string()).collect());
+    t.floats("prior_mean", fit.start.clone());
+    t.floats("fitted", fit.fitted.clone());
+    t.floats("posterior_mean", summaries.iter().map(|s| s.0).collect());
+    t.floats("posterior_lo", summaries.iter().map(|s| s.1).collect());
+    t.floats("posterior_hi", summaries.iter().map(|s| s.2).collect());
+    t.finish()
+}
+
+/// `posterior.csv`: the posterior sample, one row per point: `sample`,
+/// each distribution of belief by key path, and the point's weighted
+/// distance to the targets. `foramen psa --posterior` reads it.
+///
+/// # Errors
+/// [`Error::Output`] if the frame cannot be built.
+pub fn posterior_frame(fit: &Fit) -> Result<DataFrame, Error> {
+    let mut t = Table::default();
+    let post = &fit.posterior;
+    t.integers("sample", (0..post.samples.len() as u64).collect());
+    for (i, b) in fit.parameters.iter().enumerate() {
+        t.floats(&b.path, post.samples.iter().map(|s| s[i]).collect());
+    }
+    t.floats("distance", post.distances.clone());
+    t.finish()
+}
+
+/// Reads a posterior sample (`posterior.csv` of `foramen calibrate`):
+/// per row, the value of each of `paths`, in that order.
+///
+/// # Errors
+/// [`Error::Read`] when it cannot be read; [`Error::Syntax`] when it is
+/// not CSV; [`Error::Invalid`] naming a missing column or an empty or
+/// non-numeric cell.
+pub fn read_posterior(path: &Path, paths: &[String]) -> Result<Vec<Vec<f64>>, Error> {
+    let file = path.display().to_string();
+    if let Err(source) = File::open(path) {
+        return Err(Error::Read {
+            what: "posterior sample".into(),
+            file,
+            source,
+        });
+    }
+    let df = CsvReadOptions::default()
+        .with_has_header(true)
+        .try_into_reader_with_file_path(Some(path.to_path_buf()))
+        .and_then(|r| r.finish())
+        .map_err(|e| Error::Syntax {
+            file: file.clone(),
+            message: format!("not a CSV table ({e}); give the posterior.csv of a `foramen calibrate` run"),
+        })?;
+    let invalid = |column: &str, problem: String| Error::Invalid {
+        file: file.clone(),
+        problems: vec![crate::error::Invalid::new(column, "", problem)],
+    };
+    let mut columns = Vec::with_capacity(paths.len());
+    for p in paths {
+        let column = df.column(p).map_err(|_| {
+            invalid(
+                p,
+                "missing: the posterior has no column for this distribution of belief of the scenario (calibrate this scenario to get one)".into(),
+            )
+        })?;
+        let values = column
+            .cast(&DataType::Float64)
+            .ok()
+            .and_then(|c| c.f64().ok().map(|c| c.iter().collect::<Option<Vec<f64>>>()))
+            .flatten()
+            .ok_or_else(|| invalid(p, "every cell must be a number".into()))?;
+        columns.push(values);
+    }
+    let rows = df.height();
+    if rows == 0 {
+        return Err(invalid("sample", "the posterior sample has no rows".into()));
+    }
+    Ok((0..rows).map(|r| columns.iter().map(|c| c[r]).collect()).collect())
 }
 
 /// Writes a frame as CSV at `path`.

@@ -2,6 +2,7 @@
 //! `foramen verify` and the rows of `foramen bench`.
 
 use crate::analysis::bench::BenchRow;
+use crate::analysis::calibrate::Fit;
 use crate::analysis::floor::{Floor, Primitive};
 use crate::analysis::sweep::SweepPoint;
 use crate::analysis::verify::{Check, Z_THRESHOLD};
@@ -191,6 +192,66 @@ pub fn format_targets(targets: &[Target], assessed: &[Assessment]) -> String {
         } else {
             String::new()
         }
+    );
+    out
+}
+
+/// What `foramen calibrate` prints: each parameter's prior mean, fitted
+/// value and posterior interval; the targets in band and the distance
+/// before and after; how the posterior sample was made.
+pub fn format_calibration(fit: &Fit, targets: &[Target]) -> String {
+    let wp = fit
+        .parameters
+        .iter()
+        .map(|b| b.path.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(9);
+    let mut out = format!(
+        "{:<wp$} {:>12} {:>12} {:>12} {:>27}\n",
+        "parameter", "prior mean", "fitted", "posterior", "95% posterior interval"
+    );
+    for (i, b) in fit.parameters.iter().enumerate().filter(|(_, b)| b.changes_paths()) {
+        let (mean, lo, hi) = fit.posterior.summary(i);
+        out += &format!(
+            "{:<wp$} {:>12.4} {:>12.4} {:>12.4} {:>27}\n",
+            b.path,
+            fit.start[i],
+            fit.fitted[i],
+            mean,
+            format!("{lo:.4} - {hi:.4}")
+        );
+    }
+    let held = fit.parameters.iter().filter(|b| !b.changes_paths()).count();
+    if held > 0 {
+        out += &format!(
+            "({held} distributions of belief that only value paths (costs, utilities) are not calibrated: the posterior sample draws them from their priors)\n"
+        );
+    }
+    let inside = |a: &[Assessment]| a.iter().filter(|a| a.in_band).count();
+    let p = &fit.posterior;
+    out += &format!(
+        "\ntargets in their published band: {} before, {} after, of {}; weighted distance sum w z^2: {:.1} before, {:.1} after\n",
+        inside(&fit.before),
+        inside(&fit.after),
+        targets.len(),
+        fit.distance_before,
+        fit.distance_after
+    );
+    out += &format!(
+        "posterior: {} points by IMIS ({} points evaluated, {} rounds, {}; effective sample size {:.0}, {} distinct); mode by Nelder-Mead ({} iterations, {})\n",
+        p.samples.len(),
+        p.points,
+        p.rounds,
+        if p.converged {
+            "stopping rule met"
+        } else {
+            "stopped at the last round: raise --rounds"
+        },
+        p.ess,
+        p.distinct,
+        fit.iterations,
+        fit.termination
     );
     out
 }

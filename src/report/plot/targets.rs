@@ -13,19 +13,34 @@ use crate::scenario::targets::Target;
 /// One row per target, in percent: the published band as a grey bar with
 /// the published value as a black tick; the model's value as a dot with
 /// its 95% Monte Carlo interval as a line, filled when it lies in the band
-/// and hollow when not.
+/// and hollow when not. With `before` (a calibration), the model before
+/// fitting as a small grey diamond, joined to the value after by a thin
+/// line.
 pub(super) struct TargetsChart<'a> {
     pub(super) targets: &'a [Target],
     pub(super) assessed: &'a [Assessment],
+    pub(super) before: Option<&'a [Assessment]>,
 }
 
-/// Writes `targets.png/.svg`.
+/// Writes `<name>.png/.svg`: `targets` against the model (`assessed`),
+/// and against the model `before` calibration when given.
 ///
 /// # Errors
 /// [`PlotError`] naming the file.
-pub fn write_targets(targets: &[Target], assessed: &[Assessment], dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
+pub fn write_targets(
+    name: &str,
+    targets: &[Target],
+    assessed: &[Assessment],
+    before: Option<&[Assessment]>,
+    dir: &Path,
+) -> Result<Vec<PathBuf>, PlotError> {
     let mut files = Vec::new();
-    save(&TargetsChart { targets, assessed }, dir, "targets", &mut files)?;
+    let chart = TargetsChart {
+        targets,
+        assessed,
+        before,
+    };
+    save(&chart, dir, name, &mut files)?;
     Ok(files)
 }
 
@@ -51,7 +66,11 @@ impl Chart for TargetsChart<'_> {
             .build_cartesian_2d(0.0..100.0, rows.range())
             .map_err(err)?;
         house_style(&mut chart.configure_mesh())
-            .x_desc("share (%): published band (grey) and value (black tick); model with its 95% Monte Carlo interval (filled dot: in the band)")
+            .x_desc(if self.before.is_some() {
+                "share (%): bar, published band; tick, published; diamond, model before calibration; dot, after (filled: in band)"
+            } else {
+                "share (%): bar, published band; tick, published; dot, model with its 95% MC interval (filled: in band)"
+            })
             .label_style((FONT, 16))
             .axis_desc_style((FONT, 18))
             .y_labels(rows.n())
@@ -72,6 +91,25 @@ impl Chart for TargetsChart<'_> {
             );
             chart.draw_series(std::iter::once(tick)).map_err(err)?;
             let m = a.model;
+            if let Some(b) = self.before.and_then(|b| b.get(i)).map(|b| b.model.value)
+                && b.is_finite()
+            {
+                let grey = RGBColor(110, 110, 110);
+                if m.value.is_finite() {
+                    let path = PathElement::new(vec![(100.0 * b, y), (100.0 * m.value, y)], grey.stroke_width(1));
+                    chart.draw_series(std::iter::once(path)).map_err(err)?;
+                }
+                let diamond = Polygon::new(
+                    vec![
+                        (100.0 * b - 0.6, y),
+                        (100.0 * b, y + 0.22),
+                        (100.0 * b + 0.6, y),
+                        (100.0 * b, y - 0.22),
+                    ],
+                    grey.filled(),
+                );
+                chart.draw_series(std::iter::once(diamond)).map_err(err)?;
+            }
             if m.lo.is_finite() && m.hi.is_finite() {
                 let line = PathElement::new(vec![(100.0 * m.lo, y), (100.0 * m.hi, y)], model.stroke_width(2));
                 chart.draw_series(std::iter::once(line)).map_err(err)?;

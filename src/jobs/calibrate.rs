@@ -1,0 +1,96 @@
+//! `foramen calibrate`: fits the scenario's distributions of belief to
+//! published targets; writes the fit, the targets before and after, the
+//! posterior sample and a chart.
+
+use std::path::PathBuf;
+
+use crate::analysis::Settings;
+use crate::analysis::calibrate::{Fit, Plan, calibrate};
+use crate::error::Error;
+use crate::jobs::targets::WithTargets;
+use crate::jobs::{Destination, Job, Work, plot_error, timed};
+use crate::output::Manifest;
+use crate::report::progress::Terminal;
+use crate::report::{plot, tables};
+use crate::scenario::targets::Targets;
+use crate::simulate::engine::RunSpec;
+
+/// What a finished `foramen calibrate` reports.
+#[derive(Debug, Clone)]
+pub struct CalibrateReport {
+    pub dir: PathBuf,
+    pub targets: Targets,
+    pub fit: Fit,
+    pub manifest: Manifest,
+}
+
+/// Calibrates and writes the directory: `calibration.csv` (parameters),
+/// `targets_before.csv` and `targets_after.csv` (as `targets.csv`),
+/// `posterior.csv` and the `calibration` chart.
+///
+/// # Errors
+/// Bad settings, a scenario without distributions of belief, an
+/// interrupted run, write failures.
+pub fn calibrate_job(
+    input: WithTargets,
+    settings: &Settings,
+    plan: &Plan,
+    dest: &Destination,
+    progress: bool,
+) -> Result<CalibrateReport, Error> {
+    let WithTargets { loaded, targets, .. } = input;
+    let loaded = &loaded;
+    let scenario = &loaded.scenario;
+    let spec = settings.spec(scenario)?;
+    let command = format!(
+        "calibrate --targets {} --patients {} --prior-points {} --batch {} --rounds {} --posterior {} --iterations {}",
+        targets.file, plan.patients, plan.prior_points, plan.batch, plan.rounds, plan.posterior, plan.iterations
+    );
+    let mut job = Job::start(command, loaded, dest, "-calibrate")?;
+    let used = RunSpec {
+        only: crate::analysis::targets::used_policies(scenario, &targets),
+        ..RunSpec::new(plan.patients, spec.seed)
+    };
+    let evaluations = plan.max_evaluations(loaded.document.beliefs().len());
+    let terminal = Terminal::new(evaluations * plan.patients * used.policies(scenario), progress);
+    let fitted = timed(|| calibrate(&loaded.document, &loaded.overrides, &targets, plan, &terminal));
+    terminal.finish();
+    let (fit, simulation_seconds) = fitted?;
+    let dir = job.dir().to_path_buf();
+    tables::write_frame(tables::calibration_frame(&fit)?, &dir.join("calibration.csv"))?;
+    tables::write_frame(tables::posterior_frame(&fit)?, &dir.join("posterior.csv"))?;
+    for (file, assessed) in [("targets_before.csv", &fit.before), ("targets_after.csv", &fit.after)] {
+        tables::write_frame(
+            tables::targets_frame(scenario, &targets.targets, assessed)?,
+            &dir.join(file),
+        )?;
+    }
+    job.wrote([
+        "calibration.csv",
+        "posterior.csv",
+        "targets_before.csv",
+        "targets_after.csv",
+    ]);
+    job.wrote(
+        plot::write_targets("calibration", &targets.targets, &fit.after, Some(&fit.before), &dir)
+            .map_err(plot_error)?,
+    );
+    let paths = fit.evaluations * plan.patients * used.policies(scenario);
+    let (dir, manifest) = job.finish(&Work {
+        spec: &RunSpec {
+            patients: plan.patients,
+            ..spec
+        },
+        threads: crate::jobs::threads(settings),
+        runs: fit.evaluations as usize,
+        simulation_seconds,
+        paths_per_second: Some(paths as f64 / simulation_seconds.max(1e-9)),
+        stalled_paths: 0,
+    })?;
+    Ok(CalibrateReport {
+        dir,
+        targets,
+        fit,
+        manifest,
+    })
+}
