@@ -530,6 +530,12 @@ fn imis(objective: &Objective, doc: &Document, seed: u64, plan: &Plan) -> Result
     }
     let mut distinct = chosen.clone();
     distinct.dedup();
+    // In random order, so that any first rows (`psa --draws` fewer than
+    // the sample) are a random subsample (Fisher-Yates).
+    for i in (1..chosen.len()).rev() {
+        let k = rng.random_range(0..=i);
+        chosen.swap(i, k);
+    }
     let sum_sq: f64 = w.iter().map(|w| w * w).sum();
     let best = w
         .iter()

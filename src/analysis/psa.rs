@@ -54,6 +54,9 @@ pub fn parameters(doc: &Document, seed: u64, draw: u64) -> Vec<f64> {
 /// Runs draws `draws` (a range of draw indices) with `patients` per policy
 /// in each inner cohort, on `threads` threads (0: one per core), telling
 /// `observer` of each draw's patient-paths and stopping when it asks.
+/// Draw `d`'s parameters are row `d` of `posterior` when given (a
+/// calibration's posterior sample, every distribution of belief in
+/// document order), else drawn from the distributions of belief.
 ///
 /// # Errors
 /// [`Error::Usage`] when the scenario declares no distribution of belief;
@@ -65,6 +68,7 @@ pub fn run(
     draws: std::ops::Range<u64>,
     patients: u64,
     threads: usize,
+    posterior: Option<&[Vec<f64>]>,
     observer: &dyn Observer,
 ) -> Result<Vec<Draw>, Error> {
     if doc.beliefs().is_empty() {
@@ -79,7 +83,10 @@ pub fn run(
         if observer.cancelled() {
             return Err(Error::Interrupted);
         }
-        let values = parameters(doc, seed, draw);
+        let values = match posterior {
+            Some(rows) => rows[draw as usize % rows.len()].clone(),
+            None => parameters(doc, seed, draw),
+        };
         let inner = Overrides {
             patients: Some(patients),
             seed: Some(draw_seed(seed, draw)),

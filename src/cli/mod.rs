@@ -180,6 +180,11 @@ pub struct PsaArgs {
     /// draws; combine the shard directories with `foramen merge`.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
+    /// Draw the parameters from a calibration's posterior sample (the
+    /// posterior.csv of `foramen calibrate`; row d for draw d) instead of
+    /// the distributions of belief.
+    #[arg(long, value_name = "FILE")]
+    pub posterior: Option<PathBuf>,
     #[command(flatten)]
     pub output: OutArgs,
 }
@@ -444,6 +449,7 @@ fn psa_command(args: PsaArgs) -> Result<(), Error> {
         population: args.population,
         years: args.years,
         shard: parse_shard(args.shard.as_deref())?,
+        posterior: args.posterior.clone(),
     };
     let report = jobs::psa::psa(
         &loaded,

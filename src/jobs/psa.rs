@@ -29,6 +29,9 @@ pub struct PsaOptions {
     pub years: u32,
     /// Run only this shard of the draws (merge with `foramen merge`).
     pub shard: Option<Shard>,
+    /// Draw the parameters from this posterior sample (`posterior.csv` of
+    /// `foramen calibrate`), row `d` for draw `d`, instead of the priors.
+    pub posterior: Option<PathBuf>,
 }
 
 /// What a finished `foramen psa` reports: the directory, the results
@@ -71,13 +74,35 @@ pub fn psa(
     }
     let scenario = &loaded.scenario;
     let spec = settings.spec(scenario)?;
+    let posterior = match &options.posterior {
+        None => None,
+        Some(path) => {
+            let paths: Vec<String> = loaded.document.beliefs().iter().map(|b| b.path.clone()).collect();
+            let rows = tables::read_posterior(path, &paths)?;
+            if options.draws > rows.len() as u64 {
+                return Err(Error::Usage(format!(
+                    "--draws {}: the posterior sample {} has {} rows, one per draw; give --draws {} or fewer (or calibrate with a larger --posterior)",
+                    options.draws,
+                    path.display(),
+                    rows.len(),
+                    rows.len()
+                )));
+            }
+            Some(rows)
+        }
+    };
     let shard = options.shard.unwrap_or_default();
+    let from = options
+        .posterior
+        .as_ref()
+        .map(|p| format!(" --posterior {}", p.display()))
+        .unwrap_or_default();
     let (command, suffix) = match options.shard {
         Some(s) => (
-            format!("psa --draws {} --shard {}/{}", options.draws, s.index, s.count),
+            format!("psa --draws {}{from} --shard {}/{}", options.draws, s.index, s.count),
             format!("-psa-shard-{}-of-{}", s.index, s.count),
         ),
-        None => (format!("psa --draws {}", options.draws), "-psa".to_string()),
+        None => (format!("psa --draws {}{from}", options.draws), "-psa".to_string()),
     };
     let mut job = Job::start(command, loaded, dest, &suffix)?;
     let range = shard.chunks(options.draws);
@@ -92,6 +117,7 @@ pub fn psa(
             range.clone(),
             options.patients,
             settings.threads,
+            posterior.as_deref(),
             &terminal,
         )
     });
@@ -198,6 +224,7 @@ pub fn merge(dirs: &[PathBuf], dest: &Destination) -> Result<PsaReport, Error> {
         population: run.population,
         years: run.years,
         shard: None,
+        posterior: None,
     };
     let job = Job::start(format!("merge of {} PSA shards", dirs.len()), &loaded, dest, "-psa")?;
     let work = Work {

@@ -329,3 +329,165 @@ outcome = "no procedure"
             "cannot read targets file no/such/targets.toml",
         ));
 }
+
+/// One uncertain response probability `p ~ Beta(2, 2)`, recovery within
+/// about a day, so the share recovered by day 365 is `p` itself; one
+/// target: 120 of 400 recovered. The likelihood is then normal around
+/// 0.3 with sd `s = sqrt(0.3 * 0.7 / 400 + se_mc²)`, and the posterior
+/// (prior times likelihood) has mean `0.3 + s² (1/0.3 - 1/0.7)` (to first
+/// order) and sd `s`. The posterior sample's mean must lie within four
+/// standard errors of it: the sample's own (`s / sqrt(ESS)`) and the
+/// common-random-numbers bias of the model share (`se_mc`); its sd within
+/// 30% of `s` (four times the relative error `1 / sqrt(2 ESS)` at the ESS
+/// reached, rounded up); the fitted mode within four `se_mc` of the
+/// mode's value.
+#[test]
+fn calibration_recovers_a_known_posterior() {
+    use foramen::analysis::calibrate::{Plan, calibrate};
+    use foramen::scenario::document::{Document, Overrides};
+    let text = r#"
+name = "one-parameter"
+[simulation]
+patients = 4000
+seed = 99
+horizon_days = 365
+[[cohort.covariates]]
+name = "x"
+probability = 0.5
+[[interventions]]
+name = "a"
+level = "conservative"
+response = { probability = { beta = [2, 2] } }
+recovery_time = { family = "exponential", mean = 1 }
+failure_time = { family = "fixed", value = 400 }
+[[policies]]
+name = "p"
+steps = [{ intervention = "a" }]
+"#;
+    let targets_text = r#"
+[[target]]
+name = "recovered"
+source = "synthetic"
+published = 0.3
+n = 400
+comparability = "good"
+day = 365
+outcome = "recovered"
+"#;
+    let doc = Document::parse(text, "one-parameter.toml").unwrap();
+    let overrides = Overrides::default();
+    let scenario = doc.scenario(&overrides).unwrap();
+    let targets = Targets::from_toml(targets_text, "targets.toml", &scenario).unwrap();
+    let plan = Plan {
+        patients: 4000,
+        threads: 1,
+        prior_points: 300,
+        batch: 50,
+        rounds: 6,
+        posterior: 400,
+        iterations: 60,
+    };
+    let fit = calibrate(&doc, &overrides, &targets, &plan, &Unobserved).unwrap();
+    let se_mc = (0.3f64 * 0.7 / 4000.0).sqrt();
+    let s = (0.3f64 * 0.7 / 400.0 + se_mc * se_mc).sqrt();
+    let mean = 0.3 + s * s * (1.0 / 0.3 - 1.0 / 0.7);
+    let post = &fit.posterior;
+    let (got, _, _) = post.summary(0);
+    let values: Vec<f64> = post.samples.iter().map(|v| v[0]).collect();
+    let sd = (values.iter().map(|v| (v - got).powi(2)).sum::<f64>() / (values.len() - 1) as f64).sqrt();
+    let tolerance = 4.0 * (se_mc * se_mc + s * s / post.ess).sqrt();
+    assert!(post.ess > 50.0, "effective sample size {}", post.ess);
+    assert!(
+        (got - mean).abs() <= tolerance,
+        "posterior mean {got}, expected {mean} +- {tolerance}"
+    );
+    assert!((sd / s - 1.0).abs() <= 0.3, "posterior sd {sd}, expected {s}");
+    assert!(
+        (fit.fitted[0] - mean).abs() <= 4.0 * se_mc + 0.005,
+        "mode {}",
+        fit.fitted[0]
+    );
+    assert!(fit.distance_after <= fit.distance_before);
+    // The whole run again gives the same numbers (fixed seed).
+    let again = calibrate(&doc, &overrides, &targets, &plan, &Unobserved).unwrap();
+    assert_eq!(again.posterior.samples, post.samples);
+    assert_eq!(again.fitted, fit.fitted);
+}
+
+#[test]
+fn calibrate_writes_a_posterior_that_psa_draws_from() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("cal");
+    foramen()
+        .args([
+            "calibrate",
+            "--patients",
+            "500",
+            "--prior-points",
+            "20",
+            "--batch",
+            "10",
+            "--rounds",
+            "1",
+            "--posterior",
+            "20",
+            "--iterations",
+            "5",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    for file in [
+        "calibration.csv",
+        "posterior.csv",
+        "targets_before.csv",
+        "targets_after.csv",
+        "calibration.png",
+        "manifest.json",
+    ] {
+        assert!(fs::metadata(out.join(file)).unwrap().len() > 0, "{file} is empty");
+    }
+    let calibration = fs::read_to_string(out.join("calibration.csv")).unwrap();
+    assert!(calibration.starts_with("parameter,prior,calibrated,prior_mean,fitted,posterior_mean"));
+    assert!(calibration.contains("interventions.tfesi.response.probability,"));
+    let posterior = fs::read_to_string(out.join("posterior.csv")).unwrap();
+    assert_eq!(posterior.lines().count(), 21);
+    // PSA draw d takes posterior row d.
+    let psa = tmp.path().join("psa");
+    foramen()
+        .args(["psa", "--draws", "10", "--patients", "200", "--quiet", "--posterior"])
+        .arg(out.join("posterior.csv"))
+        .arg("--out")
+        .arg(&psa)
+        .assert()
+        .success();
+    let drawn = fs::read_to_string(psa.join("psa_parameters.csv")).unwrap();
+    for (a, b) in drawn.lines().skip(1).zip(posterior.lines().skip(1)) {
+        // Same values; the posterior row also ends with its distance.
+        let (a, b) = (a.split_once(',').unwrap().1, b.split_once(',').unwrap().1);
+        assert!(b.starts_with(a), "psa row {a} is not posterior row {b}");
+    }
+    // Too many draws, and a posterior of another scenario, are refused.
+    foramen()
+        .args(["psa", "--draws", "21", "--patients", "200", "--quiet", "--posterior"])
+        .arg(out.join("posterior.csv"))
+        .arg("--out")
+        .arg(tmp.path().join("psa2"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("has 20 rows"));
+    let header = posterior.lines().next().unwrap();
+    let cut = header.replace("interventions.tfesi.cost", "something.else");
+    let other = tmp.path().join("other.csv");
+    fs::write(&other, posterior.replacen(header, &cut, 1)).unwrap();
+    foramen()
+        .args(["psa", "--draws", "5", "--patients", "200", "--quiet", "--posterior"])
+        .arg(&other)
+        .arg("--out")
+        .arg(tmp.path().join("psa3"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("interventions.tfesi.cost: missing"));
+}
