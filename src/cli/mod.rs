@@ -87,18 +87,25 @@ pub enum Command {
     },
 }
 
-/// The cohort flags of the commands that simulate.
+/// The seed and the threads of the commands that simulate.
 #[derive(Debug, Clone, clap::Args)]
-pub struct SimArgs {
-    /// Patients per policy (overrides simulation.patients).
-    #[arg(long, value_name = "N")]
-    pub patients: Option<u64>,
+pub struct SeedArgs {
     /// Random seed (overrides simulation.seed).
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
     /// Worker threads; default one per core. Results do not depend on it.
     #[arg(long, value_name = "T", default_value_t = 0, hide_default_value = true)]
     pub threads: usize,
+}
+
+/// The cohort flags of the commands that simulate.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SimArgs {
+    /// Patients per policy (overrides simulation.patients).
+    #[arg(long, value_name = "N")]
+    pub patients: Option<u64>,
+    #[command(flatten)]
+    pub seed: SeedArgs,
 }
 
 /// Where a command writes, and how loudly.
@@ -155,13 +162,10 @@ pub struct PsaArgs {
     /// Patients per policy in each draw's cohort.
     #[arg(long, value_name = "N", default_value_t = 10_000)]
     pub patients: u64,
-    /// Random seed (overrides simulation.seed): draw d's parameters and
-    /// cohort depend only on it and d.
-    #[arg(long, value_name = "S")]
-    pub seed: Option<u64>,
-    /// Worker threads; default one per core. Results do not depend on it.
-    #[arg(long, value_name = "T", default_value_t = 0, hide_default_value = true)]
-    pub threads: usize,
+    /// The seed (draw d's parameters and cohort depend only on it and d)
+    /// and worker threads.
+    #[command(flatten)]
+    pub seed: SeedArgs,
     /// The policy incremental values are taken against (default the first).
     #[arg(long, value_name = "POLICY")]
     pub reference: Option<String>,
@@ -275,12 +279,8 @@ pub struct CalibrateArgs {
     /// common random numbers).
     #[arg(long, value_name = "N", default_value_t = 20_000)]
     pub patients: u64,
-    /// Random seed (overrides simulation.seed).
-    #[arg(long, value_name = "S")]
-    pub seed: Option<u64>,
-    /// Worker threads; default one per core. Results do not depend on it.
-    #[arg(long, value_name = "T", default_value_t = 0, hide_default_value = true)]
-    pub threads: usize,
+    #[command(flatten)]
+    pub seed: SeedArgs,
     /// Horizon in days (overrides simulation.horizon_days and the targets
     /// file's horizon_days).
     #[arg(long, value_name = "DAYS")]
@@ -350,14 +350,14 @@ impl SimArgs {
     fn overrides(&self) -> Result<Overrides, Error> {
         Ok(Overrides {
             patients: self.patients.map(check_patients).transpose()?,
-            seed: self.seed,
+            seed: self.seed.seed,
             ..Overrides::default()
         })
     }
 
     fn settings(&self) -> Result<Settings, Error> {
         Ok(Settings {
-            threads: check_threads(self.threads)?,
+            threads: check_threads(self.seed.threads)?,
             ..Settings::default()
         })
     }
@@ -432,13 +432,13 @@ fn parse_shard(text: Option<&str>) -> Result<Option<Shard>, Error> {
 
 fn psa_command(args: PsaArgs) -> Result<(), Error> {
     let settings = Settings {
-        threads: check_threads(args.threads)?,
+        threads: check_threads(args.seed.threads)?,
         reference: args.reference.clone(),
         ..Settings::default()
     };
     let overrides = Overrides {
         patients: Some(check_patients(args.patients)?),
-        seed: args.seed,
+        seed: args.seed.seed,
         ..Overrides::default()
     };
     let loaded = jobs::load(args.scenario.as_deref(), &overrides)?;
@@ -583,6 +583,16 @@ fn sensitivity_command(args: SensitivityArgs) -> Result<(), Error> {
     Ok(())
 }
 
+/// Says on stderr when the horizon was extended to the targets' follow-up.
+fn note_horizon(input: &jobs::targets::WithTargets) {
+    if let Some((own, used)) = input.extended_horizon {
+        eprintln!(
+            "note: the scenario's horizon ({own} days) is shorter than the targets' follow-up: run with a horizon of {used} days (horizon_days in {}; --horizon to choose)",
+            input.targets.file
+        );
+    }
+}
+
 fn targets_command(args: TargetsArgs) -> Result<(), Error> {
     let settings = args.sim.settings()?;
     let overrides = Overrides {
@@ -591,13 +601,8 @@ fn targets_command(args: TargetsArgs) -> Result<(), Error> {
     };
     let input = jobs::targets::load_with_targets(args.scenario.as_deref(), &overrides, args.targets.as_deref())?;
     let quiet = args.output.quiet;
-    if let Some((own, used)) = input.extended_horizon
-        && !quiet
-    {
-        eprintln!(
-            "note: the scenario's horizon ({own} days) is shorter than the targets' follow-up: run with a horizon of {used} days (horizon_days in {}; --horizon to choose)",
-            input.targets.file
-        );
+    if !quiet {
+        note_horizon(&input);
     }
     let report = jobs::targets::targets(input, &settings, &args.output.destination(), !quiet)?;
     if !quiet {
@@ -619,13 +624,13 @@ fn targets_command(args: TargetsArgs) -> Result<(), Error> {
 
 fn calibrate_command(args: CalibrateArgs) -> Result<(), Error> {
     let settings = Settings {
-        threads: check_threads(args.threads)?,
+        threads: check_threads(args.seed.threads)?,
         ..Settings::default()
     };
     let patients = check_patients(args.patients)?;
     let overrides = Overrides {
         horizon_days: args.horizon,
-        seed: args.seed,
+        seed: args.seed.seed,
         patients: Some(patients),
         ..Overrides::default()
     };
@@ -649,13 +654,8 @@ fn calibrate_command(args: CalibrateArgs) -> Result<(), Error> {
     };
     let input = jobs::targets::load_with_targets(args.scenario.as_deref(), &overrides, args.targets.as_deref())?;
     let quiet = args.output.quiet;
-    if let Some((own, used)) = input.extended_horizon
-        && !quiet
-    {
-        eprintln!(
-            "note: the scenario's horizon ({own} days) is shorter than the targets' follow-up: run with a horizon of {used} days (horizon_days in {}; --horizon to choose)",
-            input.targets.file
-        );
+    if !quiet {
+        note_horizon(&input);
     }
     let report = jobs::calibrate::calibrate_job(input, &settings, &plan, &args.output.destination(), !quiet)?;
     if !quiet {

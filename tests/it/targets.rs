@@ -43,94 +43,47 @@ name = "p"
 steps = [{ intervention = "a" }, { intervention = "b" }]
 "#;
 
-const TWO_STEPS_TARGETS: &str = r#"
-[[target]]
-name = "recovered-14"
-source = "exact"
-published = 0.5
-range = [0, 1]
-comparability = "good"
-day = 14
-outcome = "recovered"
-
-[[target]]
-name = "x-recovered-14"
-source = "exact"
-published = 0.5
-range = [0, 1]
-comparability = "good"
-population = "x"
-day = 14
-outcome = "recovered"
-
-[[target]]
-name = "after-b-recovered-20"
-source = "exact"
-published = 0.5
-range = [0, 1]
-comparability = "good"
-origin = "b"
-day = 20
-outcome = "recovered"
-
-[[target]]
-name = "operated"
-source = "exact"
-published = 0.5
-range = [0, 1]
-comparability = "good"
-day = 365
-outcome = "operated"
-
-[[target]]
-name = "complications-per-b"
-source = "exact"
-published = 0.5
-range = [0, 1]
-comparability = "good"
-origin = "b"
-unit = "attempt"
-outcome = "complication"
-
-[[target]]
-name = "symptom-free-100"
-source = "exact"
-published = 0.5
-range = [0, 1]
-comparability = "good"
-day = 100
-outcome = "symptom-free"
-
-[[target]]
-name = "no-further-29"
-source = "exact"
-published = 0.5
-range = [0, 1]
-comparability = "good"
-origin = "a"
-day = 29
-outcome = "no further-attempt"
-
-[[target]]
-name = "no-further-30"
-source = "exact"
-published = 0.5
-range = [0, 1]
-comparability = "good"
-origin = "a"
-day = 30
-outcome = "no further-attempt"
-
-[[target]]
-name = "symptom-free-100-without-surgery"
-source = "exact"
-published = 0.5
-range = [0, 1]
-comparability = "good"
-day = 100
-outcome = "symptom-free"
-without = "operated"
-"#;
+/// The targets of [`TWO_STEPS`], in the order of their exact values
+/// below; the published side does not matter here.
+fn two_steps_targets() -> String {
+    let quantities = [
+        ("recovered-14", "day = 14\noutcome = \"recovered\""),
+        (
+            "x-recovered-14",
+            "population = \"x\"\nday = 14\noutcome = \"recovered\"",
+        ),
+        (
+            "after-b-recovered-20",
+            "origin = \"b\"\nday = 20\noutcome = \"recovered\"",
+        ),
+        ("operated", "day = 365\noutcome = \"operated\""),
+        (
+            "complications-per-b",
+            "origin = \"b\"\nunit = \"attempt\"\noutcome = \"complication\"",
+        ),
+        ("symptom-free-100", "day = 100\noutcome = \"symptom-free\""),
+        (
+            "no-further-29",
+            "origin = \"a\"\nday = 29\noutcome = \"no further-attempt\"",
+        ),
+        (
+            "no-further-30",
+            "origin = \"a\"\nday = 30\noutcome = \"no further-attempt\"",
+        ),
+        (
+            "symptom-free-100-without-surgery",
+            "day = 100\noutcome = \"symptom-free\"\nwithout = \"operated\"",
+        ),
+    ];
+    quantities
+        .iter()
+        .map(|(name, quantity)| {
+            format!(
+                "[[target]]\nname = \"{name}\"\nsource = \"exact\"\npublished = 0.5\nrange = [0, 1]\ncomparability = \"good\"\n{quantity}\n\n"
+            )
+        })
+        .collect()
+}
 
 /// Each target's model share equals its exact value within four Monte
 /// Carlo standard errors (binomial, `sqrt(p (1 - p) / n)` at the exact
@@ -139,7 +92,7 @@ without = "operated"
 #[test]
 fn target_quantities_match_exact_answers() {
     let scenario = Scenario::from_toml(TWO_STEPS, "two-steps.toml").unwrap();
-    let targets = Targets::from_toml(TWO_STEPS_TARGETS, "two-steps-targets.toml", &scenario).unwrap();
+    let targets = Targets::from_toml(&two_steps_targets(), "two-steps-targets.toml", &scenario).unwrap();
     let spec = spec(&scenario, 100_000);
     let evaluated = evaluate(&scenario, &targets, &spec, &Unobserved).unwrap();
     let e = |x: f64| (-x).exp();
