@@ -611,9 +611,11 @@ fn targets_command(args: TargetsArgs) -> Result<(), Error> {
             terminal::format_targets(&report.targets.targets, &report.evaluated.assessed)
         );
         let m = &report.manifest;
+        let used: std::collections::BTreeSet<usize> = report.targets.targets.iter().map(|t| t.policy).collect();
         println!(
-            "{} patients x {} policies in {:.2} s\nwrote {}",
+            "{} patients under {} of {} policies (those the targets name) in {:.2} s\nwrote {}",
             m.patients_per_policy,
+            used.len(),
             m.policies.len(),
             m.simulation_seconds,
             report.dir.display()

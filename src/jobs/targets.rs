@@ -21,9 +21,6 @@ pub struct TargetsReport {
     pub dir: PathBuf,
     pub targets: Targets,
     pub evaluated: Evaluated,
-    /// `(scenario's, used)` when the horizon was extended to the targets'
-    /// follow-up.
-    pub extended_horizon: Option<(f64, f64)>,
     pub manifest: Manifest,
 }
 
@@ -86,11 +83,7 @@ pub fn targets(
     dest: &Destination,
     progress: bool,
 ) -> Result<TargetsReport, Error> {
-    let WithTargets {
-        loaded,
-        targets,
-        extended_horizon,
-    } = input;
+    let WithTargets { loaded, targets, .. } = input;
     let loaded = &loaded;
     let scenario = &loaded.scenario;
     let spec = settings.spec(scenario)?;
@@ -122,7 +115,6 @@ pub fn targets(
         dir,
         targets,
         evaluated,
-        extended_horizon,
         manifest,
     })
 }
