@@ -28,8 +28,9 @@
 //!   point IMIS found.
 //!
 //! Parameters that cannot change a path (costs and utilities,
-//! [`Belief::changes_paths`]) are not calibrated: their posterior is their
-//! prior, and the posterior sample draws them from it.
+//! [`Belief::changes_paths`]) are not calibrated, nor those left out of
+//! [`Plan::params`]: they stay at their mean while fitting, and the
+//! posterior sample draws them from their prior.
 
 use crate::analysis::psa::parameters;
 use crate::analysis::targets::evaluate;
@@ -66,6 +67,10 @@ pub struct Plan {
     pub posterior: u64,
     /// Nelder-Mead: the most iterations.
     pub iterations: u64,
+    /// The key paths of the distributions of belief to calibrate; empty:
+    /// every one that can change a path. The others stay at their mean
+    /// while fitting, and the posterior sample draws them from their prior.
+    pub params: Vec<String>,
 }
 
 impl Plan {
@@ -115,6 +120,8 @@ impl Posterior {
 #[derive(Debug, Clone)]
 pub struct Fit {
     pub parameters: Vec<Belief>,
+    /// Per parameter, whether it was calibrated.
+    pub calibrated: Vec<bool>,
     /// The values the scenario runs with as written (each prior's mean).
     pub start: Vec<f64>,
     pub before: Vec<Assessment>,
@@ -224,6 +231,7 @@ pub fn calibrate(
             "calibration needs at least 2 prior points, 1 posterior point and 1 patient".into(),
         ));
     }
+    let calibrated = chosen(&beliefs, &plan.params, doc.file())?;
     let base = doc.scenario(overrides)?;
     let seed = base.simulation().seed;
     let objective = Objective {
@@ -235,8 +243,11 @@ pub fn calibrate(
             ..RunSpec::new(plan.patients, seed)
         },
         observer,
-        priors: beliefs.iter().filter(|b| b.changes_paths()).map(|b| b.family).collect(),
-        calibrated: (0..beliefs.len()).filter(|&i| beliefs[i].changes_paths()).collect(),
+        priors: (0..beliefs.len())
+            .filter(|&i| calibrated[i])
+            .map(|i| beliefs[i].family)
+            .collect(),
+        calibrated: (0..beliefs.len()).filter(|&i| calibrated[i]).collect(),
         means: beliefs.iter().map(|b| b.mean).collect(),
         evaluations: 0.into(),
     };
@@ -292,6 +303,7 @@ pub fn calibrate(
     let distance_after = distance(&targets.targets, &after).0;
     Ok(Fit {
         parameters: beliefs,
+        calibrated,
         start,
         before,
         distance_before,
@@ -303,6 +315,35 @@ pub fn calibrate(
         posterior: posterior.posterior,
         evaluations: objective.evaluations.into_inner(),
     })
+}
+
+/// Per belief, whether to calibrate it: those `params` names, or every one
+/// that can change a path.
+///
+/// # Errors
+/// [`Error::Usage`] for a name that is not a distribution of belief of the
+/// scenario, or one that cannot change a path.
+fn chosen(beliefs: &[Belief], params: &[String], file: &str) -> Result<Vec<bool>, Error> {
+    if params.is_empty() {
+        return Ok(beliefs.iter().map(Belief::changes_paths).collect());
+    }
+    for p in params {
+        match beliefs.iter().find(|b| &b.path == p) {
+            None => {
+                return Err(Error::Usage(format!(
+                    "--params {p}: not a distribution of belief of {file}{}",
+                    crate::error::did_you_mean(p, beliefs.iter().map(|b| b.path.as_str()))
+                )));
+            }
+            Some(b) if !b.changes_paths() => {
+                return Err(Error::Usage(format!(
+                    "--params {p}: a cost or utility cannot change a path, so no target informs it"
+                )));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(beliefs.iter().map(|b| params.contains(&b.path)).collect())
 }
 
 /// What IMIS hands on: the posterior, the best point (free scale) and the

@@ -300,6 +300,10 @@ pub struct CalibrateArgs {
     /// Nelder-Mead: the most iterations of the posterior-mode search.
     #[arg(long, value_name = "I", default_value_t = 300)]
     pub iterations: u64,
+    /// Calibrate only these distributions of belief (key paths); default
+    /// every one that can change a path.
+    #[arg(long, value_name = "KEY,...", value_delimiter = ',')]
+    pub params: Vec<String>,
     #[command(flatten)]
     pub output: OutArgs,
 }
@@ -653,6 +657,7 @@ fn calibrate_command(args: CalibrateArgs) -> Result<(), Error> {
         rounds: args.rounds,
         posterior: args.posterior,
         iterations: args.iterations,
+        params: args.params.clone(),
     };
     let input = jobs::targets::load_with_targets(args.scenario.as_deref(), &overrides, args.targets.as_deref())?;
     let quiet = args.output.quiet;

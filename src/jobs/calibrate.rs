@@ -42,8 +42,13 @@ pub fn calibrate_job(
     let loaded = &loaded;
     let scenario = &loaded.scenario;
     let spec = settings.spec(scenario)?;
+    let params = if plan.params.is_empty() {
+        String::new()
+    } else {
+        format!(" --params {}", plan.params.join(","))
+    };
     let command = format!(
-        "calibrate --targets {} --patients {} --prior-points {} --batch {} --rounds {} --posterior {} --iterations {}",
+        "calibrate --targets {} --patients {} --prior-points {} --batch {} --rounds {} --posterior {} --iterations {}{params}",
         targets.file, plan.patients, plan.prior_points, plan.batch, plan.rounds, plan.posterior, plan.iterations
     );
     let mut job = Job::start(command, loaded, dest, "-calibrate")?;

@@ -576,8 +576,8 @@ pub fn targets_frame(scenario: &Scenario, targets: &[Target], assessed: &[Assess
 }
 
 /// `calibration.csv`: one row per distribution of belief: its key path,
-/// prior, whether it was calibrated (false: it cannot change a path, and
-/// its posterior is its prior), the value the scenario is written with (the prior's mean), the
+/// prior, whether it was calibrated (false: it cannot change a path or was
+/// left out by `--params`, and its posterior is its prior), the value the scenario is written with (the prior's mean), the
 /// fitted value (posterior mode) and the posterior sample's mean with its
 /// 2.5% and 97.5% quantiles.
 ///
@@ -589,7 +589,7 @@ pub fn calibration_frame(fit: &Fit) -> Result<DataFrame, Error> {
     let summaries: Vec<(f64, f64, f64)> = (0..ps.len()).map(|i| fit.posterior.summary(i)).collect();
     t.strings("parameter", ps.iter().map(|b| b.path.clone()).collect());
     t.strings("prior", ps.iter().map(|b| b.family.to_string()).collect());
-    t.strings("calibrated", ps.iter().map(|b| b.changes_paths().to_string()).collect());
+    t.strings("calibrated", fit.calibrated.iter().map(bool::to_string).collect());
     t.floats("prior_mean", fit.start.clone());
     t.floats("fitted", fit.fitted.clone());
     t.floats("posterior_mean", summaries.iter().map(|s| s.0).collect());

@@ -211,7 +211,7 @@ pub fn format_calibration(fit: &Fit, targets: &[Target]) -> String {
         "{:<wp$} {:>12} {:>12} {:>12} {:>27}\n",
         "parameter", "prior mean", "fitted", "posterior", "95% posterior interval"
     );
-    for (i, b) in fit.parameters.iter().enumerate().filter(|(_, b)| b.changes_paths()) {
+    for (i, b) in fit.parameters.iter().enumerate().filter(|&(i, _)| fit.calibrated[i]) {
         let (mean, lo, hi) = fit.posterior.summary(i);
         out += &format!(
             "{:<wp$} {:>12.4} {:>12.4} {:>12.4} {:>27}\n",
@@ -223,9 +223,15 @@ pub fn format_calibration(fit: &Fit, targets: &[Target]) -> String {
         );
     }
     let held = fit.parameters.iter().filter(|b| !b.changes_paths()).count();
+    let left = fit.calibrated.iter().filter(|&&c| !c).count() - held;
     if held > 0 {
         out += &format!(
             "({held} distributions of belief that only value paths (costs, utilities) are not calibrated: the posterior sample draws them from their priors)\n"
+        );
+    }
+    if left > 0 {
+        out += &format!(
+            "({left} that could change a path were left out by --params: held at their means while fitting, drawn from their priors in the posterior sample)\n"
         );
     }
     let inside = |a: &[Assessment]| a.iter().filter(|a| a.in_band).count();

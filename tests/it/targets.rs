@@ -132,8 +132,7 @@ fn target_quantities_match_exact_answers() {
 
 #[test]
 fn target_counts_do_not_depend_on_threads() {
-    let long = foramen::scenario::DEFAULT_TOML.replace("horizon_days = 730", "horizon_days = 1826");
-    let scenario = Scenario::from_toml(&long, "default, 5-year horizon").unwrap();
+    let scenario = Scenario::default_scenario().unwrap();
     let targets = Targets::from_toml(foramen::scenario::DEFAULT_TARGETS_TOML, "default targets", &scenario).unwrap();
     let one = evaluate(&scenario, &targets, &spec(&scenario, 9000), &Unobserved).unwrap();
     let two = RunSpec {
@@ -150,9 +149,19 @@ fn target_counts_do_not_depend_on_threads() {
 fn targets_command_writes_its_table_and_chart() {
     let tmp = TempDir::new().unwrap();
     let out = tmp.path().join("t");
+    // A two-year horizon is extended to the targets' five years, and
+    // said so.
+    let old = TempDir::new().unwrap();
+    let scenario = old.path().join("two-years.toml");
+    fs::write(
+        &scenario,
+        foramen::scenario::DEFAULT_TOML.replace("horizon_days = 1826", "horizon_days = 730"),
+    )
+    .unwrap();
     let assert = foramen()
         .args(["targets", "--patients", "3000", "--out"])
         .arg(&out)
+        .arg(&scenario)
         .assert()
         .success();
     let stdout = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
@@ -339,6 +348,7 @@ outcome = "recovered"
         rounds: 6,
         posterior: 400,
         iterations: 60,
+        params: Vec::new(),
     };
     let fit = calibrate(&doc, &overrides, &targets, &plan, &Unobserved).unwrap();
     let se_mc = (0.3f64 * 0.7 / 4000.0).sqrt();
