@@ -157,6 +157,11 @@ struct Objective<'a> {
 impl Objective<'_> {
     /// The targets at `values`; `None` when the scenario refuses them.
     fn assess(&self, values: &[f64]) -> Result<Option<Vec<Assessment>>, Error> {
+        self.assess_on(values, &self.spec)
+    }
+
+    /// [`Objective::assess`] with the cohort of `spec` (its threads).
+    fn assess_on(&self, values: &[f64], spec: &RunSpec) -> Result<Option<Vec<Assessment>>, Error> {
         self.evaluations.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let scenario = match self.doc.with_beliefs(values, "a calibration point") {
             Ok(doc) => doc.scenario(self.overrides),
@@ -167,9 +172,7 @@ impl Objective<'_> {
             Err(Error::Invalid { .. }) => return Ok(None),
             Err(e) => return Err(e),
         };
-        Ok(Some(
-            evaluate(&scenario, self.targets, &self.spec, self.observer)?.assessed,
-        ))
+        Ok(Some(evaluate(&scenario, self.targets, spec, self.observer)?.assessed))
     }
 
     /// `D` at `values` (infinite where the scenario refuses them).
@@ -177,6 +180,54 @@ impl Objective<'_> {
         Ok(self
             .assess(values)?
             .map_or(f64::INFINITY, |a| distance(&self.targets.targets, &a).0))
+    }
+
+    /// The points at `ts` (free scale), evaluated in parallel: one cohort
+    /// per thread, each on one thread of its own, the results in order
+    /// (the same whatever the thread count).
+    fn points(&self, ts: Vec<Vec<f64>>, threads: usize) -> Result<Vec<Point>, Error> {
+        let one = RunSpec {
+            threads: 1,
+            ..self.spec.clone()
+        };
+        let workers = if threads == 0 {
+            std::thread::available_parallelism().map_or(1, usize::from)
+        } else {
+            threads
+        };
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let slots: Vec<std::sync::Mutex<Option<Result<Point, Error>>>> =
+            ts.iter().map(|_| std::sync::Mutex::new(None)).collect();
+        std::thread::scope(|scope| {
+            for _ in 0..workers.min(ts.len()).max(1) {
+                scope.spawn(|| {
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(t) = ts.get(i) else { break };
+                        let result = self.assess_on(&self.values(t), &one).map(|a| {
+                            let distance = a.map_or(f64::INFINITY, |a| distance(&self.targets.targets, &a).0);
+                            Point {
+                                ln_l: -distance / 2.0,
+                                ln_prior: self.ln_prior(t),
+                                t: t.clone(),
+                                distance,
+                            }
+                        });
+                        let failed = result.is_err();
+                        if let Ok(mut slot) = slots[i].lock() {
+                            *slot = Some(result);
+                        }
+                        if failed {
+                            break;
+                        }
+                    }
+                });
+            }
+        });
+        slots
+            .into_iter()
+            .map(|slot| slot.into_inner().ok().flatten().unwrap_or(Err(Error::Interrupted)))
+            .collect()
     }
 
     /// Every parameter's value: the calibrated ones at `t` (free scale),
@@ -418,27 +469,18 @@ struct Point {
 fn imis(objective: &Objective, doc: &Document, seed: u64, plan: &Plan) -> Result<Imis, Error> {
     let priors = &objective.priors;
     let d = priors.len();
-    let mut points: Vec<Point> = Vec::new();
-    let add = |t: Vec<f64>, points: &mut Vec<Point>| -> Result<(), Error> {
-        let distance = objective.distance(&objective.values(&t))?;
-        points.push(Point {
-            ln_l: -distance / 2.0,
-            ln_prior: objective.ln_prior(&t),
-            t,
-            distance,
-        });
-        Ok(())
-    };
-    for draw in 0..plan.prior_points {
-        let x = parameters(doc, seed, draw);
-        let t = objective
-            .calibrated
-            .iter()
-            .zip(priors)
-            .map(|(&i, f)| f.free(x[i]))
-            .collect();
-        add(t, &mut points)?;
-    }
+    let prior_ts = (0..plan.prior_points)
+        .map(|draw| {
+            let x = parameters(doc, seed, draw);
+            objective
+                .calibrated
+                .iter()
+                .zip(priors)
+                .map(|(&i, f)| f.free(x[i]))
+                .collect()
+        })
+        .collect();
+    let mut points = objective.points(prior_ts, plan.threads)?;
     // The prior's variance per coordinate, from its points.
     let n0 = points.len() as f64;
     let prior_var: Vec<f64> = (0..d)
@@ -544,14 +586,16 @@ fn imis(objective: &Objective, doc: &Document, seed: u64, plan: &Plan) -> Result
             chol,
             ln_det,
         };
-        for point in 0..plan.batch {
-            let mut rng = stream(seed, point, Purpose::Proposal { round: rounds });
-            let z: Vec<f64> = (0..d).map(|_| rng.sample(StandardNormal)).collect();
-            let t: Vec<f64> = (0..d)
-                .map(|a| component.mean[a] + (0..=a).map(|b| component.chol[a][b] * z[b]).sum::<f64>())
-                .collect();
-            add(t, &mut points)?;
-        }
+        let batch = (0..plan.batch)
+            .map(|point| {
+                let mut rng = stream(seed, point, Purpose::Proposal { round: rounds });
+                let z: Vec<f64> = (0..d).map(|_| rng.sample(StandardNormal)).collect();
+                (0..d)
+                    .map(|a| component.mean[a] + (0..=a).map(|b| component.chol[a][b] * z[b]).sum::<f64>())
+                    .collect()
+            })
+            .collect();
+        points.extend(objective.points(batch, plan.threads)?);
         components.push(component);
         w = weights(&points, &components);
     }
