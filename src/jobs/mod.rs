@@ -141,6 +141,9 @@ pub struct Destination {
     pub force: bool,
 }
 
+/// The copy of the scenario text in every directory a job writes.
+pub const SCENARIO_COPY: &str = "scenario.toml";
+
 /// One job's skeleton: its clock, its run directory (written under a
 /// temporary name and renamed into place when complete), the files written
 /// and, last, the manifest.
@@ -224,12 +227,18 @@ impl<'a> Job<'a> {
     /// # Errors
     /// As [`RunDir::complete`].
     pub fn finish(mut self, work: &Work) -> Result<(PathBuf, Manifest), Error> {
+        // The scenario's text as read and validated, so the directory
+        // carries what it was made from.
+        let copy = self.dir.path().join(SCENARIO_COPY);
+        std::fs::write(&copy, &self.loaded.source.text).map_err(|source| Error::Output { path: copy, source })?;
+        self.files.push(SCENARIO_COPY.into());
         self.files.push("manifest.json".into());
         let (scenario, spec) = (&self.loaded.scenario, work.spec);
         let paths = spec.patients as f64 * scenario.policies().len() as f64 * work.runs as f64;
         let manifest = Manifest {
             foramen_version: env!("CARGO_PKG_VERSION").to_string(),
             command: self.command,
+            argv: std::env::args().collect(),
             scenario: scenario.name().to_string(),
             scenario_file: self.loaded.source.file.clone(),
             scenario_sha256: sha256_hex(&self.loaded.source.text),

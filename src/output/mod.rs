@@ -172,6 +172,10 @@ pub struct Manifest {
     pub foramen_version: String,
     /// The command that made the directory (`run`, `sweep --param ...`).
     pub command: String,
+    /// The whole command line as given, program name first: with the
+    /// scenario.toml beside this manifest in place of the scenario, it
+    /// makes the same tables again.
+    pub argv: Vec<String>,
     pub scenario: String,
     pub scenario_file: String,
     pub scenario_sha256: String,

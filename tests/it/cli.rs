@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use predicates::prelude::*;
 use tempfile::TempDir;
 
-use crate::util::{SMALL, foramen, validate_edit};
+use crate::util::{SMALL, foramen, run_quiet, validate_edit};
 
 fn run_small(dir: &Path, extra: &[&str]) -> PathBuf {
     let out = dir.join("run");
@@ -410,4 +410,51 @@ fn bench_reports_throughput_scaling_and_the_baseline_ratio() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--threads 0"));
+}
+
+/// A run directory carries its scenario (scenario.toml) and its command
+/// line (manifest.json, argv): running the copy with the recorded options
+/// gives the same tables, byte for byte.
+#[test]
+fn a_run_directory_reproduces_itself() {
+    let tmp = TempDir::new().unwrap();
+    let options = [
+        "--patients",
+        "3000",
+        "--seed",
+        "11",
+        "--by",
+        "grade",
+        "--horizon",
+        "200",
+    ];
+    let first = run_quiet(tmp.path(), "first", SMALL, &options);
+    let copy = first.join("scenario.toml");
+    assert_eq!(fs::read_to_string(&copy).unwrap(), fs::read_to_string(SMALL).unwrap());
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(first.join("manifest.json")).unwrap()).unwrap();
+    let argv: Vec<&str> = manifest["argv"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    for option in options {
+        assert!(argv.contains(&option), "argv {argv:?} lacks {option}");
+    }
+    assert!(
+        manifest["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "scenario.toml")
+    );
+    let again = run_quiet(tmp.path(), "again", &copy, &options);
+    for file in ["summary.csv", "curves.csv", "subgroups.csv", "comparison.csv"] {
+        assert_eq!(
+            fs::read(first.join(file)).unwrap(),
+            fs::read(again.join(file)).unwrap(),
+            "{file} differs"
+        );
+    }
 }
