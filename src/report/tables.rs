@@ -40,9 +40,12 @@ pub fn write_tables(results: &RunResults, dir: &Path) -> Result<Vec<String>, Err
         ("summary.csv", summary_frame(results)?),
         ("curves.csv", curves_frame(results)?),
         ("subgroups.csv", subgroups_frame(results)?),
+        ("pathway.csv", pathway_frame(results)?),
+        ("time_to_recovery.csv", time_to_recovery_frame(results)?),
     ];
     if !results.comparisons.is_empty() {
         frames.push(("comparison.csv", comparison_frame(results, false)?));
+        frames.push(("recovery_difference.csv", recovery_difference_frame(results)?));
         if !results.subgroup_by.is_empty() {
             frames.push(("subgroup_differences.csv", comparison_frame(results, true)?));
         }
@@ -197,6 +200,84 @@ pub fn subgroups_frame(results: &RunResults) -> Result<DataFrame, Error> {
     }
     let groups: Vec<&GroupSummary> = rows.iter().map(|(_, s)| &s.summary).collect();
     t.group_columns(results, &groups);
+    t.finish()
+}
+
+/// The data of the `pathway` chart: one row per policy, deepest level of
+/// care reached (`none`, then the levels) and status at the horizon
+/// (`symptom_free`, or `not_symptom_free`: symptomatic, improved,
+/// recovering or dead): `patients` and their `share` of the policy's
+/// patients.
+pub fn pathway_frame(results: &RunResults) -> Result<DataFrame, Error> {
+    let levels: Vec<&str> = std::iter::once("none").chain(LEVELS).collect();
+    let mut rows: Vec<(String, &str, &str, u64, f64)> = Vec::new();
+    for p in &results.policies {
+        let total: u64 = p.pathway.iter().flatten().sum();
+        for (level, counts) in levels.iter().zip(&p.pathway) {
+            for (status, &n) in ["symptom_free", "not_symptom_free"].iter().zip(counts) {
+                let share = if total == 0 { f64::NAN } else { n as f64 / total as f64 };
+                rows.push((p.name.clone(), level, status, n, share));
+            }
+        }
+    }
+    let mut t = Table::default();
+    t.strings("policy", rows.iter().map(|r| r.0.clone()).collect());
+    t.strings("deepest_level", rows.iter().map(|r| r.1.to_string()).collect());
+    t.strings("status_at_horizon", rows.iter().map(|r| r.2.to_string()).collect());
+    t.integers("patients", rows.iter().map(|r| r.3).collect());
+    t.floats("share", rows.iter().map(|r| r.4).collect());
+    t.finish()
+}
+
+/// The data of the `time_to_recovery` chart: per policy and weekly bin
+/// `[start_day, end_day)` of days to first recovery, the `recovered`
+/// patients in it and their `share` of the policy's recovered patients.
+pub fn time_to_recovery_frame(results: &RunResults) -> Result<DataFrame, Error> {
+    let mut rows: Vec<(String, f64, f64, u64, f64)> = Vec::new();
+    for p in &results.policies {
+        let total: u64 = p.recovery_time_hist.iter().map(|b| b.count).sum();
+        for b in &p.recovery_time_hist {
+            rows.push((
+                p.name.clone(),
+                b.start,
+                b.end,
+                b.count,
+                b.count as f64 / total.max(1) as f64,
+            ));
+        }
+    }
+    let mut t = Table::default();
+    t.strings("policy", rows.iter().map(|r| r.0.clone()).collect());
+    t.floats("start_day", rows.iter().map(|r| r.1).collect());
+    t.floats("end_day", rows.iter().map(|r| r.2).collect());
+    t.integers("recovered", rows.iter().map(|r| r.3).collect());
+    t.floats("share", rows.iter().map(|r| r.4).collect());
+    t.finish()
+}
+
+/// The data of the `recovery_difference` chart: per policy other than the
+/// reference and day of the grid, the difference in cumulative recovery
+/// from the reference with its paired 95% band: `policy, reference, day,
+/// difference, lo, hi`.
+pub fn recovery_difference_frame(results: &RunResults) -> Result<DataFrame, Error> {
+    let (mut policy, mut reference, mut day, mut value, mut lo, mut hi) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for c in &results.comparisons {
+        let d = &c.recovered_difference;
+        policy.extend(std::iter::repeat_n(c.policy.clone(), d.day.len()));
+        reference.extend(std::iter::repeat_n(c.reference.clone(), d.day.len()));
+        day.extend_from_slice(&d.day);
+        value.extend_from_slice(&d.value);
+        lo.extend_from_slice(&d.lo);
+        hi.extend_from_slice(&d.hi);
+    }
+    let mut t = Table::default();
+    t.strings("policy", policy);
+    t.strings("reference", reference);
+    t.floats("day", day);
+    t.floats("difference", value);
+    t.floats("lo", lo);
+    t.floats("hi", hi);
     t.finish()
 }
 

@@ -458,3 +458,56 @@ fn a_run_directory_reproduces_itself() {
         );
     }
 }
+
+/// Every chart's data is a table: pathway.csv counts every patient once,
+/// time_to_recovery.csv every recovered patient once, and
+/// recovery_difference.csv has one row per compared policy and grid day.
+#[test]
+fn chart_data_tables_add_up() {
+    let tmp = TempDir::new().unwrap();
+    let out = run_small(tmp.path(), &[]);
+    let read = |file: &str| -> Vec<Vec<String>> {
+        fs::read_to_string(out.join(file))
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').map(str::to_string).collect())
+            .collect()
+    };
+    let summary = read("summary.csv");
+    let header: Vec<String> = fs::read_to_string(out.join("summary.csv"))
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    for row in &summary {
+        let policy = &row[0];
+        let patients: u64 = row[col("patients")].parse().unwrap();
+        let recovered: f64 = row[col("recovered")].parse().unwrap();
+        let pathway: u64 = read("pathway.csv")
+            .iter()
+            .filter(|r| &r[0] == policy)
+            .map(|r| r[3].parse::<u64>().unwrap())
+            .sum();
+        assert_eq!(pathway, patients, "{policy}: pathway.csv");
+        let bins: u64 = read("time_to_recovery.csv")
+            .iter()
+            .filter(|r| &r[0] == policy)
+            .map(|r| r[3].parse::<u64>().unwrap())
+            .sum();
+        assert_eq!(
+            bins,
+            (recovered * patients as f64).round() as u64,
+            "{policy}: time_to_recovery.csv"
+        );
+    }
+    let days = read("curves.csv")
+        .iter()
+        .filter(|r| r[0] == summary[0][0] && r[1] == "recovered")
+        .count();
+    assert_eq!(read("recovery_difference.csv").len(), (summary.len() - 1) * days);
+}
