@@ -190,44 +190,17 @@ impl Objective<'_> {
             threads: 1,
             ..self.spec.clone()
         };
-        let workers = if threads == 0 {
-            std::thread::available_parallelism().map_or(1, usize::from)
-        } else {
-            threads
-        };
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let slots: Vec<std::sync::Mutex<Option<Result<Point, Error>>>> =
-            ts.iter().map(|_| std::sync::Mutex::new(None)).collect();
-        std::thread::scope(|scope| {
-            for _ in 0..workers.min(ts.len()).max(1) {
-                scope.spawn(|| {
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(t) = ts.get(i) else { break };
-                        let result = self.assess_on(&self.values(t), &one).map(|a| {
-                            let distance = a.map_or(f64::INFINITY, |a| distance(&self.targets.targets, &a).0);
-                            Point {
-                                ln_l: -distance / 2.0,
-                                ln_prior: self.ln_prior(t),
-                                t: t.clone(),
-                                distance,
-                            }
-                        });
-                        let failed = result.is_err();
-                        if let Ok(mut slot) = slots[i].lock() {
-                            *slot = Some(result);
-                        }
-                        if failed {
-                            break;
-                        }
-                    }
-                });
-            }
-        });
-        slots
-            .into_iter()
-            .map(|slot| slot.into_inner().ok().flatten().unwrap_or(Err(Error::Interrupted)))
-            .collect()
+        crate::analysis::in_order(ts.len(), threads, |i| {
+            let t = &ts[i];
+            let a = self.assess_on(&self.values(t), &one)?;
+            let distance = a.map_or(f64::INFINITY, |a| distance(&self.targets.targets, &a).0);
+            Ok(Point {
+                ln_l: -distance / 2.0,
+                ln_prior: self.ln_prior(t),
+                t: t.clone(),
+                distance,
+            })
+        })
     }
 
     /// Every parameter's value: the calibrated ones at `t` (free scale),

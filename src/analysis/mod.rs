@@ -131,6 +131,53 @@ fn check_memory(scenario: &Scenario, by: &[usize], threads: usize) -> Result<(),
     )))
 }
 
+/// `f(0), ..., f(n - 1)` on `threads` plain threads (0: one per core),
+/// each taking the next index in turn, returned in index order: the same
+/// results on any thread count. A worker stops at its first failure; the
+/// first failure by index is the error returned. (Plain threads, not
+/// rayon: each task runs an engine of its own, whose pool rayon's
+/// workers would wait on and nest without bound.)
+///
+/// # Errors
+/// The first `f` that fails; [`Error::Interrupted`] for tasks left undone.
+pub fn in_order<T: Send>(
+    n: usize,
+    threads: usize,
+    f: impl Fn(usize) -> Result<T, Error> + Sync,
+) -> Result<Vec<T>, Error> {
+    let workers = if threads == 0 {
+        std::thread::available_parallelism().map_or(1, usize::from)
+    } else {
+        threads
+    };
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let slots: Vec<std::sync::Mutex<Option<Result<T, Error>>>> = (0..n).map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..workers.min(n).max(1) {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if i >= n {
+                        break;
+                    }
+                    let result = f(i);
+                    let failed = result.is_err();
+                    if let Ok(mut slot) = slots[i].lock() {
+                        *slot = Some(result);
+                    }
+                    if failed {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    slots
+        .into_iter()
+        .map(|slot| slot.into_inner().ok().flatten().unwrap_or(Err(Error::Interrupted)))
+        .collect()
+}
+
 /// Simulates, accumulates and estimates: the in-memory part of a run.
 ///
 /// # Errors

@@ -9,9 +9,6 @@
 //! in parallel, each cohort on one thread, and are returned in draw order:
 //! the same bytes on any thread count.
 
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use crate::analysis::simulate;
 use crate::error::Error;
 use crate::estimate::psa::{AtWtp, Matrix, Noise, at_wtp, net_benefit, noise, prcc};
@@ -113,41 +110,9 @@ pub fn run(
             stalled_paths: output.stalled_paths,
         })
     };
-    // Plain threads taking the next draw in turn (each draw's cohort runs
-    // on one thread of its own pool; rayon workers would steal draws while
-    // waiting for it and nest without bound).
-    let workers = if threads == 0 {
-        std::thread::available_parallelism().map_or(1, usize::from)
-    } else {
-        threads
-    };
-    let next = AtomicU64::new(draws.start);
-    let slots: Vec<Mutex<Option<Result<Draw, Error>>>> = draws.clone().map(|_| Mutex::new(None)).collect();
-    std::thread::scope(|scope| {
-        for _ in 0..workers.min(slots.len()).max(1) {
-            scope.spawn(|| {
-                loop {
-                    let draw = next.fetch_add(1, Ordering::Relaxed);
-                    if draw >= draws.end {
-                        break;
-                    }
-                    let result = one(draw);
-                    let failed = result.is_err();
-                    if let Ok(mut slot) = slots[(draw - draws.start) as usize].lock() {
-                        *slot = Some(result);
-                    }
-                    if failed {
-                        break;
-                    }
-                }
-            });
-        }
-    });
     // In draw order; the first failure (by draw) is the error reported.
-    slots
-        .into_iter()
-        .map(|slot| slot.into_inner().ok().flatten().unwrap_or(Err(Error::Interrupted)))
-        .collect()
+    let n = (draws.end - draws.start) as usize;
+    crate::analysis::in_order(n, threads, |i| one(draws.start + i as u64))
 }
 
 /// Everything a probabilistic analysis reports, from its draws.
