@@ -41,6 +41,24 @@ pub(super) const PALETTE: [RGBColor; 7] = [
     RGBColor(0, 0, 0),
 ];
 
+/// The line pattern that goes with each colour of [`PALETTE`], so that
+/// lines stay apart in grayscale and where they overlap: `None` solid,
+/// else `(dash, gap)` in pixels.
+pub(super) const DASHES: [Option<(u32, u32)>; 7] = [
+    None,
+    Some((12, 6)),
+    Some((3, 5)),
+    Some((18, 5)),
+    Some((7, 3)),
+    Some((1, 4)),
+    Some((9, 7)),
+];
+
+/// The line pattern of a palette colour (solid for any other colour).
+pub(super) fn dash_of(c: RGBColor) -> Option<(u32, u32)> {
+    PALETTE.iter().position(|&p| p == c).and_then(|i| DASHES[i])
+}
+
 /// The colour of the `i`-th policy of a run.
 pub(super) fn colour(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]

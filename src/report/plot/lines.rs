@@ -5,6 +5,7 @@ use std::ops::Range;
 
 use plotters::chart::MeshStyle;
 use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -155,13 +156,25 @@ impl Chart for Lines {
                 .label(&s.name)
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], c.mix(0.25).stroke_width(12)));
         }
+        // Each colour with its own line pattern (solid for the first), so
+        // lines stay apart in grayscale and where they coincide.
         for s in self.series.iter().filter(|s| !s.halo) {
             let c = s.colour;
-            chart
-                .draw_series(LineSeries::new(s.points(), c.stroke_width(3)))
-                .map_err(err)?
-                .label(&s.name)
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], c.stroke_width(4)));
+            let drawn = match dash_of(c) {
+                None => chart.draw_series(LineSeries::new(s.points(), c.stroke_width(3))),
+                Some((dash, gap)) => {
+                    let points: Vec<(f64, f64)> = s.points().collect();
+                    chart.draw_series(DashedLineSeries::new(points, dash, gap, c.stroke_width(3)))
+                }
+            };
+            drawn.map_err(err)?.label(&s.name).legend(move |(x, y)| {
+                let sample = vec![(x, y), (x + 24, y)];
+                match dash_of(c) {
+                    // One dash as long as the sample: a solid line.
+                    None => DashedPathElement::new(sample, 24, 1, c.stroke_width(4)),
+                    Some((dash, gap)) => DashedPathElement::new(sample, dash, gap, c.stroke_width(4)),
+                }
+            });
             if self.discrete_x {
                 let dots = s.points().map(|p| Circle::new(p, 5, c.filled()));
                 chart.draw_series(dots).map_err(err)?;

@@ -69,7 +69,7 @@ mod tests {
     use super::*;
     use std::path::{Path, PathBuf};
 
-    use super::chart::{font_ready, nice_top, padded_range};
+    use super::chart::{DASHES, PALETTE, dash_of, font_ready, nice_top, padded_range};
     use crate::analysis::sweep::SensitivityResults;
     use crate::analysis::sweep::{Sensitivity, Target};
     use crate::estimate::RunResults;
@@ -79,6 +79,18 @@ mod tests {
     use crate::estimate::summary::{Curve, PolicyResults};
     use crate::outcome::Id;
     use crate::stats::Estimate;
+
+    /// Every palette colour has its own line pattern (the first solid), so
+    /// policies stay apart in grayscale; other colours are solid.
+    #[test]
+    fn each_colour_has_its_own_line_pattern() {
+        for (i, a) in DASHES.iter().enumerate() {
+            assert_eq!(dash_of(PALETTE[i]), *a);
+            assert!(DASHES[..i].iter().all(|b| b != a), "pattern {i} repeats");
+        }
+        assert_eq!(DASHES[0], None);
+        assert_eq!(dash_of(plotters::style::RGBColor(1, 2, 3)), None);
+    }
 
     /// A fresh empty folder under the system temp dir.
     fn temp_dir(name: &str) -> PathBuf {
