@@ -27,22 +27,35 @@ pub(super) struct Tornado<'a> {
     pub(super) s: &'a SensitivityResults,
 }
 
+impl Tornado<'_> {
+    /// The rows with an effect: either end moves the estimate off the base
+    /// (the others are left out of the chart; sensitivity.csv has them).
+    fn shown(&self) -> Vec<&crate::analysis::sweep::Sensitivity> {
+        let base = self.s.base.value;
+        self.s
+            .rows
+            .iter()
+            .filter(|r| r.at_low.value != base || r.at_high.value != base)
+            .collect()
+    }
+}
+
 impl Chart for Tornado<'_> {
     fn size(&self) -> (u32, u32) {
-        (1300, (220 + 44 * self.s.rows.len() as u32).max(450))
+        (1300, (220 + 44 * self.shown().len() as u32).max(450))
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
         let base = self.s.base.value;
+        let shown = self.shown();
+        let left_out = self.s.rows.len() - shown.len();
         let rows = Rows {
-            labels: self
-                .s
-                .rows
+            labels: shown
                 .iter()
                 .map(|r| format!("{} [{}, {}]", r.parameter, r.low, r.high))
                 .collect(),
         };
-        let values = self.s.rows.iter().flat_map(|r| [r.at_low.value, r.at_high.value]);
+        let values = shown.iter().flat_map(|r| [r.at_low.value, r.at_high.value]);
         let (plot, legend) = root.split_vertically(self.size().1 - 60);
         let mut chart = ChartBuilder::on(&plot)
             .caption(format!("One-way sensitivity: {}", self.s.target.label()), (FONT, 24))
@@ -61,7 +74,7 @@ impl Chart for Tornado<'_> {
             .draw()
             .map_err(err)?;
         let ends = [PALETTE[0], PALETTE[1]];
-        for (i, r) in self.s.rows.iter().enumerate() {
+        for (i, r) in shown.iter().enumerate() {
             let y = rows.y(i);
             for (end, c) in [r.at_low.value, r.at_high.value].into_iter().zip(ends) {
                 if end.is_finite() && base.is_finite() {
@@ -76,6 +89,12 @@ impl Chart for Tornado<'_> {
             chart
                 .draw_series(LineSeries::new(base_line, BLACK.stroke_width(2)))
                 .map_err(err)?;
+            let label = Text::new(format!(" base {}", number(base)), (base, end), (FONT, 16));
+            chart.draw_series(std::iter::once(label)).map_err(err)?;
+        }
+        if left_out > 0 {
+            let note = format!("{left_out} parameters with no effect left out (sensitivity.csv lists them)");
+            legend.draw(&Text::new(note, (500, 42), (FONT, 15))).map_err(err)?;
         }
         let keys = ["parameter at its low value", "parameter at its high value"];
         for (k, (text, c)) in keys.into_iter().zip(ends).enumerate() {
