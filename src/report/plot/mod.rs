@@ -247,7 +247,7 @@ mod tests {
     }
 
     #[test]
-    fn tornado_with_one_parameter() {
+    fn tornado_leaves_out_parameters_without_effect() {
         let dir = temp_dir("tornado");
         let e = |value| Estimate {
             value,
@@ -262,17 +262,34 @@ mod tests {
             },
             base: e(0.8),
             stalled_paths: 0,
-            rows: vec![Sensitivity {
-                parameter: "conservative.success".into(),
-                base_value: 0.5,
-                low: 0.3,
-                high: 0.7,
-                at_low: e(0.75),
-                at_high: e(0.85),
-            }],
+            rows: vec![
+                Sensitivity {
+                    parameter: "conservative.success".into(),
+                    base_value: 0.5,
+                    low: 0.3,
+                    high: 0.7,
+                    at_low: e(0.75),
+                    at_high: e(0.85),
+                },
+                Sensitivity {
+                    parameter: "a.cost".into(),
+                    base_value: 100.0,
+                    low: 50.0,
+                    high: 150.0,
+                    at_low: e(0.8),
+                    at_high: e(0.8),
+                },
+            ],
         };
         let files = write_tornado(&s, &dir).unwrap();
         assert_written(&files, &dir, &["tornado"]);
+        // The parameter without an effect is left out and counted; the base
+        // is labelled.
+        let svg = std::fs::read_to_string(dir.join("tornado.svg")).unwrap();
+        assert!(svg.contains("conservative.success"));
+        assert!(!svg.contains("a.cost"), "a row without an effect is drawn");
+        assert!(svg.contains("1 parameter with no effect left out"));
+        assert!(svg.contains("base 0.8"));
         std::fs::remove_dir_all(dir).unwrap();
     }
 

@@ -93,7 +93,8 @@ impl Chart for Tornado<'_> {
             chart.draw_series(std::iter::once(label)).map_err(err)?;
         }
         if left_out > 0 {
-            let note = format!("{left_out} parameters with no effect left out (sensitivity.csv lists them)");
+            let what = if left_out == 1 { "parameter" } else { "parameters" };
+            let note = format!("{left_out} {what} with no effect left out (sensitivity.csv lists every one)");
             legend.draw(&Text::new(note, (500, 42), (FONT, 15))).map_err(err)?;
         }
         let keys = ["parameter at its low value", "parameter at its high value"];
