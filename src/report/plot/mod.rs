@@ -11,6 +11,9 @@
 //!   with its 95% band as a translucent area of the same colour. Higher and
 //!   further left is faster recovery; where two bands do not overlap the
 //!   policies differ on that day.
+//! * `symptom_free`: the share symptom-free on each day, one line per
+//!   policy with its 95% band (relapses bring it down again);
+//! * `surgery_free`: the share not yet operated on (Kaplan-Meier), likewise;
 //! * `pathway`: one horizontal bar per policy, summing to 100% of patients,
 //!   cut by the deepest level of care reached (hue: none, conservative,
 //!   minimally invasive, surgical) and by the outcome at the horizon (light
@@ -151,6 +154,16 @@ mod tests {
         }
     }
 
+    /// The charts of every run.
+    const RUN_CHARTS: [&str; 6] = [
+        "recovery_curves",
+        "symptom_free",
+        "surgery_free",
+        "pathway",
+        "states",
+        "time_to_recovery",
+    ];
+
     fn assert_written(files: &[PathBuf], dir: &Path, names: &[&str]) {
         let mut expected: Vec<PathBuf> = names
             .iter()
@@ -167,15 +180,11 @@ mod tests {
     }
 
     #[test]
-    fn writes_the_four_charts_as_png_and_svg() {
+    fn writes_the_run_charts_as_png_and_svg() {
         let dir = temp_dir("run");
         let r = results(vec![policy("stepwise", 0.8), policy("early-surgery", 0.9)]);
         let files = write_plots(&r, &dir).unwrap();
-        assert_written(
-            &files,
-            &dir,
-            &["recovery_curves", "pathway", "states", "time_to_recovery"],
-        );
+        assert_written(&files, &dir, &RUN_CHARTS);
         let svg = std::fs::read_to_string(dir.join("recovery_curves.svg")).unwrap();
         assert!(svg.contains("early-surgery"), "legend names the policies");
         std::fs::remove_dir_all(dir).unwrap();
@@ -188,11 +197,7 @@ mod tests {
         p.recovery_time_hist.clear();
         p.pathway = [[0; 2]; 4];
         let files = write_plots(&results(vec![p]), &dir).unwrap();
-        assert_written(
-            &files,
-            &dir,
-            &["recovery_curves", "pathway", "states", "time_to_recovery"],
-        );
+        assert_written(&files, &dir, &RUN_CHARTS);
         std::fs::remove_dir_all(dir).unwrap();
     }
 
@@ -200,7 +205,7 @@ mod tests {
     fn no_policies_at_all() {
         let dir = temp_dir("none");
         let files = write_plots(&results(Vec::new()), &dir).unwrap();
-        assert_eq!(files.len(), 8);
+        assert_eq!(files.len(), 2 * RUN_CHARTS.len());
         std::fs::remove_dir_all(dir).unwrap();
     }
 
@@ -234,14 +239,10 @@ mod tests {
             subgroups: Vec::new(),
         });
         let files = write_plots(&r, &dir).unwrap();
-        let names = [
-            "recovery_curves",
-            "pathway",
-            "states",
-            "time_to_recovery",
-            "differences",
-            "recovery_difference",
-        ];
+        let names: Vec<&str> = RUN_CHARTS
+            .into_iter()
+            .chain(["differences", "recovery_difference"])
+            .collect();
         assert_written(&files, &dir, &names);
         std::fs::remove_dir_all(dir).unwrap();
     }

@@ -18,6 +18,8 @@ use crate::estimate::RunResults;
 pub fn write_plots(results: &RunResults, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
     let mut files = Vec::new();
     save(&recovery_curves(results), dir, "recovery_curves", &mut files)?;
+    save(&symptom_free(results), dir, "symptom_free", &mut files)?;
+    save(&surgery_free(results), dir, "surgery_free", &mut files)?;
     save(&Pathway { results }, dir, "pathway", &mut files)?;
     save(&States { results }, dir, "states", &mut files)?;
     save(&time_to_recovery(results), dir, "time_to_recovery", &mut files)?;
