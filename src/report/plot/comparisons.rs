@@ -7,7 +7,7 @@ use super::chart::*;
 use super::forest::*;
 use super::lines::*;
 use crate::estimate::RunResults;
-use crate::outcome::{Id, OUTCOMES};
+use crate::outcome::{Id, Kind, OUTCOMES};
 
 pub(super) fn write_comparison_plots(
     results: &RunResults,
@@ -18,23 +18,46 @@ pub(super) fn write_comparison_plots(
     let reference = policies
         .get(results.reference)
         .map_or("the reference", |p| p.name.as_str());
-    let mut rows = Vec::new();
-    for c in &results.comparisons {
-        let colour = policy_colour(policies, &c.policy);
-        // The outcomes declared for the forest plot (shares, in percentage points).
-        let shown = c
-            .differences
-            .iter()
-            .zip(&OUTCOMES)
-            .filter(|(_, def)| def.forest && results.shows(def));
-        rows.extend(shown.map(|(d, def)| ForestRow::new(format!("{}: {}", c.policy, def.label), d, colour)));
+    // One forest per unit: shares in percentage points (`differences`),
+    // costs and QALYs on charts of their own.
+    let units = [
+        (Kind::Share, "differences", 100.0, "Difference, percentage points"),
+        (
+            Kind::Money,
+            "differences_cost",
+            1.0,
+            "Difference in mean discounted cost per patient",
+        ),
+        (
+            Kind::Years,
+            "differences_qalys",
+            1.0,
+            "Difference in mean discounted QALYs per patient",
+        ),
+    ];
+    for (kind, name, scale, x_desc) in units {
+        let mut rows = Vec::new();
+        for c in &results.comparisons {
+            let colour = policy_colour(policies, &c.policy);
+            let shown = c
+                .differences
+                .iter()
+                .zip(&OUTCOMES)
+                .filter(|(_, def)| def.forest && def.kind == kind && results.shows(def));
+            rows.extend(
+                shown.map(|(d, def)| ForestRow::scaled(format!("{}: {}", c.policy, def.label), d, colour, scale)),
+            );
+        }
+        if rows.is_empty() && kind != Kind::Share {
+            continue;
+        }
+        let forest = Forest {
+            title: format!("Difference from {reference} (paired 95% CI thick, unpaired thin)"),
+            x_desc: x_desc.into(),
+            rows,
+        };
+        save(&forest, dir, name, files)?;
     }
-    let forest = Forest {
-        title: format!("Difference from {reference} (paired 95% CI thick, unpaired thin)"),
-        x_desc: "Difference, percentage points".into(),
-        rows,
-    };
-    save(&forest, dir, "differences", files)?;
 
     let series: Vec<Series> = results
         .comparisons

@@ -20,13 +20,53 @@ pub(super) struct ForestRow {
 }
 
 impl ForestRow {
+    /// A row of a share outcome, in percentage points.
     pub(super) fn new(label: String, d: &Difference, colour: RGBColor) -> ForestRow {
+        ForestRow::scaled(label, d, colour, 100.0)
+    }
+
+    /// A row in the difference's own unit times `scale`.
+    pub(super) fn scaled(label: String, d: &Difference, colour: RGBColor, scale: f64) -> ForestRow {
         ForestRow {
             label,
-            value: 100.0 * d.paired.value,
-            paired: (100.0 * d.paired.lo, 100.0 * d.paired.hi),
-            unpaired: (100.0 * d.unpaired.lo, 100.0 * d.unpaired.hi),
+            value: scale * d.paired.value,
+            paired: (scale * d.paired.lo, scale * d.paired.hi),
+            unpaired: (scale * d.unpaired.lo, scale * d.unpaired.hi),
             colour,
+        }
+    }
+}
+
+/// The width of the column of estimates right of a forest plot.
+const TEXT_COLUMN_PX: u32 = 230;
+
+impl ForestRow {
+    /// `+2.3 (1.9 to 2.7)`: the estimate and its paired interval, in the
+    /// plot's unit ("-" where not estimable).
+    pub(super) fn text(&self) -> String {
+        if !self.value.is_finite() {
+            return "-".to_string();
+        }
+        // One decimal, none from 100 up; a value that rounds to zero
+        // without a sign.
+        let decimals = if self.value.abs() >= 100.0 { 0 } else { 1 };
+        let f = |x: f64| {
+            let text = format!("{x:+.decimals$}");
+            if text
+                .trim_start_matches(['+', '-'])
+                .chars()
+                .all(|c| c == '0' || c == '.')
+            {
+                text[1..].to_string()
+            } else {
+                text
+            }
+        };
+        let (lo, hi) = self.paired;
+        if lo.is_finite() && hi.is_finite() {
+            format!("{} ({} to {})", f(self.value), f(lo), f(hi))
+        } else {
+            f(self.value)
         }
     }
 }
@@ -40,7 +80,7 @@ pub(super) struct Forest {
 
 impl Chart for Forest {
     fn size(&self) -> (u32, u32) {
-        (SIZE.0, (180 + 36 * self.rows.len() as u32).max(400))
+        (SIZE.0 + TEXT_COLUMN_PX, (180 + 36 * self.rows.len() as u32).max(400))
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
@@ -51,7 +91,9 @@ impl Chart for Forest {
             .rows
             .iter()
             .flat_map(|r| [r.paired.0, r.paired.1, r.unpaired.0, r.unpaired.1]);
-        let mut chart = ChartBuilder::on(root)
+        let (w, _) = root.dim_in_pixel();
+        let (plot, column) = root.split_horizontally(w - TEXT_COLUMN_PX);
+        let mut chart = ChartBuilder::on(&plot)
             .caption(&self.title, (FONT, 24))
             .margin(20)
             .x_label_area_size(60)
@@ -84,6 +126,11 @@ impl Chart for Forest {
                 let dot = Circle::new((r.value, y), 5, r.colour.filled());
                 chart.draw_series(std::iter::once(dot)).map_err(err)?;
             }
+            // The estimate and its paired interval as text, right of the plot.
+            let (_, py) = chart.backend_coord(&(0.0, y));
+            let top = column.get_base_pixel().1;
+            let text = Text::new(r.text(), (4, py - top - 9), (FONT, 17));
+            column.draw(&text).map_err(err)?;
         }
         Ok(())
     }

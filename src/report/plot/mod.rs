@@ -95,6 +95,24 @@ mod tests {
         assert_eq!(dash_of(plotters::style::RGBColor(1, 2, 3)), None);
     }
 
+    /// The text beside a forest row: the estimate and its paired interval,
+    /// signed, one decimal below 100 and none above, zero without a sign.
+    #[test]
+    fn forest_rows_say_their_estimate() {
+        use super::forest::ForestRow;
+        let row = |value, lo, hi| ForestRow {
+            label: String::new(),
+            value,
+            paired: (lo, hi),
+            unpaired: (lo, hi),
+            colour: PALETTE[0],
+        };
+        assert_eq!(row(2.34, 1.9, 2.71).text(), "+2.3 (+1.9 to +2.7)");
+        assert_eq!(row(-0.04, -0.2, 0.01).text(), "0.0 (-0.2 to 0.0)");
+        assert_eq!(row(1669.4, 1583.2, 1755.0).text(), "+1669 (+1583 to +1755)");
+        assert_eq!(row(f64::NAN, 0.0, 1.0).text(), "-");
+    }
+
     /// A fresh empty folder under the system temp dir.
     fn temp_dir(name: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("foramen-plot-{}-{name}", std::process::id()));
