@@ -72,6 +72,15 @@ pub enum Command {
     /// writes calibration.csv, posterior.csv (for `psa --posterior`), the
     /// targets before and after, and a chart.
     Calibrate(CalibrateArgs),
+    /// Two run directories side by side: A minus B for every estimate of
+    /// summary.csv, with unpaired 95% intervals, and a note of what differs
+    /// (scenario, version, seed, patients, horizon).
+    Diff {
+        /// Run directory A.
+        a: PathBuf,
+        /// Run directory B.
+        b: PathBuf,
+    },
     /// Time the scenario at several cohort sizes and thread counts against a
     /// draws-only baseline; writes bench.csv and a scaling chart.
     Bench(BenchArgs),
@@ -411,6 +420,16 @@ pub fn main() -> Result<(), Error> {
         }
         Command::Bench(args) => bench_command(args),
         Command::Targets(args) => targets_command(args),
+        Command::Diff { a, b } => {
+            let report = jobs::diff::diff(&a, &b)?;
+            println!("A: {} ({}, seed {})", a.display(), report.a.scenario, report.a.seed);
+            println!("B: {} ({}, seed {})\n", b.display(), report.b.scenario, report.b.seed);
+            print!("{}", terminal::format_diff(&report.differences));
+            for note in &report.notes {
+                println!("note: {note}");
+            }
+            Ok(())
+        }
         Command::Calibrate(args) => calibrate_command(args),
         Command::Verify { patients, threads } => {
             check_threads(threads)?;

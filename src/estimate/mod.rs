@@ -6,6 +6,7 @@
 
 pub mod cea;
 pub mod compare;
+pub mod diff;
 pub mod psa;
 pub mod summary;
 pub mod targets;

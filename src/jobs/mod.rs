@@ -6,6 +6,7 @@
 
 pub mod bench;
 pub mod calibrate;
+pub mod diff;
 pub mod merge;
 pub mod psa;
 pub mod run;

@@ -241,6 +241,25 @@ pub fn write_json(value: &impl Serialize, path: &Path) -> Result<(), Error> {
     })
 }
 
+/// What `foramen diff` reads of a run directory's manifest.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct RunFacts {
+    pub foramen_version: String,
+    pub scenario: String,
+    pub scenario_sha256: String,
+    pub seed: u64,
+    pub patients_per_policy: u64,
+    pub horizon_days: f64,
+}
+
+/// The facts of the run directory `dir` (its manifest.json).
+///
+/// # Errors
+/// As [`read_json`]: no manifest (not a finished run directory), or not one.
+pub fn run_facts(dir: &Path) -> Result<RunFacts, Error> {
+    read_json(&dir.join("manifest.json"), "a foramen run's manifest")
+}
+
 /// Reads the JSON file at `path` as a `T`, `what` naming it in errors.
 ///
 /// # Errors

@@ -747,6 +747,58 @@ pub fn read_posterior(path: &Path, paths: &[String]) -> Result<Vec<Vec<f64>>, Er
     Ok((0..rows).map(|r| columns.iter().map(|c| c[r]).collect()).collect())
 }
 
+/// Reads a run's summary.csv: per policy (row), every estimate column
+/// that has its `_se` beside it, as `(outcome, value, se)`.
+///
+/// # Errors
+/// [`Error::Read`], or [`Error::Syntax`] when it is not a summary table.
+pub fn read_summary(path: &Path) -> Result<Vec<crate::estimate::diff::PolicyEstimates>, Error> {
+    let file = path.display().to_string();
+    if let Err(source) = File::open(path) {
+        return Err(Error::Read {
+            what: "run summary".into(),
+            file,
+            source,
+        });
+    }
+    let not_summary = |e: String| Error::Syntax {
+        file: file.clone(),
+        message: format!("not a foramen summary.csv ({e})"),
+    };
+    let df = CsvReadOptions::default()
+        .with_has_header(true)
+        .try_into_reader_with_file_path(Some(path.to_path_buf()))
+        .and_then(|r| r.finish())
+        .map_err(|e| not_summary(e.to_string()))?;
+    let policies: Vec<String> = df
+        .column("policy")
+        .ok()
+        .and_then(|c| {
+            c.str()
+                .ok()
+                .map(|c| c.iter().map(|v| v.unwrap_or_default().to_string()).collect())
+        })
+        .ok_or_else(|| not_summary("no policy column".into()))?;
+    let floats = |name: &str| -> Option<Vec<f64>> {
+        let c = df.column(name).ok()?.cast(&DataType::Float64).ok()?;
+        Some(c.f64().ok()?.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
+    };
+    let names: Vec<String> = df.get_column_names().iter().map(|n| n.to_string()).collect();
+    let mut columns = Vec::new();
+    for name in &names {
+        if names.contains(&format!("{name}_se"))
+            && let (Some(v), Some(se)) = (floats(name), floats(&format!("{name}_se")))
+        {
+            columns.push((name.clone(), v, se));
+        }
+    }
+    Ok(policies
+        .into_iter()
+        .enumerate()
+        .map(|(r, p)| (p, columns.iter().map(|(n, v, se)| (n.clone(), v[r], se[r])).collect()))
+        .collect())
+}
+
 /// Writes a frame as CSV at `path`.
 ///
 /// # Errors

@@ -262,6 +262,40 @@ pub fn format_calibration(fit: &Fit, targets: &[Target]) -> String {
     out
 }
 
+/// What `foramen diff` prints: per policy and outcome, A, B and A - B
+/// with its unpaired 95% interval.
+pub fn format_diff(differences: &[crate::estimate::diff::RunDifference]) -> String {
+    let wp = differences
+        .iter()
+        .map(|d| d.policy.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(6);
+    let wo = differences
+        .iter()
+        .map(|d| d.outcome.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(7);
+    let mut out = format!(
+        "{:<wp$} {:<wo$} {:>12} {:>12} {:>12} {:>27}\n",
+        "policy", "outcome", "A", "B", "A - B", "unpaired 95% interval"
+    );
+    for d in differences {
+        let e = d.difference;
+        out += &format!(
+            "{:<wp$} {:<wo$} {:>12.4} {:>12.4} {:>12.4} {:>27}\n",
+            d.policy,
+            d.outcome,
+            d.a,
+            d.b,
+            e.value,
+            format!("{:.4} to {:.4}", e.lo, e.hi)
+        );
+    }
+    out
+}
+
 /// The table `foramen verify` prints.
 pub fn format_checks(checks: &[Check]) -> String {
     // Columns as wide as their longest entry, so long names never shift

@@ -511,3 +511,41 @@ fn chart_data_tables_add_up() {
         .count();
     assert_eq!(read("recovery_difference.csv").len(), (summary.len() - 1) * days);
 }
+
+/// `foramen diff` sets two run directories side by side, and says what
+/// differs between them besides the results.
+#[test]
+fn diff_compares_two_runs() {
+    let tmp = TempDir::new().unwrap();
+    let a = run_quiet(tmp.path(), "a", SMALL, &["--patients", "2000"]);
+    let b = run_quiet(tmp.path(), "b", SMALL, &["--patients", "2000", "--seed", "99"]);
+    let out = foramen().arg("diff").arg(&a).arg(&b).assert().success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(stdout.contains("unpaired 95% interval"), "{stdout}");
+    assert!(stdout.contains("stepwise") && stdout.contains("recovered"), "{stdout}");
+    assert!(!stdout.contains("the scenarios differ"), "{stdout}");
+    // Against itself: every difference is 0, and it says the runs should be identical.
+    let same = foramen().arg("diff").arg(&a).arg(&a).assert().success();
+    let same = String::from_utf8_lossy(&same.get_output().stdout).to_string();
+    assert!(same.contains("should be identical"), "{same}");
+    // Another scenario is named; a folder that is not a run is refused.
+    let other = tmp.path().join("other.toml");
+    fs::write(
+        &other,
+        fs::read_to_string(SMALL)
+            .unwrap()
+            .replacen("seed = 7", "seed = 7\n# edited", 1),
+    )
+    .unwrap();
+    let c = run_quiet(tmp.path(), "c", &other, &["--patients", "2000"]);
+    let notes = foramen().arg("diff").arg(&a).arg(&c).assert().success();
+    let notes = String::from_utf8_lossy(&notes.get_output().stdout).to_string();
+    assert!(notes.contains("the scenarios differ"), "{notes}");
+    foramen()
+        .arg("diff")
+        .arg(&a)
+        .arg(tmp.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("manifest.json"));
+}

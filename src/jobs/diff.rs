@@ -1,0 +1,76 @@
+//! `foramen diff RUN_A RUN_B`: two run directories side by side.
+
+use std::path::Path;
+
+use crate::error::Error;
+use crate::estimate::diff::{RunDifference, unpaired};
+use crate::output::{RunFacts, run_facts};
+use crate::report::tables;
+
+/// What `foramen diff` found.
+#[derive(Debug, Clone)]
+pub struct DiffReport {
+    pub a: RunFacts,
+    pub b: RunFacts,
+    pub differences: Vec<RunDifference>,
+    /// What differs between the runs besides their results (scenario
+    /// text, foramen version, seed, patients, horizon).
+    pub notes: Vec<String>,
+}
+
+/// Reads both run directories and takes the unpaired differences of
+/// their summary.csv estimates, A minus B.
+///
+/// # Errors
+/// A directory without a finished run's manifest.json or summary.csv.
+pub fn diff(a: &Path, b: &Path) -> Result<DiffReport, Error> {
+    let (fa, fb) = (run_facts(a)?, run_facts(b)?);
+    let (sa, sb) = (
+        tables::read_summary(&a.join("summary.csv"))?,
+        tables::read_summary(&b.join("summary.csv"))?,
+    );
+    let mut notes = Vec::new();
+    if fa.scenario_sha256 != fb.scenario_sha256 {
+        notes.push(format!(
+            "the scenarios differ: {} ({}) against {} ({}); differences mix the change of scenario with Monte Carlo error",
+            fa.scenario,
+            &fa.scenario_sha256[..12.min(fa.scenario_sha256.len())],
+            fb.scenario,
+            &fb.scenario_sha256[..12.min(fb.scenario_sha256.len())]
+        ));
+    }
+    if fa.foramen_version != fb.foramen_version {
+        notes.push(format!(
+            "made by different foramen versions: {} against {} (see CHANGELOG.md for changes that move results)",
+            fa.foramen_version, fb.foramen_version
+        ));
+    }
+    if fa.seed == fb.seed
+        && fa.scenario_sha256 == fb.scenario_sha256
+        && fa.patients_per_policy == fb.patients_per_policy
+    {
+        notes.push("same scenario, seed and patients: the runs should be identical".to_string());
+    } else if fa.seed == fb.seed {
+        notes.push(
+            "the same seed: the cohorts share random numbers, so the unpaired intervals are conservative".to_string(),
+        );
+    }
+    for (what, x, y) in [
+        (
+            "patients per policy",
+            fa.patients_per_policy as f64,
+            fb.patients_per_policy as f64,
+        ),
+        ("horizon (days)", fa.horizon_days, fb.horizon_days),
+    ] {
+        if x != y {
+            notes.push(format!("{what}: {x} against {y}"));
+        }
+    }
+    Ok(DiffReport {
+        differences: unpaired(&sa, &sb),
+        a: fa,
+        b: fb,
+        notes,
+    })
+}
