@@ -260,52 +260,55 @@ pub fn time_to_recovery_frame(results: &RunResults) -> Result<DataFrame, Error> 
 /// from the reference with its paired 95% band: `policy, reference, day,
 /// difference, lo, hi`.
 pub fn recovery_difference_frame(results: &RunResults) -> Result<DataFrame, Error> {
-    let (mut policy, mut reference, mut day, mut value, mut lo, mut hi) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for c in &results.comparisons {
-        let d = &c.recovered_difference;
-        policy.extend(std::iter::repeat_n(c.policy.clone(), d.day.len()));
-        reference.extend(std::iter::repeat_n(c.reference.clone(), d.day.len()));
-        day.extend_from_slice(&d.day);
-        value.extend_from_slice(&d.value);
-        lo.extend_from_slice(&d.lo);
-        hi.extend_from_slice(&d.hi);
-    }
-    let mut t = Table::default();
-    t.strings("policy", policy);
-    t.strings("reference", reference);
-    t.floats("day", day);
-    t.floats("difference", value);
-    t.floats("lo", lo);
-    t.floats("hi", hi);
-    t.finish()
+    let rows = results
+        .comparisons
+        .iter()
+        .map(|c| (vec![c.policy.clone(), c.reference.clone()], &c.recovered_difference));
+    long_curves(&["policy", "reference"], "difference", rows)
 }
 
 /// Long format: `policy, curve, day, value, lo, hi`.
 pub fn curves_frame(results: &RunResults) -> Result<DataFrame, Error> {
-    let (mut policy, mut curve, mut day, mut value, mut lo, mut hi) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for p in &results.policies {
+    let rows = results.policies.iter().flat_map(|p| {
         let named = [
             ("recovered", &p.curves.recovered),
             ("symptom_free", &p.curves.symptom_free),
             ("surgery_free", &p.curves.surgery_free),
         ];
         let states = p.curves.states.iter().map(|(name, c)| (*name, c));
-        for (name, c) in named.into_iter().chain(states) {
-            policy.extend(std::iter::repeat_n(p.name.clone(), c.day.len()));
-            curve.extend(std::iter::repeat_n(name.to_string(), c.day.len()));
-            day.extend_from_slice(&c.day);
-            value.extend_from_slice(&c.value);
-            lo.extend_from_slice(&c.lo);
-            hi.extend_from_slice(&c.hi);
+        named
+            .into_iter()
+            .chain(states)
+            .map(|(name, c)| (vec![p.name.clone(), name.to_string()], c))
+    });
+    long_curves(&["policy", "curve"], "value", rows)
+}
+
+/// Curves in long format: the `keys` columns (one value per curve,
+/// repeated on each of its days), then `day`, `value` (named `value`),
+/// `lo`, `hi`.
+fn long_curves<'a>(
+    keys: &[&str],
+    value: &str,
+    curves: impl Iterator<Item = (Vec<String>, &'a crate::estimate::summary::Curve)>,
+) -> Result<DataFrame, Error> {
+    let mut key_columns: Vec<Vec<String>> = vec![Vec::new(); keys.len()];
+    let (mut day, mut values, mut lo, mut hi) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (key, c) in curves {
+        for (column, k) in key_columns.iter_mut().zip(key) {
+            column.extend(std::iter::repeat_n(k, c.day.len()));
         }
+        day.extend_from_slice(&c.day);
+        values.extend_from_slice(&c.value);
+        lo.extend_from_slice(&c.lo);
+        hi.extend_from_slice(&c.hi);
     }
     let mut t = Table::default();
-    t.strings("policy", policy);
-    t.strings("curve", curve);
+    for (name, column) in keys.iter().zip(key_columns) {
+        t.strings(name, column);
+    }
     t.floats("day", day);
-    t.floats("value", value);
+    t.floats(value, values);
     t.floats("lo", lo);
     t.floats("hi", hi);
     t.finish()
