@@ -136,6 +136,8 @@ pub struct Fit {
     pub posterior: Posterior,
     /// Evaluations in all (cohorts simulated).
     pub evaluations: u64,
+    /// Paths the step guard cut short, over every evaluation.
+    pub stalled_paths: u64,
 }
 
 /// Evaluates the targets at parameter values.
@@ -152,6 +154,8 @@ struct Objective<'a> {
     /// Every parameter's prior mean: the value of those not calibrated.
     means: Vec<f64>,
     evaluations: std::sync::atomic::AtomicU64,
+    /// Paths the step guard cut short, over every evaluation.
+    stalled_paths: std::sync::atomic::AtomicU64,
 }
 
 impl Objective<'_> {
@@ -172,7 +176,10 @@ impl Objective<'_> {
             Err(Error::Invalid { .. }) => return Ok(None),
             Err(e) => return Err(e),
         };
-        Ok(Some(evaluate(&scenario, self.targets, spec, self.observer)?.assessed))
+        let evaluated = evaluate(&scenario, self.targets, spec, self.observer)?;
+        self.stalled_paths
+            .fetch_add(evaluated.stalled_paths, std::sync::atomic::Ordering::Relaxed);
+        Ok(Some(evaluated.assessed))
     }
 
     /// `D` at `values` (infinite where the scenario refuses them).
@@ -274,6 +281,7 @@ pub fn calibrate(
         calibrated: (0..beliefs.len()).filter(|&i| calibrated[i]).collect(),
         means: beliefs.iter().map(|b| b.mean).collect(),
         evaluations: 0.into(),
+        stalled_paths: 0.into(),
     };
     if objective.calibrated.is_empty() {
         return Err(Error::Usage(format!(
@@ -338,6 +346,7 @@ pub fn calibrate(
         termination,
         posterior: posterior.posterior,
         evaluations: objective.evaluations.into_inner(),
+        stalled_paths: objective.stalled_paths.into_inner(),
     })
 }
 

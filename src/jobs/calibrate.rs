@@ -90,7 +90,7 @@ pub fn calibrate_job(
         runs: fit.evaluations as usize,
         simulation_seconds,
         paths_per_second: Some(paths as f64 / simulation_seconds.max(1e-9)),
-        stalled_paths: 0,
+        stalled_paths: fit.stalled_paths,
     })?;
     Ok(CalibrateReport {
         dir,
