@@ -5,10 +5,12 @@ use std::path::PathBuf;
 
 use crate::analysis::{Settings, estimate_sums};
 use crate::error::Error;
+use crate::jobs::plot::draw;
 use crate::jobs::run::RunReport;
-use crate::jobs::{Destination, Job, Loaded, Source, Work, plot_error, threads};
+use crate::jobs::{Destination, Job, Loaded, Source, Work, threads};
 use crate::output::partial;
-use crate::report::{plot, tables};
+use crate::report::plot::{Format, Style};
+use crate::report::tables;
 use crate::scenario::document::Overrides;
 
 /// Merges the shard directories `dirs` into a new run directory.
@@ -39,7 +41,9 @@ pub fn merge(dirs: &[PathBuf], dest: &Destination) -> Result<RunReport, Error> {
     let mut job = Job::start(format!("merge of {count} shards"), &loaded, dest, "")?;
     let files = tables::write_tables(&results, job.dir())?;
     job.wrote(files);
-    job.wrote(plot::write_plots(&results, job.dir()).map_err(plot_error)?);
+    let dir = job.dir().to_path_buf();
+    let (name, horizon) = (&results.scenario, results.horizon_days);
+    job.wrote(draw(&dir, name, horizon, &dir, &Style::default(), &Format::RUN)?);
     let (dir, manifest) = job.finish(&Work {
         spec: &spec,
         threads: threads(&Settings::default()),

@@ -8,6 +8,7 @@ pub mod bench;
 pub mod calibrate;
 pub mod diff;
 pub mod merge;
+pub mod plot;
 pub mod psa;
 pub mod run;
 pub mod sensitivity;

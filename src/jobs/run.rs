@@ -6,11 +6,13 @@ use std::path::PathBuf;
 use crate::analysis::{Settings, simulate_observed};
 use crate::error::Error;
 use crate::estimate::RunResults;
-use crate::jobs::{Destination, Job, Loaded, Work, plot_error, timed};
+use crate::jobs::plot::draw;
+use crate::jobs::{Destination, Job, Loaded, Work, timed};
 use crate::output::Manifest;
 use crate::output::partial::Partial;
+use crate::report::plot::{Format, Style};
 use crate::report::progress::Terminal;
-use crate::report::{plot, tables};
+use crate::report::tables;
 
 /// What a finished run reports.
 #[derive(Debug, Clone)]
@@ -94,7 +96,9 @@ pub fn run(loaded: &Loaded, settings: &Settings, dest: &Destination, progress: b
         tables::write_patients(scenario, records, &job.dir().join("patients.parquet"))?;
         job.wrote(["patients.parquet"]);
     }
-    job.wrote(plot::write_plots(&results, job.dir()).map_err(plot_error)?);
+    let dir = job.dir().to_path_buf();
+    let (name, horizon) = (&results.scenario, results.horizon_days);
+    job.wrote(draw(&dir, name, horizon, &dir, &Style::default(), &Format::RUN)?);
     let (dir, manifest) = job.finish(&work)?;
     Ok(RunReport {
         dir,

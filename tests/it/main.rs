@@ -13,6 +13,7 @@ mod features;
 mod hardening;
 mod jobs;
 mod layers;
+mod plot;
 mod shards;
 mod targets;
 mod validation;

@@ -8,8 +8,7 @@ use std::sync::OnceLock;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::estimate::RunResults;
-use crate::estimate::summary::PolicyResults;
+pub(super) use super::style::{Format, Style};
 
 /// Why a chart could not be written; every message names the file.
 #[derive(Debug, thiserror::Error)]
@@ -64,9 +63,10 @@ pub(super) fn colour(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
 }
 
-/// The colour of the policy called `name` (black if there is none).
-pub(super) fn policy_colour(policies: &[PolicyResults], name: &str) -> RGBColor {
-    policies.iter().position(|p| p.name == name).map_or(BLACK, colour)
+/// The colour of the policy called `name` among `names` (black if there
+/// is none).
+pub(super) fn policy_colour<'a>(mut names: impl Iterator<Item = &'a str>, name: &str) -> RGBColor {
+    names.position(|p| p == name).map_or(BLACK, colour)
 }
 
 /// `c` blended towards white by `amount` (0 keeps it, 1 gives white).
@@ -75,12 +75,13 @@ pub(super) fn tint(c: RGBColor, amount: f64) -> RGBColor {
     RGBColor(mix(c.0), mix(c.1), mix(c.2))
 }
 
-/// A picture that can be drawn on any backend.
+/// A picture that can be drawn on any backend, in any [`Style`].
 pub(super) trait Chart {
-    fn size(&self) -> (u32, u32) {
-        SIZE
+    /// The picture's own size in pixels (before `--width` and `--height`).
+    fn size(&self, s: &Style) -> (u32, u32) {
+        s.base_size()
     }
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String>;
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, s: &Style) -> Result<(), String>;
 }
 
 /// Registers the embedded font once; false if it could not be loaded.
@@ -101,36 +102,56 @@ pub(super) fn err(e: impl std::fmt::Display) -> String {
     e.to_string()
 }
 
-/// Draws `chart` into `<dir>/<name>.png` and `<dir>/<name>.svg`, and adds
-/// both paths to `files`.
+/// Draws `chart` into `<dir>/<name>.png` and `<dir>/<name>.svg` in the
+/// default style, and adds both paths to `files`.
 pub(super) fn save(chart: &impl Chart, dir: &Path, name: &str, files: &mut Vec<PathBuf>) -> Result<(), PlotError> {
-    let png = dir.join(format!("{name}.png"));
-    let svg = dir.join(format!("{name}.svg"));
-    if !font_ready() {
-        return Err(PlotError::Font { path: png });
+    save_as(chart, dir, name, &Style::default(), &Format::RUN, files)
+}
+
+/// Draws `chart` in `style` into `<dir>/<name>.<format>` for each of
+/// `formats`, and adds the paths to `files`.
+pub(super) fn save_as(
+    chart: &impl Chart,
+    dir: &Path,
+    name: &str,
+    style: &Style,
+    formats: &[Format],
+    files: &mut Vec<PathBuf>,
+) -> Result<(), PlotError> {
+    let size = style.canvas(chart.size(style));
+    for &format in formats {
+        let path = dir.join(format!("{name}.{}", format.extension()));
+        if !font_ready() {
+            return Err(PlotError::Font { path });
+        }
+        let drawn = match format {
+            Format::Png => draw_on(BitMapBackend::new(&path, size).into_drawing_area(), chart, style),
+            Format::Svg => draw_on(SVGBackend::new(&path, size).into_drawing_area(), chart, style),
+        };
+        drawn.map_err(|message| PlotError::Draw {
+            path: path.clone(),
+            message,
+        })?;
+        files.push(path);
     }
-    let failed = |path: &PathBuf| {
-        let path = path.clone();
-        move |message| PlotError::Draw { path, message }
-    };
-    draw_on(BitMapBackend::new(&png, chart.size()).into_drawing_area(), chart).map_err(failed(&png))?;
-    draw_on(SVGBackend::new(&svg, chart.size()).into_drawing_area(), chart).map_err(failed(&svg))?;
-    files.push(png);
-    files.push(svg);
     Ok(())
 }
 
 /// Draws `chart` on a white background and writes the file.
-pub(super) fn draw_on<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, chart: &impl Chart) -> Result<(), String> {
+pub(super) fn draw_on<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    chart: &impl Chart,
+    s: &Style,
+) -> Result<(), String> {
     root.fill(&WHITE).map_err(err)?;
-    chart.draw(&root)?;
+    chart.draw(&root, s)?;
     root.present().map_err(err)
 }
 
 /// The horizon as an axis end (at least one day).
-pub(super) fn horizon(results: &RunResults) -> f64 {
-    if results.horizon_days.is_finite() {
-        results.horizon_days.max(1.0)
+pub(super) fn horizon_end(horizon_days: f64) -> f64 {
+    if horizon_days.is_finite() {
+        horizon_days.max(1.0)
     } else {
         1.0
     }

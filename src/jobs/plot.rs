@@ -1,0 +1,103 @@
+//! `foramen plot RUN_DIR`: every chart of a run drawn again from its
+//! tables, in another style or format. `foramen run` and `merge` draw
+//! through [`draw`] too, so a run's pictures and `foramen plot`'s with the
+//! same options are the same bytes.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+use crate::jobs::plot_error;
+use crate::output::run_facts;
+use crate::report::plot::{self, Format, Style};
+use crate::report::tables;
+
+/// Draws the charts of the run whose tables are in `tables_dir` into
+/// `dir`, in `style`, one file per format; returns the files written.
+///
+/// # Errors
+/// As [`tables::read_run_charts`], and [`Error::Runtime`] naming a chart
+/// that could not be drawn.
+pub fn draw(
+    tables_dir: &Path,
+    scenario: &str,
+    horizon_days: f64,
+    dir: &Path,
+    style: &Style,
+    formats: &[Format],
+) -> Result<Vec<PathBuf>, Error> {
+    let run = tables::read_run_charts(tables_dir, scenario, horizon_days)?;
+    plot::write_plots(&run, dir, style, formats).map_err(plot_error)
+}
+
+/// What `foramen plot` is asked for.
+#[derive(Debug, Clone)]
+pub struct PlotOptions {
+    pub style: Style,
+    pub formats: Vec<Format>,
+    /// Where the pictures go; default the run directory.
+    pub out: Option<PathBuf>,
+}
+
+/// A hidden folder in the destination that the pictures are drawn into
+/// before each is renamed into place; removed whatever happens.
+struct Staging(PathBuf);
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Redraws every chart of the run directory `run_dir` (it must be a
+/// finished run: manifest.json and its tables) with `options`. Each
+/// picture is drawn in full beside its destination and renamed into
+/// place, so none is ever half-written; existing pictures of the same
+/// name are replaced. Returns the files written, at their destination.
+///
+/// # Errors
+/// [`Error::Usage`] for bad options; as [`draw`]; [`Error::Output`] when
+/// the destination cannot be written.
+pub fn plot(run_dir: &Path, options: &PlotOptions) -> Result<Vec<PathBuf>, Error> {
+    options.style.check().map_err(Error::Usage)?;
+    if options.formats.is_empty() {
+        return Err(Error::Usage("--format: give at least one of png, svg".into()));
+    }
+    if !run_dir.is_dir() {
+        return Err(Error::Usage(format!(
+            "{} is not a directory; give a run directory written by `foramen run` or `foramen merge`",
+            run_dir.display()
+        )));
+    }
+    let facts = run_facts(run_dir)?;
+    let dest = options.out.clone().unwrap_or_else(|| run_dir.to_path_buf());
+    fs::create_dir_all(&dest).map_err(|source| Error::Output {
+        path: dest.clone(),
+        source,
+    })?;
+    let staging = Staging(dest.join(format!(".foramen-plot.partial-{}", std::process::id())));
+    let _ = fs::remove_dir_all(&staging.0);
+    fs::create_dir(&staging.0).map_err(|source| Error::Output {
+        path: staging.0.clone(),
+        source,
+    })?;
+    let drawn = draw(
+        run_dir,
+        &facts.scenario,
+        facts.horizon_days,
+        &staging.0,
+        &options.style,
+        &options.formats,
+    )?;
+    let mut written = Vec::with_capacity(drawn.len());
+    for file in drawn {
+        let Some(name) = file.file_name() else { continue };
+        let target = dest.join(name);
+        fs::rename(&file, &target).map_err(|source| Error::Output {
+            path: target.clone(),
+            source,
+        })?;
+        written.push(target);
+    }
+    Ok(written)
+}
