@@ -345,7 +345,7 @@ pub struct BenchArgs {
 pub struct PlotArgs {
     /// A run directory (written by `foramen run` or `foramen merge`).
     pub run_dir: PathBuf,
-    /// Picture formats, comma-separated: png, svg.
+    /// Picture formats, comma-separated: png, svg, pdf.
     #[arg(long, value_name = "FORMAT,...", value_delimiter = ',', default_value = "png,svg", value_parser = Format::parse)]
     pub format: Vec<Format>,
     /// Picture width: inches (7in), centimetres (18cm) or pixels (2100px);

@@ -61,7 +61,7 @@ impl Drop for Staging {
 pub fn plot(run_dir: &Path, options: &PlotOptions) -> Result<Vec<PathBuf>, Error> {
     options.style.check().map_err(Error::Usage)?;
     if options.formats.is_empty() {
-        return Err(Error::Usage("--format: give at least one of png, svg".into()));
+        return Err(Error::Usage("--format: give at least one of png, svg, pdf".into()));
     }
     if !run_dir.is_dir() {
         return Err(Error::Usage(format!(

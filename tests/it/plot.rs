@@ -69,41 +69,48 @@ fn plot_draws_the_same_bytes_as_the_run() {
 fn plot_options_set_size_resolution_title_and_format() {
     let tmp = TempDir::new().unwrap();
     let run = small_run(tmp.path());
-    let out = tmp.path().join("figures");
-    foramen()
-        .arg("plot")
-        .arg(&run)
-        .args([
-            "--format",
-            "png",
-            "--width",
-            "6in",
-            "--dpi",
-            "200",
-            "--no-title",
-            "--out",
-        ])
-        .arg(&out)
-        .assert()
-        .success()
-        .stdout(predicates::str::contains("wrote 10 pictures into"));
-    let names = pictures(&out);
+    let plot = |name: &str, args: &[&str]| {
+        let out = tmp.path().join(name);
+        foramen()
+            .arg("plot")
+            .arg(&run)
+            .args(args)
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .success()
+            .stdout(predicates::str::contains(" pictures into "));
+        out
+    };
+    // 6 inches at 200 dpi is a 12-inch chart at 100 dpi scaled by one
+    // half: the same pixels as the run's (the forest plots, 14.3 inches
+    // wide with their column of estimates, are scaled to 6 inches).
+    let same = plot("same", &["--format", "png", "--width", "6in", "--dpi", "200"]);
+    let names = pictures(&same);
+    assert_eq!(names.len(), 10);
     assert!(names.iter().all(|n| n.ends_with(".png")), "{names:?}");
-    // 6 inches at 200 dpi, the chart's proportion kept (1200 x 800).
-    assert_eq!(png_size(&out.join("recovery_curves.png")), (1200, 800));
-    // The run's own picture is the same size but drawn at 100 dpi: text
-    // and lines are twice as large in the new one, so they differ.
-    assert_eq!(png_size(&run.join("recovery_curves.png")), (1200, 800));
+    assert_eq!(png_size(&same.join("differences.png")).0, 1200);
+    let forest = |n: &String| n.starts_with("differences") || n.starts_with("subgroup_differences");
+    for name in names.iter().filter(|n| !forest(n)) {
+        assert!(
+            fs::read(same.join(name)).unwrap() == fs::read(run.join(name)).unwrap(),
+            "{name}: 6in at 200 dpi is not the run's 12in at 100 dpi"
+        );
+    }
+    // A font size of its own: the same size, other pixels.
+    let small = plot(
+        "small",
+        &["--format", "png", "--width", "6in", "--dpi", "200", "--font-size", "9"],
+    );
+    assert_eq!(png_size(&small.join("recovery_curves.png")), (1200, 800));
     assert_ne!(
-        fs::read(out.join("recovery_curves.png")).unwrap(),
+        fs::read(small.join("recovery_curves.png")).unwrap(),
         fs::read(run.join("recovery_curves.png")).unwrap()
     );
-    // Both sides given: exactly that size; the title is gone from the SVG.
-    let svg = tmp.path().join("svg");
-    foramen()
-        .arg("plot")
-        .arg(&run)
-        .args([
+    // Both sides given: exactly that size; the title is gone.
+    let both = plot(
+        "both",
+        &[
             "--format",
             "svg,png",
             "--width",
@@ -111,24 +118,21 @@ fn plot_options_set_size_resolution_title_and_format() {
             "--height",
             "5in",
             "--no-title",
-            "-q",
-            "--out",
-        ])
-        .arg(&svg)
-        .assert()
-        .success();
-    assert_eq!(png_size(&svg.join("pathway.png")), (900, 500));
-    let text = fs::read_to_string(svg.join("recovery_curves.svg")).unwrap();
+        ],
+    );
+    assert_eq!(png_size(&both.join("pathway.png")), (900, 500));
+    let text = fs::read_to_string(both.join("recovery_curves.svg")).unwrap();
     assert!(text.contains("stepwise") && !text.contains("Cumulative recovery by policy"));
-    let slides = tmp.path().join("slides");
-    foramen()
-        .arg("plot")
-        .arg(&run)
-        .args(["--theme", "slides", "--format", "png", "-q", "--out"])
-        .arg(&slides)
-        .assert()
-        .success();
+    let slides = plot("slides", &["--theme", "slides", "--format", "png"]);
     assert_eq!(png_size(&slides.join("recovery_curves.png")), (1280, 720));
+    // PDF: one page of the picture's size in points (7 x 14/3 inches).
+    let pdf = plot("pdf", &["--format", "pdf", "--width", "7in", "--dpi", "300"]);
+    let bytes = fs::read(pdf.join("recovery_curves.pdf")).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.contains("/MediaBox [0 0 504 336]"), "not a 7 x 4.67 in page");
+    assert!(text.contains("DejaVuSans"), "the font is not embedded");
+    assert_eq!(pictures(&pdf).len(), 10);
 }
 
 #[test]

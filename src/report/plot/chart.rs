@@ -84,17 +84,37 @@ pub(super) trait Chart {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, s: &Style) -> Result<(), String>;
 }
 
+/// The embedded font, DejaVu Sans.
+const FONT_FILE: &[u8] = include_bytes!("../../../assets/DejaVuSans.ttf");
+
 /// Registers the embedded font once; false if it could not be loaded.
 pub(super) fn font_ready() -> bool {
     static READY: OnceLock<bool> = OnceLock::new();
-    *READY.get_or_init(|| {
-        plotters::style::register_font(
-            FONT,
-            FontStyle::Normal,
-            include_bytes!("../../../assets/DejaVuSans.ttf"),
-        )
-        .is_ok()
-    })
+    *READY.get_or_init(|| plotters::style::register_font(FONT, FontStyle::Normal, FONT_FILE).is_ok())
+}
+
+/// A chart's SVG as a one-page PDF whose page is the picture's size at
+/// `dpi` (svg2pdf: the SVG parsed by usvg, its text laid out in the
+/// embedded font and embedded, subset, as selectable text).
+fn svg_to_pdf(svg: &str, dpi: f64) -> Result<Vec<u8>, String> {
+    use svg2pdf::usvg::{self, fontdb};
+    static FONTS: OnceLock<std::sync::Arc<fontdb::Database>> = OnceLock::new();
+    let fonts = FONTS.get_or_init(|| {
+        let mut db = fontdb::Database::new();
+        db.load_font_data(FONT_FILE.to_vec());
+        // Every text of a chart is in the generic family.
+        db.set_sans_serif_family("DejaVu Sans");
+        std::sync::Arc::new(db)
+    });
+    let options = usvg::Options {
+        fontdb: fonts.clone(),
+        font_family: "DejaVu Sans".into(),
+        ..usvg::Options::default()
+    };
+    let tree = usvg::Tree::from_str(svg, &options).map_err(|e| format!("the chart's SVG cannot be read ({e})"))?;
+    let page = svg2pdf::PageOptions { dpi: dpi as f32 };
+    svg2pdf::to_pdf(&tree, svg2pdf::ConversionOptions::default(), page)
+        .map_err(|e| format!("the chart cannot be converted to PDF ({e})"))
 }
 
 /// Formats a plotters error (their types are generic).
@@ -118,6 +138,8 @@ pub(super) fn save_as(
     formats: &[Format],
     files: &mut Vec<PathBuf>,
 ) -> Result<(), PlotError> {
+    let style_in = style;
+    let style = &style.fitted(chart.size(style));
     let size = style.canvas(chart.size(style));
     for &format in formats {
         let path = dir.join(format!("{name}.{}", format.extension()));
@@ -127,6 +149,16 @@ pub(super) fn save_as(
         let drawn = match format {
             Format::Png => draw_on(BitMapBackend::new(&path, size).into_drawing_area(), chart, style),
             Format::Svg => draw_on(SVGBackend::new(&path, size).into_drawing_area(), chart, style),
+            Format::Pdf => {
+                let mut svg = String::new();
+                draw_on(
+                    SVGBackend::with_string(&mut svg, size).into_drawing_area(),
+                    chart,
+                    style,
+                )
+                .and_then(|()| svg_to_pdf(&svg, style_in.dpi))
+                .and_then(|pdf| std::fs::write(&path, pdf).map_err(err))
+            }
         };
         drawn.map_err(|message| PlotError::Draw {
             path: path.clone(),

@@ -138,13 +138,14 @@ impl Length {
 pub enum Format {
     Png,
     Svg,
+    Pdf,
 }
 
 impl Format {
     /// The formats a run writes.
     pub const RUN: [Format; 2] = [Format::Png, Format::Svg];
 
-    /// `png` or `svg`.
+    /// `png`, `svg` or `pdf`.
     ///
     /// # Errors
     /// A message naming the value and the formats there are.
@@ -152,7 +153,8 @@ impl Format {
         match name.trim().to_ascii_lowercase().as_str() {
             "png" => Ok(Format::Png),
             "svg" => Ok(Format::Svg),
-            _ => Err(format!("`{name}` is not a picture format: use png or svg")),
+            "pdf" => Ok(Format::Pdf),
+            _ => Err(format!("`{name}` is not a picture format: use png, svg or pdf")),
         }
     }
 
@@ -161,6 +163,7 @@ impl Format {
         match self {
             Format::Png => "png",
             Format::Svg => "svg",
+            Format::Pdf => "pdf",
         }
     }
 }
@@ -173,7 +176,9 @@ pub struct Style {
     /// The picture's height; default the chart's own, or in its
     /// proportion to `width` when only that is given.
     pub height: Option<Length>,
-    /// Dots per inch of PNG files and of the physical size of PDF pages.
+    /// Dots per inch: of PNG files, and the pixels per inch of the page
+    /// size of PDF files (a PDF is vector: its text and lines are sharp at
+    /// any resolution).
     pub dpi: f64,
     /// Whether charts carry their title.
     pub title: bool,
@@ -262,8 +267,37 @@ impl Style {
         (self.px(w), self.px(h))
     }
 
-    /// The picture size of a chart whose own size is `natural`: `--width`
-    /// and `--height` when given (one alone keeps the proportion).
+    /// The style to draw a chart of own size `natural` in, fitted to
+    /// `--width` and `--height`: the whole chart (text, lines, margins)
+    /// scaled by the ratio of the size asked for to its own (the smaller
+    /// ratio when both are given), as if drawn at another resolution. A
+    /// `--font-size` stays what it says, in points of the final picture.
+    /// Without a size, the style itself.
+    pub(super) fn fitted(&self, natural: (u32, u32)) -> Style {
+        let (w, h) = (natural.0.max(1), natural.1.max(1));
+        let (x, y) = (
+            self.width.map(|l| l.pixels(self.dpi)),
+            self.height.map(|l| l.pixels(self.dpi)),
+        );
+        let ratio = |given: u32, own: u32| f64::from(given) / f64::from(own);
+        let k = match (x, y) {
+            (None, None) => return self.clone(),
+            (Some(x), None) => ratio(x, w),
+            (None, Some(y)) => ratio(y, h),
+            (Some(x), Some(y)) => ratio(x, w).min(ratio(y, h)),
+        };
+        Style {
+            width: x.map(Length::Pixels),
+            height: y.map(Length::Pixels),
+            dpi: self.dpi * k,
+            font_size: self.font_size.map(|pt| pt / k),
+            ..self.clone()
+        }
+    }
+
+    /// The picture size of a chart whose own size (in this style) is
+    /// `natural`: `--width` and `--height` when given (one alone keeps the
+    /// proportion).
     pub(super) fn canvas(&self, natural: (u32, u32)) -> (u32, u32) {
         let (w, h) = (natural.0.max(1), natural.1.max(1));
         let scaled = |given: u32, mine: u32, other: u32| {
@@ -330,16 +364,21 @@ mod tests {
             ..Style::default()
         };
         assert_eq!((s.px(10), s.text(20), s.line(3)), (30, 60, 9));
-        // Only the width: the chart's proportion kept.
-        assert_eq!(s.canvas((1200, 800)), (2100, 1400));
+        // Only the width: the chart's proportion kept, everything in it
+        // scaled by 2100 / 3600 (its own width at 300 dpi).
+        let f = s.fitted((3600, 2400));
+        assert_eq!(f.canvas((2100, 1400)), (2100, 1400));
+        assert_eq!((f.px(10), f.text(20), f.line(3)), (18, 35, 5));
+        assert_eq!(Style::default().fitted((1200, 800)), Style::default());
         let s = Style {
             height: Some(Length::Pixels(500)),
             font_size: Some(BASE_FONT_PT * 2.0),
             ..Style::default()
         };
-        assert_eq!(s.canvas((1200, 800)), (750, 500));
-        assert_eq!(s.text(20), 40);
-        assert_eq!(s.px(20), 20);
+        // Scaled by 500 / 800, the font size kept in points.
+        let f = s.fitted((1200, 800));
+        assert_eq!(f.canvas((750, 500)), (750, 500));
+        assert_eq!((f.text(20), f.px(20)), (40, 13));
     }
 
     #[test]
@@ -373,7 +412,7 @@ mod tests {
         );
         assert_eq!(
             Format::parse("jpg").unwrap_err(),
-            "`jpg` is not a picture format: use png or svg"
+            "`jpg` is not a picture format: use png, svg or pdf"
         );
     }
 }
