@@ -83,7 +83,8 @@ pub enum Command {
         b: PathBuf,
     },
     /// Draw every chart of a run directory again from its tables, in another
-    /// size, resolution, theme or format; into the run directory or --out.
+    /// size, resolution, theme or format, with report.html; into the run
+    /// directory or --out.
     Plot(PlotArgs),
     /// Time the scenario at several cohort sizes and thread counts against a
     /// draws-only baseline; writes bench.csv and a scaling chart.
@@ -759,7 +760,8 @@ fn plot_command(args: PlotArgs) -> Result<(), Error> {
     let files = jobs::plot::plot(&args.run_dir, &options)?;
     if !args.quiet {
         let dir = args.out.as_ref().unwrap_or(&args.run_dir);
-        println!("wrote {} pictures into {}", files.len(), dir.display());
+        let pictures = files.len().saturating_sub(1);
+        println!("wrote {pictures} pictures and report.html into {}", dir.display());
     }
     Ok(())
 }

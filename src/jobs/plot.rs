@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 use crate::jobs::plot_error;
-use crate::output::run_facts;
+use crate::jobs::report::{REPORT, load_run, write_report};
+use crate::output::{Manifest, read_json};
 use crate::report::plot::{self, Format, Style};
 use crate::report::tables;
 
@@ -50,10 +51,11 @@ impl Drop for Staging {
 }
 
 /// Redraws every chart of the run directory `run_dir` (it must be a
-/// finished run: manifest.json and its tables) with `options`. Each
-/// picture is drawn in full beside its destination and renamed into
-/// place, so none is ever half-written; existing pictures of the same
-/// name are replaced. Returns the files written, at their destination.
+/// finished run: manifest.json, scenario.toml and its tables) with
+/// `options`, and its report.html with the charts so drawn. Each file is
+/// written in full beside its destination and renamed into place, so
+/// none is ever half-written; existing files of the same name are
+/// replaced. Returns the files written, at their destination.
 ///
 /// # Errors
 /// [`Error::Usage`] for bad options; as [`draw`]; [`Error::Output`] when
@@ -69,7 +71,8 @@ pub fn plot(run_dir: &Path, options: &PlotOptions) -> Result<Vec<PathBuf>, Error
             run_dir.display()
         )));
     }
-    let facts = run_facts(run_dir)?;
+    let manifest: Manifest = read_json(&run_dir.join("manifest.json"), "a foramen run's manifest")?;
+    let loaded = load_run(run_dir, &manifest)?;
     let dest = options.out.clone().unwrap_or_else(|| run_dir.to_path_buf());
     fs::create_dir_all(&dest).map_err(|source| Error::Output {
         path: dest.clone(),
@@ -81,14 +84,16 @@ pub fn plot(run_dir: &Path, options: &PlotOptions) -> Result<Vec<PathBuf>, Error
         path: staging.0.clone(),
         source,
     })?;
-    let drawn = draw(
+    let mut drawn = draw(
         run_dir,
-        &facts.scenario,
-        facts.horizon_days,
+        &manifest.scenario,
+        manifest.horizon_days,
         &staging.0,
         &options.style,
         &options.formats,
     )?;
+    write_report(run_dir, &staging.0, &loaded, &manifest, &options.style)?;
+    drawn.push(staging.0.join(REPORT));
     let mut written = Vec::with_capacity(drawn.len());
     for file in drawn {
         let Some(name) = file.file_name() else { continue };

@@ -1,12 +1,13 @@
 //! `foramen run`: a scenario in, a complete run directory out; with
 //! `--shard K/N`, one shard's mergeable partial results.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::analysis::{Settings, simulate_observed};
 use crate::error::Error;
 use crate::estimate::RunResults;
 use crate::jobs::plot::draw;
+use crate::jobs::report::{REPORT, write_report};
 use crate::jobs::{Destination, Job, Loaded, Work, timed};
 use crate::output::Manifest;
 use crate::output::partial::Partial;
@@ -99,7 +100,8 @@ pub fn run(loaded: &Loaded, settings: &Settings, dest: &Destination, progress: b
     let dir = job.dir().to_path_buf();
     let (name, horizon) = (&results.scenario, results.horizon_days);
     job.wrote(draw(&dir, name, horizon, &dir, &Style::default(), &Format::RUN)?);
-    let (dir, manifest) = job.finish(&work)?;
+    let report = |dir: &Path, manifest: &Manifest| write_report(dir, dir, loaded, manifest, &Style::default());
+    let (dir, manifest) = job.finish_with(&work, Some((REPORT, &report)))?;
     Ok(RunReport {
         dir,
         results: Some(results),

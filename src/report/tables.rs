@@ -1063,6 +1063,37 @@ impl Cells {
     }
 }
 
+/// Reads a CSV file of a run as text cells (for report.html).
+///
+/// # Errors
+/// [`Error::Read`] or [`Error::Syntax`] naming the file.
+pub fn read_cells(path: &Path) -> Result<crate::report::html::Cells, Error> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map_or(String::new(), |n| n.to_string_lossy().into_owned());
+    let cells = Cells::read(dir, &name)?;
+    let header: Vec<String> = cells.df.get_column_names().iter().map(|n| n.to_string()).collect();
+    let columns = header
+        .iter()
+        .map(|h| {
+            let c = cells
+                .df
+                .column(h)
+                .and_then(|c| c.str().cloned())
+                .map_err(|e| Error::Syntax {
+                    file: cells.file.clone(),
+                    message: format!("column {h} cannot be read as text ({e})"),
+                })?;
+            Ok(c.iter().map(|v| v.unwrap_or("").to_string()).collect::<Vec<String>>())
+        })
+        .collect::<Result<Vec<Vec<String>>, Error>>()?;
+    let rows = (0..cells.df.height())
+        .map(|r| columns.iter().map(|c| c[r].clone()).collect())
+        .collect();
+    Ok(crate::report::html::Cells { header, rows })
+}
+
 /// Runs of equal keys: `(key, first row, end row)` for each stretch of
 /// consecutive rows with the same key.
 fn stretches<K: PartialEq + Clone>(keys: &[K]) -> Vec<(K, usize, usize)> {

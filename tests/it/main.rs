@@ -14,6 +14,7 @@ mod hardening;
 mod jobs;
 mod layers;
 mod plot;
+mod report;
 mod shards;
 mod targets;
 mod validation;

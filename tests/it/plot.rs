@@ -79,7 +79,7 @@ fn plot_options_set_size_resolution_title_and_format() {
             .arg(&out)
             .assert()
             .success()
-            .stdout(predicates::str::contains(" pictures into "));
+            .stdout(predicates::str::contains(" pictures and report.html into "));
         out
     };
     // 6 inches at 200 dpi is a 12-inch chart at 100 dpi scaled by one

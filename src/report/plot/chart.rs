@@ -128,6 +128,42 @@ pub(super) fn save(chart: &impl Chart, dir: &Path, name: &str, files: &mut Vec<P
     save_as(chart, dir, name, &Style::default(), &Format::RUN, files)
 }
 
+/// Where drawn charts go.
+pub(super) enum Out<'a> {
+    /// Files in a folder, one per format, and the paths written.
+    Files {
+        dir: &'a Path,
+        formats: &'a [Format],
+        written: Vec<PathBuf>,
+    },
+    /// SVG text by chart name, in memory.
+    Svg(Vec<(String, String)>),
+}
+
+/// Draws `chart`, called `name`, in `style` to `out`.
+pub(super) fn emit(chart: &impl Chart, name: &str, style: &Style, out: &mut Out) -> Result<(), PlotError> {
+    match out {
+        Out::Files { dir, formats, written } => save_as(chart, dir, name, style, formats, written),
+        Out::Svg(svgs) => {
+            let path = PathBuf::from(format!("{name}.svg"));
+            if !font_ready() {
+                return Err(PlotError::Font { path });
+            }
+            let style = &style.fitted(chart.size(style));
+            let size = style.canvas(chart.size(style));
+            let mut svg = String::new();
+            draw_on(
+                SVGBackend::with_string(&mut svg, size).into_drawing_area(),
+                chart,
+                style,
+            )
+            .map_err(|message| PlotError::Draw { path, message })?;
+            svgs.push((name.to_string(), svg));
+            Ok(())
+        }
+    }
+}
+
 /// Draws `chart` in `style` into `<dir>/<name>.<format>` for each of
 /// `formats`, and adds the paths to `files`.
 pub(super) fn save_as(

@@ -2,21 +2,13 @@
 //! `differences_qalys`), `recovery_difference` and
 //! `subgroup_differences_<outcome>`.
 
-use std::path::{Path, PathBuf};
-
 use super::chart::*;
 use super::data::RunCharts;
 use super::forest::*;
 use super::lines::*;
 use crate::outcome::{Id, Kind};
 
-pub(super) fn write_comparison_plots(
-    run: &RunCharts,
-    dir: &Path,
-    style: &Style,
-    formats: &[Format],
-    files: &mut Vec<PathBuf>,
-) -> Result<(), PlotError> {
+pub(super) fn write_comparison_plots(run: &RunCharts, style: &Style, out: &mut Out) -> Result<(), PlotError> {
     let names = || run.policies.iter().map(|p| p.name.as_str());
     let reference = run
         .comparisons
@@ -61,7 +53,7 @@ pub(super) fn write_comparison_plots(
             x_desc: x_desc.into(),
             rows,
         };
-        save_as(&forest, dir, name, style, formats, files)?;
+        emit(&forest, name, style, out)?;
     }
 
     let series: Vec<Series> = run
@@ -85,7 +77,7 @@ pub(super) fn write_comparison_plots(
         series,
         note: None,
     };
-    save_as(&difference, dir, "recovery_difference", style, formats, files)?;
+    emit(&difference, "recovery_difference", style, out)?;
 
     if run.by_subgroup {
         for outcome in [Id::Recovered.def(), Id::Surgery.def()] {
@@ -106,7 +98,7 @@ pub(super) fn write_comparison_plots(
                 rows,
             };
             let name = format!("subgroup_differences_{}", outcome.name);
-            save_as(&chart, dir, &name, style, formats, files)?;
+            emit(&chart, &name, style, out)?;
         }
     }
     Ok(())

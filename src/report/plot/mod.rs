@@ -64,7 +64,7 @@ mod tornado;
 pub use chart::PlotError;
 pub use data::{ComparisonCharts, Contrast, PolicyCharts, RunCharts};
 pub use psa::write_psa_plots;
-pub use run::{RUN_CHARTS, write_plots};
+pub use run::{RUN_CHARTS, caption, run_svgs, write_plots};
 pub use scaling::write_scaling;
 pub use style::{BASE_DPI, BASE_FONT_PT, Format, Length, Style, Theme};
 pub use sweep::write_sweep_plots;

@@ -27,17 +27,85 @@ pub const RUN_CHARTS: [&str; 6] = [
 /// # Errors
 /// [`PlotError`] naming the file that could not be drawn.
 pub fn write_plots(run: &RunCharts, dir: &Path, style: &Style, formats: &[Format]) -> Result<Vec<PathBuf>, PlotError> {
-    let mut files = Vec::new();
-    let [recovery, symptoms, surgery, pathway, states, time] = RUN_CHARTS;
-    let files = &mut files;
-    save_as(&recovery_curves(run), dir, recovery, style, formats, files)?;
-    save_as(&symptom_free(run), dir, symptoms, style, formats, files)?;
-    save_as(&surgery_free(run), dir, surgery, style, formats, files)?;
-    save_as(&Pathway { run }, dir, pathway, style, formats, files)?;
-    save_as(&States { run }, dir, states, style, formats, files)?;
-    save_as(&time_to_recovery(run), dir, time, style, formats, files)?;
-    if !run.comparisons.is_empty() {
-        write_comparison_plots(run, dir, style, formats, files)?;
+    let mut out = Out::Files {
+        dir,
+        formats,
+        written: Vec::new(),
+    };
+    draw_all(run, style, &mut out)?;
+    match out {
+        Out::Files { written, .. } => Ok(written),
+        Out::Svg(_) => Ok(Vec::new()),
     }
-    Ok(std::mem::take(files))
+}
+
+/// Every chart of a run in `style` as SVG text, by chart name, in the
+/// order [`write_plots`] draws them (for report.html).
+///
+/// # Errors
+/// [`PlotError`] naming the chart that could not be drawn.
+pub fn run_svgs(run: &RunCharts, style: &Style) -> Result<Vec<(String, String)>, PlotError> {
+    let mut out = Out::Svg(Vec::new());
+    draw_all(run, style, &mut out)?;
+    match out {
+        Out::Svg(svgs) => Ok(svgs),
+        Out::Files { .. } => Ok(Vec::new()),
+    }
+}
+
+fn draw_all(run: &RunCharts, style: &Style, out: &mut Out) -> Result<(), PlotError> {
+    let [recovery, symptoms, surgery, pathway, states, time] = RUN_CHARTS;
+    emit(&recovery_curves(run), recovery, style, out)?;
+    emit(&symptom_free(run), symptoms, style, out)?;
+    emit(&surgery_free(run), surgery, style, out)?;
+    emit(&Pathway { run }, pathway, style, out)?;
+    emit(&States { run }, states, style, out)?;
+    emit(&time_to_recovery(run), time, style, out)?;
+    if !run.comparisons.is_empty() {
+        write_comparison_plots(run, style, out)?;
+    }
+    Ok(())
+}
+
+/// A sentence saying what the run chart called `name` shows (for
+/// report.html).
+pub fn caption(name: &str) -> String {
+    let text = match name {
+        "recovery_curves" => {
+            "the cumulative share of patients recovered against days since presentation, one line per policy with its 95% band; higher and further left is faster recovery, and where two bands do not overlap the policies differ on that day."
+        }
+        "symptom_free" => {
+            "the share symptom-free on each day, by policy, with 95% bands (relapses bring it down again)."
+        }
+        "surgery_free" => "the share not yet operated on (Kaplan-Meier), by policy, with 95% bands.",
+        "pathway" => {
+            "one bar per policy summing to 100% of patients, cut by the deepest level of care reached (hue) and the outcome at the horizon (light: symptom-free; dark: still symptomatic)."
+        }
+        "states" => {
+            "the share of patients in each health state on each day, stacked, one panel per policy; each column sums to 100%."
+        }
+        "time_to_recovery" => {
+            "among patients who recovered, the share recovering in each week since presentation (the legend gives how many recovered); the area under each line is 100%."
+        }
+        "differences" => {
+            "each policy minus the reference for the share outcomes, in percentage points: the paired 95% interval thick, the unpaired one thin, the estimate and paired interval written beside each row."
+        }
+        "differences_cost" => {
+            "each policy minus the reference in mean discounted cost per patient, paired (thick) and unpaired (thin) 95% intervals."
+        }
+        "differences_qalys" => {
+            "each policy minus the reference in mean discounted QALYs per patient, paired (thick) and unpaired (thin) 95% intervals."
+        }
+        "recovery_difference" => {
+            "the difference in cumulative recovery from the reference over time, with its paired 95% band."
+        }
+        "subgroup_differences_recovered" => {
+            "the difference in recovery from the reference within each subgroup, paired 95% intervals."
+        }
+        "subgroup_differences_surgery" => {
+            "the difference in the share operated on from the reference within each subgroup, paired 95% intervals."
+        }
+        _ => "",
+    };
+    text.to_string()
 }
