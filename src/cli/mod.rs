@@ -757,11 +757,17 @@ fn plot_command(args: PlotArgs) -> Result<(), Error> {
         formats,
         out: args.out.clone(),
     };
-    let files = jobs::plot::plot(&args.run_dir, &options)?;
+    let plotted = jobs::plot::plot(&args.run_dir, &options)?;
+    if !plotted.report {
+        eprintln!(
+            "note: no report.html: {} has no scenario.toml (a run directory made before runs carried their scenario)",
+            args.run_dir.display()
+        );
+    }
     if !args.quiet {
         let dir = args.out.as_ref().unwrap_or(&args.run_dir);
-        let pictures = files.len().saturating_sub(1);
-        println!("wrote {pictures} pictures and report.html into {}", dir.display());
+        let report = if plotted.report { " and report.html" } else { "" };
+        println!("wrote {} pictures{report} into {}", plotted.pictures, dir.display());
     }
     Ok(())
 }

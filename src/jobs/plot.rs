@@ -7,8 +7,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
-use crate::jobs::plot_error;
 use crate::jobs::report::{REPORT, load_run, write_report};
+use crate::jobs::{SCENARIO_COPY, plot_error};
 use crate::output::{Manifest, read_json};
 use crate::report::plot::{self, Format, Style};
 use crate::report::tables;
@@ -55,12 +55,14 @@ impl Drop for Staging {
 /// `options`, and its report.html with the charts so drawn. Each file is
 /// written in full beside its destination and renamed into place, so
 /// none is ever half-written; existing files of the same name are
-/// replaced. Returns the files written, at their destination.
+/// replaced. Returns what was written. A run directory without
+/// scenario.toml (made before runs carried their scenario) gets its
+/// pictures but no report.
 ///
 /// # Errors
 /// [`Error::Usage`] for bad options; as [`draw`]; [`Error::Output`] when
 /// the destination cannot be written.
-pub fn plot(run_dir: &Path, options: &PlotOptions) -> Result<Vec<PathBuf>, Error> {
+pub fn plot(run_dir: &Path, options: &PlotOptions) -> Result<Plotted, Error> {
     options.style.check().map_err(Error::Usage)?;
     if options.formats.is_empty() {
         return Err(Error::Usage("--format: give at least one of png, svg, pdf".into()));
@@ -72,7 +74,13 @@ pub fn plot(run_dir: &Path, options: &PlotOptions) -> Result<Vec<PathBuf>, Error
         )));
     }
     let manifest: Manifest = read_json(&run_dir.join("manifest.json"), "a foramen run's manifest")?;
-    let loaded = load_run(run_dir, &manifest)?;
+    // The report needs the scenario; run directories made before they
+    // carried it get their pictures only.
+    let loaded = if run_dir.join(SCENARIO_COPY).exists() {
+        Some(load_run(run_dir, &manifest)?)
+    } else {
+        None
+    };
     let dest = options.out.clone().unwrap_or_else(|| run_dir.to_path_buf());
     fs::create_dir_all(&dest).map_err(|source| Error::Output {
         path: dest.clone(),
@@ -92,8 +100,11 @@ pub fn plot(run_dir: &Path, options: &PlotOptions) -> Result<Vec<PathBuf>, Error
         &options.style,
         &options.formats,
     )?;
-    write_report(run_dir, &staging.0, &loaded, &manifest, &options.style)?;
-    drawn.push(staging.0.join(REPORT));
+    let pictures = drawn.len();
+    if let Some(loaded) = &loaded {
+        write_report(run_dir, &staging.0, loaded, &manifest, &options.style)?;
+        drawn.push(staging.0.join(REPORT));
+    }
     let mut written = Vec::with_capacity(drawn.len());
     for file in drawn {
         let Some(name) = file.file_name() else { continue };
@@ -104,5 +115,21 @@ pub fn plot(run_dir: &Path, options: &PlotOptions) -> Result<Vec<PathBuf>, Error
         })?;
         written.push(target);
     }
-    Ok(written)
+    Ok(Plotted {
+        files: written,
+        pictures,
+        report: loaded.is_some(),
+    })
+}
+
+/// What `foramen plot` wrote.
+#[derive(Debug, Clone)]
+pub struct Plotted {
+    /// Every file, at its destination.
+    pub files: Vec<PathBuf>,
+    /// How many of them are pictures.
+    pub pictures: usize,
+    /// Whether report.html was written (not for a run directory without
+    /// scenario.toml, from before runs carried their scenario).
+    pub report: bool,
 }

@@ -184,10 +184,26 @@ fn plot_refuses_bad_options_and_bad_tables_and_writes_nothing() {
         ],
     );
     fs::write(run.join("curves.csv"), curves).unwrap();
+    let pathway = fs::read(run.join("pathway.csv")).unwrap();
     fs::remove_file(run.join("pathway.csv")).unwrap();
     stderr_has(plot(&[]), &["cannot read run table", "pathway.csv"]);
     // Nothing was written where the pictures would have gone.
     assert_eq!(fs::read_dir(&out).map(|d| d.count()).unwrap_or(0), 0);
+    fs::write(run.join("pathway.csv"), &pathway).unwrap();
+    // A run directory from before runs carried their scenario: its
+    // pictures, no report, and a note saying why.
+    fs::remove_file(run.join("scenario.toml")).unwrap();
+    let assert = foramen()
+        .arg("plot")
+        .arg(&run)
+        .args(["--format", "png", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("wrote 10 pictures into"));
+    stderr_has(assert, &["note: no report.html:", "has no scenario.toml"]);
+    assert_eq!(pictures(&out).len(), 10);
+    assert!(!out.join("report.html").exists());
     // Not a run directory.
     let empty = tmp.path().join("empty");
     fs::create_dir(&empty).unwrap();

@@ -117,6 +117,21 @@ fn svg_to_pdf(svg: &str, dpi: f64) -> Result<Vec<u8>, String> {
         .map_err(|e| format!("the chart cannot be converted to PDF ({e})"))
 }
 
+/// The font size, at most `px`, at which `text` fits in 95% of the width
+/// of `area` (measured with the embedded font): titles that fit keep
+/// their size, longer ones (larger themes, narrow pictures) shrink.
+pub(super) fn fitting<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, text: &str, px: u32) -> u32 {
+    let room = f64::from(area.dim_in_pixel().0) * 0.95;
+    let wide = area
+        .estimate_text_size(text, &TextStyle::from((FONT, px)))
+        .map_or(0.0, |(w, _)| f64::from(w));
+    if wide <= room || wide <= 0.0 {
+        px
+    } else {
+        ((f64::from(px) * room / wide).floor() as u32).max(1)
+    }
+}
+
 /// Formats a plotters error (their types are generic).
 pub(super) fn err(e: impl std::fmt::Display) -> String {
     e.to_string()

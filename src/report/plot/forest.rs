@@ -94,7 +94,7 @@ impl Chart for Forest {
         let (plot, column) = root.split_horizontally(w.saturating_sub(s.text(TEXT_COLUMN_PX)));
         let mut builder = ChartBuilder::on(&plot);
         if let Some(title) = s.title(&self.title) {
-            builder.caption(title, (FONT, s.text(24)));
+            builder.caption(title, (FONT, fitting(&plot, title, s.text(24))));
         }
         let mut chart = builder
             .margin(s.px(20))

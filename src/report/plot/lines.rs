@@ -107,7 +107,7 @@ impl Chart for Lines {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, s: &Style) -> Result<(), String> {
         let mut builder = ChartBuilder::on(root);
         if let Some(title) = s.title(&self.title) {
-            builder.caption(title, (FONT, s.text(TITLE_PX)));
+            builder.caption(title, (FONT, fitting(root, title, s.text(TITLE_PX))));
         }
         let mut chart = builder
             .margin(s.px(24))

@@ -39,16 +39,21 @@ impl Chart for Pathway<'_> {
         let mut builder = ChartBuilder::on(&plot);
         let title = format!("Deepest level of care and outcome, {}", self.run.scenario);
         if let Some(title) = s.title(&title) {
-            builder.caption(title, (FONT, s.text(26)));
+            builder.caption(title, (FONT, fitting(&plot, title, s.text(26))));
         }
+        let label_area = s.text(rows.label_area(LABEL_PX));
+        // A tick every 10% where there is room for them, else every 20%.
+        let bars = w.saturating_sub(s.text(340) + label_area + 2 * s.px(24));
+        let ticks = if bars / 11 >= s.text(40) { 11 } else { 6 };
         let mut chart = builder
             .margin(s.px(24))
             .x_label_area_size(s.text(70))
-            .y_label_area_size(s.text(rows.label_area(LABEL_PX)))
+            .y_label_area_size(label_area)
             .build_cartesian_2d(0.0..1.0, rows.range())
             .map_err(err)?;
         house_style(&mut chart.configure_mesh(), s)
             .x_desc("Share of patients")
+            .x_labels(ticks)
             .x_label_formatter(&|v| format!("{:.0}%", 100.0 * v))
             .y_labels(rows.n())
             .y_label_formatter(&|v| rows.label(*v))

@@ -51,7 +51,8 @@ impl Chart for States<'_> {
         let body = match s.title(&title) {
             Some(title) => {
                 let (top, body) = root.split_vertically(s.text(70));
-                top.titled(title, (FONT, s.text(TITLE_PX))).map_err(err)?;
+                top.titled(title, (FONT, fitting(&top, title, s.text(TITLE_PX))))
+                    .map_err(err)?;
                 body
             }
             None => root.clone(),
