@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use crate::outcome::Feature;
-use crate::scenario::dist::Dist;
+use crate::scenario::dist::{Dist, Family};
 use crate::scenario::{CovariateKind, Hazard, Intervention, OnPartial, Probability, Scenario};
 
 /// A plain-text description of the whole scenario.
@@ -341,4 +341,158 @@ fn probability_words(p: &Probability) -> String {
         let _ = write!(text, ", odds x{} if {}", o.odds_ratio, o.text);
     }
     text
+}
+
+/// What a methods paragraph says beyond the scenario: the run's facts.
+#[derive(Debug, Clone)]
+pub struct RunFacts<'a> {
+    /// The foramen version that made the run.
+    pub version: &'a str,
+    /// The policy the others are compared with.
+    pub reference: &'a str,
+    /// Whether each policy had its own random streams (`--independent`).
+    pub independent: bool,
+}
+
+/// A list in words: `a`, `a and b`, `a, b and c`.
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// A methods paragraph for a report, generated from the scenario the run
+/// simulated (with its overrides: patients, seed, horizon) and the run's
+/// facts: the cohort, the policies, the distributions, the estimators,
+/// the seed, the patients and the version. Paragraphs are separated by a
+/// blank line.
+pub fn methods(s: &Scenario, run: &RunFacts) -> String {
+    let sim = s.simulation();
+    let policies: Vec<String> = s.policies().iter().map(|p| p.name.clone()).collect();
+    let covariates: Vec<String> = s.covariates().iter().map(|c| c.name.replace('_', " ")).collect();
+    let years = sim.horizon_days / 365.25;
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "Outcomes were simulated with foramen {} (a discrete-event Monte Carlo microsimulation) for the scenario \"{}\": a synthetic cohort of {} patients per policy (random seed {}), each with {} drawn at presentation{}. ",
+        run.version,
+        s.name(),
+        sim.patients,
+        sim.seed,
+        if covariates.is_empty() {
+            "no covariates".to_string()
+        } else {
+            format!("the covariates {}", and_list(&covariates))
+        },
+        if s.frailty().is_some() {
+            " and a shared responsiveness (frailty) that moves every response on the logit scale"
+        } else {
+            ""
+        }
+    );
+    let _ = write!(
+        out,
+        "{} the {} {} ({}), {}, and followed event by event over a horizon of {} days ({:.1} years). ",
+        if run.independent {
+            "Each patient was simulated under"
+        } else {
+            "The same patients, on the same random streams (common random numbers), were simulated under"
+        },
+        policies.len(),
+        if policies.len() == 1 { "policy" } else { "policies" },
+        and_list(&policies),
+        if run.independent {
+            "each policy on streams of its own"
+        } else {
+            "so that differences between policies are paired within patients"
+        },
+        sim.horizon_days,
+        years
+    );
+    let interventions: Vec<String> = s
+        .interventions()
+        .iter()
+        .map(|iv| format!("{} ({})", iv.label, iv.level.name().replace('_', " ")))
+        .collect();
+    let mut families: Vec<String> = Vec::new();
+    for iv in s.interventions() {
+        let mut dists = vec![&iv.recovery_time, &iv.failure_time];
+        dists.extend(iv.relapse.as_ref().map(|r| &r.time));
+        for d in dists {
+            let family = match d.family() {
+                Family::Fixed { .. } => "fixed",
+                Family::Uniform { .. } => "uniform",
+                Family::Normal { .. } => "normal",
+                Family::LogNormal { .. } => "lognormal",
+                Family::Gamma { .. } => "gamma",
+                Family::Weibull { .. } => "Weibull",
+                Family::Exponential { .. } => "exponential",
+            }
+            .to_string();
+            if !families.contains(&family) {
+                families.push(family);
+            }
+        }
+    }
+    let relapses = s.interventions().iter().any(|iv| iv.relapse.is_some());
+    let _ = write!(
+        out,
+        "A policy is a sequence of steps among {} interventions ({}); an attempt responds with its probability, adjusted per patient by odds ratios on the covariates, and times to recovery, to failure{} were drawn from {} distributions. ",
+        interventions.len(),
+        and_list(&interventions),
+        if relapses { " and to relapse" } else { "" },
+        and_list(&families)
+    );
+    let nh = s.natural_history();
+    let mut natural = Vec::new();
+    if nh.progression.is_some() {
+        natural.push("progression to a motor deficit");
+    }
+    if nh.resolution.is_some() {
+        natural.push("spontaneous resolution");
+    }
+    if nh.permanent_deficit.is_some() {
+        natural.push("a deficit that becomes permanent with delay to decompression");
+    }
+    if nh.mortality.is_some() {
+        natural.push("background mortality");
+    }
+    if !natural.is_empty() {
+        let natural: Vec<String> = natural.iter().map(|n| n.to_string()).collect();
+        let _ = write!(out, "The natural history includes {}. ", and_list(&natural));
+    }
+    let death = s.provides(Feature::Death);
+    let _ = write!(
+        out,
+        "\n\nShares of patients are reported with Wilson score 95% intervals; cumulative recovery {} and the share not yet operated on with Kaplan-Meier curves and Greenwood bands; the median time to first recovery with the Brookmeyer-Crowley interval; mean days, counts{} with normal intervals. Each policy is compared with {} by the difference in each outcome, with the paired 95% interval from per-patient differences and, beside it, the unpaired interval independent cohorts would give. ",
+        if death {
+            "as the Aalen-Johansen cumulative incidence (death competing)"
+        } else {
+            "as 1 - Kaplan-Meier"
+        },
+        if s.economics().is_some() {
+            ", costs and QALYs"
+        } else {
+            ""
+        },
+        run.reference
+    );
+    if let Some(e) = s.economics() {
+        let _ = write!(
+            out,
+            "Costs ({}{}) and quality-adjusted life-years were discounted in continuous time at {}% (costs) and {}% (effects) a year; the incremental analysis ranks the policies by cost, removes dominated and extendedly dominated ones and gives each ICER on the frontier with Fieller's interval. ",
+            e.currency,
+            e.perspective
+                .as_ref()
+                .map_or(String::new(), |p| format!(", {p} perspective")),
+            100.0 * e.discount_costs.annual,
+            100.0 * e.discount_effects.annual
+        );
+    }
+    out.push_str(
+        "Every interval is of Monte Carlo error alone: it narrows with more patients and says nothing of the uncertainty in the inputs (for that, foramen psa).",
+    );
+    out
 }

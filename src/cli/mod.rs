@@ -10,6 +10,7 @@ use crate::analysis::sweep::{Target, check_outcome, parse_range};
 use crate::error::Error;
 use crate::jobs::{self, Destination, Source};
 use crate::output::psa_partial::is_psa_shard;
+use crate::report::plot::{BASE_DPI, Format, Length, Style, Theme};
 use crate::report::terminal;
 use crate::scenario::document::Overrides;
 use crate::simulate::shard::Shard;
@@ -81,6 +82,10 @@ pub enum Command {
         /// Run directory B.
         b: PathBuf,
     },
+    /// Draw every chart of a run directory again from its tables, in another
+    /// size, resolution, theme or format, with report.html; into the run
+    /// directory or --out.
+    Plot(PlotArgs),
     /// Time the scenario at several cohort sizes and thread counts against a
     /// draws-only baseline; writes bench.csv and a scaling chart.
     Bench(BenchArgs),
@@ -337,6 +342,44 @@ pub struct BenchArgs {
     pub output: OutArgs,
 }
 
+#[derive(Debug, clap::Args)]
+pub struct PlotArgs {
+    /// A run directory (written by `foramen run` or `foramen merge`).
+    pub run_dir: PathBuf,
+    /// Picture formats, comma-separated: png, svg, pdf.
+    #[arg(long, value_name = "FORMAT,...", value_delimiter = ',', default_value = "png,svg", value_parser = Format::parse)]
+    pub format: Vec<Format>,
+    /// Picture width: inches (7in), centimetres (18cm) or pixels (2100px);
+    /// default each chart's own (12in for most). Given alone, charts keep
+    /// their proportions.
+    #[arg(long, value_name = "LENGTH", value_parser = Length::parse)]
+    pub width: Option<Length>,
+    /// Picture height, as --width.
+    #[arg(long, value_name = "LENGTH", value_parser = Length::parse)]
+    pub height: Option<Length>,
+    /// Dots per inch: PNG pixels per inch of picture (text and lines grow
+    /// with it, so the picture is the same, sharper).
+    #[arg(long, value_name = "DPI", default_value_t = BASE_DPI)]
+    pub dpi: f64,
+    /// Draw charts without their titles (for figures captioned elsewhere).
+    #[arg(long)]
+    pub no_title: bool,
+    /// paper (the run's look) or slides (16:9, larger text and lines).
+    #[arg(long, value_name = "THEME", default_value = "paper", value_parser = Theme::parse)]
+    pub theme: Theme,
+    /// Size of axis labels in points (other text keeps its proportion);
+    /// default the theme's (14.4 for paper).
+    #[arg(long, value_name = "PT")]
+    pub font_size: Option<f64>,
+    /// Folder for the pictures (created if missing); default the run
+    /// directory. Pictures of the same name are replaced.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
 /// The most worker threads accepted.
 pub const MAX_THREADS: usize = 1024;
 
@@ -419,6 +462,7 @@ pub fn main() -> Result<(), Error> {
             Ok(())
         }
         Command::Bench(args) => bench_command(args),
+        Command::Plot(args) => plot_command(args),
         Command::Targets(args) => targets_command(args),
         Command::Diff { a, b } => {
             let report = jobs::diff::diff(&a, &b)?;
@@ -693,6 +737,37 @@ fn calibrate_command(args: CalibrateArgs) -> Result<(), Error> {
             report.manifest.simulation_seconds,
             report.dir.display()
         );
+    }
+    Ok(())
+}
+
+fn plot_command(args: PlotArgs) -> Result<(), Error> {
+    let mut formats = args.format.clone();
+    formats.sort();
+    formats.dedup();
+    let options = jobs::plot::PlotOptions {
+        style: Style {
+            width: args.width,
+            height: args.height,
+            dpi: args.dpi,
+            title: !args.no_title,
+            theme: args.theme,
+            font_size: args.font_size,
+        },
+        formats,
+        out: args.out.clone(),
+    };
+    let plotted = jobs::plot::plot(&args.run_dir, &options)?;
+    if !plotted.report {
+        eprintln!(
+            "note: no report.html: {} has no scenario.toml (a run directory made before runs carried their scenario)",
+            args.run_dir.display()
+        );
+    }
+    if !args.quiet {
+        let dir = args.out.as_ref().unwrap_or(&args.run_dir);
+        let report = if plotted.report { " and report.html" } else { "" };
+        println!("wrote {} pictures{report} into {}", plotted.pictures, dir.display());
     }
     Ok(())
 }

@@ -66,7 +66,7 @@ impl std::ops::Index<&str> for GroupSummary {
 }
 
 /// A curve on the day grid: `value[i]` at `day[i]` with its 95% band.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Curve {
     pub day: Vec<f64>,
     pub value: Vec<f64>,

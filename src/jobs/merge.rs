@@ -1,14 +1,17 @@
 //! `foramen merge`: the shards of one run combined into the full outputs,
 //! byte-identical to a single-machine run's tables.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::analysis::{Settings, estimate_sums};
 use crate::error::Error;
+use crate::jobs::plot::draw;
+use crate::jobs::report::{REPORT, write_report};
 use crate::jobs::run::RunReport;
-use crate::jobs::{Destination, Job, Loaded, Source, Work, plot_error, threads};
-use crate::output::partial;
-use crate::report::{plot, tables};
+use crate::jobs::{Destination, Job, Loaded, Source, Work, threads};
+use crate::output::{Manifest, partial};
+use crate::report::plot::{Format, Style};
+use crate::report::tables;
 use crate::scenario::document::Overrides;
 
 /// Merges the shard directories `dirs` into a new run directory.
@@ -39,15 +42,21 @@ pub fn merge(dirs: &[PathBuf], dest: &Destination) -> Result<RunReport, Error> {
     let mut job = Job::start(format!("merge of {count} shards"), &loaded, dest, "")?;
     let files = tables::write_tables(&results, job.dir())?;
     job.wrote(files);
-    job.wrote(plot::write_plots(&results, job.dir()).map_err(plot_error)?);
-    let (dir, manifest) = job.finish(&Work {
-        spec: &spec,
-        threads: threads(&Settings::default()),
-        runs: count,
-        simulation_seconds: 0.0,
-        paths_per_second: None,
-        stalled_paths: merged.stalled_paths,
-    })?;
+    let dir = job.dir().to_path_buf();
+    let (name, horizon) = (&results.scenario, results.horizon_days);
+    job.wrote(draw(&dir, name, horizon, &dir, &Style::default(), &Format::RUN)?);
+    let report = |dir: &Path, manifest: &Manifest| write_report(dir, dir, &loaded, manifest, &Style::default());
+    let (dir, manifest) = job.finish_with(
+        &Work {
+            spec: &spec,
+            threads: threads(&Settings::default()),
+            runs: count,
+            simulation_seconds: 0.0,
+            paths_per_second: None,
+            stalled_paths: merged.stalled_paths,
+        },
+        Some((REPORT, &report)),
+    )?;
     Ok(RunReport {
         dir,
         results: Some(results),

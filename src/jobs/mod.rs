@@ -8,7 +8,9 @@ pub mod bench;
 pub mod calibrate;
 pub mod diff;
 pub mod merge;
+pub mod plot;
 pub mod psa;
+pub mod report;
 pub mod run;
 pub mod sensitivity;
 pub mod sweep;
@@ -157,6 +159,9 @@ pub struct Job<'a> {
     files: Vec<String>,
 }
 
+/// Writes a last file into a finished job's directory, from its manifest.
+pub type LastFile<'a> = dyn Fn(&Path, &Manifest) -> Result<(), Error> + 'a;
+
 /// What a finished job's manifest says beyond the scenario and the files.
 #[derive(Debug, Clone)]
 pub struct Work<'a> {
@@ -227,12 +232,29 @@ impl<'a> Job<'a> {
     ///
     /// # Errors
     /// As [`RunDir::complete`].
-    pub fn finish(mut self, work: &Work) -> Result<(PathBuf, Manifest), Error> {
+    pub fn finish(self, work: &Work) -> Result<(PathBuf, Manifest), Error> {
+        self.finish_with(work, None)
+    }
+
+    /// [`Job::finish`], with one more file written from the finished
+    /// manifest just before the manifest itself (report.html): its name,
+    /// and what writes it into the directory.
+    ///
+    /// # Errors
+    /// As [`Job::finish`], and whatever `last` fails with.
+    pub fn finish_with(
+        mut self,
+        work: &Work,
+        last: Option<(&str, &LastFile<'_>)>,
+    ) -> Result<(PathBuf, Manifest), Error> {
         // The scenario's text as read and validated, so the directory
         // carries what it was made from.
         let copy = self.dir.path().join(SCENARIO_COPY);
         std::fs::write(&copy, &self.loaded.source.text).map_err(|source| Error::Output { path: copy, source })?;
         self.files.push(SCENARIO_COPY.into());
+        if let Some((name, _)) = last {
+            self.files.push(name.into());
+        }
         self.files.push("manifest.json".into());
         let (scenario, spec) = (&self.loaded.scenario, work.spec);
         let paths = spec.patients as f64 * scenario.policies().len() as f64 * work.runs as f64;
@@ -265,6 +287,9 @@ impl<'a> Job<'a> {
                 "warning: {} patient-paths never reached the horizon: each took {MAX_STEPS_PER_PATIENT} pathway steps (relapse cycles of almost no length) and was censored as symptomatic from there. Check relapse and recovery times near zero; the count is in manifest.json (stalled_paths).",
                 work.stalled_paths
             );
+        }
+        if let Some((_, write)) = last {
+            write(self.dir.path(), &manifest)?;
         }
         let dir = self.dir.complete(&manifest)?;
         Ok((dir, manifest))

@@ -1,16 +1,19 @@
 //! `foramen run`: a scenario in, a complete run directory out; with
 //! `--shard K/N`, one shard's mergeable partial results.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::analysis::{Settings, simulate_observed};
 use crate::error::Error;
 use crate::estimate::RunResults;
-use crate::jobs::{Destination, Job, Loaded, Work, plot_error, timed};
+use crate::jobs::plot::draw;
+use crate::jobs::report::{REPORT, write_report};
+use crate::jobs::{Destination, Job, Loaded, Work, timed};
 use crate::output::Manifest;
 use crate::output::partial::Partial;
+use crate::report::plot::{Format, Style};
 use crate::report::progress::Terminal;
-use crate::report::{plot, tables};
+use crate::report::tables;
 
 /// What a finished run reports.
 #[derive(Debug, Clone)]
@@ -94,8 +97,11 @@ pub fn run(loaded: &Loaded, settings: &Settings, dest: &Destination, progress: b
         tables::write_patients(scenario, records, &job.dir().join("patients.parquet"))?;
         job.wrote(["patients.parquet"]);
     }
-    job.wrote(plot::write_plots(&results, job.dir()).map_err(plot_error)?);
-    let (dir, manifest) = job.finish(&work)?;
+    let dir = job.dir().to_path_buf();
+    let (name, horizon) = (&results.scenario, results.horizon_days);
+    job.wrote(draw(&dir, name, horizon, &dir, &Style::default(), &Format::RUN)?);
+    let report = |dir: &Path, manifest: &Manifest| write_report(dir, dir, loaded, manifest, &Style::default());
+    let (dir, manifest) = job.finish_with(&work, Some((REPORT, &report)))?;
     Ok(RunReport {
         dir,
         results: Some(results),

@@ -167,7 +167,7 @@ impl Drop for RunDir {
 }
 
 /// What `manifest.json` records.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Manifest {
     pub foramen_version: String,
     /// The command that made the directory (`run`, `sweep --param ...`).

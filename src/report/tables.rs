@@ -17,13 +17,14 @@ use crate::analysis::calibrate::Fit;
 use crate::analysis::floor::{Floor, Primitive, Way};
 use crate::analysis::psa::PsaResults;
 use crate::analysis::sweep::{SensitivityResults, SweepPoint};
-use crate::error::Error;
+use crate::error::{Error, Invalid};
 use crate::estimate::RunResults;
 use crate::estimate::cea::{Cea, CeaRow};
 use crate::estimate::compare::Difference;
-use crate::estimate::summary::{GroupSummary, Subgroup};
+use crate::estimate::summary::{Bin, Curve, GroupSummary, Subgroup};
 use crate::estimate::targets::Assessment;
 use crate::outcome::{Feature, Id, LEVELS, OutcomeDef};
+use crate::report::plot::{ComparisonCharts, Contrast, PolicyCharts, RunCharts};
 use crate::scenario::targets::Target;
 use crate::scenario::{CovariateKind, Scenario};
 use crate::simulate::pathway::Outcome;
@@ -959,4 +960,320 @@ pub fn psa_frames(r: &PsaResults) -> Result<Vec<(&'static str, DataFrame)>, Erro
         frames.push(("importance.csv", t.finish()?));
     }
     Ok(frames)
+}
+
+/// A CSV file of a run, every cell read as text (numbers are parsed here,
+/// exactly: the files hold each float's shortest round-trip form).
+struct Cells {
+    file: String,
+    df: DataFrame,
+}
+
+impl Cells {
+    /// Reads `dir/name`.
+    fn read(dir: &Path, name: &str) -> Result<Cells, Error> {
+        let path = dir.join(name);
+        let file = path.display().to_string();
+        if let Err(source) = File::open(&path) {
+            return Err(Error::Read {
+                what: "run table".into(),
+                file,
+                source,
+            });
+        }
+        let df = CsvReadOptions::default()
+            .with_has_header(true)
+            .with_infer_schema_length(Some(0))
+            .try_into_reader_with_file_path(Some(path.clone()))
+            .and_then(|r| r.finish())
+            .map_err(|e| Error::Syntax {
+                file: file.clone(),
+                message: format!("not a CSV table ({e}); give a directory written by `foramen run`"),
+            })?;
+        Ok(Cells { file, df })
+    }
+
+    fn invalid(&self, column: &str, row: usize, value: &str, problem: &str) -> Error {
+        Error::Invalid {
+            file: self.file.clone(),
+            problems: vec![Invalid::new(
+                format!("column {column}, line {}", row + 2),
+                value,
+                problem.to_string(),
+            )],
+        }
+    }
+
+    /// The cells of `column`, as text.
+    fn text(&self, column: &str) -> Result<Vec<String>, Error> {
+        let missing = || Error::Invalid {
+            file: self.file.clone(),
+            problems: vec![Invalid::new(
+                column,
+                "",
+                "missing: the table has no such column (was it written by `foramen run`?)",
+            )],
+        };
+        let c = self.df.column(column).map_err(|_| missing())?;
+        let c = c.str().map_err(|_| missing())?;
+        c.iter()
+            .enumerate()
+            .map(|(i, v)| {
+                v.map(str::to_string)
+                    .ok_or_else(|| self.invalid(column, i, "", "an empty cell; every cell of this column has a value"))
+            })
+            .collect()
+    }
+
+    /// The cells of `column` as numbers (`NaN` allowed).
+    fn numbers(&self, column: &str) -> Result<Vec<f64>, Error> {
+        let text = self.text(column)?;
+        text.iter()
+            .enumerate()
+            .map(|(i, v)| {
+                v.trim()
+                    .parse::<f64>()
+                    .map_err(|_| self.invalid(column, i, v, "not a number"))
+            })
+            .collect()
+    }
+
+    /// The cells of `column` as counts.
+    fn counts(&self, column: &str) -> Result<Vec<u64>, Error> {
+        let text = self.text(column)?;
+        text.iter()
+            .enumerate()
+            .map(|(i, v)| {
+                v.trim()
+                    .parse::<u64>()
+                    .map_err(|_| self.invalid(column, i, v, "not a whole number of patients"))
+            })
+            .collect()
+    }
+
+    /// The row's policy as an index into `policies` (from summary.csv).
+    fn policy_index(&self, policies: &[String], row: usize, name: &str) -> Result<usize, Error> {
+        policies.iter().position(|p| p == name).ok_or_else(|| {
+            let problem = format!(
+                "a policy summary.csv does not have (it has {}); the tables are not of one run",
+                policies.join(", ")
+            );
+            self.invalid("policy", row, name, &problem)
+        })
+    }
+}
+
+/// Reads a CSV file of a run as text cells (for report.html).
+///
+/// # Errors
+/// [`Error::Read`] or [`Error::Syntax`] naming the file.
+pub fn read_cells(path: &Path) -> Result<crate::report::html::Cells, Error> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map_or(String::new(), |n| n.to_string_lossy().into_owned());
+    let cells = Cells::read(dir, &name)?;
+    let header: Vec<String> = cells.df.get_column_names().iter().map(|n| n.to_string()).collect();
+    let columns = header
+        .iter()
+        .map(|h| {
+            let c = cells
+                .df
+                .column(h)
+                .and_then(|c| c.str().cloned())
+                .map_err(|e| Error::Syntax {
+                    file: cells.file.clone(),
+                    message: format!("column {h} cannot be read as text ({e})"),
+                })?;
+            Ok(c.iter().map(|v| v.unwrap_or("").to_string()).collect::<Vec<String>>())
+        })
+        .collect::<Result<Vec<Vec<String>>, Error>>()?;
+    let rows = (0..cells.df.height())
+        .map(|r| columns.iter().map(|c| c[r].clone()).collect())
+        .collect();
+    Ok(crate::report::html::Cells { header, rows })
+}
+
+/// Runs of equal keys: `(key, first row, end row)` for each stretch of
+/// consecutive rows with the same key.
+fn stretches<K: PartialEq + Clone>(keys: &[K]) -> Vec<(K, usize, usize)> {
+    let mut out: Vec<(K, usize, usize)> = Vec::new();
+    for (i, k) in keys.iter().enumerate() {
+        match out.last_mut() {
+            Some(last) if &last.0 == k => last.2 = i + 1,
+            _ => out.push((k.clone(), i, i + 1)),
+        }
+    }
+    out
+}
+
+/// Rows `range` of day, value, lo and hi columns as a curve.
+fn curve_of(day: &[f64], value: &[f64], lo: &[f64], hi: &[f64], range: std::ops::Range<usize>) -> Curve {
+    Curve {
+        day: day[range.clone()].to_vec(),
+        value: value[range.clone()].to_vec(),
+        lo: lo[range.clone()].to_vec(),
+        hi: hi[range].to_vec(),
+    }
+}
+
+/// The outcome named in row `row` of `column`.
+fn outcome_at(cells: &Cells, column: &str, row: usize, name: &str) -> Result<&'static str, Error> {
+    crate::outcome::find(name).map(|o| o.name).ok_or_else(|| {
+        let problem = format!(
+            "not an outcome of this foramen version{}",
+            crate::error::did_you_mean(name, crate::outcome::names())
+        );
+        cells.invalid(column, row, name, &problem)
+    })
+}
+
+/// The differences of a comparison table (comparison.csv or
+/// subgroup_differences.csv), per row.
+fn contrasts(cells: &Cells) -> Result<Vec<Contrast>, Error> {
+    let outcome = cells.text("outcome")?;
+    let difference = cells.numbers("difference")?;
+    let [plo, phi, ulo, uhi] = ["paired_lo", "paired_hi", "unpaired_lo", "unpaired_hi"].map(|c| cells.numbers(c));
+    let (plo, phi, ulo, uhi) = (plo?, phi?, ulo?, uhi?);
+    (0..cells.df.height())
+        .map(|i| {
+            Ok(Contrast {
+                outcome: outcome_at(cells, "outcome", i, &outcome[i])?,
+                difference: difference[i],
+                paired: (plo[i], phi[i]),
+                unpaired: (ulo[i], uhi[i]),
+            })
+        })
+        .collect()
+}
+
+/// Reads what a run's charts draw from the run directory `dir`:
+/// summary.csv (the policies, in order), curves.csv, pathway.csv,
+/// time_to_recovery.csv and, with two or more policies, comparison.csv,
+/// recovery_difference.csv and subgroup_differences.csv (when the run was
+/// split by subgroups). `scenario` and `horizon_days` are the run's (from
+/// its manifest, or its results while it is written).
+///
+/// # Errors
+/// [`Error::Read`] for a missing table, [`Error::Syntax`] for one that is
+/// not CSV, [`Error::Invalid`] naming the file, column, line and value of
+/// a cell that is not what `foramen run` writes.
+pub fn read_run_charts(dir: &Path, scenario: &str, horizon_days: f64) -> Result<RunCharts, Error> {
+    let summary = Cells::read(dir, "summary.csv")?;
+    let names = summary.text("policy")?;
+    let mut policies: Vec<PolicyCharts> = names
+        .iter()
+        .map(|n| PolicyCharts {
+            name: n.clone(),
+            ..PolicyCharts::default()
+        })
+        .collect();
+
+    let curves = Cells::read(dir, "curves.csv")?;
+    let keys: Vec<(String, String)> = curves.text("policy")?.into_iter().zip(curves.text("curve")?).collect();
+    let [day, value, lo, hi] = ["day", "value", "lo", "hi"].map(|c| curves.numbers(c));
+    let (day, value, lo, hi) = (day?, value?, lo?, hi?);
+    for ((policy, curve), start, end) in stretches(&keys) {
+        let p = curves.policy_index(&names, start, &policy)?;
+        let c = curve_of(&day, &value, &lo, &hi, start..end);
+        policies[p].curves.push((curve, c));
+    }
+
+    let pathway = Cells::read(dir, "pathway.csv")?;
+    let (policy, level, status) = (
+        pathway.text("policy")?,
+        pathway.text("deepest_level")?,
+        pathway.text("status_at_horizon")?,
+    );
+    let patients = pathway.counts("patients")?;
+    let levels: Vec<&str> = std::iter::once("none").chain(LEVELS).collect();
+    const STATUSES: [&str; 2] = ["symptom_free", "not_symptom_free"];
+    for i in 0..policy.len() {
+        let p = pathway.policy_index(&names, i, &policy[i])?;
+        let l = levels.iter().position(|l| *l == level[i]).ok_or_else(|| {
+            let allowed = format!("not a level of care: one of {}", levels.join(", "));
+            pathway.invalid("deepest_level", i, &level[i], &allowed)
+        })?;
+        let s = STATUSES.iter().position(|s| *s == status[i]).ok_or_else(|| {
+            pathway.invalid(
+                "status_at_horizon",
+                i,
+                &status[i],
+                "not a status: symptom_free or not_symptom_free",
+            )
+        })?;
+        policies[p].pathway[l][s] = patients[i];
+    }
+
+    let weeks = Cells::read(dir, "time_to_recovery.csv")?;
+    let policy = weeks.text("policy")?;
+    let (start, end, count) = (
+        weeks.numbers("start_day")?,
+        weeks.numbers("end_day")?,
+        weeks.counts("recovered")?,
+    );
+    for i in 0..policy.len() {
+        let p = weeks.policy_index(&names, i, &policy[i])?;
+        policies[p].recovery_weeks.push(Bin {
+            start: start[i],
+            end: end[i],
+            count: count[i],
+        });
+    }
+
+    let mut comparisons: Vec<ComparisonCharts> = Vec::new();
+    let mut by_subgroup = false;
+    if names.len() >= 2 {
+        let table = Cells::read(dir, "comparison.csv")?;
+        let keys: Vec<(String, String)> = table
+            .text("policy")?
+            .into_iter()
+            .zip(table.text("reference")?)
+            .collect();
+        let rows = contrasts(&table)?;
+        for ((policy, reference), start, end) in stretches(&keys) {
+            table.policy_index(&names, start, &policy)?;
+            comparisons.push(ComparisonCharts {
+                policy,
+                reference,
+                differences: rows[start..end].to_vec(),
+                ..ComparisonCharts::default()
+            });
+        }
+        let find = |cells: &Cells, row: usize, policy: &str, comparisons: &[ComparisonCharts]| {
+            comparisons.iter().position(|c| c.policy == policy).ok_or_else(|| {
+                cells.invalid(
+                    "policy",
+                    row,
+                    policy,
+                    "a policy comparison.csv does not compare; the tables are not of one run",
+                )
+            })
+        };
+        let table = Cells::read(dir, "recovery_difference.csv")?;
+        let keys = table.text("policy")?;
+        let [day, value, lo, hi] = ["day", "difference", "lo", "hi"].map(|c| table.numbers(c));
+        let (day, value, lo, hi) = (day?, value?, lo?, hi?);
+        for (policy, start, end) in stretches(&keys) {
+            let c = find(&table, start, &policy, &comparisons)?;
+            comparisons[c].recovered_difference = curve_of(&day, &value, &lo, &hi, start..end);
+        }
+        if dir.join("subgroup_differences.csv").exists() {
+            by_subgroup = true;
+            let table = Cells::read(dir, "subgroup_differences.csv")?;
+            let keys: Vec<(String, String)> = table.text("policy")?.into_iter().zip(table.text("subgroup")?).collect();
+            let rows = contrasts(&table)?;
+            for ((policy, label), start, end) in stretches(&keys) {
+                let c = find(&table, start, &policy, &comparisons)?;
+                comparisons[c].subgroups.push((label, rows[start..end].to_vec()));
+            }
+        }
+    }
+    Ok(RunCharts {
+        scenario: scenario.to_string(),
+        horizon_days,
+        policies,
+        comparisons,
+        by_subgroup,
+    })
 }

@@ -11,7 +11,7 @@ use crate::util::{SMALL_TEXT, csv_column, foramen, patients, run_quiet, run_text
 
 /// The small scenario with costs, a complication's QALY loss, a
 /// surgery's own utility and `[economics]`.
-fn small_with_economics() -> String {
+pub fn small_with_economics() -> String {
     let with_costs = SMALL_TEXT.replacen(
         "delay = { family = \"fixed\", value = 14 } }]",
         "delay = { family = \"fixed\", value = 14 }, cost = 3000, qaly_loss = 0.02 }]\ncost = 12000\nutility = 0.8",

@@ -14,6 +14,8 @@ mod hardening;
 mod jobs;
 mod labels;
 mod layers;
+mod plot;
+mod report;
 mod shards;
 mod targets;
 mod validation;

@@ -8,8 +8,7 @@ use std::sync::OnceLock;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::estimate::RunResults;
-use crate::estimate::summary::PolicyResults;
+pub(super) use super::style::{Format, Style};
 
 /// Why a chart could not be written; every message names the file.
 #[derive(Debug, thiserror::Error)]
@@ -64,9 +63,10 @@ pub(super) fn colour(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
 }
 
-/// The colour of the policy called `name` (black if there is none).
-pub(super) fn policy_colour(policies: &[PolicyResults], name: &str) -> RGBColor {
-    policies.iter().position(|p| p.name == name).map_or(BLACK, colour)
+/// The colour of the policy called `name` among `names` (black if there
+/// is none).
+pub(super) fn policy_colour<'a>(mut names: impl Iterator<Item = &'a str>, name: &str) -> RGBColor {
+    names.position(|p| p == name).map_or(BLACK, colour)
 }
 
 /// `c` blended towards white by `amount` (0 keeps it, 1 gives white).
@@ -75,25 +75,61 @@ pub(super) fn tint(c: RGBColor, amount: f64) -> RGBColor {
     RGBColor(mix(c.0), mix(c.1), mix(c.2))
 }
 
-/// A picture that can be drawn on any backend.
+/// A picture that can be drawn on any backend, in any [`Style`].
 pub(super) trait Chart {
-    fn size(&self) -> (u32, u32) {
-        SIZE
+    /// The picture's own size in pixels (before `--width` and `--height`).
+    fn size(&self, s: &Style) -> (u32, u32) {
+        s.base_size()
     }
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String>;
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, s: &Style) -> Result<(), String>;
 }
+
+/// The embedded font, DejaVu Sans.
+const FONT_FILE: &[u8] = include_bytes!("../../../assets/DejaVuSans.ttf");
 
 /// Registers the embedded font once; false if it could not be loaded.
 pub(super) fn font_ready() -> bool {
     static READY: OnceLock<bool> = OnceLock::new();
-    *READY.get_or_init(|| {
-        plotters::style::register_font(
-            FONT,
-            FontStyle::Normal,
-            include_bytes!("../../../assets/DejaVuSans.ttf"),
-        )
-        .is_ok()
-    })
+    *READY.get_or_init(|| plotters::style::register_font(FONT, FontStyle::Normal, FONT_FILE).is_ok())
+}
+
+/// A chart's SVG as a one-page PDF whose page is the picture's size at
+/// `dpi` (svg2pdf: the SVG parsed by usvg, its text laid out in the
+/// embedded font and embedded, subset, as selectable text).
+fn svg_to_pdf(svg: &str, dpi: f64) -> Result<Vec<u8>, String> {
+    use svg2pdf::usvg::{self, fontdb};
+    static FONTS: OnceLock<std::sync::Arc<fontdb::Database>> = OnceLock::new();
+    let fonts = FONTS.get_or_init(|| {
+        let mut db = fontdb::Database::new();
+        db.load_font_data(FONT_FILE.to_vec());
+        // Every text of a chart is in the generic family.
+        db.set_sans_serif_family("DejaVu Sans");
+        std::sync::Arc::new(db)
+    });
+    let options = usvg::Options {
+        fontdb: fonts.clone(),
+        font_family: "DejaVu Sans".into(),
+        ..usvg::Options::default()
+    };
+    let tree = usvg::Tree::from_str(svg, &options).map_err(|e| format!("the chart's SVG cannot be read ({e})"))?;
+    let page = svg2pdf::PageOptions { dpi: dpi as f32 };
+    svg2pdf::to_pdf(&tree, svg2pdf::ConversionOptions::default(), page)
+        .map_err(|e| format!("the chart cannot be converted to PDF ({e})"))
+}
+
+/// The font size, at most `px`, at which `text` fits in 95% of the width
+/// of `area` (measured with the embedded font): titles that fit keep
+/// their size, longer ones (larger themes, narrow pictures) shrink.
+pub(super) fn fitting<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, text: &str, px: u32) -> u32 {
+    let room = f64::from(area.dim_in_pixel().0) * 0.95;
+    let wide = area
+        .estimate_text_size(text, &TextStyle::from((FONT, px)))
+        .map_or(0.0, |(w, _)| f64::from(w));
+    if wide <= room || wide <= 0.0 {
+        px
+    } else {
+        ((f64::from(px) * room / wide).floor() as u32).max(1)
+    }
 }
 
 /// Formats a plotters error (their types are generic).
@@ -101,36 +137,104 @@ pub(super) fn err(e: impl std::fmt::Display) -> String {
     e.to_string()
 }
 
-/// Draws `chart` into `<dir>/<name>.png` and `<dir>/<name>.svg`, and adds
-/// both paths to `files`.
+/// Draws `chart` into `<dir>/<name>.png` and `<dir>/<name>.svg` in the
+/// default style, and adds both paths to `files`.
 pub(super) fn save(chart: &impl Chart, dir: &Path, name: &str, files: &mut Vec<PathBuf>) -> Result<(), PlotError> {
-    let png = dir.join(format!("{name}.png"));
-    let svg = dir.join(format!("{name}.svg"));
-    if !font_ready() {
-        return Err(PlotError::Font { path: png });
+    save_as(chart, dir, name, &Style::default(), &Format::RUN, files)
+}
+
+/// Where drawn charts go.
+pub(super) enum Out<'a> {
+    /// Files in a folder, one per format, and the paths written.
+    Files {
+        dir: &'a Path,
+        formats: &'a [Format],
+        written: Vec<PathBuf>,
+    },
+    /// SVG text by chart name, in memory.
+    Svg(Vec<(String, String)>),
+}
+
+/// Draws `chart`, called `name`, in `style` to `out`.
+pub(super) fn emit(chart: &impl Chart, name: &str, style: &Style, out: &mut Out) -> Result<(), PlotError> {
+    match out {
+        Out::Files { dir, formats, written } => save_as(chart, dir, name, style, formats, written),
+        Out::Svg(svgs) => {
+            let path = PathBuf::from(format!("{name}.svg"));
+            if !font_ready() {
+                return Err(PlotError::Font { path });
+            }
+            let style = &style.fitted(chart.size(style));
+            let size = style.canvas(chart.size(style));
+            let mut svg = String::new();
+            draw_on(
+                SVGBackend::with_string(&mut svg, size).into_drawing_area(),
+                chart,
+                style,
+            )
+            .map_err(|message| PlotError::Draw { path, message })?;
+            svgs.push((name.to_string(), svg));
+            Ok(())
+        }
     }
-    let failed = |path: &PathBuf| {
-        let path = path.clone();
-        move |message| PlotError::Draw { path, message }
-    };
-    draw_on(BitMapBackend::new(&png, chart.size()).into_drawing_area(), chart).map_err(failed(&png))?;
-    draw_on(SVGBackend::new(&svg, chart.size()).into_drawing_area(), chart).map_err(failed(&svg))?;
-    files.push(png);
-    files.push(svg);
+}
+
+/// Draws `chart` in `style` into `<dir>/<name>.<format>` for each of
+/// `formats`, and adds the paths to `files`.
+pub(super) fn save_as(
+    chart: &impl Chart,
+    dir: &Path,
+    name: &str,
+    style: &Style,
+    formats: &[Format],
+    files: &mut Vec<PathBuf>,
+) -> Result<(), PlotError> {
+    let style_in = style;
+    let style = &style.fitted(chart.size(style));
+    let size = style.canvas(chart.size(style));
+    for &format in formats {
+        let path = dir.join(format!("{name}.{}", format.extension()));
+        if !font_ready() {
+            return Err(PlotError::Font { path });
+        }
+        let drawn = match format {
+            Format::Png => draw_on(BitMapBackend::new(&path, size).into_drawing_area(), chart, style),
+            Format::Svg => draw_on(SVGBackend::new(&path, size).into_drawing_area(), chart, style),
+            Format::Pdf => {
+                let mut svg = String::new();
+                draw_on(
+                    SVGBackend::with_string(&mut svg, size).into_drawing_area(),
+                    chart,
+                    style,
+                )
+                .and_then(|()| svg_to_pdf(&svg, style_in.dpi))
+                .and_then(|pdf| std::fs::write(&path, pdf).map_err(err))
+            }
+        };
+        drawn.map_err(|message| PlotError::Draw {
+            path: path.clone(),
+            message,
+        })?;
+        files.push(path);
+    }
     Ok(())
 }
 
 /// Draws `chart` on a white background and writes the file.
-pub(super) fn draw_on<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, chart: &impl Chart) -> Result<(), String> {
+pub(super) fn draw_on<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    chart: &impl Chart,
+    s: &Style,
+) -> Result<(), String> {
     root.fill(&WHITE).map_err(err)?;
-    chart.draw(&root)?;
+    chart.draw(&root, s)?;
     root.present().map_err(err)
 }
 
 /// The horizon as an axis end (at least one day).
-pub(super) fn horizon(results: &RunResults) -> f64 {
-    if results.horizon_days.is_finite() {
-        results.horizon_days.max(1.0)
+pub(super) fn horizon_end(horizon_days: f64) -> f64 {
+    if horizon_days.is_finite() {
+        horizon_days.max(1.0)
     } else {
         1.0
     }

@@ -1,23 +1,19 @@
-//! The comparison charts: `differences`, `recovery_difference` and
+//! The comparison charts: `differences` (and `differences_cost`,
+//! `differences_qalys`), `recovery_difference` and
 //! `subgroup_differences_<outcome>`.
 
-use std::path::{Path, PathBuf};
-
 use super::chart::*;
+use super::data::RunCharts;
 use super::forest::*;
 use super::lines::*;
-use crate::estimate::RunResults;
-use crate::outcome::{Id, Kind, OUTCOMES};
+use crate::outcome::{Id, Kind};
 
-pub(super) fn write_comparison_plots(
-    results: &RunResults,
-    dir: &Path,
-    files: &mut Vec<PathBuf>,
-) -> Result<(), PlotError> {
-    let policies = &results.policies;
-    let reference = policies
-        .get(results.reference)
-        .map_or("the reference", |p| p.name.as_str());
+pub(super) fn write_comparison_plots(run: &RunCharts, style: &Style, out: &mut Out) -> Result<(), PlotError> {
+    let names = || run.policies.iter().map(|p| p.name.as_str());
+    let reference = run
+        .comparisons
+        .first()
+        .map_or("the reference", |c| c.reference.as_str());
     // One forest per unit: shares in percentage points (`differences`),
     // costs and QALYs on charts of their own.
     let units = [
@@ -37,16 +33,17 @@ pub(super) fn write_comparison_plots(
     ];
     for (kind, name, scale, x_desc) in units {
         let mut rows = Vec::new();
-        for c in &results.comparisons {
-            let colour = policy_colour(policies, &c.policy);
-            let shown = c
-                .differences
-                .iter()
-                .zip(&OUTCOMES)
-                .filter(|(_, def)| def.forest && def.kind == kind && results.shows(def));
-            rows.extend(
-                shown.map(|(d, def)| ForestRow::scaled(format!("{}: {}", c.policy, def.label), d, colour, scale)),
-            );
+        for c in &run.comparisons {
+            let colour = policy_colour(names(), &c.policy);
+            for d in &c.differences {
+                let Some(def) = crate::outcome::find(d.outcome) else {
+                    continue;
+                };
+                if def.forest && def.kind == kind {
+                    let label = format!("{}: {}", c.policy, def.label);
+                    rows.push(ForestRow::contrast(label, d, colour, scale));
+                }
+            }
         }
         if rows.is_empty() && kind != Kind::Share {
             continue;
@@ -56,15 +53,15 @@ pub(super) fn write_comparison_plots(
             x_desc: x_desc.into(),
             rows,
         };
-        save(&forest, dir, name, files)?;
+        emit(&forest, name, style, out)?;
     }
 
-    let series: Vec<Series> = results
+    let series: Vec<Series> = run
         .comparisons
         .iter()
         .map(|c| {
             let name = format!("{} - {reference}", c.policy);
-            Series::curve(&name, policy_colour(policies, &c.policy), &c.recovered_difference)
+            Series::curve(&name, policy_colour(names(), &c.policy), &c.recovered_difference)
         })
         .collect();
     let values = series.iter().flat_map(Series::all_values).chain([0.0]);
@@ -72,7 +69,7 @@ pub(super) fn write_comparison_plots(
         title: format!("Difference in cumulative recovery from {reference} (paired 95% bands)"),
         x_desc: "Days since presentation".into(),
         y_desc: "Difference in share recovered".into(),
-        x: 0.0..horizon(results),
+        x: 0.0..horizon_end(run.horizon_days),
         y: padded_range(values, 0.05, 0.005),
         percent: true,
         zero_line: true,
@@ -80,16 +77,16 @@ pub(super) fn write_comparison_plots(
         series,
         note: None,
     };
-    save(&difference, dir, "recovery_difference", files)?;
+    emit(&difference, "recovery_difference", style, out)?;
 
-    if !results.subgroup_by.is_empty() {
+    if run.by_subgroup {
         for outcome in [Id::Recovered.def(), Id::Surgery.def()] {
             let mut rows = Vec::new();
-            for c in &results.comparisons {
-                let colour = policy_colour(policies, &c.policy);
-                for (label, _, diffs) in &c.subgroups {
+            for c in &run.comparisons {
+                let colour = policy_colour(names(), &c.policy);
+                for (label, diffs) in &c.subgroups {
                     let shown = diffs.iter().filter(|d| d.outcome == outcome.name);
-                    rows.extend(shown.map(|d| ForestRow::new(format!("{}: {label}", c.policy), d, colour)));
+                    rows.extend(shown.map(|d| ForestRow::contrast(format!("{}: {label}", c.policy), d, colour, 100.0)));
                 }
             }
             let chart = Forest {
@@ -100,7 +97,8 @@ pub(super) fn write_comparison_plots(
                 x_desc: "Difference, percentage points".into(),
                 rows,
             };
-            save(&chart, dir, &format!("subgroup_differences_{}", outcome.name), files)?;
+            let name = format!("subgroup_differences_{}", outcome.name);
+            emit(&chart, &name, style, out)?;
         }
     }
     Ok(())

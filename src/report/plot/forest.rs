@@ -7,8 +7,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::chart::*;
+use super::data::Contrast;
 use super::lines::*;
-use crate::estimate::compare::Difference;
 
 /// One interval of a forest plot, in percentage points.
 pub(super) struct ForestRow {
@@ -20,18 +20,14 @@ pub(super) struct ForestRow {
 }
 
 impl ForestRow {
-    /// A row of a share outcome, in percentage points.
-    pub(super) fn new(label: String, d: &Difference, colour: RGBColor) -> ForestRow {
-        ForestRow::scaled(label, d, colour, 100.0)
-    }
-
-    /// A row in the difference's own unit times `scale`.
-    pub(super) fn scaled(label: String, d: &Difference, colour: RGBColor, scale: f64) -> ForestRow {
+    /// A row of a run's comparison (as comparison.csv has it) in its own
+    /// unit times `scale`.
+    pub(super) fn contrast(label: String, c: &Contrast, colour: RGBColor, scale: f64) -> ForestRow {
         ForestRow {
             label,
-            value: scale * d.paired.value,
-            paired: (scale * d.paired.lo, scale * d.paired.hi),
-            unpaired: (scale * d.unpaired.lo, scale * d.unpaired.hi),
+            value: scale * c.difference,
+            paired: (scale * c.paired.0, scale * c.paired.1),
+            unpaired: (scale * c.unpaired.0, scale * c.unpaired.1),
             colour,
         }
     }
@@ -79,11 +75,14 @@ pub(super) struct Forest {
 }
 
 impl Chart for Forest {
-    fn size(&self) -> (u32, u32) {
-        (SIZE.0 + TEXT_COLUMN_PX, (180 + 36 * self.rows.len() as u32).max(400))
+    fn size(&self, s: &Style) -> (u32, u32) {
+        (
+            s.base_size().0 + s.text(TEXT_COLUMN_PX),
+            (s.text(180) + s.text(36) * self.rows.len() as u32).max(s.px(400)),
+        )
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, s: &Style) -> Result<(), String> {
         let rows = Rows {
             labels: self.rows.iter().map(|r| r.label.clone()).collect(),
         };
@@ -92,18 +91,21 @@ impl Chart for Forest {
             .iter()
             .flat_map(|r| [r.paired.0, r.paired.1, r.unpaired.0, r.unpaired.1]);
         let (w, _) = root.dim_in_pixel();
-        let (plot, column) = root.split_horizontally(w - TEXT_COLUMN_PX);
-        let mut chart = ChartBuilder::on(&plot)
-            .caption(&self.title, (FONT, 24))
-            .margin(20)
-            .x_label_area_size(60)
-            .y_label_area_size(rows.label_area(18))
+        let (plot, column) = root.split_horizontally(w.saturating_sub(s.text(TEXT_COLUMN_PX)));
+        let mut builder = ChartBuilder::on(&plot);
+        if let Some(title) = s.title(&self.title) {
+            builder.caption(title, (FONT, fitting(&plot, title, s.text(24))));
+        }
+        let mut chart = builder
+            .margin(s.px(20))
+            .x_label_area_size(s.text(60))
+            .y_label_area_size(s.text(rows.label_area(18)))
             .build_cartesian_2d(padded_range(ends.chain([0.0]), 0.08, 0.5), rows.range())
             .map_err(err)?;
-        house_style(&mut chart.configure_mesh())
+        house_style(&mut chart.configure_mesh(), s)
             .x_desc(&self.x_desc)
-            .label_style((FONT, 18))
-            .axis_desc_style((FONT, 20))
+            .label_style((FONT, s.text(18)))
+            .axis_desc_style((FONT, s.text(20)))
             .y_labels(rows.n())
             .y_label_formatter(&|v| rows.label(*v))
             .disable_y_mesh()
@@ -112,24 +114,24 @@ impl Chart for Forest {
         let Range { start, end } = rows.range();
         let zero = [(0.0, start), (0.0, end)];
         chart
-            .draw_series(LineSeries::new(zero, BLACK.stroke_width(1)))
+            .draw_series(LineSeries::new(zero, BLACK.stroke_width(s.line(1))))
             .map_err(err)?;
         for (i, r) in self.rows.iter().enumerate() {
             let y = rows.y(i);
             for ((a, b), width) in [(r.unpaired, 1), (r.paired, 5)] {
                 if a.is_finite() && b.is_finite() {
-                    let line = PathElement::new(vec![(a, y), (b, y)], r.colour.stroke_width(width));
+                    let line = PathElement::new(vec![(a, y), (b, y)], r.colour.stroke_width(s.line(width)));
                     chart.draw_series(std::iter::once(line)).map_err(err)?;
                 }
             }
             if r.value.is_finite() {
-                let dot = Circle::new((r.value, y), 5, r.colour.filled());
+                let dot = Circle::new((r.value, y), s.line(5), r.colour.filled());
                 chart.draw_series(std::iter::once(dot)).map_err(err)?;
             }
             // The estimate and its paired interval as text, right of the plot.
             let (_, py) = chart.backend_coord(&(0.0, y));
             let top = column.get_base_pixel().1;
-            let text = Text::new(r.text(), (4, py - top - 9), (FONT, 17));
+            let text = Text::new(r.text(), (s.text_i(4), py - top - s.text_i(9)), (FONT, s.text(17)));
             column.draw(&text).map_err(err)?;
         }
         Ok(())

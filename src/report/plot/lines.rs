@@ -104,12 +104,15 @@ pub(super) struct Lines {
 }
 
 impl Chart for Lines {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
-        let mut chart = ChartBuilder::on(root)
-            .caption(&self.title, (FONT, TITLE_PX))
-            .margin(24)
-            .x_label_area_size(70)
-            .y_label_area_size(100)
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, s: &Style) -> Result<(), String> {
+        let mut builder = ChartBuilder::on(root);
+        if let Some(title) = s.title(&self.title) {
+            builder.caption(title, (FONT, fitting(root, title, s.text(TITLE_PX))));
+        }
+        let mut chart = builder
+            .margin(s.px(24))
+            .x_label_area_size(s.text(70))
+            .y_label_area_size(s.text(100))
             .build_cartesian_2d(self.x.clone(), self.y.clone())
             .map_err(err)?;
         let percent = self.percent;
@@ -128,7 +131,7 @@ impl Chart for Lines {
                 number(*v)
             }
         };
-        house_style(&mut chart.configure_mesh())
+        house_style(&mut chart.configure_mesh(), s)
             .x_desc(&self.x_desc)
             .y_desc(&self.y_desc)
             .y_label_formatter(&y_format)
@@ -138,45 +141,54 @@ impl Chart for Lines {
         if self.zero_line {
             let zero = [(self.x.start, 0.0), (self.x.end, 0.0)];
             chart
-                .draw_series(LineSeries::new(zero, BLACK.stroke_width(1)))
+                .draw_series(LineSeries::new(zero, BLACK.stroke_width(s.line(1))))
                 .map_err(err)?;
         }
         // Bands first, so no band covers another policy's line.
-        for s in &self.series {
-            if let Some(polygon) = s.band_polygon() {
-                let band = Polygon::new(polygon, s.colour.mix(0.2).filled());
+        for series in &self.series {
+            if let Some(polygon) = series.band_polygon() {
+                let band = Polygon::new(polygon, series.colour.mix(0.2).filled());
                 chart.draw_series(std::iter::once(band)).map_err(err)?;
             }
         }
-        for s in self.series.iter().filter(|s| s.halo) {
-            let c = s.colour;
+        let sample = s.line(24) as i32;
+        for series in self.series.iter().filter(|x| x.halo) {
+            let c = series.colour;
+            let (wide, legend) = (s.line(14), s.line(12));
             chart
-                .draw_series(LineSeries::new(s.points(), c.mix(0.25).stroke_width(14)))
+                .draw_series(LineSeries::new(series.points(), c.mix(0.25).stroke_width(wide)))
                 .map_err(err)?
-                .label(&s.name)
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], c.mix(0.25).stroke_width(12)));
+                .label(&series.name)
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + sample, y)], c.mix(0.25).stroke_width(legend))
+                });
         }
         // Each colour with its own line pattern (solid for the first), so
         // lines stay apart in grayscale and where they coincide.
-        for s in self.series.iter().filter(|s| !s.halo) {
-            let c = s.colour;
-            let drawn = match dash_of(c) {
-                None => chart.draw_series(LineSeries::new(s.points(), c.stroke_width(3))),
-                Some((dash, gap)) => {
-                    let points: Vec<(f64, f64)> = s.points().collect();
-                    chart.draw_series(DashedLineSeries::new(points, dash, gap, c.stroke_width(3)))
+        let (width, legend_width) = (s.line(3), s.line(4));
+        let dash = |(d, g): (u32, u32)| (s.line(d), s.line(g));
+        for series in self.series.iter().filter(|x| !x.halo) {
+            let c = series.colour;
+            let pattern = dash_of(c).map(dash);
+            let drawn = match pattern {
+                None => chart.draw_series(LineSeries::new(series.points(), c.stroke_width(width))),
+                Some((d, g)) => {
+                    let points: Vec<(f64, f64)> = series.points().collect();
+                    chart.draw_series(DashedLineSeries::new(points, d, g, c.stroke_width(width)))
                 }
             };
-            drawn.map_err(err)?.label(&s.name).legend(move |(x, y)| {
-                let sample = vec![(x, y), (x + 24, y)];
-                match dash_of(c) {
+            let one_dash = sample as u32;
+            drawn.map_err(err)?.label(&series.name).legend(move |(x, y)| {
+                let line = vec![(x, y), (x + sample, y)];
+                match pattern {
                     // One dash as long as the sample: a solid line.
-                    None => DashedPathElement::new(sample, 24, 1, c.stroke_width(4)),
-                    Some((dash, gap)) => DashedPathElement::new(sample, dash, gap, c.stroke_width(4)),
+                    None => DashedPathElement::new(line, one_dash, 1, c.stroke_width(legend_width)),
+                    Some((d, g)) => DashedPathElement::new(line, d, g, c.stroke_width(legend_width)),
                 }
             });
             if self.discrete_x {
-                let dots = s.points().map(|p| Circle::new(p, 5, c.filled()));
+                let r = s.line(5);
+                let dots = series.points().map(|p| Circle::new(p, r, c.filled()));
                 chart.draw_series(dots).map_err(err)?;
             }
         }
@@ -185,7 +197,9 @@ impl Chart for Lines {
                 .configure_series_labels()
                 .background_style(WHITE.mix(0.9))
                 .border_style(BLACK)
-                .label_font((FONT, LABEL_PX))
+                .label_font((FONT, s.text(LABEL_PX)))
+                .legend_area_size(s.text(30).max(sample as u32 + s.px(6)))
+                .margin(s.text(10))
                 .position(legend_corner(&self.series, &self.x, &self.y))
                 .draw()
                 .map_err(err)?;
@@ -193,7 +207,7 @@ impl Chart for Lines {
         if let Some(note) = &self.note {
             let area = chart.plotting_area();
             let (w, h) = area.dim_in_pixel();
-            let style = TextStyle::from((FONT, 24)).pos(Pos::new(HPos::Center, VPos::Center));
+            let style = TextStyle::from((FONT, s.text(24))).pos(Pos::new(HPos::Center, VPos::Center));
             let centre = area.get_base_pixel();
             let centre = (centre.0 + w as i32 / 2, centre.1 + h as i32 / 2);
             root.draw(&Text::new(note.as_str(), centre, style)).map_err(err)?;
@@ -205,10 +219,11 @@ impl Chart for Lines {
 /// Shared axis look: readable labels, light major grid, no minor grid.
 pub(super) fn house_style<'m, 'a, 'b, X: Ranged, Y: Ranged, DB: DrawingBackend>(
     mesh: &'m mut MeshStyle<'a, 'b, X, Y, DB>,
+    s: &Style,
 ) -> &'m mut MeshStyle<'a, 'b, X, Y, DB> {
-    mesh.label_style((FONT, LABEL_PX))
-        .axis_desc_style((FONT, AXIS_DESC_PX))
-        .bold_line_style(BLACK.mix(0.12))
+    mesh.label_style((FONT, s.text(LABEL_PX)))
+        .axis_desc_style((FONT, s.text(AXIS_DESC_PX)))
+        .bold_line_style(BLACK.mix(0.12).stroke_width(s.line(1)))
         .light_line_style(WHITE.mix(0.0))
 }
 

@@ -46,6 +46,7 @@
 
 mod chart;
 mod comparisons;
+mod data;
 mod forest;
 mod lines;
 mod pathway;
@@ -54,15 +55,18 @@ mod recovery_curves;
 mod run;
 mod scaling;
 mod states;
+mod style;
 mod sweep;
 mod targets;
 mod time_to_recovery;
 mod tornado;
 
 pub use chart::PlotError;
+pub use data::{ComparisonCharts, Contrast, PolicyCharts, RunCharts};
 pub use psa::write_psa_plots;
-pub use run::write_plots;
+pub use run::{RUN_CHARTS, caption, run_svgs, write_plots};
 pub use scaling::write_scaling;
+pub use style::{BASE_DPI, BASE_FONT_PT, Format, Length, Style, Theme};
 pub use sweep::write_sweep_plots;
 pub use targets::write_targets;
 pub use tornado::write_tornado;
@@ -75,11 +79,7 @@ mod tests {
     use super::chart::{DASHES, PALETTE, dash_of, font_ready, nice_top, padded_range};
     use crate::analysis::sweep::SensitivityResults;
     use crate::analysis::sweep::{Sensitivity, Target};
-    use crate::estimate::RunResults;
-    use crate::estimate::compare::Comparison;
-    use crate::estimate::compare::Difference;
-    use crate::estimate::summary::{Bin, Curves, GroupSummary};
-    use crate::estimate::summary::{Curve, PolicyResults};
+    use crate::estimate::summary::{Bin, Curve};
     use crate::outcome::Id;
     use crate::stats::Estimate;
 
@@ -122,7 +122,7 @@ mod tests {
     }
 
     /// A policy of 1000 patients of whom `share` recover, exponentially.
-    fn policy(name: &str, share: f64) -> PolicyResults {
+    fn policy(name: &str, share: f64) -> PolicyCharts {
         let day: Vec<f64> = (0..=52).map(|w| f64::from(w) * 7.0).collect();
         let value: Vec<f64> = day.iter().map(|d| share * (1.0 - (-d / 60.0).exp())).collect();
         let recovered = Curve {
@@ -131,7 +131,7 @@ mod tests {
             day,
             value,
         };
-        let hist = recovered
+        let weeks = recovered
             .value
             .windows(2)
             .enumerate()
@@ -142,45 +142,27 @@ mod tests {
             })
             .filter(|b| b.count > 0)
             .collect();
-        let nan = Estimate::NAN;
-        PolicyResults {
+        PolicyCharts {
             name: name.to_string(),
-            overall: GroupSummary {
-                patients: 1000,
-                estimates: [nan; crate::outcome::N],
-            },
-            curves: Curves {
-                recovered,
-                ..Curves::default()
-            },
+            curves: vec![("recovered".into(), recovered)],
             pathway: [[50, 10], [400, 100], [200, 60], [150, 30]],
-            recovery_time_hist: hist,
-            subgroups: Vec::new(),
+            recovery_weeks: weeks,
         }
     }
 
-    fn results(policies: Vec<PolicyResults>) -> RunResults {
-        RunResults {
+    fn results(policies: Vec<PolicyCharts>) -> RunCharts {
+        RunCharts {
             scenario: "test".into(),
             horizon_days: 364.0,
-            subgroup_by: Vec::new(),
             policies,
-            reference: 0,
             comparisons: Vec::new(),
-            cea: None,
-            shown: [true; crate::outcome::N],
+            by_subgroup: false,
         }
     }
 
-    /// The charts of every run.
-    const RUN_CHARTS: [&str; 6] = [
-        "recovery_curves",
-        "symptom_free",
-        "surgery_free",
-        "pathway",
-        "states",
-        "time_to_recovery",
-    ];
+    fn write_plots(run: &RunCharts, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
+        super::write_plots(run, dir, &Style::default(), &Format::RUN)
+    }
 
     fn assert_written(files: &[PathBuf], dir: &Path, names: &[&str]) {
         let mut expected: Vec<PathBuf> = names
@@ -212,7 +194,7 @@ mod tests {
     fn one_policy_with_no_recoveries_and_no_patients() {
         let dir = temp_dir("empty");
         let mut p = policy("stepwise", 0.0);
-        p.recovery_time_hist.clear();
+        p.recovery_weeks.clear();
         p.pathway = [[0; 2]; 4];
         let files = write_plots(&results(vec![p]), &dir).unwrap();
         assert_written(&files, &dir, &RUN_CHARTS);
@@ -231,29 +213,18 @@ mod tests {
     fn comparisons_with_a_reference_that_is_not_first() {
         let dir = temp_dir("compare");
         let mut r = results(vec![policy("stepwise", 0.8), policy("early-surgery", 0.9)]);
-        r.reference = 1;
-        let d = |outcome| Difference {
+        let d = |outcome| Contrast {
             outcome,
-            policy_value: 0.8,
-            reference_value: 0.9,
-            paired: Estimate {
-                value: -0.1,
-                lo: -0.12,
-                hi: -0.08,
-                se: 0.01,
-            },
-            unpaired: Estimate {
-                value: -0.1,
-                lo: -0.15,
-                hi: -0.05,
-                se: 0.025,
-            },
+            difference: -0.1,
+            paired: (-0.12, -0.08),
+            unpaired: (-0.15, -0.05),
         };
-        r.comparisons.push(Comparison {
+        // The reference is the second policy.
+        r.comparisons.push(ComparisonCharts {
             policy: "stepwise".into(),
             reference: "early-surgery".into(),
             differences: vec![d("recovered"), d("surgery")],
-            recovered_difference: r.policies[0].curves.recovered.clone(),
+            recovered_difference: r.policies[0].curves[0].1.clone(),
             subgroups: Vec::new(),
         });
         let files = write_plots(&r, &dir).unwrap();

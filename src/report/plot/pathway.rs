@@ -5,13 +5,13 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::chart::*;
+use super::data::RunCharts;
 use super::lines::*;
-use crate::estimate::RunResults;
 use crate::outcome::LEVELS;
 
 /// Stacked bars: deepest level reached by outcome at the horizon.
 pub(super) struct Pathway<'a> {
-    pub(super) results: &'a RunResults,
+    pub(super) run: &'a RunCharts,
 }
 
 /// Names of the rows of [`crate::estimate::summary::PathwayCounts`].
@@ -24,28 +24,36 @@ pub(super) const MIN_LABELLED_SHARE: f64 = 0.06;
 impl Chart for Pathway<'_> {
     /// Tall enough for the legend; a bar's thickness does not grow with
     /// fewer policies.
-    fn size(&self) -> (u32, u32) {
-        (SIZE.0, (220 + 120 * self.results.policies.len() as u32).max(520))
+    fn size(&self, s: &Style) -> (u32, u32) {
+        let n = self.run.policies.len() as u32;
+        (s.base_size().0, (s.text(220) + s.text(120) * n).max(s.text(520)))
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
-        let policies = &self.results.policies;
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, s: &Style) -> Result<(), String> {
+        let policies = &self.run.policies;
         let rows = Rows {
             labels: policies.iter().map(|p| p.name.clone()).collect(),
         };
-        let (plot, legend) = root.split_horizontally(SIZE.0 - 340);
-        let mut chart = ChartBuilder::on(&plot)
-            .caption(
-                format!("Deepest level of care and outcome, {}", self.results.scenario),
-                (FONT, 26),
-            )
-            .margin(24)
-            .x_label_area_size(70)
-            .y_label_area_size(rows.label_area(LABEL_PX))
+        let (w, _) = root.dim_in_pixel();
+        let (plot, legend) = root.split_horizontally(w.saturating_sub(s.text(340)));
+        let mut builder = ChartBuilder::on(&plot);
+        let title = format!("Deepest level of care and outcome, {}", self.run.scenario);
+        if let Some(title) = s.title(&title) {
+            builder.caption(title, (FONT, fitting(&plot, title, s.text(26))));
+        }
+        let label_area = s.text(rows.label_area(LABEL_PX));
+        // A tick every 10% where there is room for them, else every 20%.
+        let bars = w.saturating_sub(s.text(340) + label_area + 2 * s.px(24));
+        let ticks = if bars / 11 >= s.text(40) { 11 } else { 6 };
+        let mut chart = builder
+            .margin(s.px(24))
+            .x_label_area_size(s.text(70))
+            .y_label_area_size(label_area)
             .build_cartesian_2d(0.0..1.0, rows.range())
             .map_err(err)?;
-        house_style(&mut chart.configure_mesh())
+        house_style(&mut chart.configure_mesh(), s)
             .x_desc("Share of patients")
+            .x_labels(ticks)
             .x_label_formatter(&|v| format!("{:.0}%", 100.0 * v))
             .y_labels(rows.n())
             .y_label_formatter(&|v| rows.label(*v))
@@ -65,7 +73,7 @@ impl Chart for Pathway<'_> {
                     chart.draw_series(std::iter::once(bar)).map_err(err)?;
                     if w >= MIN_LABELLED_SHARE {
                         let ink = if outcome == 0 { &BLACK } else { &WHITE };
-                        let style = TextStyle::from((FONT, 18))
+                        let style = TextStyle::from((FONT, s.text(18)))
                             .color(ink)
                             .pos(Pos::new(HPos::Center, VPos::Center));
                         let text = Text::new(format!("{:.0}%", 100.0 * w), (x + w / 2.0, y), style);
@@ -75,24 +83,29 @@ impl Chart for Pathway<'_> {
                 }
             }
         }
-        draw_pathway_legend(&legend)
+        draw_pathway_legend(&legend, s)
     }
 }
 
 /// The key of the pathway chart: a swatch per level and outcome.
-pub(super) fn draw_pathway_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>) -> Result<(), String> {
-    let heading = (FONT, LABEL_PX);
-    area.draw(&Text::new("Deepest level reached,", (10, 100), heading))
+pub(super) fn draw_pathway_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, s: &Style) -> Result<(), String> {
+    let t = |v| s.text_i(v);
+    let heading = (FONT, s.text(LABEL_PX));
+    area.draw(&Text::new("Deepest level reached,", (t(10), t(100)), heading))
         .map_err(err)?;
-    area.draw(&Text::new("outcome at the horizon", (10, 126), heading))
+    area.draw(&Text::new("outcome at the horizon", (t(10), t(126)), heading))
         .map_err(err)?;
     let mut y = 170;
     for (level, name) in PATHWAY_LEVELS.iter().enumerate() {
         for (outcome, what) in PATHWAY_OUTCOMES.iter().enumerate() {
-            let swatch = Rectangle::new([(10, y), (40, y + 24)], segment_colour(level, outcome).filled());
+            let swatch = Rectangle::new(
+                [(t(10), t(y)), (t(40), t(y + 24))],
+                segment_colour(level, outcome).filled(),
+            );
             area.draw(&swatch).map_err(err)?;
             let label = format!("{}, {what}", name.replace('_', " "));
-            area.draw(&Text::new(label, (50, y + 2), (FONT, 18))).map_err(err)?;
+            area.draw(&Text::new(label, (t(50), t(y + 2)), (FONT, s.text(18))))
+                .map_err(err)?;
             y += 36;
         }
     }

@@ -157,11 +157,11 @@ impl Importance {
 }
 
 impl Chart for Importance {
-    fn size(&self) -> (u32, u32) {
+    fn size(&self, _: &Style) -> (u32, u32) {
         (SIZE.0 + 200, (180 + 34 * self.rows.n() as u32).max(SIZE.1 / 2))
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, s: &Style) -> Result<(), String> {
         let mut chart = ChartBuilder::on(root)
             .caption(&self.title, (FONT, 24))
             .margin(24)
@@ -169,7 +169,7 @@ impl Chart for Importance {
             .y_label_area_size(self.rows.label_area(LABEL_PX))
             .build_cartesian_2d(-1.0..1.0, self.rows.range())
             .map_err(err)?;
-        house_style(&mut chart.configure_mesh())
+        house_style(&mut chart.configure_mesh(), s)
             .x_desc("partial rank correlation coefficient")
             .y_labels(self.rows.n() * 2 + 1)
             .y_label_formatter(&|v| self.rows.label(*v))
@@ -257,7 +257,7 @@ impl CePlane {
 }
 
 impl Chart for CePlane {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, s: &Style) -> Result<(), String> {
         let all = || self.clouds.iter().flat_map(|c| c.2.iter().copied());
         let x = padded_range(all().map(|p| p.0).chain([0.0]), 0.08, 1e-6);
         let y = padded_range(all().map(|p| p.1).chain([0.0]), 0.08, 1.0);
@@ -268,7 +268,7 @@ impl Chart for CePlane {
             .y_label_area_size(110)
             .build_cartesian_2d(x.clone(), y.clone())
             .map_err(err)?;
-        house_style(&mut chart.configure_mesh())
+        house_style(&mut chart.configure_mesh(), s)
             .x_desc("incremental QALYs")
             .y_desc(format!("incremental cost ({})", self.currency))
             .x_label_formatter(&|v| number(*v))

@@ -5,15 +5,15 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::chart::*;
+use super::data::{PolicyCharts, RunCharts};
 use super::lines::*;
-use crate::estimate::RunResults;
-use crate::estimate::summary::{Curve, PolicyResults};
+use crate::estimate::summary::Curve;
 
 /// Stacked areas: the share of patients in each health state on each day,
 /// bottom up from symptom-free to symptomatic (then dead), one panel per
 /// policy.
 pub(super) struct States<'a> {
-    pub(super) results: &'a RunResults,
+    pub(super) run: &'a RunCharts,
 }
 
 /// The drawing order (bottom up), the legend's words and the colours:
@@ -29,17 +29,10 @@ const STATES: [(&str, &str, RGBColor); 6] = [
 ];
 
 /// The policy's occupancy curves in drawing order, those it has.
-fn layers(p: &PolicyResults) -> Vec<(&'static str, RGBColor, &Curve)> {
+fn layers(p: &PolicyCharts) -> Vec<(&'static str, RGBColor, &Curve)> {
     STATES
         .iter()
-        .filter_map(|&(name, words, colour)| {
-            let curve = if name == "symptom_free" {
-                Some(&p.curves.symptom_free)
-            } else {
-                p.curves.states.iter().find(|(n, _)| *n == name).map(|(_, c)| c)
-            };
-            curve.map(|c| (words, colour, c))
-        })
+        .filter_map(|&(name, words, colour)| p.curve(name).map(|c| (words, colour, c)))
         .collect()
 }
 
@@ -47,31 +40,36 @@ const PANEL_HEIGHT: u32 = 300;
 const LEGEND_WIDTH: u32 = 300;
 
 impl Chart for States<'_> {
-    fn size(&self) -> (u32, u32) {
-        (SIZE.0, 90 + PANEL_HEIGHT * self.results.policies.len().max(1) as u32)
+    fn size(&self, s: &Style) -> (u32, u32) {
+        let n = self.run.policies.len().max(1) as u32;
+        (s.base_size().0, s.text(90) + s.text(PANEL_HEIGHT) * n)
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
-        let policies = &self.results.policies;
-        let (title, body) = root.split_vertically(70);
-        title
-            .titled(
-                &format!("Health states over time, {}", self.results.scenario),
-                (FONT, TITLE_PX),
-            )
-            .map_err(err)?;
-        let (plots, legend) = body.split_horizontally(SIZE.0 - LEGEND_WIDTH);
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, s: &Style) -> Result<(), String> {
+        let policies = &self.run.policies;
+        let title = format!("Health states over time, {}", self.run.scenario);
+        let body = match s.title(&title) {
+            Some(title) => {
+                let (top, body) = root.split_vertically(s.text(70));
+                top.titled(title, (FONT, fitting(&top, title, s.text(TITLE_PX))))
+                    .map_err(err)?;
+                body
+            }
+            None => root.clone(),
+        };
+        let (w, _) = body.dim_in_pixel();
+        let (plots, legend) = body.split_horizontally(w.saturating_sub(s.text(LEGEND_WIDTH)));
         let panels = plots.split_evenly((policies.len().max(1), 1));
-        let h = horizon(self.results);
+        let h = horizon_end(self.run.horizon_days);
         for (p, area) in policies.iter().zip(&panels) {
             let mut chart = ChartBuilder::on(area)
-                .caption(&p.name, (FONT, LABEL_PX + 2))
-                .margin(10)
-                .x_label_area_size(50)
-                .y_label_area_size(80)
+                .caption(&p.name, (FONT, s.text(LABEL_PX + 2)))
+                .margin(s.px(10))
+                .x_label_area_size(s.text(50))
+                .y_label_area_size(s.text(80))
                 .build_cartesian_2d(0.0..h, 0.0..1.0)
                 .map_err(err)?;
-            house_style(&mut chart.configure_mesh())
+            house_style(&mut chart.configure_mesh(), s)
                 .x_desc("Days since presentation")
                 .x_label_formatter(&|v| number(*v))
                 .y_labels(5)
@@ -79,7 +77,7 @@ impl Chart for States<'_> {
                 .draw()
                 .map_err(err)?;
             let layers = layers(p);
-            let days = &p.curves.symptom_free.day;
+            let days = p.curve("symptom_free").map_or(&[][..], |c| &c.day[..]);
             let mut below = vec![0.0; days.len()];
             for (_, colour, curve) in &layers {
                 let above: Vec<f64> = below.iter().zip(&curve.value).map(|(b, v)| b + v).collect();
@@ -106,21 +104,27 @@ impl Chart for States<'_> {
                     .collect()
             })
             .unwrap_or_default();
-        draw_legend(&legend, &shown)
+        draw_legend(&legend, &shown, s)
     }
 }
 
 /// One swatch per state the run has, top to bottom as stacked.
-fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, shown: &[(&str, RGBColor)]) -> Result<(), String> {
-    area.draw(&Text::new("Health state", (10, 40), (FONT, LABEL_PX)))
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    shown: &[(&str, RGBColor)],
+    s: &Style,
+) -> Result<(), String> {
+    let t = |v| s.text_i(v);
+    area.draw(&Text::new("Health state", (t(10), t(40)), (FONT, s.text(LABEL_PX))))
         .map_err(err)?;
     let mut y = 80;
     for &(words, colour) in shown.iter().rev() {
-        let swatch = Rectangle::new([(10, y), (40, y + 24)], colour.filled());
-        area.draw(&swatch).map_err(err)?;
-        area.draw(&Rectangle::new([(10, y), (40, y + 24)], BLACK.stroke_width(1)))
+        let corners = [(t(10), t(y)), (t(40), t(y + 24))];
+        area.draw(&Rectangle::new(corners, colour.filled())).map_err(err)?;
+        area.draw(&Rectangle::new(corners, BLACK.stroke_width(s.line(1))))
             .map_err(err)?;
-        area.draw(&Text::new(words, (50, y + 2), (FONT, 18))).map_err(err)?;
+        area.draw(&Text::new(words, (t(50), t(y + 2)), (FONT, s.text(18))))
+            .map_err(err)?;
         y += 36;
     }
     Ok(())

@@ -45,11 +45,11 @@ pub fn write_targets(
 }
 
 impl Chart for TargetsChart<'_> {
-    fn size(&self) -> (u32, u32) {
+    fn size(&self, _: &Style) -> (u32, u32) {
         (1500, (200 + 34 * self.targets.len() as u32).max(400))
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, s: &Style) -> Result<(), String> {
         let rows = Rows {
             labels: self
                 .targets
@@ -65,7 +65,7 @@ impl Chart for TargetsChart<'_> {
             .y_label_area_size(rows.label_area(16))
             .build_cartesian_2d(0.0..100.0, rows.range())
             .map_err(err)?;
-        house_style(&mut chart.configure_mesh())
+        house_style(&mut chart.configure_mesh(), s)
             .x_desc(if self.before.is_some() {
                 "share (%): bar, published band; tick, published; diamond, model before calibration; dot, after (filled: in band)"
             } else {

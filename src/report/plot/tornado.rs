@@ -41,11 +41,11 @@ impl Tornado<'_> {
 }
 
 impl Chart for Tornado<'_> {
-    fn size(&self) -> (u32, u32) {
+    fn size(&self, _: &Style) -> (u32, u32) {
         (1300, (220 + 44 * self.shown().len() as u32).max(450))
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, s: &Style) -> Result<(), String> {
         let base = self.s.base.value;
         let shown = self.shown();
         let left_out = self.s.rows.len() - shown.len();
@@ -56,7 +56,7 @@ impl Chart for Tornado<'_> {
                 .collect(),
         };
         let values = shown.iter().flat_map(|r| [r.at_low.value, r.at_high.value]);
-        let (plot, legend) = root.split_vertically(self.size().1 - 60);
+        let (plot, legend) = root.split_vertically(self.size(s).1 - 60);
         let mut chart = ChartBuilder::on(&plot)
             .caption(format!("One-way sensitivity: {}", self.s.target.label()), (FONT, 24))
             .margin(20)
@@ -64,7 +64,7 @@ impl Chart for Tornado<'_> {
             .y_label_area_size(rows.label_area(18))
             .build_cartesian_2d(padded_range(values.chain([base]), 0.1, 1e-3), rows.range())
             .map_err(err)?;
-        house_style(&mut chart.configure_mesh())
+        house_style(&mut chart.configure_mesh(), s)
             .x_desc(self.s.target.label())
             .label_style((FONT, 18))
             .axis_desc_style((FONT, 20))

@@ -1,0 +1,402 @@
+//! report.html: one self-contained page of a run, readable in any browser
+//! with no network and no scripts: the scenario in words, the methods,
+//! every chart as inline SVG, every table, and the provenance.
+//!
+//! Only plain strings come in ([`Page`]); tables are shaped here for
+//! reading (an estimate's `x`, `x_lo`, `x_hi` columns folded into one
+//! `x (95% CI)` column, numbers to four significant digits, the summary
+//! turned to one row per outcome) while the CSV files keep full precision.
+
+use std::fmt::Write;
+
+/// A table as text cells.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Cells {
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// One part of the page.
+#[derive(Debug, Clone)]
+pub enum Block {
+    /// A chart: its file name (without extension), caption and SVG text.
+    Chart { name: String, caption: String, svg: String },
+    /// A table of the run directory, by file name, with a sentence on
+    /// what it holds.
+    Table { file: String, about: String, cells: Cells },
+    /// A paragraph of text.
+    Text(String),
+}
+
+/// A section of the page: a heading and its blocks.
+#[derive(Debug, Clone)]
+pub struct Section {
+    pub heading: String,
+    pub blocks: Vec<Block>,
+}
+
+/// Everything on the page.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub title: String,
+    /// One line under the title.
+    pub subtitle: String,
+    /// The scenario in words (`foramen describe`), shown as preformatted
+    /// text.
+    pub scenario_words: String,
+    /// The methods paragraph.
+    pub methods: String,
+    pub sections: Vec<Section>,
+    /// Label and value, in order.
+    pub provenance: Vec<(String, String)>,
+}
+
+/// Tables longer than this are shown folded away (`<details>`), as are
+/// tables wider than [`WIDE`] columns.
+pub const LONG: usize = 40;
+pub const WIDE: usize = 14;
+
+/// Text with `&`, `<`, `>` and quotes escaped for HTML.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A cell for reading: a number to four significant digits (whole
+/// numbers as they are, `NaN` as a dash), anything else as written.
+pub fn readable(cell: &str) -> String {
+    let Ok(v) = cell.parse::<f64>() else {
+        return cell.to_string();
+    };
+    if v.is_nan() {
+        return "-".to_string();
+    }
+    if !v.is_finite() || (v.fract() == 0.0 && v.abs() < 1e15) {
+        return format!("{v}");
+    }
+    let digits = (4 - 1 - v.abs().log10().floor() as i32).clamp(0, 12) as usize;
+    let text = format!("{v:.digits$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
+}
+
+/// `value (lo to hi)` for reading.
+fn interval(value: &str, lo: &str, hi: &str) -> String {
+    let (v, l, h) = (readable(value), readable(lo), readable(hi));
+    if l == "-" || h == "-" || (l == v && h == v) {
+        v
+    } else {
+        format!("{v} ({l} to {h})")
+    }
+}
+
+/// Every estimate `x` with `x_lo` and `x_hi` beside it folded into one
+/// column `x (95% CI)`; `x_se` columns left out; other cells readable.
+pub fn fold_estimates(t: &Cells) -> Cells {
+    let col = |name: &str| t.header.iter().position(|h| h == name);
+    let mut header = Vec::new();
+    let mut plan: Vec<(usize, Option<(usize, usize)>)> = Vec::new();
+    for (i, h) in t.header.iter().enumerate() {
+        let is_part = ["_lo", "_hi", "_se"]
+            .iter()
+            .any(|s| h.strip_suffix(s).is_some_and(|base| col(base).is_some()));
+        if is_part {
+            continue;
+        }
+        // comparison.csv's `difference` has paired_ and unpaired_ bounds.
+        let bounds = match (col(&format!("{h}_lo")), col(&format!("{h}_hi"))) {
+            (Some(lo), Some(hi)) => Some((lo, hi)),
+            _ => None,
+        };
+        header.push(if bounds.is_some() {
+            format!("{h} (95% CI)")
+        } else {
+            h.clone()
+        });
+        plan.push((i, bounds));
+    }
+    let paired = [
+        col("paired_lo"),
+        col("paired_hi"),
+        col("unpaired_lo"),
+        col("unpaired_hi"),
+    ];
+    let extra = col("difference").is_some() && paired.iter().all(Option::is_some);
+    if extra {
+        header.retain(|h| !h.starts_with("paired_") && !h.starts_with("unpaired_"));
+        plan.retain(|(i, _)| !t.header[*i].starts_with("paired_") && !t.header[*i].starts_with("unpaired_"));
+        header.push("paired 95% CI".into());
+        header.push("unpaired 95% CI".into());
+    }
+    let rows = t
+        .rows
+        .iter()
+        .map(|r| {
+            let cell = |i: usize| r.get(i).map_or("", String::as_str);
+            let mut out: Vec<String> = plan
+                .iter()
+                .map(|&(i, b)| match b {
+                    Some((lo, hi)) => interval(cell(i), cell(lo), cell(hi)),
+                    None => readable(cell(i)),
+                })
+                .collect();
+            if let [Some(pl), Some(ph), Some(ul), Some(uh)] = paired
+                && extra
+            {
+                for (lo, hi) in [(pl, ph), (ul, uh)] {
+                    let (l, h) = (readable(cell(lo)), readable(cell(hi)));
+                    out.push(if l == "-" { l } else { format!("{l} to {h}") });
+                }
+            }
+            out
+        })
+        .collect();
+    Cells { header, rows }
+}
+
+/// summary.csv turned for reading: one row per outcome, one column per
+/// policy, each cell `value (lo to hi)`.
+pub fn summary_by_outcome(t: &Cells) -> Cells {
+    let folded = fold_estimates(t);
+    let Some(p) = folded.header.iter().position(|h| h == "policy") else {
+        return folded;
+    };
+    let mut header = vec!["outcome".to_string()];
+    header.extend(folded.rows.iter().map(|r| r[p].clone()));
+    let rows = folded
+        .header
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| i != p)
+        .map(|(i, h)| {
+            let name = h.strip_suffix(" (95% CI)").unwrap_or(h).to_string();
+            std::iter::once(name)
+                .chain(folded.rows.iter().map(|r| r[i].clone()))
+                .collect()
+        })
+        .collect();
+    Cells { header, rows }
+}
+
+fn table_html(out: &mut String, cells: &Cells) {
+    out.push_str("<div class=\"scroll\"><table>\n<thead><tr>");
+    for h in &cells.header {
+        let _ = write!(out, "<th>{}</th>", escape(h));
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+    for r in &cells.rows {
+        out.push_str("<tr>");
+        for c in r {
+            let _ = write!(out, "<td>{}</td>", escape(c));
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody></table></div>\n");
+}
+
+/// An SVG as it goes inline: without any XML prologue, scaled to the
+/// page's width.
+fn inline_svg(svg: &str) -> &str {
+    let start = svg.find("<svg").unwrap_or(0);
+    svg[start..].trim_end()
+}
+
+const STYLE: &str = "body{font-family:'DejaVu Sans',Verdana,sans-serif;max-width:1180px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}\
+h1{font-size:1.7em;margin-bottom:.2em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}\
+.subtitle{color:#555;margin-top:0}pre{background:#f6f6f6;padding:1em;overflow-x:auto;font-size:.85em;white-space:pre-wrap}\
+figure{margin:1.5em 0}figure svg{max-width:100%;height:auto;border:1px solid #eee}figcaption{color:#444;font-size:.95em}\
+.scroll{overflow-x:auto}table{border-collapse:collapse;font-size:.85em;margin:.5em 0}\
+th,td{border:1px solid #ddd;padding:.25em .5em;text-align:right;white-space:nowrap}th{background:#f0f0f0}\
+td:first-child,th:first-child{text-align:left}details{margin:.5em 0}summary{cursor:pointer;color:#0a4f8a}\
+nav a{margin-right:1em}dl{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em}dt{font-weight:bold}dd{margin:0;overflow-wrap:anywhere}";
+
+/// The page as HTML: no script, no stylesheet, image or font from
+/// anywhere else, no link out but to its own sections.
+pub fn render(page: &Page) -> String {
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
+        escape(&page.title)
+    );
+    let _ = writeln!(out, "<h1>{}</h1>", escape(&page.title));
+    let _ = writeln!(out, "<p class=\"subtitle\">{}</p>", escape(&page.subtitle));
+    out.push_str("<nav><a href=\"#methods\">Methods</a><a href=\"#scenario\">Scenario</a>");
+    for (i, s) in page.sections.iter().enumerate() {
+        let _ = write!(out, "<a href=\"#section-{i}\">{}</a>", escape(&s.heading));
+    }
+    out.push_str("<a href=\"#provenance\">Provenance</a></nav>\n");
+    out.push_str("<h2 id=\"methods\">Methods</h2>\n");
+    for para in page.methods.split("\n\n").filter(|p| !p.trim().is_empty()) {
+        let _ = writeln!(out, "<p>{}</p>", escape(para.trim()));
+    }
+    out.push_str("<h2 id=\"scenario\">The scenario in words</h2>\n");
+    let words = page.scenario_words.trim_end();
+    let lines = words.lines().count();
+    // A long description (every step of every policy) is folded away
+    // after its first lines: the scenario, the cohort.
+    let head: Vec<&str> = words.lines().take_while(|l| !l.is_empty()).collect();
+    if lines > LONG && head.len() < lines {
+        let _ = writeln!(out, "<pre>{}</pre>", escape(&head.join("\n")));
+        let _ = writeln!(
+            out,
+            "<details><summary>Show the whole scenario in words ({lines} lines: cohort, natural history, economics, every policy step by step)</summary>\n<pre>{}</pre>\n</details>",
+            escape(words)
+        );
+    } else {
+        let _ = writeln!(out, "<pre>{}</pre>", escape(words));
+    }
+    for (i, s) in page.sections.iter().enumerate() {
+        let _ = writeln!(out, "<h2 id=\"section-{i}\">{}</h2>", escape(&s.heading));
+        for b in &s.blocks {
+            match b {
+                Block::Text(text) => {
+                    let _ = writeln!(out, "<p>{}</p>", escape(text));
+                }
+                Block::Chart { name, caption, svg } => {
+                    let _ = writeln!(
+                        out,
+                        "<figure id=\"chart-{}\" class=\"chart\">\n{}\n<figcaption><b>{}</b>: {}</figcaption>\n</figure>",
+                        escape(name),
+                        inline_svg(svg),
+                        escape(name),
+                        escape(caption)
+                    );
+                }
+                Block::Table { file, about, cells } => {
+                    let rows = cells.rows.len();
+                    let big = rows > LONG || cells.header.len() > WIDE;
+                    let _ = writeln!(
+                        out,
+                        "<h3 id=\"table-{}\">{}</h3>\n<p>{} ({} rows)</p>",
+                        escape(file),
+                        escape(file),
+                        escape(about),
+                        rows
+                    );
+                    if big {
+                        let _ = writeln!(
+                            out,
+                            "<details><summary>Show the {rows} rows of {}</summary>",
+                            escape(file)
+                        );
+                    }
+                    table_html(&mut out, cells);
+                    if big {
+                        out.push_str("</details>\n");
+                    }
+                }
+            }
+        }
+    }
+    out.push_str("<h2 id=\"provenance\">Provenance</h2>\n<dl>\n");
+    for (label, value) in &page.provenance {
+        let _ = writeln!(out, "<dt>{}</dt><dd>{}</dd>", escape(label), escape(value));
+    }
+    out.push_str("</dl>\n</body>\n</html>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cells(header: &[&str], rows: &[&[&str]]) -> Cells {
+        Cells {
+            header: header.iter().map(|s| s.to_string()).collect(),
+            rows: rows.iter().map(|r| r.iter().map(|s| s.to_string()).collect()).collect(),
+        }
+    }
+
+    #[test]
+    fn numbers_read_to_four_significant_digits() {
+        assert_eq!(readable("0.0012000000000000001"), "0.0012");
+        assert_eq!(readable("106.85576923076903"), "106.9");
+        assert_eq!(readable("-0.006099999999999994"), "-0.0061");
+        assert_eq!(readable("100000"), "100000");
+        assert_eq!(readable("12345.678"), "12346");
+        assert_eq!(readable("NaN"), "-");
+        assert_eq!(readable("stepwise"), "stepwise");
+    }
+
+    #[test]
+    fn estimates_fold_into_one_column() {
+        let t = cells(
+            &[
+                "policy",
+                "patients",
+                "recovered",
+                "recovered_lo",
+                "recovered_hi",
+                "recovered_se",
+            ],
+            &[&["a", "10", "0.5", "0.4", "0.6", "0.05"]],
+        );
+        let f = fold_estimates(&t);
+        assert_eq!(f.header, ["policy", "patients", "recovered (95% CI)"]);
+        assert_eq!(f.rows, [["a", "10", "0.5 (0.4 to 0.6)"]]);
+        let s = summary_by_outcome(&t);
+        assert_eq!(s.header, ["outcome", "a"]);
+        assert_eq!(s.rows, [["patients", "10"], ["recovered", "0.5 (0.4 to 0.6)"]]);
+        let c = cells(
+            &[
+                "policy",
+                "outcome",
+                "difference",
+                "paired_lo",
+                "paired_hi",
+                "paired_se",
+                "unpaired_lo",
+                "unpaired_hi",
+                "unpaired_se",
+            ],
+            &[&["b", "median_days", "3.5", "NaN", "NaN", "NaN", "1", "6", "1.2"]],
+        );
+        let f = fold_estimates(&c);
+        assert_eq!(
+            f.header,
+            ["policy", "outcome", "difference", "paired 95% CI", "unpaired 95% CI"]
+        );
+        assert_eq!(f.rows, [["b", "median_days", "3.5", "-", "1 to 6"]]);
+    }
+
+    #[test]
+    fn the_page_escapes_text_and_refers_to_nothing_outside() {
+        let page = Page {
+            title: "run <a & b>".into(),
+            subtitle: "x".into(),
+            scenario_words: "policy \"p\"".into(),
+            methods: "one\n\ntwo".into(),
+            sections: vec![Section {
+                heading: "Charts".into(),
+                blocks: vec![Block::Chart {
+                    name: "c".into(),
+                    caption: "a < b".into(),
+                    svg: "<?xml version=\"1.0\"?>\n<svg width=\"1\" height=\"1\"></svg>\n".into(),
+                }],
+            }],
+            provenance: vec![("seed".into(), "7".into())],
+        };
+        let html = render(&page);
+        assert!(html.contains("<h1>run &lt;a &amp; b&gt;</h1>"));
+        assert!(html.contains("<figure id=\"chart-c\" class=\"chart\">\n<svg width=\"1\""));
+        assert!(!html.contains("<?xml"));
+        assert!(html.contains("<p>one</p>\n<p>two</p>"));
+        for outside in ["<script", "<img", "<link", "src=", "http://", "https://", "url("] {
+            assert!(!html.contains(outside), "the page has {outside}");
+        }
+    }
+}

@@ -1,0 +1,211 @@
+//! `foramen plot RUN_DIR`: the run's charts drawn again from its tables.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use tempfile::TempDir;
+
+use crate::util::{SMALL, foramen, run_quiet, stderr_has};
+
+/// The pictures (PNG, SVG, PDF) in `dir`, by name, sorted.
+fn pictures(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".png") || n.ends_with(".svg") || n.ends_with(".pdf"))
+        .collect();
+    names.sort();
+    names
+}
+
+/// A PNG's width and height, from its header.
+fn png_size(path: &Path) -> (u32, u32) {
+    let bytes = fs::read(path).unwrap();
+    assert_eq!(&bytes[1..4], b"PNG", "{} is not a PNG", path.display());
+    let word = |i: usize| u32::from_be_bytes(bytes[i..i + 4].try_into().unwrap());
+    (word(16), word(20))
+}
+
+/// A small run with two policies and subgroups: every kind of run chart.
+fn small_run(tmp: &Path) -> PathBuf {
+    run_quiet(tmp, "run", SMALL, &["--patients", "2000", "--by", "grade"])
+}
+
+/// The "must hold": with the same options, `foramen plot` on a run
+/// directory gives the same bytes as the run itself, for every picture.
+#[test]
+fn plot_draws_the_same_bytes_as_the_run() {
+    let tmp = TempDir::new().unwrap();
+    let run = small_run(tmp.path());
+    let again = tmp.path().join("again");
+    foramen()
+        .arg("plot")
+        .arg(&run)
+        .arg("--out")
+        .arg(&again)
+        .assert()
+        .success();
+    let names = pictures(&run);
+    assert!(
+        names.contains(&"subgroup_differences_recovered.png".to_string()) && names.len() >= 20,
+        "the run drew {names:?}"
+    );
+    assert_eq!(pictures(&again), names, "plot drew other pictures than the run");
+    for name in &names {
+        let (a, b) = (fs::read(run.join(name)).unwrap(), fs::read(again.join(name)).unwrap());
+        assert!(a == b, "{name} differs between the run and `foramen plot`");
+    }
+    // Into the run directory itself: the pictures are replaced by the same
+    // bytes, and nothing is left beside them.
+    let before: Vec<Vec<u8>> = names.iter().map(|n| fs::read(run.join(n)).unwrap()).collect();
+    let entries = fs::read_dir(&run).unwrap().count();
+    foramen().args(["plot", "-q"]).arg(&run).assert().success().stdout("");
+    let after: Vec<Vec<u8>> = names.iter().map(|n| fs::read(run.join(n)).unwrap()).collect();
+    assert!(before == after, "redrawing in place changed a picture");
+    assert_eq!(fs::read_dir(&run).unwrap().count(), entries);
+}
+
+#[test]
+fn plot_options_set_size_resolution_title_and_format() {
+    let tmp = TempDir::new().unwrap();
+    let run = small_run(tmp.path());
+    let plot = |name: &str, args: &[&str]| {
+        let out = tmp.path().join(name);
+        foramen()
+            .arg("plot")
+            .arg(&run)
+            .args(args)
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .success()
+            .stdout(predicates::str::contains(" pictures and report.html into "));
+        out
+    };
+    // 6 inches at 200 dpi is a 12-inch chart at 100 dpi scaled by one
+    // half: the same pixels as the run's (the forest plots, 14.3 inches
+    // wide with their column of estimates, are scaled to 6 inches).
+    let same = plot("same", &["--format", "png", "--width", "6in", "--dpi", "200"]);
+    let names = pictures(&same);
+    assert_eq!(names.len(), 10);
+    assert!(names.iter().all(|n| n.ends_with(".png")), "{names:?}");
+    assert_eq!(png_size(&same.join("differences.png")).0, 1200);
+    let forest = |n: &String| n.starts_with("differences") || n.starts_with("subgroup_differences");
+    for name in names.iter().filter(|n| !forest(n)) {
+        assert!(
+            fs::read(same.join(name)).unwrap() == fs::read(run.join(name)).unwrap(),
+            "{name}: 6in at 200 dpi is not the run's 12in at 100 dpi"
+        );
+    }
+    // A font size of its own: the same size, other pixels.
+    let small = plot(
+        "small",
+        &["--format", "png", "--width", "6in", "--dpi", "200", "--font-size", "9"],
+    );
+    assert_eq!(png_size(&small.join("recovery_curves.png")), (1200, 800));
+    assert_ne!(
+        fs::read(small.join("recovery_curves.png")).unwrap(),
+        fs::read(run.join("recovery_curves.png")).unwrap()
+    );
+    // Both sides given: exactly that size; the title is gone.
+    let both = plot(
+        "both",
+        &[
+            "--format",
+            "svg,png",
+            "--width",
+            "900px",
+            "--height",
+            "5in",
+            "--no-title",
+        ],
+    );
+    assert_eq!(png_size(&both.join("pathway.png")), (900, 500));
+    let text = fs::read_to_string(both.join("recovery_curves.svg")).unwrap();
+    assert!(text.contains("stepwise") && !text.contains("Cumulative recovery by policy"));
+    let slides = plot("slides", &["--theme", "slides", "--format", "png"]);
+    assert_eq!(png_size(&slides.join("recovery_curves.png")), (1280, 720));
+    // PDF: one page of the picture's size in points (7 x 14/3 inches).
+    let pdf = plot("pdf", &["--format", "pdf", "--width", "7in", "--dpi", "300"]);
+    let bytes = fs::read(pdf.join("recovery_curves.pdf")).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.contains("/MediaBox [0 0 504 336]"), "not a 7 x 4.67 in page");
+    assert!(text.contains("DejaVuSans"), "the font is not embedded");
+    assert_eq!(pictures(&pdf).len(), 10);
+}
+
+#[test]
+fn plot_refuses_bad_options_and_bad_tables_and_writes_nothing() {
+    let tmp = TempDir::new().unwrap();
+    let run = small_run(tmp.path());
+    let out = tmp.path().join("out");
+    let plot = |args: &[&str]| {
+        foramen()
+            .arg("plot")
+            .arg(&run)
+            .args(args)
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .code(2)
+    };
+    stderr_has(plot(&["--dpi", "5"]), &["--dpi 5: give from 10 to 1200 dots per inch"]);
+    stderr_has(
+        plot(&["--width", "7 inches"]),
+        &["`7 inches` is not a length: give inches (7in), centimetres (18cm) or pixels (2100px or 2100)"],
+    );
+    stderr_has(plot(&["--format", "gif"]), &["`gif` is not a picture format"]);
+    stderr_has(
+        plot(&["--theme", "dark"]),
+        &["`dark` is not a theme: use paper or slides"],
+    );
+    stderr_has(
+        plot(&["--font-size", "0"]),
+        &["--font-size 0: give from 4 to 72 points"],
+    );
+    // A cell that is not a number: the file, column, line and value named.
+    let curves = fs::read_to_string(run.join("curves.csv")).unwrap();
+    let broken = curves.replacen("stepwise,recovered,7.0,", "stepwise,recovered,seven,", 1);
+    assert_ne!(broken, curves);
+    fs::write(run.join("curves.csv"), broken).unwrap();
+    stderr_has(plot(&[]), &["curves.csv: column day, line 3 = seven: not a number"]);
+    // A policy the summary does not have.
+    fs::write(
+        run.join("curves.csv"),
+        curves.replace("early-surgery,", "late-surgery,"),
+    )
+    .unwrap();
+    stderr_has(
+        plot(&[]),
+        &[
+            "curves.csv: column policy, line",
+            "= late-surgery: a policy summary.csv does not have",
+        ],
+    );
+    fs::write(run.join("curves.csv"), curves).unwrap();
+    let pathway = fs::read(run.join("pathway.csv")).unwrap();
+    fs::remove_file(run.join("pathway.csv")).unwrap();
+    stderr_has(plot(&[]), &["cannot read run table", "pathway.csv"]);
+    // Nothing was written where the pictures would have gone.
+    assert_eq!(fs::read_dir(&out).map(|d| d.count()).unwrap_or(0), 0);
+    fs::write(run.join("pathway.csv"), &pathway).unwrap();
+    // A run directory from before runs carried their scenario: its
+    // pictures, no report, and a note saying why.
+    fs::remove_file(run.join("scenario.toml")).unwrap();
+    let assert = foramen()
+        .arg("plot")
+        .arg(&run)
+        .args(["--format", "png", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("wrote 10 pictures into"));
+    stderr_has(assert, &["note: no report.html:", "has no scenario.toml"]);
+    assert_eq!(pictures(&out).len(), 10);
+    assert!(!out.join("report.html").exists());
+    // Not a run directory.
+    let empty = tmp.path().join("empty");
+    fs::create_dir(&empty).unwrap();
+    stderr_has(foramen().arg("plot").arg(&empty).assert().code(2), &["manifest.json"]);
+}
