@@ -127,3 +127,47 @@ fn level_labels_need_subgroups() {
         &["cohort.age.level_labels", "without `breaks` has no subgroups"],
     );
 }
+
+/// A run writes labels.csv, and its charts and report call things by their
+/// labels; the tornado calls parameters by theirs.
+#[test]
+fn charts_and_the_report_use_the_labels() {
+    let tmp = tempfile::TempDir::new().unwrap();
+    let run = crate::util::run_text(tmp.path(), "run", &labelled(), &["--patients", "2000", "--by", "grade"]);
+    let labels = std::fs::read_to_string(run.join("labels.csv")).unwrap();
+    for row in [
+        "kind,name,label",
+        "policy,stepwise,Stepwise care",
+        "policy,early-surgery,early-surgery",
+        "covariate,grade,Foraminal stenosis grade",
+        "level,grade=severe,Severe",
+        "level,motor_deficit=true,true",
+        "outcome,recovered,Recovered by two years",
+        "outcome,surgery,surgery",
+        "parameter,interventions.physio.response.probability,Physiotherapy response",
+    ] {
+        assert!(labels.lines().any(|l| l == row), "labels.csv lacks `{row}`:\n{labels}");
+    }
+    let svg = |name: &str| std::fs::read_to_string(run.join(format!("{name}.svg"))).unwrap();
+    assert!(svg("recovery_curves").contains("Stepwise care"));
+    assert!(svg("pathway").contains("Stepwise care"));
+    let forest = svg("differences");
+    assert!(forest.contains("early-surgery: Recovered by two years"), "{forest}");
+    assert!(svg("subgroup_differences_recovered").contains("Foraminal stenosis grade: Severe"));
+    let report = std::fs::read_to_string(run.join("report.html")).unwrap();
+    assert!(report.contains("<th>Stepwise care</th>"));
+    assert!(report.contains("Comparison with Stepwise care"));
+    assert!(report.contains("<td>Recovered by two years</td><td>recovered</td>"));
+
+    let file = tmp.path().join("run.toml");
+    let out = tmp.path().join("sensitivity");
+    crate::util::foramen()
+        .args(["sensitivity", "--patients", "500", "--quiet", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .success();
+    let tornado = std::fs::read_to_string(out.join("tornado.svg")).unwrap();
+    assert!(tornado.contains("Physiotherapy response [0.2, 0.6]"), "{tornado}");
+    assert!(tornado.contains("interventions.surgery.response.probability"));
+}
