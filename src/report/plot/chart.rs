@@ -117,6 +117,15 @@ fn svg_to_pdf(svg: &str, dpi: f64) -> Result<Vec<u8>, String> {
         .map_err(|e| format!("the chart cannot be converted to PDF ({e})"))
 }
 
+/// The width of `text` at `px` font size in the embedded font, in
+/// pixels (an estimate from its length if the font cannot measure it).
+pub(super) fn text_width(text: &str, px: u32) -> u32 {
+    font_ready();
+    FontDesc::from((FONT, f64::from(px)))
+        .box_size(text)
+        .map_or(text.chars().count() as u32 * px * 3 / 5, |(w, _)| w)
+}
+
 /// The font size, at most `px`, at which `text` fits in 95% of the width
 /// of `area` (measured with the embedded font): titles that fit keep
 /// their size, longer ones (larger themes, narrow pictures) shrink.
@@ -311,9 +320,10 @@ impl Rows {
         self.labels[self.labels.len() - 1 - k as usize].clone()
     }
 
-    /// Pixels wide enough for the longest label at `px` font size.
+    /// Pixels wide enough for the longest label at `px` font size,
+    /// measured with the embedded font (at least 80).
     pub(super) fn label_area(&self, px: u32) -> u32 {
-        let chars = self.labels.iter().map(|l| l.chars().count()).max().unwrap_or(0) as u32;
-        (chars * px * 3 / 5 + 30).clamp(80, 560)
+        let widest = self.labels.iter().map(|l| text_width(l, px)).max().unwrap_or(0);
+        (widest + 30).max(80)
     }
 }

@@ -74,18 +74,27 @@ pub(super) struct Forest {
     pub(super) rows: Vec<ForestRow>,
 }
 
+impl Forest {
+    fn rows(&self) -> Rows {
+        Rows {
+            labels: self.rows.iter().map(|r| r.label.clone()).collect(),
+        }
+    }
+}
+
 impl Chart for Forest {
+    /// Wider than the base size when the row labels need it, so the
+    /// intervals keep a plot of their own.
     fn size(&self, s: &Style) -> (u32, u32) {
+        let labels = s.text(self.rows().label_area(18));
         (
-            s.base_size().0 + s.text(TEXT_COLUMN_PX),
+            s.base_size().0.max(labels + s.px(640)) + s.text(TEXT_COLUMN_PX),
             (s.text(180) + s.text(36) * self.rows.len() as u32).max(s.px(400)),
         )
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, s: &Style) -> Result<(), String> {
-        let rows = Rows {
-            labels: self.rows.iter().map(|r| r.label.clone()).collect(),
-        };
+        let rows = self.rows();
         let ends = self
             .rows
             .iter()

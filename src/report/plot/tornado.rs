@@ -41,23 +41,31 @@ impl Tornado<'_> {
             .filter(|r| r.at_low.value != base || r.at_high.value != base)
             .collect()
     }
+
+    /// One row per parameter shown: its label and range.
+    fn rows(&self) -> Rows {
+        Rows {
+            labels: self
+                .shown()
+                .iter()
+                .map(|r| format!("{} [{}, {}]", self.labels.parameter(&r.parameter), r.low, r.high))
+                .collect(),
+        }
+    }
 }
 
 impl Chart for Tornado<'_> {
+    /// Wider than 1300 pixels when the row labels need it.
     fn size(&self, _: &Style) -> (u32, u32) {
-        (1300, (220 + 44 * self.shown().len() as u32).max(450))
+        let labels = self.rows().label_area(18);
+        (1300.max(labels + 800), (220 + 44 * self.shown().len() as u32).max(450))
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, s: &Style) -> Result<(), String> {
         let base = self.s.base.value;
         let shown = self.shown();
         let left_out = self.s.rows.len() - shown.len();
-        let rows = Rows {
-            labels: shown
-                .iter()
-                .map(|r| format!("{} [{}, {}]", self.labels.parameter(&r.parameter), r.low, r.high))
-                .collect(),
-        };
+        let rows = self.rows();
         let values = shown.iter().flat_map(|r| [r.at_low.value, r.at_high.value]);
         let (plot, legend) = root.split_vertically(self.size(s).1 - 60);
         let mut chart = ChartBuilder::on(&plot)
