@@ -152,6 +152,29 @@ pub enum Feature {
     Economics,
 }
 
+/// How many [`Feature`]s there are.
+pub const FEATURES: usize = Feature::ALL.len();
+
+// `Feature::ALL[i] as usize == i`, which arrays indexed by feature rely on.
+const _: () = {
+    let mut i = 0;
+    while i < FEATURES {
+        assert!(Feature::ALL[i] as usize == i);
+        i += 1;
+    }
+};
+
+impl Feature {
+    /// Every feature, in declaration order (`Feature as usize`).
+    pub const ALL: [Feature; 5] = [
+        Feature::Always,
+        Feature::PermanentDeficit,
+        Feature::PartialRelief,
+        Feature::Death,
+        Feature::Economics,
+    ];
+}
+
 impl OutcomeDef {
     const fn new(id: Id, name: &'static str, kind: Kind, estimator: Estimator, label: &'static str) -> OutcomeDef {
         OutcomeDef {

@@ -12,8 +12,8 @@ pub mod targets;
 use serde::{Deserialize, Serialize};
 
 use crate::outcome::{
-    ALWAYS, BINS_PER_DAY, DAY_FIXED_POINT, Estimator, Id, MEANS, MEDIANS, MONEY_FIXED_POINT, N, OPTIONAL, OUTCOMES,
-    PAIRED, PROPORTIONS, YEAR_FIXED_POINT,
+    ALWAYS, BINS_PER_DAY, DAY_FIXED_POINT, Estimator, FEATURES, Id, MEANS, MEDIANS, MONEY_FIXED_POINT, N, OPTIONAL,
+    OUTCOMES, PAIRED, PROPORTIONS, YEAR_FIXED_POINT,
 };
 use crate::simulate::pathway::{Outcome, Spells};
 
@@ -122,12 +122,17 @@ macro_rules! for_each_position {
     };
 }
 
-/// Writes one patient's [`Values`] in place, every outcome's (those of
-/// features the scenario does not declare are cheap and not summed).
+/// Writes one patient's [`Values`] in place: every scenario's outcomes,
+/// and those of the features in `declared` (indexed by
+/// [`crate::outcome::Feature`]` as usize`); the others are left as they are (0: they are
+/// neither summed nor paired).
 #[inline]
-pub fn write_values(o: &Outcome, out: &mut Values) {
+pub fn write_values(o: &Outcome, out: &mut Values, declared: &[bool; FEATURES]) {
     for_each_position!(ALWAYS, |k| out[k] = value(Id::ALL[k], o));
-    for_each_position!(OPTIONAL, |k| out[k] = value(Id::ALL[k], o));
+    // (`requires` is a constant for each `k`: one test per feature.)
+    for_each_position!(OPTIONAL, |k| if declared[OUTCOMES[k].requires as usize] {
+        out[k] = value(Id::ALL[k], o)
+    });
 }
 
 /// The outcomes of one group of patients (a policy, or a subgroup within

@@ -3,7 +3,7 @@
 
 use crate::accumulate::{PolicyAcc, Values, first_recovery, write_values};
 use crate::error::Error;
-use crate::outcome::{Feature, Id, N, OPTIONAL, OUTCOMES};
+use crate::outcome::{FEATURES, Feature, Id, N, OPTIONAL, OUTCOMES};
 use crate::scenario::{Covariate, Scenario};
 use crate::simulate::engine::{self, Observer, RunSpec, Sink};
 use crate::simulate::pathway::Outcome;
@@ -106,6 +106,9 @@ pub struct Sums<'a> {
     group: Option<usize>,
     /// With `[economics]`, the current patient's (cost, QALYs) per policy.
     joint: Vec<(i64, i64)>,
+    /// Per [`Feature`], whether the scenario declares it: the outcomes
+    /// whose values are written.
+    declared: [bool; FEATURES],
 }
 
 impl<'a> Sums<'a> {
@@ -137,6 +140,7 @@ impl<'a> Sums<'a> {
             joint: Vec::with_capacity(if economics { policies } else { 0 }),
             current: vec![(f64::INFINITY, [0; N]); scenario.policies().len()],
             group: None,
+            declared: Feature::ALL.map(|f| scenario.provides(f)),
         }
     }
 }
@@ -156,7 +160,7 @@ impl Sink for Sums<'_> {
         };
         let (recovery, values) = &mut self.current[p];
         *recovery = first_recovery(path.outcome);
-        write_values(path.outcome, values);
+        write_values(path.outcome, values, &self.declared);
         self.accs[p].record((path.outcome, values), path.spells, self.horizon_days, own);
     }
 

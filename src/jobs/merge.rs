@@ -42,6 +42,7 @@ pub fn merge(dirs: &[PathBuf], dest: &Destination) -> Result<RunReport, Error> {
     let mut job = Job::start(format!("merge of {count} shards"), &loaded, dest, "")?;
     let files = tables::write_tables(&results, job.dir())?;
     job.wrote(files);
+    job.wrote([tables::write_labels(scenario, job.dir())?]);
     let dir = job.dir().to_path_buf();
     let (name, horizon) = (&results.scenario, results.horizon_days);
     job.wrote(draw(&dir, name, horizon, &dir, &Style::default(), &Format::RUN)?);

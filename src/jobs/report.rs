@@ -100,6 +100,7 @@ pub fn write_report(
         .map(|c| c.reference.clone())
         .or_else(|| run.policies.first().map(|p| p.name.clone()))
         .unwrap_or_default();
+    let reference_label = run.labels.policy(&reference).to_string();
     let facts = RunFacts {
         version: &manifest.foramen_version,
         reference: &reference,
@@ -107,7 +108,7 @@ pub fn write_report(
     };
     let headings = [
         "Results".to_string(),
-        format!("Comparison with {reference}"),
+        format!("Comparison with {reference_label}"),
         "Economics".to_string(),
         "Subgroups".to_string(),
         "The charts' data".to_string(),
@@ -130,7 +131,7 @@ pub fn write_report(
         }
         let raw = tables::read_cells(&path)?;
         let cells = if file == "summary.csv" {
-            html::summary_by_outcome(&raw)
+            html::summary_by_outcome(&raw, &run.labels)
         } else {
             html::fold_estimates(&raw)
         };

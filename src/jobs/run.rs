@@ -93,6 +93,7 @@ pub fn run(loaded: &Loaded, settings: &Settings, dest: &Destination, progress: b
     }
     let files = tables::write_tables(&results, job.dir())?;
     job.wrote(files);
+    job.wrote([tables::write_labels(scenario, job.dir())?]);
     if let Some(records) = &output.patients {
         tables::write_patients(scenario, records, &job.dir().join("patients.parquet"))?;
         job.wrote(["patients.parquet"]);

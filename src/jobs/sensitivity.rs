@@ -33,7 +33,9 @@ pub fn sensitivity(
         timed(|| sweep::sensitivity(&loaded.document, &loaded.overrides, settings, target))?;
     tables::write_frame(tables::sensitivity_frame(&results)?, &job.dir().join("sensitivity.csv"))?;
     job.wrote(["sensitivity.csv"]);
-    job.wrote(plot::write_tornado(&results, job.dir()).map_err(plot_error)?);
+    job.wrote([tables::write_labels(&loaded.scenario, job.dir())?]);
+    let labels = tables::labels_of(&loaded.scenario);
+    job.wrote(plot::write_tornado(&results, &labels, job.dir()).map_err(plot_error)?);
     let (dir, manifest) = job.finish(&Work {
         spec: &spec,
         threads: threads(settings),

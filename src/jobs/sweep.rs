@@ -30,7 +30,9 @@ pub fn sweep(
     let (points, simulation_seconds) = timed(|| sweep::sweep(&scenarios, values, settings))?;
     tables::write_frame(tables::sweep_frame(param, &points)?, &job.dir().join("sweep.csv"))?;
     job.wrote(["sweep.csv"]);
-    job.wrote(plot::write_sweep_plots(param, &points, outcomes, job.dir()).map_err(plot_error)?);
+    let labels = tables::labels_of(&loaded.scenario);
+    job.wrote([tables::write_labels(&loaded.scenario, job.dir())?]);
+    job.wrote(plot::write_sweep_plots(param, &points, outcomes, &labels, job.dir()).map_err(plot_error)?);
     let (dir, manifest) = job.finish(&Work {
         spec: &spec,
         threads: threads(settings),

@@ -9,6 +9,8 @@
 
 use std::fmt::Write;
 
+use crate::report::plot::Labels;
+
 /// A table as text cells.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Cells {
@@ -169,13 +171,15 @@ pub fn fold_estimates(t: &Cells) -> Cells {
 
 /// summary.csv turned for reading: one row per outcome, one column per
 /// policy, each cell `value (lo to hi)`.
-pub fn summary_by_outcome(t: &Cells) -> Cells {
+pub fn summary_by_outcome(t: &Cells, labels: &Labels) -> Cells {
     let folded = fold_estimates(t);
     let Some(p) = folded.header.iter().position(|h| h == "policy") else {
         return folded;
     };
-    let mut header = vec!["outcome".to_string()];
-    header.extend(folded.rows.iter().map(|r| r[p].clone()));
+    // Policies and outcomes by their labels, with the column of
+    // summary.csv beside each outcome.
+    let mut header = vec!["outcome".to_string(), "column".to_string()];
+    header.extend(folded.rows.iter().map(|r| labels.policy(&r[p]).to_string()));
     let rows = folded
         .header
         .iter()
@@ -183,7 +187,9 @@ pub fn summary_by_outcome(t: &Cells) -> Cells {
         .filter(|&(i, _)| i != p)
         .map(|(i, h)| {
             let name = h.strip_suffix(" (95% CI)").unwrap_or(h).to_string();
-            std::iter::once(name)
+            let label = crate::outcome::find(&name).map_or(name.clone(), |d| labels.outcome(d).to_string());
+            [label, name]
+                .into_iter()
                 .chain(folded.rows.iter().map(|r| r[i].clone()))
                 .collect()
         })
@@ -348,9 +354,22 @@ mod tests {
         let f = fold_estimates(&t);
         assert_eq!(f.header, ["policy", "patients", "recovered (95% CI)"]);
         assert_eq!(f.rows, [["a", "10", "0.5 (0.4 to 0.6)"]]);
-        let s = summary_by_outcome(&t);
-        assert_eq!(s.header, ["outcome", "a"]);
-        assert_eq!(s.rows, [["patients", "10"], ["recovered", "0.5 (0.4 to 0.6)"]]);
+        let s = summary_by_outcome(&t, &Labels::default());
+        assert_eq!(s.header, ["outcome", "column", "a"]);
+        assert_eq!(
+            s.rows,
+            [
+                ["patients", "patients", "10"],
+                ["recovered", "recovered", "0.5 (0.4 to 0.6)"]
+            ]
+        );
+        // Policies and outcomes by their labels.
+        let mut labels = Labels::default();
+        labels.insert("policy", "a", "Policy A");
+        labels.insert("outcome", "recovered", "Recovered by a year");
+        let s = summary_by_outcome(&t, &labels);
+        assert_eq!(s.header, ["outcome", "column", "Policy A"]);
+        assert_eq!(s.rows[1], ["Recovered by a year", "recovered", "0.5 (0.4 to 0.6)"]);
         let c = cells(
             &[
                 "policy",

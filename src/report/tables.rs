@@ -24,7 +24,7 @@ use crate::estimate::compare::Difference;
 use crate::estimate::summary::{Bin, Curve, GroupSummary, Subgroup};
 use crate::estimate::targets::Assessment;
 use crate::outcome::{Feature, Id, LEVELS, OutcomeDef};
-use crate::report::plot::{ComparisonCharts, Contrast, PolicyCharts, RunCharts};
+use crate::report::plot::{ComparisonCharts, Contrast, Labels, PolicyCharts, RunCharts};
 use crate::scenario::targets::Target;
 use crate::scenario::{CovariateKind, Scenario};
 use crate::simulate::pathway::Outcome;
@@ -61,6 +61,90 @@ pub fn write_tables(results: &RunResults, dir: &Path) -> Result<Vec<String>, Err
         write_csv(frame, &dir.join(name))?;
     }
     Ok(frames.into_iter().map(|(name, _)| name.to_string()).collect())
+}
+
+/// The name of the labels table of a run.
+pub const LABELS: &str = "labels.csv";
+
+/// labels.csv: what charts and tables call the scenario's things, one row
+/// each: `kind` (`policy`, `covariate`, `level`, `outcome`, `parameter`),
+/// `name` (a level as `covariate=value`, as subgroups.csv names
+/// subgroups; a parameter by its key path) and `label` (the scenario's,
+/// or the name; an outcome's built-in words). For joining in R or Python,
+/// and read back by `foramen plot`.
+pub fn labels_frame(scenario: &Scenario) -> Result<DataFrame, Error> {
+    let rows = label_rows(scenario);
+    let mut t = Table::default();
+    t.strings("kind", rows.iter().map(|r| r.0.to_string()).collect());
+    t.strings("name", rows.iter().map(|r| r.1.clone()).collect());
+    t.strings("label", rows.into_iter().map(|r| r.2).collect());
+    t.finish()
+}
+
+/// What charts call the scenario's things: the rows of labels.csv.
+pub fn labels_of(scenario: &Scenario) -> Labels {
+    let mut labels = Labels::default();
+    for (kind, name, label) in label_rows(scenario) {
+        labels.insert(kind, &name, &label);
+    }
+    labels
+}
+
+/// The rows of labels.csv: `(kind, name, label)`.
+fn label_rows(scenario: &Scenario) -> Vec<(&'static str, String, String)> {
+    let mut rows: Vec<(&str, String, String)> = Vec::new();
+    for p in scenario.policies() {
+        rows.push(("policy", p.name.clone(), p.label.clone()));
+    }
+    for c in scenario.covariates() {
+        rows.push(("covariate", c.name.clone(), c.label.clone()));
+        if let (Some(values), Some(labels)) = (c.group_values(), c.group_labels()) {
+            for (v, l) in values.iter().zip(labels) {
+                rows.push(("level", format!("{}={v}", c.name), l));
+            }
+        }
+    }
+    let labels = scenario.labels();
+    for def in crate::outcome::OUTCOMES
+        .iter()
+        .filter(|d| scenario.provides(d.requires))
+    {
+        rows.push(("outcome", def.name.to_string(), labels.outcome(def).to_string()));
+    }
+    let paths = scenario
+        .ranges()
+        .iter()
+        .map(|(path, _, _)| path.as_str())
+        .chain(scenario.beliefs().iter().map(|b| b.path.as_str()));
+    let mut seen = Vec::new();
+    for path in paths {
+        if !seen.contains(&path) {
+            seen.push(path);
+            rows.push(("parameter", path.to_string(), labels.parameter(path).to_string()));
+        }
+    }
+    rows
+}
+
+/// Writes labels.csv ([`labels_frame`]) into `dir`; returns its name.
+pub fn write_labels(scenario: &Scenario, dir: &Path) -> Result<String, Error> {
+    write_csv(&mut labels_frame(scenario)?, &dir.join(LABELS))?;
+    Ok(LABELS.to_string())
+}
+
+/// A run's labels.csv, read back; none (names everywhere) for a run
+/// directory made before runs wrote one.
+pub fn read_labels(dir: &Path) -> Result<Labels, Error> {
+    let mut labels = Labels::default();
+    if !dir.join(LABELS).exists() {
+        return Ok(labels);
+    }
+    let table = Cells::read(dir, LABELS)?;
+    let (kind, name, label) = (table.text("kind")?, table.text("name")?, table.text("label")?);
+    for i in 0..kind.len() {
+        labels.insert(&kind[i], &name[i], &label[i]);
+    }
+    Ok(labels)
 }
 
 /// Long format, one row per policy (other than the reference) and outcome,
@@ -1275,5 +1359,6 @@ pub fn read_run_charts(dir: &Path, scenario: &str, horizon_days: f64) -> Result<
         policies,
         comparisons,
         by_subgroup,
+        labels: read_labels(dir)?,
     })
 }

@@ -3,6 +3,8 @@
 //! sweep point, the end of a sensitivity range). Every variant is validated
 //! in full before anyone sees it; a [`Scenario`] never changes afterwards.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 
 use crate::error::{Error, Invalid, Problems, did_you_mean};
@@ -10,8 +12,8 @@ use crate::outcome::BINS_PER_DAY;
 use crate::scenario::belief::{self, Belief};
 use crate::scenario::raw::RawScenario;
 use crate::scenario::{
-    DEFAULT_CURVE_STEP_DAYS, DEFAULT_FILE, DEFAULT_TOML, Scenario, check_horizon, check_patients, covariates, paths,
-    ranges, subgroup_covariate,
+    DEFAULT_CURVE_STEP_DAYS, DEFAULT_FILE, DEFAULT_TOML, Scenario, check_horizon, check_patients, covariates, label,
+    paths, ranges, subgroup_covariate,
 };
 
 impl Scenario {
@@ -134,6 +136,7 @@ impl Document {
         let mut problems = Problems::default();
         let scenario = Scenario::from_raw(&raw);
         let ranges = ranges(&raw, &self.table, &mut problems);
+        let parameters = self.parameter_labels(&raw, &mut problems);
         let invalid = |problems: Vec<Invalid>| Error::Invalid {
             file: self.file.clone(),
             problems,
@@ -150,9 +153,44 @@ impl Document {
                 }
                 scenario.ranges = ranges;
                 scenario.beliefs = self.beliefs.clone();
+                scenario.labels.parameters = parameters;
                 Ok(scenario)
             }
         }
+    }
+
+    /// The parameter labels of `[labels]`: each names the key path of a
+    /// `[ranges]` entry or of a distribution of belief.
+    fn parameter_labels(&self, raw: &RawScenario, p: &mut Problems) -> BTreeMap<String, String> {
+        let known = || {
+            raw.ranges
+                .keys()
+                .map(String::as_str)
+                .chain(self.beliefs.iter().map(|b| b.path.as_str()))
+        };
+        let mut out = BTreeMap::new();
+        for (path, text) in &raw.labels.parameters {
+            let key = format!("labels.parameters.\"{path}\"");
+            if !known().any(|k| k == path) {
+                let listed: Vec<&str> = known().collect();
+                p.push(Invalid::new(
+                    key,
+                    format!("\"{path}\""),
+                    if listed.is_empty() {
+                        "a parameter label names a key path of [ranges] or of a distribution of belief; this scenario has neither".to_string()
+                    } else {
+                        format!(
+                            "no [ranges] entry or distribution of belief has this key path{}; they are {}",
+                            did_you_mean(path, known()),
+                            listed.join(", ")
+                        )
+                    },
+                ));
+            } else if let Some(text) = p.take(label(&key, Some(text))).flatten() {
+                out.insert(path.clone(), text);
+            }
+        }
+        out
     }
 
     /// Every range end obeys the rules of its key: the document with the

@@ -21,7 +21,7 @@ use cond::{Cond, Kind, Slot};
 use dist::Dist;
 
 pub use validate::{check_horizon, check_patients, subgroup_covariate};
-pub(crate) use validate::{covariates, ranges};
+pub(crate) use validate::{covariates, label, ranges};
 
 /// The default scenario, embedded in the binary.
 pub const DEFAULT_TOML: &str = include_str!("../../scenarios/foraminal-stenosis.toml");
@@ -61,6 +61,31 @@ pub struct Scenario {
     expected: Vec<Expected>,
     /// Distributions of belief (their means are in place).
     beliefs: Vec<belief::Belief>,
+    /// Labels of outcomes and parameters.
+    labels: Labels,
+}
+
+/// What charts and tables call outcomes and parameters (`[labels]`),
+/// where the scenario says.
+#[derive(Debug, Clone, Default)]
+pub struct Labels {
+    /// Outcome name -> label (names checked).
+    outcomes: std::collections::BTreeMap<String, String>,
+    /// Parameter key path -> label (paths checked against `[ranges]` and
+    /// the distributions of belief).
+    parameters: std::collections::BTreeMap<String, String>,
+}
+
+impl Labels {
+    /// The label of an outcome: the scenario's, or the built-in words.
+    pub fn outcome(&self, def: &crate::outcome::OutcomeDef) -> &str {
+        self.outcomes.get(def.name).map_or(def.label, String::as_str)
+    }
+
+    /// The label of a parameter: the scenario's, or its key path.
+    pub fn parameter<'a>(&'a self, path: &'a str) -> &'a str {
+        self.parameters.get(path).map_or(path, String::as_str)
+    }
 }
 
 /// Read-only access: a scenario is built only by validation
@@ -133,13 +158,18 @@ impl Scenario {
         &self.ranges
     }
 
-    /// Exact answers of a validation scenario.
+    /// Labels of outcomes and parameters (`[labels]`).
+    pub fn labels(&self) -> &Labels {
+        &self.labels
+    }
+
     /// The numbers written as distributions of belief, in document order
     /// (the scenario holds their means).
     pub fn beliefs(&self) -> &[belief::Belief] {
         &self.beliefs
     }
 
+    /// Exact answers of a validation scenario.
     pub fn expected(&self) -> &[Expected] {
         &self.expected
     }
@@ -171,6 +201,11 @@ pub struct Simulation {
 #[derive(Debug, Clone)]
 pub struct Covariate {
     pub name: String,
+    /// What charts and tables call it (the name unless labelled).
+    pub label: String,
+    /// What charts and tables call its subgroups, when labelled (as many
+    /// as [`Covariate::group_values`]).
+    pub level_labels: Option<Vec<String>>,
     pub kind: CovariateKind,
 }
 
@@ -348,6 +383,8 @@ pub struct Relapse {
 #[derive(Debug, Clone)]
 pub struct Policy {
     pub name: String,
+    /// What charts and tables call it (the name unless labelled).
+    pub label: String,
     pub description: Option<String>,
     pub steps: Vec<Step>,
     pub red_flag: Option<RedFlag>,
@@ -567,6 +604,12 @@ impl Covariate {
                 Some(values)
             }
         }
+    }
+
+    /// What charts and tables call each subgroup: the level labels, or
+    /// else the values of [`Covariate::group_values`].
+    pub fn group_labels(&self) -> Option<Vec<String>> {
+        self.level_labels.clone().or_else(|| self.group_values())
     }
 
     /// The subgroup index of a value stored in this covariate's slot.

@@ -29,6 +29,22 @@ pub struct RawScenario {
     /// Exact answers, for validation scenarios (`foramen verify`).
     #[serde(default)]
     pub expected: Vec<RawExpected>,
+    /// Words for charts and tables in place of names and key paths.
+    #[serde(default)]
+    pub labels: RawLabels,
+}
+
+/// `[labels]`: what charts and tables call outcomes and parameters.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLabels {
+    /// Outcome name (a summary.csv column) -> label.
+    #[serde(default)]
+    pub outcomes: std::collections::BTreeMap<String, String>,
+    /// Key path of a `[ranges]` entry or of a distribution of belief ->
+    /// label.
+    #[serde(default)]
+    pub parameters: std::collections::BTreeMap<String, String>,
 }
 
 /// An exact value the simulation should reproduce.
@@ -87,6 +103,13 @@ pub struct RawFrailty {
 #[serde(deny_unknown_fields)]
 pub struct RawCovariate {
     pub name: String,
+    /// What charts and tables call it (default: the name).
+    #[serde(default)]
+    pub label: Option<String>,
+    /// What charts and tables call each of its subgroups: false then true,
+    /// each level, or each interval between break points.
+    #[serde(default)]
+    pub level_labels: Option<Vec<String>>,
     #[serde(default)]
     pub source: Option<String>,
     #[serde(default)]
@@ -360,6 +383,9 @@ pub struct RawRelapse {
 #[serde(deny_unknown_fields)]
 pub struct RawPolicy {
     pub name: String,
+    /// What charts and tables call it (default: the name).
+    #[serde(default)]
+    pub label: Option<String>,
     #[serde(default)]
     pub description: Option<String>,
     pub steps: Vec<RawStep>,

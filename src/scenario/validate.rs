@@ -36,6 +36,7 @@ impl Scenario {
         p.take(red_flags_need_progression(raw));
         let economics = p.take(raw.economics.as_ref().map(|e| economics(e, raw, &slots)).transpose());
         let expected = expected(&raw.expected, &raw.policies, simulation.as_ref(), &mut p);
+        let outcomes = outcome_labels(&raw.labels.outcomes, &mut p);
         // Every part is `Some` exactly when no problem was recorded.
         let built = || {
             Some(Scenario {
@@ -51,6 +52,12 @@ impl Scenario {
                 ranges: Vec::new(),
                 expected: expected?,
                 beliefs: Vec::new(),
+                // Parameter labels are checked with the ranges
+                // (`Document::scenario`).
+                labels: Labels {
+                    outcomes,
+                    parameters: Default::default(),
+                },
             })
         };
         match built() {
@@ -310,10 +317,83 @@ fn covariate(i: usize, c: &RawCovariate) -> Result<Covariate, Invalid> {
             "only a continuous covariate takes break points",
         ));
     }
-    Ok(Covariate {
+    let mut covariate = Covariate {
         name: c.name.clone(),
+        label: label(&format!("{path}.label"), c.label.as_deref())?.unwrap_or_else(|| c.name.clone()),
+        level_labels: None,
         kind,
-    })
+    };
+    if let Some(labels) = &c.level_labels {
+        let key = format!("{path}.level_labels");
+        let Some(groups) = covariate.group_values() else {
+            return Err(Invalid::new(
+                key,
+                format!("{labels:?}"),
+                "a continuous covariate without `breaks` has no subgroups to label",
+            ));
+        };
+        if labels.len() != groups.len() {
+            return Err(Invalid::new(
+                key,
+                format!("{} labels", labels.len()),
+                format!(
+                    "give one label per subgroup, in order: {} ({})",
+                    groups.len(),
+                    groups.join(", ")
+                ),
+            ));
+        }
+        for (j, l) in labels.iter().enumerate() {
+            label(&format!("{key}[{j}]"), Some(l))?;
+        }
+        covariate.level_labels = Some(labels.clone());
+    }
+    Ok(covariate)
+}
+
+/// The longest label: a legend entry or a table cell, not a paragraph.
+const MAX_LABEL_CHARS: usize = 80;
+
+/// A label as written, checked: some text on one line, at most
+/// [`MAX_LABEL_CHARS`] characters (trimmed).
+pub(crate) fn label(key: &str, text: Option<&str>) -> Result<Option<String>, Invalid> {
+    let Some(text) = text else { return Ok(None) };
+    let trimmed = text.trim();
+    let problem = if trimmed.is_empty() {
+        "a label needs some text (leave the key out to use the name)"
+    } else if trimmed.contains(['\n', '\r']) {
+        "a label is one line (it becomes a legend entry or a table cell)"
+    } else if trimmed.chars().count() > MAX_LABEL_CHARS {
+        "a label has at most 80 characters (it becomes a legend entry or a table cell)"
+    } else {
+        return Ok(Some(trimmed.to_string()));
+    };
+    Err(Invalid::new(key, format!("\"{text}\""), problem))
+}
+
+/// The outcome labels of `[labels]`: each names an outcome.
+pub(crate) fn outcome_labels(
+    raw: &std::collections::BTreeMap<String, String>,
+    p: &mut Problems,
+) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    for (name, text) in raw {
+        let key = format!("labels.outcomes.{name}");
+        if crate::outcome::find(name).is_none() {
+            p.push(Invalid::new(
+                key,
+                format!("\"{name}\""),
+                format!(
+                    "no outcome has this name{}; outcomes are the columns of summary.csv ({})",
+                    did_you_mean(name, crate::outcome::names()),
+                    crate::outcome::names().collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        } else if let Some(text) = p.take(label(&key, Some(text))).flatten() {
+            out.insert(name.clone(), text);
+        }
+    }
+    out
 }
 
 fn categorical(path: &str, levels: &[String], weights: Option<&[f64]>) -> Result<CovariateKind, Invalid> {
@@ -991,8 +1071,10 @@ fn policy(raw: &RawPolicy, declared: &Declared, slots: &[Slot], p: &mut Problems
             .map(|name| step_index("relapse_to", name))
             .transpose(),
     );
+    let label = p.take(label(&format!("{path}.label"), raw.label.as_deref()))?;
     Some(Policy {
         name: raw.name.clone(),
+        label: label.unwrap_or_else(|| raw.name.clone()),
         description: raw.description.clone(),
         steps: steps.into_iter().collect::<Option<_>>()?,
         red_flag: red_flag?,

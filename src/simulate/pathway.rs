@@ -66,8 +66,11 @@ impl NaturalDraws {
     /// Draws both times from the patient's natural-history stream (always in
     /// the same order, so one does not shift the other).
     pub fn draw(scenario: &Scenario, key: PatientKey, x: &[f64], tally: &mut impl Tally) -> NaturalDraws {
-        let mut rng = tally.stream(key, Purpose::NaturalHistory);
         let nh = &scenario.natural_history();
+        if nh.progression.is_none() && nh.resolution.is_none() && nh.mortality.is_none() {
+            return NaturalDraws::NONE;
+        }
+        let mut rng = tally.stream(key, Purpose::NaturalHistory);
         let progression = nh.progression.as_ref().map_or(f64::INFINITY, |p| {
             let t = tally.sample(&p.time, &mut rng);
             let eligible = x[p.slot] == 0.0 && p.condition.as_ref().is_none_or(|c| c.eval(x));
@@ -230,13 +233,25 @@ impl Workspace {
         self.response.resize(interventions, f64::NAN);
     }
 
+    /// Starts a new path. (Buffers of the right length, as after the
+    /// first path, are refilled in place rather than cleared and regrown.)
+    #[inline]
     fn reset(&mut self, baseline: &[f64], interventions: usize) {
-        self.x.clear();
-        self.x.extend_from_slice(baseline);
-        self.attempts.clear();
-        self.attempts.resize(interventions, 0);
-        self.waits.clear();
-        self.waits.resize(interventions, 0);
+        if self.x.len() == baseline.len() {
+            self.x.copy_from_slice(baseline);
+        } else {
+            self.x.clear();
+            self.x.extend_from_slice(baseline);
+        }
+        if self.attempts.len() == interventions && self.waits.len() == interventions {
+            self.attempts.fill(0);
+            self.waits.fill(0);
+        } else {
+            self.attempts.clear();
+            self.attempts.resize(interventions, 0);
+            self.waits.clear();
+            self.waits.resize(interventions, 0);
+        }
         self.spells.symptom_free.clear();
         self.spells.recovering.clear();
         self.spells.improved.clear();

@@ -12,6 +12,7 @@ mod edge_cases;
 mod features;
 mod hardening;
 mod jobs;
+mod labels;
 mod layers;
 mod plot;
 mod report;

@@ -10,10 +10,11 @@ use crate::outcome::{Id, Kind};
 
 pub(super) fn write_comparison_plots(run: &RunCharts, style: &Style, out: &mut Out) -> Result<(), PlotError> {
     let names = || run.policies.iter().map(|p| p.name.as_str());
+    let labels = &run.labels;
     let reference = run
         .comparisons
         .first()
-        .map_or("the reference", |c| c.reference.as_str());
+        .map_or("the reference", |c| labels.policy(&c.reference));
     // One forest per unit: shares in percentage points (`differences`),
     // costs and QALYs on charts of their own.
     let units = [
@@ -40,7 +41,7 @@ pub(super) fn write_comparison_plots(run: &RunCharts, style: &Style, out: &mut O
                     continue;
                 };
                 if def.forest && def.kind == kind {
-                    let label = format!("{}: {}", c.policy, def.label);
+                    let label = format!("{}: {}", labels.policy(&c.policy), labels.outcome(def));
                     rows.push(ForestRow::contrast(label, d, colour, scale));
                 }
             }
@@ -60,7 +61,7 @@ pub(super) fn write_comparison_plots(run: &RunCharts, style: &Style, out: &mut O
         .comparisons
         .iter()
         .map(|c| {
-            let name = format!("{} - {reference}", c.policy);
+            let name = format!("{} - {reference}", labels.policy(&c.policy));
             Series::curve(&name, policy_colour(names(), &c.policy), &c.recovered_difference)
         })
         .collect();
@@ -84,15 +85,16 @@ pub(super) fn write_comparison_plots(run: &RunCharts, style: &Style, out: &mut O
             let mut rows = Vec::new();
             for c in &run.comparisons {
                 let colour = policy_colour(names(), &c.policy);
-                for (label, diffs) in &c.subgroups {
+                for (subgroup, diffs) in &c.subgroups {
                     let shown = diffs.iter().filter(|d| d.outcome == outcome.name);
-                    rows.extend(shown.map(|d| ForestRow::contrast(format!("{}: {label}", c.policy), d, colour, 100.0)));
+                    let label = format!("{}: {}", labels.policy(&c.policy), labels.subgroup(subgroup));
+                    rows.extend(shown.map(|d| ForestRow::contrast(label.clone(), d, colour, 100.0)));
                 }
             }
             let chart = Forest {
                 title: format!(
                     "Difference in {} from {reference} by subgroup (paired 95% CI)",
-                    outcome.label
+                    labels.outcome(outcome)
                 ),
                 x_desc: "Difference, percentage points".into(),
                 rows,

@@ -6,7 +6,10 @@
 //! [`RunCharts`] and draws from it; `foramen plot` reads the same files,
 //! so both draw the same pictures.
 
+use std::collections::BTreeMap;
+
 use crate::estimate::summary::{Bin, Curve, PathwayCounts};
+use crate::outcome::OutcomeDef;
 
 /// The data of every chart of a run.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -22,6 +25,65 @@ pub struct RunCharts {
     /// Whether the run was split by subgroups (then there are subgroup
     /// forest plots, empty or not).
     pub by_subgroup: bool,
+    /// What the charts call policies, outcomes and subgroups (labels.csv).
+    pub labels: Labels,
+}
+
+/// What charts call the things of a run, from its labels.csv (the
+/// scenario's `label`s): a policy, covariate or outcome without one is
+/// called by its name (an outcome by its built-in words).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Labels {
+    /// `(kind, name)` -> label; kinds as in labels.csv: `policy`,
+    /// `covariate`, `level` (named `covariate=value`), `outcome`,
+    /// `parameter`.
+    map: BTreeMap<(String, String), String>,
+}
+
+impl Labels {
+    /// Adds the label of the `kind` called `name`.
+    pub fn insert(&mut self, kind: &str, name: &str, label: &str) {
+        self.map.insert((kind.to_string(), name.to_string()), label.to_string());
+    }
+
+    fn get<'a>(&'a self, kind: &str, name: &'a str) -> &'a str {
+        self.map
+            .get(&(kind.to_string(), name.to_string()))
+            .map_or(name, String::as_str)
+    }
+
+    /// The label of a policy.
+    pub fn policy<'a>(&'a self, name: &'a str) -> &'a str {
+        self.get("policy", name)
+    }
+
+    /// The label of an outcome: the scenario's, or the built-in words.
+    pub fn outcome<'a>(&'a self, def: &'a OutcomeDef) -> &'a str {
+        self.map
+            .get(&("outcome".to_string(), def.name.to_string()))
+            .map_or(def.label, String::as_str)
+    }
+
+    /// The label of a parameter (a key path).
+    pub fn parameter<'a>(&'a self, path: &'a str) -> &'a str {
+        self.get("parameter", path)
+    }
+
+    /// A subgroup as subgroups.csv names it (`region=lumbar,
+    /// grade=severe`), in labels (`Region: lumbar, Stenosis grade:
+    /// severe`); parts not of that form are kept as they are.
+    pub fn subgroup(&self, subgroup: &str) -> String {
+        subgroup
+            .split(", ")
+            .map(|part| match part.split_once('=') {
+                Some((covariate, _)) => {
+                    format!("{}: {}", self.get("covariate", covariate), self.get("level", part))
+                }
+                None => part.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 /// One policy's curves, pathway counts and time to recovery.

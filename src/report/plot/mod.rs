@@ -66,7 +66,7 @@ mod time_to_recovery;
 mod tornado;
 
 pub use chart::PlotError;
-pub use data::{ComparisonCharts, Contrast, PolicyCharts, RunCharts};
+pub use data::{ComparisonCharts, Contrast, Labels, PolicyCharts, RunCharts};
 pub use psa::write_psa_plots;
 pub use run::{RUN_CHARTS, caption, run_svgs, write_plots};
 pub use scaling::write_scaling;
@@ -161,6 +161,7 @@ mod tests {
             policies,
             comparisons: Vec::new(),
             by_subgroup: false,
+            labels: Labels::default(),
         }
     }
 
@@ -275,7 +276,7 @@ mod tests {
                 },
             ],
         };
-        let files = write_tornado(&s, &dir).unwrap();
+        let files = write_tornado(&s, &super::Labels::default(), &dir).unwrap();
         assert_written(&files, &dir, &["tornado"]);
         // The parameter without an effect is left out and counted; the base
         // is labelled.

@@ -32,7 +32,10 @@ impl Chart for Pathway<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, s: &Style) -> Result<(), String> {
         let policies = &self.run.policies;
         let rows = Rows {
-            labels: policies.iter().map(|p| p.name.clone()).collect(),
+            labels: policies
+                .iter()
+                .map(|p| self.run.labels.policy(&p.name).to_string())
+                .collect(),
         };
         let (w, _) = root.dim_in_pixel();
         let (plot, legend) = root.split_horizontally(w.saturating_sub(s.text(340)));

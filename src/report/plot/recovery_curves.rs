@@ -22,7 +22,10 @@ fn per_policy(run: &RunCharts, title: &str, y_desc: &str, curve: &str) -> Lines 
             .policies
             .iter()
             .enumerate()
-            .map(|(i, p)| Series::curve(&p.name, colour(i), p.curve(curve).unwrap_or(&Curve::default())))
+            .map(|(i, p)| {
+                let name = run.labels.policy(&p.name);
+                Series::curve(name, colour(i), p.curve(curve).unwrap_or(&Curve::default()))
+            })
             .collect(),
         note: None,
     }

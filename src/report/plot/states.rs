@@ -63,7 +63,7 @@ impl Chart for States<'_> {
         let h = horizon_end(self.run.horizon_days);
         for (p, area) in policies.iter().zip(&panels) {
             let mut chart = ChartBuilder::on(area)
-                .caption(&p.name, (FONT, s.text(LABEL_PX + 2)))
+                .caption(self.run.labels.policy(&p.name), (FONT, s.text(LABEL_PX + 2)))
                 .margin(s.px(10))
                 .x_label_area_size(s.text(50))
                 .y_label_area_size(s.text(80))

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use super::chart::*;
+use super::data::Labels;
 use super::lines::*;
 use crate::analysis::sweep::SweepPoint;
 use crate::outcome::OutcomeDef;
@@ -16,8 +17,10 @@ pub fn write_sweep_plots(
     parameter: &str,
     points: &[SweepPoint],
     outcomes: &[&OutcomeDef],
+    labels: &Labels,
     dir: &Path,
 ) -> Result<Vec<PathBuf>, PlotError> {
+    let parameter = labels.parameter(parameter);
     let mut files = Vec::new();
     let Some(first) = points.first() else { return Ok(files) };
     let xs: Vec<f64> = points.iter().map(|p| p.value).collect();
@@ -39,7 +42,7 @@ pub fn write_sweep_plots(
                     })
                     .collect();
                 Series::new(
-                    &p.name,
+                    labels.policy(&p.name),
                     colour(i),
                     xs.clone(),
                     est.iter().map(|e| e.value).collect(),
@@ -49,9 +52,9 @@ pub fn write_sweep_plots(
             .collect();
         let values = series.iter().flat_map(Series::all_values);
         let chart = Lines {
-            title: format!("{} against {parameter} (95% bands)", outcome.label),
+            title: format!("{} against {parameter} (95% bands)", labels.outcome(outcome)),
             x_desc: parameter.to_string(),
-            y_desc: outcome.label.to_string(),
+            y_desc: labels.outcome(outcome).to_string(),
             x: padded_range(xs.iter().copied(), 0.0, 0.0),
             y: padded_range(values, 0.08, if share { 0.005 } else { 0.5 }),
             percent: share,

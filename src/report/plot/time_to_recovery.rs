@@ -20,7 +20,8 @@ pub(super) fn time_to_recovery(run: &RunCharts) -> Lines {
                 .iter()
                 .map(|b| b.count as f64 / total.max(1) as f64 * 7.0 / (b.end - b.start).max(1.0))
                 .collect();
-            Series::new(&format!("{} ({total} recovered)", p.name), colour(i), x, share, None)
+            let name = format!("{} ({total} recovered)", run.labels.policy(&p.name));
+            Series::new(&name, colour(i), x, share, None)
         })
         .collect();
     let top = series.iter().flat_map(Series::all_values).fold(0.0, f64::max);

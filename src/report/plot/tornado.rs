@@ -7,6 +7,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::chart::*;
+use super::data::Labels;
 use super::lines::*;
 use crate::analysis::sweep::SensitivityResults;
 
@@ -15,9 +16,9 @@ use crate::analysis::sweep::SensitivityResults;
 ///
 /// # Errors
 /// [`PlotError`] naming the file.
-pub fn write_tornado(s: &SensitivityResults, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
+pub fn write_tornado(s: &SensitivityResults, labels: &Labels, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
     let mut files = Vec::new();
-    save(&Tornado { s }, dir, "tornado", &mut files)?;
+    save(&Tornado { s, labels }, dir, "tornado", &mut files)?;
     Ok(files)
 }
 
@@ -25,6 +26,8 @@ pub fn write_tornado(s: &SensitivityResults, dir: &Path) -> Result<Vec<PathBuf>,
 /// end of a parameter's range.
 pub(super) struct Tornado<'a> {
     pub(super) s: &'a SensitivityResults,
+    /// Rows are the parameters' labels.
+    pub(super) labels: &'a Labels,
 }
 
 impl Tornado<'_> {
@@ -52,7 +55,7 @@ impl Chart for Tornado<'_> {
         let rows = Rows {
             labels: shown
                 .iter()
-                .map(|r| format!("{} [{}, {}]", r.parameter, r.low, r.high))
+                .map(|r| format!("{} [{}, {}]", self.labels.parameter(&r.parameter), r.low, r.high))
                 .collect(),
         };
         let values = shown.iter().flat_map(|r| [r.at_low.value, r.at_high.value]);
