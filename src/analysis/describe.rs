@@ -354,6 +354,18 @@ pub struct RunFacts<'a> {
     pub independent: bool,
 }
 
+/// A label as a word inside a sentence: `Stenosis grade` as `stenosis
+/// grade`, but `ASA class` kept.
+fn in_sentence(label: &str) -> String {
+    let mut chars = label.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if first.is_uppercase() && !second.is_uppercase() => {
+            first.to_lowercase().chain(label.chars().skip(1)).collect()
+        }
+        _ => label.to_string(),
+    }
+}
+
 /// A list in words: `a`, `a and b`, `a, b and c`.
 fn and_list(items: &[String]) -> String {
     match items {
@@ -370,8 +382,21 @@ fn and_list(items: &[String]) -> String {
 /// blank line.
 pub fn methods(s: &Scenario, run: &RunFacts) -> String {
     let sim = s.simulation();
-    let policies: Vec<String> = s.policies().iter().map(|p| p.name.clone()).collect();
-    let covariates: Vec<String> = s.covariates().iter().map(|c| c.name.replace('_', " ")).collect();
+    // Policies by their label with the name the tables use; covariates by
+    // their label, as words in a sentence.
+    let named = |label: &str, name: &str| {
+        if label == name {
+            name.to_string()
+        } else {
+            format!("{label} ({name})")
+        }
+    };
+    let policies: Vec<String> = s.policies().iter().map(|p| named(&p.label, &p.name)).collect();
+    let covariates: Vec<String> = s
+        .covariates()
+        .iter()
+        .map(|c| in_sentence(&c.label.replace('_', " ")))
+        .collect();
     let years = sim.horizon_days / 365.25;
     let mut out = String::new();
     let _ = write!(
@@ -484,7 +509,10 @@ pub fn methods(s: &Scenario, run: &RunFacts) -> String {
         if policies.len() > 1 {
             format!(
                 "Each policy is compared with {} by the difference in each outcome, with the paired 95% interval from per-patient differences and, beside it, the unpaired interval independent cohorts would give. ",
-                run.reference
+                s.policies()
+                    .iter()
+                    .find(|p| p.name == run.reference)
+                    .map_or(run.reference.to_string(), |p| named(&p.label, &p.name))
             )
         } else {
             String::new()
@@ -538,23 +566,25 @@ mod tests {
         for expected in [
             "foramen 9.9.9",
             "a synthetic cohort of 1234 patients per policy (random seed 99)",
-            "the covariates age, region, grade",
+            "the covariates age, region, stenosis grade, main cause of compression, motor deficit at presentation",
             "shared responsiveness (frailty)",
             "common random numbers",
-            "the 4 policies (stepwise, skip-endoscopic, early-surgery and extended-conservative)",
+            "the 4 policies (Stepwise care (stepwise), No minimally invasive step (skip-endoscopic), ",
             "over a horizon of 1826 days (5.0 years)",
             "lognormal",
             "background mortality",
             "Wilson score 95% intervals",
             "Aalen-Johansen",
             "Brookmeyer-Crowley",
-            "Each policy is compared with stepwise",
+            "Each policy is compared with Stepwise care (stepwise)",
             "Costs (USD, US health care payer perspective)",
             "at 3% (costs) and 3% (effects) a year",
         ] {
             assert!(text.contains(expected), "the methods lack `{expected}`:\n{text}");
         }
         assert_eq!(text.matches("\n\n").count(), 1, "two paragraphs");
+        assert_eq!(in_sentence("ASA class"), "ASA class");
+        assert_eq!(in_sentence("Stenosis grade"), "stenosis grade");
         let independent = methods(
             &s,
             &RunFacts {
