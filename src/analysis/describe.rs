@@ -354,6 +354,18 @@ pub struct RunFacts<'a> {
     pub independent: bool,
 }
 
+/// A label as a word inside a sentence: `Stenosis grade` as `stenosis
+/// grade`, but `ASA class` kept.
+fn in_sentence(label: &str) -> String {
+    let mut chars = label.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if first.is_uppercase() && !second.is_uppercase() => {
+            first.to_lowercase().chain(label.chars().skip(1)).collect()
+        }
+        _ => label.to_string(),
+    }
+}
+
 /// A list in words: `a`, `a and b`, `a, b and c`.
 fn and_list(items: &[String]) -> String {
     match items {
@@ -370,8 +382,21 @@ fn and_list(items: &[String]) -> String {
 /// blank line.
 pub fn methods(s: &Scenario, run: &RunFacts) -> String {
     let sim = s.simulation();
-    let policies: Vec<String> = s.policies().iter().map(|p| p.name.clone()).collect();
-    let covariates: Vec<String> = s.covariates().iter().map(|c| c.name.replace('_', " ")).collect();
+    // Policies by their label with the name the tables use; covariates by
+    // their label, as words in a sentence.
+    let named = |label: &str, name: &str| {
+        if label == name {
+            name.to_string()
+        } else {
+            format!("{label} ({name})")
+        }
+    };
+    let policies: Vec<String> = s.policies().iter().map(|p| named(&p.label, &p.name)).collect();
+    let covariates: Vec<String> = s
+        .covariates()
+        .iter()
+        .map(|c| in_sentence(&c.label.replace('_', " ")))
+        .collect();
     let years = sim.horizon_days / 365.25;
     let mut out = String::new();
     let _ = write!(
@@ -392,25 +417,27 @@ pub fn methods(s: &Scenario, run: &RunFacts) -> String {
             ""
         }
     );
-    let _ = write!(
-        out,
-        "{} the {} {} ({}), {}, and followed event by event over a horizon of {} days ({:.1} years). ",
-        if run.independent {
-            "Each patient was simulated under"
-        } else {
-            "The same patients, on the same random streams (common random numbers), were simulated under"
-        },
-        policies.len(),
-        if policies.len() == 1 { "policy" } else { "policies" },
-        and_list(&policies),
-        if run.independent {
-            "each policy on streams of its own"
-        } else {
-            "so that differences between policies are paired within patients"
-        },
-        sim.horizon_days,
-        years
+    let followed = format!(
+        "followed event by event over a horizon of {} days ({years:.1} years)",
+        sim.horizon_days
     );
+    let _ = match (policies.len(), run.independent) {
+        (1, _) => write!(
+            out,
+            "They were treated under the policy {} and {followed}. ",
+            policies[0]
+        ),
+        (n, true) => write!(
+            out,
+            "Each patient was simulated under the {n} policies ({}), each policy on random streams of its own, and {followed}. ",
+            and_list(&policies)
+        ),
+        (n, false) => write!(
+            out,
+            "The same patients, on the same random streams (common random numbers), were simulated under the {n} policies ({}), so that differences between policies are paired within patients, and {followed}. ",
+            and_list(&policies)
+        ),
+    };
     let interventions: Vec<String> = s
         .interventions()
         .iter()
@@ -447,37 +474,49 @@ pub fn methods(s: &Scenario, run: &RunFacts) -> String {
     );
     let nh = s.natural_history();
     let mut natural = Vec::new();
-    if nh.progression.is_some() {
-        natural.push("progression to a motor deficit");
+    if let Some(p) = &nh.progression {
+        natural.push(format!(
+            "progression (setting {})",
+            s.covariates()[p.slot].name.replace('_', " ")
+        ));
     }
     if nh.resolution.is_some() {
-        natural.push("spontaneous resolution");
+        natural.push("spontaneous resolution".to_string());
     }
     if nh.permanent_deficit.is_some() {
-        natural.push("a deficit that becomes permanent with delay to decompression");
+        natural.push("a deficit that becomes permanent with delay to decompression".to_string());
     }
     if nh.mortality.is_some() {
-        natural.push("background mortality");
+        natural.push("background mortality".to_string());
     }
     if !natural.is_empty() {
-        let natural: Vec<String> = natural.iter().map(|n| n.to_string()).collect();
         let _ = write!(out, "The natural history includes {}. ", and_list(&natural));
     }
     let death = s.provides(Feature::Death);
     let _ = write!(
         out,
-        "\n\nShares of patients are reported with Wilson score 95% intervals; cumulative recovery {} and the share not yet operated on with Kaplan-Meier curves and Greenwood bands; the median time to first recovery with the Brookmeyer-Crowley interval; mean days, counts{} with normal intervals. Each policy is compared with {} by the difference in each outcome, with the paired 95% interval from per-patient differences and, beside it, the unpaired interval independent cohorts would give. ",
+        "\n\nShares of patients are reported with Wilson score 95% intervals; cumulative recovery {} and the share not yet operated on with Kaplan-Meier curves and Greenwood bands; the median time to first recovery with the Brookmeyer-Crowley interval; mean days{} with normal intervals. {}",
         if death {
             "as the Aalen-Johansen cumulative incidence (death competing)"
         } else {
             "as 1 - Kaplan-Meier"
         },
         if s.economics().is_some() {
-            ", costs and QALYs"
+            ", counts, costs and QALYs"
         } else {
-            ""
+            " and counts"
         },
-        run.reference
+        if policies.len() > 1 {
+            format!(
+                "Each policy is compared with {} by the difference in each outcome, with the paired 95% interval from per-patient differences and, beside it, the unpaired interval independent cohorts would give. ",
+                s.policies()
+                    .iter()
+                    .find(|p| p.name == run.reference)
+                    .map_or(run.reference.to_string(), |p| named(&p.label, &p.name))
+            )
+        } else {
+            String::new()
+        }
     );
     if let Some(e) = s.economics() {
         let _ = write!(
@@ -495,4 +534,65 @@ pub fn methods(s: &Scenario, run: &RunFacts) -> String {
         "Every interval is of Monte Carlo error alone: it narrows with more patients and says nothing of the uncertainty in the inputs (for that, foramen psa).",
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::DEFAULT_TOML;
+    use crate::scenario::document::{Document, Overrides};
+
+    fn default_scenario(overrides: &Overrides) -> Scenario {
+        Document::parse(DEFAULT_TOML, "default")
+            .and_then(|d| d.scenario(overrides))
+            .unwrap()
+    }
+
+    /// The methods paragraph says what the run did, from the scenario
+    /// with the run's overrides and the run's facts.
+    #[test]
+    fn methods_name_cohort_policies_distributions_estimators_seed_patients_version() {
+        let s = default_scenario(&Overrides {
+            patients: Some(1234),
+            seed: Some(99),
+            ..Overrides::default()
+        });
+        let facts = RunFacts {
+            version: "9.9.9",
+            reference: "stepwise",
+            independent: false,
+        };
+        let text = methods(&s, &facts);
+        for expected in [
+            "foramen 9.9.9",
+            "a synthetic cohort of 1234 patients per policy (random seed 99)",
+            "the covariates age, region, stenosis grade, main cause of compression, motor deficit at presentation",
+            "shared responsiveness (frailty)",
+            "common random numbers",
+            "the 4 policies (Stepwise care (stepwise), No minimally invasive step (skip-endoscopic), ",
+            "over a horizon of 1826 days (5.0 years)",
+            "lognormal",
+            "background mortality",
+            "Wilson score 95% intervals",
+            "Aalen-Johansen",
+            "Brookmeyer-Crowley",
+            "Each policy is compared with Stepwise care (stepwise)",
+            "Costs (USD, US health care payer perspective)",
+            "at 3% (costs) and 3% (effects) a year",
+        ] {
+            assert!(text.contains(expected), "the methods lack `{expected}`:\n{text}");
+        }
+        assert_eq!(text.matches("\n\n").count(), 1, "two paragraphs");
+        assert_eq!(in_sentence("ASA class"), "ASA class");
+        assert_eq!(in_sentence("Stenosis grade"), "stenosis grade");
+        let independent = methods(
+            &s,
+            &RunFacts {
+                independent: true,
+                ..facts
+            },
+        );
+        assert!(independent.contains("each policy on random streams of its own"));
+        assert!(!independent.contains("common random numbers"));
+    }
 }

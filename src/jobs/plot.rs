@@ -73,6 +73,12 @@ pub fn plot(run_dir: &Path, options: &PlotOptions) -> Result<Plotted, Error> {
             run_dir.display()
         )));
     }
+    if run_dir.join(crate::output::partial::FILE).exists() {
+        return Err(Error::Usage(format!(
+            "{} is one shard of a run: it has no tables to draw from; merge the shards first (`foramen merge`) and plot the merged directory",
+            run_dir.display()
+        )));
+    }
     let manifest: Manifest = read_json(&run_dir.join("manifest.json"), "a foramen run's manifest")?;
     // The report needs the scenario; run directories made before they
     // carried it get their pictures only.

@@ -204,6 +204,17 @@ fn plot_refuses_bad_options_and_bad_tables_and_writes_nothing() {
     stderr_has(assert, &["note: no report.html:", "has no scenario.toml"]);
     assert_eq!(pictures(&out).len(), 10);
     assert!(!out.join("report.html").exists());
+    // A shard: nothing to draw until merged.
+    let shard = tmp.path().join("shard");
+    foramen()
+        .args(["run", SMALL, "--patients", "2000", "--shard", "0/2", "-q", "--out"])
+        .arg(&shard)
+        .assert()
+        .success();
+    stderr_has(
+        foramen().arg("plot").arg(&shard).assert().code(2),
+        &["is one shard of a run", "merge the shards first"],
+    );
     // Not a run directory.
     let empty = tmp.path().join("empty");
     fs::create_dir(&empty).unwrap();

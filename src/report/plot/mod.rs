@@ -1,10 +1,14 @@
-//! The only plotters code: every chart as PNG and SVG.
+//! The only plotters code: every chart as PNG, SVG and PDF.
 //!
-//! Each chart is a value implementing [`Chart`], drawn by one generic
-//! function over any [`DrawingBackend`]; [`save`] draws it once on a bitmap
-//! and once on an SVG, so `<name>.png` and `<name>.svg` are the same picture.
+//! Each chart is a value implementing `Chart`, drawn by one generic
+//! function over any plotters `DrawingBackend` in a [`Style`] (size,
+//! resolution, title, theme, font size; the default is the run's look);
+//! `chart::save` draws it once on a bitmap and once on an SVG, so
+//! `<name>.png` and `<name>.svg` are the same picture, and a PDF is that
+//! SVG converted by svg2pdf.
 //!
-//! Charts of a run ([`write_plots`]):
+//! Charts of a run ([`write_plots`], from a [`RunCharts`]: what the run's
+//! CSV files hold, read back, so `foramen plot` draws the same):
 //!
 //! * `recovery_curves`: cumulative share of patients recovered (1 -
 //!   Kaplan-Meier) against days since presentation, one line per policy
