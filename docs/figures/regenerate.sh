@@ -27,6 +27,17 @@ rm -f "$figures"/*.png
 cp "$work"/run/*.png "$figures"/
 cp "$work"/sweep/sweep_*.png "$work"/sensitivity/tornado.png "$figures"/
 for chart in "$work"/psa/*.png; do
-    cp "$chart" "$figures/psa-$(basename "$chart")"
+    name="$(basename "$chart")"
+    cp "$chart" "$figures/psa-${name#psa_}"
 done
+# The top of the run's report.html as Chromium shows it (Debian's
+# chromium; skipped without it).
+if command -v chromium >/dev/null; then
+    chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+        --disable-background-networking --disable-component-update --disable-sync \
+        --user-data-dir="$work/chromium" --hide-scrollbars --window-size=1200,1800 \
+        --screenshot="$figures/report.png" "file://$work/run/report.html" >/dev/null 2>&1
+else
+    echo "note: chromium is not installed, so docs/figures/report.png was not redrawn" >&2
+fi
 ls "$figures"/*.png | wc -l | xargs echo "figures written:"
