@@ -104,10 +104,41 @@ pub(super) struct Lines {
 }
 
 impl Chart for Lines {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, s: &Style) -> Result<(), String> {
+    fn draw<DB: DrawingBackend>(&self, whole: &DrawingArea<DB, Shift>, s: &Style) -> Result<(), String> {
+        // The legend goes in a corner of the plot that it leaves empty, or,
+        // when every corner has data, in a column beside the plot.
+        let legend = Legend::measure(&self.series, s);
+        let (rw, rh) = whole.dim_in_pixel();
+        let title_h = if s.title(&self.title).is_some() {
+            2 * s.text(TITLE_PX)
+        } else {
+            0
+        };
+        let plot = (
+            f64::from(rw.saturating_sub(s.text(100) + 2 * s.px(24)).max(1)),
+            f64::from(rh.saturating_sub(s.text(70) + 2 * s.px(24) + title_h).max(1)),
+        );
+        let margin = f64::from(s.text(10));
+        let (corner, hidden) = legend_corner(
+            &self.series,
+            &self.x,
+            &self.y,
+            (
+                (f64::from(legend.width) + margin) / plot.0,
+                (f64::from(legend.height) + margin) / plot.1,
+            ),
+        );
+        let beside = hidden > 0 && !self.series.is_empty();
+        let (root, column) = if beside {
+            let (left, right) = whole.split_horizontally(rw.saturating_sub(legend.width + s.px(24)));
+            (left, Some(right))
+        } else {
+            (whole.clone(), None)
+        };
+        let root = &root;
         let mut builder = ChartBuilder::on(root);
         if let Some(title) = s.title(&self.title) {
-            builder.caption(title, (FONT, fitting(root, title, s.text(TITLE_PX))));
+            builder.caption(title, (FONT, fitting(whole, title, s.text(TITLE_PX))));
         }
         let mut chart = builder
             .margin(s.px(24))
@@ -192,7 +223,9 @@ impl Chart for Lines {
                 chart.draw_series(dots).map_err(err)?;
             }
         }
-        if !self.series.is_empty() {
+        if let Some(column) = &column {
+            legend.draw_beside(&self.series, column, s)?;
+        } else if !self.series.is_empty() {
             chart
                 .configure_series_labels()
                 .background_style(WHITE.mix(0.9))
@@ -200,7 +233,7 @@ impl Chart for Lines {
                 .label_font((FONT, s.text(LABEL_PX)))
                 .legend_area_size(s.text(30).max(sample as u32 + s.px(6)))
                 .margin(s.text(10))
-                .position(legend_corner(&self.series, &self.x, &self.y))
+                .position(corner)
                 .draw()
                 .map_err(err)?;
         }
@@ -227,13 +260,68 @@ pub(super) fn house_style<'m, 'a, 'b, X: Ranged, Y: Ranged, DB: DrawingBackend>(
         .light_line_style(WHITE.mix(0.0))
 }
 
-/// The corner of the plot where the legend hides the fewest points of the
-/// lines and bands (upper right first on ties).
-pub(super) fn legend_corner(series: &[Series], x: &Range<f64>, y: &Range<f64>) -> SeriesLabelPosition {
+/// The legend's size, measured with the embedded font: a sample of each
+/// line and its name, one row each.
+struct Legend {
+    width: u32,
+    height: u32,
+    row: u32,
+    sample: u32,
+}
+
+impl Legend {
+    fn measure(series: &[Series], s: &Style) -> Legend {
+        let px = s.text(LABEL_PX);
+        let sample = s.line(24);
+        let widest = series.iter().map(|x| text_width(&x.name, px)).max().unwrap_or(0);
+        let row = px * 3 / 2;
+        Legend {
+            width: widest + sample + s.px(30),
+            height: row * series.len() as u32 + s.px(12),
+            row,
+            sample,
+        }
+    }
+
+    /// Draws the legend at the top of `area` (a column beside the plot).
+    fn draw_beside<DB: DrawingBackend>(
+        &self,
+        series: &[Series],
+        area: &DrawingArea<DB, Shift>,
+        s: &Style,
+    ) -> Result<(), String> {
+        let top = s.px(24) + s.text(TITLE_PX) * 2;
+        let sample = self.sample as i32;
+        for (i, x) in series.iter().enumerate() {
+            let y = (top + self.row * i as u32 + self.row / 2) as i32;
+            let c = x.colour;
+            let line = vec![(0, y), (sample, y)];
+            if x.halo {
+                area.draw(&PathElement::new(line, c.mix(0.25).stroke_width(s.line(12))))
+                    .map_err(err)?;
+            } else {
+                let (d, g) = dash_of(c).map_or((self.sample, 1), |(d, g)| (s.line(d), s.line(g)));
+                area.draw(&DashedPathElement::new(line, d, g, c.stroke_width(s.line(4))))
+                    .map_err(err)?;
+            }
+            let style = TextStyle::from((FONT, s.text(LABEL_PX))).pos(Pos::new(HPos::Left, VPos::Center));
+            area.draw(&Text::new(x.name.as_str(), (sample + s.px(8) as i32, y), style))
+                .map_err(err)?;
+        }
+        Ok(())
+    }
+}
+
+/// The corner of the plot where a legend of `(w, h)` (fractions of the
+/// plot) hides the fewest points of the lines and bands (upper right first
+/// on ties), and how many it hides.
+pub(super) fn legend_corner(
+    series: &[Series],
+    x: &Range<f64>,
+    y: &Range<f64>,
+    (w, h): (f64, f64),
+) -> (SeriesLabelPosition, usize) {
     use SeriesLabelPosition::{LowerLeft, LowerRight, UpperLeft, UpperRight};
-    // The legend box as fractions of the plot: wide enough for a long
-    // policy name, one line per series.
-    let (w, h) = (0.4, 0.06 + 0.055 * series.len() as f64);
     let corners = [
         (UpperRight, 1.0, 1.0),
         (LowerRight, 1.0, 0.0),
@@ -271,6 +359,7 @@ pub(super) fn legend_corner(series: &[Series], x: &Range<f64>, y: &Range<f64>) -
     };
     corners
         .into_iter()
-        .min_by_key(|&(_, cx, cy)| hidden(cx, cy))
-        .map_or(UpperRight, |(corner, _, _)| corner)
+        .map(|(corner, cx, cy)| (corner, hidden(cx, cy)))
+        .min_by_key(|&(_, n)| n)
+        .unwrap_or((UpperRight, 0))
 }

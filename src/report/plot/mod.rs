@@ -99,6 +99,23 @@ mod tests {
         assert_eq!(dash_of(plotters::style::RGBColor(1, 2, 3)), None);
     }
 
+    /// The legend goes in a corner only when it hides no data there: a
+    /// line across the top and one across the bottom leave no empty
+    /// corner for a box a third of the plot high (the legend then goes
+    /// beside the plot); a line across the top only leaves the lower ones.
+    #[test]
+    fn legends_go_where_they_hide_nothing() {
+        use super::lines::{Series, legend_corner};
+        use plotters::prelude::SeriesLabelPosition;
+        let flat = |y: f64| Series::new("s", PALETTE[0], vec![0.0, 10.0], vec![y, y], None);
+        let (x, y) = (0.0..10.0, 0.0..1.0);
+        let (_, hidden) = legend_corner(&[flat(0.95), flat(0.05)], &x, &y, (0.3, 0.3));
+        assert!(hidden > 0);
+        let (corner, hidden) = legend_corner(&[flat(0.95)], &x, &y, (0.3, 0.3));
+        assert_eq!(hidden, 0);
+        assert!(matches!(corner, SeriesLabelPosition::LowerRight));
+    }
+
     /// The text beside a forest row: the estimate and its paired interval,
     /// signed, one decimal below 100 and none above, zero without a sign.
     #[test]
