@@ -38,13 +38,7 @@ fn plot_draws_the_same_bytes_as_the_run() {
     let tmp = TempDir::new().unwrap();
     let run = small_run(tmp.path());
     let again = tmp.path().join("again");
-    foramen()
-        .arg("plot")
-        .arg(&run)
-        .arg("--out")
-        .arg(&again)
-        .assert()
-        .success();
+    crate::util::plot(&run, &again, &[]).success();
     let names = pictures(&run);
     assert!(
         names.contains(&"subgroup_differences_recovered.png".to_string()) && names.len() >= 20,
@@ -71,13 +65,7 @@ fn plot_options_set_size_resolution_title_and_format() {
     let run = small_run(tmp.path());
     let plot = |name: &str, args: &[&str]| {
         let out = tmp.path().join(name);
-        foramen()
-            .arg("plot")
-            .arg(&run)
-            .args(args)
-            .arg("--out")
-            .arg(&out)
-            .assert()
+        crate::util::plot(&run, &out, args)
             .success()
             .stdout(predicates::str::contains(" pictures and report.html into "));
         out
@@ -140,16 +128,7 @@ fn plot_refuses_bad_options_and_bad_tables_and_writes_nothing() {
     let tmp = TempDir::new().unwrap();
     let run = small_run(tmp.path());
     let out = tmp.path().join("out");
-    let plot = |args: &[&str]| {
-        foramen()
-            .arg("plot")
-            .arg(&run)
-            .args(args)
-            .arg("--out")
-            .arg(&out)
-            .assert()
-            .code(2)
-    };
+    let plot = |args: &[&str]| crate::util::plot(&run, &out, args).code(2);
     stderr_has(plot(&["--dpi", "5"]), &["--dpi 5: give from 10 to 1200 dots per inch"]);
     stderr_has(
         plot(&["--width", "7 inches"]),

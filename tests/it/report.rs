@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
 use crate::economics::small_with_economics;
-use crate::util::{foramen, run_text};
+use crate::util::run_text;
 
 /// A run with two policies, subgroups and economics: every section of the
 /// report.
@@ -104,13 +104,7 @@ fn every_run_directory_has_a_self_contained_report() {
     }
     // `foramen plot` makes the same page again from the directory alone.
     let again = tmp.path().join("again");
-    foramen()
-        .arg("plot")
-        .arg(&run)
-        .arg("--out")
-        .arg(&again)
-        .assert()
-        .success();
+    crate::util::plot(&run, &again, &[]).success();
     assert!(
         fs::read(run.join("report.html")).unwrap() == fs::read(again.join("report.html")).unwrap(),
         "foramen plot made another report.html"

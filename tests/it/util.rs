@@ -63,6 +63,11 @@ pub fn stderr_has(assert: assert_cmd::assert::Assert, expected: &[&str]) {
     }
 }
 
+/// `foramen plot RUN ARGS... --out OUT`, run (assert its outcome).
+pub fn plot(run: &Path, out: &Path, args: &[&str]) -> assert_cmd::assert::Assert {
+    foramen().arg("plot").arg(run).args(args).arg("--out").arg(out).assert()
+}
+
 /// `foramen run SCENARIO --quiet --out DIR ARGS...`, asserted to succeed;
 /// DIR is `dir/name`, returned.
 pub fn run_quiet(dir: &Path, name: &str, scenario: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> PathBuf {
