@@ -1307,6 +1307,7 @@ pub fn read_run_charts(dir: &Path, scenario: &str, horizon_days: f64) -> Result<
 
     let mut comparisons: Vec<ComparisonCharts> = Vec::new();
     let mut by_subgroup = false;
+    let mut subgroup_patients = Vec::new();
     if names.len() >= 2 {
         let table = Cells::read(dir, "comparison.csv")?;
         let keys: Vec<(String, String)> = table
@@ -1342,6 +1343,15 @@ pub fn read_run_charts(dir: &Path, scenario: &str, horizon_days: f64) -> Result<
             let c = find(&table, start, &policy, &comparisons)?;
             comparisons[c].recovered_difference = curve_of(&day, &value, &lo, &hi, start..end);
         }
+        if dir.join("subgroups.csv").exists() {
+            let table = Cells::read(dir, "subgroups.csv")?;
+            let (policy, subgroup) = (table.text("policy")?, table.text("subgroup")?);
+            let patients = table.counts("patients")?;
+            subgroup_patients = (0..policy.len())
+                .filter(|&i| policy[i] == names[0])
+                .map(|i| (subgroup[i].clone(), patients[i]))
+                .collect();
+        }
         if dir.join("subgroup_differences.csv").exists() {
             by_subgroup = true;
             let table = Cells::read(dir, "subgroup_differences.csv")?;
@@ -1360,5 +1370,6 @@ pub fn read_run_charts(dir: &Path, scenario: &str, horizon_days: f64) -> Result<
         comparisons,
         by_subgroup,
         labels: read_labels(dir)?,
+        subgroup_patients,
     })
 }

@@ -49,9 +49,11 @@ pub(super) fn write_comparison_plots(run: &RunCharts, style: &Style, out: &mut O
         if rows.is_empty() && kind != Kind::Share {
             continue;
         }
+        // Which side is which: every outcome is the policy's minus the
+        // reference's, whichever direction is better for it.
         let forest = Forest {
             title: format!("Difference from {reference} (paired 95% CI thick, unpaired thin)"),
-            x_desc: x_desc.into(),
+            x_desc: format!("{x_desc} (left of 0: lower than {reference}; right: higher)"),
             rows,
         };
         emit(&forest, name, style, out)?;
@@ -87,16 +89,18 @@ pub(super) fn write_comparison_plots(run: &RunCharts, style: &Style, out: &mut O
                 let colour = policy_colour(names(), &c.policy);
                 for (subgroup, diffs) in &c.subgroups {
                     let shown = diffs.iter().filter(|d| d.outcome == outcome.name);
-                    let label = format!("{}: {}", labels.policy(&c.policy), labels.subgroup(subgroup));
+                    let n = run.subgroup_patients.iter().find(|(g, _)| g == subgroup);
+                    let n = n.map_or(String::new(), |(_, n)| format!(" (n = {n})"));
+                    let label = format!("{}: {}{n}", labels.policy(&c.policy), labels.subgroup(subgroup));
                     rows.extend(shown.map(|d| ForestRow::contrast(label.clone(), d, colour, 100.0)));
                 }
             }
             let chart = Forest {
                 title: format!(
-                    "Difference in {} from {reference} by subgroup (paired 95% CI)",
+                    "Difference in {} from {reference} by subgroup (paired 95% CI thick, unpaired thin)",
                     labels.outcome(outcome)
                 ),
-                x_desc: "Difference, percentage points".into(),
+                x_desc: "Difference, percentage points (n: patients in the subgroup under each policy)".into(),
                 rows,
             };
             let name = format!("subgroup_differences_{}", outcome.name);

@@ -27,6 +27,9 @@ pub struct RunCharts {
     pub by_subgroup: bool,
     /// What the charts call policies, outcomes and subgroups (labels.csv).
     pub labels: Labels,
+    /// Patients per subgroup (subgroups.csv, the first policy's rows: with
+    /// common random numbers every policy has the same), when split.
+    pub subgroup_patients: Vec<(String, u64)>,
 }
 
 /// What charts call the things of a run, from its labels.csv (the

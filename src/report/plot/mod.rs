@@ -179,6 +179,7 @@ mod tests {
             comparisons: Vec::new(),
             by_subgroup: false,
             labels: Labels::default(),
+            subgroup_patients: Vec::new(),
         }
     }
 
