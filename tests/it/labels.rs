@@ -153,7 +153,15 @@ fn charts_and_the_report_use_the_labels() {
     assert!(svg("pathway").contains("Stepwise care"));
     let forest = svg("differences");
     assert!(forest.contains("early-surgery: Recovered by two years"), "{forest}");
-    assert!(svg("subgroup_differences_recovered").contains("Foraminal stenosis grade: Severe"));
+    // Subgroup rows carry the subgroup's patients, as subgroups.csv counts them.
+    let subgroups = std::fs::read_to_string(run.join("subgroups.csv")).unwrap();
+    let severe = subgroups
+        .lines()
+        .find(|l| l.starts_with("stepwise,grade=severe,"))
+        .unwrap();
+    let n = crate::util::csv_column(&format!("{}\n{severe}", subgroups.lines().next().unwrap()), "patients");
+    let row = format!("Foraminal stenosis grade: Severe (n = {})", n[0]);
+    assert!(svg("subgroup_differences_recovered").contains(&row), "no `{row}`");
     let report = std::fs::read_to_string(run.join("report.html")).unwrap();
     assert!(report.contains("<th>Stepwise care</th>"));
     assert!(report.contains("Comparison with Stepwise care"));
