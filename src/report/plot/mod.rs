@@ -302,7 +302,9 @@ mod tests {
         assert!(svg.contains("conservative.success"));
         assert!(!svg.contains("a.cost"), "a row without an effect is drawn");
         assert!(svg.contains("1 parameter with no effect left out"));
-        assert!(svg.contains("base 0.8"));
+        // A share is drawn in percent, with its unit on the axis.
+        assert!(svg.contains("base 80"), "{svg}");
+        assert!(svg.contains("recovered under stepwise (%)"));
         std::fs::remove_dir_all(dir).unwrap();
     }
 

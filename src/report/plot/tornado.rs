@@ -42,6 +42,44 @@ impl Tornado<'_> {
             .collect()
     }
 
+    /// The factor and unit of the chart's axis: shares in percent, their
+    /// differences in percentage points, days in days; other outcomes
+    /// in their own unit.
+    fn unit(&self) -> (f64, &'static str) {
+        use crate::analysis::sweep::Target;
+        use crate::outcome::Kind;
+        let (outcome, contrast) = match &self.s.target {
+            Target::Policy { outcome, .. } => (outcome, false),
+            Target::Contrast { outcome, .. } => (outcome, true),
+        };
+        match (outcome.kind, contrast) {
+            (Kind::Share, false) => (100.0, "%"),
+            (Kind::Share, true) => (100.0, "percentage points"),
+            (Kind::Days, _) => (1.0, "days"),
+            (Kind::Years, _) => (1.0, "years"),
+            (Kind::Money, _) | (Kind::Count, _) => (1.0, ""),
+        }
+    }
+
+    /// What is measured, in the scenario's labels.
+    fn measured(&self) -> String {
+        use crate::analysis::sweep::Target;
+        let l = self.labels;
+        match &self.s.target {
+            Target::Policy { outcome, policy } => format!("{} under {}", l.outcome(outcome), l.policy(policy)),
+            Target::Contrast {
+                outcome,
+                policy,
+                reference,
+            } => format!(
+                "difference in {}, {} minus {}",
+                l.outcome(outcome),
+                l.policy(policy),
+                l.policy(reference)
+            ),
+        }
+    }
+
     /// One row per parameter shown: its label and range.
     fn rows(&self) -> Rows {
         Rows {
@@ -62,21 +100,28 @@ impl Chart for Tornado<'_> {
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, s: &Style) -> Result<(), String> {
-        let base = self.s.base.value;
+        let (k, unit) = self.unit();
+        let base = k * self.s.base.value;
         let shown = self.shown();
         let left_out = self.s.rows.len() - shown.len();
         let rows = self.rows();
-        let values = shown.iter().flat_map(|r| [r.at_low.value, r.at_high.value]);
+        let values = shown.iter().flat_map(|r| [k * r.at_low.value, k * r.at_high.value]);
+        let measured = self.measured();
+        let axis = if unit.is_empty() {
+            measured.clone()
+        } else {
+            format!("{measured} ({unit})")
+        };
         let (plot, legend) = root.split_vertically(self.size(s).1 - 60);
         let mut chart = ChartBuilder::on(&plot)
-            .caption(format!("One-way sensitivity: {}", self.s.target.label()), (FONT, 24))
+            .caption(format!("One-way sensitivity: {measured}"), (FONT, 24))
             .margin(20)
             .x_label_area_size(60)
             .y_label_area_size(rows.label_area(18))
             .build_cartesian_2d(padded_range(values.chain([base]), 0.1, 1e-3), rows.range())
             .map_err(err)?;
         house_style(&mut chart.configure_mesh(), s)
-            .x_desc(self.s.target.label())
+            .x_desc(&axis)
             .label_style((FONT, 18))
             .axis_desc_style((FONT, 20))
             .y_labels(rows.n())
@@ -87,7 +132,7 @@ impl Chart for Tornado<'_> {
         let ends = [PALETTE[0], PALETTE[1]];
         for (i, r) in shown.iter().enumerate() {
             let y = rows.y(i);
-            for (end, c) in [r.at_low.value, r.at_high.value].into_iter().zip(ends) {
+            for (end, c) in [k * r.at_low.value, k * r.at_high.value].into_iter().zip(ends) {
                 if end.is_finite() && base.is_finite() {
                     let bar = Rectangle::new([(base.min(end), y - 0.3), (base.max(end), y + 0.3)], c.filled());
                     chart.draw_series(std::iter::once(bar)).map_err(err)?;
