@@ -1111,27 +1111,21 @@ impl Cells {
 
     /// The cells of `column` as numbers (`NaN` allowed).
     fn numbers(&self, column: &str) -> Result<Vec<f64>, Error> {
-        let text = self.text(column)?;
-        text.iter()
-            .enumerate()
-            .map(|(i, v)| {
-                v.trim()
-                    .parse::<f64>()
-                    .map_err(|_| self.invalid(column, i, v, "not a number"))
-            })
-            .collect()
+        self.parsed(column, "not a number")
     }
 
     /// The cells of `column` as counts.
     fn counts(&self, column: &str) -> Result<Vec<u64>, Error> {
+        self.parsed(column, "not a whole number of patients")
+    }
+
+    /// The cells of `column` parsed as `T`; a cell that is not one is
+    /// refused with `problem`.
+    fn parsed<T: std::str::FromStr>(&self, column: &str, problem: &str) -> Result<Vec<T>, Error> {
         let text = self.text(column)?;
         text.iter()
             .enumerate()
-            .map(|(i, v)| {
-                v.trim()
-                    .parse::<u64>()
-                    .map_err(|_| self.invalid(column, i, v, "not a whole number of patients"))
-            })
+            .map(|(i, v)| v.trim().parse::<T>().map_err(|_| self.invalid(column, i, v, problem)))
             .collect()
     }
 
