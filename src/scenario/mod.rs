@@ -153,6 +153,31 @@ impl Scenario {
         self.economics.as_ref()
     }
 
+    /// Whether a patient's walk needs nothing beyond steps, waits, routes
+    /// and attempts that respond fully or fail: no natural history, red
+    /// flag, frailty, partial response, complication, relapse, procedural
+    /// death, cap or economics. The walk of such a scenario is compiled
+    /// without those features (`simulate::pathway`), with the same results.
+    pub fn is_plain(&self) -> bool {
+        let nh = &self.natural_history;
+        let plain_intervention = |iv: &Intervention| {
+            iv.full_share == 1.0
+                && iv.frailty_loading == 0.0
+                && iv.complications.is_empty()
+                && iv.relapse.is_none()
+                && iv.death.is_none()
+                && iv.max_per_window.is_none()
+        };
+        nh.progression.is_none()
+            && nh.resolution.is_none()
+            && nh.permanent_deficit.is_none()
+            && nh.mortality.is_none()
+            && self.frailty.is_none()
+            && self.economics.is_none()
+            && self.interventions.iter().all(plain_intervention)
+            && self.policies.iter().all(|p| p.red_flag.is_none())
+    }
+
     /// One-way sensitivity ranges: (key path, low, high).
     pub fn ranges(&self) -> &[(String, f64, f64)] {
         &self.ranges

@@ -174,7 +174,7 @@ pub fn run<S: Sink>(
         chunks
             .into_par_iter()
             .fold(
-                || (new_sink(), Scratch::new(S::EVENTS)),
+                || (new_sink(), Scratch::new(scenario, S::EVENTS)),
                 |(mut sink, mut scratch), c| {
                     chunk(scenario, spec, c, &mut sink, &mut scratch, observer);
                     (sink, scratch)

@@ -65,11 +65,20 @@ impl NaturalDraws {
 impl NaturalDraws {
     /// Draws both times from the patient's natural-history stream (always in
     /// the same order, so one does not shift the other).
+    /// (Inlined: a scenario without natural history pays one test.)
+    #[inline]
     pub fn draw(scenario: &Scenario, key: PatientKey, x: &[f64], tally: &mut impl Tally) -> NaturalDraws {
         let nh = &scenario.natural_history();
         if nh.progression.is_none() && nh.resolution.is_none() && nh.mortality.is_none() {
             return NaturalDraws::NONE;
         }
+        NaturalDraws::draw_declared(scenario, key, x, tally)
+    }
+
+    /// [`NaturalDraws::draw`] when some natural history is declared.
+    #[inline(never)]
+    fn draw_declared(scenario: &Scenario, key: PatientKey, x: &[f64], tally: &mut impl Tally) -> NaturalDraws {
+        let nh = &scenario.natural_history();
         let mut rng = tally.stream(key, Purpose::NaturalHistory);
         let progression = nh.progression.as_ref().map_or(f64::INFINITY, |p| {
             let t = tally.sample(&p.time, &mut rng);
@@ -167,15 +176,21 @@ pub enum EventKind {
     Relapse,
 }
 
+/// An intervention's attempts started and waits so far in a path.
+#[derive(Debug, Clone, Copy, Default)]
+struct Counts {
+    attempts: u32,
+    waits: u32,
+}
+
 /// Reusable per-thread buffers.
 #[derive(Debug, Clone, Default)]
 pub struct Workspace {
     /// Current covariates (progression may change one).
     x: Vec<f64>,
-    /// Attempts started so far, per intervention.
-    attempts: Vec<u32>,
-    /// Waits so far, per intervention.
-    waits: Vec<u32>,
+    /// Per intervention, attempts started and waits so far (one buffer:
+    /// one fill per path).
+    counts: Vec<Counts>,
     /// The path's spells in each health state but symptomatic.
     spells: Spells,
     /// Start times of the path's attempts of capped interventions, with the
@@ -195,6 +210,9 @@ pub struct Workspace {
     stalled: u64,
     /// Keep the path's events ([`Workspace::log_events`]).
     log: bool,
+    /// The scenario is plain ([`Scenario::is_plain`]): paths are walked
+    /// without the features it does not use ([`Workspace::plain`]).
+    plain: bool,
     /// The path's attempts and relapses in time order, when kept.
     events: Vec<Event>,
 }
@@ -227,6 +245,13 @@ impl Workspace {
         &self.events
     }
 
+    /// Walk the paths of `scenario` without the features a plain scenario
+    /// does not use, if it is plain (set once per run: the check reads the
+    /// whole scenario).
+    pub fn plain(&mut self, scenario: &Scenario) {
+        self.plain = scenario.is_plain();
+    }
+
     /// Forgets what was kept of the previous patient.
     pub fn new_patient(&mut self, interventions: usize) {
         self.response.clear();
@@ -243,14 +268,11 @@ impl Workspace {
             self.x.clear();
             self.x.extend_from_slice(baseline);
         }
-        if self.attempts.len() == interventions && self.waits.len() == interventions {
-            self.attempts.fill(0);
-            self.waits.fill(0);
+        if self.counts.len() == interventions {
+            self.counts.fill(Counts::default());
         } else {
-            self.attempts.clear();
-            self.attempts.resize(interventions, 0);
-            self.waits.clear();
-            self.waits.resize(interventions, 0);
+            self.counts.clear();
+            self.counts.resize(interventions, Counts::default());
         }
         self.spells.symptom_free.clear();
         self.spells.recovering.clear();
@@ -294,7 +316,11 @@ enum Attempt {
     Dies,
 }
 
-struct Walk<'a, T> {
+/// One path's walk. With `PLAIN` (a plain scenario,
+/// [`Scenario::is_plain`]) the features such a scenario lacks are compiled
+/// out: the same walk, without the tests of options that are constant for
+/// the run.
+struct Walk<'a, T, const PLAIN: bool> {
     scenario: &'a Scenario,
     tally: &'a mut T,
     key: PatientKey,
@@ -327,6 +353,27 @@ struct Walk<'a, T> {
 #[allow(clippy::too_many_arguments)]
 #[inline]
 pub fn simulate(
+    scenario: &Scenario,
+    policy: &Policy,
+    key: PatientKey,
+    baseline: &[f64],
+    nh: NaturalDraws,
+    ws: &mut Workspace,
+    tally: &mut impl Tally,
+) {
+    if ws.plain {
+        walk::<true>(scenario, policy, key, baseline, nh, ws, tally);
+    } else {
+        walk::<false>(scenario, policy, key, baseline, nh, ws, tally);
+    }
+}
+
+/// [`simulate`], with the features of a non-plain scenario compiled in or
+/// out. (Not inlined: one function per instantiation, as `simulate`
+/// was before it had two.)
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+fn walk<const PLAIN: bool>(
     scenario: &Scenario,
     policy: &Policy,
     key: PatientKey,
@@ -370,7 +417,7 @@ pub fn simulate(
         Some(d) if baseline[d.slot] != 0.0 => 0.0,
         _ => f64::INFINITY,
     };
-    let mut walk = Walk {
+    let mut walk = Walk::<_, PLAIN> {
         scenario,
         tally,
         key,
@@ -383,10 +430,13 @@ pub fn simulate(
         deficit_onset,
         decompression: f64::INFINITY,
         improved_since: f64::INFINITY,
-        economics: scenario.economics().is_some(),
+        economics: !PLAIN && scenario.economics().is_some(),
         recovered_utility: None,
     };
     walk.run(policy);
+    if PLAIN {
+        return;
+    }
     if let Some(d) = deficit
         && walk.deficit_onset < walk.horizon
     {
@@ -418,7 +468,7 @@ pub fn simulate(
     }
 }
 
-impl<T: Tally> Walk<'_, T> {
+impl<T: Tally, const PLAIN: bool> Walk<'_, T, PLAIN> {
     /// The walk (one call site, in [`simulate`]).
     #[inline(always)]
     fn run(&mut self, policy: &Policy) {
@@ -437,7 +487,7 @@ impl<T: Tally> Walk<'_, T> {
             }
             if step == steps.len() {
                 // Pathway exhausted: symptomatic until resolution, a red flag or H.
-                let armed = policy.red_flag.is_some() && !self.ws.out.surgery;
+                let armed = !PLAIN && policy.red_flag.is_some() && !self.ws.out.surgery;
                 match self.phase(f64::INFINITY, armed) {
                     Flow::Jump => {
                         step = self.jump(policy, &mut fast_track);
@@ -453,18 +503,18 @@ impl<T: Tally> Walk<'_, T> {
                 .find(|r| r.1.eval(&self.ws.x))
                 .map_or(st.intervention, |r| r.2);
             let surgical = self.scenario.interventions()[iv].level == Level::Surgical;
-            let wait = if std::mem::take(&mut fast_track) {
+            let wait = if !PLAIN && std::mem::take(&mut fast_track) {
                 let wait = policy.red_flag.as_ref().and_then(|rf| rf.wait.as_ref());
                 wait.map_or(0.0, |d| self.draw_once(d, Purpose::RedFlagWait))
             } else {
-                let visit = self.ws.waits[iv];
-                self.ws.waits[iv] += 1;
+                let visit = self.ws.counts[iv].waits;
+                self.ws.counts[iv].waits += 1;
                 let key = self.scenario.interventions()[iv].key;
                 st.wait
                     .as_ref()
                     .map_or(0.0, |d| self.draw_once(d, Purpose::Wait { key, visit }))
             };
-            let armed = policy.red_flag.is_some() && !self.ws.out.surgery;
+            let armed = !PLAIN && policy.red_flag.is_some() && !self.ws.out.surgery;
             let wait_end = self.t + wait;
             let flow = if wait == 0.0 && self.t < self.horizon {
                 // No wait: an empty phase, in which nothing can happen (no
@@ -485,7 +535,8 @@ impl<T: Tally> Walk<'_, T> {
                 Flow::Stop => return,
             }
             for _ in 0..st.attempts {
-                if let Some(cap) = &self.scenario.interventions()[iv].max_per_window
+                if !PLAIN
+                    && let Some(cap) = &self.scenario.interventions()[iv].max_per_window
                     && !self.within_cap(iv, *cap)
                 {
                     // Not started: on to the next step as after a failure.
@@ -493,7 +544,7 @@ impl<T: Tally> Walk<'_, T> {
                 }
                 let start = self.t;
                 let attempt = self.attempt(iv, st.failure_time.as_ref());
-                let armed = policy.red_flag.is_some() && !self.ws.out.surgery;
+                let armed = !PLAIN && policy.red_flag.is_some() && !self.ws.out.surgery;
                 let (end, responds) = match attempt {
                     Attempt::Responds { end, .. } | Attempt::Partial { end } => (end, true),
                     Attempt::Fails { end } => (end, false),
@@ -503,7 +554,7 @@ impl<T: Tally> Walk<'_, T> {
                 // invasive or surgical attempt) that responds; it replaces
                 // improved while it runs.
                 let recovering = responds && self.scenario.interventions()[iv].level != Level::Conservative;
-                let was_improved = recovering && self.improved_since.is_finite();
+                let was_improved = !PLAIN && recovering && self.improved_since.is_finite();
                 if was_improved {
                     self.end_improvement(start);
                 }
@@ -614,7 +665,7 @@ impl<T: Tally> Walk<'_, T> {
     fn run_until(&mut self, t_end: f64, armed: bool) -> End {
         loop {
             let first = self.progression.min(self.resolution);
-            if first < t_end.min(self.horizon) {
+            if !PLAIN && first < t_end.min(self.horizon) {
                 self.t = first;
                 if self.resolution <= self.progression {
                     return End::Resolved;
@@ -656,8 +707,8 @@ impl<T: Tally> Walk<'_, T> {
     /// (`failure_time` overrides the intervention's, for this step).
     fn attempt(&mut self, iv: usize, failure_time: Option<&crate::scenario::dist::Dist>) -> Attempt {
         let intervention = &self.scenario.interventions()[iv];
-        let attempt = self.ws.attempts[iv];
-        self.ws.attempts[iv] += 1;
+        let attempt = self.ws.counts[iv].attempts;
+        self.ws.counts[iv].attempts += 1;
         let purpose = Purpose::Attempt {
             key: intervention.key,
             attempt,
@@ -674,7 +725,10 @@ impl<T: Tally> Walk<'_, T> {
             out.surgery_time = self.t;
         }
         out.fusion |= intervention.fusion;
-        if intervention.level != Level::Conservative && self.t >= self.deficit_onset && self.decompression.is_infinite()
+        if !PLAIN
+            && intervention.level != Level::Conservative
+            && self.t >= self.deficit_onset
+            && self.decompression.is_infinite()
         {
             self.decompression = self.t;
         }
@@ -691,18 +745,18 @@ impl<T: Tally> Walk<'_, T> {
             }
             _ => response.for_patient(x),
         };
-        if intervention.frailty_loading != 0.0 {
+        if !PLAIN && intervention.frailty_loading != 0.0 {
             // The frailty sits after the covariates (Scenario::slot_count).
             p = shift_logit(p, intervention.frailty_loading * x[self.scenario.covariates().len()]);
         }
         // One uniform: full below p x full_share, partial below p.
         let u = tally.uniform(&mut rng);
         let responds = u < p * intervention.full_share;
-        let partial = !responds && u < p;
+        let partial = !PLAIN && !responds && u < p;
         let mut delay = 0.0;
         let mut failed = false;
         let mut charge = (self.t, intervention.cost, intervention.qaly_loss);
-        for c in &intervention.complications {
+        for c in intervention.complications.iter().filter(|_| !PLAIN) {
             if tally.uniform(&mut rng) < c.probability.for_patient(x) {
                 out.complications += 1;
                 charge.1 += c.cost;
@@ -718,7 +772,7 @@ impl<T: Tally> Walk<'_, T> {
         let fate = if (responds || partial) && !failed {
             let end = self.t + tally.sample(&intervention.recovery_time, &mut rng) + delay;
             if responds {
-                let relapse_after = intervention.relapse.as_ref().and_then(|r| {
+                let relapse_after = intervention.relapse.as_ref().filter(|_| !PLAIN).and_then(|r| {
                     let relapses = tally.uniform(&mut rng) < r.probability.for_patient(x);
                     relapses.then(|| tally.sample(&r.time, &mut rng))
                 });
@@ -732,7 +786,7 @@ impl<T: Tally> Walk<'_, T> {
                 end: self.t + tally.sample(failure_time, &mut rng) + delay,
             }
         };
-        if self.economics {
+        if !PLAIN && self.economics {
             self.ws.ledger.charges.push(charge);
         }
         if self.ws.log {
@@ -748,7 +802,7 @@ impl<T: Tally> Walk<'_, T> {
         // Drawn last, so declaring it leaves the attempt's other draws as
         // they were.
         match &intervention.death {
-            Some(death) if tally.uniform(&mut rng) < death.for_patient(x) => Attempt::Dies,
+            Some(death) if !PLAIN && tally.uniform(&mut rng) < death.for_patient(x) => Attempt::Dies,
             _ => fate,
         }
     }
@@ -813,7 +867,7 @@ impl<T: Tally> Walk<'_, T> {
     /// Keeps the utility of the symptom-free spell just pushed.
     #[inline]
     fn note_symptom_free(&mut self) {
-        if self.economics {
+        if !PLAIN && self.economics {
             self.ws.ledger.symptom_free_utility.push(self.recovered_utility);
         }
     }
@@ -835,7 +889,7 @@ impl<T: Tally> Walk<'_, T> {
     /// Closes an improved spell at `t`, if one is open.
     #[inline]
     fn end_improvement(&mut self, t: f64) {
-        if self.improved_since.is_finite() {
+        if !PLAIN && self.improved_since.is_finite() {
             self.ws.out.improved_days += t - self.improved_since;
             self.ws.spells.improved.push((self.improved_since, t));
             self.improved_since = f64::INFINITY;

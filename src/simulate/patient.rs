@@ -17,10 +17,12 @@ pub struct Scratch {
 }
 
 impl Scratch {
-    /// Buffers that keep each path's events when `events` (see
-    /// [`Workspace::log_events`]).
-    pub fn new(events: bool) -> Scratch {
+    /// Buffers for the paths of `scenario` that keep each path's events
+    /// when `events` (see [`Workspace::log_events`]). (The default
+    /// scratch walks every scenario with all its features, the same paths.)
+    pub fn new(scenario: &Scenario, events: bool) -> Scratch {
         let mut scratch = Scratch::default();
+        scratch.ws.plain(scenario);
         if events {
             scratch.ws.log_events();
         }

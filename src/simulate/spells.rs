@@ -3,7 +3,7 @@
 /// A path's time in each health state, as spells `[from, to)` within the
 /// horizon (a spell ending at the horizon includes it). The states do not
 /// overlap; the rest of [0, H] is symptomatic.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Spells {
     /// Symptom-free: from a recovery to a relapse or the horizon.
     pub symptom_free: Vec<(f64, f64)>,

@@ -14,6 +14,7 @@ mod hardening;
 mod jobs;
 mod labels;
 mod layers;
+mod plain;
 mod plot;
 mod report;
 mod shards;
