@@ -249,6 +249,26 @@ pub(super) fn horizon_end(horizon_days: f64) -> f64 {
     }
 }
 
+/// The labelled ticks of a time axis from day 0 to `end` (the horizon):
+/// round steps (1, 2 or 5 times a power of ten, at most ten of them), the
+/// last tick `end` itself, and a round tick closer to `end` than half a
+/// step left out so that their labels do not collide.
+pub(super) fn time_ticks(end: f64) -> Vec<f64> {
+    let end = horizon_end(end);
+    let power = 10f64.powf((end / 10.0).log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|step| end / step <= 10.0)
+        .unwrap_or(10.0 * power);
+    let mut ticks: Vec<f64> = (0u32..)
+        .map(|k| f64::from(k) * step)
+        .take_while(|&t| end - t >= step / 2.0)
+        .collect();
+    ticks.push(end);
+    ticks
+}
+
 /// The finite span of `values` widened by `pad` of its width on each side
 /// (and by at least `min_pad`). Never empty: a single value left without
 /// padding gets a unit-wide axis, no values give `0..1`.

@@ -56,6 +56,8 @@ pub fn write_psa_plots(r: &PsaResults, dir: &Path) -> Result<Vec<PathBuf>, PlotE
         discrete_x: false,
         series,
         note: None,
+        time_axis: true,
+        ..Lines::default()
     };
     save(&recovery, dir, "psa_recovery", &mut files)?;
     let Some(e) = &r.economics else { return Ok(files) };
@@ -97,6 +99,7 @@ pub fn write_psa_plots(r: &PsaResults, dir: &Path) -> Result<Vec<PathBuf>, PlotE
         discrete_x: false,
         series,
         note: None,
+        ..Lines::default()
     };
     save(&ceac, dir, "ceac", &mut files)?;
     let evpi: Vec<f64> = e.grid.iter().map(|a| a.evpi).collect();
@@ -111,6 +114,7 @@ pub fn write_psa_plots(r: &PsaResults, dir: &Path) -> Result<Vec<PathBuf>, PlotE
         discrete_x: false,
         series: vec![Series::new("EVPI", colour(0), wtp, evpi, None)],
         note: None,
+        ..Lines::default()
     };
     save(&chart, dir, "evpi", &mut files)?;
     save(&CePlane::new(r), dir, "ce_plane", &mut files)?;

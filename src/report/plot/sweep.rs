@@ -62,6 +62,7 @@ pub fn write_sweep_plots(
             discrete_x: false,
             series,
             note: None,
+            ..Lines::default()
         };
         save(&chart, dir, &format!("sweep_{}", outcome.name), &mut files)?;
     }
