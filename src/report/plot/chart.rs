@@ -249,6 +249,30 @@ pub(super) fn horizon_end(horizon_days: f64) -> f64 {
     }
 }
 
+/// The factor and unit an outcome of `kind` is drawn in on an axis:
+/// shares in percent (their differences, `contrast`, in percentage
+/// points), days in days, years in years; other outcomes in their own
+/// unit (none said).
+pub(super) fn outcome_unit(kind: crate::outcome::Kind, contrast: bool) -> (f64, &'static str) {
+    use crate::outcome::Kind;
+    match (kind, contrast) {
+        (Kind::Share, false) => (100.0, "%"),
+        (Kind::Share, true) => (100.0, "percentage points"),
+        (Kind::Days, _) => (1.0, "days"),
+        (Kind::Years, _) => (1.0, "years"),
+        (Kind::Money, _) | (Kind::Count, _) => (1.0, ""),
+    }
+}
+
+/// `what (unit)`, or `what` without a unit.
+pub(super) fn with_unit(what: &str, unit: &str) -> String {
+    if unit.is_empty() {
+        what.to_string()
+    } else {
+        format!("{what} ({unit})")
+    }
+}
+
 /// The labelled ticks of a time axis from day 0 to `end` (the horizon):
 /// round steps (1, 2 or 5 times a power of ten, at most ten of them), the
 /// last tick `end` itself, and a round tick closer to `end` than half a

@@ -39,7 +39,8 @@ pub struct RunCharts {
 pub struct Labels {
     /// `(kind, name)` -> label; kinds as in labels.csv: `policy`,
     /// `covariate`, `level` (named `covariate=value`), `outcome`,
-    /// `parameter`.
+    /// `parameter`; and `unit`, a parameter's unit (for sweeps and
+    /// sensitivity analyses, from the scenario).
     map: BTreeMap<(String, String), String>,
 }
 
@@ -70,6 +71,16 @@ impl Labels {
     /// The label of a parameter (a key path).
     pub fn parameter<'a>(&'a self, path: &'a str) -> &'a str {
         self.get("parameter", path)
+    }
+
+    /// A parameter's label with its unit (kind `unit`: the unit written
+    /// beside it in the scenario) in brackets, unless the label says it.
+    pub fn parameter_with_unit(&self, path: &str) -> String {
+        let label = self.parameter(path);
+        match self.map.get(&("unit".to_string(), path.to_string())) {
+            Some(unit) if !label.contains(unit.as_str()) => format!("{label} ({unit})"),
+            _ => label.to_string(),
+        }
     }
 
     /// A subgroup as subgroups.csv names it (`region=lumbar,

@@ -139,6 +139,9 @@ pub(super) struct Lines {
     /// X is days from 0 to `x.end`, the horizon: the last tick is the
     /// horizon ([`time_ticks`]).
     pub(super) time_axis: bool,
+    /// A vertical line at this x with its text at the top (a parameter's
+    /// base value).
+    pub(super) x_mark: Option<(f64, String)>,
     /// Lines and bands drawn as steps (Kaplan-Meier curves).
     pub(super) steps: bool,
     /// A table under the x axis (`table_title` over it), one row per
@@ -273,6 +276,17 @@ impl Chart for Lines {
             .x_label_formatter(&x_format)
             .draw()
             .map_err(err)?;
+        if let Some((x, text)) = &self.x_mark {
+            let (d, g) = (s.line(8), s.line(6));
+            let mark = [(*x, self.y.start), (*x, self.y.end)];
+            let line = DashedLineSeries::new(mark, d, g, BLACK.stroke_width(s.line(2)));
+            chart.draw_series(line).map_err(err)?;
+            let style = TextStyle::from((FONT, s.text(LABEL_PX - 2))).pos(Pos::new(HPos::Left, VPos::Top));
+            let (px, py) = chart.backend_coord(&(*x, self.y.end));
+            let base = root.get_base_pixel();
+            let at = (px - base.0 + s.px(6) as i32, py - base.1 + s.px(4) as i32);
+            root.draw(&Text::new(text.as_str(), at, style)).map_err(err)?;
+        }
         if self.zero_line {
             let zero = [(self.x.start, 0.0), (self.x.end, 0.0)];
             chart

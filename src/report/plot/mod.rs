@@ -371,6 +371,17 @@ mod tests {
         assert_eq!(path, [(0.0, 0.0), (7.0, 0.0), (7.0, 0.1), (14.0, 0.1), (14.0, 0.3)]);
     }
 
+    /// A parameter is called by its label and unit, the unit said once.
+    #[test]
+    fn a_parameter_is_labelled_with_its_unit_once() {
+        let mut l = Labels::default();
+        l.insert("unit", "a.value", "weeks");
+        assert_eq!(l.parameter_with_unit("a.value"), "a.value (weeks)");
+        l.insert("parameter", "a.value", "Trial length (weeks)");
+        assert_eq!(l.parameter_with_unit("a.value"), "Trial length (weeks)");
+        assert_eq!(l.parameter_with_unit("b.value"), "b.value");
+    }
+
     #[test]
     fn embedded_font_loads() {
         assert!(font_ready());
