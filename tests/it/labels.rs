@@ -167,7 +167,7 @@ fn charts_and_the_report_use_the_labels() {
     assert!(report.contains("Comparison with Stepwise care"));
     // (Cells as text, whatever their class.)
     let cells = report.replace(" class=\"w\"", "");
-    assert!(cells.contains("<td>Recovered by two years</td><td>recovered</td>"));
+    assert!(cells.contains("<td>Recovered by two years<br><span class=\"ci\">recovered</span></td>"));
 
     let file = tmp.path().join("run.toml");
     let out = tmp.path().join("sensitivity");
