@@ -367,6 +367,16 @@ mod tests {
         }
     }
 
+    /// summary.csv's columns with one outcome.
+    const SUMMARY_HEADER: [&str; 6] = [
+        "policy",
+        "patients",
+        "recovered",
+        "recovered_lo",
+        "recovered_hi",
+        "recovered_se",
+    ];
+
     #[test]
     fn numbers_read_to_four_significant_digits() {
         assert_eq!(readable("0.0012000000000000001"), "0.0012");
@@ -380,17 +390,7 @@ mod tests {
 
     #[test]
     fn estimates_fold_into_one_column() {
-        let t = cells(
-            &[
-                "policy",
-                "patients",
-                "recovered",
-                "recovered_lo",
-                "recovered_hi",
-                "recovered_se",
-            ],
-            &[&["a", "10", "0.5", "0.4", "0.6", "0.05"]],
-        );
+        let t = cells(&SUMMARY_HEADER, &[&["a", "10", "0.5", "0.4", "0.6", "0.05"]]);
         let f = fold_estimates(&t);
         assert_eq!(f.header, ["policy", "patients", "recovered (95% CI)"]);
         assert_eq!(f.rows, [["a", "10", "0.5 (0.4 to 0.6)"]]);
@@ -438,14 +438,6 @@ mod tests {
     #[test]
     fn the_summary_is_cut_into_tables_of_four_policies() {
         let names = ["a", "b", "c", "d", "e", "f"];
-        let header = [
-            "policy",
-            "patients",
-            "recovered",
-            "recovered_lo",
-            "recovered_hi",
-            "recovered_se",
-        ];
         let rows: Vec<Vec<String>> = names
             .iter()
             .enumerate()
@@ -455,7 +447,7 @@ mod tests {
             })
             .collect();
         let t = Cells {
-            header: header.iter().map(|h| h.to_string()).collect(),
+            header: SUMMARY_HEADER.iter().map(|h| h.to_string()).collect(),
             rows,
         };
         let mut html = String::new();

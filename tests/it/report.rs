@@ -125,6 +125,20 @@ fn chromium() -> Option<String> {
     })
 }
 
+/// Chromium, or none with a note saying `what` was skipped; under CI (CI
+/// set), where .ci/run installs it, a missing Chromium fails.
+fn chromium_or_skip(what: &str) -> Option<String> {
+    let browser = chromium();
+    if browser.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but chromium is not installed (.ci/run installs Debian's chromium)"
+        );
+        eprintln!("skipped: chromium is not installed (apt-get install chromium), so {what}");
+    }
+    browser
+}
+
 /// Runs headless Chromium on `page` with `args` and a fresh profile;
 /// its standard output (through a file: a dumped DOM overfills a pipe),
 /// or a failure after two minutes.
@@ -170,12 +184,7 @@ fn headless(browser: &str, profile: &Path, page: &Path, args: &[String]) -> Stri
 /// except under CI (CI set), where .ci/run installs it.
 #[test]
 fn headless_chromium_renders_the_report() {
-    let Some(browser) = chromium() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set but chromium is not installed (.ci/run installs Debian's chromium)"
-        );
-        eprintln!("skipped: chromium is not installed (apt-get install chromium), so report.html was not rendered");
+    let Some(browser) = chromium_or_skip("report.html was not rendered") else {
         return;
     };
     let tmp = TempDir::new().unwrap();
@@ -226,16 +235,11 @@ fn headless_chromium_renders_the_report() {
 /// The summary of the default scenario's four policies fits a page 800
 /// pixels wide as Chromium lays it out: the widest summary table, measured
 /// by a script added to a copy of the page (report.html has none), is
-/// narrower than the page's text (the window less the body's padding). Skipped, like the test above, without
-/// Chromium.
+/// narrower than the page's text (the window less the body's padding).
+/// Skipped, like the test above, without Chromium.
 #[test]
 fn the_summary_fits_a_page() {
-    let Some(browser) = chromium() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set but chromium is not installed"
-        );
-        eprintln!("skipped: chromium is not installed, so the summary's width was not measured");
+    let Some(browser) = chromium_or_skip("the summary's width was not measured") else {
         return;
     };
     let tmp = TempDir::new().unwrap();
