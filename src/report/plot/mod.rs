@@ -11,10 +11,12 @@
 //! CSV files hold, read back, so `foramen plot` draws the same):
 //!
 //! * `recovery_curves`: cumulative share of patients recovered (1 -
-//!   Kaplan-Meier) against days since presentation, one line per policy
-//!   with its 95% band as a translucent area of the same colour. Higher and
-//!   further left is faster recovery; where two bands do not overlap the
-//!   policies differ on that day.
+//!   Kaplan-Meier) against days since presentation, one step line per
+//!   policy (its n in the legend) with its 95% band as a translucent area
+//!   of the same colour, and under the x axis the number at risk at each
+//!   labelled tick (at_risk.csv). Higher and further left is faster
+//!   recovery; where two bands do not overlap the policies differ on that
+//!   day. Time axes end on the horizon (`chart::time_ticks`).
 //! * `symptom_free`: the share symptom-free on each day, one line per
 //!   policy with its 95% band (relapses bring it down again);
 //! * `surgery_free`: the share not yet operated on (Kaplan-Meier), likewise;
