@@ -166,6 +166,18 @@ fn plot_refuses_bad_options_and_bad_tables_and_writes_nothing() {
         ],
     );
     fs::write(run.join("curves.csv"), curves).unwrap();
+    // A number at risk that is not a count of patients.
+    let at_risk = fs::read_to_string(run.join("at_risk.csv")).unwrap();
+    fs::write(
+        run.join("at_risk.csv"),
+        at_risk.replacen("stepwise,0.0,2000", "stepwise,0.0,-3", 1),
+    )
+    .unwrap();
+    stderr_has(
+        plot(&[]),
+        &["at_risk.csv: column at_risk, line 2 = -3: not a whole number of patients"],
+    );
+    fs::write(run.join("at_risk.csv"), at_risk).unwrap();
     let pathway = fs::read(run.join("pathway.csv")).unwrap();
     fs::remove_file(run.join("pathway.csv")).unwrap();
     stderr_has(plot(&[]), &["cannot read run table", "pathway.csv"]);
