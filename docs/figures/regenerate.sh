@@ -6,12 +6,19 @@
 # committing them.
 #
 # usage: bash docs/figures/regenerate.sh
-# About a minute on two cores (release build).
+#        FORAMEN=path/to/foramen bash docs/figures/regenerate.sh
+# About a minute on two cores (release build). With FORAMEN, that binary
+# draws them instead and nothing is built (a debug build draws the same
+# figures: results do not depend on the build's optimisation).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/foramen-target}"
-cargo build --release --quiet
-foramen="$CARGO_TARGET_DIR/release/foramen"
+if [ -n "${FORAMEN:-}" ]; then
+    foramen="$(realpath "$FORAMEN")"
+else
+    export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/foramen-target}"
+    cargo build --release --quiet
+    foramen="$CARGO_TARGET_DIR/release/foramen"
+fi
 figures=docs/figures
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

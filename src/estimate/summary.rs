@@ -114,6 +114,10 @@ pub struct PolicyResults {
     pub pathway: PathwayCounts,
     /// Days to first recovery among the recovered, in weekly bins.
     pub recovery_time_hist: Vec<Bin>,
+    /// Patients at risk of a first recovery (neither recovered nor dead
+    /// before the day) on each whole day from 0 and on the horizon:
+    /// `(day, patients)`.
+    pub at_risk: Vec<(f64, u64)>,
     /// One summary per non-empty subgroup.
     pub subgroups: Vec<Subgroup>,
 }
@@ -165,6 +169,12 @@ pub fn policies(
                 },
                 pathway: acc.overall.pathway,
                 recovery_time_hist: weekly_bins(&acc.overall.recovery().counts, horizon),
+                at_risk: at_risk(
+                    &acc.overall.recovery().counts,
+                    &acc.curves.death_before_recovery.counts,
+                    n,
+                    horizon,
+                ),
                 subgroups: subgroups
                     .iter()
                     .zip(&acc.subgroups)
@@ -301,6 +311,36 @@ fn state_curves(scenario: &Scenario, acc: &CurveAcc, n: u64, days: &[f64]) -> Ve
         states.push(("dead", occupancy_curve(&dead, n, days)));
     }
     states
+}
+
+/// Patients at risk of a first recovery on each whole day from 0 to the
+/// horizon, and on the horizon when it is not whole: `n` less the first
+/// recoveries and the deaths before recovery (binned times, nobody
+/// censored before the horizon) strictly before the day, as
+/// [`incidence_curve`] counts them.
+fn at_risk(recovery: &[u64], death_before_recovery: &[u64], n: u64, horizon: f64) -> Vec<(f64, u64)> {
+    let mut days: Vec<f64> = (0..=horizon.floor() as u64).map(|d| d as f64).collect();
+    if horizon.fract() != 0.0 {
+        days.push(horizon);
+    }
+    // Events in the bins before each bin boundary.
+    let gone: Vec<u64> = std::iter::once(0)
+        .chain(
+            recovery
+                .iter()
+                .zip(death_before_recovery.iter().chain(std::iter::repeat(&0)))
+                .scan(0, |total, (r, d)| {
+                    *total += r + d;
+                    Some(*total)
+                }),
+        )
+        .collect();
+    days.into_iter()
+        .map(|d| {
+            let bins = ((d * BINS_PER_DAY).round() as usize).min(gone.len() - 1);
+            (d, n.saturating_sub(gone[bins]))
+        })
+        .collect()
 }
 
 /// Recovery times regrouped into weekly bins (the last one may be shorter).

@@ -190,7 +190,9 @@ fn write(
         tables::write_frame(frame, &job.dir().join(name))?;
         job.wrote([name]);
     }
-    job.wrote(plot::write_psa_plots(&results, job.dir()).map_err(plot_error)?);
+    job.wrote([tables::write_labels(scenario, job.dir())?]);
+    let labels = tables::labels_of(scenario);
+    job.wrote(plot::write_psa_plots(&results, &labels, job.dir()).map_err(plot_error)?);
     let (dir, manifest) = job.finish(work)?;
     Ok((dir, results, manifest))
 }

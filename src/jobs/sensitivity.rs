@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use crate::analysis::Settings;
 use crate::analysis::sweep::{self, SensitivityResults, Target};
 use crate::error::Error;
-use crate::jobs::{Destination, Job, Loaded, Work, plot_error, threads, timed};
+use crate::jobs::{Destination, Job, Loaded, Work, parameter_labels, plot_error, threads, timed};
 use crate::output::Manifest;
 use crate::report::{plot, tables};
 
@@ -34,7 +34,7 @@ pub fn sensitivity(
     tables::write_frame(tables::sensitivity_frame(&results)?, &job.dir().join("sensitivity.csv"))?;
     job.wrote(["sensitivity.csv"]);
     job.wrote([tables::write_labels(&loaded.scenario, job.dir())?]);
-    let labels = tables::labels_of(&loaded.scenario);
+    let labels = parameter_labels(loaded, results.rows.iter().map(|r| r.parameter.as_str()));
     job.wrote(plot::write_tornado(&results, &labels, job.dir()).map_err(plot_error)?);
     let (dir, manifest) = job.finish(&Work {
         spec: &spec,

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use crate::analysis::Settings;
 use crate::analysis::sweep::{self, SweepPoint};
 use crate::error::Error;
-use crate::jobs::{Destination, Job, Loaded, Work, plot_error, threads, timed};
+use crate::jobs::{Destination, Job, Loaded, Work, parameter_labels, plot_error, threads, timed};
 use crate::outcome::OutcomeDef;
 use crate::output::Manifest;
 use crate::report::{plot, tables};
@@ -30,9 +30,11 @@ pub fn sweep(
     let (points, simulation_seconds) = timed(|| sweep::sweep(&scenarios, values, settings))?;
     tables::write_frame(tables::sweep_frame(param, &points)?, &job.dir().join("sweep.csv"))?;
     job.wrote(["sweep.csv"]);
-    let labels = tables::labels_of(&loaded.scenario);
+    let labels = parameter_labels(loaded, std::iter::once(param));
     job.wrote([tables::write_labels(&loaded.scenario, job.dir())?]);
-    job.wrote(plot::write_sweep_plots(param, &points, outcomes, &labels, job.dir()).map_err(plot_error)?);
+    let base = loaded.document.number(param);
+    let charts = plot::write_sweep_plots(param, base, &points, outcomes, &labels, job.dir());
+    job.wrote(charts.map_err(plot_error)?);
     let (dir, manifest) = job.finish(&Work {
         spec: &spec,
         threads: threads(settings),

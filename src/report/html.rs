@@ -213,6 +213,41 @@ fn table_html(out: &mut String, cells: &Cells) {
     out.push_str("</tbody></table></div>\n");
 }
 
+/// Policies per table of the summary: with more, the summary is cut into
+/// tables of this many policies each, every one with the outcomes.
+pub const SUMMARY_POLICIES: usize = 4;
+
+/// The summary ([`summary_by_outcome`]: the outcome's label and its column
+/// of summary.csv, then one column per policy) narrow enough for a page:
+/// the column under the label, headings wrapping, each estimate on one
+/// line and its interval under it, and at most [`SUMMARY_POLICIES`]
+/// policies per table.
+fn summary_html(out: &mut String, cells: &Cells) {
+    let two_lines =
+        |first: &str, second: &str| format!("{}<br><span class=\"ci\">{}</span>", escape(first), escape(second));
+    let policies: Vec<usize> = (2..cells.header.len()).collect();
+    for chunk in policies.chunks(SUMMARY_POLICIES) {
+        out.push_str("<table class=\"summary\">\n<thead><tr><th>outcome<br><span class=\"ci\">column</span></th>");
+        for &i in chunk {
+            let _ = write!(out, "<th>{}</th>", escape(&cells.header[i]));
+        }
+        out.push_str("</tr></thead>\n<tbody>\n");
+        for r in cells.rows.iter().filter(|r| r.len() == cells.header.len()) {
+            let _ = write!(out, "<tr><td>{}</td>", two_lines(&r[0], &r[1]));
+            for &i in chunk {
+                // `value (lo to hi)`: the interval on a line of its own.
+                let cell = match r[i].split_once(" (") {
+                    Some((value, interval)) => two_lines(value, &format!("({interval}")),
+                    None => escape(&r[i]),
+                };
+                let _ = write!(out, "<td>{cell}</td>");
+            }
+            out.push_str("</tr>\n");
+        }
+        out.push_str("</tbody></table>\n");
+    }
+}
+
 /// An SVG as it goes inline: without any XML prologue, scaled to the
 /// page's width.
 fn inline_svg(svg: &str) -> &str {
@@ -227,6 +262,7 @@ figure{margin:1.5em 0}figure svg{max-width:100%;height:auto;border:1px solid #ee
 .scroll{overflow-x:auto}table{border-collapse:collapse;font-size:.85em;margin:.5em 0}\
 th,td{border:1px solid #ddd;padding:.25em .5em;text-align:right;white-space:nowrap}th{background:#f0f0f0}\
 td:first-child,th:first-child{text-align:left}details{margin:.5em 0}summary{cursor:pointer;color:#0a4f8a}\
+.summary th{white-space:normal;vertical-align:bottom}.summary th,.summary td{padding:.2em .4em}.ci{color:#555;font-size:.85em;font-weight:normal}\
 nav a{margin-right:1em}dl{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em}dt{font-weight:bold}dd{margin:0;overflow-wrap:anywhere}";
 
 /// The page as HTML: no script, no stylesheet, image or font from
@@ -300,7 +336,11 @@ pub fn render(page: &Page) -> String {
                             escape(file)
                         );
                     }
-                    table_html(&mut out, cells);
+                    if file == "summary.csv" && cells.header.starts_with(&["outcome".into(), "column".into()]) {
+                        summary_html(&mut out, cells);
+                    } else {
+                        table_html(&mut out, cells);
+                    }
                     if big {
                         out.push_str("</details>\n");
                     }
@@ -327,6 +367,16 @@ mod tests {
         }
     }
 
+    /// summary.csv's columns with one outcome.
+    const SUMMARY_HEADER: [&str; 6] = [
+        "policy",
+        "patients",
+        "recovered",
+        "recovered_lo",
+        "recovered_hi",
+        "recovered_se",
+    ];
+
     #[test]
     fn numbers_read_to_four_significant_digits() {
         assert_eq!(readable("0.0012000000000000001"), "0.0012");
@@ -340,17 +390,7 @@ mod tests {
 
     #[test]
     fn estimates_fold_into_one_column() {
-        let t = cells(
-            &[
-                "policy",
-                "patients",
-                "recovered",
-                "recovered_lo",
-                "recovered_hi",
-                "recovered_se",
-            ],
-            &[&["a", "10", "0.5", "0.4", "0.6", "0.05"]],
-        );
+        let t = cells(&SUMMARY_HEADER, &[&["a", "10", "0.5", "0.4", "0.6", "0.05"]]);
         let f = fold_estimates(&t);
         assert_eq!(f.header, ["policy", "patients", "recovered (95% CI)"]);
         assert_eq!(f.rows, [["a", "10", "0.5 (0.4 to 0.6)"]]);
@@ -390,6 +430,41 @@ mod tests {
             ["policy", "outcome", "difference", "paired 95% CI", "unpaired 95% CI"]
         );
         assert_eq!(f.rows, [["b", "median_days", "3.5", "-", "1 to 6"]]);
+    }
+
+    /// The summary on a page: six policies make a table of four and one of
+    /// two, each with every outcome, every estimate and its interval (on a
+    /// line of its own) and the summary.csv column under the outcome.
+    #[test]
+    fn the_summary_is_cut_into_tables_of_four_policies() {
+        let names = ["a", "b", "c", "d", "e", "f"];
+        let rows: Vec<Vec<String>> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                let v = |x: f64| format!("{}", x + i as f64 / 100.0);
+                vec![n.to_string(), "10".into(), v(0.5), v(0.4), v(0.6), "0.05".into()]
+            })
+            .collect();
+        let t = Cells {
+            header: SUMMARY_HEADER.iter().map(|h| h.to_string()).collect(),
+            rows,
+        };
+        let mut html = String::new();
+        summary_html(&mut html, &summary_by_outcome(&t, &Labels::default()));
+        assert_eq!(html.matches("<table class=\"summary\">").count(), 2);
+        let first = &html[..html.find("</table>").unwrap()];
+        assert!(first.contains("<th>d</th>") && !first.contains("<th>e</th>"));
+        assert!(html.contains("<td>recovered<br><span class=\"ci\">recovered</span></td>"));
+        for i in 0..6 {
+            let cell = format!("<td>0.5{i}<br><span class=\"ci\">(0.4{i} to 0.6{i})</span></td>");
+            let cell = cell
+                .replace("0.50<", "0.5<")
+                .replace("0.40 ", "0.4 ")
+                .replace("0.60)", "0.6)");
+            assert_eq!(html.matches(&cell).count(), 1, "no {cell} in {html}");
+        }
+        assert_eq!(html.matches("<td>10</td>").count(), 6);
     }
 
     #[test]

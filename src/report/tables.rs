@@ -43,6 +43,7 @@ pub fn write_tables(results: &RunResults, dir: &Path) -> Result<Vec<String>, Err
         ("subgroups.csv", subgroups_frame(results)?),
         ("pathway.csv", pathway_frame(results)?),
         ("time_to_recovery.csv", time_to_recovery_frame(results)?),
+        (AT_RISK, at_risk_frame(results)?),
     ];
     if !results.comparisons.is_empty() {
         frames.push(("comparison.csv", comparison_frame(results, false)?));
@@ -337,6 +338,25 @@ pub fn time_to_recovery_frame(results: &RunResults) -> Result<DataFrame, Error> 
     t.floats("end_day", rows.iter().map(|r| r.2).collect());
     t.integers("recovered", rows.iter().map(|r| r.3).collect());
     t.floats("share", rows.iter().map(|r| r.4).collect());
+    t.finish()
+}
+
+/// The name of the number-at-risk table of a run.
+pub const AT_RISK: &str = "at_risk.csv";
+
+/// The number-at-risk table under the `recovery_curves` chart: per policy
+/// and whole day from 0 to the horizon (and the horizon itself), the
+/// `at_risk` patients, neither recovered nor dead before that day.
+pub fn at_risk_frame(results: &RunResults) -> Result<DataFrame, Error> {
+    let rows: Vec<(&str, f64, u64)> = results
+        .policies
+        .iter()
+        .flat_map(|p| p.at_risk.iter().map(|&(day, n)| (p.name.as_str(), day, n)))
+        .collect();
+    let mut t = Table::default();
+    t.strings("policy", rows.iter().map(|r| r.0.to_string()).collect());
+    t.floats("day", rows.iter().map(|r| r.1).collect());
+    t.integers("at_risk", rows.iter().map(|r| r.2).collect());
     t.finish()
 }
 
@@ -1226,8 +1246,8 @@ fn contrasts(cells: &Cells) -> Result<Vec<Contrast>, Error> {
 }
 
 /// Reads what a run's charts draw from the run directory `dir`:
-/// summary.csv (the policies, in order), curves.csv, pathway.csv,
-/// time_to_recovery.csv and, with two or more policies, comparison.csv,
+/// summary.csv (the policies, in order, and their patients), curves.csv,
+/// pathway.csv, time_to_recovery.csv, at_risk.csv (when there) and, with two or more policies, comparison.csv,
 /// recovery_difference.csv and subgroup_differences.csv (when the run was
 /// split by subgroups). `scenario` and `horizon_days` are the run's (from
 /// its manifest, or its results while it is written).
@@ -1241,8 +1261,10 @@ pub fn read_run_charts(dir: &Path, scenario: &str, horizon_days: f64) -> Result<
     let names = summary.text("policy")?;
     let mut policies: Vec<PolicyCharts> = names
         .iter()
-        .map(|n| PolicyCharts {
+        .zip(summary.counts("patients")?)
+        .map(|(n, patients)| PolicyCharts {
             name: n.clone(),
+            patients,
             ..PolicyCharts::default()
         })
         .collect();
@@ -1297,6 +1319,16 @@ pub fn read_run_charts(dir: &Path, scenario: &str, horizon_days: f64) -> Result<
             end: end[i],
             count: count[i],
         });
+    }
+
+    // Runs made before at_risk.csv have their curves without the table.
+    if dir.join(AT_RISK).exists() {
+        let table = Cells::read(dir, AT_RISK)?;
+        let (policy, day, at_risk) = (table.text("policy")?, table.numbers("day")?, table.counts("at_risk")?);
+        for i in 0..policy.len() {
+            let p = table.policy_index(&names, i, &policy[i])?;
+            policies[p].at_risk.push((day[i], at_risk[i]));
+        }
     }
 
     let mut comparisons: Vec<ComparisonCharts> = Vec::new();

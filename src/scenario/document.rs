@@ -221,6 +221,11 @@ impl Document {
         paths::get_number(&self.table, path)
     }
 
+    /// The unit written beside the number at `path` ([`paths::unit_of`]).
+    pub fn unit(&self, path: &str) -> Option<String> {
+        paths::unit_of(&self.table, path)
+    }
+
     /// Whether the number at `path` is written as a whole number.
     pub fn is_whole(&self, path: &str) -> bool {
         paths::is_whole(&self.table, path)

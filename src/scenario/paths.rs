@@ -95,6 +95,14 @@ pub fn get_number(doc: &Table, path: &str) -> Option<f64> {
     }
 }
 
+/// The unit written beside the number at `path` (the `unit` key of its
+/// table, as a distribution's `unit = "weeks"`), if any.
+pub fn unit_of(doc: &Table, path: &str) -> Option<String> {
+    let (table, _) = path.rsplit_once('.')?;
+    let unit = get(doc, &format!("{table}.unit"))?;
+    unit.as_str().map(str::to_string)
+}
+
 /// Whether the number at `path` is written as a whole number (an edit
 /// must keep it whole).
 pub fn is_whole(doc: &Table, path: &str) -> bool {

@@ -28,6 +28,7 @@ fn run_writes_every_output() {
     for file in [
         "summary.csv",
         "curves.csv",
+        "at_risk.csv",
         "subgroups.csv",
         "manifest.json",
         "patients.parquet",

@@ -106,6 +106,41 @@ fn sweep_and_sensitivity_write_their_files() {
     assert!(sens.join("tornado.png").exists());
 }
 
+/// The sweep chart's axes: the parameter with the unit written beside it
+/// in the scenario (`unit = "weeks"`), a share in percent and days in days
+/// (as the tornado draws them), and the parameter's value in the scenario
+/// marked.
+#[test]
+fn sweep_axes_say_their_units_and_mark_the_base() {
+    let tmp = TempDir::new().unwrap();
+    let sweep = tmp.path().join("sweep");
+    foramen()
+        .args(["sweep", SMALL, "--param", "interventions.physio.failure_time.value"])
+        .args([
+            "--values",
+            "4,12",
+            "--outcome",
+            "surgery,median_days",
+            "--patients",
+            "500",
+            "-q",
+            "--out",
+        ])
+        .arg(&sweep)
+        .assert()
+        .success();
+    let svg = fs::read_to_string(sweep.join("sweep_surgery.svg")).unwrap();
+    let text = |t: &str| svg.contains(&format!(">\n{t}\n</text>"));
+    assert!(
+        text("interventions.physio.failure_time.value (weeks)"),
+        "x axis without its unit"
+    );
+    assert!(text("surgery (%)"), "y axis without its unit");
+    assert!(text("base 8"), "the base value is not marked");
+    let days = fs::read_to_string(sweep.join("sweep_median_days.svg")).unwrap();
+    assert!(days.contains("(days)\n</text>"), "days without their unit");
+}
+
 #[test]
 fn a_bad_key_path_names_the_closest_valid_ones() {
     foramen()

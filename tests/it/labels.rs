@@ -167,7 +167,7 @@ fn charts_and_the_report_use_the_labels() {
     assert!(report.contains("Comparison with Stepwise care"));
     // (Cells as text, whatever their class.)
     let cells = report.replace(" class=\"w\"", "");
-    assert!(cells.contains("<td>Recovered by two years</td><td>recovered</td>"));
+    assert!(cells.contains("<td>Recovered by two years<br><span class=\"ci\">recovered</span></td>"));
 
     let file = tmp.path().join("run.toml");
     let out = tmp.path().join("sensitivity");
@@ -180,4 +180,46 @@ fn charts_and_the_report_use_the_labels() {
     let tornado = std::fs::read_to_string(out.join("tornado.svg")).unwrap();
     assert!(tornado.contains("Physiotherapy response [0.2, 0.6]"), "{tornado}");
     assert!(tornado.contains("interventions.surgery.response.probability"));
+}
+
+/// The probabilistic analysis's charts call policies and parameters by
+/// their labels (the default scenario has both), and write labels.csv; the
+/// terminal keeps the names, which are what a user types.
+#[test]
+fn psa_charts_use_the_labels_and_the_terminal_the_names() {
+    let tmp = tempfile::TempDir::new().unwrap();
+    let out = tmp.path().join("psa");
+    let printed = crate::util::foramen()
+        .args(["psa", "--draws", "10", "--patients", "300", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&printed.get_output().stdout).to_string();
+    assert!(
+        stdout.contains("\nstepwise ") && !stdout.contains("Stepwise care"),
+        "{stdout}"
+    );
+    let svg = |name: &str| std::fs::read_to_string(out.join(format!("{name}.svg"))).unwrap();
+    let plane = svg("ce_plane");
+    assert!(
+        plane.contains("Cost-effectiveness plane against Stepwise care"),
+        "{plane}"
+    );
+    assert!(plane.contains("Early surgery for severe grade") && !plane.contains("early-surgery"));
+    for chart in ["ceac", "psa_recovery"] {
+        let text = svg(chart);
+        assert!(
+            text.contains("No minimally invasive step") && !text.contains("skip-endoscopic"),
+            "{chart}"
+        );
+    }
+    let importance = svg("importance");
+    assert!(importance.contains("against Stepwise care"));
+    assert!(importance.contains("Conservative care: response"), "{importance}");
+    assert!(!importance.contains("interventions.physio-nsaids.response.probability"));
+    let labels = std::fs::read_to_string(out.join("labels.csv")).unwrap();
+    assert!(
+        labels.contains("policy,early-surgery,Early surgery for severe grade"),
+        "{labels}"
+    );
 }

@@ -90,10 +90,10 @@ fn plot_options_set_size_resolution_title_and_format() {
         "small",
         &["--format", "png", "--width", "6in", "--dpi", "200", "--font-size", "9"],
     );
-    assert_eq!(png_size(&small.join("recovery_curves.png")), (1200, 800));
+    assert_eq!(png_size(&small.join("symptom_free.png")), (1200, 800));
     assert_ne!(
-        fs::read(small.join("recovery_curves.png")).unwrap(),
-        fs::read(run.join("recovery_curves.png")).unwrap()
+        fs::read(small.join("symptom_free.png")).unwrap(),
+        fs::read(run.join("symptom_free.png")).unwrap()
     );
     // Both sides given: exactly that size; the title is gone.
     let both = plot(
@@ -112,10 +112,13 @@ fn plot_options_set_size_resolution_title_and_format() {
     let text = fs::read_to_string(both.join("recovery_curves.svg")).unwrap();
     assert!(text.contains("stepwise") && !text.contains("Cumulative recovery by policy"));
     let slides = plot("slides", &["--theme", "slides", "--format", "png"]);
-    assert_eq!(png_size(&slides.join("recovery_curves.png")), (1280, 720));
+    assert_eq!(png_size(&slides.join("symptom_free.png")), (1280, 720));
+    // The recovery curves are taller by their number-at-risk table (two
+    // rows and a heading).
+    assert_eq!(png_size(&run.join("recovery_curves.png")), (1200, 904));
     // PDF: one page of the picture's size in points (7 x 14/3 inches).
     let pdf = plot("pdf", &["--format", "pdf", "--width", "7in", "--dpi", "300"]);
-    let bytes = fs::read(pdf.join("recovery_curves.pdf")).unwrap();
+    let bytes = fs::read(pdf.join("symptom_free.pdf")).unwrap();
     assert!(bytes.starts_with(b"%PDF-"));
     let text = String::from_utf8_lossy(&bytes);
     assert!(text.contains("/MediaBox [0 0 504 336]"), "not a 7 x 4.67 in page");
@@ -163,6 +166,18 @@ fn plot_refuses_bad_options_and_bad_tables_and_writes_nothing() {
         ],
     );
     fs::write(run.join("curves.csv"), curves).unwrap();
+    // A number at risk that is not a count of patients.
+    let at_risk = fs::read_to_string(run.join("at_risk.csv")).unwrap();
+    fs::write(
+        run.join("at_risk.csv"),
+        at_risk.replacen("stepwise,0.0,2000", "stepwise,0.0,-3", 1),
+    )
+    .unwrap();
+    stderr_has(
+        plot(&[]),
+        &["at_risk.csv: column at_risk, line 2 = -3: not a whole number of patients"],
+    );
+    fs::write(run.join("at_risk.csv"), at_risk).unwrap();
     let pathway = fs::read(run.join("pathway.csv")).unwrap();
     fs::remove_file(run.join("pathway.csv")).unwrap();
     stderr_has(plot(&[]), &["cannot read run table", "pathway.csv"]);
@@ -198,4 +213,59 @@ fn plot_refuses_bad_options_and_bad_tables_and_writes_nothing() {
     let empty = tmp.path().join("empty");
     fs::create_dir(&empty).unwrap();
     stderr_has(foramen().arg("plot").arg(&empty).assert().code(2), &["manifest.json"]);
+}
+
+/// The number-at-risk table under the recovery curves: at_risk.csv holds,
+/// per policy and whole day, the patients neither recovered nor dead before
+/// that day, equal to the count made here from patients.parquet; the chart
+/// prints them at its ticks, the last of which is the horizon (365 days),
+/// and gives each policy's n in its legend.
+#[test]
+fn number_at_risk_is_counted_from_the_patients() {
+    let tmp = TempDir::new().unwrap();
+    let text = include_str!("../../scenarios/validation/death.toml");
+    let out = crate::util::run_text(tmp.path(), "death", text, &["--patients", "3000", "--patients-out"]);
+    let frame = crate::util::patients(&out);
+    let column = |name: &str| frame.column(name).unwrap().clone();
+    let (policy, recovered, recovery, death) = (
+        column("policy"),
+        column("recovered"),
+        column("time_to_recovery_days"),
+        column("death_day"),
+    );
+    let gone = |i: usize, day: f64| {
+        let recovered_before =
+            recovered.bool().unwrap().get(i).unwrap() && recovery.f64().unwrap().get(i).unwrap() < day;
+        let dead_before = death.f64().unwrap().get(i).is_some_and(|d| d < day);
+        recovered_before || dead_before
+    };
+    let by_hand = |name: &str, day: f64| {
+        (0..frame.height())
+            .filter(|&i| policy.str().unwrap().get(i) == Some(name) && !gone(i, day))
+            .count()
+            .to_string()
+    };
+    let table = fs::read_to_string(out.join("at_risk.csv")).unwrap();
+    let (names, days, counts) = (
+        crate::util::csv_column(&table, "policy"),
+        crate::util::csv_column(&table, "day"),
+        crate::util::csv_column(&table, "at_risk"),
+    );
+    assert_eq!(counts.len(), 2 * 366, "days 0 to 365 for each of two policies");
+    for ((name, day), count) in names.iter().zip(&days).zip(&counts) {
+        assert_eq!(*count, by_hand(name, day.parse().unwrap()), "{name} on day {day}");
+    }
+    let svg = fs::read_to_string(out.join("recovery_curves.svg")).unwrap();
+    assert!(svg.contains(">\nNumber at risk\n</text>"), "no table");
+    assert!(svg.contains(">\n365\n</text>"), "the horizon is not a tick");
+    for name in ["wait_and_see", "operate"] {
+        assert!(svg.contains(&format!("{name} (n = 3000)")), "no n for {name}");
+        for day in [0.0, 100.0, 365.0] {
+            let n = by_hand(name, day);
+            assert!(
+                svg.contains(&format!(">\n{n}\n</text>")),
+                "{name}: {n} at risk on day {day} is not in the table"
+            );
+        }
+    }
 }

@@ -125,6 +125,20 @@ fn chromium() -> Option<String> {
     })
 }
 
+/// Chromium, or none with a note saying `what` was skipped; under CI (CI
+/// set), where .ci/run installs it, a missing Chromium fails.
+fn chromium_or_skip(what: &str) -> Option<String> {
+    let browser = chromium();
+    if browser.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but chromium is not installed (.ci/run installs Debian's chromium)"
+        );
+        eprintln!("skipped: chromium is not installed (apt-get install chromium), so {what}");
+    }
+    browser
+}
+
 /// Runs headless Chromium on `page` with `args` and a fresh profile;
 /// its standard output (through a file: a dumped DOM overfills a pipe),
 /// or a failure after two minutes.
@@ -170,12 +184,7 @@ fn headless(browser: &str, profile: &Path, page: &Path, args: &[String]) -> Stri
 /// except under CI (CI set), where .ci/run installs it.
 #[test]
 fn headless_chromium_renders_the_report() {
-    let Some(browser) = chromium() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set but chromium is not installed (.ci/run installs Debian's chromium)"
-        );
-        eprintln!("skipped: chromium is not installed (apt-get install chromium), so report.html was not rendered");
+    let Some(browser) = chromium_or_skip("report.html was not rendered") else {
         return;
     };
     let tmp = TempDir::new().unwrap();
@@ -221,4 +230,46 @@ fn headless_chromium_renders_the_report() {
         "the screenshot is almost empty ({} bytes)",
         png.len()
     );
+}
+
+/// The summary of the default scenario's four policies fits a page 800
+/// pixels wide as Chromium lays it out: the widest summary table, measured
+/// by a script added to a copy of the page (report.html has none), is
+/// narrower than the page's text (the window less the body's padding).
+/// Skipped, like the test above, without Chromium.
+#[test]
+fn the_summary_fits_a_page() {
+    let Some(browser) = chromium_or_skip("the summary's width was not measured") else {
+        return;
+    };
+    let tmp = TempDir::new().unwrap();
+    let run = tmp.path().join("run");
+    crate::util::foramen()
+        .args(["run", "--patients", "300", "--quiet", "--out"])
+        .arg(&run)
+        .assert()
+        .success();
+    let html = fs::read_to_string(run.join("report.html")).unwrap();
+    assert_eq!(
+        html.matches("<table class=\"summary\">").count(),
+        1,
+        "four policies, one table"
+    );
+    let measure = "<script>document.body.setAttribute('data-widest', Math.max(...Array.from(\
+        document.querySelectorAll('table.summary'), t => t.getBoundingClientRect().width)));</script></body>";
+    let page = tmp.path().join("measured.html");
+    fs::write(&page, html.replace("</body>", measure)).unwrap();
+    let dom = headless(
+        &browser,
+        &tmp.path().join("profile"),
+        &page,
+        &["--window-size=800,600".into(), "--dump-dom".into()],
+    );
+    let widest: f64 = dom
+        .split("data-widest=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .and_then(|w| w.parse().ok())
+        .expect("the script measured the summary");
+    assert!(widest > 300.0 && widest <= 768.0, "the summary is {widest} pixels wide");
 }

@@ -249,6 +249,50 @@ pub(super) fn horizon_end(horizon_days: f64) -> f64 {
     }
 }
 
+/// The factor and unit an outcome of `kind` is drawn in on an axis:
+/// shares in percent (their differences, `contrast`, in percentage
+/// points), days in days, years in years; other outcomes in their own
+/// unit (none said).
+pub(super) fn outcome_unit(kind: crate::outcome::Kind, contrast: bool) -> (f64, &'static str) {
+    use crate::outcome::Kind;
+    match (kind, contrast) {
+        (Kind::Share, false) => (100.0, "%"),
+        (Kind::Share, true) => (100.0, "percentage points"),
+        (Kind::Days, _) => (1.0, "days"),
+        (Kind::Years, _) => (1.0, "years"),
+        (Kind::Money, _) | (Kind::Count, _) => (1.0, ""),
+    }
+}
+
+/// `what (unit)`, or `what` without a unit.
+pub(super) fn with_unit(what: &str, unit: &str) -> String {
+    if unit.is_empty() {
+        what.to_string()
+    } else {
+        format!("{what} ({unit})")
+    }
+}
+
+/// The labelled ticks of a time axis from day 0 to `end` (the horizon):
+/// round steps (1, 2 or 5 times a power of ten, at most ten of them), the
+/// last tick `end` itself, and a round tick closer to `end` than half a
+/// step left out so that their labels do not collide.
+pub(super) fn time_ticks(end: f64) -> Vec<f64> {
+    let end = horizon_end(end);
+    let power = 10f64.powf((end / 10.0).log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|step| end / step <= 10.0)
+        .unwrap_or(10.0 * power);
+    let mut ticks: Vec<f64> = (0u32..)
+        .map(|k| f64::from(k) * step)
+        .take_while(|&t| end - t >= step / 2.0)
+        .collect();
+    ticks.push(end);
+    ticks
+}
+
 /// The finite span of `values` widened by `pad` of its width on each side
 /// (and by at least `min_pad`). Never empty: a single value left without
 /// padding gets a unit-wide axis, no values give `0..1`.

@@ -79,6 +79,8 @@ pub(super) fn write_comparison_plots(run: &RunCharts, style: &Style, out: &mut O
         discrete_x: false,
         series,
         note: None,
+        time_axis: true,
+        ..Lines::default()
     };
     emit(&difference, "recovery_difference", style, out)?;
 

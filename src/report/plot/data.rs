@@ -1,6 +1,6 @@
 //! What a run's charts draw, and nothing else: every number here is a
 //! cell of the run's CSV files (curves.csv, pathway.csv,
-//! time_to_recovery.csv, comparison.csv, recovery_difference.csv,
+//! time_to_recovery.csv, at_risk.csv, comparison.csv, recovery_difference.csv,
 //! subgroup_differences.csv), and the scenario name and horizon are in
 //! manifest.json. `foramen run` writes the tables, reads them back into a
 //! [`RunCharts`] and draws from it; `foramen plot` reads the same files,
@@ -39,7 +39,8 @@ pub struct RunCharts {
 pub struct Labels {
     /// `(kind, name)` -> label; kinds as in labels.csv: `policy`,
     /// `covariate`, `level` (named `covariate=value`), `outcome`,
-    /// `parameter`.
+    /// `parameter`; and `unit`, a parameter's unit (for sweeps and
+    /// sensitivity analyses, from the scenario).
     map: BTreeMap<(String, String), String>,
 }
 
@@ -72,6 +73,16 @@ impl Labels {
         self.get("parameter", path)
     }
 
+    /// A parameter's label with its unit (kind `unit`: the unit written
+    /// beside it in the scenario) in brackets, unless the label says it.
+    pub fn parameter_with_unit(&self, path: &str) -> String {
+        let label = self.parameter(path);
+        match self.map.get(&("unit".to_string(), path.to_string())) {
+            Some(unit) if !label.contains(unit.as_str()) => format!("{label} ({unit})"),
+            _ => label.to_string(),
+        }
+    }
+
     /// A subgroup as subgroups.csv names it (`region=lumbar,
     /// grade=severe`), in labels (`Region: lumbar, Stenosis grade:
     /// severe`); parts not of that form are kept as they are.
@@ -93,6 +104,8 @@ impl Labels {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PolicyCharts {
     pub name: String,
+    /// Patients simulated under the policy (summary.csv).
+    pub patients: u64,
     /// Curves by their name in curves.csv: `recovered`, `symptom_free`,
     /// `surgery_free` and the health states.
     pub curves: Vec<(String, Curve)>,
@@ -101,6 +114,16 @@ pub struct PolicyCharts {
     pub pathway: PathwayCounts,
     /// Days to first recovery among the recovered, in weekly bins.
     pub recovery_weeks: Vec<Bin>,
+    /// `(day, patients)` at risk of a first recovery on each whole day
+    /// (at_risk.csv; empty for runs made before it).
+    pub at_risk: Vec<(f64, u64)>,
+}
+
+impl PolicyCharts {
+    /// Patients at risk on `day`, if at_risk.csv has that day.
+    pub fn at_risk_on(&self, day: f64) -> Option<u64> {
+        self.at_risk.iter().find(|(d, _)| *d == day).map(|&(_, n)| n)
+    }
 }
 
 impl PolicyCharts {

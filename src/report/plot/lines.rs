@@ -70,21 +70,56 @@ impl Series {
         points.filter(|(x, y)| x.is_finite() && y.is_finite())
     }
 
+    /// The points of the line to draw: as they are, or as steps.
+    fn path(&self, steps: bool) -> Vec<(f64, f64)> {
+        let points = self.points();
+        if steps { stepped(points) } else { points.collect() }
+    }
+
     /// The band as a closed polygon: along the upper bound, back along the
-    /// lower one.
-    pub(super) fn band_polygon(&self) -> Option<Vec<(f64, f64)>> {
+    /// lower one (each as steps when `steps`).
+    pub(super) fn band_polygon(&self, steps: bool) -> Option<Vec<(f64, f64)>> {
         let (lo, hi) = self.band.as_ref()?;
-        let upper = self.x.iter().copied().zip(hi.iter().copied());
-        let lower = self.x.iter().copied().zip(lo.iter().copied()).rev();
-        let polygon: Vec<_> = upper
-            .chain(lower)
-            .filter(|(x, y)| x.is_finite() && y.is_finite())
-            .collect();
+        let bound = |ys: &Vec<f64>| {
+            let points = self.x.iter().copied().zip(ys.iter().copied());
+            let points = points.filter(|(x, y)| x.is_finite() && y.is_finite());
+            if steps { stepped(points) } else { points.collect() }
+        };
+        let mut polygon = bound(hi);
+        polygon.extend(bound(lo).into_iter().rev());
         (polygon.len() >= 3).then_some(polygon)
     }
 }
 
+/// A step function through `points`: each value holds until the next
+/// point's day, where it jumps (as a Kaplan-Meier curve is drawn).
+pub(super) fn stepped(points: impl Iterator<Item = (f64, f64)>) -> Vec<(f64, f64)> {
+    let mut path: Vec<(f64, f64)> = Vec::new();
+    for (x, y) in points {
+        if let Some(&(_, before)) = path.last() {
+            path.push((x, before));
+        }
+        path.push((x, y));
+    }
+    path
+}
+
+/// A row of the table under a chart's x axis: a series' name and colour
+/// and its numbers at ticks of the x axis (`(x, number)`), as the number
+/// at risk under a Kaplan-Meier plot.
+pub(super) struct TableRow {
+    pub(super) name: String,
+    pub(super) colour: RGBColor,
+    pub(super) cells: Vec<(f64, Option<u64>)>,
+}
+
+/// The table's heading and row heights, in text pixels of the default
+/// style.
+const TABLE_HEADING: u32 = 44;
+const TABLE_ROW: u32 = 30;
+
 /// Lines with bands on numeric axes.
+#[derive(Default)]
 pub(super) struct Lines {
     pub(super) title: String,
     pub(super) x_desc: String,
@@ -101,21 +136,86 @@ pub(super) struct Lines {
     pub(super) series: Vec<Series>,
     /// Text in the middle of the plot (when there is nothing to show).
     pub(super) note: Option<String>,
+    /// X is days from 0 to `x.end`, the horizon: the last tick is the
+    /// horizon ([`time_ticks`]).
+    pub(super) time_axis: bool,
+    /// A vertical line at this x with its text at the top (a parameter's
+    /// base value).
+    pub(super) x_mark: Option<(f64, String)>,
+    /// Lines and bands drawn as steps (Kaplan-Meier curves).
+    pub(super) steps: bool,
+    /// A table under the x axis (`table_title` over it), one row per
+    /// series: the number at risk.
+    pub(super) table: Vec<TableRow>,
+    pub(super) table_title: String,
+}
+
+impl Lines {
+    /// The x axis' labelled ticks: [`time_ticks`] on a time axis, else
+    /// plotters' own (as many as its mesh draws by default).
+    fn x_ticks(&self) -> Vec<f64> {
+        if self.time_axis {
+            return time_ticks(self.x.end);
+        }
+        let axis: plotters::coord::types::RangedCoordf64 = self.x.clone().into();
+        axis.key_points(11usize)
+    }
+
+    /// How far left of the plot the table's row names end: beyond half
+    /// the widest number of its first column, centred on the first tick.
+    fn table_inset(&self, s: &Style) -> u32 {
+        let first = self.table.iter().filter_map(|r| r.cells.first()).map(|(_, n)| cell(*n));
+        first.map(|t| text_width(&t, s.text(LABEL_PX)) / 2).max().unwrap_or(0) + s.px(12)
+    }
+
+    /// Room right of the plot for half the last tick's label and the
+    /// widest number under it, which are centred on the plot's edge.
+    fn right_margin(&self, s: &Style) -> u32 {
+        let px = s.text(LABEL_PX);
+        let last = self.table.iter().filter_map(|r| r.cells.last()).map(|(_, n)| cell(*n));
+        let label = self.x_ticks().last().map(|&x| number(x));
+        let widest = last.chain(label).map(|t| text_width(&t, px)).max().unwrap_or(0);
+        s.px(24).max(widest / 2 + s.px(6))
+    }
+
+    /// The height of the table under the x axis (0 without one).
+    fn table_height(&self, s: &Style) -> u32 {
+        if self.table.is_empty() {
+            0
+        } else {
+            s.text(TABLE_HEADING + TABLE_ROW * self.table.len() as u32)
+        }
+    }
 }
 
 impl Chart for Lines {
+    /// The picture's own size, taller by the table under the x axis.
+    fn size(&self, s: &Style) -> (u32, u32) {
+        let (w, h) = s.base_size();
+        (w, h + self.table_height(s))
+    }
+
     fn draw<DB: DrawingBackend>(&self, whole: &DrawingArea<DB, Shift>, s: &Style) -> Result<(), String> {
+        let (rw, rh) = whole.dim_in_pixel();
+        let (whole, table_area) = whole.split_vertically(rh.saturating_sub(self.table_height(s)));
+        let whole = &whole;
+        let rh = rh.saturating_sub(self.table_height(s));
+        // The y labels' area, wide enough for the table's row names beside
+        // the numbers of its first column.
+        let widest_row = self.table.iter().map(|r| text_width(&r.name, s.text(LABEL_PX))).max();
+        let y_label_area = s
+            .text(100)
+            .max(widest_row.map_or(0, |w| w + self.table_inset(s) + s.px(30)));
         // The legend goes in a corner of the plot that it leaves empty, or,
         // when every corner has data, in a column beside the plot.
         let legend = Legend::measure(&self.series, s);
-        let (rw, rh) = whole.dim_in_pixel();
         let title_h = if s.title(&self.title).is_some() {
             2 * s.text(TITLE_PX)
         } else {
             0
         };
         let plot = (
-            f64::from(rw.saturating_sub(s.text(100) + 2 * s.px(24)).max(1)),
+            f64::from(rw.saturating_sub(y_label_area + 2 * s.px(24)).max(1)),
             f64::from(rh.saturating_sub(s.text(70) + 2 * s.px(24) + title_h).max(1)),
         );
         let margin = f64::from(s.text(10));
@@ -142,9 +242,16 @@ impl Chart for Lines {
         }
         let mut chart = builder
             .margin(s.px(24))
+            .margin_right(self.right_margin(s))
             .x_label_area_size(s.text(70))
-            .y_label_area_size(s.text(100))
-            .build_cartesian_2d(self.x.clone(), self.y.clone())
+            .y_label_area_size(y_label_area)
+            .build_cartesian_2d(
+                Ticked {
+                    axis: self.x.clone().into(),
+                    ticks: self.x_ticks(),
+                },
+                self.y.clone(),
+            )
             .map_err(err)?;
         let percent = self.percent;
         let y_format = move |v: &f64| {
@@ -169,6 +276,17 @@ impl Chart for Lines {
             .x_label_formatter(&x_format)
             .draw()
             .map_err(err)?;
+        if let Some((x, text)) = &self.x_mark {
+            let (d, g) = (s.line(8), s.line(6));
+            let mark = [(*x, self.y.start), (*x, self.y.end)];
+            let line = DashedLineSeries::new(mark, d, g, BLACK.stroke_width(s.line(2)));
+            chart.draw_series(line).map_err(err)?;
+            let style = TextStyle::from((FONT, s.text(LABEL_PX - 2))).pos(Pos::new(HPos::Left, VPos::Top));
+            let (px, py) = chart.backend_coord(&(*x, self.y.end));
+            let base = root.get_base_pixel();
+            let at = (px - base.0 + s.px(6) as i32, py - base.1 + s.px(4) as i32);
+            root.draw(&Text::new(text.as_str(), at, style)).map_err(err)?;
+        }
         if self.zero_line {
             let zero = [(self.x.start, 0.0), (self.x.end, 0.0)];
             chart
@@ -177,7 +295,7 @@ impl Chart for Lines {
         }
         // Bands first, so no band covers another policy's line.
         for series in &self.series {
-            if let Some(polygon) = series.band_polygon() {
+            if let Some(polygon) = series.band_polygon(self.steps) {
                 let band = Polygon::new(polygon, series.colour.mix(0.2).filled());
                 chart.draw_series(std::iter::once(band)).map_err(err)?;
             }
@@ -202,9 +320,9 @@ impl Chart for Lines {
             let c = series.colour;
             let pattern = dash_of(c).map(dash);
             let drawn = match pattern {
-                None => chart.draw_series(LineSeries::new(series.points(), c.stroke_width(width))),
+                None => chart.draw_series(LineSeries::new(series.path(self.steps), c.stroke_width(width))),
                 Some((d, g)) => {
-                    let points: Vec<(f64, f64)> = series.points().collect();
+                    let points = series.path(self.steps);
                     chart.draw_series(DashedLineSeries::new(points, d, g, c.stroke_width(width)))
                 }
             };
@@ -237,6 +355,11 @@ impl Chart for Lines {
                 .draw()
                 .map_err(err)?;
         }
+        if !self.table.is_empty() {
+            let x_of = |x: f64| chart.backend_coord(&(x, self.y.start)).0;
+            let left = chart.plotting_area().get_base_pixel().0;
+            self.draw_table(&table_area, x_of, left, s)?;
+        }
         if let Some(note) = &self.note {
             let area = chart.plotting_area();
             let (w, h) = area.dim_in_pixel();
@@ -246,6 +369,90 @@ impl Chart for Lines {
             root.draw(&Text::new(note.as_str(), centre, style)).map_err(err)?;
         }
         Ok(())
+    }
+}
+
+impl Lines {
+    /// The table under the x axis in `area` (the strip under the chart):
+    /// its title, then one row per series, its name right-aligned left of
+    /// the plot (whose left edge is at backend pixel `left`) in the
+    /// series' colour and each number centred under its tick (`x_of`: an
+    /// x value's backend pixel).
+    fn draw_table<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        x_of: impl Fn(f64) -> i32,
+        left: i32,
+        s: &Style,
+    ) -> Result<(), String> {
+        let base = area.get_base_pixel();
+        let px = s.text(LABEL_PX);
+        let heading = TextStyle::from((FONT, px)).pos(Pos::new(HPos::Left, VPos::Center));
+        let heading_y = s.text(TABLE_HEADING / 2) as i32;
+        area.draw(&Text::new(
+            self.table_title.as_str(),
+            (s.px(24) as i32, heading_y),
+            heading,
+        ))
+        .map_err(err)?;
+        for (i, row) in self.table.iter().enumerate() {
+            let y = s.text(TABLE_HEADING + TABLE_ROW * i as u32 + TABLE_ROW / 2) as i32;
+            let name = TextStyle::from((FONT, px))
+                .color(&row.colour)
+                .pos(Pos::new(HPos::Right, VPos::Center));
+            let name_x = left - base.0 - self.table_inset(s) as i32;
+            area.draw(&Text::new(row.name.as_str(), (name_x, y), name))
+                .map_err(err)?;
+            let number = TextStyle::from((FONT, px)).pos(Pos::new(HPos::Center, VPos::Center));
+            for &(x, n) in &row.cells {
+                area.draw(&Text::new(cell(n), (x_of(x) - base.0, y), number.clone()))
+                    .map_err(err)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A number of the table under the x axis (`-` where there is none).
+fn cell(n: Option<u64>) -> String {
+    n.map_or("-".to_string(), |n| n.to_string())
+}
+
+/// A numeric axis labelled at the ticks given (plotters' `WithKeyPoints`
+/// leaves an f64 axis without its label formatting).
+pub(super) struct Ticked {
+    axis: plotters::coord::types::RangedCoordf64,
+    ticks: Vec<f64>,
+}
+
+impl Ticked {
+    /// Days from 0 to the horizon `end`, labelled at [`time_ticks`].
+    pub(super) fn time(end: f64) -> Ticked {
+        Ticked {
+            axis: (0.0..end).into(),
+            ticks: time_ticks(end),
+        }
+    }
+}
+
+impl Ranged for Ticked {
+    type FormatOption = plotters::coord::ranged1d::DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        self.axis.map(value, limit)
+    }
+
+    fn key_points<Hint: plotters::coord::ranged1d::KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
+        if hint.weight().allow_light_points() {
+            Vec::new()
+        } else {
+            self.ticks.clone()
+        }
+    }
+
+    fn range(&self) -> Range<f64> {
+        self.axis.range()
     }
 }
 

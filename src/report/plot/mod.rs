@@ -11,10 +11,12 @@
 //! CSV files hold, read back, so `foramen plot` draws the same):
 //!
 //! * `recovery_curves`: cumulative share of patients recovered (1 -
-//!   Kaplan-Meier) against days since presentation, one line per policy
-//!   with its 95% band as a translucent area of the same colour. Higher and
-//!   further left is faster recovery; where two bands do not overlap the
-//!   policies differ on that day.
+//!   Kaplan-Meier) against days since presentation, one step line per
+//!   policy (its n in the legend) with its 95% band as a translucent area
+//!   of the same colour, and under the x axis the number at risk at each
+//!   labelled tick (at_risk.csv). Higher and further left is faster
+//!   recovery; where two bands do not overlap the policies differ on that
+//!   day. Time axes end on the horizon (`chart::time_ticks`).
 //! * `symptom_free`: the share symptom-free on each day, one line per
 //!   policy with its 95% band (relapses bring it down again);
 //! * `surgery_free`: the share not yet operated on (Kaplan-Meier), likewise;
@@ -168,6 +170,13 @@ mod tests {
             curves: vec![("recovered".into(), recovered)],
             pathway: [[50, 10], [400, 100], [200, 60], [150, 30]],
             recovery_weeks: weeks,
+            patients: 1000,
+            at_risk: (0..=364)
+                .map(|d| {
+                    let gone = share * (1.0 - (-f64::from(d) / 60.0).exp()) * 1000.0;
+                    (f64::from(d), 1000 - gone.round() as u64)
+                })
+                .collect(),
         }
     }
 
@@ -209,7 +218,20 @@ mod tests {
         let files = write_plots(&r, &dir).unwrap();
         assert_written(&files, &dir, &RUN_CHARTS);
         let svg = std::fs::read_to_string(dir.join("recovery_curves.svg")).unwrap();
-        assert!(svg.contains("early-surgery"), "legend names the policies");
+        assert!(
+            svg.contains("early-surgery (n = 1000)"),
+            "legend names the policies and their n"
+        );
+        // The number at risk at the ticks, the horizon (364) the last: 1000
+        // less the 80% or 90% who recover by then (202 and 102; on day 200,
+        // 229 and 132).
+        assert!(svg.contains(">\nNumber at risk\n</text>"));
+        for n in ["1000", "202", "102", "229", "132"] {
+            assert!(
+                svg.contains(&format!(">\n{n}\n</text>")),
+                "{n} at risk is not in the table"
+            );
+        }
         std::fs::remove_dir_all(dir).unwrap();
     }
 
@@ -313,6 +335,53 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("foramen-plot-{}-missing/none", std::process::id()));
         let e = write_plots(&results(vec![policy("stepwise", 0.5)]), &dir).unwrap_err();
         assert!(e.to_string().contains("recovery_curves.png"), "{e}");
+    }
+
+    /// A time axis ends on the horizon; the other ticks are round, and one
+    /// closer to the horizon than half a step is left out.
+    #[test]
+    fn time_ticks_end_on_the_horizon() {
+        use super::chart::time_ticks;
+        assert_eq!(
+            time_ticks(1826.0),
+            [0.0, 200.0, 400.0, 600.0, 800.0, 1000.0, 1200.0, 1400.0, 1600.0, 1826.0]
+        );
+        assert_eq!(time_ticks(365.0), [0.0, 50.0, 100.0, 150.0, 200.0, 250.0, 300.0, 365.0]);
+        assert_eq!(
+            time_ticks(400.0),
+            [0.0, 50.0, 100.0, 150.0, 200.0, 250.0, 300.0, 350.0, 400.0]
+        );
+        assert_eq!(
+            time_ticks(730.0),
+            [0.0, 100.0, 200.0, 300.0, 400.0, 500.0, 600.0, 730.0]
+        );
+        for end in [1.0, 7.5, 90.0, 1826.0, 36500.0] {
+            let ticks = time_ticks(end);
+            assert_eq!(ticks.last(), Some(&end));
+            let step = ticks[1] - ticks[0];
+            assert!(
+                ticks.len() <= 11 && end - ticks[ticks.len() - 2] >= step / 2.0,
+                "{end}: {ticks:?}"
+            );
+        }
+    }
+
+    /// A step function holds each value until the next point's day.
+    #[test]
+    fn steps_hold_until_the_next_point() {
+        let path = super::lines::stepped([(0.0, 0.0), (7.0, 0.1), (14.0, 0.3)].into_iter());
+        assert_eq!(path, [(0.0, 0.0), (7.0, 0.0), (7.0, 0.1), (14.0, 0.1), (14.0, 0.3)]);
+    }
+
+    /// A parameter is called by its label and unit, the unit said once.
+    #[test]
+    fn a_parameter_is_labelled_with_its_unit_once() {
+        let mut l = Labels::default();
+        l.insert("unit", "a.value", "weeks");
+        assert_eq!(l.parameter_with_unit("a.value"), "a.value (weeks)");
+        l.insert("parameter", "a.value", "Trial length (weeks)");
+        assert_eq!(l.parameter_with_unit("a.value"), "Trial length (weeks)");
+        assert_eq!(l.parameter_with_unit("b.value"), "b.value");
     }
 
     #[test]

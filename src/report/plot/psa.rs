@@ -24,6 +24,7 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
 use super::chart::*;
+use super::data::Labels;
 use super::lines::*;
 use crate::analysis::psa::{PsaResults, matrix};
 use crate::outcome::Id;
@@ -33,7 +34,7 @@ use crate::outcome::Id;
 ///
 /// # Errors
 /// [`PlotError`] naming the file.
-pub fn write_psa_plots(r: &PsaResults, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
+pub fn write_psa_plots(r: &PsaResults, labels: &Labels, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
     let mut files = Vec::new();
     let series: Vec<Series> = r
         .policies
@@ -42,6 +43,7 @@ pub fn write_psa_plots(r: &PsaResults, dir: &Path) -> Result<Vec<PathBuf>, PlotE
         .map(|(p, name)| {
             let b = &r.recovery_bands[p];
             let x = r.days[..b.mean.len()].to_vec();
+            let name = labels.policy(name);
             Series::new(name, colour(p), x, b.mean.clone(), Some((b.lo.clone(), b.hi.clone())))
         })
         .collect();
@@ -56,6 +58,8 @@ pub fn write_psa_plots(r: &PsaResults, dir: &Path) -> Result<Vec<PathBuf>, PlotE
         discrete_x: false,
         series,
         note: None,
+        time_axis: true,
+        ..Lines::default()
     };
     save(&recovery, dir, "psa_recovery", &mut files)?;
     let Some(e) = &r.economics else { return Ok(files) };
@@ -67,7 +71,7 @@ pub fn write_psa_plots(r: &PsaResults, dir: &Path) -> Result<Vec<PathBuf>, PlotE
         .enumerate()
         .map(|(p, name)| {
             Series::new(
-                name,
+                labels.policy(name),
                 colour(p),
                 wtp.clone(),
                 e.grid.iter().map(|a| a.probability[p]).collect(),
@@ -97,6 +101,7 @@ pub fn write_psa_plots(r: &PsaResults, dir: &Path) -> Result<Vec<PathBuf>, PlotE
         discrete_x: false,
         series,
         note: None,
+        ..Lines::default()
     };
     save(&ceac, dir, "ceac", &mut files)?;
     let evpi: Vec<f64> = e.grid.iter().map(|a| a.evpi).collect();
@@ -111,11 +116,12 @@ pub fn write_psa_plots(r: &PsaResults, dir: &Path) -> Result<Vec<PathBuf>, PlotE
         discrete_x: false,
         series: vec![Series::new("EVPI", colour(0), wtp, evpi, None)],
         note: None,
+        ..Lines::default()
     };
     save(&chart, dir, "evpi", &mut files)?;
-    save(&CePlane::new(r), dir, "ce_plane", &mut files)?;
+    save(&CePlane::new(r, labels), dir, "ce_plane", &mut files)?;
     if !r.parameters.is_empty() {
-        save(&Importance::new(r), dir, "importance", &mut files)?;
+        save(&Importance::new(r, labels), dir, "importance", &mut files)?;
     }
     Ok(files)
 }
@@ -129,7 +135,7 @@ struct Importance {
 }
 
 impl Importance {
-    fn new(r: &PsaResults) -> Importance {
+    fn new(r: &PsaResults, labels: &Labels) -> Importance {
         let e = r.economics.as_ref().expect("economics");
         let strength = |j: usize| e.importance[j].iter().flatten().fold(0.0f64, |m, v| m.max(v.abs()));
         let mut order: Vec<usize> = (0..r.parameters.len()).collect();
@@ -138,18 +144,21 @@ impl Importance {
             .filter(|&p| p != e.reference)
             .map(|p| {
                 let values = order.iter().map(|&j| e.importance[j][p].unwrap_or(f64::NAN)).collect();
-                (r.policies[p].clone(), colour(p), values)
+                (labels.policy(&r.policies[p]).to_string(), colour(p), values)
             })
             .collect();
         Importance {
             title: format!(
                 "Parameter importance: PRCC with incremental net benefit against {} at {} {} per QALY",
-                r.policies[e.reference],
+                labels.policy(&r.policies[e.reference]),
                 number(e.importance_wtp),
                 e.currency
             ),
             rows: Rows {
-                labels: order.iter().map(|&j| r.parameters[j].clone()).collect(),
+                labels: order
+                    .iter()
+                    .map(|&j| labels.parameter(&r.parameters[j]).to_string())
+                    .collect(),
             },
             dots,
         }
@@ -232,7 +241,7 @@ struct CePlane {
 }
 
 impl CePlane {
-    fn new(r: &PsaResults) -> CePlane {
+    fn new(r: &PsaResults, labels: &Labels) -> CePlane {
         let e = r.economics.as_ref().expect("economics");
         let (costs, effects) = (matrix(&r.draws, Id::Cost), matrix(&r.draws, Id::Qalys));
         let reference = e.reference;
@@ -244,11 +253,14 @@ impl CePlane {
                     .zip(&effects)
                     .map(|(c, q)| (q[p] - q[reference], c[p] - c[reference]))
                     .collect();
-                (r.policies[p].clone(), colour(p), points)
+                (labels.policy(&r.policies[p]).to_string(), colour(p), points)
             })
             .collect();
         CePlane {
-            title: format!("Cost-effectiveness plane against {}", r.policies[reference]),
+            title: format!(
+                "Cost-effectiveness plane against {}",
+                labels.policy(&r.policies[reference])
+            ),
             currency: e.currency.clone(),
             clouds,
             wtp: e.at_scenario.iter().map(|a| a.wtp).collect(),

@@ -7,7 +7,7 @@ use super::lines::*;
 use crate::estimate::summary::Curve;
 
 /// A chart of one curve per policy (`curve`, as named in curves.csv), with
-/// 95% bands, over the horizon.
+/// 95% bands, over the horizon (the last tick on it).
 fn per_policy(run: &RunCharts, title: &str, y_desc: &str, curve: &str) -> Lines {
     Lines {
         title: format!("{title} by policy (95% bands), {}", run.scenario),
@@ -16,8 +16,6 @@ fn per_policy(run: &RunCharts, title: &str, y_desc: &str, curve: &str) -> Lines 
         x: 0.0..horizon_end(run.horizon_days),
         y: 0.0..1.0,
         percent: true,
-        zero_line: false,
-        discrete_x: false,
         series: run
             .policies
             .iter()
@@ -27,14 +25,37 @@ fn per_policy(run: &RunCharts, title: &str, y_desc: &str, curve: &str) -> Lines 
                 Series::curve(name, colour(i), p.curve(curve).unwrap_or(&Curve::default()))
             })
             .collect(),
-        note: None,
+        time_axis: true,
+        ..Lines::default()
     }
 }
 
 /// The `recovery_curves` chart: cumulative recovery (1 - Kaplan-Meier, or
-/// the Aalen-Johansen cumulative incidence with death competing).
+/// the Aalen-Johansen cumulative incidence with death competing) as steps,
+/// each policy's n in the legend, and under the x axis the number at risk
+/// (neither recovered nor dead) at each labelled tick (at_risk.csv; no
+/// table for runs made before it).
 pub(super) fn recovery_curves(run: &RunCharts) -> Lines {
-    per_policy(run, "Cumulative recovery", "Recovered (cumulative share)", "recovered")
+    let mut chart = per_policy(run, "Cumulative recovery", "Recovered (cumulative share)", "recovered");
+    chart.steps = true;
+    for (series, p) in chart.series.iter_mut().zip(&run.policies) {
+        series.name = format!("{} (n = {})", series.name, p.patients);
+    }
+    if run.policies.iter().any(|p| !p.at_risk.is_empty()) {
+        let ticks = time_ticks(chart.x.end);
+        chart.table_title = "Number at risk".into();
+        chart.table = run
+            .policies
+            .iter()
+            .zip(&chart.series)
+            .map(|(p, series)| TableRow {
+                name: run.labels.policy(&p.name).to_string(),
+                colour: series.colour,
+                cells: ticks.iter().map(|&t| (t, p.at_risk_on(t))).collect(),
+            })
+            .collect();
+    }
+    chart
 }
 
 /// The `symptom_free` chart: the share symptom-free on each day (relapses
@@ -43,7 +64,10 @@ pub(super) fn symptom_free(run: &RunCharts) -> Lines {
     per_policy(run, "Symptom-free", "Symptom-free (share on the day)", "symptom_free")
 }
 
-/// The `surgery_free` chart: the share not yet operated on (Kaplan-Meier).
+/// The `surgery_free` chart: the share not yet operated on (Kaplan-Meier),
+/// as steps.
 pub(super) fn surgery_free(run: &RunCharts) -> Lines {
-    per_policy(run, "Not yet operated on", "Surgery-free (share)", "surgery_free")
+    let mut chart = per_policy(run, "Not yet operated on", "Surgery-free (share)", "surgery_free");
+    chart.steps = true;
+    chart
 }

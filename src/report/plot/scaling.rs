@@ -66,6 +66,7 @@ pub fn write_scaling(rows: &[BenchRow], dir: &Path) -> Result<Vec<PathBuf>, Plot
         discrete_x: true,
         series,
         note: rows.is_empty().then(|| "nothing measured".to_string()),
+        ..Lines::default()
     };
     let mut files = Vec::new();
     save(&chart, dir, "scaling", &mut files)?;

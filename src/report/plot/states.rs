@@ -67,7 +67,7 @@ impl Chart for States<'_> {
                 .margin(s.px(10))
                 .x_label_area_size(s.text(50))
                 .y_label_area_size(s.text(80))
-                .build_cartesian_2d(0.0..h, 0.0..1.0)
+                .build_cartesian_2d(Ticked::time(h), 0.0..1.0)
                 .map_err(err)?;
             house_style(&mut chart.configure_mesh(), s)
                 .x_desc("Days since presentation")

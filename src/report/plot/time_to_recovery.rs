@@ -36,5 +36,7 @@ pub(super) fn time_to_recovery(run: &RunCharts) -> Lines {
         discrete_x: false,
         note: (top <= 0.0).then(|| "No patient recovered by the horizon".to_string()),
         series,
+        time_axis: true,
+        ..Lines::default()
     }
 }

@@ -47,17 +47,9 @@ impl Tornado<'_> {
     /// in their own unit.
     fn unit(&self) -> (f64, &'static str) {
         use crate::analysis::sweep::Target;
-        use crate::outcome::Kind;
-        let (outcome, contrast) = match &self.s.target {
-            Target::Policy { outcome, .. } => (outcome, false),
-            Target::Contrast { outcome, .. } => (outcome, true),
-        };
-        match (outcome.kind, contrast) {
-            (Kind::Share, false) => (100.0, "%"),
-            (Kind::Share, true) => (100.0, "percentage points"),
-            (Kind::Days, _) => (1.0, "days"),
-            (Kind::Years, _) => (1.0, "years"),
-            (Kind::Money, _) | (Kind::Count, _) => (1.0, ""),
+        match &self.s.target {
+            Target::Policy { outcome, .. } => outcome_unit(outcome.kind, false),
+            Target::Contrast { outcome, .. } => outcome_unit(outcome.kind, true),
         }
     }
 
@@ -86,7 +78,14 @@ impl Tornado<'_> {
             labels: self
                 .shown()
                 .iter()
-                .map(|r| format!("{} [{}, {}]", self.labels.parameter(&r.parameter), r.low, r.high))
+                .map(|r| {
+                    format!(
+                        "{} [{}, {}]",
+                        self.labels.parameter_with_unit(&r.parameter),
+                        r.low,
+                        r.high
+                    )
+                })
                 .collect(),
         }
     }
@@ -107,11 +106,7 @@ impl Chart for Tornado<'_> {
         let rows = self.rows();
         let values = shown.iter().flat_map(|r| [k * r.at_low.value, k * r.at_high.value]);
         let measured = self.measured();
-        let axis = if unit.is_empty() {
-            measured.clone()
-        } else {
-            format!("{measured} ({unit})")
-        };
+        let axis = with_unit(&measured, unit);
         let (plot, legend) = root.split_vertically(self.size(s).1 - 60);
         let mut chart = ChartBuilder::on(&plot)
             .caption(format!("One-way sensitivity: {measured}"), (FONT, 24))
