@@ -85,15 +85,37 @@ impl Labels {
 
     /// A subgroup as subgroups.csv names it (`region=lumbar,
     /// grade=severe`), in labels (`Region: lumbar, Stenosis grade:
-    /// severe`); parts not of that form are kept as they are.
+    /// severe`); parts not of that form are kept as they are. A level
+    /// may itself hold ", " (`site=L4-L5, L5-S1`): a new part begins only
+    /// at a known covariate's `name=` (at any `name=` without labels).
     pub fn subgroup(&self, subgroup: &str) -> String {
-        subgroup
-            .split(", ")
-            .map(|part| match part.split_once('=') {
-                Some((covariate, _)) => {
-                    format!("{}: {}", self.get("covariate", covariate), self.get("level", part))
+        let known = |covariate: &str| self.map.contains_key(&("covariate".to_string(), covariate.to_string()));
+        let any_known = self.map.keys().any(|(kind, _)| kind == "covariate");
+        let mut parts: Vec<String> = Vec::new();
+        for piece in subgroup.split(", ") {
+            let begins = piece
+                .split_once('=')
+                .is_some_and(|(covariate, _)| !any_known || known(covariate));
+            match parts.last_mut() {
+                Some(last) if !begins => {
+                    last.push_str(", ");
+                    last.push_str(piece);
                 }
-                None => part.to_string(),
+                _ => parts.push(piece.to_string()),
+            }
+        }
+        parts
+            .iter()
+            .map(|part| match part.split_once('=') {
+                Some((covariate, value)) => {
+                    let level = self.map.get(&("level".to_string(), part.clone()));
+                    format!(
+                        "{}: {}",
+                        self.get("covariate", covariate),
+                        level.map_or(value, String::as_str)
+                    )
+                }
+                None => part.clone(),
             })
             .collect::<Vec<_>>()
             .join(", ")

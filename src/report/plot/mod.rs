@@ -101,6 +101,23 @@ mod tests {
         assert_eq!(dash_of(plotters::style::RGBColor(1, 2, 3)), None);
     }
 
+    /// Subgroups are put in labels part by part; a level that holds ", "
+    /// stays one part; without labels every `name=` begins a part.
+    #[test]
+    fn subgroups_are_labelled_part_by_part() {
+        let mut labels = Labels::default();
+        labels.insert("covariate", "site", "Site");
+        labels.insert("covariate", "grade", "Grade");
+        labels.insert("level", "site=L4-L5, L5-S1", "two levels");
+        labels.insert("level", "grade=severe", "severe");
+        assert_eq!(
+            labels.subgroup("site=L4-L5, L5-S1, grade=severe"),
+            "Site: two levels, Grade: severe"
+        );
+        assert_eq!(labels.subgroup("grade=severe"), "Grade: severe");
+        assert_eq!(Labels::default().subgroup("a=x, b=y"), "a: x, b: y");
+    }
+
     /// The legend goes in a corner only when it hides no data there: a
     /// line across the top and one across the bottom leave no empty
     /// corner for a box a third of the plot high (the legend then goes
