@@ -21,6 +21,9 @@ pub fn describe(s: &Scenario) -> String {
         sim.patients, sim.seed, sim.horizon_days, sim.curve_step_days
     );
     let _ = writeln!(out, "\ncohort");
+    if s.covariates().is_empty() {
+        let _ = writeln!(out, "  no covariates: every patient alike at presentation");
+    }
     for c in s.covariates() {
         let what = match &c.kind {
             CovariateKind::Boolean { probability } => format!("true with probability {probability}"),

@@ -19,7 +19,7 @@
 
 use std::fmt;
 
-use crate::error::did_you_mean;
+use crate::error::{did_you_mean, names_or_none};
 
 /// How a covariate is stored in its slot, as the compiler needs to know it.
 #[derive(Debug, Clone, PartialEq)]
@@ -342,11 +342,7 @@ impl Parser<'_> {
             return Err(format!(
                 "unknown covariate `{name}`{}; the cohort declares {}",
                 did_you_mean(name, self.slots.iter().map(|s| s.name.as_str())),
-                self.slots
-                    .iter()
-                    .map(|s| s.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                names_or_none(self.slots.iter().map(|s| s.name.as_str()))
             ));
         };
         let kind = &self.slots[slot].kind;

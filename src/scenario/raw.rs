@@ -15,6 +15,8 @@ pub struct RawScenario {
     #[serde(default)]
     pub description: Option<String>,
     pub simulation: RawSimulation,
+    /// Absent: a cohort without covariates.
+    #[serde(default)]
     pub cohort: RawCohort,
     #[serde(default)]
     pub natural_history: RawNaturalHistory,
@@ -77,9 +79,11 @@ pub struct RawSimulation {
     pub subgroups: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCohort {
+    /// None: every patient alike (responses that vary need covariates).
+    #[serde(default)]
     pub covariates: Vec<RawCovariate>,
     /// Shared responsiveness: one latent value per patient.
     #[serde(default)]

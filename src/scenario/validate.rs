@@ -8,7 +8,7 @@
 //! a check that needs a broken part (a subgroup's levels, a red flag's
 //! target step) is skipped rather than guessed at.
 
-use crate::error::{Invalid, Problems, did_you_mean};
+use crate::error::{Invalid, Problems, did_you_mean, names_or_none};
 use crate::outcome::BINS_PER_DAY;
 use crate::rng::name_key;
 use crate::scenario::cond::{Cond, Kind, Slot};
@@ -227,11 +227,7 @@ pub fn subgroup_covariate(path: &str, name: &str, covariates: &[Covariate]) -> R
             format!(
                 "no such covariate{}; the cohort declares {}",
                 did_you_mean(name, covariates.iter().map(|c| c.name.as_str())),
-                covariates
-                    .iter()
-                    .map(|c| c.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                names_or_none(covariates.iter().map(|c| c.name.as_str()))
             ),
         ));
     };
@@ -247,14 +243,6 @@ pub fn subgroup_covariate(path: &str, name: &str, covariates: &[Covariate]) -> R
 
 /// The cohort's covariates, each checked on its own.
 pub(crate) fn covariates(raw: &RawCohort, p: &mut Problems) -> Option<Vec<Covariate>> {
-    if raw.covariates.is_empty() {
-        p.push(Invalid::new(
-            "cohort.covariates",
-            "[]",
-            "declare at least one covariate",
-        ));
-        return None;
-    }
     let mut seen = Vec::new();
     let mut out = Vec::new();
     for (i, c) in raw.covariates.iter().enumerate() {

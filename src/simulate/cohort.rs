@@ -13,6 +13,10 @@ use crate::simulate::tally::Tally;
 /// 0/1 for booleans, the level index for categoricals, the value for
 /// continuous covariates.
 pub fn draw_covariates(scenario: &Scenario, key: PatientKey, x: &mut [f64], tally: &mut impl Tally) {
+    if x.is_empty() {
+        // No covariates and no frailty: nothing to draw.
+        return;
+    }
     let mut rng = tally.stream(key, Purpose::Cohort);
     for (slot, c) in x.iter_mut().zip(scenario.covariates()) {
         *slot = match &c.kind {

@@ -73,6 +73,52 @@ fn degenerate_but_valid_inputs_run() {
     }
 }
 
+/// A scenario without `[cohort]` runs, every patient alike: with the
+/// same seed it gives the bytes of the same scenario with a covariate
+/// nothing depends on (covariates have their own stream), and it says
+/// "none" where covariates would be listed.
+#[test]
+fn a_cohort_without_covariates_runs_every_patient_alike() {
+    let tmp = TempDir::new().unwrap();
+    let bare = "scenarios/reference/three-step.toml";
+    let text = fs::read_to_string(bare).unwrap();
+    assert!(
+        !text.contains("[[cohort.covariates]]"),
+        "{bare} should declare no covariate"
+    );
+    let with = tmp.path().join("with-covariate.toml");
+    let covariate = "[[cohort.covariates]]\nname = \"unused\"\nprobability = 0.5\n[[interventions]]";
+    fs::write(&with, text.replacen("[[interventions]]", covariate, 1)).unwrap();
+    for (scenario, out) in [(bare.to_string(), "bare"), (with.display().to_string(), "with")] {
+        foramen()
+            .args([
+                "run",
+                &scenario,
+                "--patients",
+                "3000",
+                "--quiet",
+                "--patients-out",
+                "--out",
+            ])
+            .arg(tmp.path().join(out))
+            .assert()
+            .success();
+    }
+    for table in ["summary.csv", "curves.csv", "at_risk.csv"] {
+        let read = |out: &str| fs::read(tmp.path().join(out).join(table)).unwrap();
+        assert_eq!(read("bare"), read("with"), "{table}");
+    }
+    assert!(tmp.path().join("bare/patients.parquet").exists());
+    let described = foramen().args(["describe", bare]).output().unwrap();
+    assert!(String::from_utf8_lossy(&described.stdout).contains("no covariates: every patient alike"));
+    foramen()
+        .args(["run", bare, "--patients", "100", "--by", "grade", "--out"])
+        .arg(tmp.path().join("by"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("no such covariate; the cohort declares none"));
+}
+
 #[test]
 fn one_step_and_one_patient() {
     let one_step = "[[policies]]\nname = \"only\"\nsteps = [{ intervention = \"surgery\" }]\n";
