@@ -33,7 +33,9 @@ impl TimeHistogram {
     /// Records a time in `[0, horizon)`; later times are not recorded.
     #[inline]
     pub fn record(&mut self, t: f64) {
-        self.record_bin((t * BINS_PER_DAY) as usize);
+        // (Through i64: one instruction where f64 -> usize takes several;
+        // infinity saturates to a bin past the end, as it did.)
+        self.record_bin((t * BINS_PER_DAY) as i64 as usize);
     }
 
     /// Records a time by its bin; bins at or after the horizon are not

@@ -173,6 +173,13 @@ impl Sink for Sums<'_> {
     #[inline]
     fn end_patient(&mut self) {
         let group = if self.independent { None } else { self.group };
+        // One policy without economics: its pair with itself is a count.
+        if let [only] = self.accs.as_mut_slice()
+            && only.joint.is_none()
+        {
+            only.record_own_pair(group);
+            return;
+        }
         let (reference, reference_values) = &self.current[self.reference];
         for (p, (acc, &(recovery, ref values))) in self.accs.iter_mut().zip(&self.current).enumerate() {
             if p == self.reference {

@@ -305,6 +305,8 @@ pub struct Probability {
     pub odds_ratios: Vec<OddsRatio>,
     /// `p0 / (1 - p0)`.
     base_odds: f64,
+    /// [`Probability::varies`], kept: it is asked at every attempt.
+    varies: bool,
 }
 
 /// Multiplies the odds for patients meeting `condition`.
@@ -321,6 +323,7 @@ impl Probability {
     pub fn new(base: f64, odds_ratios: Vec<OddsRatio>) -> Probability {
         Probability {
             base,
+            varies: base > 0.0 && base < 1.0 && !odds_ratios.is_empty(),
             odds_ratios,
             base_odds: base / (1.0 - base),
         }
@@ -329,7 +332,7 @@ impl Probability {
     /// Whether the probability depends on the patient (else it is `base`).
     #[inline]
     pub fn varies(&self) -> bool {
-        self.base > 0.0 && self.base < 1.0 && !self.odds_ratios.is_empty()
+        self.varies
     }
 
     /// The patient's probability.

@@ -11,12 +11,18 @@ use crate::simulate::tally::Tally;
 
 /// Fills `x` (one slot per covariate) with patient `patient`'s covariates:
 /// 0/1 for booleans, the level index for categoricals, the value for
-/// continuous covariates.
+/// continuous covariates. (Inlined: a scenario without covariates pays
+/// one test, not a call.)
+#[inline]
 pub fn draw_covariates(scenario: &Scenario, key: PatientKey, x: &mut [f64], tally: &mut impl Tally) {
-    if x.is_empty() {
-        // No covariates and no frailty: nothing to draw.
-        return;
+    if !x.is_empty() {
+        draw_declared(scenario, key, x, tally);
     }
+}
+
+/// [`draw_covariates`] when there are some.
+#[inline(never)]
+fn draw_declared(scenario: &Scenario, key: PatientKey, x: &mut [f64], tally: &mut impl Tally) {
     let mut rng = tally.stream(key, Purpose::Cohort);
     for (slot, c) in x.iter_mut().zip(scenario.covariates()) {
         *slot = match &c.kind {

@@ -263,7 +263,10 @@ impl Workspace {
     #[inline]
     fn reset(&mut self, baseline: &[f64], interventions: usize) {
         if self.x.len() == baseline.len() {
-            self.x.copy_from_slice(baseline);
+            // (Not even a call to copy nothing.)
+            if !baseline.is_empty() {
+                self.x.copy_from_slice(baseline);
+            }
         } else {
             self.x.clear();
             self.x.extend_from_slice(baseline);
