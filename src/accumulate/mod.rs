@@ -12,8 +12,8 @@ pub mod targets;
 use serde::{Deserialize, Serialize};
 
 use crate::outcome::{
-    ALWAYS, BINS_PER_DAY, DAY_FIXED_POINT, Estimator, FEATURES, Id, MEANS, MEDIANS, MONEY_FIXED_POINT, N, OPTIONAL,
-    OUTCOMES, PAIRED, PROPORTIONS, YEAR_FIXED_POINT,
+    ALWAYS, BINS_PER_DAY, DAY_FIXED_POINT, Estimator, FEATURES, Feature, Id, MEANS, MEDIANS, MONEY_FIXED_POINT, N,
+    OPTIONAL, OUTCOMES, PAIRED, PROPORTIONS, YEAR_FIXED_POINT,
 };
 use crate::simulate::pathway::{Outcome, Spells};
 
@@ -175,10 +175,11 @@ impl GroupAcc {
         &self.times[Id::MedianDays as usize]
     }
 
-    /// Records one patient; `optional` are the positions of the outcomes
-    /// that need a feature the scenario declares ([`crate::outcome::OPTIONAL`]).
+    /// Records one patient; `declared` says, per [`crate::outcome::Feature`],
+    /// whether the scenario declares it: the outcomes of
+    /// [`crate::outcome::OPTIONAL`] that need it are summed only then.
     #[inline]
-    pub fn record(&mut self, o: &Outcome, values: &Values, optional: &[usize]) {
+    pub fn record(&mut self, o: &Outcome, values: &Values, declared: &[bool; FEATURES]) {
         self.patients += 1;
         // Values of proportions are 0 or 1; of means of any sign (QALYs).
         // (Squares through u64: one 64 x 64 -> 128-bit multiply.)
@@ -193,11 +194,12 @@ impl GroupAcc {
             self.sum[k] += i128::from(values[k]);
             self.sum_sq[k] += square(k);
         }
-        // (Squares of optional proportions are kept too: no branch.)
-        for &k in optional {
+        // (Squares of optional proportions are kept too. Unrolled: each
+        // `k` a constant, its test one load of a flag that never changes.)
+        for_each_position!(OPTIONAL, |k| if declared[OUTCOMES[k].requires as usize] {
             self.sum[k] += i128::from(values[k]);
             self.sum_sq[k] += square(k);
-        }
+        });
         for k in MEDIANS {
             if let Ok(bin) = usize::try_from(values[k]) {
                 self.times[k].record_bin(bin);
@@ -257,7 +259,7 @@ impl PairAcc {
     /// Records one patient's [`Values`] under the policy and under the
     /// reference.
     #[inline]
-    pub fn record(&mut self, policy: &Values, reference: &Values, optional: &[usize]) {
+    pub fn record(&mut self, policy: &Values, reference: &Values, declared: &[bool; FEATURES]) {
         self.patients += 1;
         // Many patients take the same path under both policies: nothing
         // to add.
@@ -269,9 +271,9 @@ impl PairAcc {
         for k in PAIRED {
             self.add(policy[k] - reference[k], k);
         }
-        for &k in optional {
-            self.add(policy[k] - reference[k], k);
-        }
+        for_each_position!(OPTIONAL, |k| if declared[OUTCOMES[k].requires as usize] {
+            self.add(policy[k] - reference[k], k)
+        });
     }
 
     #[inline(always)]
@@ -556,32 +558,31 @@ pub struct PolicyAcc {
     /// With `[economics]`: cost and QALY cross-products with the later
     /// policies.
     pub joint: Option<JointAcc>,
-    /// Positions of the optional outcomes accumulated (the features the
-    /// scenario declares); not part of the sums.
+    /// Per [`crate::outcome::Feature`], whether the scenario declares it:
+    /// the optional outcomes accumulated; not part of the sums.
     #[serde(skip)]
-    pub optional: Vec<usize>,
+    pub declared: [bool; FEATURES],
 }
 
 impl PolicyAcc {
     /// The accumulators of a policy over a horizon and grid, split into
-    /// `subgroups`; `optional` are the positions of the outcomes needing a
-    /// feature that the scenario declares; `deaths`: the scenario has death;
+    /// `subgroups`; `declared` says, per [`crate::outcome::Feature`], whether
+    /// the scenario declares it (with death, the times of death are kept);
     /// `joint`: with economics, the number of policies from this one on.
     pub fn new(
         horizon_days: f64,
         grid_step: f64,
         subgroups: usize,
-        optional: Vec<usize>,
-        deaths: bool,
+        declared: [bool; FEATURES],
         joint: Option<usize>,
     ) -> PolicyAcc {
         PolicyAcc {
             joint: joint.map(|later| JointAcc {
                 cross: vec![[0; 4]; later],
             }),
-            optional,
+            declared,
             overall: GroupAcc::new(horizon_days),
-            curves: CurveAcc::new(horizon_days, grid_step, deaths),
+            curves: CurveAcc::new(horizon_days, grid_step, declared[Feature::Death as usize]),
             subgroups: vec![GroupAcc::new(horizon_days); subgroups],
             paired: PairAcc::default(),
             paired_subgroups: vec![PairAcc::default(); subgroups],
@@ -601,8 +602,8 @@ impl PolicyAcc {
         // Split runs sum into the subgroup only: the overall sums are the
         // subgroups' ([`PolicyAcc::finish`]), half the work per path.
         match subgroup {
-            Some(g) => self.subgroups[g].record(o, values, &self.optional),
-            None => self.overall.record(o, values, &self.optional),
+            Some(g) => self.subgroups[g].record(o, values, &self.declared),
+            None => self.overall.record(o, values, &self.declared),
         }
         self.curves.record(o, spells, horizon_days);
     }
@@ -619,8 +620,8 @@ impl PolicyAcc {
         subgroup: Option<usize>,
     ) {
         match subgroup {
-            Some(g) => self.paired_subgroups[g].record(values, reference_values, &self.optional),
-            None => self.paired.record(values, reference_values, &self.optional),
+            Some(g) => self.paired_subgroups[g].record(values, reference_values, &self.declared),
+            None => self.paired.record(values, reference_values, &self.declared),
         }
         self.curves.record_discordance(recovery, reference_recovery);
     }

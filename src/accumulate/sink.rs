@@ -3,7 +3,7 @@
 
 use crate::accumulate::{PolicyAcc, Values, first_recovery, write_values};
 use crate::error::Error;
-use crate::outcome::{FEATURES, Feature, Id, N, OPTIONAL, OUTCOMES};
+use crate::outcome::{FEATURES, Feature, Id, N};
 use crate::scenario::{Covariate, Scenario};
 use crate::simulate::engine::{self, Observer, RunSpec, Sink};
 use crate::simulate::pathway::Outcome;
@@ -116,10 +116,7 @@ impl<'a> Sums<'a> {
         let sim = &scenario.simulation();
         let policies = scenario.policies().len();
         let economics = scenario.provides(Feature::Economics);
-        let optional: Vec<usize> = OPTIONAL
-            .into_iter()
-            .filter(|&k| scenario.provides(OUTCOMES[k].requires))
-            .collect();
+        let declared = Feature::ALL.map(|f| scenario.provides(f));
         Sums {
             split,
             reference,
@@ -131,8 +128,7 @@ impl<'a> Sums<'a> {
                         sim.horizon_days,
                         sim.curve_step_days,
                         split.len(),
-                        optional.clone(),
-                        scenario.provides(Feature::Death),
+                        declared,
                         economics.then_some(policies - p),
                     )
                 })
@@ -140,7 +136,7 @@ impl<'a> Sums<'a> {
             joint: Vec::with_capacity(if economics { policies } else { 0 }),
             current: vec![(f64::INFINITY, [0; N]); scenario.policies().len()],
             group: None,
-            declared: Feature::ALL.map(|f| scenario.provides(f)),
+            declared,
         }
     }
 }
