@@ -647,7 +647,24 @@ impl<T: Tally, const PLAIN: bool> Walk<'_, T, PLAIN> {
     /// goes on: to the next thing, to the red-flag step, or not at all (the
     /// path has ended: resolved, or censored at the horizon; an endless
     /// phase that reaches the horizon also ends it).
+    ///
+    /// (With natural history, the usual phase, which ends before the
+    /// horizon with no natural-history event before its end, is inlined:
+    /// it only moves the clock. The rest is [`Walk::phase_events`], which a
+    /// plain walk inlines whole.)
+    #[inline(always)]
     fn phase(&mut self, t_end: f64, armed: bool) -> Flow {
+        let pending = self.progression.min(self.resolution) < t_end;
+        if !PLAIN && t_end < self.horizon && t_end.is_finite() && !pending {
+            self.t = t_end;
+            return Flow::Go;
+        }
+        self.phase_events(t_end, armed)
+    }
+
+    /// [`Walk::phase`] when something may happen in it or it reaches the
+    /// horizon.
+    fn phase_events(&mut self, t_end: f64, armed: bool) -> Flow {
         match self.run_until(t_end, armed) {
             End::Done if t_end.is_finite() => Flow::Go,
             End::RedFlag => Flow::Jump,
