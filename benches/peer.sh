@@ -6,6 +6,8 @@
 # Prints both rates and their ratios; see docs/performance.md.
 #
 # usage: bash benches/peer.sh [PATIENTS]
+#   FORAMEN=path/to/foramen runs that binary instead of building this
+#   checkout (to set two builds against the same script in one sitting).
 # Installs numpy into a local venv ($PEER_VENV, default
 # $CARGO_TARGET_DIR/peer-venv) when missing; skips, saying why, without
 # Python 3 or the script.
@@ -30,8 +32,12 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import numpy" 2>/dev/
     "$venv/bin/python" -m pip install --quiet numpy
 fi
 
-cargo build --release --quiet
-foramen="$CARGO_TARGET_DIR/release/foramen"
+if [ -n "${FORAMEN:-}" ]; then
+    foramen="$FORAMEN"
+else
+    cargo build --release --quiet
+    foramen="$CARGO_TARGET_DIR/release/foramen"
+fi
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 
