@@ -505,7 +505,6 @@ impl<T: Tally, const PLAIN: bool> Walk<'_, T, PLAIN> {
                 .iter()
                 .find(|r| r.1.eval(&self.ws.x))
                 .map_or(st.intervention, |r| r.2);
-            let surgical = self.scenario.interventions()[iv].level == Level::Surgical;
             let wait = if !PLAIN && std::mem::take(&mut fast_track) {
                 let wait = policy.red_flag.as_ref().and_then(|rf| rf.wait.as_ref());
                 wait.map_or(0.0, |d| self.draw_once(d, Purpose::RedFlagWait))
@@ -525,7 +524,10 @@ impl<T: Tally, const PLAIN: bool> Walk<'_, T, PLAIN> {
                 Flow::Go
             } else {
                 match self.phase(wait_end, armed) {
-                    Flow::Jump if surgical => self.fast_track(policy, wait_end),
+                    // (Surgical waits are fast-tracked: asked only here.)
+                    Flow::Jump if self.scenario.interventions()[iv].level == Level::Surgical => {
+                        self.fast_track(policy, wait_end)
+                    }
                     flow => flow,
                 }
             };
@@ -877,6 +879,7 @@ impl<T: Tally, const PLAIN: bool> Walk<'_, T, PLAIN> {
         self.finish_symptom_free();
     }
 
+    #[inline]
     fn finish_symptom_free(&mut self) {
         self.ws.spells.symptom_free.push((self.t, self.horizon));
         self.note_symptom_free();
