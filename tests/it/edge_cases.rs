@@ -318,11 +318,7 @@ fn bad_files_and_flags_exit_2_without_a_panic() {
         ),
     ];
     for (args, expected) in cases {
-        let out = foramen()
-            .args(&args)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .assert()
-            .code(2);
+        let out = foramen().args(&args).assert().code(2);
         let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
         assert!(
             stderr.contains(expected),
@@ -345,7 +341,6 @@ fn the_worked_example_in_docs_validates() {
 fn an_unwritable_output_location_is_a_clear_runtime_error() {
     let out = foramen()
         .args(["run", SMALL, "--patients", "100", "--out", "/dev/null/run"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
         .assert()
         .code(1);
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
