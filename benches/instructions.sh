@@ -8,7 +8,9 @@
 #
 # usage: bash benches/instructions.sh [SCENARIO] [PATIENTS] [BINARY]
 #   defaults: the three-step reference model, 100,000 patients, the
-#   release build. Instructions are not time: use it to compare two builds
+#   release build. TOP=N also prints the N source lines that execute the
+#   most instructions, per path (the release build has line tables for
+#   foramen; lines of inlined library code are named by their file). Instructions are not time: use it to compare two builds
 #   (copy the first binary aside and pass it as BINARY), then confirm a
 #   gain with interleaved timings (docs/performance.md).
 set -euo pipefail
@@ -42,3 +44,28 @@ paths = patients * policies
 print(f"{scenario}: {total / paths:.0f} instructions per patient-path "
       f"({total:,} for {patients:,} patients x {policies} policies, one thread)")
 PY
+if [ -n "${TOP:-}" ]; then
+    cat >"$work/top.py" <<'PY'
+import re, sys
+top, paths = int(sys.argv[1]), int(sys.argv[2])
+rows, source = [], "?"
+for line in sys.stdin:
+    if line.startswith("-- Auto-annotated source:"):
+        source = line.split("/")[-1].strip()
+        continue
+    m = re.match(r"\s*([\d,]+)\s+(\S.*)$", line)
+    if not m or m.group(2).startswith("=>") or "PROGRAM TOTALS" in line or "events annotated" in line:
+        continue
+    count = int(m.group(1).replace(",", ""))
+    text = m.group(2)
+    # Function summaries name a file and a function; annotated lines are code.
+    where = text if ":" in text.split(" ")[0] and "/" in text.split(" ")[0] else f"{source}: {text}"
+    rows.append((count, where[:110]))
+rows.sort(reverse=True)
+print(f"top {top} lines, instructions per path (function totals included):")
+for count, where in rows[:top]:
+    print(f"{count / paths:8.1f}  {where}")
+PY
+    callgrind_annotate --auto=yes --show-percs=no --threshold=100 --context=0 "$work/cg" 2>/dev/null |
+        python3 "$work/top.py" "$TOP" "$((patients * policies))"
+fi
