@@ -7,12 +7,14 @@
 # rayon jobs, a few percent at these sizes), on one thread.
 #
 # usage: bash benches/instructions.sh [SCENARIO] [PATIENTS] [BINARY]
+#   (BINARY, or $FORAMEN: a given build instead of this checkout's)
 #   defaults: the three-step reference model, 100,000 patients, the
 #   release build. TOP=N also prints the N source lines that execute the
 #   most instructions, per path (the release build has line tables for
-#   foramen; lines of inlined library code are named by their file). Instructions are not time: use it to compare two builds
-#   (copy the first binary aside and pass it as BINARY), then confirm a
-#   gain with interleaved timings (docs/performance.md).
+#   foramen; lines of inlined library code are named by their file).
+#   Instructions are not time: use it to compare two builds (copy the
+#   first binary aside and pass it as BINARY), then confirm a gain with
+#   interleaved timings (docs/performance.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scenario="${1:-scenarios/reference/three-step.toml}"
@@ -22,12 +24,8 @@ if ! command -v valgrind >/dev/null; then
     echo "skipped: valgrind is not installed (Debian: apt-get install valgrind)"
     exit 0
 fi
-if [ -n "${3:-}" ]; then
-    foramen="$3"
-else
-    cargo build --release --quiet
-    foramen="$CARGO_TARGET_DIR/release/foramen"
-fi
+source benches/binary.sh
+foramen="$(foramen_binary "${3:-}")"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 valgrind --tool=callgrind --callgrind-out-file="$work/cg" \

@@ -32,12 +32,8 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import numpy" 2>/dev/
     "$venv/bin/python" -m pip install --quiet numpy
 fi
 
-if [ -n "${FORAMEN:-}" ]; then
-    foramen="$FORAMEN"
-else
-    cargo build --release --quiet
-    foramen="$CARGO_TARGET_DIR/release/foramen"
-fi
+source benches/binary.sh
+foramen="$(foramen_binary)"
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 

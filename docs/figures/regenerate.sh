@@ -12,13 +12,8 @@
 # figures: results do not depend on the build's optimisation).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-if [ -n "${FORAMEN:-}" ]; then
-    foramen="$(realpath "$FORAMEN")"
-else
-    export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/foramen-target}"
-    cargo build --release --quiet
-    foramen="$CARGO_TARGET_DIR/release/foramen"
-fi
+source benches/binary.sh
+foramen="$(foramen_binary)"
 figures=docs/figures
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
