@@ -879,7 +879,6 @@ impl<T: Tally, const PLAIN: bool> Walk<'_, T, PLAIN> {
         self.finish_symptom_free();
     }
 
-    #[inline]
     fn finish_symptom_free(&mut self) {
         self.ws.spells.symptom_free.push((self.t, self.horizon));
         self.note_symptom_free();
