@@ -23,8 +23,11 @@
 //! Families with a closed-form quantile are sampled by inverse transform on
 //! `[F(lo), F(hi)]` (one uniform draw, exact); the gamma by rejection when the
 //! interval holds at least 5% of the mass and by numerical inversion of its
-//! CDF otherwise. Untruncated families use rand_distr's samplers (ziggurat
-//! normal and exponential, Marsaglia-Tsang gamma); the Weibull is sampled as
+//! CDF otherwise. Untruncated families draw from rand_distr's ziggurat
+//! normal and exponential: the normal and lognormal as `mean + sd z` and
+//! `exp(mu + sigma z)`, the gamma of shape above 1 by Marsaglia-Tsang
+//! written out here (rand_distr's steps, inlined; the same values), of
+//! shape at most 1 by rand_distr's sampler; the Weibull is sampled as
 //! `scale * E^(1/shape)` with `E ~ Exp(1)`.
 //!
 //! Our own transforms use the `libm` crate. rand_distr's samplers use
@@ -39,7 +42,7 @@
 //! statrs 0.19.1 and why it stays.
 
 use rand::{Rng, RngExt};
-use rand_distr::{Distribution, Exp1, Gamma, LogNormal, Normal};
+use rand_distr::{Distribution, Exp1, Gamma, LogNormal, Normal, Open01, StandardNormal};
 
 use super::raw::RawDist;
 use crate::error::Invalid;
@@ -74,8 +77,19 @@ enum Sampler {
         low: f64,
         width: f64,
     },
-    Normal(Normal<f64>),
-    LogNormal(LogNormal<f64>),
+    /// `mean + sd z`, `z` standard normal (rand_distr's ziggurat).
+    Normal {
+        mean: f64,
+        sd: f64,
+    },
+    /// `exp(mu + sigma z)`.
+    LogNormal {
+        mu: f64,
+        sigma: f64,
+    },
+    /// Shape at least 1, by Marsaglia and Tsang (see [`MarsagliaTsang`]).
+    GammaLarge(MarsagliaTsang),
+    /// Shape below 1: rand_distr's sampler.
     Gamma(Gamma<f64>),
     Weibull {
         scale: f64,
@@ -178,8 +192,9 @@ impl Dist {
         match &self.sampler {
             Sampler::Fixed(v) => *v,
             Sampler::Uniform { low, width } => low + width * rng.random::<f64>(),
-            Sampler::Normal(d) => d.sample(rng),
-            Sampler::LogNormal(d) => d.sample(rng),
+            Sampler::Normal { mean, sd } => mean + sd * standard_normal(rng),
+            Sampler::LogNormal { mu, sigma } => (mu + sigma * standard_normal(rng)).exp(),
+            Sampler::GammaLarge(g) => g.sample(rng),
             Sampler::Gamma(d) => d.sample(rng),
             Sampler::Weibull { scale, inv_shape } => {
                 let e: f64 = Exp1.sample(rng);
@@ -524,19 +539,74 @@ fn check_family(family: Family) -> Result<Family, String> {
     })
 }
 
+/// One standard normal draw by rand_distr's ziggurat.
+#[inline(always)]
+fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> f64 {
+    StandardNormal.sample(rng)
+}
+
+/// The gamma distribution of shape `a > 1` by Marsaglia and Tsang (2000),
+/// "A simple method for generating gamma variables", ACM TOMS 26(3): with
+/// `d = a - 1/3`, `c = 1 / sqrt(9 d)`, `z` standard normal and `v = (1 +
+/// c z)^3 > 0`, accept `d v` when `u < 1 - 0.0331 z^4` or `ln u < z^2 / 2 +
+/// d (1 - v + ln v)`, `u` uniform on (0, 1). The same steps, constants and
+/// draws as rand_distr 0.6's `GammaLargeShape` (so the same values), held
+/// here so that a draw is one inlined loop rather than three nested calls.
+#[derive(Debug, Clone, Copy)]
+struct MarsagliaTsang {
+    d: f64,
+    c: f64,
+    /// `d * scale`.
+    scale_d: f64,
+}
+
+impl MarsagliaTsang {
+    fn new(shape: f64, scale: f64) -> MarsagliaTsang {
+        let d = shape - 1.0 / 3.0;
+        MarsagliaTsang {
+            d,
+            c: 1.0 / (9.0 * d).sqrt(),
+            scale_d: d * scale,
+        }
+    }
+
+    #[inline]
+    fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        loop {
+            let x = standard_normal(rng);
+            let v_cbrt = 1.0 + self.c * x;
+            if v_cbrt <= 0.0 {
+                continue;
+            }
+            let v = v_cbrt * v_cbrt * v_cbrt;
+            let u: f64 = rng.sample(Open01);
+            let x_sqr = x * x;
+            if u < 1.0 - 0.0331 * x_sqr * x_sqr || u.ln() < 0.5 * x_sqr + self.d * (1.0 - v + v.ln()) {
+                return v * self.scale_d;
+            }
+        }
+    }
+}
+
 fn untruncated_sampler(family: Family) -> Sampler {
     // Parameters were checked by `check_family`, so the constructors succeed;
     // the fallbacks keep this total without a panic path.
     match family {
         Family::Fixed { value } => Sampler::Fixed(value),
         Family::Uniform { low, high } => Sampler::Uniform { low, width: high - low },
-        Family::Normal { mean, sd } => Normal::new(mean, sd).map_or(Sampler::Fixed(mean), Sampler::Normal),
+        Family::Normal { mean, sd } => {
+            Normal::new(mean, sd).map_or(Sampler::Fixed(mean), |_| Sampler::Normal { mean, sd })
+        }
         Family::LogNormal { mu, sigma } => {
-            LogNormal::new(mu, sigma).map_or(Sampler::Fixed(libm::exp(mu)), Sampler::LogNormal)
+            LogNormal::new(mu, sigma).map_or(Sampler::Fixed(libm::exp(mu)), |_| Sampler::LogNormal { mu, sigma })
         }
-        Family::Gamma { shape, scale } => {
-            Gamma::new(shape, scale).map_or(Sampler::Fixed(shape * scale), Sampler::Gamma)
-        }
+        Family::Gamma { shape, scale } => match Gamma::new(shape, scale) {
+            Err(_) => Sampler::Fixed(shape * scale),
+            Ok(_) if shape > 1.0 && shape.is_finite() && scale.is_finite() => {
+                Sampler::GammaLarge(MarsagliaTsang::new(shape, scale))
+            }
+            Ok(gamma) => Sampler::Gamma(gamma),
+        },
         Family::Weibull { shape, scale } => Sampler::Weibull {
             scale,
             inv_shape: 1.0 / shape,
@@ -878,6 +948,29 @@ mod tests {
         RawDist {
             family: family.into(),
             ..RawDist::default()
+        }
+    }
+
+    /// Our inlined normal, lognormal and large-shape gamma samplers give
+    /// exactly rand_distr's values from the same stream (the golden files
+    /// did not change when they replaced rand_distr's).
+    #[test]
+    fn own_samplers_are_rand_distrs_to_the_bit() {
+        use crate::rng::{Purpose, stream};
+        let check = |family: Family, theirs: &dyn Fn(&mut crate::rng::Stream) -> f64| {
+            let dist = Dist::new(family, None).unwrap();
+            let (mut a, mut b) = (stream(7, 1, Purpose::Cohort), stream(7, 1, Purpose::Cohort));
+            for _ in 0..20_000 {
+                assert_eq!(dist.sample(&mut a).to_bits(), theirs(&mut b).to_bits(), "{family:?}");
+            }
+        };
+        let normal = Normal::new(3.0, 2.5).unwrap();
+        check(Family::Normal { mean: 3.0, sd: 2.5 }, &|r| normal.sample(r));
+        let lognormal = LogNormal::new(3.7, 0.5).unwrap();
+        check(Family::LogNormal { mu: 3.7, sigma: 0.5 }, &|r| lognormal.sample(r));
+        for (shape, scale) in [(1.0000001, 3.0), (1.5, 60.0), (2.0, 45.0), (9.7, 0.3)] {
+            let gamma = Gamma::new(shape, scale).unwrap();
+            check(Family::Gamma { shape, scale }, &|r| gamma.sample(r));
         }
     }
 
