@@ -70,17 +70,31 @@ fn segments(path: &str) -> Vec<String> {
     out
 }
 
-fn child<'a>(v: &'a mut Value, seg: &str) -> Option<&'a mut Value> {
+/// The element of `items` that `seg` names: `[i]` (or `i`) by index,
+/// otherwise by its `name`.
+fn element_index(items: &[Value], seg: &str) -> Option<usize> {
+    match seg.trim_start_matches('[').trim_end_matches(']').parse::<usize>() {
+        Ok(i) => Some(i),
+        Err(_) => items
+            .iter()
+            .position(|item| item.get("name").and_then(Value::as_str) == Some(seg)),
+    }
+}
+
+fn child<'a>(v: &'a Value, seg: &str) -> Option<&'a Value> {
+    match v {
+        Value::Table(t) => t.get(seg),
+        Value::Array(items) => items.get(element_index(items, seg)?),
+        _ => None,
+    }
+}
+
+fn child_mut<'a>(v: &'a mut Value, seg: &str) -> Option<&'a mut Value> {
     match v {
         Value::Table(t) => t.get_mut(seg),
         Value::Array(items) => {
-            let index = seg.trim_start_matches('[').trim_end_matches(']').parse::<usize>().ok();
-            match index {
-                Some(i) => items.get_mut(i),
-                None => items
-                    .iter_mut()
-                    .find(|item| item.get("name").and_then(Value::as_str) == Some(seg)),
-            }
+            let i = element_index(items, seg)?;
+            items.get_mut(i)
         }
         _ => None,
     }
@@ -88,7 +102,7 @@ fn child<'a>(v: &'a mut Value, seg: &str) -> Option<&'a mut Value> {
 
 /// The number at `path`.
 pub fn get_number(doc: &Table, path: &str) -> Option<f64> {
-    match get(doc, path)? {
+    match *get(doc, path)? {
         Value::Integer(i) => Some(i as f64),
         Value::Float(f) => Some(f),
         _ => None,
@@ -109,13 +123,11 @@ pub fn is_whole(doc: &Table, path: &str) -> bool {
     matches!(get(doc, path), Some(Value::Integer(_)))
 }
 
-fn get(doc: &Table, path: &str) -> Option<Value> {
-    let mut root = Value::Table(doc.clone());
-    let mut v = &mut root;
-    for seg in segments(path) {
-        v = child(v, &seg)?;
-    }
-    Some(v.clone())
+/// The value at `path` (read in place: the document is not copied).
+fn get<'a>(doc: &'a Table, path: &str) -> Option<&'a Value> {
+    let segs = segments(path);
+    let (first, rest) = segs.split_first()?;
+    rest.iter().try_fold(doc.get(first)?, |v, seg| child(v, seg))
 }
 
 /// Sets the number at `path` (an integer stays an integer when `value` is
@@ -131,28 +143,22 @@ pub fn set_number(doc: &mut Table, path: &str, value: f64) -> Result<(), String>
         let hint = closest_paths(path, &paths);
         format!("`{path}` is not the path of a number in the scenario; closest valid paths: {hint}")
     };
-    let Some((first, rest)) = segs.split_first() else {
-        return Err(unknown(doc));
-    };
-    let snapshot = doc.clone();
-    let Some(mut v) = doc.get_mut(first) else {
-        return Err(unknown(&snapshot));
-    };
-    for seg in rest {
-        match child(v, seg) {
-            Some(c) => v = c,
-            None => return Err(unknown(&snapshot)),
+    // Found in place: the document is not copied (a probabilistic analysis
+    // sets every distribution of belief for each draw).
+    let found = segs
+        .split_first()
+        .and_then(|(first, rest)| rest.iter().try_fold(doc.get_mut(first)?, |v, seg| child_mut(v, seg)));
+    match found {
+        Some(v @ Value::Integer(_)) if value.fract() == 0.0 && value.abs() < 9.0e15 => {
+            *v = Value::Integer(value as i64)
         }
-    }
-    match v {
-        Value::Integer(_) if value.fract() == 0.0 && value.abs() < 9.0e15 => *v = Value::Integer(value as i64),
-        Value::Integer(_) => {
+        Some(Value::Integer(_)) => {
             return Err(format!(
                 "`{path}` is a whole number in the scenario; {value} is not whole"
             ));
         }
-        Value::Float(_) => *v = Value::Float(value),
-        _ => return Err(unknown(&snapshot)),
+        Some(v @ Value::Float(_)) => *v = Value::Float(value),
+        _ => return Err(unknown(doc)),
     }
     Ok(())
 }
