@@ -429,10 +429,13 @@ pub fn write_patients(scenario: &Scenario, records: &PatientRecords, path: &Path
     let policies = records.outcomes.len();
     let mut columns: Vec<Column> = Vec::new();
     let rows = n * policies;
-    let policy: Vec<String> = scenario
+    // Text columns are built from borrowed names: one allocation per
+    // column, not per row (a million patients under four policies made
+    // 20 million strings).
+    let policy: Vec<&str> = scenario
         .policies()
         .iter()
-        .flat_map(|p| std::iter::repeat_n(p.name.clone(), n))
+        .flat_map(|p| std::iter::repeat_n(p.name.as_str(), n))
         .collect();
     columns.push(Column::new("policy".into(), policy));
     let first = records.first_patient;
@@ -443,10 +446,9 @@ pub fn write_patients(scenario: &Scenario, records: &PatientRecords, path: &Path
         let name: PlSmallStr = c.name.as_str().into();
         columns.push(match &c.kind {
             CovariateKind::Boolean { .. } => Column::new(name, values.map(|v| v != 0.0).collect::<Vec<bool>>()),
-            CovariateKind::Categorical { levels, .. } => Column::new(
-                name,
-                values.map(|v| levels[v as usize].clone()).collect::<Vec<String>>(),
-            ),
+            CovariateKind::Categorical { levels, .. } => {
+                Column::new(name, values.map(|v| levels[v as usize].as_str()).collect::<Vec<&str>>())
+            }
             CovariateKind::Continuous { .. } => Column::new(name, values.collect::<Vec<f64>>()),
         });
     }
@@ -473,8 +475,8 @@ pub fn write_patients(scenario: &Scenario, records: &PatientRecords, path: &Path
         outcomes().map(|o| o.symptomatic_days).collect::<Vec<_>>(),
     ));
     let level = |o: &Outcome| match o.deepest_level {
-        0 => "none".to_string(),
-        l => LEVELS[usize::from(l.min(3)) - 1].to_string(),
+        0 => "none",
+        l => LEVELS[usize::from(l.min(3)) - 1],
     };
     columns.push(Column::new(
         "deepest_level".into(),
