@@ -73,6 +73,35 @@ fn sweep_direction_is_known_in_advance() {
     assert!(surgery[4] < surgery[0] - 0.1, "{surgery:?}");
 }
 
+/// A sweep point is validated as a scenario, not held again to the
+/// `[ranges]` of its document, which it does not use: a point whose value
+/// would make a range end break a rule (a partial response that no longer
+/// fits beside the full one) runs, while the document read with that value
+/// is refused for the range end.
+#[test]
+fn sweep_points_are_not_held_to_range_ends() {
+    let text = SMALL_TEXT
+        .replace(
+            "response = { probability = 0.6 }",
+            "response = { probability = 0.6, partial = 0.1 }",
+        )
+        .replace(
+            "[ranges]\n",
+            "[ranges]\n\"interventions.injection.response.partial\" = [0.1, 0.35]\n",
+        );
+    let doc = Document::parse(&text, "partial.toml").unwrap();
+    let path = "interventions.injection.response.probability";
+    let points = sweep::sweep_scenarios(&doc, &Overrides::default(), path, &[0.6, 0.8]).unwrap();
+    assert_eq!(points.len(), 2);
+    let high = text.replace("probability = 0.6, partial", "probability = 0.8, partial");
+    let refused = Document::parse(&high, "high.toml")
+        .unwrap()
+        .scenario(&Overrides::default())
+        .unwrap_err()
+        .to_string();
+    assert!(refused.contains("the range end 0.35 breaks a rule"), "{refused}");
+}
+
 #[test]
 fn sweep_and_sensitivity_write_their_files() {
     let tmp = TempDir::new().unwrap();
