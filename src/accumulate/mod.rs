@@ -278,9 +278,11 @@ impl PairAcc {
 
     #[inline(always)]
     fn add(&mut self, d: i64, k: usize) {
-        let a = u128::from(d.unsigned_abs());
-        self.sum[k] += i128::from(d);
-        self.sum_sq[k] += a * a;
+        if d != 0 {
+            let a = u128::from(d.unsigned_abs());
+            self.sum[k] += i128::from(d);
+            self.sum_sq[k] += a * a;
+        }
     }
 
     pub fn merge(&mut self, other: &PairAcc) {
