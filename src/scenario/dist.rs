@@ -87,9 +87,9 @@ enum Sampler {
         mu: f64,
         sigma: f64,
     },
-    /// Shape at least 1, by Marsaglia and Tsang (see [`MarsagliaTsang`]).
+    /// Shape above 1, by Marsaglia and Tsang (see [`MarsagliaTsang`]).
     GammaLarge(MarsagliaTsang),
-    /// Shape below 1: rand_distr's sampler.
+    /// Shape at most 1: rand_distr's sampler (at 1 its exponential).
     Gamma(Gamma<f64>),
     Weibull {
         scale: f64,
