@@ -70,6 +70,14 @@ pub struct Dist {
     sampler: Sampler,
 }
 
+/// Two distributions are equal when their families and truncations are
+/// (the sampler is made from them).
+impl PartialEq for Dist {
+    fn eq(&self, other: &Dist) -> bool {
+        self.family == other.family && self.truncation == other.truncation
+    }
+}
+
 #[derive(Debug, Clone)]
 enum Sampler {
     Fixed(f64),

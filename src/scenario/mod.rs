@@ -421,6 +421,44 @@ pub struct Policy {
     pub relapse_to: Option<usize>,
 }
 
+impl Policy {
+    /// How many leading steps a path walks alike under `self` and `other`:
+    /// a path of `self` that entered none of the later steps (and was not
+    /// cut short) is `other`'s path too, the same draws from the same
+    /// streams. `usize::MAX` when the two walk alike throughout; 0 when
+    /// their relapse rules differ or only one has a red flag. Red flags
+    /// that jump to different steps count up to `self`'s (a path that
+    /// jumped entered it). (Names and the texts of conditions do not
+    /// count.)
+    pub fn shared_steps(&self, other: &Policy) -> usize {
+        let jumps = match (&self.red_flag, &other.red_flag) {
+            (None, None) => usize::MAX,
+            (Some(a), Some(b)) if a.wait == b.wait => {
+                if a.jump_to == b.jump_to {
+                    usize::MAX
+                } else {
+                    a.jump_to
+                }
+            }
+            _ => return 0,
+        };
+        if self.relapse_to != other.relapse_to {
+            return 0;
+        }
+        let alike = self
+            .steps
+            .iter()
+            .zip(&other.steps)
+            .take_while(|(a, b)| a.walks_like(b))
+            .count();
+        if alike == self.steps.len() && alike == other.steps.len() {
+            jumps
+        } else {
+            alike.min(jumps)
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Step {
     pub name: String,
@@ -435,6 +473,24 @@ pub struct Step {
     pub routes: Vec<(String, Cond, usize)>,
     /// What a partial responder does.
     pub on_partial: OnPartial,
+}
+
+impl Step {
+    /// Whether a patient is taken through this step as through `other`.
+    fn walks_like(&self, other: &Step) -> bool {
+        self.intervention == other.intervention
+            && self.attempts == other.attempts
+            && self.wait == other.wait
+            && self.failure_time == other.failure_time
+            && self.skip_if.as_ref().map(|s| &s.1) == other.skip_if.as_ref().map(|s| &s.1)
+            && self.routes.len() == other.routes.len()
+            && self
+                .routes
+                .iter()
+                .zip(&other.routes)
+                .all(|(a, b)| a.1 == b.1 && a.2 == b.2)
+            && self.on_partial == other.on_partial
+    }
 }
 
 /// What a partial responder does at a step.

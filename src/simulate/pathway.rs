@@ -208,6 +208,9 @@ pub struct Workspace {
     response: Vec<f64>,
     /// Paths cut short by [`MAX_STEPS_PER_PATIENT`] (never reset).
     stalled: u64,
+    /// The furthest step the last path entered (the step count when its
+    /// pathway was exhausted; `usize::MAX` when it was cut short).
+    furthest: usize,
     /// Keep the path's events ([`Workspace::log_events`]).
     log: bool,
     /// The scenario is plain ([`Scenario::is_plain`]): paths are walked
@@ -231,6 +234,15 @@ impl Workspace {
     /// The outcome of the last simulated path.
     pub fn outcome(&self) -> &Outcome {
         &self.out
+    }
+
+    /// The furthest step of its policy the last path entered, after the
+    /// steps it skipped: the policy's step count when the pathway was
+    /// exhausted, `usize::MAX` when the path was cut short. A policy whose
+    /// first steps up to this one are walked alike
+    /// ([`crate::scenario::Policy::shared_steps`]) has the same path.
+    pub fn furthest_step(&self) -> usize {
+        self.furthest
     }
 
     /// Keep each path's events from now on (off by default: the sums of a
@@ -284,6 +296,7 @@ impl Workspace {
         self.capped_starts.clear();
         self.ledger.clear();
         self.events.clear();
+        self.furthest = 0;
     }
 }
 
@@ -483,11 +496,13 @@ impl<T: Tally, const PLAIN: bool> Walk<'_, T, PLAIN> {
             taken += 1;
             if taken > MAX_STEPS_PER_PATIENT {
                 self.ws.stalled += 1;
+                self.ws.furthest = usize::MAX;
                 return self.finish_symptomatic();
             }
             while step < steps.len() && steps[step].skip_if.as_ref().is_some_and(|(_, c)| c.eval(&self.ws.x)) {
                 step += 1;
             }
+            self.ws.furthest = self.ws.furthest.max(step);
             if step == steps.len() {
                 // Pathway exhausted: symptomatic until resolution, a red flag or H.
                 let armed = !PLAIN && policy.red_flag.is_some() && !self.ws.out.surgery;

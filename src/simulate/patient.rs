@@ -14,6 +14,12 @@ pub struct Scratch {
     /// The patient's covariates, one slot per covariate.
     x: Vec<f64>,
     ws: Workspace,
+    /// Per pair of policies (`a * policies + b`), how many leading steps
+    /// they walk alike ([`crate::scenario::Policy::shared_steps`]); empty
+    /// (nothing shared) in the default scratch.
+    shared: Vec<usize>,
+    /// Paths handed on as the previous policy's, not walked again.
+    reused: u64,
 }
 
 impl Scratch {
@@ -26,7 +32,17 @@ impl Scratch {
         if events {
             scratch.ws.log_events();
         }
+        let policies = scenario.policies();
+        scratch.shared = policies
+            .iter()
+            .flat_map(|a| policies.iter().map(|b| a.shared_steps(b)))
+            .collect();
         scratch
+    }
+
+    /// Paths that were their previous policy's path, not walked again.
+    pub fn reused_paths(&self) -> u64 {
+        self.reused
     }
 
     /// Paths simulated with this scratch that the step guard cut short.
@@ -58,7 +74,9 @@ pub struct Path<'a> {
 /// natural history are drawn once, under `seed`, and every policy sees the
 /// same patient; with `independent` each policy draws its own patient under
 /// [`policy_seed`]. A policy's path does not depend on which others are
-/// simulated.
+/// simulated. Under common random numbers, a policy that takes its first
+/// steps as the last one walked does ([`crate::scenario::Policy::shared_steps`])
+/// is handed that path, not walked again, when the path went no further.
 #[allow(clippy::too_many_arguments)]
 #[inline]
 pub fn simulate_patient<T: Tally>(
@@ -74,21 +92,32 @@ pub fn simulate_patient<T: Tally>(
     scratch.x.resize(scenario.slot_count(), 0.0);
     let mut nh = NaturalDraws::NONE;
     let mut key = PatientKey::new(seed, patient);
-    let mut first = true;
+    let policies = scenario.policies().len();
+    // The policy whose path of this patient the workspace holds.
+    let mut walked: Option<usize> = None;
     for (p, policy) in scenario.policies().iter().enumerate() {
         if only.get(p) == Some(&false) {
             continue;
         }
         let seed = if independent { policy_seed(seed, p) } else { seed };
-        if std::mem::take(&mut first) || independent {
+        if walked.is_none() || independent {
+            walked = None;
             key = PatientKey::new(seed, patient);
             draw_covariates(scenario, key, &mut scratch.x, tally);
-            if scenario.policies().len() > 1 {
+            if policies > 1 {
                 scratch.ws.new_patient(scenario.interventions().len());
             }
             nh = NaturalDraws::draw(scenario, key, &scratch.x, tally);
         }
-        simulate(scenario, policy, key, &scratch.x, nh, &mut scratch.ws, tally);
+        // A path that never went past the steps this policy takes alike
+        // with the last one walked is this policy's path too.
+        let shared = walked.and_then(|q| scratch.shared.get(q * policies + p));
+        if shared.is_some_and(|&shared| scratch.ws.furthest_step() < shared) {
+            scratch.reused += 1;
+        } else {
+            simulate(scenario, policy, key, &scratch.x, nh, &mut scratch.ws, tally);
+        }
+        walked = Some(p);
         each(Path {
             policy: p,
             covariates: &scratch.x,

@@ -18,5 +18,6 @@ mod plain;
 mod plot;
 mod report;
 mod shards;
+mod shared;
 mod targets;
 mod validation;
