@@ -202,10 +202,9 @@ pub struct Workspace {
     /// `Outcome` returned by value was copied twice per path).
     out: Outcome,
     /// Per intervention, the current patient's response probability at
-    /// presentation, frailty included (NaN until asked): the same under
-    /// every policy, so computed once per patient
-    /// ([`Workspace::new_patient`]; empty, and not kept, with a single
-    /// policy).
+    /// presentation (NaN until asked): the same under every policy, so
+    /// computed once per patient ([`Workspace::new_patient`]; empty, and
+    /// not kept, with a single policy).
     response: Vec<f64>,
     /// Paths cut short by [`MAX_STEPS_PER_PATIENT`] (never reset).
     stalled: u64,
@@ -771,29 +770,22 @@ impl<T: Tally, const PLAIN: bool> Walk<'_, T, PLAIN> {
             self.decompression = self.t;
         }
         let x = &self.ws.x;
-        let response = &intervention.response;
-        let frail = !PLAIN && intervention.frailty_loading != 0.0;
-        let for_patient = |x: &[f64]| {
-            let p = response.for_patient(x);
-            if frail {
-                // The frailty sits after the covariates (Scenario::slot_count).
-                shift_logit(p, intervention.frailty_loading * x[self.scenario.covariates().len()])
-            } else {
-                p
-            }
-        };
         // Until progression changes a covariate, the patient's covariates
-        // are those at presentation (and the frailty never changes), for
-        // which the probability is kept.
-        let p = match self.ws.response.get_mut(iv) {
-            Some(kept) if (response.varies() || frail) && !out.progressed => {
+        // are those at presentation, for which the probability is kept.
+        let response = &intervention.response;
+        let mut p = match self.ws.response.get_mut(iv) {
+            Some(kept) if response.varies() && !out.progressed => {
                 if kept.is_nan() {
-                    *kept = for_patient(x);
+                    *kept = response.for_patient(x);
                 }
                 *kept
             }
-            _ => for_patient(x),
+            _ => response.for_patient(x),
         };
+        if !PLAIN && intervention.frailty_loading != 0.0 {
+            // The frailty sits after the covariates (Scenario::slot_count).
+            p = shift_logit(p, intervention.frailty_loading * x[self.scenario.covariates().len()]);
+        }
         // One uniform: full below p x full_share, partial below p.
         let u = tally.uniform(&mut rng);
         let responds = u < p * intervention.full_share;
