@@ -218,37 +218,111 @@ pub fn sums_bytes(scenario: &Scenario, subgroups: usize) -> u128 {
     scenario.policies().len() as u128 * (groups * (group + pair) + curves)
 }
 
+/// A list that grows in segments of fixed capacity: a push never moves
+/// what is stored (a `Vec` that doubles copies it all again, into fresh
+/// memory), and appending a list moves its segments, not their elements.
+/// A million patients' records under four policies are 700 MB.
+#[derive(Clone)]
+pub struct Segments<T> {
+    segments: Vec<Vec<T>>,
+}
+
+/// The elements as one list: where segments begin depends on how the
+/// cohort was cut into chunks, which the results do not.
+impl<T: Copy + std::fmt::Debug> std::fmt::Debug for Segments<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl<T> Default for Segments<T> {
+    fn default() -> Self {
+        Segments { segments: Vec::new() }
+    }
+}
+
+impl<T: Copy> Segments<T> {
+    /// Elements per segment (1 MB to 16 MB of records).
+    const CAPACITY: usize = 1 << 16;
+
+    /// The last segment, with room for `n` more elements.
+    #[inline]
+    fn room(&mut self, n: usize) -> &mut Vec<T> {
+        let full = self.segments.last().is_none_or(|s| s.capacity() - s.len() < n);
+        if full {
+            self.segments.push(Vec::with_capacity(Self::CAPACITY.max(n)));
+        }
+        self.segments.last_mut().expect("a segment was just pushed")
+    }
+
+    #[inline]
+    pub fn push(&mut self, value: T) {
+        self.room(1).push(value);
+    }
+
+    /// Appends `values`, all in one segment.
+    #[inline]
+    pub fn extend_from_slice(&mut self, values: &[T]) {
+        self.room(values.len()).extend_from_slice(values);
+    }
+
+    /// Moves the segments of `later` after this list's.
+    pub fn append(&mut self, later: Segments<T>) {
+        self.segments.extend(later.segments);
+    }
+
+    pub fn len(&self) -> usize {
+        self.segments.iter().map(Vec::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.segments.iter().all(Vec::is_empty)
+    }
+
+    /// The segments, in order (each slice whole as it was extended).
+    pub fn segments(&self) -> impl Iterator<Item = &[T]> {
+        self.segments.iter().map(Vec::as_slice)
+    }
+
+    /// The elements, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &T> {
+        self.segments.iter().flatten()
+    }
+}
+
 /// Per-patient records, in patient order.
 #[derive(Debug, Clone, Default)]
 pub struct PatientRecords {
     /// Index of the first patient (non-zero in a shard).
     pub first_patient: u64,
-    /// Covariate slots, `Scenario::slot_count` per patient: one vector
+    /// Covariate slots, `Scenario::slot_count` per patient: one list
     /// shared by every policy under common random numbers, one per policy
     /// under `--independent` (each policy draws its own patients).
-    pub covariates: Vec<Vec<f64>>,
-    /// One vector per policy, one outcome per patient.
-    pub outcomes: Vec<Vec<Outcome>>,
+    pub covariates: Vec<Segments<f64>>,
+    /// One list per policy, one outcome per patient.
+    pub outcomes: Vec<Segments<Outcome>>,
 }
 
 impl PatientRecords {
     fn new(policies: usize, independent: bool) -> PatientRecords {
         PatientRecords {
             first_patient: 0,
-            covariates: vec![Vec::new(); if independent { policies } else { 1 }],
-            outcomes: vec![Vec::new(); policies],
+            covariates: (0..if independent { policies } else { 1 })
+                .map(|_| Segments::default())
+                .collect(),
+            outcomes: (0..policies).map(|_| Segments::default()).collect(),
         }
     }
 
-    /// The covariate slots of patient `i` (0-based within these records)
-    /// under `policy`, `slots` per patient.
-    pub fn slots_of(&self, policy: usize, i: usize, slots: usize) -> &[f64] {
+    /// The covariate slots of each patient under `policy`, in patient
+    /// order, `slots` (at least 1) per patient.
+    pub fn covariate_rows(&self, policy: usize, slots: usize) -> impl Iterator<Item = &[f64]> {
         let own = &self.covariates[policy.min(self.covariates.len() - 1)];
-        &own[i * slots..(i + 1) * slots]
+        own.segments().flat_map(move |s| s.chunks_exact(slots))
     }
 
     fn is_empty(&self) -> bool {
-        self.outcomes.iter().all(Vec::is_empty)
+        self.outcomes.iter().all(Segments::is_empty)
     }
 }
 
@@ -271,20 +345,11 @@ impl Sink for PatientRecords {
         if self.is_empty() {
             self.first_patient = later.first_patient;
         }
-        // Into an empty sink (the reduction starts from one) the vectors
-        // move rather than copy: a million patients' records are 700 MB.
-        fn join<T>(a: &mut Vec<T>, b: Vec<T>) {
-            if a.is_empty() {
-                *a = b;
-            } else {
-                a.extend(b);
-            }
-        }
         for (a, b) in self.covariates.iter_mut().zip(later.covariates) {
-            join(a, b);
+            a.append(b);
         }
         for (a, b) in self.outcomes.iter_mut().zip(later.outcomes) {
-            join(a, b);
+            a.append(b);
         }
     }
 }
@@ -330,4 +395,33 @@ pub fn simulate(scenario: &Scenario, spec: &RunSpec, observer: &dyn Observer) ->
         threads: ran.threads,
         stalled_paths: ran.stalled_paths,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Segments;
+
+    /// Elements stay in order across segments and appends; a slice
+    /// extended at once stays in one segment.
+    #[test]
+    fn segments_keep_order_and_whole_slices() {
+        let capacity = Segments::<u32>::CAPACITY as u32;
+        let mut a = Segments::default();
+        for i in 0..capacity + 10 {
+            a.push(i);
+        }
+        let mut b = Segments::default();
+        b.extend_from_slice(&[capacity + 10, capacity + 11, capacity + 12]);
+        for i in capacity + 13..2 * capacity + 1 {
+            b.push(i);
+        }
+        // Does not fit in the last segment's room: a new segment.
+        let whole: Vec<u32> = (2 * capacity + 1..3 * capacity).collect();
+        b.extend_from_slice(&whole);
+        a.append(b);
+        assert_eq!(a.len(), 3 * capacity as usize);
+        assert!(a.iter().copied().eq(0..3 * capacity));
+        assert!(a.segments().any(|s| s == whole.as_slice()));
+        assert!(a.segments().all(|s| s.len() <= Segments::<u32>::CAPACITY));
+    }
 }

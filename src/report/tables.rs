@@ -11,7 +11,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use crate::accumulate::sink::PatientRecords;
+use crate::accumulate::sink::{PatientRecords, Segments};
 use crate::analysis::bench::{BenchRow, DrawCounts};
 use crate::analysis::calibrate::Fit;
 use crate::analysis::floor::{Floor, Primitive, Way};
@@ -425,37 +425,49 @@ fn long_curves<'a>(
 /// [`Error::Output`] naming the file.
 pub fn write_patients(scenario: &Scenario, records: &PatientRecords, path: &Path) -> Result<(), Error> {
     let k = scenario.slot_count();
-    let n = records.outcomes.first().map_or(0, Vec::len);
+    let n = records.outcomes.first().map_or(0, Segments::len);
     let policies = records.outcomes.len();
     let mut columns: Vec<Column> = Vec::new();
     let rows = n * policies;
     // Text columns are built from borrowed names: one allocation per
     // column, not per row (a million patients under four policies made
     // 20 million strings).
-    let policy: Vec<&str> = scenario
-        .policies()
-        .iter()
-        .flat_map(|p| std::iter::repeat_n(p.name.as_str(), n))
-        .collect();
+    let mut policy: Vec<&str> = Vec::with_capacity(rows);
+    for p in scenario.policies() {
+        policy.extend(std::iter::repeat_n(p.name.as_str(), n));
+    }
     columns.push(Column::new("policy".into(), policy));
     let first = records.first_patient;
-    let patient: Vec<u64> = (0..policies).flat_map(|_| first..first + n as u64).collect();
+    let mut patient: Vec<u64> = Vec::with_capacity(rows);
+    for _ in 0..policies {
+        patient.extend(first..first + n as u64);
+    }
     columns.push(Column::new("patient".into(), patient));
+    // Slot `j` of every patient, policy by policy.
+    let slot = |j: usize| {
+        let mut values = Vec::with_capacity(rows);
+        for p in 0..policies {
+            values.extend(records.covariate_rows(p, k).map(|row| row[j]));
+        }
+        values
+    };
     for (j, c) in scenario.covariates().iter().enumerate() {
-        let values = (0..policies).flat_map(|p| (0..n).map(move |i| records.slots_of(p, i, k)[j]));
+        let values = slot(j);
         let name: PlSmallStr = c.name.as_str().into();
         columns.push(match &c.kind {
-            CovariateKind::Boolean { .. } => Column::new(name, values.map(|v| v != 0.0).collect::<Vec<bool>>()),
-            CovariateKind::Categorical { levels, .. } => {
-                Column::new(name, values.map(|v| levels[v as usize].as_str()).collect::<Vec<&str>>())
-            }
-            CovariateKind::Continuous { .. } => Column::new(name, values.collect::<Vec<f64>>()),
+            CovariateKind::Boolean { .. } => Column::new(name, values.iter().map(|&v| v != 0.0).collect::<Vec<bool>>()),
+            CovariateKind::Categorical { levels, .. } => Column::new(
+                name,
+                values
+                    .iter()
+                    .map(|&v| levels[v as usize].as_str())
+                    .collect::<Vec<&str>>(),
+            ),
+            CovariateKind::Continuous { .. } => Column::new(name, values),
         });
     }
     if scenario.frailty().is_some() {
-        let j = scenario.covariates().len();
-        let values = (0..policies).flat_map(|p| (0..n).map(move |i| records.slots_of(p, i, k)[j]));
-        columns.push(Column::new("frailty".into(), values.collect::<Vec<f64>>()));
+        columns.push(Column::new("frailty".into(), slot(scenario.covariates().len())));
     }
     let level = |o: &Outcome| match o.deepest_level {
         0 => "none",
@@ -496,7 +508,12 @@ pub fn write_patients(scenario: &Scenario, records: &PatientRecords, path: &Path
     // Block by block, every column: each outcome is read from memory
     // once, not once per column (a column at a time read the 160-byte
     // outcomes of every path twenty times over).
-    for block in records.outcomes.iter().flat_map(|o| o.chunks(4096)) {
+    for block in records
+        .outcomes
+        .iter()
+        .flat_map(|o| o.segments())
+        .flat_map(|s| s.chunks(4096))
+    {
         for f in &mut fills {
             f.fill(block);
         }

@@ -176,7 +176,7 @@ proptest! {
         // One covariate vector shared by both policies: 300 patients.
         prop_assert_eq!(records.covariates.len(), 1);
         prop_assert_eq!(records.covariates[0].len(), 300);
-        for (a, b) in records.outcomes[0].iter().zip(&records.outcomes[1]) {
+        for (a, b) in records.outcomes[0].iter().zip(records.outcomes[1].iter()) {
             if a.recovered {
                 prop_assert_eq!(a, b);
             } else {
