@@ -11,7 +11,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use crate::accumulate::sink::{PatientRecords, Segments};
+use crate::accumulate::sink::{PatientRecords, Record, Segments};
 use crate::analysis::bench::{BenchRow, DrawCounts};
 use crate::analysis::calibrate::Fit;
 use crate::analysis::floor::{Floor, Primitive, Way};
@@ -27,7 +27,6 @@ use crate::outcome::{Feature, Id, LEVELS, OutcomeDef};
 use crate::report::plot::{ComparisonCharts, Contrast, Labels, PolicyCharts, RunCharts};
 use crate::scenario::targets::Target;
 use crate::scenario::{CovariateKind, Scenario};
-use crate::simulate::pathway::Outcome;
 use crate::stats::Estimate;
 
 /// Writes `summary.csv`, `curves.csv`, `subgroups.csv` and, with two or more
@@ -469,7 +468,7 @@ pub fn write_patients(scenario: &Scenario, records: &PatientRecords, path: &Path
     if scenario.frailty().is_some() {
         columns.push(Column::new("frailty".into(), slot(scenario.covariates().len())));
     }
-    let level = |o: &Outcome| match o.deepest_level {
+    let level = |o: &Record| match o.deepest_level {
         0 => "none",
         l => LEVELS[usize::from(l.min(3)) - 1],
     };
@@ -505,9 +504,9 @@ pub fn write_patients(scenario: &Scenario, records: &PatientRecords, path: &Path
             o.valuation.life_years_undiscounted
         }));
     }
-    // Block by block, every column: each outcome is read from memory
-    // once, not once per column (a column at a time read the 160-byte
-    // outcomes of every path twenty times over).
+    // Block by block, every column: each record is read from memory
+    // once, not once per column (a column at a time read the records of
+    // every path twenty times over).
     for block in records
         .outcomes
         .iter()
@@ -530,24 +529,24 @@ pub fn write_patients(scenario: &Scenario, records: &PatientRecords, path: &Path
     Ok(())
 }
 
-/// A column of `patients.parquet` read off the outcomes, filled a block of
+/// A column of `patients.parquet` read off the records, filled a block of
 /// paths at a time.
 trait Fill {
-    fn fill(&mut self, block: &[Outcome]);
+    fn fill(&mut self, block: &[Record]);
     fn column(self: Box<Self>) -> Column;
 }
 
-struct OutcomeColumn<T, F> {
+struct RecordColumn<T, F> {
     name: &'static str,
     values: Vec<T>,
     get: F,
 }
 
-impl<T, F: Fn(&Outcome) -> T> Fill for OutcomeColumn<T, F>
+impl<T, F: Fn(&Record) -> T> Fill for RecordColumn<T, F>
 where
     Series: NamedFrom<Vec<T>, [T]>,
 {
-    fn fill(&mut self, block: &[Outcome]) {
+    fn fill(&mut self, block: &[Record]) {
         self.values.extend(block.iter().map(&self.get));
     }
 
@@ -557,11 +556,11 @@ where
 }
 
 /// The column `name` of `rows` values `get` reads off each outcome.
-fn fill<T: 'static, F: Fn(&Outcome) -> T + 'static>(name: &'static str, rows: usize, get: F) -> Box<dyn Fill>
+fn fill<T: 'static, F: Fn(&Record) -> T + 'static>(name: &'static str, rows: usize, get: F) -> Box<dyn Fill>
 where
     Series: NamedFrom<Vec<T>, [T]>,
 {
-    Box::new(OutcomeColumn {
+    Box::new(RecordColumn {
         name,
         values: Vec::with_capacity(rows),
         get,
