@@ -3,13 +3,10 @@
 //! the full walk does. The full walk is the default scratch's
 //! (`Scratch::default`), the plain one the engine's (`Scratch::new`).
 
-use std::fs;
-use std::path::Path;
-
 use foramen::scenario::Scenario;
-use foramen::simulate::pathway::{Outcome, Spells};
-use foramen::simulate::patient::{Scratch, simulate_patient};
-use foramen::simulate::tally::Untallied;
+use foramen::simulate::patient::Scratch;
+
+use crate::util::{Walked, walk};
 
 /// A plain scenario with what a plain walk keeps: waits, routes, skips,
 /// repeated attempts, a step's own failure time, responses that vary by
@@ -59,31 +56,11 @@ name = "early"
 steps = [{ intervention = "fusion", attempts = 2 }]
 "#;
 
-/// Every path of `patients` patients of `scenario`, walked with `scratch`.
-fn paths(scenario: &Scenario, mut scratch: Scratch, patients: u64) -> Vec<(usize, Outcome, Spells)> {
-    let mut out = Vec::new();
-    for patient in 0..patients {
-        simulate_patient(
-            scenario,
-            11,
-            false,
-            &[],
-            patient,
-            &mut scratch,
-            &mut Untallied,
-            |path| {
-                out.push((path.policy, *path.outcome, path.spells.clone()));
-            },
-        );
-    }
-    out
-}
-
 /// The paths of `scenario`, the same whichever way they are walked.
-fn assert_same_paths(scenario: &Scenario, file: &str) -> Vec<(usize, Outcome, Spells)> {
+fn assert_same_paths(scenario: &Scenario, file: &str) -> Vec<Walked> {
     assert!(scenario.is_plain(), "{file} is not plain");
-    let plain = paths(scenario, Scratch::new(scenario, false), 5_000);
-    let full = paths(scenario, Scratch::default(), 5_000);
+    let plain = walk(scenario, &mut Scratch::new(scenario, false), &[], 5_000);
+    let full = walk(scenario, &mut Scratch::default(), &[], 5_000);
     assert_eq!(plain.len(), full.len(), "{file}");
     for (i, (a, b)) in plain.iter().zip(&full).enumerate() {
         assert_eq!(a, b, "{file}: path {i} differs between the plain and the full walk");
@@ -107,17 +84,7 @@ fn the_plain_walk_gives_the_paths_of_the_full_walk() {
 #[test]
 fn plain_scenario_files_walk_alike_and_others_are_not_plain() {
     let mut plain = Vec::new();
-    let mut files = vec![Path::new("scenarios").to_path_buf()];
-    while let Some(path) = files.pop() {
-        if path.is_dir() {
-            files.extend(fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
-            continue;
-        }
-        if path.extension().is_none_or(|e| e != "toml") || path.starts_with("scenarios/targets") {
-            continue;
-        }
-        let name = path.display().to_string();
-        let scenario = Scenario::from_toml(&fs::read_to_string(&path).unwrap(), &name).unwrap();
+    for (name, scenario) in crate::util::scenario_files() {
         if scenario.is_plain() {
             assert_same_paths(&scenario, &name);
             plain.push(name);

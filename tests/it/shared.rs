@@ -4,34 +4,16 @@
 //! handed on so must be the path the policy walks on its own: outcome,
 //! spells and events.
 
-use std::fs;
-use std::path::Path;
-
 use foramen::scenario::Scenario;
-use foramen::simulate::pathway::{Event, Outcome, Spells};
-use foramen::simulate::patient::{Scratch, simulate_patient};
-use foramen::simulate::tally::Untallied;
+use foramen::simulate::patient::Scratch;
 
-type Walked = (usize, Outcome, Spells, Vec<Event>);
+use crate::util::{Walked, walk};
 
 /// The paths of `patients` patients under the policies `only` marks (all
 /// when empty), and how many were handed on rather than walked.
 fn paths(scenario: &Scenario, only: &[bool], patients: u64) -> (Vec<Walked>, u64) {
     let mut scratch = Scratch::new(scenario, true);
-    let mut out = Vec::new();
-    for patient in 0..patients {
-        simulate_patient(
-            scenario,
-            23,
-            false,
-            only,
-            patient,
-            &mut scratch,
-            &mut Untallied,
-            |path| out.push((path.policy, *path.outcome, path.spells.clone(), path.events.to_vec())),
-        );
-    }
-    (out, scratch.reused_paths())
+    (walk(scenario, &mut scratch, only, patients), scratch.reused_paths())
 }
 
 /// Walks `scenario` with every policy and each policy alone; the paths
@@ -109,59 +91,42 @@ fusion = true
 response = { probability = 0.85 }
 recovery_time = { family = "gamma", shape = 3, scale = 30 }
 failure_time = { family = "fixed", value = 90 }
-[[policies]]
-name = "stepwise"
-relapse_to = "pt"
-red_flag = { jump_to = "surgery", wait = { family = "fixed", value = 7 } }
-steps = [
-  { name = "pt", intervention = "pt", attempts = 3, on_partial = "continue" },
-  { intervention = "decompression", wait = { family = "exponential", mean = 20 } },
-  { name = "surgery", intervention = "fusion" },
-  { name = "revision", intervention = "fusion", wait = { family = "fixed", value = 30 } },
-]
-[[policies]]
-name = "jump-late"
-relapse_to = "pt"
-red_flag = { jump_to = "revision", wait = { family = "fixed", value = 7 } }
-steps = [
-  { name = "pt", intervention = "pt", attempts = 3, on_partial = "continue" },
-  { intervention = "decompression", wait = { family = "exponential", mean = 20 } },
-  { name = "surgery", intervention = "fusion" },
-  { name = "revision", intervention = "fusion", wait = { family = "fixed", value = 30 } },
-]
-[[policies]]
-name = "skip"
-relapse_to = "pt"
-red_flag = { jump_to = "surgery", wait = { family = "fixed", value = 7 } }
-steps = [
-  { name = "pt", intervention = "pt", attempts = 3, on_partial = "continue" },
-  { name = "surgery", intervention = "fusion" },
-]
-[[policies]]
-name = "skip-again"
-relapse_to = "pt"
-red_flag = { jump_to = "surgery", wait = { family = "fixed", value = 7 } }
-steps = [
-  { name = "pt", intervention = "pt", attempts = 3, on_partial = "continue" },
-  { name = "surgery", intervention = "fusion" },
-]
-[[policies]]
-name = "no-red-flag"
-relapse_to = "pt"
-steps = [
-  { name = "pt", intervention = "pt", attempts = 3, on_partial = "continue" },
-  { name = "surgery", intervention = "fusion" },
-]
-[economics]
+{policies}[economics]
 currency = "EUR"
 discount_rate = 0.03
 utility = { symptomatic = 0.5, symptom_free = 0.9, recovering = 0.4, improved = 0.7 }
 daily_cost = { symptomatic = 10, symptom_free = 2, recovering = 50, improved = 5 }
 "#;
 
+/// [`SHARING`]'s policies: four steps, or the first and the surgery;
+/// red flags that jump to the surgery, to the revision or are absent.
+fn sharing() -> String {
+    let pt = r#"{ name = "pt", intervention = "pt", attempts = 3, on_partial = "continue" }"#;
+    let decompression = r#"{ intervention = "decompression", wait = { family = "exponential", mean = 20 } }"#;
+    let surgery = r#"{ name = "surgery", intervention = "fusion" }"#;
+    let revision = r#"{ name = "revision", intervention = "fusion", wait = { family = "fixed", value = 30 } }"#;
+    let policy = |name: &str, jump_to: Option<&str>, steps: &[&str]| {
+        let red_flag = jump_to.map_or(String::new(), |to| {
+            format!("red_flag = {{ jump_to = \"{to}\", wait = {{ family = \"fixed\", value = 7 }} }}\n")
+        });
+        format!(
+            "[[policies]]\nname = \"{name}\"\nrelapse_to = \"pt\"\n{red_flag}steps = [{}]\n",
+            steps.join(", ")
+        )
+    };
+    let policies = [
+        policy("stepwise", Some("surgery"), &[pt, decompression, surgery, revision]),
+        policy("jump-late", Some("revision"), &[pt, decompression, surgery, revision]),
+        policy("skip", Some("surgery"), &[pt, surgery]),
+        policy("skip-again", Some("surgery"), &[pt, surgery]),
+        policy("no-red-flag", None, &[pt, surgery]),
+    ];
+    SHARING.replace("{policies}", &policies.concat())
+}
+
 #[test]
 fn shared_paths_are_the_paths_each_policy_walks() {
-    let scenario = Scenario::from_toml(SHARING, "sharing.toml").unwrap();
+    let scenario = Scenario::from_toml(&sharing(), "sharing.toml").unwrap();
     let policies = scenario.policies();
     // The same steps, but the red flag jumps elsewhere: shared up to the
     // step the first policy's red flag jumps to.
@@ -180,18 +145,8 @@ fn shared_paths_are_the_paths_each_policy_walks() {
 /// defaults share steps between their first two policies.
 #[test]
 fn scenario_files_walk_alike_together_and_alone() {
-    let mut files = vec![Path::new("scenarios").to_path_buf()];
     let mut compared = 0;
-    while let Some(path) = files.pop() {
-        if path.is_dir() {
-            files.extend(fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
-            continue;
-        }
-        if path.extension().is_none_or(|e| e != "toml") || path.starts_with("scenarios/targets") {
-            continue;
-        }
-        let name = path.display().to_string();
-        let scenario = Scenario::from_toml(&fs::read_to_string(&path).unwrap(), &name).unwrap();
+    for (name, scenario) in crate::util::scenario_files() {
         let reused = assert_alike(&scenario, &name, 1_000);
         if name.ends_with("foraminal-stenosis.toml") || name.ends_with("foraminal-stenosis-2025.toml") {
             assert!(reused > 100, "{name}: {reused} paths handed on");

@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use foramen::scenario::Scenario;
 use foramen::simulate::engine::RunSpec;
+use foramen::simulate::pathway::{Event, Outcome, Spells};
+use foramen::simulate::patient::{Scratch, simulate_patient};
+use foramen::simulate::tally::Untallied;
 
 /// The small test scenario, relative to the package root (the working
 /// directory of `cargo test`).
@@ -108,4 +111,39 @@ pub fn patients(out: &Path) -> polars::prelude::DataFrame {
     use polars::prelude::SerReader;
     let file = std::fs::File::open(out.join("patients.parquet")).unwrap();
     polars::prelude::ParquetReader::new(file).finish().unwrap()
+}
+
+/// Every scenario file under scenarios/ but the targets' (which are not
+/// scenarios), read and validated: (its path, the scenario).
+pub fn scenario_files() -> Vec<(String, Scenario)> {
+    let mut found = Vec::new();
+    let mut files = vec![Path::new("scenarios").to_path_buf()];
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+            continue;
+        }
+        if path.extension().is_none_or(|e| e != "toml") || path.starts_with("scenarios/targets") {
+            continue;
+        }
+        let name = path.display().to_string();
+        let scenario = Scenario::from_toml(&std::fs::read_to_string(&path).unwrap(), &name).unwrap();
+        found.push((name, scenario));
+    }
+    found
+}
+
+/// A path as [`walk`] collects it: policy, outcome, spells and events.
+pub type Walked = (usize, Outcome, Spells, Vec<Event>);
+
+/// Every path of patients `0..patients` of `scenario` (seed 11) under the
+/// policies `only` marks (all when empty), walked with `scratch`.
+pub fn walk(scenario: &Scenario, scratch: &mut Scratch, only: &[bool], patients: u64) -> Vec<Walked> {
+    let mut out = Vec::new();
+    for patient in 0..patients {
+        simulate_patient(scenario, 11, false, only, patient, scratch, &mut Untallied, |path| {
+            out.push((path.policy, *path.outcome, path.spells.clone(), path.events.to_vec()));
+        });
+    }
+    out
 }
