@@ -111,10 +111,11 @@ impl Tally for Counter {
 
 /// Counts the streams and draws of the first `patients` patients of `spec`
 /// under every policy (common random numbers, as [`sink::simulate`] does by
-/// default).
+/// default), walked as the engine walks them: a path handed on from a
+/// policy that shares its steps draws nothing again.
 pub fn count_draws(scenario: &Scenario, spec: &RunSpec, patients: u64) -> DrawCounts {
     let mut counter = Counter::default();
-    let mut scratch = Scratch::default();
+    let mut scratch = Scratch::new(scenario, false);
     for patient in 0..patients {
         simulate_patient(
             scenario,
