@@ -8,6 +8,11 @@
 # usage: bash benches/peer.sh [PATIENTS]
 #   FORAMEN=path/to/foramen runs that binary instead of building this
 #   checkout (to set two builds against the same script in one sitting).
+#   KERNEL=1 also runs benches/kernel.rs (`cargo bench --bench kernel`):
+#   the model written by hand with foramen's streams and samplers, for
+#   the script's curve only and for foramen's outputs, checked against
+#   the engine first; the least the model costs without the engine's
+#   generality. (Its first build compiles the bench profile: minutes.)
 # Installs numpy into a local venv ($PEER_VENV, default
 # $CARGO_TARGET_DIR/peer-venv) when missing; skips, saying why, without
 # Python 3 or the script.
@@ -66,3 +71,13 @@ print(f"foramen, {int(n)} patients, best of 3: {one:.2f} M patients/s on one cor
       f"{two:.2f} M on two; recovered by day 730: {rec:.4f}")
 print(f"ratio to numpy on one core: {one / peer:.2f}x (one core), {two / peer:.2f}x (two cores)")
 PY
+
+if [ -n "${KERNEL:-}" ]; then
+    kernel="$(cargo bench --quiet --bench kernel -- "$patients" 2>/dev/null)"
+    echo "$kernel"
+    echo "$kernel" | sed -n 's/^kernel \(.*\), [0-9]* patients.* \([0-9.]*\) M patients\/s.*/\1|\2/p' |
+        while IFS='|' read -r name rate; do
+            python3 -c "import sys; print(f'kernel {sys.argv[1]}: {float(sys.argv[2]) / float(sys.argv[3]):.2f}x numpy on one core')" \
+                "$name" "$rate" "$peer_rate"
+        done
+fi
