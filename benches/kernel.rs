@@ -310,11 +310,18 @@ fn main() {
         scenario.is_plain() && scenario.policies().len() == 1 && ivs.len() == 3 && horizon.fract() == 0.0,
         "the kernels are written for the three-step reference model"
     );
-    // (`cargo bench` passes `--bench`: the first number given is the size.)
-    let n: u64 = std::env::args()
-        .skip(1)
-        .find_map(|a| a.parse().ok())
-        .unwrap_or(10_000_000);
+    // `cargo bench` passes `--bench` and any filter (`cargo bench --
+    // patient_path` is meant for the criterion benches): the first number
+    // given is the size; a filter that does not name this bench skips it.
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let filters: Vec<&String> = args
+        .iter()
+        .filter(|a| !a.starts_with('-') && a.parse::<u64>().is_err())
+        .collect();
+    if !filters.is_empty() && !filters.iter().any(|f| "kernel".contains(f.as_str())) {
+        return;
+    }
+    let n: u64 = args.iter().find_map(|a| a.parse().ok()).unwrap_or(10_000_000);
 
     let expected = engine(&scenario, CHECKED_PATIENTS);
     for (name, got) in [
