@@ -174,8 +174,9 @@ impl Acc {
             self.median[(p.t * BINS_PER_DAY) as i64 as usize] += 1;
             Acc::spell(&mut self.symptom_free, p.t, horizon, horizon);
         }
-        let iv = &ivs[usize::from(p.steps) - 1];
-        if p.responded && iv.level != Level::Conservative {
+        // Recovering: from the start of a procedure that responds.
+        let recovering = p.responded && ivs[usize::from(p.steps) - 1].level != Level::Conservative;
+        if recovering {
             Acc::spell(&mut self.recovering, p.start, p.t, horizon);
         }
         if let Some(c) = self.surgery.get_mut((p.surgery * BINS_PER_DAY) as i64 as usize) {
@@ -193,11 +194,7 @@ impl Acc {
         v[Id::Fusion as usize] = fusion;
         v[Id::Interventions as usize] = i64::from(p.steps);
         v[Id::SymptomFreeDays as usize] = if recovered { fixed(horizon - p.t) } else { 0 };
-        v[Id::RecoveringDays as usize] = if p.responded && iv.level != Level::Conservative {
-            fixed(p.t - p.start)
-        } else {
-            0
-        };
+        v[Id::RecoveringDays as usize] = if recovering { fixed(p.t - p.start) } else { 0 };
         for k in PROPORTIONS {
             self.sum[k] += i128::from(v[k]);
         }

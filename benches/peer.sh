@@ -73,7 +73,8 @@ print(f"ratio to numpy on one core: {one / peer:.2f}x (one core), {two / peer:.2
 PY
 
 if [ -n "${KERNEL:-}" ]; then
-    kernel="$(cargo bench --quiet --bench kernel -- "$patients" 2>/dev/null)"
+    # (Its errors shown: a kernel that does not match the engine stops here.)
+    kernel="$(cargo bench --quiet --bench kernel -- "$patients")"
     echo "$kernel"
     echo "$kernel" | sed -n 's/^kernel \(.*\), [0-9]* patients.* \([0-9.]*\) M patients\/s.*/\1|\2/p' |
         while IFS='|' read -r name rate; do
