@@ -18,46 +18,7 @@ use crate::stats::Estimate;
 /// The threshold on |z|.
 pub const Z_THRESHOLD: f64 = 4.0;
 
-/// The validation scenarios: (file name, text).
-pub const SCENARIOS: [(&str, &str); 16] = [
-    (
-        "economics.toml",
-        include_str!("../../scenarios/validation/economics.toml"),
-    ),
-    (
-        "life-table.toml",
-        include_str!("../../scenarios/validation/life-table.toml"),
-    ),
-    ("death.toml", include_str!("../../scenarios/validation/death.toml")),
-    (
-        "single-step.toml",
-        include_str!("../../scenarios/validation/single-step.toml"),
-    ),
-    (
-        "exponential-median.toml",
-        include_str!("../../scenarios/validation/exponential-median.toml"),
-    ),
-    ("chain.toml", include_str!("../../scenarios/validation/chain.toml")),
-    (
-        "red-flag.toml",
-        include_str!("../../scenarios/validation/red-flag.toml"),
-    ),
-    ("relapse.toml", include_str!("../../scenarios/validation/relapse.toml")),
-    ("routing.toml", include_str!("../../scenarios/validation/routing.toml")),
-    ("waiting.toml", include_str!("../../scenarios/validation/waiting.toml")),
-    (
-        "recovery-distributions.toml",
-        include_str!("../../scenarios/validation/recovery-distributions.toml"),
-    ),
-    ("frailty.toml", include_str!("../../scenarios/validation/frailty.toml")),
-    ("caps.toml", include_str!("../../scenarios/validation/caps.toml")),
-    ("deficit.toml", include_str!("../../scenarios/validation/deficit.toml")),
-    (
-        "revision.toml",
-        include_str!("../../scenarios/validation/revision.toml"),
-    ),
-    ("partial.toml", include_str!("../../scenarios/validation/partial.toml")),
-];
+include!(concat!(env!("OUT_DIR"), "/validation_scenarios.rs"));
 
 /// One expected quantity checked.
 #[derive(Debug, Clone)]

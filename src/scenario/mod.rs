@@ -158,24 +158,86 @@ impl Scenario {
     /// flag, frailty, partial response, complication, relapse, procedural
     /// death, cap or economics. The walk of such a scenario is compiled
     /// without those features (`simulate::pathway`), with the same results.
+    ///
+    /// Every field of the scenario, its natural history, interventions and
+    /// policies is named here, so a new field does not compile until it is
+    /// classified: a feature of the walk, or not read by it.
     pub fn is_plain(&self) -> bool {
-        let nh = &self.natural_history;
+        let Scenario {
+            // Not read by the walk, or read the same way by both walks.
+            name: _,
+            description: _,
+            simulation: _,
+            covariates: _,
+            ranges: _,
+            expected: _,
+            beliefs: _,
+            labels: _,
+            // Features of the full walk.
+            frailty,
+            natural_history,
+            interventions,
+            policies,
+            economics,
+        } = self;
+        let NaturalHistory {
+            progression,
+            resolution,
+            permanent_deficit,
+            mortality,
+        } = natural_history;
         let plain_intervention = |iv: &Intervention| {
-            iv.full_share == 1.0
-                && iv.frailty_loading == 0.0
-                && iv.complications.is_empty()
-                && iv.relapse.is_none()
-                && iv.death.is_none()
-                && iv.max_per_window.is_none()
+            let Intervention {
+                // Walked alike by both: a response probability (with its
+                // odds ratios), the recovery and failure times.
+                name: _,
+                label: _,
+                level: _,
+                fusion: _,
+                response: _,
+                full: _,
+                partial: _,
+                recovery_time: _,
+                failure_time: _,
+                key: _,
+                // Valued only with [economics], which a plain scenario lacks.
+                cost: _,
+                qaly_loss: _,
+                utility: _,
+                // Features of the full walk.
+                full_share,
+                frailty_loading,
+                complications,
+                relapse,
+                death,
+                max_per_window,
+            } = iv;
+            *full_share == 1.0
+                && *frailty_loading == 0.0
+                && complications.is_empty()
+                && relapse.is_none()
+                && death.is_none()
+                && max_per_window.is_none()
         };
-        nh.progression.is_none()
-            && nh.resolution.is_none()
-            && nh.permanent_deficit.is_none()
-            && nh.mortality.is_none()
-            && self.frailty.is_none()
-            && self.economics.is_none()
-            && self.interventions.iter().all(plain_intervention)
-            && self.policies.iter().all(|p| p.red_flag.is_none())
+        let plain_policy = |policy: &Policy| {
+            let Policy {
+                name: _,
+                label: _,
+                description: _,
+                steps: _,
+                relapse_to: _,
+                red_flag,
+            } = policy;
+            red_flag.is_none()
+        };
+        progression.is_none()
+            && resolution.is_none()
+            && permanent_deficit.is_none()
+            && mortality.is_none()
+            && frailty.is_none()
+            && economics.is_none()
+            && interventions.iter().all(plain_intervention)
+            && policies.iter().all(plain_policy)
     }
 
     /// One-way sensitivity ranges: (key path, low, high).
@@ -430,28 +492,38 @@ impl Policy {
     /// that jump to different steps count up to `self`'s (a path that
     /// jumped entered it). (Names and the texts of conditions do not
     /// count.)
+    ///
+    /// Every field is named, so a new one does not compile until it is
+    /// classified.
     pub fn shared_steps(&self, other: &Policy) -> usize {
-        let jumps = match (&self.red_flag, &other.red_flag) {
+        let Policy {
+            name: _,
+            label: _,
+            description: _,
+            steps,
+            red_flag,
+            relapse_to,
+        } = self;
+        let jumps = match (red_flag, &other.red_flag) {
             (None, None) => usize::MAX,
-            (Some(a), Some(b)) if a.wait == b.wait => {
-                if a.jump_to == b.jump_to {
+            (Some(RedFlag { jump_to, wait }), Some(b)) if *wait == b.wait => {
+                if *jump_to == b.jump_to {
                     usize::MAX
                 } else {
-                    a.jump_to
+                    *jump_to
                 }
             }
             _ => return 0,
         };
-        if self.relapse_to != other.relapse_to {
+        if *relapse_to != other.relapse_to {
             return 0;
         }
-        let alike = self
-            .steps
+        let alike = steps
             .iter()
             .zip(&other.steps)
             .take_while(|(a, b)| a.walks_like(b))
             .count();
-        if alike == self.steps.len() && alike == other.steps.len() {
+        if alike == steps.len() && alike == other.steps.len() {
             jumps
         } else {
             alike.min(jumps)
@@ -477,19 +549,29 @@ pub struct Step {
 
 impl Step {
     /// Whether a patient is taken through this step as through `other`.
+    ///
+    /// Every field is named, so a new one does not compile until it is
+    /// classified. Names and the texts of conditions do not change a walk.
     fn walks_like(&self, other: &Step) -> bool {
-        self.intervention == other.intervention
-            && self.attempts == other.attempts
-            && self.wait == other.wait
-            && self.failure_time == other.failure_time
-            && self.skip_if.as_ref().map(|s| &s.1) == other.skip_if.as_ref().map(|s| &s.1)
-            && self.routes.len() == other.routes.len()
-            && self
-                .routes
-                .iter()
-                .zip(&other.routes)
-                .all(|(a, b)| a.1 == b.1 && a.2 == b.2)
-            && self.on_partial == other.on_partial
+        let Step {
+            name: _,
+            intervention,
+            attempts,
+            wait,
+            failure_time,
+            skip_if,
+            routes,
+            on_partial,
+        } = self;
+        let same_routes = routes.len() == other.routes.len()
+            && routes.iter().zip(&other.routes).all(|((_, a, to_a), (_, b, to_b))| a == b && to_a == to_b);
+        *intervention == other.intervention
+            && *attempts == other.attempts
+            && *wait == other.wait
+            && *failure_time == other.failure_time
+            && skip_if.as_ref().map(|s| &s.1) == other.skip_if.as_ref().map(|s| &s.1)
+            && same_routes
+            && *on_partial == other.on_partial
     }
 }
 
