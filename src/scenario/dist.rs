@@ -44,11 +44,54 @@
 use rand::{Rng, RngExt};
 use rand_distr::{Distribution, Exp1, Gamma, LogNormal, Normal, Open01, StandardNormal};
 
-use super::raw::RawDist;
+use serde::Deserialize;
+
 use crate::error::Invalid;
 
 /// The 90th percentile of the standard normal.
 pub const Z90: f64 = 1.281_551_565_544_600_4;
+
+/// A distribution of a duration or a continuous value.
+///
+/// `family` picks the family; the other fields are its parameters, in one of
+/// the parameterisations listed in docs/scenario.md.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDist {
+    pub family: String,
+    #[serde(default)]
+    pub value: Option<f64>,
+    #[serde(default)]
+    pub low: Option<f64>,
+    #[serde(default)]
+    pub high: Option<f64>,
+    #[serde(default)]
+    pub mean: Option<f64>,
+    #[serde(default)]
+    pub sd: Option<f64>,
+    #[serde(default)]
+    pub mu: Option<f64>,
+    #[serde(default)]
+    pub sigma: Option<f64>,
+    #[serde(default)]
+    pub median: Option<f64>,
+    #[serde(default)]
+    pub p90: Option<f64>,
+    #[serde(default)]
+    pub shape: Option<f64>,
+    #[serde(default)]
+    pub scale: Option<f64>,
+    #[serde(default)]
+    pub rate: Option<f64>,
+    /// `"days"` (default) or `"weeks"`.
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// `[lower, upper]` bounds; the distribution is conditioned on them.
+    #[serde(default)]
+    pub truncate: Option<[f64; 2]>,
+    #[serde(default)]
+    pub source: Option<String>,
+}
 
 /// A family with its parameters, in days for durations.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -2,8 +2,12 @@
 //! the future is discounted, and the willingness-to-pay values of the
 //! incremental analysis. Formulas in docs/economics.md.
 
+use serde::Deserialize;
+
+use super::cond::{Cond, Slot};
+use super::rules::condition;
+use crate::error::Invalid;
 use crate::scenario::DAYS_PER_YEAR;
-use crate::scenario::cond::Cond;
 
 /// The health states a patient can be in while alive (the dead state is
 /// worth 0 and costs nothing by the day).
@@ -151,9 +155,312 @@ impl Economics {
     }
 }
 
+// The serde mirror: the section as written.
+
+/// `[economics]`: utilities and costs of the health states, discounting,
+/// and the willingness-to-pay values of the incremental analysis.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEconomics {
+    #[serde(default)]
+    pub currency: Option<String>,
+    /// Whose costs count (a label: "health care payer", "societal").
+    #[serde(default)]
+    pub perspective: Option<String>,
+    /// Annual discount rate of costs and effects alike.
+    #[serde(default)]
+    pub discount_rate: Option<f64>,
+    /// Annual discount rates of costs and of effects, when they differ.
+    #[serde(default)]
+    pub discount_costs: Option<f64>,
+    #[serde(default)]
+    pub discount_effects: Option<f64>,
+    /// Utility per health state (1 = full health, 0 = dead).
+    #[serde(default)]
+    pub utility: Option<RawStateValues>,
+    /// Additive utility adjustments for patients meeting a condition.
+    #[serde(default)]
+    pub utility_adjustments: Vec<RawAdjustment>,
+    /// Cost per day in each health state.
+    #[serde(default)]
+    pub daily_cost: Option<RawStateValues>,
+    /// Cost of a death, charged on its day.
+    #[serde(default)]
+    pub death_cost: Option<f64>,
+    /// Willingness-to-pay values (currency per QALY) of the net monetary
+    /// benefit.
+    #[serde(default)]
+    pub willingness_to_pay: Vec<f64>,
+    /// Moved to `utility.symptomatic` (kept to say so).
+    #[serde(default)]
+    pub utility_symptomatic: Option<f64>,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// A number per health state alive (`dead` is 0 by definition).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStateValues {
+    #[serde(default)]
+    pub symptomatic: Option<f64>,
+    #[serde(default)]
+    pub improved: Option<f64>,
+    #[serde(default)]
+    pub recovering: Option<f64>,
+    #[serde(default)]
+    pub symptom_free: Option<f64>,
+    #[serde(default)]
+    pub residual_deficit: Option<f64>,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// `{ if = "age >= 65", add = -0.05 }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAdjustment {
+    #[serde(rename = "if")]
+    pub condition: String,
+    pub add: f64,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+// The rules: the mirror to the validated types, every problem named.
+
+fn check_cost(path: &str, cost: f64) -> Result<f64, Invalid> {
+    if cost.is_finite() && cost >= 0.0 {
+        Ok(cost)
+    } else {
+        Err(Invalid::new(path, cost, "a cost must be a finite number >= 0"))
+    }
+}
+
+pub(super) fn check_utility(path: &str, u: f64) -> Result<f64, Invalid> {
+    if u.is_finite() && u <= 1.0 {
+        Ok(u)
+    } else {
+        Err(Invalid::new(
+            path,
+            u,
+            "a utility must be a finite number <= 1 (1 = full health)",
+        ))
+    }
+}
+
+/// A cost that may be left out (0).
+pub(super) fn optional_cost(path: &str, cost: Option<f64>) -> Result<f64, Invalid> {
+    cost.map_or(Ok(0.0), |c| check_cost(path, c))
+}
+
+/// A one-off QALY loss that may be left out (0): finite, and at most a
+/// year of full health.
+pub(super) fn optional_qaly_loss(path: &str, loss: Option<f64>) -> Result<f64, Invalid> {
+    match loss {
+        None => Ok(0.0),
+        Some(q) if q.is_finite() && (0.0..=1.0).contains(&q) => Ok(q),
+        Some(q) => Err(Invalid::new(
+            path,
+            q,
+            "a one-off QALY loss is a number in [0, 1] (1 = a year of full health)",
+        )),
+    }
+}
+
+fn discount_rate(path: &str, r: f64) -> Result<Discount, Invalid> {
+    if r.is_finite() && (0.0..=1.0).contains(&r) {
+        Ok(Discount::new(r))
+    } else {
+        Err(Invalid::new(
+            path,
+            r,
+            "a discount rate is a yearly fraction in [0, 1] (0.035 for 3.5%)",
+        ))
+    }
+}
+
+/// `[economics]`: the states a scenario can reach need a utility
+/// (`improved` with partial relief, `residual_deficit` with a permanent
+/// deficit); `recovering` defaults to `symptomatic`.
+///
+/// `partial`: an intervention has partial responses; `deficit`: the
+/// scenario declares a permanent deficit.
+pub(super) fn economics(
+    raw: &RawEconomics,
+    partial: bool,
+    deficit: bool,
+    slots: &[Slot],
+) -> Result<Economics, Invalid> {
+    if let Some(u) = raw.utility_symptomatic {
+        return Err(Invalid::new(
+            "economics.utility_symptomatic",
+            u,
+            "moved: write `utility = { symptomatic = ..., symptom_free = ..., ... }` in [economics]",
+        ));
+    }
+    let rate = |key: &str, own: Option<f64>| {
+        let path = if own.is_some() {
+            format!("economics.{key}")
+        } else {
+            "economics.discount_rate".into()
+        };
+        discount_rate(&path, own.or(raw.discount_rate).unwrap_or(0.0))
+    };
+    let discount_costs = rate("discount_costs", raw.discount_costs)?;
+    let discount_effects = rate("discount_effects", raw.discount_effects)?;
+    let given = raw.utility.clone().unwrap_or_default();
+    let need = |state: &str, value: Option<f64>, why: &str| {
+        let path = format!("economics.utility.{state}");
+        match value {
+            Some(u) => check_utility(&path, u),
+            None => Err(Invalid::new(path, "nothing", format!("a utility is needed {why}"))),
+        }
+    };
+    let symptomatic = need("symptomatic", given.symptomatic, "for every scenario with [economics]")?;
+    let symptom_free = need(
+        "symptom_free",
+        given.symptom_free,
+        "for every scenario with [economics]",
+    )?;
+    let improved = match given.improved {
+        None if !partial => symptomatic,
+        u => need("improved", u, "because an intervention has partial responses")?,
+    };
+    let residual_deficit = match given.residual_deficit {
+        None if !deficit => symptomatic,
+        u => need(
+            "residual_deficit",
+            u,
+            "because [natural_history.permanent_deficit] is declared",
+        )?,
+    };
+    let recovering = given
+        .recovering
+        .map_or(Ok(symptomatic), |u| check_utility("economics.utility.recovering", u))?;
+    let utility = StateValues {
+        symptomatic,
+        improved,
+        recovering,
+        symptom_free,
+        residual_deficit,
+    };
+    let daily = raw.daily_cost.clone().unwrap_or_default();
+    let day_cost = |state: &str, c: Option<f64>| optional_cost(&format!("economics.daily_cost.{state}"), c);
+    let daily_cost = StateValues {
+        symptomatic: day_cost("symptomatic", daily.symptomatic)?,
+        improved: day_cost("improved", daily.improved)?,
+        recovering: day_cost("recovering", daily.recovering)?,
+        symptom_free: day_cost("symptom_free", daily.symptom_free)?,
+        residual_deficit: day_cost("residual_deficit", daily.residual_deficit)?,
+    };
+    let adjustments = raw
+        .utility_adjustments
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let at = format!("economics.utility_adjustments[{i}]");
+            let condition = condition(&format!("{at}.if"), &a.condition, slots)?;
+            if !(a.add.is_finite() && (-2.0..=1.0).contains(&a.add)) {
+                return Err(Invalid::new(
+                    format!("{at}.add"),
+                    a.add,
+                    "a utility adjustment is a finite number in [-2, 1], added to every state alive",
+                ));
+            }
+            Ok(Adjustment {
+                text: a.condition.clone(),
+                condition,
+                add: a.add,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let death_cost = optional_cost("economics.death_cost", raw.death_cost)?;
+    let mut willingness_to_pay = Vec::with_capacity(raw.willingness_to_pay.len());
+    for (i, &w) in raw.willingness_to_pay.iter().enumerate() {
+        if !(w.is_finite() && w >= 0.0) || willingness_to_pay.last().is_some_and(|&last| w <= last) {
+            return Err(Invalid::new(
+                format!("economics.willingness_to_pay[{i}]"),
+                w,
+                "willingness-to-pay values are finite, >= 0 and ascending (currency per QALY)",
+            ));
+        }
+        willingness_to_pay.push(w);
+    }
+    Ok(Economics {
+        currency: raw.currency.clone().unwrap_or_else(|| "currency units".into()),
+        perspective: raw.perspective.clone(),
+        discount_costs,
+        discount_effects,
+        utility,
+        adjustments,
+        daily_cost,
+        death_cost,
+        willingness_to_pay,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `[economics]` as written, in a scenario with partial responses or
+    /// not, and a boolean covariate `smoker`.
+    fn check(economics_toml: &str, partial: bool) -> Result<Economics, Invalid> {
+        let section: std::collections::BTreeMap<String, RawEconomics> =
+            toml::from_str(&format!("[economics]\n{economics_toml}")).expect("as written");
+        let slots = [Slot {
+            name: "smoker".into(),
+            kind: crate::scenario::cond::Kind::Boolean,
+        }];
+        economics(&section["economics"], partial, false, &slots)
+    }
+
+    #[test]
+    fn unreached_states_take_the_symptomatic_utility_and_reached_ones_need_their_own() {
+        let e = check("utility = { symptomatic = 0.5, symptom_free = 0.9 }", false).expect("valid");
+        assert_eq!(
+            (e.utility.improved, e.utility.recovering, e.utility.residual_deficit),
+            (0.5, 0.5, 0.5)
+        );
+        let missing = check("utility = { symptomatic = 0.5, symptom_free = 0.9 }", true).unwrap_err();
+        assert_eq!(missing.path, "economics.utility.improved");
+        let given = check(
+            "utility = { symptomatic = 0.5, symptom_free = 0.9, improved = 0.7 }",
+            true,
+        )
+        .expect("valid");
+        assert_eq!(given.utility.improved, 0.7);
+    }
+
+    #[test]
+    fn each_rule_names_its_key() {
+        let cases = [
+            (
+                "utility = { symptomatic = 1.5, symptom_free = 0.9 }",
+                "economics.utility.symptomatic",
+            ),
+            (
+                "utility = { symptomatic = 0.5, symptom_free = 0.9 }\ndiscount_costs = 2",
+                "economics.discount_costs",
+            ),
+            (
+                "utility = { symptomatic = 0.5, symptom_free = 0.9 }\nwillingness_to_pay = [50000, 20000]",
+                "economics.willingness_to_pay[1]",
+            ),
+            (
+                "utility = { symptomatic = 0.5, symptom_free = 0.9 }\nutility_adjustments = [{ if = \"smoker\", add = 3 }]",
+                "economics.utility_adjustments[0].add",
+            ),
+            (
+                "utility = { symptomatic = 0.5, symptom_free = 0.9 }\ndaily_cost = { symptomatic = -1 }",
+                "economics.daily_cost.symptomatic",
+            ),
+        ];
+        for (text, path) in cases {
+            assert_eq!(check(text, false).unwrap_err().path, path, "{text}");
+        }
+    }
 
     #[test]
     fn a_year_is_discounted_by_one_over_one_plus_r() {

@@ -1,0 +1,624 @@
+//! `[[interventions]]`: a treatment's level of care, response (full or
+//! partial, adjusted per patient by odds ratios and frailty), recovery and
+//! failure times, complications, relapse, procedural death, caps and
+//! costs: the serde mirror, the validated types and their rules.
+
+use serde::Deserialize;
+
+use super::cond::{Cond, Slot};
+use super::dist::{Dist, RawDist};
+use super::economics::{check_utility, optional_cost, optional_qaly_loss};
+use super::rules::*;
+use super::*;
+use crate::error::{Invalid, Problems, did_you_mean};
+use crate::rng::name_key;
+
+/// Level of care.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Conservative = 1,
+    MinimallyInvasive = 2,
+    Surgical = 3,
+}
+
+impl Level {
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Conservative => "conservative",
+            Level::MinimallyInvasive => "minimally_invasive",
+            Level::Surgical => "surgical",
+        }
+    }
+}
+
+/// A cap on attempts of one intervention: an attempt is not started when
+/// `count` attempts of it already started within the last `days` days of
+/// the path (relapse re-entries included).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WindowCap {
+    pub count: u32,
+    pub days: f64,
+}
+
+/// `p` with `shift` added to its logit: `p e^s / (1 - p + p e^s)`, exact at
+/// 0 and 1.
+#[inline]
+pub fn shift_logit(p: f64, shift: f64) -> f64 {
+    let e = shift.exp();
+    p * e / (1.0 - p + p * e)
+}
+
+/// A probability adjusted per patient by odds ratios:
+/// `logit p = logit p0 + sum ln(OR_i)` over the conditions that hold,
+/// computed without logarithms as odds: `o = o0 x prod OR_i`,
+/// `p = 1 / (1 + 1 / o)` with `o0 = p0 / (1 - p0)`.
+#[derive(Debug, Clone)]
+pub struct Probability {
+    pub base: f64,
+    pub odds_ratios: Vec<OddsRatio>,
+    /// `p0 / (1 - p0)`.
+    base_odds: f64,
+    /// [`Probability::varies`], kept: it is asked at every attempt.
+    varies: bool,
+}
+
+/// Multiplies the odds for patients meeting `condition`.
+#[derive(Debug, Clone)]
+pub struct OddsRatio {
+    /// The condition as written.
+    pub text: String,
+    pub condition: Cond,
+    pub odds_ratio: f64,
+}
+
+impl Probability {
+    /// A probability with its odds ratios (checked by the caller).
+    pub fn new(base: f64, odds_ratios: Vec<OddsRatio>) -> Probability {
+        Probability {
+            base,
+            varies: base > 0.0 && base < 1.0 && !odds_ratios.is_empty(),
+            odds_ratios,
+            base_odds: base / (1.0 - base),
+        }
+    }
+
+    /// Whether the probability depends on the patient (else it is `base`).
+    #[inline]
+    pub fn varies(&self) -> bool {
+        self.varies
+    }
+
+    /// The patient's probability.
+    #[inline]
+    pub fn for_patient(&self, x: &[f64]) -> f64 {
+        if !self.varies() {
+            return self.base;
+        }
+        let mut odds = self.base_odds;
+        let mut adjusted = false;
+        for o in &self.odds_ratios {
+            if o.condition.eval(x) {
+                odds *= o.odds_ratio;
+                adjusted = true;
+            }
+        }
+        if adjusted { 1.0 / (1.0 + 1.0 / odds) } else { self.base }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Intervention {
+    pub name: String,
+    pub label: String,
+    pub level: Level,
+    pub fusion: bool,
+    /// The probability of any response (full or partial), adjusted per
+    /// patient by odds ratios and frailty.
+    pub response: Probability,
+    /// The declared probabilities of a full and of a partial response (0
+    /// if none).
+    pub full: f64,
+    pub partial: f64,
+    /// The share of responses that are full: probability / (probability +
+    /// partial), 1 without partial responses.
+    pub full_share: f64,
+    /// The weight of the patient's frailty on the logit of `response`; 0
+    /// when the cohort declares no frailty.
+    pub frailty_loading: f64,
+    pub recovery_time: Dist,
+    pub failure_time: Dist,
+    pub complications: Vec<Complication>,
+    pub relapse: Option<Relapse>,
+    /// Death caused by an attempt, on the day it starts.
+    pub death: Option<Probability>,
+    /// At most this many attempts started in any window of this length.
+    pub max_per_window: Option<WindowCap>,
+    /// Cost per attempt (0 if none declared).
+    pub cost: f64,
+    /// One-off QALY loss per attempt.
+    pub qaly_loss: f64,
+    /// Utility while symptom-free after a recovery this intervention
+    /// brought; `None`: the symptom-free state's.
+    pub utility: Option<f64>,
+    /// Stream key: a hash of the name.
+    pub key: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Complication {
+    pub name: String,
+    pub probability: Probability,
+    pub delay: Option<Dist>,
+    pub fails_attempt: bool,
+    /// Cost and one-off QALY loss (0 if none declared).
+    pub cost: f64,
+    pub qaly_loss: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Relapse {
+    pub probability: Probability,
+    pub time: Dist,
+}
+
+// The serde mirror: the section as written.
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawIntervention {
+    pub name: String,
+    #[serde(default)]
+    pub label: Option<String>,
+    /// `"conservative"`, `"minimally_invasive"` or `"surgical"`.
+    pub level: String,
+    #[serde(default)]
+    pub fusion: bool,
+    pub response: RawResponse,
+    /// Days from the start of the attempt to recovery, for responders.
+    pub recovery_time: RawDist,
+    /// Days from the start of the attempt to the declaration of failure.
+    pub failure_time: RawDist,
+    #[serde(default)]
+    pub complications: Vec<RawComplication>,
+    #[serde(default)]
+    pub relapse: Option<RawRelapse>,
+    /// Death caused by an attempt (on the day it starts).
+    #[serde(default)]
+    pub death: Option<RawEventChance>,
+    /// At most `count` attempts started in any `days` days of a path.
+    #[serde(default)]
+    pub max_per_window: Option<RawWindowCap>,
+    /// Cost per attempt, charged on the day it starts.
+    #[serde(default)]
+    pub cost: Option<f64>,
+    /// One-off QALY loss per attempt (the procedure's disutility).
+    #[serde(default)]
+    pub qaly_loss: Option<f64>,
+    /// Utility while symptom-free after a recovery this intervention
+    /// brought (instead of `economics.utility.symptom_free`).
+    #[serde(default)]
+    pub utility: Option<f64>,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// `max_per_window = { count = 3, days = 365 }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWindowCap {
+    pub count: u32,
+    pub days: f64,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawResponse {
+    /// The probability of a full response.
+    pub probability: f64,
+    /// The probability of a partial response (relief short of recovery).
+    #[serde(default)]
+    pub partial: Option<f64>,
+    #[serde(default)]
+    pub odds_ratios: Vec<RawOddsRatio>,
+    /// How strongly the patient's frailty moves this response's logit
+    /// (default 1 when `[cohort.frailty]` is declared).
+    #[serde(default)]
+    pub frailty_loading: Option<f64>,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// Multiplies the odds of an event for patients meeting a condition.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOddsRatio {
+    #[serde(rename = "if")]
+    pub condition: String,
+    #[serde(rename = "or")]
+    pub odds_ratio: f64,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawComplication {
+    pub name: String,
+    pub probability: f64,
+    #[serde(default)]
+    pub odds_ratios: Vec<RawOddsRatio>,
+    /// Extra days added to the end of the attempt.
+    #[serde(default)]
+    pub delay: Option<RawDist>,
+    /// Whether the complication makes the attempt fail.
+    #[serde(default)]
+    pub fails_attempt: bool,
+    /// Cost of the complication, charged on the day the attempt starts.
+    #[serde(default)]
+    pub cost: Option<f64>,
+    /// One-off QALY loss of the complication.
+    #[serde(default)]
+    pub qaly_loss: Option<f64>,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// The chance of an event per attempt, with odds ratios.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEventChance {
+    pub probability: f64,
+    #[serde(default)]
+    pub odds_ratios: Vec<RawOddsRatio>,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRelapse {
+    pub probability: f64,
+    #[serde(default)]
+    pub odds_ratios: Vec<RawOddsRatio>,
+    /// Days from recovery to relapse.
+    pub time: RawDist,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+// The rules: the mirror to the validated types, every problem named.
+
+pub(super) fn level(path: &str, text: &str) -> Result<Level, Invalid> {
+    match text {
+        "conservative" => Ok(Level::Conservative),
+        "minimally_invasive" => Ok(Level::MinimallyInvasive),
+        "surgical" => Ok(Level::Surgical),
+        other => {
+            let allowed = ["conservative", "minimally_invasive", "surgical"];
+            Err(Invalid::new(
+                format!("{path}.level"),
+                format!("\"{other}\""),
+                format!(
+                    "allowed levels are \"conservative\", \"minimally_invasive\" and \"surgical\"{}",
+                    did_you_mean(other, allowed)
+                ),
+            ))
+        }
+    }
+}
+
+/// A probability with its odds ratios, each checked on its own.
+fn probability(path: &str, base: f64, odds: &[RawOddsRatio], slots: &[Slot], p: &mut Problems) -> Option<Probability> {
+    let base = p.take(check_probability(path, base));
+    let parent = path.rsplit_once('.').map_or(path, |(p, _)| p);
+    let odds_ratios: Vec<Option<OddsRatio>> = odds
+        .iter()
+        .enumerate()
+        .map(|(i, o)| {
+            let at = format!("{parent}.odds_ratios[{i}]");
+            let condition = p.take(condition(&format!("{at}.if"), &o.condition, slots));
+            let odds_ratio = p.take(if o.odds_ratio.is_finite() && o.odds_ratio > 0.0 {
+                Ok(o.odds_ratio)
+            } else {
+                Err(Invalid::new(
+                    format!("{at}.or"),
+                    o.odds_ratio,
+                    "an odds ratio must be a finite number > 0",
+                ))
+            });
+            Some(OddsRatio {
+                text: o.condition.clone(),
+                condition: condition?,
+                odds_ratio: odds_ratio?,
+            })
+        })
+        .collect();
+    Some(Probability::new(base?, odds_ratios.into_iter().collect::<Option<_>>()?))
+}
+
+pub(super) fn interventions(
+    raw: &[RawIntervention],
+    slots: &[Slot],
+    frailty: bool,
+    p: &mut Problems,
+) -> Option<Vec<Intervention>> {
+    if raw.is_empty() {
+        p.push(Invalid::new("interventions", "[]", "declare at least one intervention"));
+        return None;
+    }
+    let mut seen = Vec::new();
+    let mut out = Vec::new();
+    for (i, r) in raw.iter().enumerate() {
+        let named = p.take(unique_name(&format!("interventions[{i}]"), &r.name, &mut seen));
+        let intervention = intervention(r, slots, frailty, p);
+        out.push(named.and(intervention));
+    }
+    out.into_iter().collect()
+}
+
+/// One intervention, every field checked.
+fn intervention(r: &RawIntervention, slots: &[Slot], frailty: bool, p: &mut Problems) -> Option<Intervention> {
+    let path = format!("interventions.{}", r.name);
+    let level = p.take(level(&path, &r.level));
+    let response = probability(
+        &format!("{path}.response.probability"),
+        r.response.probability,
+        &r.response.odds_ratios,
+        slots,
+        p,
+    );
+    let partial = p.take(partial_response(&path, &r.response));
+    let frailty_loading = p.take(frailty_loading(&path, r.response.frailty_loading, frailty));
+    let recovery_time = p.take(duration(&format!("{path}.recovery_time"), &r.recovery_time));
+    let failure_time = p.take(duration(&format!("{path}.failure_time"), &r.failure_time));
+    let complications: Vec<Option<Complication>> = r
+        .complications
+        .iter()
+        .enumerate()
+        .map(|(j, c)| {
+            let at = format!("{path}.complications[{j}]");
+            let probability = probability(&format!("{at}.probability"), c.probability, &c.odds_ratios, slots, p);
+            let delay = p.take(optional_duration(&format!("{at}.delay"), c.delay.as_ref()));
+            let cost = p.take(optional_cost(&format!("{at}.cost"), c.cost));
+            let qaly_loss = p.take(optional_qaly_loss(&format!("{at}.qaly_loss"), c.qaly_loss));
+            Some(Complication {
+                name: c.name.clone(),
+                probability: probability?,
+                delay: delay?,
+                fails_attempt: c.fails_attempt,
+                cost: cost?,
+                qaly_loss: qaly_loss?,
+            })
+        })
+        .collect();
+    let relapse = match &r.relapse {
+        None => Some(None),
+        Some(rel) => {
+            let probability = probability(
+                &format!("{path}.relapse.probability"),
+                rel.probability,
+                &rel.odds_ratios,
+                slots,
+                p,
+            );
+            let time = p.take(duration(&format!("{path}.relapse.time"), &rel.time).and_then(|time| {
+                zero_cycle(&format!("{path}.relapse.time"), &r.recovery_time, &time)?;
+                Ok(time)
+            }));
+            probability
+                .zip(time)
+                .map(|(probability, time)| Some(Relapse { probability, time }))
+        }
+    };
+    let death = match &r.death {
+        None => Some(None),
+        Some(d) => probability(
+            &format!("{path}.death.probability"),
+            d.probability,
+            &d.odds_ratios,
+            slots,
+            p,
+        )
+        .map(Some),
+    };
+    let max_per_window = p.take(r.max_per_window.as_ref().map(|c| window_cap(&path, c)).transpose());
+    let cost = p.take(optional_cost(&format!("{path}.cost"), r.cost));
+    let qaly_loss = p.take(optional_qaly_loss(&format!("{path}.qaly_loss"), r.qaly_loss));
+    let utility = p.take(
+        r.utility
+            .map(|u| check_utility(&format!("{path}.utility"), u))
+            .transpose(),
+    );
+    Some(Intervention {
+        name: r.name.clone(),
+        label: r.label.clone().unwrap_or_else(|| r.name.clone()),
+        level: level?,
+        fusion: r.fusion,
+        full: r.response.probability,
+        full_share: full_share(r.response.probability, partial?),
+        partial: partial?,
+        // Odds ratios and frailty act on the chance of any response.
+        response: response.map(|full| Probability::new(full.base + partial.unwrap_or(0.0), full.odds_ratios))?,
+        frailty_loading: frailty_loading?,
+        recovery_time: recovery_time?,
+        failure_time: failure_time?,
+        complications: complications.into_iter().collect::<Option<_>>()?,
+        relapse: relapse?,
+        death: death?,
+        max_per_window: max_per_window?,
+        cost: cost?,
+        qaly_loss: qaly_loss?,
+        utility: utility?,
+        key: name_key(&r.name),
+    })
+}
+
+/// Refuses a relapse that can only come 0 days after a recovery that can
+/// only take 0 days: a cycle of no length, which would repeat until the step
+/// guard cut the path.
+fn zero_cycle(path: &str, recovery: &RawDist, relapse: &Dist) -> Result<(), Invalid> {
+    let recovery_is_zero = Dist::from_raw(recovery, "").is_ok_and(|d| d.support_max() <= 0.0);
+    if recovery_is_zero && relapse.support_max() <= 0.0 {
+        return Err(Invalid::new(
+            path,
+            "0 days",
+            "a relapse 0 days after a recovery that takes 0 days is a cycle of no length (the patient is never symptom-free): give the recovery or the relapse a positive time, or lower the response probability instead",
+        ));
+    }
+    Ok(())
+}
+
+/// The probability of a partial response: 0 if none; with the full
+/// response's, at most 1.
+fn partial_response(path: &str, raw: &RawResponse) -> Result<f64, Invalid> {
+    let Some(partial) = raw.partial else {
+        return Ok(0.0);
+    };
+    let at = format!("{path}.response.partial");
+    let partial = check_probability(&at, partial)?;
+    if raw.probability + partial > 1.0 {
+        return Err(Invalid::new(
+            at,
+            partial,
+            format!(
+                "a full ({}) and a partial response together have a probability of at most 1",
+                raw.probability
+            ),
+        ));
+    }
+    Ok(partial)
+}
+
+/// The share of responses that are full.
+fn full_share(full: f64, partial: f64) -> f64 {
+    if partial > 0.0 { full / (full + partial) } else { 1.0 }
+}
+
+/// The loading of the frailty on a response: 1 by default when the cohort
+/// declares a frailty, 0 without one (where giving one is an error).
+fn frailty_loading(path: &str, loading: Option<f64>, frailty: bool) -> Result<f64, Invalid> {
+    let at = format!("{path}.response.frailty_loading");
+    match (loading, frailty) {
+        (None, true) => Ok(1.0),
+        (None, false) => Ok(0.0),
+        (Some(l), false) => Err(Invalid::new(
+            at,
+            l,
+            "a frailty loading needs a frailty: declare [cohort.frailty] with its sd, or remove the loading",
+        )),
+        (Some(l), true) if l.is_finite() && (-10.0..=10.0).contains(&l) => Ok(l),
+        (Some(l), true) => Err(Invalid::new(
+            at,
+            l,
+            "a frailty loading is a number from -10 to 10 (1: the frailty as is, 0: none)",
+        )),
+    }
+}
+
+fn window_cap(path: &str, raw: &RawWindowCap) -> Result<WindowCap, Invalid> {
+    let at = format!("{path}.max_per_window");
+    if !(1..=1000).contains(&raw.count) {
+        return Err(Invalid::new(
+            format!("{at}.count"),
+            raw.count,
+            "a cap allows from 1 to 1000 attempts per window",
+        ));
+    }
+    if !(raw.days.is_finite() && raw.days > 0.0 && raw.days <= MAX_HORIZON_DAYS) {
+        return Err(Invalid::new(
+            format!("{at}.days"),
+            raw.days,
+            format!("a cap's window is a number of days above 0 and at most {MAX_HORIZON_DAYS}"),
+        ));
+    }
+    Ok(WindowCap {
+        count: raw.count,
+        days: raw.days,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::cond::Kind;
+
+    /// An intervention as written, with the given response table, on a
+    /// cohort with one boolean covariate `deficit`.
+    fn check(response: &str, extra: &str, frailty: bool) -> Result<Intervention, Vec<Invalid>> {
+        let text = format!(
+            "name = \"tfesi\"\nlevel = \"conservative\"\nresponse = {{ {response} }}\n\
+             recovery_time = {{ family = \"exponential\", mean = 10 }}\n\
+             failure_time = {{ family = \"fixed\", value = 28 }}\n{extra}"
+        );
+        let raw: RawIntervention = toml::from_str(&text).expect("an intervention as written");
+        let slots = [Slot {
+            name: "deficit".into(),
+            kind: Kind::Boolean,
+        }];
+        let mut p = Problems::default();
+        match intervention(&raw, &slots, frailty, &mut p) {
+            Some(iv) if p.is_empty() => Ok(iv),
+            _ => Err(p.into_vec()),
+        }
+    }
+
+    #[test]
+    fn a_partial_response_splits_the_chance_of_any_response() {
+        let iv = check("probability = 0.3, partial = 0.2", "", false).expect("valid");
+        assert_eq!((iv.full, iv.partial), (0.3, 0.2));
+        assert!((iv.response.base - 0.5).abs() < 1e-15);
+        assert!((iv.full_share - 0.6).abs() < 1e-15);
+        let over = check("probability = 0.7, partial = 0.4", "", false).unwrap_err();
+        assert_eq!(over[0].path, "interventions.tfesi.response.partial");
+    }
+
+    #[test]
+    fn a_frailty_loading_needs_a_frailty_and_defaults_to_one_with_it() {
+        assert_eq!(
+            check("probability = 0.3", "", true).expect("valid").frailty_loading,
+            1.0
+        );
+        assert_eq!(
+            check("probability = 0.3", "", false).expect("valid").frailty_loading,
+            0.0
+        );
+        let e = check("probability = 0.3, frailty_loading = 2", "", false).unwrap_err();
+        assert_eq!(e[0].path, "interventions.tfesi.response.frailty_loading");
+    }
+
+    #[test]
+    fn every_broken_field_is_named_at_once() {
+        let e = check(
+            "probability = 1.5, odds_ratios = [{ if = \"deficit\", or = -1 }]",
+            "max_per_window = { count = 0, days = 365 }\ncost = -5",
+            false,
+        )
+        .unwrap_err();
+        let paths: Vec<&str> = e.iter().map(|i| i.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "interventions.tfesi.response.probability",
+                "interventions.tfesi.response.odds_ratios[0].or",
+                "interventions.tfesi.max_per_window.count",
+                "interventions.tfesi.cost",
+            ]
+        );
+    }
+
+    #[test]
+    fn odds_ratios_act_on_the_odds_of_the_patients_they_name() {
+        let iv = check(
+            "probability = 0.5, odds_ratios = [{ if = \"deficit\", or = 3 }]",
+            "",
+            false,
+        )
+        .expect("valid");
+        assert_eq!(iv.response.for_patient(&[0.0]), 0.5);
+        // Odds 1 x 3 = 3: p = 3 / 4.
+        assert!((iv.response.for_patient(&[1.0]) - 0.75).abs() < 1e-15);
+        assert!((shift_logit(0.5, 3f64.ln()) - 0.75).abs() < 1e-15);
+    }
+}

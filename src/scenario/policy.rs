@@ -1,0 +1,514 @@
+//! `[[policies]]`: a pathway as ordered steps (an intervention, attempts,
+//! waits, skip and route conditions, what a partial responder does), a red
+//! flag and the step a relapse re-enters at: the serde mirror, the
+//! validated types and their rules.
+
+use serde::Deserialize;
+
+use super::cond::{Cond, Slot};
+use super::dist::{Dist, RawDist};
+use super::intervention::RawIntervention;
+use super::intervention::level;
+use super::rules::*;
+use super::*;
+use crate::error::{Invalid, Problems, did_you_mean};
+
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub name: String,
+    /// What charts and tables call it (the name unless labelled).
+    pub label: String,
+    pub description: Option<String>,
+    pub steps: Vec<Step>,
+    pub red_flag: Option<RedFlag>,
+    /// Step index a relapse re-enters at; `None`: the step that brought the
+    /// recovery.
+    pub relapse_to: Option<usize>,
+}
+
+impl Policy {
+    /// How many leading steps a path walks alike under `self` and `other`:
+    /// a path of `self` that entered none of the later steps (and was not
+    /// cut short) is `other`'s path too, the same draws from the same
+    /// streams. `usize::MAX` when the two walk alike throughout; 0 when
+    /// their relapse rules differ or only one has a red flag. Red flags
+    /// that jump to different steps count up to `self`'s (a path that
+    /// jumped entered it). (Names and the texts of conditions do not
+    /// count.)
+    ///
+    /// Every field is named, so a new one does not compile until it is
+    /// classified.
+    pub fn shared_steps(&self, other: &Policy) -> usize {
+        let Policy {
+            name: _,
+            label: _,
+            description: _,
+            steps,
+            red_flag,
+            relapse_to,
+        } = self;
+        let jumps = match (red_flag, &other.red_flag) {
+            (None, None) => usize::MAX,
+            (Some(RedFlag { jump_to, wait }), Some(b)) if *wait == b.wait => {
+                if *jump_to == b.jump_to {
+                    usize::MAX
+                } else {
+                    *jump_to
+                }
+            }
+            _ => return 0,
+        };
+        if *relapse_to != other.relapse_to {
+            return 0;
+        }
+        let alike = steps
+            .iter()
+            .zip(&other.steps)
+            .take_while(|(a, b)| a.walks_like(b))
+            .count();
+        if alike == steps.len() && alike == other.steps.len() {
+            jumps
+        } else {
+            alike.min(jumps)
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub name: String,
+    /// Index into `Scenario::interventions`.
+    pub intervention: usize,
+    pub attempts: u32,
+    pub wait: Option<Dist>,
+    /// Overrides the intervention's failure time at this step.
+    pub failure_time: Option<Dist>,
+    pub skip_if: Option<(String, Cond)>,
+    /// First matching route wins: (condition text, compiled, intervention).
+    pub routes: Vec<(String, Cond, usize)>,
+    /// What a partial responder does.
+    pub on_partial: OnPartial,
+}
+
+impl Step {
+    /// Whether a patient is taken through this step as through `other`.
+    ///
+    /// Every field is named, so a new one does not compile until it is
+    /// classified. Names and the texts of conditions do not change a walk.
+    fn walks_like(&self, other: &Step) -> bool {
+        let Step {
+            name: _,
+            intervention,
+            attempts,
+            wait,
+            failure_time,
+            skip_if,
+            routes,
+            on_partial,
+        } = self;
+        let same_routes = routes.len() == other.routes.len()
+            && routes
+                .iter()
+                .zip(&other.routes)
+                .all(|((_, a, to_a), (_, b, to_b))| a == b && to_a == to_b);
+        *intervention == other.intervention
+            && *attempts == other.attempts
+            && *wait == other.wait
+            && *failure_time == other.failure_time
+            && skip_if.as_ref().map(|s| &s.1) == other.skip_if.as_ref().map(|s| &s.1)
+            && same_routes
+            && *on_partial == other.on_partial
+    }
+}
+
+/// What a partial responder does at a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnPartial {
+    /// Accepts the relief: no further steps (natural history goes on).
+    Stay,
+    /// Goes on as after a failure, improved meanwhile.
+    Continue,
+}
+
+#[derive(Debug, Clone)]
+pub struct RedFlag {
+    pub jump_to: usize,
+    pub wait: Option<Dist>,
+}
+
+// The serde mirror: the section as written.
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPolicy {
+    pub name: String,
+    /// What charts and tables call it (default: the name).
+    #[serde(default)]
+    pub label: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub steps: Vec<RawStep>,
+    #[serde(default)]
+    pub red_flag: Option<RawRedFlag>,
+    /// Step a relapsed patient re-enters at; by default the step that
+    /// brought the recovery.
+    #[serde(default)]
+    pub relapse_to: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStep {
+    /// Step name (defaults to the intervention name).
+    #[serde(default)]
+    pub name: Option<String>,
+    pub intervention: String,
+    #[serde(default = "one")]
+    pub attempts: u32,
+    /// Waiting time before the step starts.
+    #[serde(default)]
+    pub wait: Option<RawDist>,
+    /// How long this step waits for a response before declaring failure;
+    /// overrides the intervention's `failure_time` (e.g. a longer trial).
+    #[serde(default)]
+    pub failure_time: Option<RawDist>,
+    /// Patients meeting this condition skip the step.
+    #[serde(default)]
+    pub skip_if: Option<String>,
+    #[serde(default)]
+    pub route: Vec<RawRoute>,
+    /// What a partial responder does: `"stay"` (default) or `"continue"`.
+    #[serde(default)]
+    pub on_partial: Option<String>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRoute {
+    #[serde(rename = "if")]
+    pub condition: String,
+    pub to: String,
+}
+
+/// Progression while symptomatic in a non-surgical step interrupts it and
+/// jumps to `jump_to` after `wait`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRedFlag {
+    pub jump_to: String,
+    #[serde(default)]
+    pub wait: Option<RawDist>,
+}
+
+// The rules: the mirror to the validated types, every problem named.
+
+/// The interventions as declared: each name, and its level when valid.
+struct Declared<'a>(Vec<(&'a str, Option<Level>)>);
+
+impl Declared<'_> {
+    fn index(&self, path: &str, name: &str) -> Result<usize, Invalid> {
+        let names = || self.0.iter().map(|(n, _)| *n);
+        names().position(|n| n == name).ok_or_else(|| {
+            Invalid::new(
+                path,
+                format!("\"{name}\""),
+                format!(
+                    "no intervention has this name{}; declared: {}",
+                    did_you_mean(name, names()),
+                    names().collect::<Vec<_>>().join(", ")
+                ),
+            )
+        })
+    }
+
+    fn is_surgical(&self, index: usize) -> bool {
+        self.0[index].1 == Some(Level::Surgical)
+    }
+}
+
+pub(super) fn policies(
+    raw: &[RawPolicy],
+    interventions: &[RawIntervention],
+    slots: &[Slot],
+    p: &mut Problems,
+) -> Option<Vec<Policy>> {
+    if raw.is_empty() {
+        p.push(Invalid::new("policies", "[]", "declare at least one policy"));
+        return None;
+    }
+    let declared = Declared(
+        interventions
+            .iter()
+            .map(|r| (r.name.as_str(), level("", &r.level).ok()))
+            .collect(),
+    );
+    let mut seen = Vec::new();
+    let mut out = Vec::new();
+    for (i, raw_policy) in raw.iter().enumerate() {
+        let named = p.take(unique_name(&format!("policies[{i}]"), &raw_policy.name, &mut seen));
+        let no_comma = p.take(if raw_policy.name.contains(',') {
+            Err(Invalid::new(
+                format!("policies[{i}].name"),
+                format!("\"{}\"", raw_policy.name),
+                "a policy name cannot contain ','",
+            ))
+        } else {
+            Ok(())
+        });
+        let policy = policy(raw_policy, &declared, slots, p);
+        out.push(named.and(no_comma).and(policy));
+    }
+    out.into_iter().collect()
+}
+
+/// One policy, every step and field checked.
+fn policy(raw: &RawPolicy, declared: &Declared, slots: &[Slot], p: &mut Problems) -> Option<Policy> {
+    let path = format!("policies.{}", raw.name);
+    if raw.steps.is_empty() {
+        p.push(Invalid::new(
+            format!("{path}.steps"),
+            "[]",
+            "a policy needs at least one step",
+        ));
+        return None;
+    }
+    let names: Vec<String> = raw
+        .steps
+        .iter()
+        .map(|s| s.name.clone().unwrap_or_else(|| s.intervention.clone()))
+        .collect();
+    let steps: Vec<Option<Step>> = raw
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(j, s)| {
+            step(
+                &format!("{path}.steps[{j}]"),
+                s,
+                &names[..j],
+                &names[j],
+                declared,
+                slots,
+                p,
+            )
+        })
+        .collect();
+    let step_index = |key: &str, name: &str| {
+        names.iter().position(|s| s == name).ok_or_else(|| {
+            Invalid::new(
+                format!("{path}.{key}"),
+                format!("\"{name}\""),
+                format!(
+                    "no step of this policy has this name{}; its steps are {}",
+                    did_you_mean(name, names.iter().map(String::as_str)),
+                    names.join(", ")
+                ),
+            )
+        })
+    };
+    let red_flag = match &raw.red_flag {
+        None => Some(None),
+        Some(rf) => {
+            let jump_to = p.take(step_index("red_flag.jump_to", &rf.jump_to));
+            if let Some(Some(target)) = jump_to.map(|j| &steps[j]) {
+                let reaches_surgery = declared.is_surgical(target.intervention)
+                    || target.routes.iter().any(|r| declared.is_surgical(r.2));
+                if !reaches_surgery {
+                    p.push(Invalid::new(
+                        format!("{path}.red_flag.jump_to"),
+                        format!("\"{}\"", rf.jump_to),
+                        "a red flag must jump to a surgical step: a jump to a non-surgical step could fire again on itself",
+                    ));
+                }
+            }
+            let wait = p.take(optional_duration(&format!("{path}.red_flag.wait"), rf.wait.as_ref()));
+            jump_to.zip(wait).map(|(jump_to, wait)| Some(RedFlag { jump_to, wait }))
+        }
+    };
+    let relapse_to = p.take(
+        raw.relapse_to
+            .as_deref()
+            .map(|name| step_index("relapse_to", name))
+            .transpose(),
+    );
+    let label = p.take(label(&format!("{path}.label"), raw.label.as_deref()))?;
+    Some(Policy {
+        name: raw.name.clone(),
+        label: label.unwrap_or_else(|| raw.name.clone()),
+        description: raw.description.clone(),
+        steps: steps.into_iter().collect::<Option<_>>()?,
+        red_flag: red_flag?,
+        relapse_to: relapse_to?,
+    })
+}
+
+/// One step; `before` are the names of the steps before it.
+fn step(
+    path: &str,
+    s: &RawStep,
+    before: &[String],
+    name: &str,
+    declared: &Declared,
+    slots: &[Slot],
+    p: &mut Problems,
+) -> Option<Step> {
+    let intervention = p.take(declared.index(&format!("{path}.intervention"), &s.intervention));
+    let unique = p.take(if before.iter().any(|b| b == name) {
+        Err(Invalid::new(
+            format!("{path}.name"),
+            format!("\"{name}\""),
+            "two steps of this policy have this name; give each step a unique `name`",
+        ))
+    } else {
+        Ok(())
+    });
+    let attempts = p.take(if s.attempts == 0 || s.attempts > 1000 {
+        Err(Invalid::new(
+            format!("{path}.attempts"),
+            s.attempts,
+            "attempts must be between 1 and 1000",
+        ))
+    } else {
+        Ok(s.attempts)
+    });
+    let routes: Vec<Option<(String, Cond, usize)>> = s
+        .route
+        .iter()
+        .enumerate()
+        .map(|(k, r)| {
+            let at = format!("{path}.route[{k}]");
+            let cond = p.take(condition(&format!("{at}.if"), &r.condition, slots));
+            let to = p.take(declared.index(&format!("{at}.to"), &r.to));
+            Some((r.condition.clone(), cond?, to?))
+        })
+        .collect();
+    let wait = p.take(optional_duration(&format!("{path}.wait"), s.wait.as_ref()));
+    let failure_time = p.take(optional_duration(
+        &format!("{path}.failure_time"),
+        s.failure_time.as_ref(),
+    ));
+    let skip_if = p.take(
+        s.skip_if
+            .as_ref()
+            .map(|c| condition(&format!("{path}.skip_if"), c, slots).map(|cond| (c.clone(), cond)))
+            .transpose(),
+    );
+    let on_partial = p.take(match s.on_partial.as_deref() {
+        None | Some("stay") => Ok(OnPartial::Stay),
+        Some("continue") => Ok(OnPartial::Continue),
+        Some(other) => Err(Invalid::new(
+            format!("{path}.on_partial"),
+            format!("\"{other}\""),
+            format!(
+                "a partial responder either stays (\"stay\", the default) or goes on as after a failure (\"continue\"){}",
+                did_you_mean(other, ["stay", "continue"])
+            ),
+        )),
+    });
+    unique?;
+    Some(Step {
+        on_partial: on_partial?,
+        name: name.to_string(),
+        intervention: intervention?,
+        attempts: attempts?,
+        wait: wait?,
+        failure_time: failure_time?,
+        skip_if: skip_if?,
+        routes: routes.into_iter().collect::<Option<_>>()?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const INTERVENTIONS: &str = r#"
+        [[interventions]]
+        name = "pt"
+        level = "conservative"
+        response = { probability = 0.3 }
+        recovery_time = { family = "fixed", value = 10 }
+        failure_time = { family = "fixed", value = 28 }
+        [[interventions]]
+        name = "endoscopy"
+        level = "minimally_invasive"
+        response = { probability = 0.7 }
+        recovery_time = { family = "fixed", value = 10 }
+        failure_time = { family = "fixed", value = 28 }
+        [[interventions]]
+        name = "fusion"
+        level = "surgical"
+        response = { probability = 0.9 }
+        recovery_time = { family = "fixed", value = 10 }
+        failure_time = { family = "fixed", value = 28 }
+    "#;
+
+    #[derive(Deserialize)]
+    struct Parts {
+        interventions: Vec<RawIntervention>,
+        policies: Vec<RawPolicy>,
+    }
+
+    fn check(policies_toml: &str) -> Result<Vec<Policy>, Vec<Invalid>> {
+        let parts: Parts = toml::from_str(&format!("{INTERVENTIONS}\n{policies_toml}")).expect("as written");
+        let mut p = Problems::default();
+        match policies(&parts.policies, &parts.interventions, &[], &mut p) {
+            Some(out) if p.is_empty() => Ok(out),
+            _ => Err(p.into_vec()),
+        }
+    }
+
+    #[test]
+    fn a_red_flag_jumps_to_a_surgical_step_of_its_policy() {
+        let ok = check(
+            "[[policies]]\nname = \"a\"\nsteps = [{ intervention = \"pt\" }, { intervention = \"fusion\" }]\n\
+             red_flag = { jump_to = \"fusion\" }",
+        )
+        .expect("valid");
+        assert_eq!(ok[0].red_flag.as_ref().map(|r| r.jump_to), Some(1));
+        let e = check(
+            "[[policies]]\nname = \"a\"\nsteps = [{ intervention = \"pt\" }, { intervention = \"endoscopy\" }]\n\
+             red_flag = { jump_to = \"endoscopy\" }",
+        )
+        .unwrap_err();
+        assert_eq!(e[0].path, "policies.a.red_flag.jump_to");
+    }
+
+    #[test]
+    fn every_broken_step_is_named_at_once() {
+        let e = check(
+            "[[policies]]\nname = \"a\"\nsteps = [{ intervention = \"pt\", attempts = 0 }, \
+             { intervention = \"surgery\" }, { intervention = \"pt\", on_partial = \"stey\" }]",
+        )
+        .unwrap_err();
+        let paths: Vec<&str> = e.iter().map(|i| i.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "policies.a.steps[0].attempts",
+                "policies.a.steps[1].intervention",
+                "policies.a.steps[2].name",
+                "policies.a.steps[2].on_partial",
+            ]
+        );
+        assert!(e[3].problem.contains("did you mean `stay`?"), "{}", e[2].problem);
+    }
+
+    #[test]
+    fn policies_share_the_steps_they_walk_alike() {
+        let p = check(
+            "[[policies]]\nname = \"a\"\nsteps = [{ intervention = \"pt\" }, { intervention = \"endoscopy\" }]\n\
+             [[policies]]\nname = \"b\"\nsteps = [{ name = \"physio\", intervention = \"pt\" }, { intervention = \"fusion\" }]\n\
+             [[policies]]\nname = \"c\"\nsteps = [{ intervention = \"pt\", attempts = 2 }]",
+        )
+        .expect("valid");
+        // A step's name does not change the walk; its attempts do.
+        assert_eq!(p[0].shared_steps(&p[1]), 1);
+        assert_eq!(p[0].shared_steps(&p[2]), 0);
+        assert_eq!(p[0].shared_steps(&p[0]), usize::MAX);
+    }
+}
