@@ -43,18 +43,19 @@ pub fn bench(
     let counts = bench::count_draws(&loaded.scenario, &spec, largest.min(bench::COUNT_SAMPLE));
     on_counts(&counts);
     let (rows, simulation_seconds) = timed(|| bench::measure(&loaded.scenario, &spec, plan, &counts, on_row))?;
-    tables::write_frame(tables::bench_frame(&rows, &counts)?, &job.dir().join("bench.csv"))?;
+    let bench_table = tables::write(job.dir(), &tables::bench::BENCH, tables::bench_frame(&rows, &counts)?)?;
     let floor = floor::floor(&counts);
     let one_thread_ns = rows
         .iter()
         .filter(|r| r.threads == 1)
         .max_by_key(|r| r.patients)
         .map(BenchRow::ns_per_path);
-    tables::write_frame(
+    let floor_table = tables::write(
+        job.dir(),
+        &tables::bench::FLOOR,
         tables::floor_frame(&floor, one_thread_ns)?,
-        &job.dir().join("floor.csv"),
     )?;
-    job.wrote(["bench.csv", "floor.csv"]);
+    job.wrote([bench_table, floor_table]);
     job.wrote(plot::write_scaling(&rows, job.dir()).map_err(plot_error)?);
     let (dir, manifest) = job.finish(&Work {
         spec: &RunSpec {

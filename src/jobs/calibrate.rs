@@ -62,20 +62,17 @@ pub fn calibrate_job(
     terminal.finish();
     let (fit, simulation_seconds) = fitted?;
     let dir = job.dir().to_path_buf();
-    tables::write_frame(tables::calibration_frame(&fit)?, &dir.join("calibration.csv"))?;
-    tables::write_frame(tables::posterior_frame(&fit)?, &dir.join("posterior.csv"))?;
-    for (file, assessed) in [("targets_before.csv", &fit.before), ("targets_after.csv", &fit.after)] {
-        tables::write_frame(
-            tables::targets_frame(scenario, &targets.targets, assessed)?,
-            &dir.join(file),
-        )?;
-    }
     job.wrote([
-        "calibration.csv",
-        "posterior.csv",
-        "targets_before.csv",
-        "targets_after.csv",
+        tables::write(&dir, &tables::targets::CALIBRATION, tables::calibration_frame(&fit)?)?,
+        tables::write(&dir, &tables::targets::POSTERIOR, tables::posterior_frame(&fit)?)?,
     ]);
+    for (schema, assessed) in [
+        (&tables::targets::TARGETS_BEFORE, &fit.before),
+        (&tables::targets::TARGETS_AFTER, &fit.after),
+    ] {
+        let frame = tables::targets_frame(scenario, &targets.targets, assessed)?;
+        job.wrote([tables::write(&dir, schema, frame)?]);
+    }
     job.wrote(
         plot::write_targets("calibration", &targets.targets, &fit.after, Some(&fit.before), &dir)
             .map_err(plot_error)?,

@@ -26,8 +26,8 @@ pub struct DiffReport {
 pub fn diff(a: &Path, b: &Path) -> Result<DiffReport, Error> {
     let (fa, fb) = (run_facts(a)?, run_facts(b)?);
     let (sa, sb) = (
-        tables::read_summary(&a.join("summary.csv"))?,
-        tables::read_summary(&b.join("summary.csv"))?,
+        tables::read_summary(&a.join(tables::run::SUMMARY.file))?,
+        tables::read_summary(&b.join(tables::run::SUMMARY.file))?,
     );
     let mut notes = Vec::new();
     if fa.scenario_sha256 != fb.scenario_sha256 {

@@ -186,9 +186,8 @@ fn write(
         options.wtp_max,
         population,
     );
-    for (name, frame) in tables::psa_frames(&results)? {
-        tables::write_frame(frame, &job.dir().join(name))?;
-        job.wrote([name]);
+    for (schema, frame) in tables::psa_frames(&results)? {
+        job.wrote([tables::write(job.dir(), schema, frame)?]);
     }
     job.wrote([tables::write_labels(scenario, job.dir())?]);
     let labels = tables::labels_of(scenario);

@@ -11,7 +11,7 @@ use crate::jobs::{Loaded, Source, plot_error};
 use crate::output::Manifest;
 use crate::report::html::{self, Block, Page, Section};
 use crate::report::plot::{self, Style};
-use crate::report::tables;
+use crate::report::tables::{self, run};
 use crate::scenario::document::Overrides;
 
 /// The report's file name.
@@ -20,35 +20,35 @@ pub const REPORT: &str = "report.html";
 /// What each table of a run holds, for the report; tables not listed are
 /// not in it.
 const TABLES: [(&str, &str); 10] = [
-    ("summary.csv", "every outcome per policy with its 95% interval"),
+    (run::SUMMARY.file, "every outcome per policy with its 95% interval"),
     (
-        "comparison.csv",
+        run::COMPARISON.file,
         "each policy minus the reference, for every outcome: the difference, its paired 95% interval (the same patients under both policies) and the unpaired one",
     ),
     (
-        "cea.csv",
+        run::CEA.file,
         "the incremental cost-effectiveness analysis, one row per policy in order of cost: discounted cost and QALYs, dominance status and the ICER on the frontier with Fieller's interval",
     ),
     (
-        "nmb.csv",
+        run::NMB.file,
         "net monetary benefit per policy at each willingness to pay, and its paired difference from the reference",
     ),
-    ("subgroups.csv", "every outcome per policy and subgroup"),
-    ("subgroup_differences.csv", "the comparison within each subgroup"),
+    (run::SUBGROUPS.file, "every outcome per policy and subgroup"),
+    (run::SUBGROUP_DIFFERENCES.file, "the comparison within each subgroup"),
     (
-        "pathway.csv",
+        run::PATHWAY.file,
         "the pathway chart's data: patients by deepest level of care reached and status at the horizon",
     ),
     (
-        "time_to_recovery.csv",
+        run::TIME_TO_RECOVERY.file,
         "the time-to-recovery chart's data: patients first recovering in each weekly bin",
     ),
     (
-        "curves.csv",
+        run::CURVES.file,
         "the curves' data: recovery, symptom-free, surgery-free and the health states on each day of the grid, with 95% bands",
     ),
     (
-        "recovery_difference.csv",
+        run::RECOVERY_DIFFERENCE.file,
         "the recovery difference chart's data: the difference from the reference on each day, with its paired band",
     ),
 ];
@@ -56,13 +56,18 @@ const TABLES: [(&str, &str); 10] = [
 /// Which section a chart or table goes in: 0 results, 1 comparison, 2
 /// economics, 3 subgroups, 4 chart data.
 fn section_of(name: &str) -> usize {
-    match name {
-        "summary.csv" => 0,
-        "comparison.csv" | "differences" | "recovery_difference" => 1,
-        "cea.csv" | "nmb.csv" | "differences_cost" | "differences_qalys" => 2,
-        n if n.starts_with("subgroup") => 3,
-        n if n.ends_with(".csv") => 4,
-        _ => 0,
+    if name == run::SUMMARY.file {
+        0
+    } else if name == run::COMPARISON.file || matches!(name, "differences" | "recovery_difference") {
+        1
+    } else if [run::CEA.file, run::NMB.file, "differences_cost", "differences_qalys"].contains(&name) {
+        2
+    } else if name.starts_with("subgroup") {
+        3
+    } else if name.ends_with(".csv") {
+        4
+    } else {
+        0
     }
 }
 
@@ -130,7 +135,8 @@ pub fn write_report(
             continue;
         }
         let raw = tables::read_cells(&path)?;
-        let cells = if file == "summary.csv" {
+        let by_outcome = file == run::SUMMARY.file;
+        let cells = if by_outcome {
             html::summary_by_outcome(&raw, &run.labels)
         } else {
             html::fold_estimates(&raw)
@@ -142,6 +148,7 @@ pub fn write_report(
             file: file.to_string(),
             about: about.to_string(),
             cells,
+            by_outcome,
         });
     }
     for (name, svg) in plot::run_svgs(&run, style).map_err(plot_error)? {

@@ -78,7 +78,7 @@ pub fn run(loaded: &Loaded, settings: &Settings, dest: &Destination, progress: b
         };
         job.wrote([partial.write(job.dir())?]);
         if let Some(records) = &output.patients {
-            let name = format!("patients.part-{:05}-of-{:05}.parquet", shard.index, shard.count);
+            let name = tables::patients::shard_file(shard.index, shard.count);
             tables::write_patients(scenario, records, &job.dir().join(&name))?;
             job.wrote([name]);
         }
@@ -95,8 +95,8 @@ pub fn run(loaded: &Loaded, settings: &Settings, dest: &Destination, progress: b
     job.wrote(files);
     job.wrote([tables::write_labels(scenario, job.dir())?]);
     if let Some(records) = &output.patients {
-        tables::write_patients(scenario, records, &job.dir().join("patients.parquet"))?;
-        job.wrote(["patients.parquet"]);
+        tables::write_patients(scenario, records, &job.dir().join(tables::patients::PATIENTS))?;
+        job.wrote([tables::patients::PATIENTS]);
     }
     let dir = job.dir().to_path_buf();
     let (name, horizon) = (&results.scenario, results.horizon_days);

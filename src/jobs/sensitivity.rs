@@ -31,8 +31,8 @@ pub fn sensitivity(
     )?;
     let (results, simulation_seconds) =
         timed(|| sweep::sensitivity(&loaded.document, &loaded.overrides, settings, target))?;
-    tables::write_frame(tables::sensitivity_frame(&results)?, &job.dir().join("sensitivity.csv"))?;
-    job.wrote(["sensitivity.csv"]);
+    let frame = tables::sensitivity_frame(&results)?;
+    job.wrote([tables::write(job.dir(), &tables::sweep::SENSITIVITY, frame)?]);
     job.wrote([tables::write_labels(&loaded.scenario, job.dir())?]);
     let labels = parameter_labels(loaded, results.rows.iter().map(|r| r.parameter.as_str()));
     job.wrote(plot::write_tornado(&results, &labels, job.dir()).map_err(plot_error)?);

@@ -28,8 +28,8 @@ pub fn sweep(
     let scenarios = sweep::sweep_scenarios(&loaded.document, &loaded.overrides, param, values)?;
     let mut job = Job::start(format!("sweep --param {param}"), loaded, dest, "-sweep")?;
     let (points, simulation_seconds) = timed(|| sweep::sweep(&scenarios, values, settings))?;
-    tables::write_frame(tables::sweep_frame(param, &points)?, &job.dir().join("sweep.csv"))?;
-    job.wrote(["sweep.csv"]);
+    let frame = tables::sweep_frame(param, &points)?;
+    job.wrote([tables::write(job.dir(), &tables::sweep::SWEEP, frame)?]);
     let labels = parameter_labels(loaded, std::iter::once(param));
     job.wrote([tables::write_labels(&loaded.scenario, job.dir())?]);
     let base = loaded.document.number(param);

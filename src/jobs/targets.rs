@@ -98,8 +98,7 @@ pub fn targets(
     terminal.finish();
     let (evaluated, simulation_seconds) = evaluated?;
     let frame = tables::targets_frame(scenario, &targets.targets, &evaluated.assessed)?;
-    tables::write_frame(frame, &job.dir().join("targets.csv"))?;
-    job.wrote(["targets.csv"]);
+    job.wrote([tables::write(job.dir(), &tables::targets::TARGETS, frame)?]);
     job.wrote(
         plot::write_targets("targets", &targets.targets, &evaluated.assessed, None, job.dir()).map_err(plot_error)?,
     );

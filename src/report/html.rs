@@ -24,8 +24,14 @@ pub enum Block {
     /// A chart: its file name (without extension), caption and SVG text.
     Chart { name: String, caption: String, svg: String },
     /// A table of the run directory, by file name, with a sentence on
-    /// what it holds.
-    Table { file: String, about: String, cells: Cells },
+    /// what it holds; `by_outcome`: summary.csv turned to one row per
+    /// outcome ([`summary_by_outcome`]).
+    Table {
+        file: String,
+        about: String,
+        cells: Cells,
+        by_outcome: bool,
+    },
     /// A paragraph of text.
     Text(String),
 }
@@ -318,7 +324,12 @@ pub fn render(page: &Page) -> String {
                         escape(caption)
                     );
                 }
-                Block::Table { file, about, cells } => {
+                Block::Table {
+                    file,
+                    about,
+                    cells,
+                    by_outcome,
+                } => {
                     let rows = cells.rows.len();
                     let big = rows > LONG || cells.header.len() > WIDE;
                     let _ = writeln!(
@@ -336,7 +347,7 @@ pub fn render(page: &Page) -> String {
                             escape(file)
                         );
                     }
-                    if file == "summary.csv" && cells.header.starts_with(&["outcome".into(), "column".into()]) {
+                    if *by_outcome && cells.header.starts_with(&["outcome".into(), "column".into()]) {
                         summary_html(&mut out, cells);
                     } else {
                         table_html(&mut out, cells);

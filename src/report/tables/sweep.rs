@@ -1,0 +1,73 @@
+//! The tables of `foramen sweep` and `foramen sensitivity`.
+
+use polars::prelude::*;
+
+use super::{Kind, Schema, Table};
+use crate::analysis::sweep::{SensitivityResults, SweepPoint};
+use crate::error::Error;
+use crate::stats::Estimate;
+
+use Kind::{Estimate as Interval, Number, Text};
+
+/// sweep.csv: one row per point, policy and outcome.
+pub const SWEEP: Schema = Schema {
+    file: "sweep.csv",
+    columns: &[
+        ("parameter", Text),
+        ("value", Number),
+        ("policy", Text),
+        ("outcome", Text),
+        ("estimate", Interval),
+    ],
+};
+/// sensitivity.csv: one row per ranged parameter, by decreasing swing.
+pub const SENSITIVITY: Schema = Schema {
+    file: "sensitivity.csv",
+    columns: &[
+        ("parameter", Text),
+        ("base_value", Number),
+        ("low", Number),
+        ("high", Number),
+        ("target", Text),
+        ("base_estimate", Number),
+        ("at_low", Interval),
+        ("at_high", Interval),
+        ("swing", Number),
+    ],
+};
+
+/// `sweep.csv`: long format `parameter, value, policy, outcome, estimate,
+/// lo, hi, se`, one row per point, policy and outcome.
+pub fn sweep_frame(parameter: &str, points: &[SweepPoint]) -> Result<DataFrame, Error> {
+    let mut rows: Vec<(f64, &str, &str, Estimate)> = Vec::new();
+    for point in points {
+        for p in &point.results.policies {
+            for (def, e) in p.overall.iter().filter(|(def, _)| point.results.shows(def)) {
+                rows.push((point.value, p.name.as_str(), def.name, e));
+            }
+        }
+    }
+    let mut t = Table::default();
+    t.strings("parameter", vec![parameter.to_string(); rows.len()]);
+    t.floats("value", rows.iter().map(|r| r.0).collect());
+    t.strings("policy", rows.iter().map(|r| r.1.to_string()).collect());
+    t.strings("outcome", rows.iter().map(|r| r.2.to_string()).collect());
+    t.estimate("estimate", rows.iter().map(|r| r.3));
+    t.finish(&SWEEP)
+}
+
+/// `sensitivity.csv`: one row per ranged parameter, by decreasing swing.
+pub fn sensitivity_frame(s: &SensitivityResults) -> Result<DataFrame, Error> {
+    let mut t = Table::default();
+    let rows = &s.rows;
+    t.strings("parameter", rows.iter().map(|r| r.parameter.clone()).collect());
+    t.floats("base_value", rows.iter().map(|r| r.base_value).collect());
+    t.floats("low", rows.iter().map(|r| r.low).collect());
+    t.floats("high", rows.iter().map(|r| r.high).collect());
+    t.strings("target", vec![s.target.label(); rows.len()]);
+    t.floats("base_estimate", vec![s.base.value; rows.len()]);
+    t.estimate("at_low", rows.iter().map(|r| r.at_low));
+    t.estimate("at_high", rows.iter().map(|r| r.at_high));
+    t.floats("swing", rows.iter().map(|r| r.swing()).collect());
+    t.finish(&SENSITIVITY)
+}
