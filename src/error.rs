@@ -75,6 +75,68 @@ fn problem_list(problems: &[Invalid]) -> String {
     }
 }
 
+/// The settings of a job given besides its scenario: cohort overrides,
+/// analysis options and output options. The core names them so; each
+/// front end says them its own way (the command line as `--flag`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Setting {
+    Patients,
+    Horizon,
+    By,
+    Reference,
+    PatientsOut,
+    Param,
+    Range,
+    Outcome,
+    Contrast,
+    Params,
+    Draws,
+    WtpMax,
+    Population,
+    Format,
+    Dpi,
+    FontSize,
+    Width,
+    Height,
+}
+
+impl Setting {
+    /// The setting's name, in snake case (`patients_out`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Setting::Patients => "patients",
+            Setting::Horizon => "horizon",
+            Setting::By => "by",
+            Setting::Reference => "reference",
+            Setting::PatientsOut => "patients_out",
+            Setting::Param => "param",
+            Setting::Range => "range",
+            Setting::Outcome => "outcome",
+            Setting::Contrast => "contrast",
+            Setting::Params => "params",
+            Setting::Draws => "draws",
+            Setting::WtpMax => "wtp_max",
+            Setting::Population => "population",
+            Setting::Format => "format",
+            Setting::Dpi => "dpi",
+            Setting::FontSize => "font_size",
+            Setting::Width => "width",
+            Setting::Height => "height",
+        }
+    }
+}
+
+impl Error {
+    /// A setting out of range: `value` given, `rule` what is allowed.
+    pub fn setting(setting: Setting, value: impl fmt::Display, rule: impl Into<String>) -> Error {
+        Error::Setting {
+            setting,
+            value: value.to_string(),
+            rule: rule.into(),
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("cannot read {what} {file}: {source}")]
@@ -91,6 +153,15 @@ pub enum Error {
     Invalid { file: String, problems: Vec<Invalid> },
     #[error("{0}")]
     Usage(String),
+    /// A setting given besides the scenario file is out of range: which
+    /// one, the value given and what is allowed. The command line names
+    /// the setting by its flag (`cli`), the library by [`Setting::name`].
+    #[error("{} {value}: {rule}", setting.name())]
+    Setting {
+        setting: Setting,
+        value: String,
+        rule: String,
+    },
     #[error("cannot write {}: {source} (the output location must be a writable folder with free space; choose another --out)", path.display())]
     Output {
         path: PathBuf,
@@ -108,7 +179,11 @@ impl Error {
     /// 130 when interrupted (the shell's code for SIGINT).
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Read { .. } | Error::Syntax { .. } | Error::Invalid { .. } | Error::Usage(_) => 2,
+            Error::Read { .. }
+            | Error::Syntax { .. }
+            | Error::Invalid { .. }
+            | Error::Usage(_)
+            | Error::Setting { .. } => 2,
             Error::Output { .. } | Error::Runtime(_) => 1,
             Error::Interrupted => 130,
         }

@@ -439,6 +439,20 @@ pub fn find(name: &str) -> Option<&'static OutcomeDef> {
     OUTCOMES.iter().find(|o| o.name == name)
 }
 
+/// The outcome named `name`, or what names are allowed.
+///
+/// # Errors
+/// The rule, with the closest name and every name.
+pub fn parse(name: &str) -> Result<&'static OutcomeDef, String> {
+    find(name).ok_or_else(|| {
+        format!(
+            "unknown outcome{}; choose from {}",
+            crate::error::did_you_mean(name, names()),
+            names().collect::<Vec<_>>().join(", ")
+        )
+    })
+}
+
 /// Every outcome's name, in column order.
 pub fn names() -> impl Iterator<Item = &'static str> + Clone {
     OUTCOMES.iter().map(|o| o.name)

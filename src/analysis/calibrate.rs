@@ -34,7 +34,7 @@
 
 use crate::analysis::psa::parameters;
 use crate::analysis::targets::evaluate;
-use crate::error::Error;
+use crate::error::{Error, Setting};
 use crate::estimate::targets::{Assessment, distance};
 use crate::rng::{Purpose, draw_seed, stream};
 use crate::scenario::belief::{Belief, Family};
@@ -363,15 +363,21 @@ fn chosen(beliefs: &[Belief], params: &[String], file: &str) -> Result<Vec<bool>
     for p in params {
         match beliefs.iter().find(|b| &b.path == p) {
             None => {
-                return Err(Error::Usage(format!(
-                    "--params {p}: not a distribution of belief of {file}{}",
-                    crate::error::did_you_mean(p, beliefs.iter().map(|b| b.path.as_str()))
-                )));
+                return Err(Error::setting(
+                    Setting::Params,
+                    p,
+                    format!(
+                        "not a distribution of belief of {file}{}",
+                        crate::error::did_you_mean(p, beliefs.iter().map(|b| b.path.as_str()))
+                    ),
+                ));
             }
             Some(b) if !b.changes_paths() => {
-                return Err(Error::Usage(format!(
-                    "--params {p}: a cost or utility cannot change a path, so no target informs it"
-                )));
+                return Err(Error::setting(
+                    Setting::Params,
+                    p,
+                    "a cost or utility cannot change a path, so no target informs it",
+                ));
             }
             Some(_) => {}
         }

@@ -15,7 +15,7 @@ pub mod verify;
 
 use crate::accumulate::PolicyAcc;
 use crate::accumulate::sink::{self, RunOutput, Split};
-use crate::error::Error;
+use crate::error::{Error, Setting};
 use crate::estimate::{self, RunResults};
 use crate::scenario::Scenario;
 use crate::simulate::engine::{Observer, RunSpec, Unobserved};
@@ -53,10 +53,11 @@ impl Settings {
     pub fn spec(&self, scenario: &Scenario) -> Result<RunSpec, Error> {
         let sim = &scenario.simulation();
         if self.keep_patients && sim.patients > MAX_KEPT_PATIENTS {
-            return Err(Error::Usage(format!(
-                "--patients-out keeps every patient in memory; {} patients per policy is more than the {MAX_KEPT_PATIENTS} it accepts",
-                sim.patients
-            )));
+            return Err(Error::setting(
+                Setting::PatientsOut,
+                format!("with {} patients per policy", sim.patients),
+                format!("keeping every patient in memory accepts at most {MAX_KEPT_PATIENTS} patients per policy"),
+            ));
         }
         let by: Vec<usize> = sim
             .subgroups
@@ -68,11 +69,15 @@ impl Settings {
         let reference = match &self.reference {
             None => 0,
             Some(name) => names().position(|p| p == name).ok_or_else(|| {
-                Error::Usage(format!(
-                    "--reference {name}: no such policy{}; the scenario has {}",
-                    crate::error::did_you_mean(name, names()),
-                    names().collect::<Vec<_>>().join(", ")
-                ))
+                Error::setting(
+                    Setting::Reference,
+                    name,
+                    format!(
+                        "no such policy{}; the scenario has {}",
+                        crate::error::did_you_mean(name, names()),
+                        names().collect::<Vec<_>>().join(", ")
+                    ),
+                )
             })?,
         };
         Ok(RunSpec {

@@ -6,26 +6,12 @@
 //! runs as well as across policies).
 
 use crate::analysis::{Settings, simulate};
-use crate::error::{Error, Invalid};
+use crate::error::{Error, Invalid, Setting};
 use crate::estimate::RunResults;
-use crate::outcome::{self, OutcomeDef};
+use crate::outcome::OutcomeDef;
 use crate::scenario::Scenario;
 use crate::scenario::document::{Document, Overrides};
 use crate::stats::Estimate;
-
-/// Checks an outcome name against summary.csv's outcomes.
-///
-/// # Errors
-/// [`Error::Usage`] with the allowed names.
-pub fn check_outcome(name: &str) -> Result<&'static OutcomeDef, Error> {
-    outcome::find(name).ok_or_else(|| {
-        Error::Usage(format!(
-            "--outcome {name}: unknown outcome{}; choose from {}",
-            crate::error::did_you_mean(name, outcome::names()),
-            outcome::names().collect::<Vec<_>>().join(", ")
-        ))
-    })
-}
 
 /// The estimates of `scenario` run as `settings` say, and the number of
 /// paths the step guard cut short.
@@ -82,26 +68,39 @@ pub fn sweep(scenarios: &[Scenario], values: &[f64], settings: &Settings) -> Res
         .collect()
 }
 
-/// `LO..HI` with `steps` evenly spaced points (ends included).
-///
-/// # Errors
-/// [`Error::Usage`] when the range does not parse or `steps < 2`.
-pub fn parse_range(text: &str, steps: usize) -> Result<Vec<f64>, Error> {
-    let bad = || Error::Usage(format!("--range {text}: write LO..HI with numbers LO < HI, e.g. 4..12"));
-    let (lo, hi) = text.split_once("..").ok_or_else(bad)?;
-    let (lo, hi): (f64, f64) = (
-        lo.trim().parse().map_err(|_| bad())?,
-        hi.trim().parse().map_err(|_| bad())?,
-    );
-    if !(lo.is_finite() && hi.is_finite() && lo < hi) {
-        return Err(bad());
+/// A range of values `lo..hi` (`lo < hi`, both finite), run at evenly
+/// spaced points.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Span {
+    pub lo: f64,
+    pub hi: f64,
+}
+
+impl Span {
+    /// Reads `LO..HI`.
+    ///
+    /// # Errors
+    /// The rule, when the text is not two numbers `LO < HI`.
+    pub fn parse(text: &str) -> Result<Span, String> {
+        let bad = || "write LO..HI with numbers LO < HI, e.g. 4..12".to_string();
+        let (lo, hi) = text.split_once("..").ok_or_else(bad)?;
+        let (lo, hi): (f64, f64) = (
+            lo.trim().parse().map_err(|_| bad())?,
+            hi.trim().parse().map_err(|_| bad())?,
+        );
+        if !(lo.is_finite() && hi.is_finite() && lo < hi) {
+            return Err(bad());
+        }
+        Ok(Span { lo, hi })
     }
-    if !(2..=1000).contains(&steps) {
-        return Err(Error::Usage(format!("--steps {steps}: use between 2 and 1000 points")));
+
+    /// `steps` (at least 2) evenly spaced points, ends included.
+    pub fn points(self, steps: usize) -> Vec<f64> {
+        let steps = steps.max(2);
+        (0..steps)
+            .map(|i| self.lo + (self.hi - self.lo) * i as f64 / (steps - 1) as f64)
+            .collect()
     }
-    Ok((0..steps)
-        .map(|i| lo + (hi - lo) * i as f64 / (steps - 1) as f64)
-        .collect())
 }
 
 /// What a sensitivity analysis measures: an outcome of one policy, or the
@@ -232,12 +231,16 @@ pub fn sensitivity(
                     .filter(|o| o.paired)
                     .map(|o| o.name)
                     .collect();
-                return Err(Error::Usage(format!(
-                    "--contrast with --outcome {}: a {} is not a mean of per-patient values, so it has no paired difference; measure it under one policy (--policy) or contrast {}",
-                    outcome.name,
-                    outcome.label,
-                    paired.join(", ")
-                )));
+                return Err(Error::setting(
+                    Setting::Contrast,
+                    format!("{policy},{reference}"),
+                    format!(
+                        "the outcome {} is a {}, not a mean of per-patient values, so it has no paired difference; measure it under one policy or contrast {}",
+                        outcome.name,
+                        outcome.label,
+                        paired.join(", ")
+                    ),
+                ));
             }
         }
     }
@@ -298,9 +301,15 @@ mod tests {
 
     #[test]
     fn ranges_are_evenly_spaced() {
-        assert_eq!(parse_range("4..12", 5).unwrap(), vec![4.0, 6.0, 8.0, 10.0, 12.0]);
-        assert!(parse_range("12..4", 5).is_err());
-        assert!(parse_range("4-12", 5).is_err());
-        assert!(parse_range("4..12", 1).is_err());
+        let span = Span::parse("4..12").expect("a range");
+        assert_eq!(span.points(5), vec![4.0, 6.0, 8.0, 10.0, 12.0]);
+        assert_eq!(span.points(2), vec![4.0, 12.0]);
+        for bad in ["12..4", "4-12", "4..x", "4..inf", "5..5"] {
+            assert_eq!(
+                Span::parse(bad).unwrap_err(),
+                "write LO..HI with numbers LO < HI, e.g. 4..12",
+                "{bad}"
+            );
+        }
     }
 }

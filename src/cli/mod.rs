@@ -6,9 +6,10 @@ use clap::{Parser, Subcommand};
 
 use crate::analysis::Settings;
 use crate::analysis::bench::BenchPlan;
-use crate::analysis::sweep::{Target, check_outcome, parse_range};
-use crate::error::Error;
+use crate::analysis::sweep::{Span, Target};
+use crate::error::{Error, Setting};
 use crate::jobs::{self, Destination, Source};
+use crate::outcome::{self, OutcomeDef};
 use crate::output::psa_partial::is_psa_shard;
 use crate::report::plot::{BASE_DPI, Format, Length, Style, Theme};
 use crate::report::terminal;
@@ -160,8 +161,8 @@ pub struct RunArgs {
     pub reference: Option<String>,
     /// Simulate only shard K of N (0-based) and write mergeable partial
     /// results; combine the shard directories with `foramen merge`.
-    #[arg(long, value_name = "K/N")]
-    pub shard: Option<String>,
+    #[arg(long, value_name = "K/N", value_parser = Shard::parse)]
+    pub shard: Option<Shard>,
     #[command(flatten)]
     pub output: OutArgs,
 }
@@ -196,8 +197,8 @@ pub struct PsaArgs {
     pub years: u32,
     /// Run only shard K of N of the draws (0-based) and write mergeable
     /// draws; combine the shard directories with `foramen merge`.
-    #[arg(long, value_name = "K/N")]
-    pub shard: Option<String>,
+    #[arg(long, value_name = "K/N", value_parser = Shard::parse)]
+    pub shard: Option<Shard>,
     /// Draw the parameters from a calibration's posterior sample (the
     /// posterior.csv of `foramen calibrate`; row d for draw d) instead of
     /// the distributions of belief.
@@ -225,19 +226,20 @@ pub struct SweepArgs {
     )]
     pub values: Option<Vec<f64>>,
     /// A range LO..HI run at --steps evenly spaced points.
-    #[arg(long, value_name = "LO..HI")]
-    pub range: Option<String>,
-    /// Points in --range, ends included.
-    #[arg(long, value_name = "N", default_value_t = 5)]
-    pub steps: usize,
+    #[arg(long, value_name = "LO..HI", value_parser = Span::parse)]
+    pub range: Option<Span>,
+    /// Points in --range, ends included (2 to 1000).
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u64).range(2..=1000))]
+    pub steps: u64,
     /// Outcomes to chart (columns of summary.csv).
     #[arg(
         long,
         value_name = "NAME,...",
         value_delimiter = ',',
-        default_value = "recovered,median_days,surgery"
+        default_value = "recovered,median_days,surgery",
+        value_parser = outcome::parse
     )]
-    pub outcome: Vec<String>,
+    pub outcome: Vec<&'static OutcomeDef>,
     #[command(flatten)]
     pub sim: SimArgs,
     #[command(flatten)]
@@ -249,14 +251,14 @@ pub struct SensitivityArgs {
     /// Scenario file (TOML); the embedded default if omitted.
     pub scenario: Option<PathBuf>,
     /// The outcome (a column of summary.csv).
-    #[arg(long, value_name = "NAME", default_value = "recovered")]
-    pub outcome: String,
+    #[arg(long, value_name = "NAME", default_value = "recovered", value_parser = outcome::parse)]
+    pub outcome: &'static OutcomeDef,
     /// The policy whose outcome is measured; default the first.
     #[arg(long, value_name = "NAME", conflicts_with = "contrast")]
     pub policy: Option<String>,
     /// Measure the paired difference A minus B instead.
-    #[arg(long, value_name = "A,B")]
-    pub contrast: Option<String>,
+    #[arg(long, value_name = "A,B", value_parser = policy_pair)]
+    pub contrast: Option<(String, String)>,
     #[command(flatten)]
     pub sim: SimArgs,
     #[command(flatten)]
@@ -383,10 +385,6 @@ pub struct PlotArgs {
 /// The most worker threads accepted.
 pub const MAX_THREADS: usize = 1024;
 
-fn usage(invalid: crate::error::Invalid) -> Error {
-    Error::Usage(invalid.to_string())
-}
-
 /// Checks a thread count (0: one per core).
 fn check_threads(threads: usize) -> Result<usize, Error> {
     if threads > MAX_THREADS {
@@ -399,7 +397,8 @@ fn check_threads(threads: usize) -> Result<usize, Error> {
 
 /// Checks a patient count.
 fn check_patients(n: u64) -> Result<u64, Error> {
-    crate::scenario::check_patients("--patients", n).map_err(usage)
+    crate::scenario::check_patients("patients", n)
+        .map_err(|invalid| Error::Usage(format!("--patients {}: {}", invalid.value, invalid.problem)))
 }
 
 impl SimArgs {
@@ -433,7 +432,12 @@ impl OutArgs {
 /// # Errors
 /// Whatever the command fails with; clap's own usage errors exit 2 there.
 pub fn main() -> Result<(), Error> {
-    match Cli::parse().command {
+    dispatch(Cli::parse().command).map_err(flagged)
+}
+
+/// Runs a command.
+fn dispatch(command: Command) -> Result<(), Error> {
+    match command {
         Command::Run(args) => run_command(args),
         Command::Validate { scenarios } => validate(&scenarios),
         Command::Describe { scenario } => {
@@ -492,9 +496,47 @@ pub fn main() -> Result<(), Error> {
     }
 }
 
-/// `--shard K/N`, if given.
-fn parse_shard(text: Option<&str>) -> Result<Option<Shard>, Error> {
-    text.map(Shard::parse).transpose().map_err(Error::Usage)
+/// `A,B`: two policy names.
+fn policy_pair(text: &str) -> Result<(String, String), String> {
+    match text.split_once(',') {
+        Some((a, b)) if !a.trim().is_empty() && !b.trim().is_empty() => {
+            Ok((a.trim().to_string(), b.trim().to_string()))
+        }
+        _ => Err("write two policy names as A,B".into()),
+    }
+}
+
+/// The flag of a setting the core names.
+fn flag(setting: Setting) -> &'static str {
+    match setting {
+        Setting::Patients => "--patients",
+        Setting::Horizon => "--horizon",
+        Setting::By => "--by",
+        Setting::Reference => "--reference",
+        Setting::PatientsOut => "--patients-out",
+        Setting::Param => "--param",
+        Setting::Range => "--range",
+        Setting::Outcome => "--outcome",
+        Setting::Contrast => "--contrast",
+        Setting::Params => "--params",
+        Setting::Draws => "--draws",
+        Setting::WtpMax => "--wtp-max",
+        Setting::Population => "--population",
+        Setting::Format => "--format",
+        Setting::Dpi => "--dpi",
+        Setting::FontSize => "--font-size",
+        Setting::Width => "--width",
+        Setting::Height => "--height",
+    }
+}
+
+/// A setting out of range, said with its flag: `--draws 1: use from 2 to
+/// 100000 draws`.
+fn flagged(e: Error) -> Error {
+    match e {
+        Error::Setting { setting, value, rule } => Error::Usage(format!("{} {value}: {rule}", flag(setting))),
+        other => other,
+    }
 }
 
 fn psa_command(args: PsaArgs) -> Result<(), Error> {
@@ -515,7 +557,7 @@ fn psa_command(args: PsaArgs) -> Result<(), Error> {
         wtp_max: args.wtp_max,
         population: args.population,
         years: args.years,
-        shard: parse_shard(args.shard.as_deref())?,
+        shard: args.shard,
         posterior: args.posterior.clone(),
     };
     let report = jobs::psa::psa(
@@ -555,14 +597,10 @@ fn sweep_command(args: SweepArgs) -> Result<(), Error> {
     let loaded = jobs::load(args.scenario.as_deref(), &args.sim.overrides()?)?;
     let values = match (&args.values, &args.range) {
         (Some(v), _) => v.clone(),
-        (None, Some(range)) => whole_range(&loaded, &args.param, range, args.steps)?,
+        (None, Some(range)) => whole_range(&loaded, &args.param, *range, args.steps)?,
         (None, None) => return Err(Error::Usage("give --values A,B,C or --range LO..HI".into())),
     };
-    let outcomes = args
-        .outcome
-        .iter()
-        .map(|o| check_outcome(o))
-        .collect::<Result<Vec<_>, _>>()?;
+    let outcomes = args.outcome.clone();
     let (dir, points, manifest) = jobs::sweep::sweep(
         &loaded,
         &settings,
@@ -587,8 +625,8 @@ fn sweep_command(args: SweepArgs) -> Result<(), Error> {
 
 /// `--range` points, refused with the whole numbers to give instead when
 /// the parameter is whole and a point is not.
-fn whole_range(loaded: &jobs::Loaded, param: &str, range: &str, steps: usize) -> Result<Vec<f64>, Error> {
-    let values = parse_range(range, steps)?;
+fn whole_range(loaded: &jobs::Loaded, param: &str, range: Span, steps: u64) -> Result<Vec<f64>, Error> {
+    let values = range.points(steps as usize);
     if !loaded.document.is_whole(param) || values.iter().all(|v| v.fract() == 0.0) {
         return Ok(values);
     }
@@ -598,7 +636,9 @@ fn whole_range(loaded: &jobs::Loaded, param: &str, range: &str, steps: usize) ->
         .collect();
     let points: Vec<String> = values.iter().map(f64::to_string).collect();
     Err(Error::Usage(format!(
-        "--range {range} --steps {steps} gives {}, but {param} is a whole number: give --values {} (or --steps {})",
+        "--range {}..{} --steps {steps} gives {}, but {param} is a whole number: give --values {} (or --steps {})",
+        range.lo,
+        range.hi,
         points.join(", "),
         whole.join(","),
         whole.len()
@@ -608,20 +648,13 @@ fn whole_range(loaded: &jobs::Loaded, param: &str, range: &str, steps: usize) ->
 fn sensitivity_command(args: SensitivityArgs) -> Result<(), Error> {
     let settings = args.sim.settings()?;
     let loaded = jobs::load(args.scenario.as_deref(), &args.sim.overrides()?)?;
-    let outcome = check_outcome(&args.outcome)?;
+    let outcome = args.outcome;
     let target = match &args.contrast {
-        Some(pair) => {
-            let Some((a, b)) = pair.split_once(',') else {
-                return Err(Error::Usage(format!(
-                    "--contrast {pair}: write two policy names as A,B"
-                )));
-            };
-            Target::Contrast {
-                outcome,
-                policy: a.trim().to_string(),
-                reference: b.trim().to_string(),
-            }
-        }
+        Some((a, b)) => Target::Contrast {
+            outcome,
+            policy: a.clone(),
+            reference: b.clone(),
+        },
         None => Target::Policy {
             outcome,
             policy: args
@@ -838,7 +871,7 @@ fn run_command(args: RunArgs) -> Result<(), Error> {
         keep_patients: args.patients_out,
         independent: args.independent,
         reference: args.reference.clone(),
-        shard: parse_shard(args.shard.as_deref())?,
+        shard: args.shard,
         ..args.sim.settings()?
     };
     let loaded = jobs::load(args.scenario.as_deref(), &overrides)?;

@@ -6,7 +6,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::error::Error;
+use crate::error::{Error, Setting};
 use crate::jobs::report::{REPORT, load_run, write_report};
 use crate::jobs::{SCENARIO_COPY, plot_error};
 use crate::output::{Manifest, read_json};
@@ -63,9 +63,13 @@ impl Drop for Staging {
 /// [`Error::Usage`] for bad options; as [`draw`]; [`Error::Output`] when
 /// the destination cannot be written.
 pub fn plot(run_dir: &Path, options: &PlotOptions) -> Result<Plotted, Error> {
-    options.style.check().map_err(Error::Usage)?;
+    options.style.check()?;
     if options.formats.is_empty() {
-        return Err(Error::Usage("--format: give at least one of png, svg, pdf".into()));
+        return Err(Error::setting(
+            Setting::Format,
+            "(none)",
+            "give at least one of png, svg, pdf",
+        ));
     }
     if !run_dir.is_dir() {
         return Err(Error::Usage(format!(

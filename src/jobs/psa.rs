@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::analysis::Settings;
 use crate::analysis::psa::{self, MAX_DRAWS, PsaResults};
-use crate::error::Error;
+use crate::error::{Error, Setting};
 use crate::estimate::psa::effective_population;
 use crate::jobs::{Destination, Job, Loaded, Source, Work, plot_error, threads, timed};
 use crate::output::Manifest;
@@ -55,22 +55,25 @@ pub fn psa(
     progress: bool,
 ) -> Result<PsaReport, Error> {
     if !(2..=MAX_DRAWS).contains(&options.draws) {
-        return Err(Error::Usage(format!(
-            "--draws {}: use from 2 to {MAX_DRAWS} draws",
-            options.draws
-        )));
+        return Err(Error::setting(
+            Setting::Draws,
+            options.draws,
+            format!("use from 2 to {MAX_DRAWS} draws"),
+        ));
     }
     if let Some(w) = options.wtp_max
         && !(w.is_finite() && w > 0.0)
     {
-        return Err(Error::Usage(format!("--wtp-max {w}: give a positive amount per QALY")));
+        return Err(Error::setting(Setting::WtpMax, w, "give a positive amount per QALY"));
     }
     if let Some(n) = options.population
         && !(n.is_finite() && n > 0.0)
     {
-        return Err(Error::Usage(format!(
-            "--population {n}: give a positive number of patients a year"
-        )));
+        return Err(Error::setting(
+            Setting::Population,
+            n,
+            "give a positive number of patients a year",
+        ));
     }
     let scenario = &loaded.scenario;
     let spec = settings.spec(scenario)?;
@@ -80,13 +83,16 @@ pub fn psa(
             let paths: Vec<String> = loaded.document.beliefs().iter().map(|b| b.path.clone()).collect();
             let rows = tables::read_posterior(path, &paths)?;
             if options.draws > rows.len() as u64 {
-                return Err(Error::Usage(format!(
-                    "--draws {}: the posterior sample {} has {} rows, one per draw; give --draws {} or fewer (or calibrate with a larger --posterior)",
+                return Err(Error::setting(
+                    Setting::Draws,
                     options.draws,
-                    path.display(),
-                    rows.len(),
-                    rows.len()
-                )));
+                    format!(
+                        "the posterior sample {} has {} rows, one per draw: ask for {} draws or fewer (or calibrate with a larger posterior sample)",
+                        path.display(),
+                        rows.len(),
+                        rows.len()
+                    ),
+                ));
             }
             Some(rows)
         }

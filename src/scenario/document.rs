@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::error::{Error, Invalid, Problems, did_you_mean};
+use crate::error::{Error, Invalid, Problems, Setting, did_you_mean};
 use crate::outcome::BINS_PER_DAY;
 use crate::scenario::belief::{self, Belief};
 use crate::scenario::raw::RawScenario;
@@ -111,20 +111,20 @@ impl Document {
     /// The validated scenario, with `overrides` applied before validation.
     ///
     /// # Errors
-    /// [`Error::Usage`] for an override out of range (naming the flag);
+    /// [`Error::Setting`] for an override out of range;
     /// [`Error::Invalid`] with every rule the document breaks.
     pub fn scenario(&self, overrides: &Overrides) -> Result<Scenario, Error> {
-        let usage = |invalid: Invalid| Error::Usage(invalid.to_string());
+        let usage = |setting: Setting| move |invalid: Invalid| Error::setting(setting, invalid.value, invalid.problem);
         let mut raw = self.raw.clone();
         let sim = &mut raw.simulation;
         if let Some(n) = overrides.patients {
-            sim.patients = check_patients("--patients", n).map_err(usage)?;
+            sim.patients = check_patients("patients", n).map_err(usage(Setting::Patients))?;
         }
         if let Some(seed) = overrides.seed {
             sim.seed = seed;
         }
         if let Some(h) = overrides.horizon_days {
-            sim.horizon_days = check_horizon("--horizon", h).map_err(usage)?;
+            sim.horizon_days = check_horizon("horizon", h).map_err(usage(Setting::Horizon))?;
             // A step longer than the horizon shrinks to the last 1/8 day
             // at or before it (h >= 1).
             let step = sim.curve_step_days.unwrap_or(DEFAULT_CURVE_STEP_DAYS);
@@ -134,7 +134,7 @@ impl Document {
             // Broken covariates are reported by validation below.
             if let Some(covariates) = covariates(&raw.cohort, &mut Problems::default()) {
                 for name in by {
-                    subgroup_covariate("--by", name, &covariates).map_err(usage)?;
+                    subgroup_covariate("by", name, &covariates).map_err(usage(Setting::By))?;
                 }
             }
             raw.simulation.subgroups = by.clone();
@@ -245,13 +245,12 @@ impl Document {
     /// The document with the number at `path` set to `value`.
     ///
     /// # Errors
-    /// [`Error::Usage`] naming the path (and the closest valid ones) when
+    /// [`Error::Setting`] naming the path (and the closest valid ones) when
     /// it does not lead to a number; [`Error::Syntax`] when the edit gives
     /// a value of the wrong type.
     pub fn with_number(&self, path: &str, value: f64) -> Result<Document, Error> {
         let mut table = self.table.clone();
-        paths::set_number(&mut table, path, value)
-            .map_err(|problem| Error::Usage(format!("--param {path}: {problem}")))?;
+        paths::set_number(&mut table, path, value).map_err(|problem| Error::setting(Setting::Param, path, problem))?;
         self.edited(table, format!("{} with {path} = {value}", self.file))
     }
 

@@ -20,7 +20,7 @@ impl Shard {
     /// # Errors
     /// A message saying what is allowed.
     pub fn parse(text: &str) -> Result<Shard, String> {
-        let bad = || format!("--shard {text}: write K/N with 0 <= K < N, e.g. 0/4 for the first of four shards");
+        let bad = || "write K/N with 0 <= K < N, e.g. 0/4 for the first of four shards".to_string();
         let (k, n) = text.split_once('/').ok_or_else(bad)?;
         let (index, count): (u64, u64) = (
             k.trim().parse().map_err(|_| bad())?,

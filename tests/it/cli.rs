@@ -231,7 +231,7 @@ fn bad_flags_exit_2() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "--patients = 0: patients per policy must be between 1 and",
+            "--patients 0: patients per policy must be between 1 and",
         ));
     foramen()
         .args(["run", SMALL, "--by", "grde"])

@@ -302,11 +302,11 @@ fn bad_files_and_flags_exit_2_without_a_panic() {
                 "--patients".into(),
                 "99999999999999999".into(),
             ],
-            "--patients = 99999999999999999: patients per policy must be between 1 and 1000000000000",
+            "--patients 99999999999999999: patients per policy must be between 1 and 1000000000000",
         ),
         (
             vec!["run".into(), SMALL.into(), "--horizon=0.5".into()],
-            "--horizon = 0.5: the horizon must be between 1 and",
+            "--horizon 0.5: the horizon must be between 1 and",
         ),
         (
             vec!["run".into(), SMALL.into(), "--reference".into(), "stepwse".into()],

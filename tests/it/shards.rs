@@ -90,7 +90,9 @@ fn merge_refuses_mixed_missing_or_repeated_shards() {
         .args(["run", SMALL, "--shard", "4/4"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("--shard 4/4: write K/N with 0 <= K < N"));
+        .stderr(predicate::str::contains(
+            "invalid value '4/4' for '--shard <K/N>': write K/N with 0 <= K < N",
+        ));
     assert!(!t.join("m").exists());
 }
 

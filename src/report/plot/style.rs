@@ -13,6 +13,8 @@
 
 use std::fmt;
 
+use crate::error::{Error, Setting};
+
 /// The resolution the chart files' pixel measures are written at.
 pub const BASE_DPI: f64 = 100.0;
 /// The size of axis labels in the default style, in points (20 pixels at
@@ -208,23 +210,28 @@ impl Style {
     /// Checks the numbers a person gave.
     ///
     /// # Errors
-    /// A message naming the flag, the value and what is allowed.
-    pub fn check(&self) -> Result<(), String> {
+    /// [`Error::Setting`] naming the setting, the value and what is allowed.
+    pub fn check(&self) -> Result<(), Error> {
         if !(10.0..=MAX_DPI).contains(&self.dpi) {
-            return Err(format!("--dpi {}: give from 10 to {MAX_DPI} dots per inch", self.dpi));
+            return Err(Error::setting(
+                Setting::Dpi,
+                self.dpi,
+                format!("give from 10 to {MAX_DPI} dots per inch"),
+            ));
         }
         if let Some(pt) = self.font_size
             && !(4.0..=72.0).contains(&pt)
         {
-            return Err(format!("--font-size {pt}: give from 4 to 72 points"));
+            return Err(Error::setting(Setting::FontSize, pt, "give from 4 to 72 points"));
         }
-        for (flag, length) in [("--width", self.width), ("--height", self.height)] {
+        for (setting, length) in [(Setting::Width, self.width), (Setting::Height, self.height)] {
             if let Some(l) = length {
                 let px = l.pixels(self.dpi);
                 if !(100..=MAX_PIXELS).contains(&px) {
-                    return Err(format!(
-                        "{flag}: {px} pixels at {} dpi; a picture side is from 100 to {MAX_PIXELS} pixels",
-                        self.dpi
+                    return Err(Error::setting(
+                        setting,
+                        format!("{px} pixels at {} dpi", self.dpi),
+                        format!("a picture side is from 100 to {MAX_PIXELS} pixels"),
                     ));
                 }
             }
@@ -353,7 +360,7 @@ mod tests {
         assert_eq!(s.text_i(-9), -9);
         assert_eq!(s.canvas((1430, 400)), (1430, 400));
         assert_eq!(s.base_size(), (1200, 800));
-        assert_eq!(s.check(), Ok(()));
+        assert!(s.check().is_ok());
     }
 
     #[test]
@@ -382,21 +389,21 @@ mod tests {
     }
 
     #[test]
-    fn checks_name_the_flag_and_the_range() {
-        let bad = |s: Style| s.check().unwrap_err();
+    fn checks_name_the_setting_and_the_range() {
+        let bad = |s: Style| s.check().unwrap_err().to_string();
         assert_eq!(
             bad(Style {
                 dpi: 5.0,
                 ..Style::default()
             }),
-            "--dpi 5: give from 10 to 1200 dots per inch"
+            "dpi 5: give from 10 to 1200 dots per inch"
         );
         assert_eq!(
             bad(Style {
                 font_size: Some(100.0),
                 ..Style::default()
             }),
-            "--font-size 100: give from 4 to 72 points"
+            "font_size 100: give from 4 to 72 points"
         );
         assert_eq!(
             bad(Style {
@@ -404,7 +411,7 @@ mod tests {
                 dpi: 300.0,
                 ..Style::default()
             }),
-            "--width: 27000 pixels at 300 dpi; a picture side is from 100 to 20000 pixels"
+            "width 27000 pixels at 300 dpi: a picture side is from 100 to 20000 pixels"
         );
         assert_eq!(
             Theme::parse("dark").unwrap_err(),
