@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use predicates::prelude::*;
 use tempfile::TempDir;
 
-use crate::util::{SMALL, foramen, run_quiet, validate_edit};
+use crate::util::{SMALL, foramen, run_quiet, stderr_has, validate_edit};
 
 fn run_small(dir: &Path, extra: &[&str]) -> PathBuf {
     let out = dir.join("run");
@@ -549,4 +549,173 @@ fn diff_compares_two_runs() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("manifest.json"));
+}
+
+/// Curves end at the horizon (365 days, off the 7-day grid: the last row
+/// used to be day 364), where cumulative recovery is the summary's share.
+#[test]
+fn curves_end_at_the_horizon_and_agree_with_the_summary() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("run");
+    foramen()
+        .args(["run", crate::util::SMALL, "--patients", "2000", "-q", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let curves = std::fs::read_to_string(out.join("curves.csv")).unwrap();
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    let recovered_column = summary
+        .lines()
+        .next()
+        .unwrap()
+        .split(',')
+        .position(|c| c == "recovered")
+        .unwrap();
+    for row in summary.lines().skip(1) {
+        let cells: Vec<&str> = row.split(',').collect();
+        let (policy, share): (&str, f64) = (cells[0], cells[recovered_column].parse().unwrap());
+        let at_horizon = curves
+            .lines()
+            .find(|l| l.starts_with(&format!("{policy},recovered,365.0,")))
+            .unwrap_or_else(|| panic!("no recovered row at day 365 for {policy}"));
+        let value: f64 = at_horizon.split(',').nth(3).unwrap().parse().unwrap();
+        // 1 - S(H) (a product of Kaplan-Meier factors) against k / n.
+        assert!((value - share).abs() < 1e-12, "{policy}: {value} vs {share}");
+    }
+    for curve in ["recovered", "symptom_free", "surgery_free"] {
+        let last = curves.lines().rfind(|l| l.contains(&format!(",{curve},"))).unwrap();
+        assert!(last.contains(",365.0,"), "{curve} ends at {last}");
+    }
+}
+
+/// The terminal table prints a value that cannot be estimated as the CSVs
+/// do (NaN), not as NA: at a 1-day horizon nobody recovers, so the median
+/// is not reached.
+#[test]
+fn the_terminal_says_nan_where_the_csvs_do() {
+    let tmp = TempDir::new().unwrap();
+    let out = foramen()
+        .args(["run", SMALL, "--horizon", "1", "--patients", "200", "--out"])
+        .arg(tmp.path().join("run"))
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(stdout.contains("NaN (NaN-NaN)"), "{stdout}");
+    assert!(!stdout.contains("NA"), "{stdout}");
+    let summary = std::fs::read_to_string(tmp.path().join("run/summary.csv")).unwrap();
+    assert!(summary.contains("NaN"), "{summary}");
+}
+
+/// `sweep` prints its results (one row per value and policy), as
+/// `sensitivity` does; before, only where it wrote them.
+#[test]
+fn sweep_prints_its_results() {
+    let tmp = TempDir::new().unwrap();
+    let param = "interventions.physio.response.probability";
+    let out = foramen()
+        .args([
+            "sweep",
+            SMALL,
+            "--param",
+            param,
+            "--values",
+            "0.2,0.5",
+            "--patients",
+            "300",
+            "--out",
+        ])
+        .arg(tmp.path().join("sweep"))
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(stdout.contains("value  policy"), "{stdout}");
+    assert!(stdout.contains("recovered % (95% CI)"), "{stdout}");
+    for value in ["0.2", "0.5"] {
+        for policy in ["stepwise", "early-surgery"] {
+            assert!(
+                stdout.lines().any(|l| l.starts_with(value) && l.contains(policy)),
+                "no row for {value}, {policy}:\n{stdout}"
+            );
+        }
+    }
+}
+
+/// `describe` shows what the engine does: a step's own failure time, the
+/// routed intervention's numbers under its route, complications, and the
+/// subgroups of a continuous covariate's breaks.
+#[test]
+fn describe_says_what_the_engine_does() {
+    let out = foramen().arg("describe").assert().success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    let extended = &stdout[stdout.find("policy extended-conservative").unwrap()..];
+    assert!(
+        extended.contains("failure declared after 84 d (this step's own)"),
+        "{extended}"
+    );
+    let routed = &stdout[stdout
+        .find("if instability: lumbar decompression with fusion (TLIF)")
+        .unwrap()..];
+    let routed_block: Vec<&str> = routed.lines().take(3).collect();
+    assert!(
+        routed_block[1].trim() == "response 0.8, ignoring the frailty",
+        "{routed_block:?}"
+    );
+    assert!(
+        routed_block[2].contains("recover after lognormal(median 70 d"),
+        "{routed_block:?}"
+    );
+    for line in [
+        "complication dural tear: 0.02, fails the attempt",
+        "complication durotomy: 0.06, odds x1.4 if diabetes, delays the outcome by 14 d",
+        "age: normal(mean 62, sd 11) truncated to [30, 90]; subgroups <50, [50,65), [65,75), >=75",
+    ] {
+        assert!(stdout.contains(line), "no `{line}` in:\n{stdout}");
+    }
+}
+
+/// A run removes the temporary directory a killed run left beside its
+/// target (`.NAME.partial-PID` whose process is gone) and says so; one
+/// whose process is alive (this test's) is left alone.
+#[test]
+fn a_killed_runs_leftovers_are_removed() {
+    let tmp = TempDir::new().unwrap();
+    // No process has this id: Linux caps them at 2^22.
+    let dead = tmp.path().join(".old.partial-999999999");
+    let alive = tmp.path().join(format!(".other.partial-{}", std::process::id()));
+    for dir in [&dead, &alive] {
+        std::fs::create_dir(dir).unwrap();
+        std::fs::write(dir.join("summary.csv"), "half-written").unwrap();
+    }
+    let run = foramen()
+        .args(["run", SMALL, "--patients", "100", "--quiet", "--out"])
+        .arg(tmp.path().join("run"))
+        .assert()
+        .success();
+    stderr_has(run, &["note: removed", ".old.partial-999999999"]);
+    assert!(!dead.exists());
+    assert!(alive.exists());
+    assert!(tmp.path().join("run/manifest.json").exists());
+}
+
+/// `sensitivity --force` replaces a finished directory (it used to refuse
+/// any existing --out before the run directory was created).
+#[test]
+fn sensitivity_force_replaces_a_finished_directory() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("sens");
+    let sensitivity = || {
+        let mut c = foramen();
+        c.args(["sensitivity", SMALL, "--patients", "500", "-q", "--out"])
+            .arg(&out);
+        c
+    };
+    sensitivity().assert().success();
+    sensitivity()
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("already exists"));
+    fs::write(out.join("stale.txt"), "from before").unwrap();
+    sensitivity().arg("--force").assert().success();
+    assert!(out.join("sensitivity.csv").exists());
+    assert!(!out.join("stale.txt").exists(), "--force replaced the directory");
 }

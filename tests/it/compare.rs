@@ -10,7 +10,7 @@ use foramen::simulate::engine::RunSpec;
 use predicates::prelude::*;
 use tempfile::TempDir;
 
-use crate::util::{SMALL, SMALL_TEXT, foramen, spec};
+use crate::util::{SMALL, SMALL_TEXT, csv_column, foramen, patients, run_quiet, spec};
 
 /// The surgery difference of `policy` against the reference (stepwise).
 fn surgery_difference(s: &Scenario, independent: bool, policy: &str) -> foramen::estimate::compare::Difference {
@@ -197,4 +197,53 @@ fn a_sweep_value_that_breaks_a_rule_is_named() {
         .stderr(predicate::str::contains(
             "interventions.physio.response.probability = 1.5",
         ));
+}
+
+/// Under `--independent` a "pair" joins two different patients: the paired
+/// columns of subgroup_differences.csv are NaN (before, pairs were grouped
+/// by the first policy's patient, mixing subgroups); comparison.csv keeps
+/// its paired interval.
+#[test]
+fn independent_runs_have_no_paired_subgroup_differences() {
+    let tmp = TempDir::new().unwrap();
+    let out = run_quiet(tmp.path(), "run", SMALL, &["--independent", "--patients", "400"]);
+    let read = |f: &str| std::fs::read_to_string(out.join(f)).unwrap();
+    let subgroup = read("subgroup_differences.csv");
+    let paired = csv_column(&subgroup, "paired_se");
+    assert!(!paired.is_empty() && paired.iter().all(|v| v == "NaN"), "{subgroup}");
+    let overall = read("comparison.csv");
+    assert!(
+        csv_column(&overall, "paired_se").iter().any(|v| v != "NaN"),
+        "{overall}"
+    );
+}
+
+/// patients.parquet under `--independent` gives each policy's rows that
+/// policy's own patients' covariates (each policy draws its own patients);
+/// under common random numbers the rows of one patient agree. Before, every
+/// policy's rows showed the first policy's patients.
+#[test]
+fn independent_patient_records_keep_each_policys_covariates() {
+    let tmp = TempDir::new().unwrap();
+    let ages = |name: &str, extra: &[&str]| {
+        let args = [&["--patients", "200", "--patients-out"], extra].concat();
+        let out = run_quiet(tmp.path(), name, SMALL, &args);
+        let frame = patients(&out);
+        let age: Vec<f64> = frame
+            .column("age")
+            .unwrap()
+            .f64()
+            .unwrap()
+            .into_no_null_iter()
+            .collect();
+        let (first, second) = age.split_at(200);
+        (first.to_vec(), second.to_vec())
+    };
+    let (a, b) = ages("common", &[]);
+    assert_eq!(a, b, "common random numbers: one patient, one age");
+    let (a, b) = ages("independent", &["--independent"]);
+    assert!(
+        a.iter().zip(&b).filter(|(x, y)| x != y).count() > 190,
+        "independent patients differ"
+    );
 }

@@ -5,7 +5,9 @@
 
 use tempfile::TempDir;
 
-use crate::util::{SMALL, SMALL_TEXT, csv_column, patients, refused, run_quiet, run_text};
+use crate::util::{
+    SMALL, SMALL_TEXT, csv_column, foramen, patients, refused, run_quiet, run_text, stderr_has, validate_text,
+};
 
 /// small.toml with a permanent deficit on motor_deficit.
 fn with_deficit(text: &str) -> String {
@@ -289,4 +291,106 @@ fn death_that_never_happens_changes_nothing_else() {
     }
     assert!(csv_column(&b, "died").iter().all(|v| v.parse::<f64>().unwrap() == 0.0));
     assert!(columns.len() < b.lines().next().unwrap().split(',').count());
+}
+
+/// Progression while waiting for surgery fast-tracks it: with progression
+/// on day 10 during a 100-day wait and a 7-day red-flag wait, surgery
+/// starts on day 17 and (recovery 5 days, response certain) everybody
+/// recovers on day 22; before, the full wait kept recovery at day 105.
+/// Without progression in the wait (progression on day 200) nothing moves.
+#[test]
+fn a_red_flag_while_waiting_for_surgery_fast_tracks_it() {
+    let scenario = |progression_day: u32| {
+        format!(
+            r#"
+name = "fast-track"
+[simulation]
+patients = 200
+seed = 1
+horizon_days = 365
+[[cohort.covariates]]
+name = "deficit"
+probability = 0
+[natural_history.progression]
+sets = "deficit"
+time = {{ family = "fixed", value = {progression_day} }}
+[[interventions]]
+name = "surgery"
+level = "surgical"
+response = {{ probability = 1 }}
+recovery_time = {{ family = "fixed", value = 5 }}
+failure_time = {{ family = "fixed", value = 30 }}
+[[policies]]
+name = "elective"
+steps = [{{ intervention = "surgery", wait = {{ family = "fixed", value = 100 }} }}]
+red_flag = {{ jump_to = "surgery", wait = {{ family = "fixed", value = 7 }} }}
+"#
+        )
+    };
+    let tmp = TempDir::new().unwrap();
+    let median = |progression_day: u32| {
+        let out = run_text(
+            tmp.path(),
+            &format!("p{progression_day}"),
+            &scenario(progression_day),
+            &[],
+        );
+        let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+        csv_column(&summary, "median_days")[0].parse::<f64>().unwrap()
+    };
+    // Times are fixed, so the median lies in the 1/8-day bin of the day.
+    let fast = median(10);
+    assert!((22.0..22.125).contains(&fast), "median {fast}");
+    let elective = median(200);
+    assert!((105.0..105.125).contains(&elective), "median {elective}");
+}
+
+/// A relapse loop whose times are all zero is refused at validation; one
+/// whose times are merely tiny runs to the end, with the paths cut by the
+/// step guard counted in the manifest and a warning on stderr (before, the
+/// guard was silent).
+#[test]
+fn zero_length_relapse_cycles_are_refused_and_tiny_ones_reported() {
+    let scenario = |times: &str| {
+        format!(
+            r#"
+name = "cycle"
+[simulation]
+patients = 3
+seed = 1
+horizon_days = 30
+[[cohort.covariates]]
+name = "x"
+probability = 0.5
+[[interventions]]
+name = "loop"
+level = "conservative"
+response = {{ probability = 1 }}
+recovery_time = {times}
+failure_time = {{ family = "fixed", value = 1 }}
+relapse = {{ probability = 1, time = {times} }}
+[[policies]]
+name = "only"
+steps = [{{ intervention = "loop" }}]
+"#
+        )
+    };
+    stderr_has(
+        validate_text(&scenario(r#"{ family = "fixed", value = 0 }"#)).code(2),
+        &["interventions.loop.relapse.time", "cycle of no length"],
+    );
+    let tmp = TempDir::new().unwrap();
+    let tiny = tmp.path().join("tiny.toml");
+    std::fs::write(&tiny, scenario(r#"{ family = "exponential", mean = 1e-9 }"#)).unwrap();
+    let out = tmp.path().join("run");
+    let run = foramen()
+        .arg("run")
+        .arg(&tiny)
+        .args(["--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    stderr_has(run, &["warning: 3 patient-paths never reached the horizon"]);
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"stalled_paths\": 3"), "{manifest}");
 }

@@ -152,3 +152,34 @@ fn overall_results_do_not_depend_on_the_split() {
         }
     }
 }
+
+/// `merge` names a `--by` covariate the scenario does not have (it used to
+/// drop it silently and write a table split by fewer covariates).
+#[test]
+fn merge_refuses_an_unknown_by_covariate() {
+    let tmp = TempDir::new().unwrap();
+    let dirs: Vec<_> = (0..2).map(|k| tmp.path().join(format!("s{k}"))).collect();
+    for (k, dir) in dirs.iter().enumerate() {
+        foramen()
+            .args(["run", SMALL, "--patients", "5000", "--by", "grade", "-q"])
+            .args(["--shard", &format!("{k}/2"), "--out"])
+            .arg(dir)
+            .assert()
+            .success();
+        let partial = dir.join("partial.json");
+        let text = fs::read_to_string(&partial).unwrap();
+        let edited = text.replace(r#""subgroups_by":["grade"]"#, r#""subgroups_by":["grade","shoe_size"]"#);
+        assert_ne!(text, edited, "partial.json lists the --by covariates");
+        fs::write(&partial, edited).unwrap();
+    }
+    foramen()
+        .arg("merge")
+        .args(&dirs)
+        .arg("--out")
+        .arg(tmp.path().join("merged"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("shoe_size"))
+        .stderr(predicate::str::contains("no such covariate"));
+    assert!(!tmp.path().join("merged").exists());
+}

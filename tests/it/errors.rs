@@ -1,0 +1,237 @@
+//! Refusals: inputs whose size or depth the user controls, bad flags,
+//! files and directories each get one clear message and exit 2, never a
+//! crash.
+
+use predicates::prelude::*;
+use tempfile::TempDir;
+
+use crate::util::{SMALL, SMALL_TEXT, foramen, refused, run_quiet, stderr_has, validate_edit, validate_text};
+
+/// Six covariates of 64 levels split by all six: 6.9e10 subgroups, which
+/// used to abort the process on a 15 TB allocation.
+#[test]
+fn huge_subgroup_splits_are_refused_with_the_estimate() {
+    let mut text = SMALL_TEXT.to_string();
+    let levels: Vec<String> = (0..64).map(|i| format!("\"l{i}\"")).collect();
+    let weights = vec!["0.015625"; 64].join(", ");
+    for c in 1..=6 {
+        text += &format!(
+            "\n[[cohort.covariates]]\nname = \"c{c}\"\nlevels = [{}]\nweights = [{weights}]\n",
+            levels.join(", ")
+        );
+    }
+    // TOML lets an array of tables gain entries anywhere in the file.
+    let tmp = TempDir::new().unwrap();
+    let file = tmp.path().join("wide.toml");
+    std::fs::write(&file, text).unwrap();
+    foramen()
+        .arg("run")
+        .arg(&file)
+        .args(["--patients", "10", "--by", "c1,c2,c3,c4,c5,c6", "--out"])
+        .arg(tmp.path().join("run"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("accumulators would take about"))
+        .stderr(predicate::str::contains("68719476736 subgroups"))
+        .stderr(predicate::str::contains("the limit is 8 GiB"));
+    assert!(!tmp.path().join("run").exists());
+}
+
+/// Conditions nested tens of thousands deep used to overflow the stack.
+#[test]
+fn deeply_nested_conditions_are_refused() {
+    for (condition, says) in [
+        (
+            format!("{}motor_deficit{}", "(".repeat(30_000), ")".repeat(30_000)),
+            "at most 1000",
+        ),
+        (format!("{}motor_deficit", "not ".repeat(50_000)), "at most 1000"),
+        (format!("{}motor_deficit", "not ".repeat(40)), "nest more than 32 deep"),
+    ] {
+        validate_edit("if = \"not motor_deficit\"", &format!("if = \"{condition}\""))
+            .code(2)
+            .stderr(predicate::str::contains(says))
+            .stderr(predicate::str::contains("natural_history.progression.if"));
+    }
+}
+
+/// A contrast of medians has no paired difference: refused with what to do
+/// instead (it used to exit 0 with NaN everywhere and an empty tornado).
+#[test]
+fn a_contrast_of_medians_is_refused() {
+    let tmp = TempDir::new().unwrap();
+    foramen()
+        .args(["sensitivity", crate::util::SMALL, "--patients", "300"])
+        .args([
+            "--contrast",
+            "early-surgery,stepwise",
+            "--outcome",
+            "median_days",
+            "--out",
+        ])
+        .arg(tmp.path().join("s"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--contrast early-surgery,stepwise: the outcome median_days",
+        ))
+        .stderr(predicate::str::contains(
+            "no paired difference; measure it under one policy",
+        ));
+    assert!(!tmp.path().join("s").exists());
+}
+
+/// `merge` of a directory that is not a shard says what a shard directory
+/// is (it used to say only that partial.json could not be read).
+#[test]
+fn merging_a_directory_that_is_not_a_shard_says_what_one_is() {
+    let tmp = TempDir::new().unwrap();
+    foramen()
+        .arg("merge")
+        .arg(tmp.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is not a shard directory"))
+        .stderr(predicate::str::contains("foramen run --shard K/N"));
+}
+
+/// A shard run without `--out` names its directory after the shard.
+#[test]
+fn a_shard_without_out_is_named_after_the_shard() {
+    let tmp = TempDir::new().unwrap();
+    let scenario = std::path::Path::new(crate::util::SMALL).canonicalize().unwrap();
+    foramen()
+        .current_dir(tmp.path())
+        .arg("run")
+        .arg(&scenario)
+        .args(["--patients", "300", "--shard", "1/3", "-q"])
+        .assert()
+        .success();
+    let names: Vec<String> = std::fs::read_dir(tmp.path().join("output"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+    assert!(names[0].starts_with("small-shard-1-of-3-"), "{names:?}");
+}
+
+/// The help lists every exit code, and `--threads` shows no misleading
+/// "[default: 0]" beside "one per core".
+#[test]
+fn help_lists_every_exit_code_and_no_default_thread_count() {
+    foramen()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("130 interrupted"));
+    foramen()
+        .args(["run", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("one per core"))
+        .stdout(predicate::str::contains("[default: 0]").not());
+}
+
+/// `validate` counts in words a person would write ("1 policy", not "1
+/// policies").
+#[test]
+fn validate_counts_in_singular_and_plural() {
+    let second = "[[policies]]\nname = \"early-surgery\"\nsteps = [\n  { intervention = \"physio\", skip_if = \"grade == 'severe' or motor_deficit\" },\n  { intervention = \"surgery\", wait = { family = \"uniform\", low = 14, high = 42 } },\n]\nred_flag = { jump_to = \"surgery\", wait = { family = \"fixed\", value = 7 } }\n";
+    validate_edit(second, "")
+        .success()
+        .stdout(predicate::str::contains("3 covariates, 3 interventions, 1 policy)"));
+}
+
+/// Type errors are said in words, not Rust type names.
+#[test]
+fn type_errors_name_no_rust_types() {
+    for (from, to, says) in [
+        (
+            "patients = 2000",
+            "patients = -5",
+            "expected a whole number from 0 to 18446744073709551615",
+        ),
+        (
+            "attempts = 2",
+            "attempts = -1",
+            "expected a whole number from 0 to 4294967295",
+        ),
+    ] {
+        validate_edit(from, to)
+            .code(2)
+            .stderr(predicate::str::contains(says))
+            .stderr(predicate::str::contains("expected u").not());
+    }
+}
+
+/// Every rule broken is named in one run of `validate`, across sections and
+/// within one entry, with a count; before, only the first was.
+#[test]
+fn validate_names_every_problem_of_a_file() {
+    let text = SMALL_TEXT
+        .replacen("horizon_days = 365", "horizon_days = 0", 1)
+        .replacen("probability = 0.1", "probability = 1.1", 1)
+        .replacen(
+            "response = { probability = 0.6 }",
+            "response = { probability = 1.6 }",
+            1,
+        )
+        .replacen(
+            "failure_time = { family = \"fixed\", value = 21 }",
+            "failure_time = { family = \"fixed\", value = -1 }",
+            1,
+        )
+        .replacen(
+            "{ intervention = \"injection\", attempts = 2 }",
+            "{ intervention = \"injektion\", attempts = 0 }",
+            1,
+        )
+        .replacen("[0.2, 0.6]", "[0.6, 0.2]", 1);
+    stderr_has(
+        validate_text(&text).code(2),
+        &[
+            "7 problems:",
+            "simulation.horizon_days = 0",
+            "cohort.motor_deficit.probability = 1.1",
+            "interventions.injection.response.probability = 1.6",
+            "interventions.injection.failure_time",
+            "policies.stepwise.steps[1].intervention = \"injektion\"",
+            "(did you mean `injection`?)",
+            "policies.stepwise.steps[1].attempts = 0",
+            "ranges.\"interventions.physio.response.probability\" = [0.6, 0.2]",
+        ],
+    );
+}
+
+/// A `--range` whose points are not whole, on a whole-number key, is
+/// refused with the whole values to give instead.
+#[test]
+fn a_fractional_range_on_a_whole_key_suggests_values() {
+    let param = "policies.stepwise.steps[1].attempts";
+    let sweep = foramen()
+        .args(["sweep", SMALL, "--param", param, "--range", "1..4", "--steps", "3"])
+        .assert()
+        .code(2);
+    stderr_has(sweep, &["gives 1, 2.5, 4", "--values 1,2,3,4"]);
+}
+
+/// A curve step off the 1/8-day grid of the bins is refused with the two
+/// nearest steps on it; `--horizon` shorter than the step shrinks the step
+/// to a whole number of eighths.
+#[test]
+fn a_curve_step_off_the_eighth_day_grid_is_refused() {
+    refused(
+        "curve_step_days = 7",
+        "curve_step_days = 7.3",
+        &["simulation.curve_step_days = 7.3", "7.25 or 7.375 instead"],
+    );
+    let tmp = TempDir::new().unwrap();
+    let out = run_quiet(tmp.path(), "run", SMALL, &["--horizon", "1.3", "--patients", "50"]);
+    let curves = std::fs::read_to_string(out.join("curves.csv")).unwrap();
+    let days: Vec<&str> = curves
+        .lines()
+        .filter(|l| l.starts_with("stepwise,recovered,"))
+        .map(|l| l.split(',').nth(2).unwrap())
+        .collect();
+    assert_eq!(days, ["0.0", "1.25", "1.3"], "{curves}");
+}
