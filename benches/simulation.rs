@@ -15,7 +15,7 @@ use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_mai
 use foramen::accumulate::sink::{self, Split, Sums};
 use foramen::scenario::Scenario;
 use foramen::simulate::engine::{CHUNK, RunSpec, Sink, Unobserved};
-use foramen::simulate::pathway::{Outcome, Spells};
+use foramen::simulate::pathway::{PathOutcome, Spells};
 use foramen::simulate::patient::{Path, Scratch, simulate_patient};
 use foramen::simulate::tally::Untallied;
 
@@ -50,7 +50,7 @@ fn patient_path(c: &mut Criterion) {
 }
 
 /// One patient's paths, kept: (covariates, per policy outcome and spells).
-type Kept = (Vec<f64>, Vec<(Outcome, Spells)>);
+type Kept = (Vec<f64>, Vec<(PathOutcome, Spells)>);
 
 fn aggregate_chunk(c: &mut Criterion) {
     let scenario = Scenario::default_scenario().expect("the default scenario is valid");

@@ -12,8 +12,11 @@
 //! * Leaves: [`error`] (messages that say how to fix the input), [`rng`]
 //!   (the only source of random streams), [`stats`] (estimators and
 //!   intervals on plain numbers), [`outcome`] (the one list of outcomes).
-//! * Reading scenarios: [`scenario::Scenario::load`] turns a TOML file into
-//!   a validated, immutable [`scenario::Scenario`].
+//! * Reading scenarios: [`scenario::document::Document::parse`] reads TOML
+//!   text once and [`scenario::document::Document::scenario`] validates it
+//!   into an immutable [`scenario::Scenario`]; each concept (cohort,
+//!   natural history, intervention, policy, economics) is one module of
+//!   [`scenario`].
 //! * Simulating: [`simulate::engine::run`] runs every policy over a cohort
 //!   in parallel into sinks; [`simulate::pathway::simulate`] is one patient
 //!   under one policy.

@@ -15,7 +15,7 @@ use crate::outcome::{
     ALWAYS, BINS_PER_DAY, DAY_FIXED_POINT, Estimator, FEATURES, Feature, Id, MEANS, MEDIANS, MONEY_FIXED_POINT, N,
     OPTIONAL, OUTCOMES, PAIRED, PROPORTIONS, YEAR_FIXED_POINT,
 };
-use crate::simulate::pathway::{Outcome, Spells};
+use crate::simulate::pathway::{PathOutcome, Spells};
 
 /// Counts of times in bins of 1/8 day over `[0, horizon)`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,7 +61,7 @@ pub type Values = [i64; N];
 /// counts as they are, mean days in fixed point, and a median's time as its
 /// bin (`-1` when the event did not happen).
 #[inline(always)]
-fn value(id: Id, o: &Outcome) -> i64 {
+fn value(id: Id, o: &PathOutcome) -> i64 {
     let b = |x: bool| i64::from(x);
     let level = |l: u8| i64::from((o.levels_started >> l) & 1);
     match id {
@@ -129,7 +129,7 @@ macro_rules! for_each_position {
 /// [`crate::outcome::Feature`]` as usize`); the others are left as they are (0: they are
 /// neither summed nor paired).
 #[inline]
-pub fn write_values(o: &Outcome, out: &mut Values, declared: &[bool; FEATURES]) {
+pub fn write_values(o: &PathOutcome, out: &mut Values, declared: &[bool; FEATURES]) {
     for_each_position!(ALWAYS, |k| out[k] = value(Id::ALL[k], o));
     // (`requires` is a constant for each `k`: one test per feature.)
     for_each_position!(OPTIONAL, |k| if declared[OUTCOMES[k].requires as usize] {
@@ -179,7 +179,7 @@ impl GroupAcc {
     /// whether the scenario declares it: the outcomes of
     /// [`crate::outcome::OPTIONAL`] that need it are summed only then.
     #[inline]
-    pub fn record(&mut self, o: &Outcome, values: &Values, declared: &[bool; FEATURES]) {
+    pub fn record(&mut self, o: &PathOutcome, values: &Values, declared: &[bool; FEATURES]) {
         self.patients += 1;
         // Values of proportions are 0 or 1; of means of any sign (QALYs).
         // (Squares through u64: one 64 x 64 -> 128-bit multiply.)
@@ -225,7 +225,7 @@ impl GroupAcc {
 
 /// The day of first recovery, infinite when not recovered.
 #[inline]
-pub fn first_recovery(o: &Outcome) -> f64 {
+pub fn first_recovery(o: &PathOutcome) -> f64 {
     if o.recovered { o.time_to_recovery } else { f64::INFINITY }
 }
 
@@ -372,7 +372,7 @@ impl CurveAcc {
     /// spells of a patient whose deficit became permanent are residual
     /// deficit.
     #[inline]
-    pub fn record(&mut self, o: &Outcome, spells: &Spells, horizon_days: f64) {
+    pub fn record(&mut self, o: &PathOutcome, spells: &Spells, horizon_days: f64) {
         let symptom_free = if o.permanent_deficit {
             &mut self.residual_diff
         } else {
@@ -596,7 +596,7 @@ impl PolicyAcc {
     #[inline]
     pub fn record(
         &mut self,
-        (o, values): (&Outcome, &Values),
+        (o, values): (&PathOutcome, &Values),
         spells: &Spells,
         horizon_days: f64,
         subgroup: Option<usize>,
@@ -690,7 +690,11 @@ mod tests {
     #[test]
     fn spells_land_on_the_grid_days_they_cover() {
         let mut c = CurveAcc::new(28.0, 7.0, false); // grid 0, 7, 14, 21, 28
-        c.record(&Outcome::default(), &symptom_free(&[(3.0, 14.0), (20.0, 28.0)]), 28.0);
+        c.record(
+            &PathOutcome::default(),
+            &symptom_free(&[(3.0, 14.0), (20.0, 28.0)]),
+            28.0,
+        );
         let mut running = 0;
         let counts: Vec<i64> = c.symptom_free_diff[..5]
             .iter()
@@ -749,8 +753,8 @@ mod tests {
         assert_eq!(grid_len(30.0, 7.0), 6);
         // A spell reaching the horizon covers it; one ending before does not.
         let mut c = CurveAcc::new(30.0, 7.0, false);
-        c.record(&Outcome::default(), &symptom_free(&[(29.0, 30.0)]), 30.0);
-        c.record(&Outcome::default(), &symptom_free(&[(20.0, 29.5)]), 30.0);
+        c.record(&PathOutcome::default(), &symptom_free(&[(29.0, 30.0)]), 30.0);
+        c.record(&PathOutcome::default(), &symptom_free(&[(20.0, 29.5)]), 30.0);
         let mut running = 0;
         let counts: Vec<i64> = c.symptom_free_diff[..6]
             .iter()

@@ -7,7 +7,7 @@ use crate::outcome::{FEATURES, Feature, Id, N};
 use crate::scenario::{Covariate, Scenario};
 use crate::simulate::engine::{self, Observer, RunSpec, Sink};
 use crate::simulate::ledger::Valuation;
-use crate::simulate::pathway::Outcome;
+use crate::simulate::pathway::PathOutcome;
 use crate::simulate::patient::Path;
 
 /// How patients are split into subgroups by the `--by` covariates: a
@@ -292,7 +292,7 @@ impl<T: Copy> Segments<T> {
 }
 
 /// What a per-patient record keeps of a path: the fields of its
-/// [`Outcome`] that `patients.parquet` writes (96 bytes, where the
+/// [`PathOutcome`] that `patients.parquet` writes (96 bytes, where the
 /// outcome takes 160: a million patients under four policies touch 250 MB
 /// less).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -315,9 +315,9 @@ pub struct Record {
     pub procedural_death: bool,
 }
 
-impl From<&Outcome> for Record {
+impl From<&PathOutcome> for Record {
     #[inline]
-    fn from(o: &Outcome) -> Record {
+    fn from(o: &PathOutcome) -> Record {
         Record {
             time_to_recovery: o.time_to_recovery,
             symptomatic_days: o.symptomatic_days,
@@ -453,7 +453,7 @@ mod tests {
     #[test]
     fn a_record_is_smaller_than_an_outcome() {
         assert!(size_of::<Record>() <= 96, "{}", size_of::<Record>());
-        assert!(size_of::<Record>() < size_of::<crate::simulate::pathway::Outcome>());
+        assert!(size_of::<Record>() < size_of::<crate::simulate::pathway::PathOutcome>());
     }
 
     /// Elements stay in order across segments and appends; a slice

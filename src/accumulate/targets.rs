@@ -22,7 +22,7 @@
 
 use crate::scenario::Level;
 use crate::scenario::Scenario;
-use crate::scenario::targets::{Origin, Outcome, Target, Unit};
+use crate::scenario::targets::{Counted, Origin, Target, Unit};
 use crate::simulate::engine::Sink;
 use crate::simulate::pathway::{Event, EventKind};
 use crate::simulate::patient::Path;
@@ -49,7 +49,7 @@ impl<'a> TargetCounts<'a> {
 
     /// Whether `path` has `outcome` in the follow-up from `origin` (day,
     /// and the origin attempt's index in the events) to day `end`.
-    fn has(&self, outcome: Outcome, path: &Path, origin: (f64, Option<usize>), end: f64) -> bool {
+    fn has(&self, outcome: Counted, path: &Path, origin: (f64, Option<usize>), end: f64) -> bool {
         let (o, first) = origin;
         let attempts_after = || {
             path.events
@@ -63,22 +63,22 @@ impl<'a> TargetCounts<'a> {
         };
         let holds = |spells: &[(f64, f64)]| spells.iter().any(|&(a, b)| a <= end && (end < b || b >= self.horizon));
         match outcome {
-            Outcome::Operated => attempts_after().any(|l| l == Level::Surgical),
-            Outcome::Procedure => attempts_after().any(|l| l != Level::Conservative),
-            Outcome::FurtherAttempt => attempts_after().next().is_some(),
-            Outcome::Complication => path.events.iter().enumerate().any(|(i, e)| {
+            Counted::Operated => attempts_after().any(|l| l == Level::Surgical),
+            Counted::Procedure => attempts_after().any(|l| l != Level::Conservative),
+            Counted::FurtherAttempt => attempts_after().next().is_some(),
+            Counted::Complication => path.events.iter().enumerate().any(|(i, e)| {
                 first.is_none_or(|f| i >= f)
                     && e.day <= end
                     && matches!(e.kind, EventKind::Attempt { complications, .. } if complications > 0)
             }),
-            Outcome::Relapsed => path
+            Counted::Relapsed => path
                 .events
                 .iter()
                 .any(|e| e.kind == EventKind::Relapse && e.day >= o && e.day <= end),
-            Outcome::Recovered => path.spells.symptom_free.iter().any(|&(a, _)| a >= o && a <= end),
-            Outcome::SymptomFree => holds(&path.spells.symptom_free),
-            Outcome::Relieved => holds(&path.spells.symptom_free) || holds(&path.spells.improved),
-            Outcome::Died => path.outcome.died && path.outcome.death_time <= end,
+            Counted::Recovered => path.spells.symptom_free.iter().any(|&(a, _)| a >= o && a <= end),
+            Counted::SymptomFree => holds(&path.spells.symptom_free),
+            Counted::Relieved => holds(&path.spells.symptom_free) || holds(&path.spells.improved),
+            Counted::Died => path.outcome.died && path.outcome.death_time <= end,
         }
     }
 }

@@ -106,7 +106,7 @@ impl Span {
 /// What a sensitivity analysis measures: an outcome of one policy, or the
 /// paired difference of an outcome between two policies.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Target {
+pub enum Measure {
     Policy {
         outcome: &'static OutcomeDef,
         policy: String,
@@ -118,11 +118,11 @@ pub enum Target {
     },
 }
 
-impl Target {
+impl Measure {
     pub fn label(&self) -> String {
         match self {
-            Target::Policy { outcome, policy } => format!("{} under {policy}", outcome.name),
-            Target::Contrast {
+            Measure::Policy { outcome, policy } => format!("{} under {policy}", outcome.name),
+            Measure::Contrast {
                 outcome,
                 policy,
                 reference,
@@ -133,7 +133,7 @@ impl Target {
     /// The settings this target needs (the contrast's reference).
     fn settings(&self, settings: &Settings) -> Settings {
         let mut settings = settings.clone();
-        if let Target::Contrast { reference, .. } = self {
+        if let Measure::Contrast { reference, .. } = self {
             settings.reference = Some(reference.clone());
         }
         settings
@@ -142,12 +142,12 @@ impl Target {
     /// The estimate in a run's results.
     fn read(&self, r: &RunResults) -> Estimate {
         match self {
-            Target::Policy { outcome, policy } => r
+            Measure::Policy { outcome, policy } => r
                 .policies
                 .iter()
                 .find(|p| &p.name == policy)
                 .map_or(Estimate::NAN, |p| p.overall.get(outcome.id)),
-            Target::Contrast { outcome, policy, .. } => r
+            Measure::Contrast { outcome, policy, .. } => r
                 .comparisons
                 .iter()
                 .find(|c| &c.policy == policy)
@@ -178,7 +178,7 @@ impl Sensitivity {
 /// The result of a sensitivity analysis, rows sorted by decreasing swing.
 #[derive(Debug, Clone)]
 pub struct SensitivityResults {
-    pub target: Target,
+    pub target: Measure,
     pub base: Estimate,
     pub rows: Vec<Sensitivity>,
     /// Paths the step guard cut short, over every run.
@@ -195,7 +195,7 @@ pub fn sensitivity(
     doc: &Document,
     overrides: &Overrides,
     settings: &Settings,
-    target: Target,
+    target: Measure,
 ) -> Result<SensitivityResults, Error> {
     let scenario = doc.scenario(overrides)?;
     if scenario.ranges().is_empty() {
@@ -217,8 +217,8 @@ pub fn sensitivity(
         }
     };
     match &target {
-        Target::Policy { policy, .. } => check(policy)?,
-        Target::Contrast {
+        Measure::Policy { policy, .. } => check(policy)?,
+        Measure::Contrast {
             policy,
             reference,
             outcome,

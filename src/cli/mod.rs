@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand};
 
 use crate::analysis::Settings;
 use crate::analysis::bench::BenchPlan;
-use crate::analysis::sweep::{Span, Target};
+use crate::analysis::sweep::{Measure, Span};
 use crate::error::{Error, Setting};
 use crate::jobs::{self, Destination, Source};
 use crate::outcome::{self, OutcomeDef};
@@ -650,12 +650,12 @@ fn sensitivity_command(args: SensitivityArgs) -> Result<(), Error> {
     let loaded = jobs::load(args.scenario.as_deref(), &args.sim.overrides()?)?;
     let outcome = args.outcome;
     let target = match &args.contrast {
-        Some((a, b)) => Target::Contrast {
+        Some((a, b)) => Measure::Contrast {
             outcome,
             policy: a.clone(),
             reference: b.clone(),
         },
-        None => Target::Policy {
+        None => Measure::Policy {
             outcome,
             policy: args
                 .policy

@@ -320,7 +320,7 @@ pub fn plot_error(e: crate::report::plot::PlotError) -> Error {
 /// The labels of the scenario's things ([`crate::report::tables::labels_of`])
 /// and the units written beside the parameters at `paths`, for the axes of
 /// sweeps and tornado diagrams.
-pub fn parameter_labels<'a>(loaded: &Loaded, paths: impl Iterator<Item = &'a str>) -> crate::report::plot::Labels {
+pub fn parameter_labels<'a>(loaded: &Loaded, paths: impl Iterator<Item = &'a str>) -> crate::report::plot::ChartLabels {
     let mut labels = crate::report::tables::labels_of(&loaded.scenario);
     for path in paths {
         if let Some(unit) = loaded.document.unit(path) {

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use crate::analysis::Settings;
-use crate::analysis::sweep::{self, SensitivityResults, Target};
+use crate::analysis::sweep::{self, Measure, SensitivityResults};
 use crate::error::Error;
 use crate::jobs::{Destination, Job, Loaded, Work, parameter_labels, plot_error, threads, timed};
 use crate::output::Manifest;
@@ -20,7 +20,7 @@ pub fn sensitivity(
     loaded: &Loaded,
     settings: &Settings,
     dest: &Destination,
-    target: Target,
+    target: Measure,
 ) -> Result<(PathBuf, SensitivityResults, Manifest), Error> {
     let spec = settings.spec(&loaded.scenario)?;
     let mut job = Job::start(

@@ -9,7 +9,7 @@
 
 use std::fmt::Write;
 
-use crate::report::plot::Labels;
+use crate::report::plot::ChartLabels;
 
 /// A table as text cells.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -177,7 +177,7 @@ pub fn fold_estimates(t: &Cells) -> Cells {
 
 /// summary.csv turned for reading: one row per outcome, one column per
 /// policy, each cell `value (lo to hi)`.
-pub fn summary_by_outcome(t: &Cells, labels: &Labels) -> Cells {
+pub fn summary_by_outcome(t: &Cells, labels: &ChartLabels) -> Cells {
     let folded = fold_estimates(t);
     let Some(p) = folded.header.iter().position(|h| h == "policy") else {
         return folded;
@@ -405,7 +405,7 @@ mod tests {
         let f = fold_estimates(&t);
         assert_eq!(f.header, ["policy", "patients", "recovered (95% CI)"]);
         assert_eq!(f.rows, [["a", "10", "0.5 (0.4 to 0.6)"]]);
-        let s = summary_by_outcome(&t, &Labels::default());
+        let s = summary_by_outcome(&t, &ChartLabels::default());
         assert_eq!(s.header, ["outcome", "column", "a"]);
         assert_eq!(
             s.rows,
@@ -415,7 +415,7 @@ mod tests {
             ]
         );
         // Policies and outcomes by their labels.
-        let mut labels = Labels::default();
+        let mut labels = ChartLabels::default();
         labels.insert("policy", "a", "Policy A");
         labels.insert("outcome", "recovered", "Recovered by a year");
         let s = summary_by_outcome(&t, &labels);
@@ -462,7 +462,7 @@ mod tests {
             rows,
         };
         let mut html = String::new();
-        summary_html(&mut html, &summary_by_outcome(&t, &Labels::default()));
+        summary_html(&mut html, &summary_by_outcome(&t, &ChartLabels::default()));
         assert_eq!(html.matches("<table class=\"summary\">").count(), 2);
         let first = &html[..html.find("</table>").unwrap()];
         assert!(first.contains("<th>d</th>") && !first.contains("<th>e</th>"));

@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use super::cond::{Kind, Slot};
+use super::cond::{Slot, SlotKind};
 use super::dist::{self, Dist, RawDist};
 use super::rules::*;
 use super::*;
@@ -63,9 +63,9 @@ impl Covariate {
         Slot {
             name: self.name.clone(),
             kind: match &self.kind {
-                CovariateKind::Boolean { .. } => Kind::Boolean,
-                CovariateKind::Categorical { levels, .. } => Kind::Categorical(levels.clone()),
-                CovariateKind::Continuous { .. } => Kind::Continuous,
+                CovariateKind::Boolean { .. } => SlotKind::Boolean,
+                CovariateKind::Categorical { levels, .. } => SlotKind::Categorical(levels.clone()),
+                CovariateKind::Continuous { .. } => SlotKind::Continuous,
             },
         }
     }
@@ -181,9 +181,9 @@ pub(super) fn declared_slots(raw: &RawCohort) -> Vec<Slot> {
         .iter()
         .filter_map(|c| {
             let kind = match (c.probability, &c.levels, &c.dist) {
-                (Some(_), None, None) => Kind::Boolean,
-                (None, Some(levels), None) => Kind::Categorical(levels.clone()),
-                (None, None, Some(_)) => Kind::Continuous,
+                (Some(_), None, None) => SlotKind::Boolean,
+                (None, Some(levels), None) => SlotKind::Categorical(levels.clone()),
+                (None, None, Some(_)) => SlotKind::Continuous,
                 _ => return None,
             };
             Some(Slot {

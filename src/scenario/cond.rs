@@ -23,7 +23,7 @@ use crate::error::{did_you_mean, names_or_none};
 
 /// How a covariate is stored in its slot, as the compiler needs to know it.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Kind {
+pub enum SlotKind {
     /// 0.0 or 1.0.
     Boolean,
     /// The level index, as f64.
@@ -36,7 +36,7 @@ pub enum Kind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Slot {
     pub name: String,
-    pub kind: Kind,
+    pub kind: SlotKind,
 }
 
 /// A compiled condition, evaluated on a patient's covariate slots.
@@ -351,7 +351,7 @@ impl Parser<'_> {
             Some(Token::Name(n)) if n == "in" => None,
             _ => {
                 return match kind {
-                    Kind::Boolean => Ok(Cond::True(slot)),
+                    SlotKind::Boolean => Ok(Cond::True(slot)),
                     _ => Err(format!(
                         "`{name}` is not a boolean covariate; compare it, e.g. `{name} == ...`"
                     )),
@@ -423,9 +423,15 @@ fn describe(t: Option<&Token>) -> String {
     t.map_or_else(|| "the end of the condition".to_string(), Token::to_string)
 }
 
-fn compile_comparison(name: &str, slot: usize, kind: &Kind, op: Op, literal: Option<Token>) -> Result<Cond, String> {
+fn compile_comparison(
+    name: &str,
+    slot: usize,
+    kind: &SlotKind,
+    op: Op,
+    literal: Option<Token>,
+) -> Result<Cond, String> {
     match (kind, literal) {
-        (Kind::Boolean, Some(Token::Name(b))) if b == "true" || b == "false" => {
+        (SlotKind::Boolean, Some(Token::Name(b))) if b == "true" || b == "false" => {
             let is_true = Cond::True(slot);
             match (op, b == "true") {
                 (Op::Eq, true) | (Op::Ne, false) => Ok(is_true),
@@ -435,16 +441,16 @@ fn compile_comparison(name: &str, slot: usize, kind: &Kind, op: Op, literal: Opt
                 )),
             }
         }
-        (Kind::Boolean, other) => Err(format!(
+        (SlotKind::Boolean, other) => Err(format!(
             "`{name}` is boolean: compare it with true or false, not {}",
             describe(other.as_ref())
         )),
-        (Kind::Continuous, Some(Token::Number(v))) => Ok(Cond::Compare { slot, op, value: v }),
-        (Kind::Continuous, other) => Err(format!(
+        (SlotKind::Continuous, Some(Token::Number(v))) => Ok(Cond::Compare { slot, op, value: v }),
+        (SlotKind::Continuous, other) => Err(format!(
             "`{name}` is continuous: compare it with a number, not {}",
             describe(other.as_ref())
         )),
-        (Kind::Categorical(levels), Some(Token::Text(level) | Token::Name(level))) => {
+        (SlotKind::Categorical(levels), Some(Token::Text(level) | Token::Name(level))) => {
             let Some(index) = levels.iter().position(|l| *l == level) else {
                 return Err(format!(
                     "`{name}` has no level '{level}'{}; its levels are {}",
@@ -461,8 +467,10 @@ fn compile_comparison(name: &str, slot: usize, kind: &Kind, op: Op, literal: Opt
                 _ => numeric_levels(name, slot, levels, op, &level),
             }
         }
-        (Kind::Categorical(levels), Some(Token::Number(v))) => numeric_levels(name, slot, levels, op, &v.to_string()),
-        (Kind::Categorical(levels), other) => Err(format!(
+        (SlotKind::Categorical(levels), Some(Token::Number(v))) => {
+            numeric_levels(name, slot, levels, op, &v.to_string())
+        }
+        (SlotKind::Categorical(levels), other) => Err(format!(
             "`{name}` is categorical: compare it with one of its levels {}, not {}",
             quoted(levels),
             describe(other.as_ref())
@@ -501,11 +509,11 @@ mod tests {
     use super::*;
 
     fn slots() -> Vec<Slot> {
-        let cat = |levels: &[&str]| Kind::Categorical(levels.iter().map(|s| s.to_string()).collect());
+        let cat = |levels: &[&str]| SlotKind::Categorical(levels.iter().map(|s| s.to_string()).collect());
         vec![
             Slot {
                 name: "age".into(),
-                kind: Kind::Continuous,
+                kind: SlotKind::Continuous,
             },
             Slot {
                 name: "grade".into(),
@@ -513,7 +521,7 @@ mod tests {
             },
             Slot {
                 name: "motor_deficit".into(),
-                kind: Kind::Boolean,
+                kind: SlotKind::Boolean,
             },
             Slot {
                 name: "asa".into(),

@@ -411,7 +411,7 @@ mod tests {
             toml::from_str(&format!("[economics]\n{economics_toml}")).expect("as written");
         let slots = [Slot {
             name: "smoker".into(),
-            kind: crate::scenario::cond::Kind::Boolean,
+            kind: crate::scenario::cond::SlotKind::Boolean,
         }];
         economics(&section["economics"], partial, false, &slots)
     }

@@ -542,7 +542,7 @@ fn window_cap(path: &str, raw: &RawWindowCap) -> Result<WindowCap, Invalid> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::cond::Kind;
+    use crate::scenario::cond::SlotKind;
 
     /// An intervention as written, with the given response table, on a
     /// cohort with one boolean covariate `deficit`.
@@ -555,7 +555,7 @@ mod tests {
         let raw: RawIntervention = toml::from_str(&text).expect("an intervention as written");
         let slots = [Slot {
             name: "deficit".into(),
-            kind: Kind::Boolean,
+            kind: SlotKind::Boolean,
         }];
         let mut p = Problems::default();
         match intervention(&raw, &slots, frailty, &mut p) {

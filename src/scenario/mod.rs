@@ -3,7 +3,7 @@
 //! [`document::Document::parse`] reads TOML text once into the serde mirror
 //! in [`raw`]; [`document::Document::scenario`] applies command-line
 //! overrides and converts it with [`Scenario::from_raw`], checking every
-//! rule. Each problem becomes an [`Error`]
+//! rule. Each problem becomes an [`crate::error::Invalid`]
 //! naming the file, the key path, the value and what is allowed. Nothing
 //! here reads files.
 

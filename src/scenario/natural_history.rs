@@ -5,7 +5,7 @@
 
 use serde::Deserialize;
 
-use super::cond::{Cond, Kind, Slot};
+use super::cond::{Cond, Slot, SlotKind};
 use super::dist::{Dist, RawDist};
 use super::rules::*;
 use super::*;
@@ -275,7 +275,7 @@ fn mortality(raw: &RawMortality, slots: &[Slot]) -> Result<Mortality, Invalid> {
     let slot = covariate_of_kind(
         &format!("{path}.age"),
         &raw.age,
-        Kind::Continuous,
+        SlotKind::Continuous,
         "the age is a continuous covariate in years at presentation",
         slots,
     )?;
@@ -355,7 +355,7 @@ fn permanent_deficit(raw: &RawPermanentDeficit, slots: &[Slot]) -> Result<Perman
     let slot = covariate_of_kind(
         &format!("{path}.covariate"),
         &raw.covariate,
-        Kind::Boolean,
+        SlotKind::Boolean,
         "the deficit is a boolean covariate",
         slots,
     )?;
@@ -377,7 +377,7 @@ fn permanent_deficit(raw: &RawPermanentDeficit, slots: &[Slot]) -> Result<Perman
 
 /// The slot of the covariate `name` (given at `key`), which must be of
 /// `kind`; the error says `what` and suggests a covariate of that kind.
-fn covariate_of_kind(key: &str, name: &str, kind: Kind, what: &str, slots: &[Slot]) -> Result<usize, Invalid> {
+fn covariate_of_kind(key: &str, name: &str, kind: SlotKind, what: &str, slots: &[Slot]) -> Result<usize, Invalid> {
     slots
         .iter()
         .position(|s| s.name == name && s.kind == kind)
@@ -396,7 +396,7 @@ fn progression(raw: &RawProgression, slots: &[Slot]) -> Result<Progression, Inva
     let slot = covariate_of_kind(
         &format!("{path}.sets"),
         &raw.sets,
-        Kind::Boolean,
+        SlotKind::Boolean,
         "progression sets a boolean covariate",
         slots,
     )?;
@@ -415,11 +415,11 @@ mod tests {
         vec![
             Slot {
                 name: "age".into(),
-                kind: Kind::Continuous,
+                kind: SlotKind::Continuous,
             },
             Slot {
                 name: "deficit".into(),
-                kind: Kind::Boolean,
+                kind: SlotKind::Boolean,
             },
         ]
     }

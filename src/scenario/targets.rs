@@ -155,7 +155,7 @@ pub enum Unit {
 /// follow-up (`origin + day`). "After the origin" leaves out the origin's
 /// own attempt; at presentation, every attempt counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub enum Counted {
     /// A surgical attempt after the origin.
     Operated,
     /// A minimally invasive or surgical attempt after the origin.
@@ -177,30 +177,30 @@ pub enum Outcome {
     Died,
 }
 
-impl Outcome {
-    pub const ALL: [Outcome; 9] = [
-        Outcome::Operated,
-        Outcome::Procedure,
-        Outcome::FurtherAttempt,
-        Outcome::Complication,
-        Outcome::Relapsed,
-        Outcome::Recovered,
-        Outcome::SymptomFree,
-        Outcome::Relieved,
-        Outcome::Died,
+impl Counted {
+    pub const ALL: [Counted; 9] = [
+        Counted::Operated,
+        Counted::Procedure,
+        Counted::FurtherAttempt,
+        Counted::Complication,
+        Counted::Relapsed,
+        Counted::Recovered,
+        Counted::SymptomFree,
+        Counted::Relieved,
+        Counted::Died,
     ];
 
     pub fn name(self) -> &'static str {
         match self {
-            Outcome::Operated => "operated",
-            Outcome::Procedure => "procedure",
-            Outcome::FurtherAttempt => "further-attempt",
-            Outcome::Complication => "complication",
-            Outcome::Relapsed => "relapsed",
-            Outcome::Recovered => "recovered",
-            Outcome::SymptomFree => "symptom-free",
-            Outcome::Relieved => "relieved",
-            Outcome::Died => "died",
+            Counted::Operated => "operated",
+            Counted::Procedure => "procedure",
+            Counted::FurtherAttempt => "further-attempt",
+            Counted::Complication => "complication",
+            Counted::Relapsed => "relapsed",
+            Counted::Recovered => "recovered",
+            Counted::SymptomFree => "symptom-free",
+            Counted::Relieved => "relieved",
+            Counted::Died => "died",
         }
     }
 }
@@ -230,13 +230,13 @@ pub struct Target {
     pub unit: Unit,
     /// Days of follow-up from the origin (0 with `unit = "attempt"`).
     pub day: f64,
-    pub outcome: Outcome,
+    pub outcome: Counted,
     /// The share without the outcome (`outcome = "no procedure"`).
     pub absent: bool,
     /// Units with this outcome too are counted as without the outcome
     /// (`without = "procedure"`: relieved without a procedure after the
     /// origin, a surgical series' "success").
-    pub without: Option<Outcome>,
+    pub without: Option<Counted>,
 }
 
 impl Target {
@@ -497,18 +497,18 @@ fn validate(t: &RawTarget, path: &str, scenario: &Scenario, problems: &mut Probl
         None => (false, t.outcome.as_str()),
     };
     let outcome = problems.take(
-        Outcome::ALL
+        Counted::ALL
             .into_iter()
             .find(|o| o.name() == outcome_name)
             .ok_or_else(|| {
-                let names: Vec<String> = Outcome::ALL.iter().map(|o| format!("\"{}\"", o.name())).collect();
+                let names: Vec<String> = Counted::ALL.iter().map(|o| format!("\"{}\"", o.name())).collect();
                 Invalid::new(
                     format!("{path}.outcome"),
                     format!("\"{}\"", t.outcome),
                     format!(
                         "allowed: {}, each optionally after \"no \" (the share without it){}",
                         names.join(", "),
-                        did_you_mean(outcome_name, Outcome::ALL.iter().map(|o| o.name()))
+                        did_you_mean(outcome_name, Counted::ALL.iter().map(|o| o.name()))
                     ),
                 )
             }),
@@ -516,7 +516,7 @@ fn validate(t: &RawTarget, path: &str, scenario: &Scenario, problems: &mut Probl
     let without = match &t.without {
         None => Some(None),
         Some(name) => problems.take(
-            Outcome::ALL
+            Counted::ALL
                 .into_iter()
                 .find(|o| o.name() == name)
                 .map(Some)
@@ -526,7 +526,7 @@ fn validate(t: &RawTarget, path: &str, scenario: &Scenario, problems: &mut Probl
                         format!("\"{name}\""),
                         format!(
                             "allowed: one of the outcomes{}",
-                            did_you_mean(name, Outcome::ALL.iter().map(|o| o.name()))
+                            did_you_mean(name, Counted::ALL.iter().map(|o| o.name()))
                         ),
                     )
                 }),
@@ -555,7 +555,7 @@ fn validate(t: &RawTarget, path: &str, scenario: &Scenario, problems: &mut Probl
         }
         (Some("attempt"), None) => {
             let fits = matches!(origin, Some(Origin::FirstAttempt(_)) | None)
-                && matches!(outcome, Some(Outcome::Complication) | None)
+                && matches!(outcome, Some(Counted::Complication) | None)
                 && t.without.is_none();
             if !fits {
                 problems.push(Invalid::new(

@@ -110,7 +110,7 @@ impl NaturalDraws {
 
 /// What one patient's path under one policy yields.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Outcome {
+pub struct PathOutcome {
     /// Recovered (for the first time) before the horizon.
     pub recovered: bool,
     /// Day of first recovery; the horizon when censored.
@@ -199,8 +199,8 @@ pub struct Workspace {
     /// One-off charges and symptom-free utilities (with `[economics]`).
     ledger: Ledger,
     /// The outcome of the last simulated path, written in place (an
-    /// `Outcome` returned by value was copied twice per path).
-    out: Outcome,
+    /// `PathOutcome` returned by value was copied twice per path).
+    out: PathOutcome,
     /// Per intervention, the current patient's response probability at
     /// presentation (NaN until asked): the same under every policy, so
     /// computed once per patient ([`Workspace::new_patient`]; empty, and
@@ -232,7 +232,7 @@ impl Workspace {
     }
 
     /// The outcome of the last simulated path.
-    pub fn outcome(&self) -> &Outcome {
+    pub fn outcome(&self) -> &PathOutcome {
         &self.out
     }
 
@@ -399,7 +399,7 @@ fn walk<const PLAIN: bool>(
     tally: &mut impl Tally,
 ) {
     ws.reset(baseline, scenario.interventions().len());
-    ws.out = Outcome {
+    ws.out = PathOutcome {
         recovered: false,
         time_to_recovery: scenario.simulation().horizon_days,
         symptom_free_at_horizon: false,

@@ -4,7 +4,7 @@
 use crate::rng::{PatientKey, policy_seed};
 use crate::scenario::Scenario;
 use crate::simulate::cohort::draw_covariates;
-use crate::simulate::pathway::{Event, NaturalDraws, Outcome, Spells, Workspace, simulate};
+use crate::simulate::pathway::{Event, NaturalDraws, PathOutcome, Spells, Workspace, simulate};
 use crate::simulate::tally::Tally;
 
 /// Per-thread buffers of [`simulate_patient`], reused from patient to
@@ -58,7 +58,7 @@ pub struct Path<'a> {
     pub policy: usize,
     /// The patient's covariates (at presentation).
     pub covariates: &'a [f64],
-    pub outcome: &'a Outcome,
+    pub outcome: &'a PathOutcome,
     /// The path's spells in each health state but symptomatic.
     pub spells: &'a Spells,
     /// The path's attempts and relapses, when the sink asked for them

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use foramen::scenario::Scenario;
 use foramen::simulate::engine::RunSpec;
-use foramen::simulate::pathway::{Event, Outcome, Spells};
+use foramen::simulate::pathway::{Event, PathOutcome, Spells};
 use foramen::simulate::patient::{Scratch, simulate_patient};
 use foramen::simulate::tally::Untallied;
 
@@ -134,7 +134,7 @@ pub fn scenario_files() -> Vec<(String, Scenario)> {
 }
 
 /// A path as [`walk`] collects it: policy, outcome, spells and events.
-pub type Walked = (usize, Outcome, Spells, Vec<Event>);
+pub type Walked = (usize, PathOutcome, Spells, Vec<Event>);
 
 /// Every path of patients `0..patients` of `scenario` (seed 11) under the
 /// policies `only` marks (all when empty), walked with `scratch`.

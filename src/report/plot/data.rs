@@ -26,7 +26,7 @@ pub struct RunCharts {
     /// forest plots, empty or not).
     pub by_subgroup: bool,
     /// What the charts call policies, outcomes and subgroups (labels.csv).
-    pub labels: Labels,
+    pub labels: ChartLabels,
     /// Patients per subgroup (subgroups.csv, the first policy's rows: with
     /// common random numbers every policy has the same), when split.
     pub subgroup_patients: Vec<(String, u64)>,
@@ -36,7 +36,7 @@ pub struct RunCharts {
 /// scenario's `label`s): a policy, covariate or outcome without one is
 /// called by its name (an outcome by its built-in words).
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct Labels {
+pub struct ChartLabels {
     /// `(kind, name)` -> label; kinds as in labels.csv: `policy`,
     /// `covariate`, `level` (named `covariate=value`), `outcome`,
     /// `parameter`; and `unit`, a parameter's unit (for sweeps and
@@ -44,7 +44,7 @@ pub struct Labels {
     map: BTreeMap<(String, String), String>,
 }
 
-impl Labels {
+impl ChartLabels {
     /// Adds the label of the `kind` called `name`.
     pub fn insert(&mut self, kind: &str, name: &str, label: &str) {
         self.map.insert((kind.to_string(), name.to_string()), label.to_string());

@@ -68,7 +68,7 @@ mod time_to_recovery;
 mod tornado;
 
 pub use chart::PlotError;
-pub use data::{ComparisonCharts, Contrast, Labels, PolicyCharts, RunCharts};
+pub use data::{ChartLabels, ComparisonCharts, Contrast, PolicyCharts, RunCharts};
 pub use psa::write_psa_plots;
 pub use run::{RUN_CHARTS, caption, run_svgs, write_plots};
 pub use scaling::write_scaling;
@@ -84,7 +84,7 @@ mod tests {
 
     use super::chart::{DASHES, PALETTE, dash_of, font_ready, nice_top, padded_range};
     use crate::analysis::sweep::SensitivityResults;
-    use crate::analysis::sweep::{Sensitivity, Target};
+    use crate::analysis::sweep::{Measure, Sensitivity};
     use crate::estimate::summary::{Bin, Curve};
     use crate::outcome::Id;
     use crate::stats::Estimate;
@@ -105,7 +105,7 @@ mod tests {
     /// stays one part; without labels every `name=` begins a part.
     #[test]
     fn subgroups_are_labelled_part_by_part() {
-        let mut labels = Labels::default();
+        let mut labels = ChartLabels::default();
         labels.insert("covariate", "site", "Site");
         labels.insert("covariate", "grade", "Grade");
         labels.insert("level", "site=L4-L5, L5-S1", "two levels");
@@ -115,7 +115,7 @@ mod tests {
             "Site: two levels, Grade: severe"
         );
         assert_eq!(labels.subgroup("grade=severe"), "Grade: severe");
-        assert_eq!(Labels::default().subgroup("a=x, b=y"), "a: x, b: y");
+        assert_eq!(ChartLabels::default().subgroup("a=x, b=y"), "a: x, b: y");
     }
 
     /// The legend goes in a corner only when it hides no data there: a
@@ -204,7 +204,7 @@ mod tests {
             policies,
             comparisons: Vec::new(),
             by_subgroup: false,
-            labels: Labels::default(),
+            labels: ChartLabels::default(),
             subgroup_patients: Vec::new(),
         }
     }
@@ -308,7 +308,7 @@ mod tests {
             se: 0.0,
         };
         let s = SensitivityResults {
-            target: Target::Policy {
+            target: Measure::Policy {
                 outcome: Id::Recovered.def(),
                 policy: "stepwise".into(),
             },
@@ -333,7 +333,7 @@ mod tests {
                 },
             ],
         };
-        let files = write_tornado(&s, &super::Labels::default(), &dir).unwrap();
+        let files = write_tornado(&s, &super::ChartLabels::default(), &dir).unwrap();
         assert_written(&files, &dir, &["tornado"]);
         // The parameter without an effect is left out and counted; the base
         // is labelled.
@@ -393,7 +393,7 @@ mod tests {
     /// A parameter is called by its label and unit, the unit said once.
     #[test]
     fn a_parameter_is_labelled_with_its_unit_once() {
-        let mut l = Labels::default();
+        let mut l = ChartLabels::default();
         l.insert("unit", "a.value", "weeks");
         assert_eq!(l.parameter_with_unit("a.value"), "a.value (weeks)");
         l.insert("parameter", "a.value", "Trial length (weeks)");

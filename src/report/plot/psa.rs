@@ -24,7 +24,7 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
 use super::chart::*;
-use super::data::Labels;
+use super::data::ChartLabels;
 use super::lines::*;
 use crate::analysis::psa::{PsaResults, matrix};
 use crate::outcome::Id;
@@ -34,7 +34,7 @@ use crate::outcome::Id;
 ///
 /// # Errors
 /// [`PlotError`] naming the file.
-pub fn write_psa_plots(r: &PsaResults, labels: &Labels, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
+pub fn write_psa_plots(r: &PsaResults, labels: &ChartLabels, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
     let mut files = Vec::new();
     let series: Vec<Series> = r
         .policies
@@ -135,7 +135,7 @@ struct Importance {
 }
 
 impl Importance {
-    fn new(r: &PsaResults, labels: &Labels) -> Importance {
+    fn new(r: &PsaResults, labels: &ChartLabels) -> Importance {
         let e = r.economics.as_ref().expect("economics");
         let strength = |j: usize| e.importance[j].iter().flatten().fold(0.0f64, |m, v| m.max(v.abs()));
         let mut order: Vec<usize> = (0..r.parameters.len()).collect();
@@ -241,7 +241,7 @@ struct CePlane {
 }
 
 impl CePlane {
-    fn new(r: &PsaResults, labels: &Labels) -> CePlane {
+    fn new(r: &PsaResults, labels: &ChartLabels) -> CePlane {
         let e = r.economics.as_ref().expect("economics");
         let (costs, effects) = (matrix(&r.draws, Id::Cost), matrix(&r.draws, Id::Qalys));
         let reference = e.reference;

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use super::chart::*;
-use super::data::Labels;
+use super::data::ChartLabels;
 use super::lines::*;
 use crate::analysis::sweep::SweepPoint;
 use crate::outcome::OutcomeDef;
@@ -20,7 +20,7 @@ pub fn write_sweep_plots(
     base: Option<f64>,
     points: &[SweepPoint],
     outcomes: &[&OutcomeDef],
-    labels: &Labels,
+    labels: &ChartLabels,
     dir: &Path,
 ) -> Result<Vec<PathBuf>, PlotError> {
     let name = labels.parameter(parameter);

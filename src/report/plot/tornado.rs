@@ -7,7 +7,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::chart::*;
-use super::data::Labels;
+use super::data::ChartLabels;
 use super::lines::*;
 use crate::analysis::sweep::SensitivityResults;
 
@@ -16,7 +16,7 @@ use crate::analysis::sweep::SensitivityResults;
 ///
 /// # Errors
 /// [`PlotError`] naming the file.
-pub fn write_tornado(s: &SensitivityResults, labels: &Labels, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
+pub fn write_tornado(s: &SensitivityResults, labels: &ChartLabels, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
     let mut files = Vec::new();
     save(&Tornado { s, labels }, dir, "tornado", &mut files)?;
     Ok(files)
@@ -27,7 +27,7 @@ pub fn write_tornado(s: &SensitivityResults, labels: &Labels, dir: &Path) -> Res
 pub(super) struct Tornado<'a> {
     pub(super) s: &'a SensitivityResults,
     /// Rows are the parameters' labels.
-    pub(super) labels: &'a Labels,
+    pub(super) labels: &'a ChartLabels,
 }
 
 impl Tornado<'_> {
@@ -46,20 +46,20 @@ impl Tornado<'_> {
     /// differences in percentage points, days in days; other outcomes
     /// in their own unit.
     fn unit(&self) -> (f64, &'static str) {
-        use crate::analysis::sweep::Target;
+        use crate::analysis::sweep::Measure;
         match &self.s.target {
-            Target::Policy { outcome, .. } => outcome_unit(outcome.kind, false),
-            Target::Contrast { outcome, .. } => outcome_unit(outcome.kind, true),
+            Measure::Policy { outcome, .. } => outcome_unit(outcome.kind, false),
+            Measure::Contrast { outcome, .. } => outcome_unit(outcome.kind, true),
         }
     }
 
     /// What is measured, in the scenario's labels.
     fn measured(&self) -> String {
-        use crate::analysis::sweep::Target;
+        use crate::analysis::sweep::Measure;
         let l = self.labels;
         match &self.s.target {
-            Target::Policy { outcome, policy } => format!("{} under {}", l.outcome(outcome), l.policy(policy)),
-            Target::Contrast {
+            Measure::Policy { outcome, policy } => format!("{} under {}", l.outcome(outcome), l.policy(policy)),
+            Measure::Contrast {
                 outcome,
                 policy,
                 reference,

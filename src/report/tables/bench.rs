@@ -2,12 +2,12 @@
 
 use polars::prelude::*;
 
-use super::{Kind, Schema, Table};
+use super::{ColumnKind, Schema, Table};
 use crate::analysis::bench::{BenchRow, DrawCounts};
 use crate::analysis::floor::{Floor, Primitive, Way};
 use crate::error::Error;
 
-use Kind::{Count, Number, OptionalNumber, Text};
+use ColumnKind::{Count, Number, OptionalNumber, Text};
 
 /// bench.csv: one row per cohort size and thread count.
 pub const BENCH: Schema = Schema {
@@ -43,7 +43,7 @@ pub const FLOOR: Schema = Schema {
 };
 
 /// `bench.csv`: one row per cohort size and thread count (see
-/// [`crate::bench`] for the definitions).
+/// `analysis::bench` for the definitions).
 pub fn bench_frame(rows: &[BenchRow], counts: &DrawCounts) -> Result<DataFrame, Error> {
     let mut t = Table::default();
     let col = |f: &dyn Fn(&BenchRow) -> f64| rows.iter().map(f).collect::<Vec<f64>>();

@@ -3,9 +3,10 @@
 //!
 //! One file per output family: [`run`] (a run directory), [`patients`]
 //! (patients.parquet), [`psa`], [`sweep`] (sweep and sensitivity),
-//! [`bench`], [`targets`] (targets and calibration). Here: what they
-//! share, the [`Table`] a frame is built with and the [`Cells`] a table is
-//! read with.
+//! [`mod@bench`], [`targets`] (targets and calibration), each declaring
+//! its tables as [`Schema`]s. Here: what they share, the `Table` a frame
+//! is built with (checked against its schema) and the `TextTable` a
+//! table is read with (asked only for columns its schema declares).
 //!
 //! Column meanings are documented in README.md ("Outputs"). Every estimate
 //! `x` comes as four columns: `x`, `x_lo`, `x_hi` (95% interval) and `x_se`
@@ -66,7 +67,7 @@ fn polars_error(path: &Path, e: PolarsError) -> Error {
 
 /// What a column of a table holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub enum ColumnKind {
     /// Names, labels, levels, `true`/`false` written as words.
     Text,
     /// A number, `NaN` where it cannot be estimated.
@@ -88,12 +89,12 @@ pub enum Kind {
 #[derive(Debug)]
 pub struct Schema {
     pub file: &'static str,
-    pub columns: &'static [(&'static str, Kind)],
+    pub columns: &'static [(&'static str, ColumnKind)],
 }
 
 impl Schema {
     /// The kind of a declared column.
-    fn kind(&self, column: &str) -> Option<Kind> {
+    fn kind(&self, column: &str) -> Option<ColumnKind> {
         self.columns
             .iter()
             .find(|(name, _)| *name == column)
@@ -106,40 +107,40 @@ impl Schema {
 #[derive(Default)]
 struct Table {
     columns: Vec<Column>,
-    kinds: Vec<(String, Kind)>,
+    kinds: Vec<(String, ColumnKind)>,
     height: usize,
 }
 
 impl Table {
-    fn push(&mut self, name: &str, kind: Kind, column: Column) {
+    fn push(&mut self, name: &str, kind: ColumnKind, column: Column) {
         self.height = column.len();
         self.kinds.push((name.to_string(), kind));
         self.columns.push(column);
     }
 
     fn strings(&mut self, name: &str, values: Vec<String>) {
-        self.push(name, Kind::Text, Column::new(name.into(), values));
+        self.push(name, ColumnKind::Text, Column::new(name.into(), values));
     }
 
     fn floats(&mut self, name: &str, values: Vec<f64>) {
-        self.push(name, Kind::Number, Column::new(name.into(), values));
+        self.push(name, ColumnKind::Number, Column::new(name.into(), values));
     }
 
     /// Floats with empty cells where there is no value.
     fn optional_floats(&mut self, name: &str, values: Vec<Option<f64>>) {
-        self.push(name, Kind::OptionalNumber, Column::new(name.into(), values));
+        self.push(name, ColumnKind::OptionalNumber, Column::new(name.into(), values));
     }
 
     fn integers(&mut self, name: &str, values: Vec<u64>) {
-        self.push(name, Kind::Count, Column::new(name.into(), values));
+        self.push(name, ColumnKind::Count, Column::new(name.into(), values));
     }
 
     fn flags(&mut self, name: &str, values: Vec<bool>) {
-        self.push(name, Kind::Flag, Column::new(name.into(), values));
+        self.push(name, ColumnKind::Flag, Column::new(name.into(), values));
     }
 
     fn estimate(&mut self, name: &str, values: impl Iterator<Item = Estimate> + Clone) {
-        self.kinds.push((name.to_string(), Kind::Estimate));
+        self.kinds.push((name.to_string(), ColumnKind::Estimate));
         let parts = [
             (name.to_string(), values.clone().map(|e| e.value).collect::<Vec<f64>>()),
             (format!("{name}_lo"), values.clone().map(|e| e.lo).collect()),
@@ -166,7 +167,7 @@ impl Table {
     /// declared column, in the declared order and of the declared kind
     /// (columns the run decides may come between them).
     fn finish(self, schema: &Schema) -> Result<DataFrame, Error> {
-        let declared: Vec<(&str, Kind)> = self
+        let declared: Vec<(&str, ColumnKind)> = self
             .kinds
             .iter()
             .filter(|(name, _)| schema.kind(name).is_some())
@@ -195,20 +196,20 @@ pub fn write(dir: &Path, schema: &Schema, mut frame: DataFrame) -> Result<&'stat
 
 /// A CSV file of a run, every cell read as text (numbers are parsed here,
 /// exactly: the files hold each float's shortest round-trip form).
-struct Cells {
+struct TextTable {
     file: String,
     df: DataFrame,
     schema: Option<&'static Schema>,
 }
 
-impl Cells {
+impl TextTable {
     /// Reads the table `schema` of the run directory `dir`.
-    fn read(dir: &Path, schema: &'static Schema) -> Result<Cells, Error> {
-        Cells::read_file(&dir.join(schema.file), Some(schema))
+    fn read(dir: &Path, schema: &'static Schema) -> Result<TextTable, Error> {
+        TextTable::read_file(&dir.join(schema.file), Some(schema))
     }
 
     /// Reads the CSV file at `path`, of `schema` when known.
-    fn read_file(path: &Path, schema: Option<&'static Schema>) -> Result<Cells, Error> {
+    fn read_file(path: &Path, schema: Option<&'static Schema>) -> Result<TextTable, Error> {
         let file = path.display().to_string();
         if let Err(source) = File::open(path) {
             return Err(Error::Read {
@@ -226,12 +227,12 @@ impl Cells {
                 file: file.clone(),
                 message: format!("not a CSV table ({e}); give a directory written by `foramen run`"),
             })?;
-        Ok(Cells { file, df, schema })
+        Ok(TextTable { file, df, schema })
     }
 
     /// Asks for a column the schema declares, of one of `kinds` (a reader
     /// that asks for another is wrong, not the file).
-    fn declared(&self, column: &str, kinds: &[Kind]) {
+    fn declared(&self, column: &str, kinds: &[ColumnKind]) {
         if let Some(schema) = self.schema {
             let kind = schema.kind(column);
             debug_assert!(
@@ -255,7 +256,7 @@ impl Cells {
 
     /// The cells of `column`, as text.
     fn text(&self, column: &str) -> Result<Vec<String>, Error> {
-        self.declared(column, &[Kind::Text, Kind::Flag]);
+        self.declared(column, &[ColumnKind::Text, ColumnKind::Flag]);
         self.cells(column)
     }
 
@@ -282,13 +283,16 @@ impl Cells {
 
     /// The cells of `column` as numbers (`NaN` allowed).
     fn numbers(&self, column: &str) -> Result<Vec<f64>, Error> {
-        self.declared(column, &[Kind::Number, Kind::OptionalNumber, Kind::Count]);
+        self.declared(
+            column,
+            &[ColumnKind::Number, ColumnKind::OptionalNumber, ColumnKind::Count],
+        );
         self.parsed(column, "not a number")
     }
 
     /// The cells of `column` as counts.
     fn counts(&self, column: &str) -> Result<Vec<u64>, Error> {
-        self.declared(column, &[Kind::Count]);
+        self.declared(column, &[ColumnKind::Count]);
         self.parsed(column, "not a whole number of patients")
     }
 
@@ -320,7 +324,11 @@ mod tests {
 
     const PAIRS: Schema = Schema {
         file: "pairs.csv",
-        columns: &[("policy", Kind::Text), ("x", Kind::Estimate), ("n", Kind::Count)],
+        columns: &[
+            ("policy", ColumnKind::Text),
+            ("x", ColumnKind::Estimate),
+            ("n", ColumnKind::Count),
+        ],
     };
 
     fn estimates() -> impl Iterator<Item = Estimate> + Clone {

@@ -2,12 +2,12 @@
 
 use polars::prelude::*;
 
-use super::{Kind, Schema, Table};
+use super::{ColumnKind, Schema, Table};
 use crate::analysis::psa::PsaResults;
 use crate::error::Error;
 use crate::outcome::{Id, OutcomeDef};
 
-use Kind::{Count, Flag, Number, OptionalNumber, Text};
+use ColumnKind::{Count, Flag, Number, OptionalNumber, Text};
 
 /// psa.csv: one row per draw and policy; every parameter (by key path)
 /// and every reported outcome follow `policy`.

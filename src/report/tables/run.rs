@@ -6,17 +6,17 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use super::{Cells, Kind, Schema, Table, write_csv};
+use super::{ColumnKind, Schema, Table, TextTable, write_csv};
 use crate::error::Error;
 use crate::estimate::RunResults;
 use crate::estimate::cea::{Cea, CeaRow};
 use crate::estimate::compare::Difference;
 use crate::estimate::summary::{Bin, Curve, GroupSummary, Subgroup};
 use crate::outcome::LEVELS;
-use crate::report::plot::{ComparisonCharts, Contrast, Labels, PolicyCharts, RunCharts};
+use crate::report::plot::{ChartLabels, ComparisonCharts, Contrast, PolicyCharts, RunCharts};
 use crate::scenario::Scenario;
 
-use Kind::{Count, Estimate, Flag, Number, OptionalNumber, Text};
+use ColumnKind::{Count, Estimate, Flag, Number, OptionalNumber, Text};
 
 /// summary.csv: one row per policy; every outcome the run reports follows
 /// `patients` (as an estimate: four columns).
@@ -31,7 +31,7 @@ pub const SUBGROUPS: Schema = Schema {
     columns: &[("policy", Text), ("subgroup", Text), ("patients", Count)],
 };
 /// The differences of a comparison, after the keys of its rows.
-const DIFFERENCE: [(&str, Kind); 10] = [
+const DIFFERENCE: [(&str, ColumnKind); 10] = [
     ("outcome", Text),
     ("policy_value", Number),
     ("reference_value", Number),
@@ -222,8 +222,8 @@ pub fn labels_frame(scenario: &Scenario) -> Result<DataFrame, Error> {
 }
 
 /// What charts call the scenario's things: the rows of labels.csv.
-pub fn labels_of(scenario: &Scenario) -> Labels {
-    let mut labels = Labels::default();
+pub fn labels_of(scenario: &Scenario) -> ChartLabels {
+    let mut labels = ChartLabels::default();
     for (kind, name, label) in label_rows(scenario) {
         labels.insert(kind, &name, &label);
     }
@@ -274,12 +274,12 @@ pub fn write_labels(scenario: &Scenario, dir: &Path) -> Result<String, Error> {
 
 /// A run's labels.csv, read back; none (names everywhere) for a run
 /// directory made before runs wrote one.
-pub fn read_labels(dir: &Path) -> Result<Labels, Error> {
-    let mut labels = Labels::default();
+pub fn read_labels(dir: &Path) -> Result<ChartLabels, Error> {
+    let mut labels = ChartLabels::default();
     if !dir.join(LABELS.file).exists() {
         return Ok(labels);
     }
-    let table = Cells::read(dir, &LABELS)?;
+    let table = TextTable::read(dir, &LABELS)?;
     let (kind, name, label) = (table.text("kind")?, table.text("name")?, table.text("label")?);
     for i in 0..kind.len() {
         labels.insert(&kind[i], &name[i], &label[i]);
@@ -614,7 +614,7 @@ pub fn read_summary(path: &Path) -> Result<Vec<crate::estimate::diff::PolicyEsti
 /// # Errors
 /// [`Error::Read`] or [`Error::Syntax`] naming the file.
 pub fn read_cells(path: &Path) -> Result<crate::report::html::Cells, Error> {
-    let cells = Cells::read_file(path, None)?;
+    let cells = TextTable::read_file(path, None)?;
     let header: Vec<String> = cells.df.get_column_names().iter().map(|n| n.to_string()).collect();
     let columns = header
         .iter()
@@ -637,7 +637,7 @@ pub fn read_cells(path: &Path) -> Result<crate::report::html::Cells, Error> {
 }
 
 /// The outcome named in row `row` of `column`.
-fn outcome_at(cells: &Cells, column: &str, row: usize, name: &str) -> Result<&'static str, Error> {
+fn outcome_at(cells: &TextTable, column: &str, row: usize, name: &str) -> Result<&'static str, Error> {
     crate::outcome::find(name).map(|o| o.name).ok_or_else(|| {
         let problem = format!(
             "not an outcome of this foramen version{}",
@@ -649,7 +649,7 @@ fn outcome_at(cells: &Cells, column: &str, row: usize, name: &str) -> Result<&'s
 
 /// The differences of a comparison table (comparison.csv or
 /// subgroup_differences.csv), per row.
-fn contrasts(cells: &Cells) -> Result<Vec<Contrast>, Error> {
+fn contrasts(cells: &TextTable) -> Result<Vec<Contrast>, Error> {
     let outcome = cells.text("outcome")?;
     let difference = cells.numbers("difference")?;
     let [plo, phi, ulo, uhi] = ["paired_lo", "paired_hi", "unpaired_lo", "unpaired_hi"].map(|c| cells.numbers(c));
@@ -678,7 +678,7 @@ fn contrasts(cells: &Cells) -> Result<Vec<Contrast>, Error> {
 /// not CSV, [`Error::Invalid`] naming the file, column, line and value of
 /// a cell that is not what `foramen run` writes.
 pub fn read_run_charts(dir: &Path, scenario: &str, horizon_days: f64) -> Result<RunCharts, Error> {
-    let summary = Cells::read(dir, &SUMMARY)?;
+    let summary = TextTable::read(dir, &SUMMARY)?;
     let names = summary.text("policy")?;
     let mut policies: Vec<PolicyCharts> = names
         .iter()
@@ -690,7 +690,7 @@ pub fn read_run_charts(dir: &Path, scenario: &str, horizon_days: f64) -> Result<
         })
         .collect();
 
-    let curves = Cells::read(dir, &CURVES)?;
+    let curves = TextTable::read(dir, &CURVES)?;
     let keys: Vec<(String, String)> = curves.text("policy")?.into_iter().zip(curves.text("curve")?).collect();
     let [day, value, lo, hi] = ["day", "value", "lo", "hi"].map(|c| curves.numbers(c));
     let (day, value, lo, hi) = (day?, value?, lo?, hi?);
@@ -700,7 +700,7 @@ pub fn read_run_charts(dir: &Path, scenario: &str, horizon_days: f64) -> Result<
         policies[p].curves.push((curve, c));
     }
 
-    let pathway = Cells::read(dir, &PATHWAY)?;
+    let pathway = TextTable::read(dir, &PATHWAY)?;
     let (policy, level, status) = (
         pathway.text("policy")?,
         pathway.text("deepest_level")?,
@@ -726,7 +726,7 @@ pub fn read_run_charts(dir: &Path, scenario: &str, horizon_days: f64) -> Result<
         policies[p].pathway[l][s] = patients[i];
     }
 
-    let weeks = Cells::read(dir, &TIME_TO_RECOVERY)?;
+    let weeks = TextTable::read(dir, &TIME_TO_RECOVERY)?;
     let policy = weeks.text("policy")?;
     let (start, end, count) = (
         weeks.numbers("start_day")?,
@@ -744,7 +744,7 @@ pub fn read_run_charts(dir: &Path, scenario: &str, horizon_days: f64) -> Result<
 
     // Runs made before at_risk.csv have their curves without the table.
     if dir.join(AT_RISK.file).exists() {
-        let table = Cells::read(dir, &AT_RISK)?;
+        let table = TextTable::read(dir, &AT_RISK)?;
         let (policy, day, at_risk) = (table.text("policy")?, table.numbers("day")?, table.counts("at_risk")?);
         for i in 0..policy.len() {
             let p = table.policy_index(&names, i, &policy[i])?;
@@ -756,7 +756,7 @@ pub fn read_run_charts(dir: &Path, scenario: &str, horizon_days: f64) -> Result<
     let mut by_subgroup = false;
     let mut subgroup_patients = Vec::new();
     if names.len() >= 2 {
-        let table = Cells::read(dir, &COMPARISON)?;
+        let table = TextTable::read(dir, &COMPARISON)?;
         let keys: Vec<(String, String)> = table
             .text("policy")?
             .into_iter()
@@ -772,7 +772,7 @@ pub fn read_run_charts(dir: &Path, scenario: &str, horizon_days: f64) -> Result<
                 ..ComparisonCharts::default()
             });
         }
-        let find = |cells: &Cells, row: usize, policy: &str, comparisons: &[ComparisonCharts]| {
+        let find = |cells: &TextTable, row: usize, policy: &str, comparisons: &[ComparisonCharts]| {
             comparisons.iter().position(|c| c.policy == policy).ok_or_else(|| {
                 cells.invalid(
                     "policy",
@@ -782,7 +782,7 @@ pub fn read_run_charts(dir: &Path, scenario: &str, horizon_days: f64) -> Result<
                 )
             })
         };
-        let table = Cells::read(dir, &RECOVERY_DIFFERENCE)?;
+        let table = TextTable::read(dir, &RECOVERY_DIFFERENCE)?;
         let keys = table.text("policy")?;
         let [day, value, lo, hi] = ["day", "difference", "lo", "hi"].map(|c| table.numbers(c));
         let (day, value, lo, hi) = (day?, value?, lo?, hi?);
@@ -791,7 +791,7 @@ pub fn read_run_charts(dir: &Path, scenario: &str, horizon_days: f64) -> Result<
             comparisons[c].recovered_difference = curve_of(&day, &value, &lo, &hi, start..end);
         }
         if dir.join(SUBGROUPS.file).exists() {
-            let table = Cells::read(dir, &SUBGROUPS)?;
+            let table = TextTable::read(dir, &SUBGROUPS)?;
             let (policy, subgroup) = (table.text("policy")?, table.text("subgroup")?);
             let patients = table.counts("patients")?;
             subgroup_patients = (0..policy.len())
@@ -801,7 +801,7 @@ pub fn read_run_charts(dir: &Path, scenario: &str, horizon_days: f64) -> Result<
         }
         if dir.join(SUBGROUP_DIFFERENCES.file).exists() {
             by_subgroup = true;
-            let table = Cells::read(dir, &SUBGROUP_DIFFERENCES)?;
+            let table = TextTable::read(dir, &SUBGROUP_DIFFERENCES)?;
             let keys: Vec<(String, String)> = table.text("policy")?.into_iter().zip(table.text("subgroup")?).collect();
             let rows = contrasts(&table)?;
             for ((policy, label), start, end) in stretches(&keys) {

@@ -2,12 +2,12 @@
 
 use polars::prelude::*;
 
-use super::{Kind, Schema, Table};
+use super::{ColumnKind, Schema, Table};
 use crate::analysis::sweep::{SensitivityResults, SweepPoint};
 use crate::error::Error;
 use crate::stats::Estimate;
 
-use Kind::{Estimate as Interval, Number, Text};
+use ColumnKind::{Estimate as Interval, Number, Text};
 
 /// sweep.csv: one row per point, policy and outcome.
 pub const SWEEP: Schema = Schema {

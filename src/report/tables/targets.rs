@@ -7,17 +7,17 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use super::{Kind, Schema, Table};
+use super::{ColumnKind, Schema, Table};
 use crate::analysis::calibrate::Fit;
 use crate::error::Error;
 use crate::estimate::targets::Assessment;
 use crate::scenario::Scenario;
 use crate::scenario::targets::Target;
 
-use Kind::{Count, Estimate, Number, Text};
+use ColumnKind::{Count, Estimate, Number, Text};
 
 /// The columns of a targets table.
-const TARGET_COLUMNS: &[(&str, Kind)] = &[
+const TARGET_COLUMNS: &[(&str, ColumnKind)] = &[
     ("target", Text),
     ("label", Text),
     ("source", Text),
