@@ -475,7 +475,7 @@ pub(super) fn frailty(raw: &RawFrailty) -> Result<Frailty, Invalid> {
     let dist = if raw.sd == 0.0 {
         Dist::fixed(0.0)
     } else {
-        Dist::new(normal, None).map_err(|problem| Invalid::new("cohort.frailty.sd", raw.sd, problem))?
+        Dist::new(normal, None).map_err(|problem| Invalid::new("cohort.frailty.sd", raw.sd, problem.to_string()))?
     };
     Ok(Frailty { sd: raw.sd, dist })
 }

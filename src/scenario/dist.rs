@@ -162,6 +162,23 @@ enum Sampler {
     },
 }
 
+/// Why a distribution was refused: a parameter out of its domain, or a
+/// truncation that is malformed or leaves (almost) no mass. The message
+/// says what is allowed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DistError {
+    Parameter(String),
+    Truncation(String),
+}
+
+impl std::fmt::Display for DistError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DistError::Parameter(m) | DistError::Truncation(m) => f.write_str(m),
+        }
+    }
+}
+
 /// The smallest mass a truncation may leave.
 const MIN_MASS: f64 = 1e-9;
 
@@ -172,19 +189,21 @@ impl Dist {
     /// A message saying which parameter is out of range and what is allowed,
     /// when a parameter is not finite or outside its domain, or when the
     /// truncation bounds are reversed or leave (almost) no mass.
-    pub fn new(family: Family, truncation: Option<(f64, f64)>) -> Result<Dist, String> {
-        let family = check_family(family)?;
+    pub fn new(family: Family, truncation: Option<(f64, f64)>) -> Result<Dist, DistError> {
+        let family = check_family(family).map_err(DistError::Parameter)?;
         if let Some((lo, hi)) = truncation {
             if !lo.is_finite() || !hi.is_finite() {
-                return Err("truncation bounds must be finite numbers".into());
+                return Err(DistError::Truncation("truncation bounds must be finite numbers".into()));
             }
             if lo >= hi {
-                return Err(format!("truncation needs lower < upper, got [{lo}, {hi}]"));
+                return Err(DistError::Truncation(format!(
+                    "truncation needs lower < upper, got [{lo}, {hi}]"
+                )));
             }
         }
         let sampler = match truncation {
             None => untruncated_sampler(family),
-            Some((lo, hi)) => truncated_sampler(family, lo, hi)?,
+            Some((lo, hi)) => truncated_sampler(family, lo, hi).map_err(DistError::Truncation)?,
         };
         Ok(Dist {
             family,
@@ -216,7 +235,9 @@ impl Dist {
             Family::Fixed { value } => value,
             Family::Uniform { low, .. } => low,
             Family::Normal { .. } => f64::NEG_INFINITY,
-            _ => 0.0,
+            Family::LogNormal { .. } | Family::Gamma { .. } | Family::Weibull { .. } | Family::Exponential { .. } => {
+                0.0
+            }
         };
         match self.truncation {
             Some((lo, _)) => base.max(lo),
@@ -229,7 +250,11 @@ impl Dist {
         let base = match self.family {
             Family::Fixed { value } => value,
             Family::Uniform { high, .. } => high,
-            _ => f64::INFINITY,
+            Family::Normal { .. }
+            | Family::LogNormal { .. }
+            | Family::Gamma { .. }
+            | Family::Weibull { .. }
+            | Family::Exponential { .. } => f64::INFINITY,
         };
         match self.truncation {
             Some((_, hi)) => base.min(hi),
@@ -435,17 +460,11 @@ impl Dist {
             }
         };
         let truncation = raw.truncate.map(|[lo, hi]| (lo * factor, hi * factor));
-        Dist::new(family, truncation).map_err(|problem| {
-            let key = if problem.starts_with("truncation") {
-                "truncate"
-            } else {
-                "family"
-            };
-            let value = match (key, raw.truncate) {
-                ("truncate", Some([lo, hi])) => format!("[{lo}, {hi}]"),
-                _ => format!("\"{}\"", raw.family),
-            };
-            Invalid::new(format!("{path}.{key}"), value, problem)
+        Dist::new(family, truncation).map_err(|e| match (e, raw.truncate) {
+            (DistError::Truncation(problem), Some([lo, hi])) => {
+                Invalid::new(format!("{path}.truncate"), format!("[{lo}, {hi}]"), problem)
+            }
+            (e, _) => Invalid::new(format!("{path}.family"), format!("\"{}\"", raw.family), e.to_string()),
         })
     }
 }
@@ -1131,7 +1150,22 @@ mod tests {
     #[test]
     fn empty_truncation_is_an_error() {
         let e = Dist::new(Family::Exponential { rate: 1.0 }, Some((1000.0, 2000.0))).unwrap_err();
-        assert!(e.contains("leaves no mass"), "{e}");
+        assert!(
+            matches!(&e, DistError::Truncation(m) if m.contains("leaves no mass")),
+            "{e}"
+        );
+        let p = Dist::new(
+            Family::Gamma {
+                shape: -1.0,
+                scale: 1.0,
+            },
+            None,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(&p, DistError::Parameter(m) if m.contains("shape must be > 0")),
+            "{p}"
+        );
         assert!(Dist::new(Family::Fixed { value: 1.0 }, Some((2.0, 3.0))).is_err());
         assert!(Dist::new(Family::Normal { mean: 0.0, sd: 1.0 }, Some((1.0, 1.0))).is_err());
     }
