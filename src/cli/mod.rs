@@ -1,6 +1,6 @@
 //! The command line: clap types and dispatch. The only clap code.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
 
@@ -44,8 +44,8 @@ pub enum Command {
     },
     /// Describe each policy's pathway in words.
     Describe {
-        /// Scenario file (TOML); the embedded default if omitted.
-        scenario: Option<PathBuf>,
+        #[command(flatten)]
+        scenario: ScenarioArg,
     },
     /// Run the scenario at several values of one parameter (same patients at
     /// every point); writes sweep.csv and a chart per outcome.
@@ -96,9 +96,8 @@ pub enum Command {
         /// Patients per policy (default: each validation scenario's own, 200000).
         #[arg(long, value_name = "N")]
         patients: Option<u64>,
-        /// Worker threads; default one per core.
-        #[arg(long, value_name = "T", default_value_t = 0, hide_default_value = true)]
-        threads: usize,
+        #[command(flatten)]
+        threads: ThreadsArg,
     },
 }
 
@@ -108,9 +107,29 @@ pub struct SeedArgs {
     /// Random seed (overrides simulation.seed).
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
+    #[command(flatten)]
+    pub threads: ThreadsArg,
+}
+
+/// The worker threads of the commands that simulate.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ThreadsArg {
     /// Worker threads; default one per core. Results do not depend on it.
     #[arg(long, value_name = "T", default_value_t = 0, hide_default_value = true)]
     pub threads: usize,
+}
+
+/// The scenario file of the commands that load one.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ScenarioArg {
+    /// Scenario file (TOML); the embedded default scenario if omitted.
+    pub scenario: Option<PathBuf>,
+}
+
+impl ScenarioArg {
+    fn path(&self) -> Option<&Path> {
+        self.scenario.as_deref()
+    }
 }
 
 /// The cohort flags of the commands that simulate.
@@ -140,8 +159,8 @@ pub struct OutArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
-    /// Scenario file (TOML); the embedded default scenario if omitted.
-    pub scenario: Option<PathBuf>,
+    #[command(flatten)]
+    pub scenario: ScenarioArg,
     #[command(flatten)]
     pub sim: SimArgs,
     /// Horizon in days (overrides simulation.horizon_days).
@@ -169,8 +188,8 @@ pub struct RunArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct PsaArgs {
-    /// Scenario file (TOML); the embedded default if omitted.
-    pub scenario: Option<PathBuf>,
+    #[command(flatten)]
+    pub scenario: ScenarioArg,
     /// Outer draws of the uncertain parameters.
     #[arg(long, value_name = "D", default_value_t = 1000)]
     pub draws: u64,
@@ -210,8 +229,8 @@ pub struct PsaArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct SweepArgs {
-    /// Scenario file (TOML); the embedded default if omitted.
-    pub scenario: Option<PathBuf>,
+    #[command(flatten)]
+    pub scenario: ScenarioArg,
     /// Dotted key path of the number to vary, e.g.
     /// interventions.tfesi.response.probability or policies.stepwise.steps[0].attempts.
     #[arg(long, value_name = "KEY")]
@@ -248,8 +267,8 @@ pub struct SweepArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct SensitivityArgs {
-    /// Scenario file (TOML); the embedded default if omitted.
-    pub scenario: Option<PathBuf>,
+    #[command(flatten)]
+    pub scenario: ScenarioArg,
     /// The outcome (a column of summary.csv).
     #[arg(long, value_name = "NAME", default_value = "recovered", value_parser = outcome::parse)]
     pub outcome: &'static OutcomeDef,
@@ -267,8 +286,8 @@ pub struct SensitivityArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct TargetsArgs {
-    /// Scenario file (TOML); the embedded default if omitted.
-    pub scenario: Option<PathBuf>,
+    #[command(flatten)]
+    pub scenario: ScenarioArg,
     /// Targets file (TOML; docs/targets.md); default the embedded targets
     /// of the default scenario (scenarios/targets/foraminal-stenosis.toml).
     #[arg(long, value_name = "FILE")]
@@ -285,8 +304,8 @@ pub struct TargetsArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct CalibrateArgs {
-    /// Scenario file (TOML); the embedded default if omitted.
-    pub scenario: Option<PathBuf>,
+    #[command(flatten)]
+    pub scenario: ScenarioArg,
     /// Targets file (TOML; docs/targets.md); default the embedded targets
     /// of the default scenario.
     #[arg(long, value_name = "FILE")]
@@ -326,8 +345,8 @@ pub struct CalibrateArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct BenchArgs {
-    /// Scenario file (TOML); the embedded default if omitted.
-    pub scenario: Option<PathBuf>,
+    #[command(flatten)]
+    pub scenario: ScenarioArg,
     /// Patients per policy, one measurement per size.
     #[arg(long, value_name = "N,...", value_delimiter = ',', default_value = "100000,1000000")]
     pub patients: Vec<u64>,
@@ -412,7 +431,7 @@ impl SimArgs {
 
     fn settings(&self) -> Result<Settings, Error> {
         Ok(Settings {
-            threads: check_threads(self.seed.threads)?,
+            threads: check_threads(self.seed.threads.threads)?,
             ..Settings::default()
         })
     }
@@ -441,7 +460,7 @@ fn dispatch(command: Command) -> Result<(), Error> {
         Command::Run(args) => run_command(args),
         Command::Validate { scenarios } => validate(&scenarios),
         Command::Describe { scenario } => {
-            let loaded = jobs::load(scenario.as_deref(), &Overrides::default())?;
+            let loaded = jobs::load(scenario.path(), &Overrides::default())?;
             print!("{}", crate::analysis::describe::describe(&loaded.scenario));
             Ok(())
         }
@@ -480,7 +499,7 @@ fn dispatch(command: Command) -> Result<(), Error> {
         }
         Command::Calibrate(args) => calibrate_command(args),
         Command::Verify { patients, threads } => {
-            check_threads(threads)?;
+            let threads = check_threads(threads.threads)?;
             patients.map(check_patients).transpose()?;
             let checks = crate::analysis::verify::verify(patients, threads)?;
             print!("{}", terminal::format_checks(&checks));
@@ -541,7 +560,7 @@ fn flagged(e: Error) -> Error {
 
 fn psa_command(args: PsaArgs) -> Result<(), Error> {
     let settings = Settings {
-        threads: check_threads(args.seed.threads)?,
+        threads: check_threads(args.seed.threads.threads)?,
         reference: args.reference.clone(),
         ..Settings::default()
     };
@@ -550,7 +569,7 @@ fn psa_command(args: PsaArgs) -> Result<(), Error> {
         seed: args.seed.seed,
         ..Overrides::default()
     };
-    let loaded = jobs::load(args.scenario.as_deref(), &overrides)?;
+    let loaded = jobs::load(args.scenario.path(), &overrides)?;
     let options = jobs::psa::PsaOptions {
         draws: args.draws,
         patients: args.patients,
@@ -594,7 +613,7 @@ fn print_psa(report: &jobs::psa::PsaReport) {
 
 fn sweep_command(args: SweepArgs) -> Result<(), Error> {
     let settings = args.sim.settings()?;
-    let loaded = jobs::load(args.scenario.as_deref(), &args.sim.overrides()?)?;
+    let loaded = jobs::load(args.scenario.path(), &args.sim.overrides()?)?;
     let values = match (&args.values, &args.range) {
         (Some(v), _) => v.clone(),
         (None, Some(range)) => whole_range(&loaded, &args.param, *range, args.steps)?,
@@ -647,7 +666,7 @@ fn whole_range(loaded: &jobs::Loaded, param: &str, range: Span, steps: u64) -> R
 
 fn sensitivity_command(args: SensitivityArgs) -> Result<(), Error> {
     let settings = args.sim.settings()?;
-    let loaded = jobs::load(args.scenario.as_deref(), &args.sim.overrides()?)?;
+    let loaded = jobs::load(args.scenario.path(), &args.sim.overrides()?)?;
     let outcome = args.outcome;
     let target = match &args.contrast {
         Some((a, b)) => Measure::Contrast {
@@ -699,7 +718,7 @@ fn targets_command(args: TargetsArgs) -> Result<(), Error> {
         horizon_days: args.horizon,
         ..args.sim.overrides()?
     };
-    let input = jobs::targets::load_with_targets(args.scenario.as_deref(), &overrides, args.targets.as_deref())?;
+    let input = jobs::targets::load_with_targets(args.scenario.path(), &overrides, args.targets.as_deref())?;
     let quiet = args.output.quiet;
     if !quiet {
         note_horizon(&input);
@@ -726,7 +745,7 @@ fn targets_command(args: TargetsArgs) -> Result<(), Error> {
 
 fn calibrate_command(args: CalibrateArgs) -> Result<(), Error> {
     let settings = Settings {
-        threads: check_threads(args.seed.threads)?,
+        threads: check_threads(args.seed.threads.threads)?,
         ..Settings::default()
     };
     let patients = check_patients(args.patients)?;
@@ -755,7 +774,7 @@ fn calibrate_command(args: CalibrateArgs) -> Result<(), Error> {
         iterations: args.iterations,
         params: args.params.clone(),
     };
-    let input = jobs::targets::load_with_targets(args.scenario.as_deref(), &overrides, args.targets.as_deref())?;
+    let input = jobs::targets::load_with_targets(args.scenario.path(), &overrides, args.targets.as_deref())?;
     let quiet = args.output.quiet;
     if !quiet {
         note_horizon(&input);
@@ -834,7 +853,7 @@ fn bench_command(args: BenchArgs) -> Result<(), Error> {
         seed: args.seed,
         ..Overrides::default()
     };
-    let loaded = jobs::load(args.scenario.as_deref(), &overrides)?;
+    let loaded = jobs::load(args.scenario.path(), &overrides)?;
     let quiet = args.output.quiet;
     let on_counts = |c: &crate::analysis::bench::DrawCounts| {
         if !quiet {
@@ -874,7 +893,7 @@ fn run_command(args: RunArgs) -> Result<(), Error> {
         shard: args.shard,
         ..args.sim.settings()?
     };
-    let loaded = jobs::load(args.scenario.as_deref(), &overrides)?;
+    let loaded = jobs::load(args.scenario.path(), &overrides)?;
     let quiet = args.output.quiet;
     let report = jobs::run::run(&loaded, &settings, &args.output.destination(), !quiet)?;
     if quiet {
