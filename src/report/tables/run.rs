@@ -43,43 +43,36 @@ const DIFFERENCE: [(&str, ColumnKind); 10] = [
     ("unpaired_hi", Number),
     ("unpaired_se", Number),
 ];
+
+/// The columns of a comparison table: its `keys`, then [`DIFFERENCE`]
+/// (`N` = the keys and the differences).
+const fn differences<const K: usize, const N: usize>(
+    keys: [(&'static str, ColumnKind); K],
+) -> [(&'static str, ColumnKind); N] {
+    assert!(K + DIFFERENCE.len() == N, "N counts the keys and the differences");
+    let mut out = [("", Text); N];
+    let mut i = 0;
+    while i < N {
+        out[i] = if i < K { keys[i] } else { DIFFERENCE[i - K] };
+        i += 1;
+    }
+    out
+}
+
+const COMPARISON_COLUMNS: [(&str, ColumnKind); 12] = differences([("policy", Text), ("reference", Text)]);
+const SUBGROUP_DIFFERENCES_COLUMNS: [(&str, ColumnKind); 13] =
+    differences([("policy", Text), ("reference", Text), ("subgroup", Text)]);
+
 /// comparison.csv: per policy other than the reference and outcome.
 pub const COMPARISON: Schema = Schema {
     file: "comparison.csv",
-    columns: &[
-        ("policy", Text),
-        ("reference", Text),
-        DIFFERENCE[0],
-        DIFFERENCE[1],
-        DIFFERENCE[2],
-        DIFFERENCE[3],
-        DIFFERENCE[4],
-        DIFFERENCE[5],
-        DIFFERENCE[6],
-        DIFFERENCE[7],
-        DIFFERENCE[8],
-        DIFFERENCE[9],
-    ],
+    columns: &COMPARISON_COLUMNS,
 };
 /// subgroup_differences.csv: the same per subgroup; one column per `--by`
 /// covariate between `subgroup` and `outcome`.
 pub const SUBGROUP_DIFFERENCES: Schema = Schema {
     file: "subgroup_differences.csv",
-    columns: &[
-        ("policy", Text),
-        ("reference", Text),
-        ("subgroup", Text),
-        DIFFERENCE[0],
-        DIFFERENCE[1],
-        DIFFERENCE[2],
-        DIFFERENCE[3],
-        DIFFERENCE[4],
-        DIFFERENCE[5],
-        DIFFERENCE[6],
-        DIFFERENCE[7],
-        DIFFERENCE[8],
-        DIFFERENCE[9],
-    ],
+    columns: &SUBGROUP_DIFFERENCES_COLUMNS,
 };
 /// cea.csv: the incremental analysis, one row per policy.
 pub const CEA: Schema = Schema {
