@@ -685,13 +685,7 @@ fn sensitivity_command(args: SensitivityArgs) -> Result<(), Error> {
     let (dir, results, manifest) =
         jobs::sensitivity::sensitivity(&loaded, &settings, &args.output.destination(), target)?;
     if !args.output.quiet {
-        println!("{}: base {:.4}", results.target.label(), results.base.value);
-        for r in &results.rows {
-            println!(
-                "  {:<55} [{}, {}] -> {:.4} .. {:.4}",
-                r.parameter, r.low, r.high, r.at_low.value, r.at_high.value
-            );
-        }
+        print!("{}", terminal::format_sensitivity(&results));
         println!(
             "{} runs in {:.2} s\nwrote {}",
             manifest.runs,

@@ -4,7 +4,7 @@
 use crate::analysis::bench::BenchRow;
 use crate::analysis::calibrate::Fit;
 use crate::analysis::floor::{Floor, Primitive};
-use crate::analysis::sweep::SweepPoint;
+use crate::analysis::sweep::{SensitivityResults, SweepPoint};
 use crate::analysis::verify::{Check, Z_THRESHOLD};
 use crate::estimate::RunResults;
 use crate::estimate::targets::{Assessment, distance};
@@ -142,6 +142,20 @@ pub fn format_sweep(param: &str, points: &[SweepPoint], outcomes: &[&OutcomeDef]
             out += line.trim_end();
             out += "\n";
         }
+    }
+    out
+}
+
+/// A one-way sensitivity analysis: the measure at the base values, then
+/// each parameter's range and the measure at its ends, by decreasing
+/// swing.
+pub fn format_sensitivity(s: &SensitivityResults) -> String {
+    let mut out = format!("{}: base {:.4}\n", s.target.label(), s.base.value);
+    for r in &s.rows {
+        out += &format!(
+            "  {:<55} [{}, {}] -> {:.4} .. {:.4}\n",
+            r.parameter, r.low, r.high, r.at_low.value, r.at_high.value
+        );
     }
     out
 }

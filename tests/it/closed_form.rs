@@ -318,3 +318,25 @@ steps = [{ intervention = "pt" }, { intervention = "surgery", wait = { family = 
     assert_eq!(day(0), day(1));
     assert!(day(0) > 0.45 && day(0) < 0.55);
 }
+
+/// `foramen verify` embeds every validation scenario, in name order: a
+/// file added to scenarios/validation/ is checked without a list to keep.
+#[test]
+fn verify_embeds_every_validation_scenario() {
+    let mut files: Vec<(String, String)> = std::fs::read_dir("scenarios/validation")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read_to_string(&p).unwrap())
+        })
+        .collect();
+    files.sort();
+    let embedded: Vec<(String, String)> = foramen::analysis::verify::SCENARIOS
+        .iter()
+        .map(|(name, text)| (name.to_string(), text.to_string()))
+        .collect();
+    assert!(files.len() >= 16, "{} validation scenarios", files.len());
+    assert_eq!(embedded, files);
+}
