@@ -38,7 +38,7 @@ use wide::f64x4;
 
 use crate::analysis::bench::DrawCounts;
 use crate::rng::{GAMMA, PatientKey, Purpose, finalise, stream_of};
-use crate::scenario::dist::{AS241_A, AS241_B, AS241_C, AS241_D, Dist, Family};
+use crate::scenario::dist::{AS241_A, AS241_B, AS241_C, AS241_D, Dist, Family, Gamma};
 
 /// Values per timed batch: large enough to amortise the loop, small
 /// enough to stay in the first-level cache (4096 x 8 bytes).
@@ -96,7 +96,7 @@ pub fn needs(dist: &Dist) -> Needs {
         Family::Weibull { .. } => [0.0, 1.0, 0.0, 0.0, 1.0, 1.0],
         // Below shape 1, Marsaglia-Tsang boosts a draw at shape + 1 by
         // U^(1 / shape): one more uniform and a pow.
-        Family::Gamma { shape, .. } if shape < 1.0 => [0.0, 3.0, 1.0, 0.0, 0.0, 1.0],
+        Family::Gamma(Gamma { shape, .. }) if shape < 1.0 => [0.0, 3.0, 1.0, 0.0, 0.0, 1.0],
         Family::Gamma { .. } => [0.0, 2.0, 1.0, 0.0, 0.0, 0.0],
     }
 }
@@ -403,13 +403,14 @@ mod tests {
 
     #[test]
     fn needs_follow_the_inverse_transform() {
+        use crate::scenario::dist::{LogNormal, Weibull};
         let d = |f| Dist::new(f, None).unwrap();
-        let ln = d(Family::LogNormal { mu: 1.0, sigma: 0.5 });
+        let ln = d(Family::LogNormal(LogNormal { mu: 1.0, sigma: 0.5 }));
         assert_eq!(needs(&ln), [0.0, 1.0, 1.0, 1.0, 0.0, 0.0]);
-        let w = d(Family::Weibull {
+        let w = d(Family::Weibull(Weibull {
             shape: 1.5,
             scale: 60.0,
-        });
+        }));
         assert_eq!(needs(&w), [0.0, 1.0, 0.0, 0.0, 1.0, 1.0]);
         let prices = Prices([1.0, 2.0, 4.0, 8.0, 16.0, 32.0]);
         assert_eq!(prices.of(&needs(&w)), 2.0 + 16.0 + 32.0);

@@ -471,7 +471,7 @@ pub(super) fn frailty(raw: &RawFrailty) -> Result<Frailty, Invalid> {
             "the frailty's sd is on the logit scale: a number from 0 to 5",
         ));
     }
-    let normal = dist::Family::Normal { mean: 0.0, sd: raw.sd };
+    let normal = dist::Family::Normal(dist::Normal { mean: 0.0, sd: raw.sd });
     let dist = if raw.sd == 0.0 {
         Dist::fixed(0.0)
     } else {

@@ -1,6 +1,6 @@
 //! Kolmogorov-Smirnov tests of every distribution family and
 //! parameterisation, truncation included, against analytic CDFs written out
-//! here independently of src/scenario/dist.rs.
+//! here independently of src/scenario/dist/.
 //!
 //! Each test draws n = 20,000 values from a fixed stream and rejects when
 //! the KS statistic D exceeds the asymptotic critical value for alpha =

@@ -1,0 +1,740 @@
+//! Distributions of durations and continuous covariates, written the way
+//! researchers state them, checked once and sampled fast.
+//!
+//! | family        | parameterisations                 | support  |
+//! |---------------|-----------------------------------|----------|
+//! | `fixed`       | `value`                           | a point  |
+//! | `uniform`     | `low`, `high`                     | [low, high] |
+//! | `normal`      | `mean`, `sd`                      | the line |
+//! | `lognormal`   | `mu`, `sigma` or `median`, `p90`  | x > 0    |
+//! | `gamma`       | `shape`, `scale` or `mean`, `sd`  | x > 0    |
+//! | `weibull`     | `shape`, `scale`                  | x > 0    |
+//! | `exponential` | `rate` or `mean`                  | x > 0    |
+//!
+//! Conversions: lognormal `sigma = ln(p90 / median) / z_0.9` with
+//! `z_0.9 = 1.2815515655446004` and `mu = ln(median)`; gamma
+//! `shape = (mean / sd)^2`, `scale = sd^2 / mean`; exponential
+//! `rate = 1 / mean`. With `unit = "weeks"` every time parameter is multiplied
+//! by 7 (`mu` gains `ln 7`, a rate is divided by 7), so the engine works in
+//! days only. A zero spread (`sd = 0`, `sigma = 0`, `low = high`) is the
+//! fixed distribution at that point.
+//!
+//! Truncation to `[lo, hi]` conditions the distribution on that interval.
+//! Families with a closed-form quantile are sampled by inverse transform on
+//! `[F(lo), F(hi)]` (one uniform draw, exact); the gamma by rejection when the
+//! interval holds at least 5% of the mass and by numerical inversion of its
+//! CDF otherwise. Untruncated families draw from rand_distr's ziggurat
+//! normal and exponential: the normal and lognormal as `mean + sd z` and
+//! `exp(mu + sigma z)`, the gamma of shape above 1 by Marsaglia-Tsang
+//! written out in gamma.rs (rand_distr's steps, inlined; the same values), of
+//! shape at most 1 by rand_distr's sampler; the Weibull is sampled as
+//! `scale * E^(1/shape)` with `E ~ Exp(1)`.
+//!
+//! Our own transforms use the `libm` crate. rand_distr's samplers use
+//! `num-traits`, whose `std` feature another dependency (plotters' `image`)
+//! switches on, so they call the platform's maths library: results are
+//! bit-identical for the same build on the same platform, not guaranteed
+//! across operating systems or architectures.
+//!
+//! One file per family, each a type implementing [`Law`]: its name, its
+//! parameter forms, its checked constructor, CDF, quantile, support, the
+//! sampler it draws with and its words; [`Family`] is the closed set of
+//! them. The special functions they share ([`normal_cdf`],
+//! [`normal_quantile`], [`gamma_p`], [`gamma_quantile`]) are in
+//! `special.rs`.
+
+mod exponential;
+mod fixed;
+mod gamma;
+mod lognormal;
+mod normal;
+mod special;
+mod uniform;
+mod weibull;
+
+pub use exponential::Exponential;
+pub use fixed::Fixed;
+pub use gamma::Gamma;
+pub use lognormal::LogNormal;
+pub use normal::Normal;
+pub use special::{
+    AS241_A, AS241_B, AS241_C, AS241_D, AS241_E, AS241_F, gamma_p, gamma_quantile, normal_cdf, normal_quantile,
+};
+pub use uniform::Uniform;
+pub use weibull::Weibull;
+
+use rand::{Rng, RngExt};
+use rand_distr::{Distribution, Exp1, Gamma as RandGamma, StandardNormal};
+
+use serde::Deserialize;
+
+use crate::error::Invalid;
+
+/// The 90th percentile of the standard normal.
+pub const Z90: f64 = 1.281_551_565_544_600_4;
+
+/// A distribution of a duration or a continuous value.
+///
+/// `family` picks the family; the other fields are its parameters, in one of
+/// the parameterisations listed in docs/scenario.md.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDist {
+    pub family: String,
+    #[serde(default)]
+    pub value: Option<f64>,
+    #[serde(default)]
+    pub low: Option<f64>,
+    #[serde(default)]
+    pub high: Option<f64>,
+    #[serde(default)]
+    pub mean: Option<f64>,
+    #[serde(default)]
+    pub sd: Option<f64>,
+    #[serde(default)]
+    pub mu: Option<f64>,
+    #[serde(default)]
+    pub sigma: Option<f64>,
+    #[serde(default)]
+    pub median: Option<f64>,
+    #[serde(default)]
+    pub p90: Option<f64>,
+    #[serde(default)]
+    pub shape: Option<f64>,
+    #[serde(default)]
+    pub scale: Option<f64>,
+    #[serde(default)]
+    pub rate: Option<f64>,
+    /// `"days"` (default) or `"weeks"`.
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// `[lower, upper]` bounds; the distribution is conditioned on them.
+    #[serde(default)]
+    pub truncate: Option<[f64; 2]>,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// A family of distributions, one file each: what a scenario calls it,
+/// how it may be written, and what the engine needs of it. Parameters
+/// are in days for durations.
+pub trait Law: Copy {
+    /// The name a scenario gives it (`family = "weibull"`).
+    const NAME: &'static str;
+    /// The parameter forms it may be written in, each the keys given
+    /// together.
+    const FORMS: &'static [&'static [&'static str]];
+
+    /// The family from the values of form `form` (an index into
+    /// [`Law::FORMS`], values in its order), time parameters multiplied
+    /// by `factor` (7 for weeks).
+    ///
+    /// # Errors
+    /// `(key, value, problem)` for a value the form does not allow.
+    fn from_form(form: usize, values: &[f64], factor: f64) -> Result<Family, (&'static str, f64, String)>;
+
+    /// The family with its parameters checked; a zero spread becomes
+    /// [`Fixed`].
+    ///
+    /// # Errors
+    /// The parameter out of its domain and what is allowed.
+    fn checked(self) -> Result<Family, String>;
+
+    /// The smallest and largest values it can produce.
+    fn support(self) -> (f64, f64);
+
+    fn cdf(self, x: f64) -> f64;
+
+    /// The quantile at `p` in (0, 1).
+    fn quantile(self, p: f64) -> f64;
+
+    /// What draws from it untruncated.
+    fn sampler(self) -> Sampler;
+
+    /// What draws from it truncated to `[lo, hi]`, where the CDF gives
+    /// `u_lo` at `lo` and `mass` between: the inverse transform unless the
+    /// family has better.
+    fn truncated_sampler(self, u_lo: f64, mass: f64, lo: f64, hi: f64) -> Sampler {
+        let _ = (lo, hi);
+        Sampler::Inverse { u_lo, u_width: mass }
+    }
+
+    /// Its words, in days: `lognormal(median 14 d, p90 28 d)`.
+    fn days(self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result;
+}
+
+/// A family with its parameters, in days for durations.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Family {
+    Fixed(Fixed),
+    Uniform(Uniform),
+    Normal(Normal),
+    LogNormal(LogNormal),
+    Gamma(Gamma),
+    Weibull(Weibull),
+    Exponential(Exponential),
+}
+
+/// `$call` with `$law` bound to the family's [`Law`], whichever it is.
+macro_rules! each_law {
+    ($family:expr, $law:ident => $call:expr) => {
+        match $family {
+            Family::Fixed($law) => $call,
+            Family::Uniform($law) => $call,
+            Family::Normal($law) => $call,
+            Family::LogNormal($law) => $call,
+            Family::Gamma($law) => $call,
+            Family::Weibull($law) => $call,
+            Family::Exponential($law) => $call,
+        }
+    };
+}
+
+/// Each family's name, parameter forms and reading of a form, for
+/// [`Dist::from_raw`].
+type FromForm = fn(usize, &[f64], f64) -> Result<Family, (&'static str, f64, String)>;
+const LAWS: [(&str, &[&[&str]], FromForm); 7] = [
+    (Fixed::NAME, Fixed::FORMS, Fixed::from_form),
+    (Uniform::NAME, Uniform::FORMS, Uniform::from_form),
+    (Normal::NAME, Normal::FORMS, Normal::from_form),
+    (LogNormal::NAME, LogNormal::FORMS, LogNormal::from_form),
+    (Gamma::NAME, Gamma::FORMS, Gamma::from_form),
+    (Weibull::NAME, Weibull::FORMS, Weibull::from_form),
+    (Exponential::NAME, Exponential::FORMS, Exponential::from_form),
+];
+
+impl Family {
+    /// The family with its parameters checked ([`Law::checked`]).
+    fn checked(self) -> Result<Family, String> {
+        each_law!(self, law => law.checked())
+    }
+
+    /// The smallest and largest values it can produce.
+    pub fn support(self) -> (f64, f64) {
+        each_law!(self, law => law.support())
+    }
+
+    /// The CDF of the untruncated family.
+    pub fn cdf(self, x: f64) -> f64 {
+        each_law!(self, law => law.cdf(x))
+    }
+
+    /// The quantile of the untruncated family at `p` in (0, 1).
+    pub fn quantile(self, p: f64) -> f64 {
+        let p = p.clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON / 2.0);
+        each_law!(self, law => law.quantile(p))
+    }
+
+    fn sampler(self) -> Sampler {
+        each_law!(self, law => law.sampler())
+    }
+
+    fn truncated_sampler(self, u_lo: f64, mass: f64, lo: f64, hi: f64) -> Sampler {
+        each_law!(self, law => law.truncated_sampler(u_lo, mass, lo, hi))
+    }
+}
+
+/// A finite parameter.
+fn finite(name: &str, v: f64) -> Result<(), String> {
+    if v.is_finite() {
+        Ok(())
+    } else {
+        Err(format!("{name} must be a finite number, got {v}"))
+    }
+}
+
+/// A finite parameter above 0.
+fn positive(name: &str, v: f64) -> Result<(), String> {
+    finite(name, v)?;
+    if v > 0.0 {
+        Ok(())
+    } else {
+        Err(format!("{name} must be > 0, got {v}"))
+    }
+}
+
+/// A finite parameter at or above 0.
+fn non_negative(name: &str, v: f64) -> Result<(), String> {
+    finite(name, v)?;
+    if v >= 0.0 {
+        Ok(())
+    } else {
+        Err(format!("{name} must be >= 0, got {v}"))
+    }
+}
+
+/// A number as words show it: to two decimals.
+fn r(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
+/// A checked distribution, possibly truncated.
+#[derive(Debug, Clone)]
+pub struct Dist {
+    family: Family,
+    truncation: Option<(f64, f64)>,
+    sampler: Sampler,
+}
+
+/// Two distributions are equal when their families and truncations are
+/// (the sampler is made from them).
+impl PartialEq for Dist {
+    fn eq(&self, other: &Dist) -> bool {
+        self.family == other.family && self.truncation == other.truncation
+    }
+}
+
+/// What draws from a distribution: one closed set, matched once per draw
+/// in [`Dist::sample`] (the hot path), built by each family's [`Law`].
+#[derive(Debug, Clone)]
+pub enum Sampler {
+    Fixed(f64),
+    Uniform {
+        low: f64,
+        width: f64,
+    },
+    /// `mean + sd z`, `z` standard normal (rand_distr's ziggurat).
+    Normal {
+        mean: f64,
+        sd: f64,
+    },
+    /// `exp(mu + sigma z)`.
+    LogNormal {
+        mu: f64,
+        sigma: f64,
+    },
+    /// Shape above 1, by Marsaglia and Tsang (`gamma.rs`).
+    GammaLarge(gamma::MarsagliaTsang),
+    /// Shape at most 1: rand_distr's sampler (at 1 its exponential).
+    Gamma(RandGamma<f64>),
+    Weibull {
+        scale: f64,
+        inv_shape: f64,
+    },
+    Exponential {
+        mean: f64,
+    },
+    /// Inverse transform of a uniform draw on `[u_lo, u_lo + u_width]`.
+    Inverse {
+        u_lo: f64,
+        u_width: f64,
+    },
+    /// Rejection from the untruncated gamma.
+    Reject {
+        gamma: RandGamma<f64>,
+        lo: f64,
+        hi: f64,
+    },
+}
+
+/// Why a distribution was refused: a parameter out of its domain, or a
+/// truncation that is malformed or leaves (almost) no mass. The message
+/// says what is allowed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DistError {
+    Parameter(String),
+    Truncation(String),
+}
+
+impl std::fmt::Display for DistError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DistError::Parameter(m) | DistError::Truncation(m) => f.write_str(m),
+        }
+    }
+}
+
+/// The smallest mass a truncation may leave.
+const MIN_MASS: f64 = 1e-9;
+
+impl Dist {
+    /// Checks the parameters and builds the sampler.
+    ///
+    /// # Errors
+    /// A message saying which parameter is out of range and what is allowed,
+    /// when a parameter is not finite or outside its domain, or when the
+    /// truncation bounds are reversed or leave (almost) no mass.
+    pub fn new(family: Family, truncation: Option<(f64, f64)>) -> Result<Dist, DistError> {
+        let family = family.checked().map_err(DistError::Parameter)?;
+        if let Some((lo, hi)) = truncation {
+            if !lo.is_finite() || !hi.is_finite() {
+                return Err(DistError::Truncation("truncation bounds must be finite numbers".into()));
+            }
+            if lo >= hi {
+                return Err(DistError::Truncation(format!(
+                    "truncation needs lower < upper, got [{lo}, {hi}]"
+                )));
+            }
+        }
+        let sampler = match truncation {
+            None => family.sampler(),
+            Some((lo, hi)) => truncated_sampler(family, lo, hi).map_err(DistError::Truncation)?,
+        };
+        Ok(Dist {
+            family,
+            truncation,
+            sampler,
+        })
+    }
+
+    /// A fixed value (never fails for a finite value).
+    pub fn fixed(value: f64) -> Dist {
+        Dist {
+            family: Family::Fixed(Fixed { value }),
+            truncation: None,
+            sampler: Sampler::Fixed(value),
+        }
+    }
+
+    pub fn family(&self) -> Family {
+        self.family
+    }
+
+    pub fn truncation(&self) -> Option<(f64, f64)> {
+        self.truncation
+    }
+
+    /// The smallest value the distribution can produce.
+    pub fn support_min(&self) -> f64 {
+        let base = self.family.support().0;
+        match self.truncation {
+            Some((lo, _)) => base.max(lo),
+            None => base,
+        }
+    }
+
+    /// The largest value the distribution can produce.
+    pub fn support_max(&self) -> f64 {
+        let base = self.family.support().1;
+        match self.truncation {
+            Some((_, hi)) => base.min(hi),
+            None => base,
+        }
+    }
+
+    /// One draw.
+    #[inline]
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match &self.sampler {
+            Sampler::Fixed(v) => *v,
+            Sampler::Uniform { low, width } => low + width * rng.random::<f64>(),
+            Sampler::Normal { mean, sd } => mean + sd * standard_normal(rng),
+            Sampler::LogNormal { mu, sigma } => (mu + sigma * standard_normal(rng)).exp(),
+            Sampler::GammaLarge(g) => g.sample(rng),
+            Sampler::Gamma(d) => d.sample(rng),
+            Sampler::Weibull { scale, inv_shape } => {
+                let e: f64 = Exp1.sample(rng);
+                // The platform's pow: several times faster than the libm
+                // crate's here (see docs/performance.md).
+                scale * e.powf(*inv_shape)
+            }
+            Sampler::Exponential { mean } => {
+                let e: f64 = Exp1.sample(rng);
+                mean * e
+            }
+            Sampler::Inverse { u_lo, u_width } => {
+                let u = u_lo + u_width * rng.random::<f64>();
+                self.family.quantile(u)
+            }
+            Sampler::Reject { gamma, lo, hi } => loop {
+                let x = gamma.sample(rng);
+                if x >= *lo && x <= *hi {
+                    break x;
+                }
+            },
+        }
+    }
+
+    /// The cumulative distribution function, truncation included.
+    pub fn cdf(&self, x: f64) -> f64 {
+        match self.truncation {
+            None => self.family.cdf(x),
+            Some((lo, hi)) => {
+                if x < lo {
+                    0.0
+                } else if x >= hi {
+                    1.0
+                } else {
+                    let (a, b) = (self.family.cdf(lo), self.family.cdf(hi));
+                    ((self.family.cdf(x) - a) / (b - a)).clamp(0.0, 1.0)
+                }
+            }
+        }
+    }
+
+    /// Reads a `RawDist`, converting researcher parameterisations and weeks.
+    ///
+    /// # Errors
+    /// An [`Invalid`] naming `path` and the offending key.
+    pub fn from_raw(raw: &RawDist, path: &str) -> Result<Dist, Invalid> {
+        let factor = match raw.unit.as_deref() {
+            None | Some("days") => 1.0,
+            Some("weeks") => 7.0,
+            Some(other) => {
+                return Err(Invalid::new(
+                    format!("{path}.unit"),
+                    format!("\"{other}\""),
+                    "allowed units are \"days\" and \"weeks\"",
+                ));
+            }
+        };
+        let given = Given::of(raw);
+        for (key, value) in &given.0 {
+            if !value.is_finite() {
+                return Err(Invalid::new(format!("{path}.{key}"), value, "must be a finite number"));
+            }
+        }
+        let names = LAWS.map(|(name, _, _)| name);
+        let Some(&(name, forms, from_form)) = LAWS.iter().find(|(name, _, _)| *name == raw.family) else {
+            return Err(Invalid::new(
+                format!("{path}.family"),
+                format!("\"{}\"", raw.family),
+                format!(
+                    "allowed families are {}{}",
+                    names.join(", "),
+                    crate::error::did_you_mean(&raw.family, names)
+                ),
+            ));
+        };
+        let (form, values) = given.expect(path, name, forms)?;
+        let family = from_form(form, &values, factor)
+            .map_err(|(key, value, problem)| Invalid::new(format!("{path}.{key}"), value, problem))?;
+        let truncation = raw.truncate.map(|[lo, hi]| (lo * factor, hi * factor));
+        Dist::new(family, truncation).map_err(|e| match (e, raw.truncate) {
+            (DistError::Truncation(problem), Some([lo, hi])) => {
+                Invalid::new(format!("{path}.truncate"), format!("[{lo}, {hi}]"), problem)
+            }
+            (e, _) => Invalid::new(format!("{path}.family"), format!("\"{}\"", raw.family), e.to_string()),
+        })
+    }
+}
+
+/// The numeric parameters present in a `RawDist`, in a fixed order.
+struct Given(Vec<(&'static str, f64)>);
+
+impl Given {
+    fn of(raw: &RawDist) -> Given {
+        let all = [
+            ("value", raw.value),
+            ("low", raw.low),
+            ("high", raw.high),
+            ("mean", raw.mean),
+            ("sd", raw.sd),
+            ("mu", raw.mu),
+            ("sigma", raw.sigma),
+            ("median", raw.median),
+            ("p90", raw.p90),
+            ("shape", raw.shape),
+            ("scale", raw.scale),
+            ("rate", raw.rate),
+        ];
+        Given(all.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))).collect())
+    }
+
+    fn has(&self, key: &str) -> bool {
+        self.0.iter().any(|(k, _)| *k == key)
+    }
+
+    /// The values of the one parameterisation in `forms` whose keys are
+    /// exactly those given, in the order the form lists them.
+    fn expect(&self, path: &str, family: &str, forms: &[&[&str]]) -> Result<(usize, Vec<f64>), Invalid> {
+        for (i, form) in forms.iter().enumerate() {
+            let matches = form.len() == self.0.len() && form.iter().all(|k| self.has(k));
+            if matches {
+                let values = form
+                    .iter()
+                    .map(|k| self.0.iter().find(|(g, _)| g == k).map(|(_, v)| *v).unwrap_or(f64::NAN))
+                    .collect();
+                return Ok((i, values));
+            }
+        }
+        let allowed = forms.iter().map(|f| f.join(" and ")).collect::<Vec<_>>().join(", or ");
+        let given = self.0.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ");
+        let given = if given.is_empty() {
+            "no parameters".to_string()
+        } else {
+            given
+        };
+        Err(Invalid::new(
+            path.to_string(),
+            format!("{{ family = \"{family}\", {given} }}"),
+            format!("{family} takes {allowed}"),
+        ))
+    }
+}
+
+/// What draws from `family` truncated to `[lo, hi]`: refused when the
+/// interval holds (almost) none of its mass.
+fn truncated_sampler(family: Family, lo: f64, hi: f64) -> Result<Sampler, String> {
+    if let Family::Fixed(Fixed { value }) = family {
+        return if (lo..=hi).contains(&value) {
+            Ok(Sampler::Fixed(value))
+        } else {
+            Err(format!(
+                "truncation [{lo}, {hi}] leaves no mass: the value {value} lies outside it"
+            ))
+        };
+    }
+    let (a, b) = (family.cdf(lo), family.cdf(hi));
+    let mass = b - a;
+    if mass.is_nan() || mass < MIN_MASS {
+        return Err(format!(
+            "truncation [{lo}, {hi}] leaves no mass (the distribution puts {mass:.3e} of its probability there); widen the bounds or move the distribution"
+        ));
+    }
+    Ok(family.truncated_sampler(a, mass, lo, hi))
+}
+
+impl std::fmt::Display for Dist {
+    /// Reads like a researcher writes it, in days: `lognormal(median 14 d,
+    /// p90 28 d)`, `exponential(mean 180 d) truncated to [0, 365]`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        each_law!(self.family, law => law.days(f))?;
+        if let Some((lo, hi)) = self.truncation {
+            write!(f, " truncated to [{}, {}]", r(lo), r(hi))?;
+        }
+        Ok(())
+    }
+}
+
+/// One standard normal draw by rand_distr's ziggurat.
+#[inline(always)]
+pub(crate) fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> f64 {
+    StandardNormal.sample(rng)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand_distr::{Gamma as RandGamma, LogNormal as RandLogNormal, Normal as RandNormal};
+
+    fn raw(family: &str) -> RawDist {
+        RawDist {
+            family: family.into(),
+            ..RawDist::default()
+        }
+    }
+
+    /// Our inlined normal, lognormal and large-shape gamma samplers give
+    /// exactly rand_distr's values from the same stream (the golden files
+    /// did not change when they replaced rand_distr's).
+    #[test]
+    fn own_samplers_are_rand_distrs_to_the_bit() {
+        use crate::rng::{Purpose, stream};
+        let check = |family: Family, theirs: &dyn Fn(&mut crate::rng::Stream) -> f64| {
+            let dist = Dist::new(family, None).unwrap();
+            let (mut a, mut b) = (stream(7, 1, Purpose::Cohort), stream(7, 1, Purpose::Cohort));
+            for _ in 0..20_000 {
+                assert_eq!(dist.sample(&mut a).to_bits(), theirs(&mut b).to_bits(), "{family:?}");
+            }
+        };
+        let normal = RandNormal::new(3.0, 2.5).unwrap();
+        check(Family::Normal(Normal { mean: 3.0, sd: 2.5 }), &|r| normal.sample(r));
+        let lognormal = RandLogNormal::new(3.7, 0.5).unwrap();
+        check(Family::LogNormal(LogNormal { mu: 3.7, sigma: 0.5 }), &|r| {
+            lognormal.sample(r)
+        });
+        for (shape, scale) in [(1.0000001, 3.0), (1.5, 60.0), (2.0, 45.0), (9.7, 0.3)] {
+            let gamma = RandGamma::new(shape, scale).unwrap();
+            check(Family::Gamma(Gamma { shape, scale }), &|r| gamma.sample(r));
+        }
+    }
+
+    #[test]
+    fn lognormal_by_median_and_p90() {
+        let mut r = raw("lognormal");
+        r.median = Some(2.0);
+        r.p90 = Some(4.0);
+        r.unit = Some("weeks".into());
+        let d = Dist::from_raw(&r, "x").unwrap();
+        assert!((d.cdf(14.0) - 0.5).abs() < 1e-12);
+        assert!((d.cdf(28.0) - 0.9).abs() < 1e-12);
+    }
+
+    #[test]
+    fn gamma_by_mean_and_sd() {
+        let mut r = raw("gamma");
+        r.mean = Some(10.0);
+        r.sd = Some(5.0);
+        match Dist::from_raw(&r, "x").unwrap().family() {
+            Family::Gamma(Gamma { shape, scale }) => {
+                assert!((shape - 4.0).abs() < 1e-12 && (scale - 2.5).abs() < 1e-12);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn exponential_by_mean_in_weeks() {
+        let mut r = raw("exponential");
+        r.mean = Some(2.0);
+        r.unit = Some("weeks".into());
+        assert_eq!(
+            Dist::from_raw(&r, "x").unwrap().family(),
+            Family::Exponential(Exponential { rate: 1.0 / 14.0 })
+        );
+    }
+
+    #[test]
+    fn zero_spread_is_fixed() {
+        let d = Dist::new(Family::Normal(Normal { mean: 3.0, sd: 0.0 }), None).unwrap();
+        assert_eq!(d.family(), Family::Fixed(Fixed { value: 3.0 }));
+        let mut rng = crate::rng::stream(1, 2, crate::rng::Purpose::Cohort);
+        assert_eq!(d.sample(&mut rng), 3.0);
+    }
+
+    #[test]
+    fn wrong_parameters_are_named() {
+        let mut r = raw("lognormal");
+        r.mean = Some(3.0);
+        r.sd = Some(1.0);
+        let e = Dist::from_raw(&r, "interventions.pt.recovery_time").unwrap_err();
+        assert_eq!(e.path, "interventions.pt.recovery_time");
+        assert_eq!(e.problem, "lognormal takes mu and sigma, or median and p90");
+    }
+
+    #[test]
+    fn empty_truncation_is_an_error() {
+        let e = Dist::new(Family::Exponential(Exponential { rate: 1.0 }), Some((1000.0, 2000.0))).unwrap_err();
+        assert!(
+            matches!(&e, DistError::Truncation(m) if m.contains("leaves no mass")),
+            "{e}"
+        );
+        let p = Dist::new(
+            Family::Gamma(Gamma {
+                shape: -1.0,
+                scale: 1.0,
+            }),
+            None,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(&p, DistError::Parameter(m) if m.contains("shape must be > 0")),
+            "{p}"
+        );
+        assert!(Dist::new(Family::Fixed(Fixed { value: 1.0 }), Some((2.0, 3.0))).is_err());
+        assert!(Dist::new(Family::Normal(Normal { mean: 0.0, sd: 1.0 }), Some((1.0, 1.0))).is_err());
+    }
+
+    #[test]
+    fn truncated_draws_stay_in_bounds() {
+        let cases = [
+            Family::Normal(Normal { mean: 10.0, sd: 5.0 }),
+            Family::Gamma(Gamma { shape: 2.0, scale: 3.0 }),
+            Family::Gamma(Gamma { shape: 2.0, scale: 3.0 }),
+            Family::Weibull(Weibull {
+                shape: 1.5,
+                scale: 10.0,
+            }),
+        ];
+        let bounds = [(0.0, 12.0), (1.0, 9.0), (40.0, 60.0), (2.0, 4.0)];
+        let mut rng = crate::rng::stream(7, 0, crate::rng::Purpose::Cohort);
+        for (family, (lo, hi)) in cases.into_iter().zip(bounds) {
+            let d = Dist::new(family, Some((lo, hi))).unwrap();
+            for _ in 0..2000 {
+                let x = d.sample(&mut rng);
+                assert!((lo..=hi).contains(&x), "{family:?} gave {x}");
+            }
+        }
+    }
+}
