@@ -1,11 +1,14 @@
 //! Each policy's pathway in words, to check a scenario says what its author
-//! meant (`foramen describe`).
+//! meant (`foramen describe`), and a methods paragraph for a report. Each
+//! concept's words are its module's (`scenario::cohort::words`,
+//! `NaturalHistory::words`, `Economics::words`, `Policy::words`,
+//! `Intervention::attempt_words`); here they are put in order.
 
 use std::fmt::Write;
 
 use crate::outcome::Feature;
-use crate::scenario::dist::{Dist, Family};
-use crate::scenario::{CovariateKind, Hazard, Intervention, OnPartial, Probability, Scenario};
+use crate::scenario::Scenario;
+use crate::scenario::dist::Family;
 
 /// A plain-text description of the whole scenario.
 pub fn describe(s: &Scenario) -> String {
@@ -20,81 +23,17 @@ pub fn describe(s: &Scenario) -> String {
         "  {} patients per policy, seed {}, horizon {} days, curves every {} days",
         sim.patients, sim.seed, sim.horizon_days, sim.curve_step_days
     );
-    let _ = writeln!(out, "\ncohort");
-    if s.covariates().is_empty() {
-        let _ = writeln!(out, "  no covariates: every patient alike at presentation");
-    }
-    for c in s.covariates() {
-        let what = match &c.kind {
-            CovariateKind::Boolean { probability } => format!("true with probability {probability}"),
-            CovariateKind::Categorical { levels, cumulative } => {
-                let mut prev = 0.0;
-                let parts: Vec<String> = levels
-                    .iter()
-                    .zip(cumulative)
-                    .map(|(l, &c)| {
-                        let share = c - prev;
-                        prev = c;
-                        format!("{l} {:.1}%", 100.0 * share)
-                    })
-                    .collect();
-                parts.join(", ")
-            }
-            CovariateKind::Continuous { dist, breaks } if breaks.is_empty() => dist.to_string().replace(" d", ""),
-            CovariateKind::Continuous { dist, .. } => format!(
-                "{}; subgroups {}",
-                dist.to_string().replace(" d", ""),
-                c.group_values().unwrap_or_default().join(", ")
-            ),
-        };
-        let _ = writeln!(out, "  {}: {what}", c.name);
-    }
-    if let Some(f) = s.frailty() {
-        let _ = writeln!(
-            out,
-            "  frailty: one shared responsiveness u ~ normal(0, {}) per patient, added to the logit of every response times its loading",
-            f.sd
-        );
-    }
-    let nh = s.natural_history();
-    if nh.progression.is_some() || nh.resolution.is_some() || nh.permanent_deficit.is_some() || nh.mortality.is_some() {
-        let _ = writeln!(out, "\nnatural history");
-    }
-    if let Some(p) = &nh.progression {
-        let _ = writeln!(
-            out,
-            "  progression sets {} after {} while symptomatic",
-            s.covariates()[p.slot].name,
-            p.time
-        );
-    }
-    if let Some(r) = &s.natural_history().resolution {
-        let _ = writeln!(out, "  spontaneous resolution after {}", r.time);
-    }
-    if let Some(d) = &s.natural_history().permanent_deficit {
-        let _ = writeln!(
-            out,
-            "  {} becomes permanent with probability {} at no delay, odds x{} per week from its onset (baseline or progression) to the first minimally invasive or surgical attempt (to the horizon if none)",
-            s.covariates()[d.slot].name,
-            d.probability,
-            d.odds_ratio_per_week
-        );
-    }
-    if let Some(m) = &s.natural_history().mortality {
-        let hazard = match &m.hazard {
-            Hazard::Gompertz { rate, shape } => format!("Gompertz hazard {rate} x exp({shape} x age) a year"),
-            Hazard::LifeTable { ages, .. } => {
-                format!("a life table of annual probabilities in {} age bands", ages.len())
-            }
-        };
-        let _ = writeln!(
-            out,
-            "  background death: {hazard}, age from {} at presentation; drawn once per patient (the same under every policy), it ends the path: the patient is dead from then to the horizon",
-            s.covariates()[m.slot].name
-        );
-    }
+    crate::scenario::cohort::words(&mut out, s.covariates(), s.frailty());
+    s.natural_history().words(&mut out, s.covariates());
     if let Some(e) = s.economics() {
-        economics_words(&mut out, s, e);
+        e.words(
+            &mut out,
+            s.provides(Feature::PartialRelief),
+            s.provides(Feature::PermanentDeficit),
+            s.interventions()
+                .iter()
+                .filter_map(|iv| iv.utility.map(|u| (iv.label.as_str(), u))),
+        );
     }
     if !s.beliefs().is_empty() {
         let _ = writeln!(
@@ -106,244 +45,9 @@ pub fn describe(s: &Scenario) -> String {
         }
     }
     for policy in s.policies() {
-        let _ = writeln!(out, "\npolicy {}", policy.name);
-        if let Some(d) = &policy.description {
-            let _ = writeln!(out, "  {}", d.trim());
-        }
-        for (i, step) in policy.steps.iter().enumerate() {
-            let iv = &s.interventions()[step.intervention];
-            let attempts = if step.attempts == 1 {
-                "1 attempt".to_string()
-            } else {
-                format!("up to {} attempts", step.attempts)
-            };
-            let _ = writeln!(
-                out,
-                "  {}. {} ({}, {}): {attempts}",
-                i + 1,
-                step.name,
-                iv.label,
-                iv.level.name()
-            );
-            if let Some((text, _)) = &step.skip_if {
-                let _ = writeln!(out, "     skipped if {text}");
-            }
-            if let Some(w) = &step.wait {
-                let _ = writeln!(out, "     wait {w}");
-            }
-            let partial_here = std::iter::once(step.intervention)
-                .chain(step.routes.iter().map(|r| r.2))
-                .any(|i| s.interventions()[i].partial > 0.0);
-            if partial_here {
-                let _ = writeln!(
-                    out,
-                    "     {}",
-                    match step.on_partial {
-                        OnPartial::Stay => "a partial responder stays improved: no further steps",
-                        OnPartial::Continue => "a partial responder goes on as after a failure, improved meanwhile",
-                    }
-                );
-            }
-            let failure_time = step.failure_time.as_ref();
-            let frailty = s.frailty().is_some();
-            for (text, _, to) in &step.routes {
-                let routed = &s.interventions()[*to];
-                let _ = writeln!(
-                    out,
-                    "     if {text}: {} ({}) instead",
-                    routed.label,
-                    routed.level.name()
-                );
-                attempt_words(&mut out, routed, frailty, failure_time, "       ");
-            }
-            if !step.routes.is_empty() {
-                let _ = writeln!(out, "     otherwise {}", iv.label);
-            }
-            attempt_words(&mut out, iv, frailty, failure_time, "     ");
-        }
-        let _ = writeln!(out, "  if every step fails: symptomatic until the horizon");
-        if let Some(rf) = &policy.red_flag {
-            let wait = rf
-                .wait
-                .as_ref()
-                .map_or("no wait".to_string(), |w| format!("a wait of {w}"));
-            let _ = writeln!(
-                out,
-                "  red flag: progression before surgery jumps to step {} after {wait}",
-                policy.steps[rf.jump_to].name
-            );
-        }
-        match policy.relapse_to {
-            Some(i) => {
-                let _ = writeln!(out, "  relapse: re-enter at step {}", policy.steps[i].name);
-            }
-            None => {
-                let _ = writeln!(out, "  relapse: re-enter at the step that brought the recovery");
-            }
-        }
+        policy.words(&mut out, s.interventions(), s.frailty().is_some());
     }
     out
-}
-
-/// What one attempt of `iv` does: response, times (the step's own failure
-/// time when it has one), relapse and complications.
-fn attempt_words(out: &mut String, iv: &Intervention, frailty: bool, step_failure_time: Option<&Dist>, indent: &str) {
-    let failure = match step_failure_time {
-        Some(d) => format!("{d} (this step's own)"),
-        None => iv.failure_time.to_string(),
-    };
-    let loading = match (frailty, iv.frailty_loading) {
-        (false, _) => String::new(),
-        (true, 0.0) => ", ignoring the frailty".to_string(),
-        (true, 1.0) => ", plus the frailty on the logit".to_string(),
-        (true, l) => format!(", plus {l} x the frailty on the logit"),
-    };
-    if iv.partial > 0.0 {
-        let _ = writeln!(
-            out,
-            "{indent}response: full {}, partial {}; any response {}{loading}, split full : partial as declared",
-            iv.full,
-            iv.partial,
-            probability_words(&iv.response),
-        );
-    } else {
-        let _ = writeln!(out, "{indent}response {}{loading}", probability_words(&iv.response));
-    }
-    let _ = writeln!(
-        out,
-        "{indent}responders recover after {}; failure declared after {failure}",
-        iv.recovery_time
-    );
-    if let Some(death) = &iv.death {
-        let _ = writeln!(
-            out,
-            "{indent}death of the attempt {} on the day it starts (the path ends)",
-            probability_words(death)
-        );
-    }
-    if let Some(cap) = &iv.max_per_window {
-        let _ = writeln!(
-            out,
-            "{indent}at most {} attempt{} started in any {} days of the path, relapses included; an attempt past the cap is not started and the patient moves on to the next step as after a failure",
-            cap.count,
-            if cap.count == 1 { "" } else { "s" },
-            cap.days
-        );
-    }
-    if let Some(r) = &iv.relapse {
-        let _ = writeln!(
-            out,
-            "{indent}relapse after {} with probability {}",
-            r.time,
-            probability_words(&r.probability)
-        );
-    }
-    for c in &iv.complications {
-        let delay = c
-            .delay
-            .as_ref()
-            .map_or(String::new(), |d| format!(", delays the outcome by {d}"));
-        let fails = if c.fails_attempt { ", fails the attempt" } else { "" };
-        let _ = writeln!(
-            out,
-            "{indent}complication {}: {}{delay}{fails}{}",
-            c.name,
-            probability_words(&c.probability),
-            charge_words(c.cost, c.qaly_loss)
-        );
-    }
-    let charge = charge_words(iv.cost, iv.qaly_loss);
-    if !charge.is_empty() {
-        let _ = writeln!(out, "{indent}each attempt{}", charge.trim_start_matches(','));
-    }
-    if let Some(u) = iv.utility {
-        let _ = writeln!(out, "{indent}symptom-free after its response: utility {u}");
-    }
-}
-
-/// `, costs C, loses Q QALY` (only the non-zero parts).
-fn charge_words(cost: f64, qaly_loss: f64) -> String {
-    let mut text = String::new();
-    if cost > 0.0 {
-        let _ = write!(text, ", costs {cost}");
-    }
-    if qaly_loss > 0.0 {
-        let _ = write!(text, ", loses {qaly_loss} QALY");
-    }
-    text
-}
-
-/// `[economics]` in words: what each state is worth and costs, discounting,
-/// willingness to pay.
-fn economics_words(out: &mut String, s: &Scenario, e: &crate::scenario::Economics) {
-    let _ = writeln!(out, "\neconomics ({})", e.currency);
-    if let Some(p) = &e.perspective {
-        let _ = writeln!(out, "  perspective: {p}");
-    }
-    let states: Vec<String> = e
-        .utility
-        .named()
-        .iter()
-        .zip(e.daily_cost.named())
-        .filter(|((name, _), _)| match *name {
-            "improved" => s.provides(Feature::PartialRelief),
-            "residual_deficit" => s.provides(Feature::PermanentDeficit),
-            _ => true,
-        })
-        .map(|((name, u), (_, c))| {
-            let cost = if c > 0.0 {
-                format!(" and costs {c} a day")
-            } else {
-                String::new()
-            };
-            format!("{} {u}{cost}", name.replace('_', " "))
-        })
-        .collect();
-    let _ = writeln!(out, "  utility per state alive: {}; dead 0", states.join(", "));
-    let own: Vec<String> = s
-        .interventions()
-        .iter()
-        .filter_map(|iv| iv.utility.map(|u| format!("{} {u}", iv.label)))
-        .collect();
-    if !own.is_empty() {
-        let _ = writeln!(
-            out,
-            "  symptom-free after a response to: {} (the intervention's own utility)",
-            own.join(", ")
-        );
-    }
-    for a in &e.adjustments {
-        let _ = writeln!(
-            out,
-            "  utility {:+} in every state alive if {} (at presentation)",
-            a.add, a.text
-        );
-    }
-    if e.death_cost > 0.0 {
-        let _ = writeln!(out, "  a death costs {}", e.death_cost);
-    }
-    let _ = writeln!(
-        out,
-        "  discounted in continuous time at {} a year (costs) and {} a year (effects): a value on day t weighs (1 + r)^(-t / 365.25)",
-        e.discount_costs.annual, e.discount_effects.annual
-    );
-    if !e.willingness_to_pay.is_empty() {
-        let wtp: Vec<String> = e.willingness_to_pay.iter().map(f64::to_string).collect();
-        let _ = writeln!(
-            out,
-            "  net monetary benefit at {} {} per QALY",
-            wtp.join(", "),
-            e.currency
-        );
-    }
-}
-
-fn probability_words(p: &Probability) -> String {
-    let mut text = format!("{}", p.base);
-    for o in &p.odds_ratios {
-        let _ = write!(text, ", odds x{} if {}", o.odds_ratio, o.text);
-    }
-    text
 }
 
 /// What a methods paragraph says beyond the scenario: the run's facts.

@@ -2,6 +2,8 @@
 //! horizon, curve grid, subgroups) and `[cohort]` (covariates, frailty):
 //! the serde mirror, the validated types and their rules.
 
+use std::fmt::Write;
+
 use serde::Deserialize;
 
 use super::cond::{Slot, SlotKind};
@@ -478,6 +480,49 @@ pub(super) fn frailty(raw: &RawFrailty) -> Result<Frailty, Invalid> {
         Dist::new(normal, None).map_err(|problem| Invalid::new("cohort.frailty.sd", raw.sd, problem.to_string()))?
     };
     Ok(Frailty { sd: raw.sd, dist })
+}
+
+// Words: the section in `foramen describe`.
+
+/// The cohort in words (`foramen describe`): each covariate's distribution
+/// and the frailty.
+pub fn words(out: &mut String, covariates: &[Covariate], frailty: Option<&Frailty>) {
+    let _ = writeln!(out, "\ncohort");
+    if covariates.is_empty() {
+        let _ = writeln!(out, "  no covariates: every patient alike at presentation");
+    }
+    for c in covariates {
+        let what = match &c.kind {
+            CovariateKind::Boolean { probability } => format!("true with probability {probability}"),
+            CovariateKind::Categorical { levels, cumulative } => {
+                let mut prev = 0.0;
+                let parts: Vec<String> = levels
+                    .iter()
+                    .zip(cumulative)
+                    .map(|(l, &c)| {
+                        let share = c - prev;
+                        prev = c;
+                        format!("{l} {:.1}%", 100.0 * share)
+                    })
+                    .collect();
+                parts.join(", ")
+            }
+            CovariateKind::Continuous { dist, breaks } if breaks.is_empty() => dist.to_string().replace(" d", ""),
+            CovariateKind::Continuous { dist, .. } => format!(
+                "{}; subgroups {}",
+                dist.to_string().replace(" d", ""),
+                c.group_values().unwrap_or_default().join(", ")
+            ),
+        };
+        let _ = writeln!(out, "  {}: {what}", c.name);
+    }
+    if let Some(f) = frailty {
+        let _ = writeln!(
+            out,
+            "  frailty: one shared responsiveness u ~ normal(0, {}) per patient, added to the logit of every response times its loading",
+            f.sd
+        );
+    }
 }
 
 #[cfg(test)]

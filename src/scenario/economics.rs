@@ -2,6 +2,8 @@
 //! the future is discounted, and the willingness-to-pay values of the
 //! incremental analysis. Formulas in docs/economics.md.
 
+use std::fmt::Write;
+
 use serde::Deserialize;
 
 use super::cond::{Cond, Slot};
@@ -152,6 +154,80 @@ impl Economics {
             .filter(|a| a.condition.eval(x))
             .map(|a| a.add)
             .sum()
+    }
+}
+
+// Words: the section in `foramen describe`.
+
+impl Economics {
+    /// `[economics]` in words (`foramen describe`): what each state is
+    /// worth and costs (`improved` with `partial` responses,
+    /// `residual_deficit` with a permanent `deficit`), the interventions'
+    /// own utilities (label, utility), discounting, willingness to pay.
+    pub fn words<'a>(
+        &self,
+        out: &mut String,
+        partial: bool,
+        deficit: bool,
+        own_utilities: impl Iterator<Item = (&'a str, f64)>,
+    ) {
+        let e = self;
+        let _ = writeln!(out, "\neconomics ({})", e.currency);
+        if let Some(p) = &e.perspective {
+            let _ = writeln!(out, "  perspective: {p}");
+        }
+        let states: Vec<String> = e
+            .utility
+            .named()
+            .iter()
+            .zip(e.daily_cost.named())
+            .filter(|((name, _), _)| match *name {
+                "improved" => partial,
+                "residual_deficit" => deficit,
+                _ => true,
+            })
+            .map(|((name, u), (_, c))| {
+                let cost = if c > 0.0 {
+                    format!(" and costs {c} a day")
+                } else {
+                    String::new()
+                };
+                format!("{} {u}{cost}", name.replace('_', " "))
+            })
+            .collect();
+        let _ = writeln!(out, "  utility per state alive: {}; dead 0", states.join(", "));
+        let own: Vec<String> = own_utilities.map(|(label, u)| format!("{label} {u}")).collect();
+        if !own.is_empty() {
+            let _ = writeln!(
+                out,
+                "  symptom-free after a response to: {} (the intervention's own utility)",
+                own.join(", ")
+            );
+        }
+        for a in &e.adjustments {
+            let _ = writeln!(
+                out,
+                "  utility {:+} in every state alive if {} (at presentation)",
+                a.add, a.text
+            );
+        }
+        if e.death_cost > 0.0 {
+            let _ = writeln!(out, "  a death costs {}", e.death_cost);
+        }
+        let _ = writeln!(
+            out,
+            "  discounted in continuous time at {} a year (costs) and {} a year (effects): a value on day t weighs (1 + r)^(-t / 365.25)",
+            e.discount_costs.annual, e.discount_effects.annual
+        );
+        if !e.willingness_to_pay.is_empty() {
+            let wtp: Vec<String> = e.willingness_to_pay.iter().map(f64::to_string).collect();
+            let _ = writeln!(
+                out,
+                "  net monetary benefit at {} {} per QALY",
+                wtp.join(", "),
+                e.currency
+            );
+        }
     }
 }
 

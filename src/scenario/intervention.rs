@@ -3,6 +3,8 @@
 //! failure times, complications, relapse, procedural death, caps and
 //! costs: the serde mirror, the validated types and their rules.
 
+use std::fmt::Write;
+
 use serde::Deserialize;
 
 use super::cond::{Cond, Slot};
@@ -537,6 +539,107 @@ fn window_cap(path: &str, raw: &RawWindowCap) -> Result<WindowCap, Invalid> {
         count: raw.count,
         days: raw.days,
     })
+}
+
+// Words: the section in `foramen describe`.
+
+impl Intervention {
+    /// What one attempt does, in words: response, times (the step's own
+    /// failure time when it has one), relapse and complications.
+    pub fn attempt_words(&self, out: &mut String, frailty: bool, step_failure_time: Option<&Dist>, indent: &str) {
+        let iv = self;
+        let failure = match step_failure_time {
+            Some(d) => format!("{d} (this step's own)"),
+            None => iv.failure_time.to_string(),
+        };
+        let loading = match (frailty, iv.frailty_loading) {
+            (false, _) => String::new(),
+            (true, 0.0) => ", ignoring the frailty".to_string(),
+            (true, 1.0) => ", plus the frailty on the logit".to_string(),
+            (true, l) => format!(", plus {l} x the frailty on the logit"),
+        };
+        if iv.partial > 0.0 {
+            let _ = writeln!(
+                out,
+                "{indent}response: full {}, partial {}; any response {}{loading}, split full : partial as declared",
+                iv.full,
+                iv.partial,
+                probability_words(&iv.response),
+            );
+        } else {
+            let _ = writeln!(out, "{indent}response {}{loading}", probability_words(&iv.response));
+        }
+        let _ = writeln!(
+            out,
+            "{indent}responders recover after {}; failure declared after {failure}",
+            iv.recovery_time
+        );
+        if let Some(death) = &iv.death {
+            let _ = writeln!(
+                out,
+                "{indent}death of the attempt {} on the day it starts (the path ends)",
+                probability_words(death)
+            );
+        }
+        if let Some(cap) = &iv.max_per_window {
+            let _ = writeln!(
+                out,
+                "{indent}at most {} attempt{} started in any {} days of the path, relapses included; an attempt past the cap is not started and the patient moves on to the next step as after a failure",
+                cap.count,
+                if cap.count == 1 { "" } else { "s" },
+                cap.days
+            );
+        }
+        if let Some(r) = &iv.relapse {
+            let _ = writeln!(
+                out,
+                "{indent}relapse after {} with probability {}",
+                r.time,
+                probability_words(&r.probability)
+            );
+        }
+        for c in &iv.complications {
+            let delay = c
+                .delay
+                .as_ref()
+                .map_or(String::new(), |d| format!(", delays the outcome by {d}"));
+            let fails = if c.fails_attempt { ", fails the attempt" } else { "" };
+            let _ = writeln!(
+                out,
+                "{indent}complication {}: {}{delay}{fails}{}",
+                c.name,
+                probability_words(&c.probability),
+                charge_words(c.cost, c.qaly_loss)
+            );
+        }
+        let charge = charge_words(iv.cost, iv.qaly_loss);
+        if !charge.is_empty() {
+            let _ = writeln!(out, "{indent}each attempt{}", charge.trim_start_matches(','));
+        }
+        if let Some(u) = iv.utility {
+            let _ = writeln!(out, "{indent}symptom-free after its response: utility {u}");
+        }
+    }
+}
+
+/// `, costs C, loses Q QALY` (only the non-zero parts).
+fn charge_words(cost: f64, qaly_loss: f64) -> String {
+    let mut text = String::new();
+    if cost > 0.0 {
+        let _ = write!(text, ", costs {cost}");
+    }
+    if qaly_loss > 0.0 {
+        let _ = write!(text, ", loses {qaly_loss} QALY");
+    }
+    text
+}
+
+fn probability_words(p: &Probability) -> String {
+    let mut text = format!("{}", p.base);
+    for o in &p.odds_ratios {
+        let _ = write!(text, ", odds x{} if {}", o.odds_ratio, o.text);
+    }
+    text
 }
 
 #[cfg(test)]

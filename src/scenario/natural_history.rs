@@ -3,6 +3,8 @@
 //! background mortality): the serde mirror, the validated types and their
 //! rules.
 
+use std::fmt::Write;
+
 use serde::Deserialize;
 
 use super::cond::{Cond, Slot, SlotKind};
@@ -405,6 +407,53 @@ fn progression(raw: &RawProgression, slots: &[Slot]) -> Result<Progression, Inva
         time: duration(&format!("{path}.time"), &raw.time)?,
         condition: optional_condition(&format!("{path}.if"), raw.condition.as_deref(), slots)?,
     })
+}
+
+// Words: the section in `foramen describe`.
+
+impl NaturalHistory {
+    /// What happens without treatment, in words (`foramen describe`);
+    /// `covariates` name the slots.
+    pub fn words(&self, out: &mut String, covariates: &[Covariate]) {
+        let nh = self;
+        if nh.progression.is_some()
+            || nh.resolution.is_some()
+            || nh.permanent_deficit.is_some()
+            || nh.mortality.is_some()
+        {
+            let _ = writeln!(out, "\nnatural history");
+        }
+        if let Some(p) = &nh.progression {
+            let _ = writeln!(
+                out,
+                "  progression sets {} after {} while symptomatic",
+                covariates[p.slot].name, p.time
+            );
+        }
+        if let Some(r) = &self.resolution {
+            let _ = writeln!(out, "  spontaneous resolution after {}", r.time);
+        }
+        if let Some(d) = &self.permanent_deficit {
+            let _ = writeln!(
+                out,
+                "  {} becomes permanent with probability {} at no delay, odds x{} per week from its onset (baseline or progression) to the first minimally invasive or surgical attempt (to the horizon if none)",
+                covariates[d.slot].name, d.probability, d.odds_ratio_per_week
+            );
+        }
+        if let Some(m) = &self.mortality {
+            let hazard = match &m.hazard {
+                Hazard::Gompertz { rate, shape } => format!("Gompertz hazard {rate} x exp({shape} x age) a year"),
+                Hazard::LifeTable { ages, .. } => {
+                    format!("a life table of annual probabilities in {} age bands", ages.len())
+                }
+            };
+            let _ = writeln!(
+                out,
+                "  background death: {hazard}, age from {} at presentation; drawn once per patient (the same under every policy), it ends the path: the patient is dead from then to the horizon",
+                covariates[m.slot].name
+            );
+        }
+    }
 }
 
 #[cfg(test)]

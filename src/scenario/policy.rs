@@ -3,6 +3,8 @@
 //! flag and the step a relapse re-enters at: the serde mirror, the
 //! validated types and their rules.
 
+use std::fmt::Write;
+
 use serde::Deserialize;
 
 use super::cond::{Cond, Slot};
@@ -420,6 +422,89 @@ fn step(
         skip_if: skip_if?,
         routes: routes.into_iter().collect::<Option<_>>()?,
     })
+}
+
+// Words: the section in `foramen describe`.
+
+impl Policy {
+    /// The pathway in words (`foramen describe`): each step, its routes
+    /// and attempts, the red flag and where a relapse re-enters.
+    pub fn words(&self, out: &mut String, interventions: &[Intervention], frailty: bool) {
+        let _ = writeln!(out, "\npolicy {}", self.name);
+        if let Some(d) = &self.description {
+            let _ = writeln!(out, "  {}", d.trim());
+        }
+        for (i, step) in self.steps.iter().enumerate() {
+            let iv = &interventions[step.intervention];
+            let attempts = if step.attempts == 1 {
+                "1 attempt".to_string()
+            } else {
+                format!("up to {} attempts", step.attempts)
+            };
+            let _ = writeln!(
+                out,
+                "  {}. {} ({}, {}): {attempts}",
+                i + 1,
+                step.name,
+                iv.label,
+                iv.level.name()
+            );
+            if let Some((text, _)) = &step.skip_if {
+                let _ = writeln!(out, "     skipped if {text}");
+            }
+            if let Some(w) = &step.wait {
+                let _ = writeln!(out, "     wait {w}");
+            }
+            let partial_here = std::iter::once(step.intervention)
+                .chain(step.routes.iter().map(|r| r.2))
+                .any(|i| interventions[i].partial > 0.0);
+            if partial_here {
+                let _ = writeln!(
+                    out,
+                    "     {}",
+                    match step.on_partial {
+                        OnPartial::Stay => "a partial responder stays improved: no further steps",
+                        OnPartial::Continue => "a partial responder goes on as after a failure, improved meanwhile",
+                    }
+                );
+            }
+            let failure_time = step.failure_time.as_ref();
+            for (text, _, to) in &step.routes {
+                let routed = &interventions[*to];
+                let _ = writeln!(
+                    out,
+                    "     if {text}: {} ({}) instead",
+                    routed.label,
+                    routed.level.name()
+                );
+                routed.attempt_words(out, frailty, failure_time, "       ");
+            }
+            if !step.routes.is_empty() {
+                let _ = writeln!(out, "     otherwise {}", iv.label);
+            }
+            iv.attempt_words(out, frailty, failure_time, "     ");
+        }
+        let _ = writeln!(out, "  if every step fails: symptomatic until the horizon");
+        if let Some(rf) = &self.red_flag {
+            let wait = rf
+                .wait
+                .as_ref()
+                .map_or("no wait".to_string(), |w| format!("a wait of {w}"));
+            let _ = writeln!(
+                out,
+                "  red flag: progression before surgery jumps to step {} after {wait}",
+                self.steps[rf.jump_to].name
+            );
+        }
+        match self.relapse_to {
+            Some(i) => {
+                let _ = writeln!(out, "  relapse: re-enter at step {}", self.steps[i].name);
+            }
+            None => {
+                let _ = writeln!(out, "  relapse: re-enter at the step that brought the recovery");
+            }
+        }
+    }
 }
 
 #[cfg(test)]
