@@ -137,6 +137,34 @@ impl Error {
     }
 }
 
+/// What is wrong with the directory a job would write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DirProblem {
+    /// It exists, and replacing it was not asked for.
+    Exists,
+    /// Replacing it was asked for, but it is not a finished run directory.
+    NotARun,
+    /// It appeared while the job was writing.
+    Appeared,
+}
+
+/// The library's words for a directory problem (the command line says
+/// them with its flags).
+fn dir_problem(path: &std::path::Path, problem: DirProblem) -> String {
+    let path = path.display();
+    match problem {
+        DirProblem::Exists => format!(
+            "the output directory {path} already exists; a job never writes into an existing directory: choose another, remove it, or ask for it to be replaced once the new output is complete"
+        ),
+        DirProblem::NotARun => {
+            format!("only a finished run directory (one with manifest.json) is replaced; {path} is not one")
+        }
+        DirProblem::Appeared => {
+            format!("the output directory {path} appeared while the job was writing; choose another")
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("cannot read {what} {file}: {source}")]
@@ -168,6 +196,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// The output directory cannot be used as asked.
+    #[error("{}", dir_problem(path, *problem))]
+    OutputDir { path: PathBuf, problem: DirProblem },
     #[error("{0}")]
     Runtime(String),
     #[error("interrupted: the run was stopped and its unfinished output removed")]
@@ -183,7 +214,8 @@ impl Error {
             | Error::Syntax { .. }
             | Error::Invalid { .. }
             | Error::Usage(_)
-            | Error::Setting { .. } => 2,
+            | Error::Setting { .. }
+            | Error::OutputDir { .. } => 2,
             Error::Output { .. } | Error::Runtime(_) => 1,
             Error::Interrupted => 130,
         }

@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 use crate::analysis::Settings;
 use crate::analysis::bench::BenchPlan;
 use crate::analysis::sweep::{Measure, Span};
-use crate::error::{Error, Setting};
+use crate::error::{DirProblem, Error, Setting};
 use crate::jobs::{self, Destination, Source};
 use crate::outcome::{self, OutcomeDef};
 use crate::output::psa_partial::is_psa_shard;
@@ -550,10 +550,25 @@ fn flag(setting: Setting) -> &'static str {
 }
 
 /// A setting out of range, said with its flag: `--draws 1: use from 2 to
-/// 100000 draws`.
+/// 100000 draws`; an output directory that cannot be used, with `--out`
+/// and `--force`.
 fn flagged(e: Error) -> Error {
     match e {
         Error::Setting { setting, value, rule } => Error::Usage(format!("{} {value}: {rule}", flag(setting))),
+        Error::OutputDir { path, problem } => Error::Usage(match problem {
+            DirProblem::Exists => format!(
+                "the output directory {} already exists; a run never writes into an existing directory: choose another --out, remove it, or add --force to replace it once the new run completes",
+                path.display()
+            ),
+            DirProblem::NotARun => format!(
+                "--force replaces only a finished run directory (one with manifest.json); {} is not one",
+                path.display()
+            ),
+            DirProblem::Appeared => format!(
+                "the output directory {} appeared while the run was writing; choose another --out",
+                path.display()
+            ),
+        }),
         other => other,
     }
 }

@@ -15,7 +15,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::error::Error;
+use crate::error::{DirProblem, Error};
 
 /// Removes from `parent` the temporary directories (`.NAME.partial-PID`)
 /// left by runs that were killed: those whose process is gone. The process
@@ -61,20 +61,21 @@ impl RunDir {
     /// the new run completes.
     ///
     /// # Errors
-    /// [`Error::Usage`] if `target` exists (and not `replace`),
+    /// [`Error::OutputDir`] if `target` exists (and not `replace`, or it is
+    /// not a finished run directory),
     /// [`Error::Output`] if the parent cannot be created or written.
     pub fn create(target: &Path, replace: bool) -> Result<RunDir, Error> {
         if target.exists() && !replace {
-            return Err(Error::Usage(format!(
-                "the output directory {} already exists; a run never writes into an existing directory: choose another --out, remove it, or add --force to replace it once the new run completes",
-                target.display()
-            )));
+            return Err(Error::OutputDir {
+                path: target.to_path_buf(),
+                problem: DirProblem::Exists,
+            });
         }
         if replace && target.exists() && !target.join("manifest.json").exists() {
-            return Err(Error::Usage(format!(
-                "--force replaces only a finished run directory (one with manifest.json); {} is not one",
-                target.display()
-            )));
+            return Err(Error::OutputDir {
+                path: target.to_path_buf(),
+                problem: DirProblem::NotARun,
+            });
         }
         let parent = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -134,10 +135,10 @@ impl RunDir {
         let mut old = None;
         if self.target.exists() {
             if !self.replace {
-                return Err(Error::Usage(format!(
-                    "the output directory {} appeared while the run was writing; choose another --out",
-                    self.target.display()
-                )));
+                return Err(Error::OutputDir {
+                    path: self.target.clone(),
+                    problem: DirProblem::Appeared,
+                });
             }
             let aside = self.partial.with_extension("old");
             fs::rename(&self.target, &aside).map_err(|source| Error::Output {
