@@ -24,7 +24,7 @@
 
 use std::time::Instant;
 
-use foramen::accumulate::sink::simulate;
+use foramen::accumulate::sink;
 use foramen::outcome::{BINS_PER_DAY, DAY_FIXED_POINT, Id, MEANS, N, PROPORTIONS};
 use foramen::rng::{PatientKey, Purpose, stream_of};
 use foramen::scenario::{Intervention, Level, Scenario};
@@ -284,7 +284,7 @@ fn outputs_in_blocks(ivs: &[Intervention], seed: u64, horizon: f64, n: u64) -> A
 /// The engine's sums of the same patients, in the kernels' form.
 fn engine(scenario: &Scenario, n: u64) -> Acc {
     let spec = RunSpec::new(n, scenario.simulation().seed);
-    let run = simulate(scenario, &spec, &Unobserved).expect("the engine runs");
+    let run = sink::run(scenario, &spec, &Unobserved).expect("the engine runs");
     let acc = &run.accs[0];
     Acc {
         sum: acc.overall.sum,

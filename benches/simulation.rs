@@ -109,7 +109,7 @@ fn small_run(c: &mut Criterion) {
     group.sample_size(20);
     group.throughput(Throughput::Elements(spec.patients * scenario.policies().len() as u64));
     group.bench_function("20000_patients_1_thread", |b| {
-        b.iter(|| black_box(sink::simulate(&scenario, &spec, &Unobserved).expect("the run succeeds")));
+        b.iter(|| black_box(sink::run(&scenario, &spec, &Unobserved).expect("the run succeeds")));
     });
     group.finish();
 }

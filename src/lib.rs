@@ -18,10 +18,10 @@
 //!   natural history, intervention, policy, economics) is one module of
 //!   [`scenario`].
 //! * Simulating: [`simulate::engine::run`] runs every policy over a cohort
-//!   in parallel into sinks; [`simulate::pathway::simulate`] is one patient
+//!   in parallel into sinks; [`simulate::pathway::walk`] is one patient
 //!   under one policy.
 //! * Accumulating: [`accumulate`] keeps exact mergeable sums;
-//!   [`accumulate::sink::simulate`] runs the engine into them.
+//!   [`accumulate::sink::run`] runs the engine into them.
 //! * Estimating: [`estimate::results`] turns sums into estimates, curves
 //!   and paired comparisons.
 //! * Analyses: [`analysis`] (sweeps, sensitivity, bench, verify, describe)

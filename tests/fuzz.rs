@@ -192,7 +192,7 @@ fn check_consistent(s: &Scenario) {
         by: checked.by,
         ..spec(s, n)
     };
-    let (out, r) = analysis::simulate(s, &spec).expect("a valid scenario runs");
+    let (out, r) = analysis::run(s, &spec).expect("a valid scenario runs");
     let h = s.simulation().horizon_days;
     for (p, acc) in r.policies.iter().zip(&out.accs) {
         let g = &p.overall;

@@ -420,7 +420,7 @@ pub struct RunOutput {
 ///
 /// # Errors
 /// As [`engine::run`].
-pub fn simulate(scenario: &Scenario, spec: &RunSpec, observer: &dyn Observer) -> Result<RunOutput, Error> {
+pub fn run(scenario: &Scenario, spec: &RunSpec, observer: &dyn Observer) -> Result<RunOutput, Error> {
     let split = Split::new(scenario, &spec.by);
     let policies = scenario.policies().len();
     let new_sink = || {

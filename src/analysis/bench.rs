@@ -1,6 +1,6 @@
 //! Timing whole runs against the floor set by their random draws.
 //!
-//! `foramen bench` times [`sink::simulate`] (the simulation and its
+//! `foramen bench` times [`sink::run`] (the simulation and its
 //! aggregation, no output files) at several cohort sizes and thread counts,
 //! and times a **draws-only baseline** for each: a pass that makes the same
 //! streams and takes the same draws as the simulation, and does nothing
@@ -110,7 +110,7 @@ impl Tally for Counter {
 }
 
 /// Counts the streams and draws of the first `patients` patients of `spec`
-/// under every policy (common random numbers, as [`sink::simulate`] does by
+/// under every policy (common random numbers, as [`sink::run`] does by
 /// default), walked as the engine walks them: a path handed on from a
 /// policy that shares its steps draws nothing again.
 pub fn count_draws(scenario: &Scenario, spec: &RunSpec, patients: u64) -> DrawCounts {
@@ -147,10 +147,10 @@ pub struct Timing {
 /// Times the simulation of `spec` (aggregation included, no output).
 ///
 /// # Errors
-/// As [`sink::simulate`].
+/// As [`sink::run`].
 pub fn time_run(scenario: &Scenario, spec: &RunSpec) -> Result<Timing, Error> {
     let clock = Instant::now();
-    let out = sink::simulate(scenario, spec, &Unobserved)?;
+    let out = sink::run(scenario, spec, &Unobserved)?;
     let seconds = clock.elapsed().as_secs_f64();
     black_box(&out.accs);
     Ok(Timing {
@@ -220,7 +220,7 @@ pub struct BenchPlan {
 /// alternately, calling `on_row` as each row is done.
 ///
 /// # Errors
-/// As [`sink::simulate`].
+/// As [`sink::run`].
 pub fn measure(
     scenario: &Scenario,
     spec: &RunSpec,
@@ -444,7 +444,7 @@ mod tests {
         assert_eq!(c.paths, 1000 * scenario.policies().len() as u64);
         // A cohort and a natural-history stream per patient, and one stream
         // per attempt started (waits add more).
-        let attempts: u64 = sink::simulate(&scenario, &spec, &Unobserved)
+        let attempts: u64 = sink::run(&scenario, &spec, &Unobserved)
             .unwrap()
             .accs
             .iter()

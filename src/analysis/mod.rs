@@ -186,21 +186,21 @@ pub fn in_order<T: Send>(
 /// Simulates, accumulates and estimates: the in-memory part of a run.
 ///
 /// # Errors
-/// As [`sink::simulate`].
-pub fn simulate(scenario: &Scenario, spec: &RunSpec) -> Result<(RunOutput, RunResults), Error> {
-    simulate_observed(scenario, spec, &Unobserved)
+/// As [`sink::run`].
+pub fn run(scenario: &Scenario, spec: &RunSpec) -> Result<(RunOutput, RunResults), Error> {
+    run_observed(scenario, spec, &Unobserved)
 }
 
-/// [`simulate`], reporting progress to `observer` and stopping when it asks.
+/// [`run`], reporting progress to `observer` and stopping when it asks.
 ///
 /// # Errors
-/// As [`sink::simulate`].
-pub fn simulate_observed(
+/// As [`sink::run`].
+pub fn run_observed(
     scenario: &Scenario,
     spec: &RunSpec,
     observer: &dyn Observer,
 ) -> Result<(RunOutput, RunResults), Error> {
-    let output = sink::simulate(scenario, spec, observer)?;
+    let output = sink::run(scenario, spec, observer)?;
     let results = estimate_sums(scenario, spec, &output.accs);
     Ok((output, results))
 }

@@ -9,7 +9,7 @@
 //! in parallel, each cohort on one thread, and are returned in draw order:
 //! the same bytes on any thread count.
 
-use crate::analysis::simulate;
+use crate::analysis;
 use crate::error::Error;
 use crate::estimate::psa::{AtWtp, Matrix, Noise, at_wtp, net_benefit, noise, prcc};
 use crate::outcome::{Id, N, OUTCOMES, OutcomeDef};
@@ -96,7 +96,7 @@ pub fn run(
             threads: 1,
             ..RunSpec::new(patients, scenario.simulation().seed)
         };
-        let (output, results) = simulate(&scenario, &spec)?;
+        let (output, results) = analysis::run(&scenario, &spec)?;
         observer.done(patients * scenario.policies().len() as u64);
         Ok(Draw {
             draw,

@@ -5,7 +5,7 @@
 //! simulates the same synthetic patients (common random numbers across
 //! runs as well as across policies).
 
-use crate::analysis::{Settings, simulate};
+use crate::analysis::{self, Settings};
 use crate::error::{Error, Invalid, Setting};
 use crate::estimate::RunResults;
 use crate::outcome::OutcomeDef;
@@ -17,7 +17,7 @@ use crate::stats::Estimate;
 /// paths the step guard cut short.
 fn run(scenario: &Scenario, settings: &Settings) -> Result<(RunResults, u64), Error> {
     let spec = settings.spec(scenario)?;
-    let (output, results) = simulate(scenario, &spec)?;
+    let (output, results) = analysis::run(scenario, &spec)?;
     Ok((results, output.stalled_paths))
 }
 

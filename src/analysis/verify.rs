@@ -9,7 +9,7 @@
 //! bin and its interval holds the whole bin, so its check needs no
 //! correction for the binning.
 
-use crate::analysis::simulate;
+use crate::analysis;
 use crate::error::Error;
 use crate::scenario::Scenario;
 use crate::simulate::engine::RunSpec;
@@ -52,7 +52,7 @@ pub fn verify(patients: Option<u64>, threads: usize) -> Result<Vec<Check>, Error
             threads,
             ..RunSpec::new(patients.unwrap_or(s.simulation().patients), s.simulation().seed)
         };
-        let (_, results) = simulate(&s, &spec)?;
+        let (_, results) = analysis::run(&s, &spec)?;
         for e in s.expected() {
             let p = &results.policies[e.policy];
             let (quantity, est) = match e.day {

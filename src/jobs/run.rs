@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::analysis::{Settings, simulate_observed};
+use crate::analysis::{Settings, run_observed};
 use crate::error::Error;
 use crate::estimate::RunResults;
 use crate::jobs::plot::draw;
@@ -48,7 +48,7 @@ pub fn run(loaded: &Loaded, settings: &Settings, dest: &Destination, progress: b
         (shard_patients.end - shard_patients.start) * scenario.policies().len() as u64,
         progress,
     );
-    let simulated = timed(|| simulate_observed(scenario, &spec, &terminal));
+    let simulated = timed(|| run_observed(scenario, &spec, &terminal));
     terminal.finish();
     let ((output, results), simulation_seconds) = simulated?;
     let mut work = Work {

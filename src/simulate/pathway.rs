@@ -368,7 +368,7 @@ struct Walk<'a, T, const PLAIN: bool> {
 /// from `tally`.
 #[allow(clippy::too_many_arguments)]
 #[inline]
-pub fn simulate(
+pub fn walk(
     scenario: &Scenario,
     policy: &Policy,
     key: PatientKey,
@@ -378,18 +378,18 @@ pub fn simulate(
     tally: &mut impl Tally,
 ) {
     if ws.plain {
-        walk::<true>(scenario, policy, key, baseline, nh, ws, tally);
+        walk_compiled::<true>(scenario, policy, key, baseline, nh, ws, tally);
     } else {
-        walk::<false>(scenario, policy, key, baseline, nh, ws, tally);
+        walk_compiled::<false>(scenario, policy, key, baseline, nh, ws, tally);
     }
 }
 
-/// [`simulate`], with the features of a non-plain scenario compiled in or
-/// out. (Not inlined: one function per instantiation, as `simulate`
+/// [`walk`], with the features of a non-plain scenario compiled in or
+/// out. (Not inlined: one function per instantiation, as `walk`
 /// was before it had two.)
 #[allow(clippy::too_many_arguments)]
 #[inline(never)]
-fn walk<const PLAIN: bool>(
+fn walk_compiled<const PLAIN: bool>(
     scenario: &Scenario,
     policy: &Policy,
     key: PatientKey,
@@ -485,7 +485,7 @@ fn walk<const PLAIN: bool>(
 }
 
 impl<T: Tally, const PLAIN: bool> Walk<'_, T, PLAIN> {
-    /// The walk (one call site, in [`simulate`]).
+    /// The walk (one call site, in [`walk`]).
     #[inline(always)]
     fn run(&mut self, policy: &Policy) {
         let steps = &policy.steps;

@@ -4,7 +4,7 @@
 use crate::rng::{PatientKey, policy_seed};
 use crate::scenario::Scenario;
 use crate::simulate::cohort::draw_covariates;
-use crate::simulate::pathway::{Event, NaturalDraws, PathOutcome, Spells, Workspace, simulate};
+use crate::simulate::pathway::{Event, NaturalDraws, PathOutcome, Spells, Workspace, walk};
 use crate::simulate::tally::Tally;
 
 /// Per-thread buffers of [`simulate_patient`], reused from patient to
@@ -115,7 +115,7 @@ pub fn simulate_patient<T: Tally>(
         if shared.is_some_and(|&shared| scratch.ws.furthest_step() < shared) {
             scratch.reused += 1;
         } else {
-            simulate(scenario, policy, key, &scratch.x, nh, &mut scratch.ws, tally);
+            walk(scenario, policy, key, &scratch.x, nh, &mut scratch.ws, tally);
         }
         walked = Some(p);
         each(Path {

@@ -44,7 +44,7 @@ fn run(s: &Scenario) -> RunResults {
         threads: 2,
         ..spec(s, s.simulation().patients)
     };
-    let out = sink::simulate(s, &spec, &Unobserved).unwrap();
+    let out = sink::run(s, &spec, &Unobserved).unwrap();
     foramen::analysis::estimate_sums(s, &spec, &out.accs)
 }
 

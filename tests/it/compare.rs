@@ -19,7 +19,7 @@ fn surgery_difference(s: &Scenario, independent: bool, policy: &str) -> foramen:
         independent,
         ..spec(s, 20_000)
     };
-    let (_, results) = analysis::simulate(s, &spec).unwrap();
+    let (_, results) = analysis::run(s, &spec).unwrap();
     let c = results.comparisons.iter().find(|c| c.policy == policy).unwrap();
     c.differences.iter().find(|d| d.outcome == "surgery").unwrap().clone()
 }

@@ -16,7 +16,7 @@ fn results(text: &str, patients: u64) -> foramen::estimate::RunResults {
         seed: 3,
         ..spec(&s, patients)
     };
-    analysis::simulate(&s, &spec).unwrap().1
+    analysis::run(&s, &spec).unwrap().1
 }
 
 #[test]

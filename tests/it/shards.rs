@@ -113,7 +113,7 @@ fn results_do_not_depend_on_the_chunk_size() {
             keep_patients: true,
             ..crate::util::spec(&s, 5000)
         };
-        let out = sink::simulate(&s, &spec, &Unobserved).unwrap();
+        let out = sink::run(&s, &spec, &Unobserved).unwrap();
         format!("{:?} {:?}", out.accs, out.patients)
     };
     let reference = run(CHUNK, 1);

@@ -57,7 +57,7 @@ fn intervals_cover_the_truth_95_percent_of_the_time() {
     let (mut share, mut paired) = (0, 0);
     for seed in 0..reps {
         let spec = RunSpec { seed, ..spec(&s, 400) };
-        let (_, r) = analysis::simulate(&s, &spec).unwrap();
+        let (_, r) = analysis::run(&s, &spec).unwrap();
         let e = r.policies[0].overall["recovered"];
         share += usize::from(e.lo <= 0.4 && 0.4 <= e.hi);
         let d = r.comparisons[0]
@@ -111,7 +111,7 @@ fn median_intervals_cover_the_truth_95_percent_of_the_time() {
     let mut covered = 0;
     for seed in 0..reps {
         let spec = RunSpec { seed, ..spec(&s, 400) };
-        let e = analysis::simulate(&s, &spec).unwrap().1.policies[0].overall["median_days"];
+        let e = analysis::run(&s, &spec).unwrap().1.policies[0].overall["median_days"];
         covered += usize::from(e.lo <= truth && truth <= e.hi);
     }
     let coverage = covered as f64 / reps as f64;
@@ -129,7 +129,7 @@ fn a_median_known_only_to_its_bin_keeps_an_interval() {
         threads: 0,
         ..spec(&s, 1_000_000)
     };
-    let e = analysis::simulate(&s, &spec).unwrap().1.policies[0].overall["median_days"];
+    let e = analysis::run(&s, &spec).unwrap().1.policies[0].overall["median_days"];
     assert!(e.lo <= 14.0 && 14.0 <= e.hi, "{e:?}");
     assert!(e.se > 0.0, "{e:?}");
 }
@@ -171,7 +171,7 @@ proptest! {
             keep_patients: true,
             ..spec(&s, 300)
         };
-        let out = sink::simulate(&s, &spec, &Unobserved).unwrap();
+        let out = sink::run(&s, &spec, &Unobserved).unwrap();
         let records = out.patients.unwrap();
         // One covariate vector shared by both policies: 300 patients.
         prop_assert_eq!(records.covariates.len(), 1);
