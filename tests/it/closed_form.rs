@@ -337,6 +337,6 @@ fn verify_embeds_every_validation_scenario() {
         .iter()
         .map(|(name, text)| (name.to_string(), text.to_string()))
         .collect();
-    assert!(files.len() >= 16, "{} validation scenarios", files.len());
+    assert!(!files.is_empty(), "no validation scenario read");
     assert_eq!(embedded, files);
 }
