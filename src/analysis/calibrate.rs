@@ -1,9 +1,9 @@
 //! Calibration of the uncertain parameters to published targets.
 //!
 //! The parameters are the scenario's distributions of belief; each is
-//! searched on an unbounded scale `t` ([`Family::free`]: logit for
+//! searched on an unbounded scale `t` ([`Prior::free`]: logit for
 //! probabilities, log for positive numbers), where its prior density is
-//! [`Family::ln_density_free`]. The targets give a likelihood through
+//! [`Prior::ln_density_free`]. The targets give a likelihood through
 //! their z-scores ([`crate::estimate::targets`]):
 //!
 //! `ln L(θ) = -D(θ) / 2`, with `D = Σ w z²` the weighted distance,
@@ -37,7 +37,8 @@ use crate::analysis::targets::evaluate;
 use crate::error::{Error, Setting};
 use crate::estimate::targets::{Assessment, distance};
 use crate::rng::{Purpose, draw_seed, stream};
-use crate::scenario::belief::{Belief, Family};
+use crate::scenario::belief::Belief;
+use crate::scenario::dist::Prior;
 use crate::scenario::document::{Document, Overrides};
 use crate::scenario::targets::Targets;
 use crate::simulate::engine::{Observer, RunSpec};
@@ -148,7 +149,7 @@ struct Objective<'a> {
     spec: RunSpec,
     observer: &'a dyn Observer,
     /// The prior of each calibrated parameter.
-    priors: Vec<Family>,
+    priors: Vec<Prior>,
     /// Indices (document order) of the calibrated parameters.
     calibrated: Vec<usize>,
     /// Every parameter's prior mean: the value of those not calibrated.
@@ -276,7 +277,7 @@ pub fn calibrate(
         observer,
         priors: (0..beliefs.len())
             .filter(|&i| calibrated[i])
-            .map(|i| beliefs[i].family)
+            .map(|i| beliefs[i].prior)
             .collect(),
         calibrated: (0..beliefs.len()).filter(|&i| calibrated[i]).collect(),
         means: beliefs.iter().map(|b| b.mean).collect(),

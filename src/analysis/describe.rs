@@ -41,7 +41,7 @@ pub fn describe(s: &Scenario) -> String {
             "\nuncertain parameters (a plain run uses each mean; `foramen psa` draws them)"
         );
         for b in s.beliefs() {
-            let _ = writeln!(out, "  {}: {}, mean {}", b.path, b.family, b.mean);
+            let _ = writeln!(out, "  {}: {}, mean {}", b.path, b.prior, b.mean);
         }
     }
     for policy in s.policies() {
@@ -163,6 +163,7 @@ pub fn methods(s: &Scenario, run: &RunFacts) -> String {
                 Family::Gamma { .. } => "gamma",
                 Family::Weibull { .. } => "Weibull",
                 Family::Exponential { .. } => "exponential",
+                Family::Beta { .. } => "beta",
             }
             .to_string();
             if !families.contains(&family) {

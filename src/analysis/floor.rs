@@ -98,6 +98,9 @@ pub fn needs(dist: &Dist) -> Needs {
         // U^(1 / shape): one more uniform and a pow.
         Family::Gamma(Gamma { shape, .. }) if shape < 1.0 => [0.0, 3.0, 1.0, 0.0, 0.0, 1.0],
         Family::Gamma { .. } => [0.0, 2.0, 1.0, 0.0, 0.0, 0.0],
+        // Cheng's algorithm (rand_distr): two uniforms, a ln and an exp
+        // per try, about one try a draw.
+        Family::Beta { .. } => [0.0, 2.0, 0.0, 1.0, 1.0, 0.0],
     }
 }
 

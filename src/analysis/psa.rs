@@ -43,7 +43,7 @@ pub fn parameters(doc: &Document, seed: u64, draw: u64) -> Vec<f64> {
         .iter()
         .map(|b| {
             let mut rng = stream(seed, draw, Purpose::Parameter { key: name_key(&b.path) });
-            b.family.sample(&mut rng)
+            b.prior.sample(&mut rng)
         })
         .collect()
 }

@@ -19,179 +19,24 @@
 //! costs gamma, odds and hazard ratios lognormal, utilities beta or one
 //! minus gamma.
 
-use rand::Rng;
-use rand_distr::{Beta, Distribution, Gamma, LogNormal, Normal, Uniform};
 use toml::{Table, Value};
 
 use crate::error::Invalid;
+use crate::scenario::dist::{LAWS, Prior};
 
-/// The keys that make a table a distribution of belief.
-const FORMS: [&str; 9] = [
-    "beta",
-    "beta_mean",
-    "gamma",
-    "gamma_mean",
-    "lognormal",
-    "lognormal_mean",
-    "normal",
-    "uniform",
-    "one_minus_gamma_mean",
-];
-
-/// A distribution of belief, in its own parameters.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Family {
-    Beta {
-        a: f64,
-        b: f64,
-    },
-    Gamma {
-        shape: f64,
-        scale: f64,
-    },
-    LogNormal {
-        mu: f64,
-        sigma: f64,
-    },
-    Normal {
-        mean: f64,
-        sd: f64,
-    },
-    Uniform {
-        low: f64,
-        high: f64,
-    },
-    /// `1 - X`, X ~ Gamma(shape, scale).
-    OneMinusGamma {
-        shape: f64,
-        scale: f64,
-    },
-}
-
-impl Family {
-    pub fn mean(&self) -> f64 {
-        match *self {
-            Family::Beta { a, b } => a / (a + b),
-            Family::Gamma { shape, scale } => shape * scale,
-            Family::LogNormal { mu, sigma } => (mu + sigma * sigma / 2.0).exp(),
-            Family::Normal { mean, .. } => mean,
-            Family::Uniform { low, high } => (low + high) / 2.0,
-            Family::OneMinusGamma { shape, scale } => 1.0 - shape * scale,
-        }
-    }
-
-    /// One draw. (Parameters were checked when the scenario was read, so
-    /// the samplers' constructors cannot fail.)
-    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        let ok = "checked when read";
-        match *self {
-            Family::Beta { a, b } => Beta::new(a, b).expect(ok).sample(rng),
-            Family::Gamma { shape, scale } => Gamma::new(shape, scale).expect(ok).sample(rng),
-            Family::LogNormal { mu, sigma } => LogNormal::new(mu, sigma).expect(ok).sample(rng),
-            Family::Normal { mean, sd } => Normal::new(mean, sd).expect(ok).sample(rng),
-            Family::Uniform { low, high } => Uniform::new(low, high).expect(ok).sample(rng),
-            Family::OneMinusGamma { shape, scale } => 1.0 - Gamma::new(shape, scale).expect(ok).sample(rng),
-        }
-    }
-}
-
-/// `ln(1 + e^x)` without overflow.
-fn softplus(x: f64) -> f64 {
-    if x > 0.0 {
-        x + (-x).exp().ln_1p()
-    } else {
-        x.exp().ln_1p()
-    }
-}
-
-/// `ln Γ(x)`.
-fn ln_gamma(x: f64) -> f64 {
-    libm::lgamma(x)
-}
-
-/// `ln` of the normal density of `x` with mean `m` and sd `s`.
-fn ln_normal(x: f64, m: f64, s: f64) -> f64 {
-    let z = (x - m) / s;
-    -0.5 * z * z - s.ln() - 0.5 * (2.0 * std::f64::consts::PI).ln()
-}
-
-impl Family {
-    /// The value `x` on the unbounded scale calibration searches:
-    /// `t = logit x` for beta, `ln x` for gamma and lognormal,
-    /// `logit((x - low) / (high - low))` for uniform, `ln(1 - x)` for one
-    /// minus gamma, `x` for normal.
-    pub fn free(&self, x: f64) -> f64 {
-        let logit = |u: f64| (u / (1.0 - u)).ln();
-        match *self {
-            Family::Beta { .. } => logit(x),
-            Family::Gamma { .. } | Family::LogNormal { .. } => x.ln(),
-            Family::Normal { .. } => x,
-            Family::Uniform { low, high } => logit((x - low) / (high - low)),
-            Family::OneMinusGamma { .. } => (1.0 - x).ln(),
-        }
-    }
-
-    /// The value at `t` on the unbounded scale ([`Family::free`]'s inverse).
-    pub fn from_free(&self, t: f64) -> f64 {
-        let expit = |t: f64| 1.0 / (1.0 + (-t).exp());
-        match *self {
-            Family::Beta { .. } => expit(t),
-            Family::Gamma { .. } | Family::LogNormal { .. } => t.exp(),
-            Family::Normal { .. } => t,
-            Family::Uniform { low, high } => low + (high - low) * expit(t),
-            Family::OneMinusGamma { .. } => 1.0 - t.exp(),
-        }
-    }
-
-    /// `ln` of the density of `t` = [`Family::free`]`(x)` when `x` has this
-    /// distribution (the density of `x` times `|dx/dt|`):
-    ///
-    /// - beta: `a ln x + b ln(1 - x) - ln B(a, b)`, `x = expit t`;
-    /// - gamma (and one minus gamma, on `1 - x`): `k t - e^t / θ - ln Γ(k) - k ln θ`;
-    /// - lognormal: the normal density of `t` with mean `μ` and sd `σ`;
-    /// - normal: its own density;
-    /// - uniform: `ln u + ln(1 - u)`, `u = expit t`.
-    pub fn ln_density_free(&self, t: f64) -> f64 {
-        match *self {
-            Family::Beta { a, b } => {
-                -a * softplus(-t) - b * softplus(t) - (ln_gamma(a) + ln_gamma(b) - ln_gamma(a + b))
-            }
-            Family::Gamma { shape, scale } | Family::OneMinusGamma { shape, scale } => {
-                shape * t - t.exp() / scale - ln_gamma(shape) - shape * scale.ln()
-            }
-            Family::LogNormal { mu, sigma } => ln_normal(t, mu, sigma),
-            Family::Normal { mean, sd } => ln_normal(t, mean, sd),
-            Family::Uniform { .. } => -softplus(-t) - softplus(t),
-        }
-    }
-}
-
-impl std::fmt::Display for Family {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let g = |x: f64| {
-            format!("{x:.4}")
-                .trim_end_matches('0')
-                .trim_end_matches('.')
-                .to_string()
-        };
-        match *self {
-            Family::Beta { a, b } => write!(f, "beta({}, {})", g(a), g(b)),
-            Family::Gamma { shape, scale } => write!(f, "gamma(shape {}, scale {})", g(shape), g(scale)),
-            Family::LogNormal { mu, sigma } => write!(f, "lognormal(mu {}, sigma {})", g(mu), g(sigma)),
-            Family::Normal { mean, sd } => write!(f, "normal({}, sd {})", g(mean), g(sd)),
-            Family::Uniform { low, high } => write!(f, "uniform({}, {})", g(low), g(high)),
-            Family::OneMinusGamma { shape, scale } => {
-                write!(f, "1 - gamma(shape {}, scale {})", g(shape), g(scale))
-            }
-        }
-    }
+/// Whether a table is a distribution of belief: it holds the first key of
+/// some family's belief form (`beta`, `gamma_mean`, ...).
+fn is_belief(t: &Table) -> bool {
+    LAWS.iter()
+        .flat_map(|law| law.belief_forms)
+        .any(|form| t.contains_key(form[0]))
 }
 
 /// An uncertain number of the scenario: its key path and distribution.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Belief {
     pub path: String,
-    pub family: Family,
+    pub prior: Prior,
     /// The value of a plain run: the distribution's mean, exactly as
     /// written for the `*_mean` forms.
     pub mean: f64,
@@ -225,17 +70,17 @@ pub fn extract(doc: &mut Table) -> Result<Vec<Belief>, Vec<Invalid>> {
 
 fn walk(v: &mut Value, path: String, found: &mut Vec<Belief>, problems: &mut Vec<Invalid>) {
     match v {
-        Value::Table(t) if FORMS.iter().any(|k| t.contains_key(*k)) => match family(t, &path) {
-            Ok(family) => {
+        Value::Table(t) if is_belief(t) => match prior(t, &path) {
+            Ok(prior) => {
                 let written = ["beta_mean", "gamma_mean", "lognormal_mean", "one_minus_gamma_mean"]
                     .iter()
                     .find_map(|k| {
                         t.get(*k)
                             .and_then(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64)))
                     });
-                let mean = written.unwrap_or_else(|| family.mean());
+                let mean = written.unwrap_or_else(|| prior.mean());
                 *v = Value::Float(mean);
-                found.push(Belief { path, family, mean });
+                found.push(Belief { path, prior, mean });
             }
             Err(e) => problems.push(e),
         },
@@ -254,126 +99,69 @@ fn walk(v: &mut Value, path: String, found: &mut Vec<Belief>, problems: &mut Vec
     }
 }
 
-/// The distribution a belief table describes.
-fn family(t: &Table, path: &str) -> Result<Family, Invalid> {
+/// The distribution a belief table describes: the one belief form, among
+/// every family's, whose keys are exactly those written (besides
+/// `source`); a form of one key takes a pair `[x, y]`, the others a number
+/// each. Its parameters are checked as every distribution's are, so that a
+/// derived parameter that overflows or underflows is refused here.
+fn prior(t: &Table, path: &str) -> Result<Prior, Invalid> {
     let shown = Value::Table(t.clone()).to_string();
     let bad = |problem: String| Invalid::new(path, &shown, problem);
     let keys: Vec<&str> = t.keys().map(String::as_str).filter(|k| *k != "source").collect();
-    let number = |key: &str| -> Result<f64, Invalid> {
-        match t.get(key) {
-            Some(Value::Float(x)) if x.is_finite() => Ok(*x),
-            Some(Value::Integer(i)) => Ok(*i as f64),
-            _ => Err(bad(format!("`{key}` must be a finite number"))),
-        }
+    let number = |v: &Value| {
+        v.as_float()
+            .or_else(|| v.as_integer().map(|i| i as f64))
+            .filter(|x| x.is_finite())
     };
-    let pair = |key: &str| -> Result<(f64, f64), Invalid> {
-        let items = t.get(key).and_then(Value::as_array);
-        let numbers: Option<Vec<f64>> = items.map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64)))
-                .filter(|x| x.is_finite())
-                .collect()
+    let forms = LAWS
+        .iter()
+        .flat_map(|law| law.belief_forms.iter().enumerate().map(move |(i, f)| (law, i, *f)));
+    for (law, i, form) in forms {
+        if !(keys.len() == form.len() && form.iter().all(|k| keys.contains(k))) {
+            continue;
+        }
+        let values = if let [key] = form {
+            let pair: Option<Vec<f64>> = t
+                .get(*key)
+                .and_then(Value::as_array)
+                .map(|a| a.iter().map(number).collect::<Option<_>>())
+                .unwrap_or(None);
+            match pair {
+                Some(v) if v.len() == 2 => v,
+                _ => return Err(bad(format!("`{key}` must be two finite numbers, `{key} = [x, y]`"))),
+            }
+        } else {
+            let mut values = Vec::with_capacity(form.len());
+            for key in form.iter() {
+                match t.get(*key).and_then(number) {
+                    Some(x) => values.push(x),
+                    None => return Err(bad(format!("`{key}` must be a finite number"))),
+                }
+            }
+            values
+        };
+        let prior = (law.from_belief)(i, &values).map_err(|(_, _, problem)| bad(problem))?;
+        return prior.checked().map_err(|e| {
+            bad(format!(
+                "it gives {prior}, which cannot be drawn from: {e}; give a smaller spread or another form"
+            ))
         });
-        match numbers {
-            Some(n) if n.len() == 2 && items.is_some_and(|a| a.len() == 2) => Ok((n[0], n[1])),
-            _ => Err(bad(format!("`{key}` must be two finite numbers, `{key} = [x, y]`"))),
-        }
-    };
-    let form = |want: &[&str]| keys.len() == want.len() && want.iter().all(|k| keys.contains(k));
-    let positive = |name: &str, x: f64| {
-        if x > 0.0 {
-            Ok(x)
-        } else {
-            Err(bad(format!("{name} must be > 0")))
-        }
-    };
-    if form(&["beta"]) {
-        let (a, b) = pair("beta")?;
-        Ok(Family::Beta {
-            a: positive("beta's a", a)?,
-            b: positive("beta's b", b)?,
-        })
-    } else if form(&["beta_mean", "sd"]) {
-        let (m, s) = (number("beta_mean")?, number("sd")?);
-        if !(m > 0.0 && m < 1.0) {
-            return Err(bad("a beta's mean must lie strictly between 0 and 1".into()));
-        }
-        positive("sd", s)?;
-        if s * s >= m * (1.0 - m) {
-            return Err(bad(format!(
-                "sd {s} is too large for a beta with mean {m}: it must be below sqrt(m (1 - m)) = {:.4}",
-                (m * (1.0 - m)).sqrt()
-            )));
-        }
-        let k = m * (1.0 - m) / (s * s) - 1.0;
-        Ok(Family::Beta {
-            a: m * k,
-            b: (1.0 - m) * k,
-        })
-    } else if form(&["gamma"]) {
-        let (shape, scale) = pair("gamma")?;
-        Ok(Family::Gamma {
-            shape: positive("gamma's shape", shape)?,
-            scale: positive("gamma's scale", scale)?,
-        })
-    } else if form(&["gamma_mean", "sd"]) {
-        let (m, s) = (
-            positive("gamma_mean", number("gamma_mean")?)?,
-            positive("sd", number("sd")?)?,
-        );
-        Ok(Family::Gamma {
-            shape: (m / s).powi(2),
-            scale: s * s / m,
-        })
-    } else if form(&["lognormal"]) {
-        let (mu, sigma) = pair("lognormal")?;
-        Ok(Family::LogNormal {
-            mu,
-            sigma: positive("lognormal's sigma", sigma)?,
-        })
-    } else if form(&["lognormal_mean", "sd"]) {
-        let (m, s) = (
-            positive("lognormal_mean", number("lognormal_mean")?)?,
-            positive("sd", number("sd")?)?,
-        );
-        let var = (1.0 + (s / m).powi(2)).ln();
-        Ok(Family::LogNormal {
-            mu: m.ln() - var / 2.0,
-            sigma: var.sqrt(),
-        })
-    } else if form(&["normal"]) {
-        let (mean, sd) = pair("normal")?;
-        Ok(Family::Normal {
-            mean,
-            sd: positive("normal's sd", sd)?,
-        })
-    } else if form(&["uniform"]) {
-        let (low, high) = pair("uniform")?;
-        if low < high {
-            Ok(Family::Uniform { low, high })
-        } else {
-            Err(bad("uniform = [low, high] needs low < high".into()))
-        }
-    } else if form(&["one_minus_gamma_mean", "sd"]) {
-        let (m, s) = (number("one_minus_gamma_mean")?, positive("sd", number("sd")?)?);
-        if m >= 1.0 {
-            return Err(bad(
-                "one_minus_gamma_mean must be below 1 (the decrement 1 - m is gamma)".into(),
-            ));
-        }
-        let d = 1.0 - m;
-        Ok(Family::OneMinusGamma {
-            shape: (d / s).powi(2),
-            scale: s * s / d,
-        })
-    } else {
-        Err(bad(
-            "a distribution of belief is one of { beta = [a, b] }, { beta_mean = m, sd = s }, { gamma = [shape, scale] }, \
-             { gamma_mean = m, sd = s }, { lognormal = [mu, sigma] }, { lognormal_mean = m, sd = s }, { normal = [mean, sd] }, \
-             { uniform = [low, high] }, { one_minus_gamma_mean = m, sd = s } (and an optional source)"
-                .into(),
-        ))
     }
+    let all: Vec<String> = LAWS
+        .iter()
+        .flat_map(|law| law.belief_forms)
+        .map(|form| match form {
+            [key] => format!("{{ {key} = [_, _] }}"),
+            keys => format!(
+                "{{ {} }}",
+                keys.iter().map(|k| format!("{k} = _")).collect::<Vec<_>>().join(", ")
+            ),
+        })
+        .collect();
+    Err(bad(format!(
+        "a distribution of belief is one of {} (and an optional source)",
+        all.join(", ")
+    )))
 }
 
 #[cfg(test)]
@@ -385,16 +173,17 @@ mod tests {
     /// scale round-trips.
     #[test]
     fn free_scale_densities_are_the_priors() {
+        use crate::scenario::dist::{Beta, Family, Gamma, LogNormal, Normal, Uniform};
         let families = [
-            Family::Beta { a: 2.5, b: 7.0 },
-            Family::Gamma { shape: 3.0, scale: 2.0 },
-            Family::LogNormal { mu: 0.3, sigma: 0.4 },
-            Family::Normal { mean: -1.0, sd: 2.0 },
-            Family::Uniform { low: 2.0, high: 5.0 },
-            Family::OneMinusGamma {
+            Prior::of(Family::Beta(Beta { a: 2.5, b: 7.0 })),
+            Prior::of(Family::Gamma(Gamma { shape: 3.0, scale: 2.0 })),
+            Prior::of(Family::LogNormal(LogNormal { mu: 0.3, sigma: 0.4 })),
+            Prior::of(Family::Normal(Normal { mean: -1.0, sd: 2.0 })),
+            Prior::of(Family::Uniform(Uniform { low: 2.0, high: 5.0 })),
+            Prior::one_minus(Family::Gamma(Gamma {
                 shape: 4.0,
                 scale: 0.05,
-            },
+            })),
         ];
         for f in families {
             let (lo, hi, n) = (-40.0, 40.0, 400_000);
@@ -438,9 +227,9 @@ mod tests {
             ("x = { one_minus_gamma_mean = 0.7, sd = 0.05 }", 0.7, 0.05),
         ] {
             let b = &one(text).unwrap()[0];
-            assert!((b.family.mean() - m).abs() < 1e-12, "{text}");
+            assert!((b.prior.mean() - m).abs() < 1e-12, "{text}");
             let mut rng = stream(7, 0, Purpose::Cohort);
-            let xs: Vec<f64> = (0..n).map(|_| b.family.sample(&mut rng)).collect();
+            let xs: Vec<f64> = (0..n).map(|_| b.prior.sample(&mut rng)).collect();
             let mean = xs.iter().sum::<f64>() / n as f64;
             let sd = (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n as f64 - 1.0)).sqrt();
             let se_mean = s / (n as f64).sqrt();
@@ -486,6 +275,18 @@ mod tests {
             ("x = { beta = [2] }", "two finite numbers"),
             ("x = { beta = [2, 3], sd = 1 }", "a distribution of belief is one of"),
             ("x = { uniform = [3, 1] }", "low < high"),
+            // Derived parameters that overflow or underflow: refused as
+            // psa's draws would be, not left to panic there.
+            ("x = { gamma_mean = 900, sd = 1e300 }", "shape must be > 0, got 0"),
+            (
+                "x = { uniform = [-1e308, 1e308] }",
+                "high - low must be a finite number",
+            ),
+            ("x = { lognormal_mean = 1e-300, sd = 1e300 }", "cannot be drawn from"),
+            (
+                "x = { one_minus_gamma_mean = 0.5, sd = 1e-200 }",
+                "cannot be drawn from",
+            ),
         ];
         for (text, words) in cases {
             let problems = one(text).unwrap_err();

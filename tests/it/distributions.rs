@@ -248,6 +248,27 @@ fn exponential_rate_and_mean() {
     );
 }
 
+/// Beta(2, 3) by its mean 0.4 and sd 0.2 (k = 0.24 / 0.04 - 1 = 5), whose
+/// CDF is the polynomial `6x²(1-x)² + 4x³(1-x) + x⁴`; truncated to [0.2,
+/// 0.7] (drawn by inverse transform).
+#[test]
+fn beta_by_mean_and_sd_and_truncated() {
+    let cdf = |x: f64| {
+        let x = x.clamp(0.0, 1.0);
+        let y = 1.0 - x;
+        6.0 * x * x * y * y + 4.0 * x.powi(3) * y + x.powi(4)
+    };
+    check("beta", raw("beta", &[("mean", 0.4), ("sd", 0.2)], None, None), cdf, 21);
+    check(
+        "beta truncated",
+        raw("beta", &[("mean", 0.4), ("sd", 0.2)], None, Some([0.2, 0.7])),
+        truncated(cdf, 0.2, 0.7),
+        22,
+    );
+    let weeks = Dist::from_raw(&raw("beta", &[("mean", 0.4), ("sd", 0.2)], Some("weeks"), None), "x");
+    assert!(weeks.unwrap_err().problem.contains("takes no unit"));
+}
+
 #[test]
 fn fixed_is_a_point() {
     let d = Dist::from_raw(&raw("fixed", &[("value", 2.0)], Some("weeks"), None), "fixed").unwrap();

@@ -114,7 +114,7 @@ pub fn calibration_frame(fit: &Fit) -> Result<DataFrame, Error> {
     let ps = &fit.parameters;
     let summaries: Vec<(f64, f64, f64)> = (0..ps.len()).map(|i| fit.posterior.summary(i)).collect();
     t.strings("parameter", ps.iter().map(|b| b.path.clone()).collect());
-    t.strings("prior", ps.iter().map(|b| b.family.to_string()).collect());
+    t.strings("prior", ps.iter().map(|b| b.prior.to_string()).collect());
     t.strings("calibrated", fit.calibrated.iter().map(bool::to_string).collect());
     t.floats("prior_mean", fit.start.clone());
     t.floats("fitted", fit.fitted.clone());

@@ -1,7 +1,7 @@
 //! The exponential distribution: `F(x) = 1 - exp(-rate x)`, written by
 //! `rate` or `mean` (`rate = 1 / mean`).
 
-use super::{Family, Law, Sampler, positive, r};
+use super::{Family, Law, Refusal, Sampler, g4, positive, r};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Exponential {
@@ -12,7 +12,7 @@ impl Law for Exponential {
     const NAME: &'static str = "exponential";
     const FORMS: &'static [&'static [&'static str]] = &[&["rate"], &["mean"]];
 
-    fn from_form(form: usize, v: &[f64], factor: f64) -> Result<Family, (&'static str, f64, String)> {
+    fn from_form(form: usize, v: &[f64], factor: f64) -> Result<Family, Refusal> {
         if form == 0 {
             return Ok(Family::Exponential(Exponential { rate: v[0] / factor }));
         }
@@ -47,5 +47,18 @@ impl Law for Exponential {
 
     fn days(self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "exponential(mean {} d)", r(1.0 / self.rate))
+    }
+
+    fn mean(self) -> f64 {
+        1.0 / self.rate
+    }
+
+    fn parameters(self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "exponential(rate {})", g4(self.rate))
+    }
+
+    /// `ln r + t - r e^t` on `t = ln x`.
+    fn ln_density_free(self, t: f64) -> f64 {
+        self.rate.ln() + t - self.rate * t.exp()
     }
 }

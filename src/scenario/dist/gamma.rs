@@ -9,7 +9,7 @@ use rand::{Rng, RngExt};
 use rand_distr::{Gamma as RandGamma, Open01};
 
 use super::special::{gamma_p, gamma_quantile};
-use super::{Family, Fixed, Law, Sampler, positive, r, standard_normal};
+use super::{Family, Fixed, Law, Prior, Refusal, Sampler, g4, must_be_positive, positive, r, standard_normal};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Gamma {
@@ -21,7 +21,7 @@ impl Law for Gamma {
     const NAME: &'static str = "gamma";
     const FORMS: &'static [&'static [&'static str]] = &[&["shape", "scale"], &["mean", "sd"]];
 
-    fn from_form(form: usize, v: &[f64], factor: f64) -> Result<Family, (&'static str, f64, String)> {
+    fn from_form(form: usize, v: &[f64], factor: f64) -> Result<Family, Refusal> {
         if form == 0 {
             return Ok(Family::Gamma(Gamma {
                 shape: v[0],
@@ -92,6 +92,57 @@ impl Law for Gamma {
             r(self.shape * self.scale),
             r(libm::sqrt(self.shape) * self.scale)
         )
+    }
+
+    fn mean(self) -> f64 {
+        self.shape * self.scale
+    }
+
+    fn parameters(self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "gamma(shape {}, scale {})", g4(self.shape), g4(self.scale))
+    }
+
+    /// `k t - e^t / θ - ln Γ(k) - k ln θ` on `t = ln x`.
+    fn ln_density_free(self, t: f64) -> f64 {
+        let Gamma { shape, scale } = self;
+        shape * t - t.exp() / scale - libm::lgamma(shape) - shape * scale.ln()
+    }
+
+    /// `gamma = [shape, scale]`; `gamma_mean = m, sd = s` with shape
+    /// `(m / s)²`, scale `s² / m`; `one_minus_gamma_mean = m, sd = s`, one
+    /// minus a gamma of mean `1 - m` and sd `s` (a utility whose decrement
+    /// is gamma).
+    const BELIEF_FORMS: &'static [&'static [&'static str]] =
+        &[&["gamma"], &["gamma_mean", "sd"], &["one_minus_gamma_mean", "sd"]];
+
+    fn from_belief(form: usize, v: &[f64]) -> Result<Prior, Refusal> {
+        let by_moments = |m: f64, s: f64| {
+            Family::Gamma(Gamma {
+                shape: (m / s).powi(2),
+                scale: s * s / m,
+            })
+        };
+        match form {
+            0 => Ok(Prior::of(Family::Gamma(Gamma {
+                shape: must_be_positive("gamma", "gamma's shape", v[0])?,
+                scale: must_be_positive("gamma", "gamma's scale", v[1])?,
+            }))),
+            1 => Ok(Prior::of(by_moments(
+                must_be_positive("gamma_mean", "gamma_mean", v[0])?,
+                must_be_positive("sd", "sd", v[1])?,
+            ))),
+            _ => {
+                let (m, s) = (v[0], must_be_positive("sd", "sd", v[1])?);
+                if m >= 1.0 {
+                    return Err((
+                        "one_minus_gamma_mean",
+                        m,
+                        "one_minus_gamma_mean must be below 1 (the decrement 1 - m is gamma)".into(),
+                    ));
+                }
+                Ok(Prior::one_minus(by_moments(1.0 - m, s)))
+            }
+        }
     }
 }
 

@@ -4,8 +4,8 @@
 
 use rand_distr::LogNormal as RandLogNormal;
 
-use super::special::{normal_cdf, normal_quantile};
-use super::{Family, Fixed, Law, Sampler, Z90, finite, non_negative, r};
+use super::special::{ln_normal, normal_cdf, normal_quantile};
+use super::{Family, Fixed, Law, Prior, Refusal, Sampler, Z90, finite, g4, must_be_positive, non_negative, r};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LogNormal {
@@ -17,7 +17,7 @@ impl Law for LogNormal {
     const NAME: &'static str = "lognormal";
     const FORMS: &'static [&'static [&'static str]] = &[&["mu", "sigma"], &["median", "p90"]];
 
-    fn from_form(form: usize, v: &[f64], factor: f64) -> Result<Family, (&'static str, f64, String)> {
+    fn from_form(form: usize, v: &[f64], factor: f64) -> Result<Family, Refusal> {
         if form == 0 {
             return Ok(Family::LogNormal(LogNormal {
                 mu: v[0] + libm::log(factor),
@@ -81,5 +81,38 @@ impl Law for LogNormal {
             r(libm::exp(self.mu)),
             r(libm::exp(self.mu + Z90 * self.sigma))
         )
+    }
+
+    fn mean(self) -> f64 {
+        (self.mu + self.sigma * self.sigma / 2.0).exp()
+    }
+
+    fn parameters(self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "lognormal(mu {}, sigma {})", g4(self.mu), g4(self.sigma))
+    }
+
+    /// The normal density of `t = ln x` with mean `mu` and sd `sigma`.
+    fn ln_density_free(self, t: f64) -> f64 {
+        ln_normal(t, self.mu, self.sigma)
+    }
+
+    /// `lognormal = [mu, sigma]`; `lognormal_mean = m, sd = s` with
+    /// `sigma² = ln(1 + s² / m²)`, `mu = ln m - sigma² / 2`.
+    const BELIEF_FORMS: &'static [&'static [&'static str]] = &[&["lognormal"], &["lognormal_mean", "sd"]];
+
+    fn from_belief(form: usize, v: &[f64]) -> Result<Prior, Refusal> {
+        if form == 0 {
+            return Ok(Prior::of(Family::LogNormal(LogNormal {
+                mu: v[0],
+                sigma: must_be_positive("lognormal", "lognormal's sigma", v[1])?,
+            })));
+        }
+        let m = must_be_positive("lognormal_mean", "lognormal_mean", v[0])?;
+        let s = must_be_positive("sd", "sd", v[1])?;
+        let var = (1.0 + (s / m).powi(2)).ln();
+        Ok(Prior::of(Family::LogNormal(LogNormal {
+            mu: m.ln() - var / 2.0,
+            sigma: var.sqrt(),
+        })))
     }
 }

@@ -43,20 +43,24 @@
 //! [`normal_quantile`], [`gamma_p`], [`gamma_quantile`]) are in
 //! `special.rs`.
 
+mod beta;
 mod exponential;
 mod fixed;
 mod gamma;
 mod lognormal;
 mod normal;
+mod prior;
 mod special;
 mod uniform;
 mod weibull;
 
+pub use beta::Beta;
 pub use exponential::Exponential;
 pub use fixed::Fixed;
 pub use gamma::Gamma;
 pub use lognormal::LogNormal;
 pub use normal::Normal;
+pub use prior::Prior;
 pub use special::{
     AS241_A, AS241_B, AS241_C, AS241_D, AS241_E, AS241_F, gamma_p, gamma_quantile, normal_cdf, normal_quantile,
 };
@@ -64,7 +68,7 @@ pub use uniform::Uniform;
 pub use weibull::Weibull;
 
 use rand::{Rng, RngExt};
-use rand_distr::{Distribution, Exp1, Gamma as RandGamma, StandardNormal};
+use rand_distr::{Beta as RandBeta, Distribution, Exp1, Gamma as RandGamma, StandardNormal};
 
 use serde::Deserialize;
 
@@ -115,6 +119,9 @@ pub struct RawDist {
     pub source: Option<String>,
 }
 
+/// A value a form does not allow: `(key, value, problem)`.
+pub type Refusal = (&'static str, f64, String);
+
 /// A family of distributions, one file each: what a scenario calls it,
 /// how it may be written, and what the engine needs of it. Parameters
 /// are in days for durations.
@@ -130,8 +137,8 @@ pub trait Law: Copy {
     /// by `factor` (7 for weeks).
     ///
     /// # Errors
-    /// `(key, value, problem)` for a value the form does not allow.
-    fn from_form(form: usize, values: &[f64], factor: f64) -> Result<Family, (&'static str, f64, String)>;
+    /// The [`Refusal`] of a value the form does not allow.
+    fn from_form(form: usize, values: &[f64], factor: f64) -> Result<Family, Refusal>;
 
     /// The family with its parameters checked; a zero spread becomes
     /// [`Fixed`].
@@ -161,6 +168,37 @@ pub trait Law: Copy {
 
     /// Its words, in days: `lognormal(median 14 d, p90 28 d)`.
     fn days(self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result;
+
+    /// Its mean.
+    fn mean(self) -> f64;
+
+    /// Its parameters in its own terms, as a belief shows them:
+    /// `gamma(shape 3, scale 2)` (to four decimals).
+    fn parameters(self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result;
+
+    /// `ln` of the density of `t = free(x)` when `x` has this distribution
+    /// (the density of `x` times `|dx/dt|`), where [`free`] maps the
+    /// support onto the line: the logit of `(x - lo) / (hi - lo)` on a
+    /// bounded support, `ln(x - lo)` on a half-line, `x` on the line.
+    fn ln_density_free(self, t: f64) -> f64;
+
+    /// The forms a distribution of belief may take in this family
+    /// (`{ gamma_mean = m, sd = s }`), each the keys written together; a
+    /// form of one key takes a pair, `gamma = [shape, scale]`.
+    const BELIEF_FORMS: &'static [&'static [&'static str]] = &[];
+
+    /// The prior of belief form `form` (an index into
+    /// [`Law::BELIEF_FORMS`], values in its order, a pair giving two).
+    ///
+    /// # Errors
+    /// The [`Refusal`] of a value the form does not allow.
+    fn from_belief(form: usize, values: &[f64]) -> Result<Prior, Refusal> {
+        Err((
+            Self::NAME,
+            values.first().copied().unwrap_or(f64::NAN),
+            format!("{} has no belief form {form}", Self::NAME),
+        ))
+    }
 }
 
 /// A family with its parameters, in days for durations.
@@ -173,6 +211,7 @@ pub enum Family {
     Gamma(Gamma),
     Weibull(Weibull),
     Exponential(Exponential),
+    Beta(Beta),
 }
 
 /// `$call` with `$law` bound to the family's [`Law`], whichever it is.
@@ -186,21 +225,47 @@ macro_rules! each_law {
             Family::Gamma($law) => $call,
             Family::Weibull($law) => $call,
             Family::Exponential($law) => $call,
+            Family::Beta($law) => $call,
         }
     };
 }
 
-/// Each family's name, parameter forms and reading of a form, for
-/// [`Dist::from_raw`].
-type FromForm = fn(usize, &[f64], f64) -> Result<Family, (&'static str, f64, String)>;
-const LAWS: [(&str, &[&[&str]], FromForm); 7] = [
-    (Fixed::NAME, Fixed::FORMS, Fixed::from_form),
-    (Uniform::NAME, Uniform::FORMS, Uniform::from_form),
-    (Normal::NAME, Normal::FORMS, Normal::from_form),
-    (LogNormal::NAME, LogNormal::FORMS, LogNormal::from_form),
-    (Gamma::NAME, Gamma::FORMS, Gamma::from_form),
-    (Weibull::NAME, Weibull::FORMS, Weibull::from_form),
-    (Exponential::NAME, Exponential::FORMS, Exponential::from_form),
+/// How a scenario may write a family: its name, its parameter forms and
+/// its belief forms, with the readers of each ([`Law`]).
+#[derive(Clone, Copy)]
+pub struct Forms {
+    pub name: &'static str,
+    pub forms: &'static [&'static [&'static str]],
+    pub from_form: fn(usize, &[f64], f64) -> Result<Family, Refusal>,
+    pub belief_forms: &'static [&'static [&'static str]],
+    pub from_belief: fn(usize, &[f64]) -> Result<Prior, Refusal>,
+}
+
+/// The [`Forms`] of a [`Law`].
+macro_rules! forms {
+    ($law:ty) => {
+        Forms {
+            name: <$law>::NAME,
+            forms: <$law>::FORMS,
+            from_form: <$law>::from_form,
+            belief_forms: <$law>::BELIEF_FORMS,
+            from_belief: <$law>::from_belief,
+        }
+    };
+}
+
+/// Every family, as a scenario may write it: [`Dist::from_raw`] reads
+/// `family = "..."` tables by it, `scenario::belief` distributions of
+/// belief.
+pub const LAWS: [Forms; 8] = [
+    forms!(Fixed),
+    forms!(Uniform),
+    forms!(Normal),
+    forms!(LogNormal),
+    forms!(Gamma),
+    forms!(Weibull),
+    forms!(Exponential),
+    forms!(Beta),
 ];
 
 impl Family {
@@ -232,6 +297,20 @@ impl Family {
     fn truncated_sampler(self, u_lo: f64, mass: f64, lo: f64, hi: f64) -> Sampler {
         each_law!(self, law => law.truncated_sampler(u_lo, mass, lo, hi))
     }
+
+    /// Its mean ([`Law::mean`]).
+    pub fn mean(self) -> f64 {
+        each_law!(self, law => law.mean())
+    }
+
+    /// The log density on the free scale ([`Law::ln_density_free`]).
+    pub fn ln_density_free(self, t: f64) -> f64 {
+        each_law!(self, law => law.ln_density_free(t))
+    }
+
+    fn parameters(self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        each_law!(self, law => law.parameters(f))
+    }
 }
 
 /// A finite parameter.
@@ -261,6 +340,25 @@ fn non_negative(name: &str, v: f64) -> Result<(), String> {
     } else {
         Err(format!("{name} must be >= 0, got {v}"))
     }
+}
+
+/// A parameter read for a belief: a finite number above 0, else `(key,
+/// value, "{name} must be > 0")`.
+fn must_be_positive(key: &'static str, name: &str, v: f64) -> Result<f64, Refusal> {
+    if v > 0.0 && v.is_finite() {
+        Ok(v)
+    } else {
+        Err((key, v, format!("{name} must be > 0")))
+    }
+}
+
+/// A parameter as a belief shows it: to four decimals, trailing zeros
+/// dropped.
+fn g4(x: f64) -> String {
+    format!("{x:.4}")
+        .trim_end_matches('0')
+        .trim_end_matches('.')
+        .to_string()
 }
 
 /// A number as words show it: to two decimals.
@@ -319,6 +417,8 @@ pub enum Sampler {
         u_lo: f64,
         u_width: f64,
     },
+    /// rand_distr's beta (Cheng 1978).
+    Beta(RandBeta<f64>),
     /// Rejection from the untruncated gamma.
     Reject {
         gamma: RandGamma<f64>,
@@ -340,6 +440,43 @@ impl std::fmt::Display for DistError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             DistError::Parameter(m) | DistError::Truncation(m) => f.write_str(m),
+        }
+    }
+}
+
+impl Sampler {
+    /// One draw; `family` is what the sampler was made from (the inverse
+    /// transform needs its quantile).
+    #[inline(always)]
+    pub fn draw<R: Rng + ?Sized>(&self, family: Family, rng: &mut R) -> f64 {
+        match self {
+            Sampler::Fixed(v) => *v,
+            Sampler::Uniform { low, width } => low + width * rng.random::<f64>(),
+            Sampler::Normal { mean, sd } => mean + sd * standard_normal(rng),
+            Sampler::LogNormal { mu, sigma } => (mu + sigma * standard_normal(rng)).exp(),
+            Sampler::GammaLarge(g) => g.sample(rng),
+            Sampler::Gamma(d) => d.sample(rng),
+            Sampler::Weibull { scale, inv_shape } => {
+                let e: f64 = Exp1.sample(rng);
+                // The platform's pow: several times faster than the libm
+                // crate's here (see docs/performance.md).
+                scale * e.powf(*inv_shape)
+            }
+            Sampler::Exponential { mean } => {
+                let e: f64 = Exp1.sample(rng);
+                mean * e
+            }
+            Sampler::Inverse { u_lo, u_width } => {
+                let u = u_lo + u_width * rng.random::<f64>();
+                family.quantile(u)
+            }
+            Sampler::Beta(beta) => beta.sample(rng),
+            Sampler::Reject { gamma, lo, hi } => loop {
+                let x = gamma.sample(rng);
+                if x >= *lo && x <= *hi {
+                    break x;
+                }
+            },
         }
     }
 }
@@ -415,34 +552,7 @@ impl Dist {
     /// One draw.
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        match &self.sampler {
-            Sampler::Fixed(v) => *v,
-            Sampler::Uniform { low, width } => low + width * rng.random::<f64>(),
-            Sampler::Normal { mean, sd } => mean + sd * standard_normal(rng),
-            Sampler::LogNormal { mu, sigma } => (mu + sigma * standard_normal(rng)).exp(),
-            Sampler::GammaLarge(g) => g.sample(rng),
-            Sampler::Gamma(d) => d.sample(rng),
-            Sampler::Weibull { scale, inv_shape } => {
-                let e: f64 = Exp1.sample(rng);
-                // The platform's pow: several times faster than the libm
-                // crate's here (see docs/performance.md).
-                scale * e.powf(*inv_shape)
-            }
-            Sampler::Exponential { mean } => {
-                let e: f64 = Exp1.sample(rng);
-                mean * e
-            }
-            Sampler::Inverse { u_lo, u_width } => {
-                let u = u_lo + u_width * rng.random::<f64>();
-                self.family.quantile(u)
-            }
-            Sampler::Reject { gamma, lo, hi } => loop {
-                let x = gamma.sample(rng);
-                if x >= *lo && x <= *hi {
-                    break x;
-                }
-            },
-        }
+        self.sampler.draw(self.family, rng)
     }
 
     /// The cumulative distribution function, truncation included.
@@ -484,8 +594,11 @@ impl Dist {
                 return Err(Invalid::new(format!("{path}.{key}"), value, "must be a finite number"));
             }
         }
-        let names = LAWS.map(|(name, _, _)| name);
-        let Some(&(name, forms, from_form)) = LAWS.iter().find(|(name, _, _)| *name == raw.family) else {
+        let names = LAWS.map(|law| law.name);
+        let Some(&Forms {
+            name, forms, from_form, ..
+        }) = LAWS.iter().find(|law| law.name == raw.family)
+        else {
             return Err(Invalid::new(
                 format!("{path}.family"),
                 format!("\"{}\"", raw.family),

@@ -3,8 +3,8 @@
 
 use rand_distr::Normal as RandNormal;
 
-use super::special::{normal_cdf, normal_quantile};
-use super::{Family, Fixed, Law, Sampler, finite, non_negative, r};
+use super::special::{ln_normal, normal_cdf, normal_quantile};
+use super::{Family, Fixed, Law, Prior, Refusal, Sampler, finite, g4, must_be_positive, non_negative, r};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Normal {
@@ -16,7 +16,7 @@ impl Law for Normal {
     const NAME: &'static str = "normal";
     const FORMS: &'static [&'static [&'static str]] = &[&["mean", "sd"]];
 
-    fn from_form(_form: usize, v: &[f64], factor: f64) -> Result<Family, (&'static str, f64, String)> {
+    fn from_form(_form: usize, v: &[f64], factor: f64) -> Result<Family, Refusal> {
         Ok(Family::Normal(Normal {
             mean: v[0] * factor,
             sd: v[1] * factor,
@@ -52,5 +52,27 @@ impl Law for Normal {
 
     fn days(self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "normal(mean {} d, sd {} d)", r(self.mean), r(self.sd))
+    }
+
+    fn mean(self) -> f64 {
+        self.mean
+    }
+
+    fn parameters(self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "normal({}, sd {})", g4(self.mean), g4(self.sd))
+    }
+
+    /// Its own density (the free scale is the line).
+    fn ln_density_free(self, t: f64) -> f64 {
+        ln_normal(t, self.mean, self.sd)
+    }
+
+    const BELIEF_FORMS: &'static [&'static [&'static str]] = &[&["normal"]];
+
+    fn from_belief(_form: usize, v: &[f64]) -> Result<Prior, Refusal> {
+        Ok(Prior::of(Family::Normal(Normal {
+            mean: v[0],
+            sd: must_be_positive("normal", "normal's sd", v[1])?,
+        })))
     }
 }

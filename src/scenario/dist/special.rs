@@ -1,5 +1,6 @@
 //! The special functions the families need: the standard normal CDF and
-//! quantile, the regularised incomplete gamma function and its inverse.
+//! quantile, the regularised incomplete gamma and beta functions and their
+//! inverses.
 //! Our own, not statrs's: each one's documentation gives the accuracy,
 //! speed and bit-identity measured against statrs 0.19.1 and why it stays.
 
@@ -220,6 +221,95 @@ pub fn gamma_quantile(a: f64, p: f64) -> f64 {
     0.5 * (lo + hi)
 }
 
+/// `ln(1 + e^x)` without overflow.
+pub fn softplus(x: f64) -> f64 {
+    if x > 0.0 {
+        x + (-x).exp().ln_1p()
+    } else {
+        x.exp().ln_1p()
+    }
+}
+
+/// `ln` of the normal density of `x` with mean `m` and sd `s`.
+pub fn ln_normal(x: f64, m: f64, s: f64) -> f64 {
+    let z = (x - m) / s;
+    -0.5 * z * z - s.ln() - 0.5 * (2.0 * std::f64::consts::PI).ln()
+}
+
+/// The regularised incomplete beta function `I_x(a, b)`, by the continued
+/// fraction of Numerical Recipes (3rd ed., 6.4, modified Lentz) on whichever
+/// of `I_x(a, b)` and `1 - I_{1-x}(b, a)` converges faster (`x < (a + 1) /
+/// (a + b + 2)`). Sets a truncated beta's `[F(lo), F(hi)]` and drives
+/// [`beta_quantile`].
+pub fn beta_i(a: f64, b: f64, x: f64) -> f64 {
+    if x <= 0.0 {
+        return 0.0;
+    }
+    if x >= 1.0 {
+        return 1.0;
+    }
+    let ln_front = libm::lgamma(a + b) - libm::lgamma(a) - libm::lgamma(b) + a * libm::log(x) + b * libm::log1p(-x);
+    if x < (a + 1.0) / (a + b + 2.0) {
+        (libm::exp(ln_front) * beta_fraction(a, b, x) / a).clamp(0.0, 1.0)
+    } else {
+        (1.0 - libm::exp(ln_front) * beta_fraction(b, a, 1.0 - x) / b).clamp(0.0, 1.0)
+    }
+}
+
+/// The continued fraction of [`beta_i`].
+fn beta_fraction(a: f64, b: f64, x: f64) -> f64 {
+    let tiny = 1e-300;
+    let (qab, qap, qam) = (a + b, a + 1.0, a - 1.0);
+    let mut c = 1.0;
+    let mut d = 1.0 - qab * x / qap;
+    if d.abs() < tiny {
+        d = tiny;
+    }
+    d = 1.0 / d;
+    let mut h = d;
+    for m in 1..10_000 {
+        let m = f64::from(m);
+        let m2 = 2.0 * m;
+        for aa in [
+            m * (b - m) * x / ((qam + m2) * (a + m2)),
+            -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2)),
+        ] {
+            d = 1.0 + aa * d;
+            if d.abs() < tiny {
+                d = tiny;
+            }
+            c = 1.0 + aa / c;
+            if c.abs() < tiny {
+                c = tiny;
+            }
+            d = 1.0 / d;
+            h *= d * c;
+        }
+        if (d * c - 1.0).abs() < 1e-16 {
+            break;
+        }
+    }
+    h
+}
+
+/// Quantile of the beta distribution by bisection on [`beta_i`] (used for
+/// truncated beta draws and in tests).
+pub fn beta_quantile(a: f64, b: f64, p: f64) -> f64 {
+    let (mut lo, mut hi) = (0.0_f64, 1.0_f64);
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if mid <= lo || mid >= hi {
+            break;
+        }
+        if beta_i(a, b, mid) < p {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,5 +363,27 @@ mod tests {
         assert!((gamma_p(5.0, 20.0) - (1.0 - q)).abs() < 1e-15);
         let q = gamma_quantile(3.0, 0.3);
         assert!((gamma_p(3.0, q) - 0.3).abs() < 1e-12);
+    }
+    #[test]
+    fn beta_i_matches_closed_forms() {
+        // I_x(1, 1) = x; I_x(a, 1) = x^a; I_x(1, b) = 1 - (1 - x)^b;
+        // I_x(2, 3) = sum_{j=2}^{4} C(4, j) x^j (1 - x)^(4 - j); I_0.5(a, a) = 1/2.
+        for x in [1e-6, 0.01, 0.3, 0.5, 0.77, 0.999] {
+            let y: f64 = 1.0 - x;
+            let i23 = 6.0 * x * x * y * y + 4.0 * x.powi(3) * y + x.powi(4);
+            for (got, want) in [
+                (beta_i(1.0, 1.0, x), x),
+                (beta_i(3.5, 1.0, x), x.powf(3.5)),
+                (beta_i(1.0, 2.5, x), 1.0 - y.powf(2.5)),
+                (beta_i(2.0, 3.0, x), i23),
+            ] {
+                assert!((got - want).abs() < 1e-13, "x = {x}: {got} vs {want}");
+            }
+        }
+        for a in [0.3, 2.0, 40.0, 900.0] {
+            assert!((beta_i(a, a, 0.5) - 0.5).abs() < 1e-12, "a = {a}");
+        }
+        let q = beta_quantile(2.5, 7.0, 0.3);
+        assert!((beta_i(2.5, 7.0, q) - 0.3).abs() < 1e-13);
     }
 }

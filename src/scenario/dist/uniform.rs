@@ -1,7 +1,8 @@
 //! The uniform distribution on `[low, high]`: `F(x) = (x - low) / (high -
 //! low)`.
 
-use super::{Family, Fixed, Law, Sampler, finite, r};
+use super::special::softplus;
+use super::{Family, Fixed, Law, Prior, Refusal, Sampler, finite, g4, r};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Uniform {
@@ -13,7 +14,7 @@ impl Law for Uniform {
     const NAME: &'static str = "uniform";
     const FORMS: &'static [&'static [&'static str]] = &[&["low", "high"]];
 
-    fn from_form(_form: usize, v: &[f64], factor: f64) -> Result<Family, (&'static str, f64, String)> {
+    fn from_form(_form: usize, v: &[f64], factor: f64) -> Result<Family, Refusal> {
         Ok(Family::Uniform(Uniform {
             low: v[0] * factor,
             high: v[1] * factor,
@@ -24,6 +25,7 @@ impl Law for Uniform {
         let Uniform { low, high } = self;
         finite("low", low)?;
         finite("high", high)?;
+        finite("high - low", high - low)?;
         if low > high {
             return Err(format!("uniform needs low <= high, got low = {low}, high = {high}"));
         }
@@ -55,5 +57,29 @@ impl Law for Uniform {
 
     fn days(self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "uniform({} to {} d)", r(self.low), r(self.high))
+    }
+
+    fn mean(self) -> f64 {
+        (self.low + self.high) / 2.0
+    }
+
+    fn parameters(self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "uniform({}, {})", g4(self.low), g4(self.high))
+    }
+
+    /// `ln u + ln(1 - u)`, `u = expit t`.
+    fn ln_density_free(self, t: f64) -> f64 {
+        -softplus(-t) - softplus(t)
+    }
+
+    const BELIEF_FORMS: &'static [&'static [&'static str]] = &[&["uniform"]];
+
+    fn from_belief(_form: usize, v: &[f64]) -> Result<Prior, Refusal> {
+        let (low, high) = (v[0], v[1]);
+        if low < high {
+            Ok(Prior::of(Family::Uniform(Uniform { low, high })))
+        } else {
+            Err(("uniform", low, "uniform = [low, high] needs low < high".into()))
+        }
     }
 }
