@@ -190,7 +190,7 @@ pub enum Error {
         value: String,
         rule: String,
     },
-    #[error("cannot write {}: {source} (the output location must be a writable folder with free space; choose another --out)", path.display())]
+    #[error("cannot write {}: {source} (the output location must be a writable folder with free space)", path.display())]
     Output {
         path: PathBuf,
         #[source]

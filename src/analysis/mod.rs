@@ -122,7 +122,7 @@ fn check_memory(scenario: &Scenario, by: &[usize], threads: usize) -> Result<(),
         .count()
         .map_or_else(|| "more than 2^64".to_string(), |g| g.to_string());
     Err(Error::Usage(format!(
-        "the run's accumulators would take about {:.1} GiB ({groups} subgroups of {} x {} policies, a day grid of {} days at {}-day steps, {workers} workers); the limit is {:.0} GiB: split by fewer or coarser covariates (--by), shorten the horizon, or widen simulation.curve_step_days",
+        "the run's accumulators would take about {:.1} GiB ({groups} subgroups of {} x {} policies, a day grid of {} days at {}-day steps, {workers} workers); the limit is {:.0} GiB: split by fewer or coarser covariates, shorten the horizon, or widen simulation.curve_step_days",
         gib(bytes),
         if by.is_empty() {
             "-".to_string()

@@ -444,6 +444,14 @@ impl OutArgs {
             force: self.force,
         }
     }
+
+    /// Prints a job's report unless `--quiet`.
+    fn show(&self, report: impl std::fmt::Display) -> Result<(), Error> {
+        if !self.quiet {
+            print!("{report}");
+        }
+        Ok(())
+    }
 }
 
 /// Parses the command line and runs the command.
@@ -468,33 +476,14 @@ fn dispatch(command: Command) -> Result<(), Error> {
         Command::Sensitivity(args) => sensitivity_command(args),
         Command::Psa(args) => psa_command(args),
         Command::Merge { shards, output } if shards.first().is_some_and(|d| is_psa_shard(d)) => {
-            let report = jobs::psa::merge(&shards, &output.destination())?;
-            if !output.quiet {
-                print_psa(&report);
-            }
-            Ok(())
+            output.show(jobs::psa::merge(&shards, &output.destination())?)
         }
-        Command::Merge { shards, output } => {
-            let report = jobs::merge::merge(&shards, &output.destination())?;
-            if !output.quiet {
-                if let Some(results) = &report.results {
-                    print!("{}", terminal::format_table(results));
-                }
-                println!("\nmerged {} shards\nwrote {}", shards.len(), report.dir.display());
-            }
-            Ok(())
-        }
+        Command::Merge { shards, output } => output.show(jobs::merge::merge(&shards, &output.destination())?),
         Command::Bench(args) => bench_command(args),
         Command::Plot(args) => plot_command(args),
         Command::Targets(args) => targets_command(args),
         Command::Diff { a, b } => {
-            let report = jobs::diff::diff(&a, &b)?;
-            println!("A: {} ({}, seed {})", a.display(), report.a.scenario, report.a.seed);
-            println!("B: {} ({}, seed {})\n", b.display(), report.b.scenario, report.b.seed);
-            print!("{}", terminal::format_diff(&report.differences));
-            for note in &report.notes {
-                println!("note: {note}");
-            }
+            print!("{}", jobs::diff::diff(&a, &b)?);
             Ok(())
         }
         Command::Calibrate(args) => calibrate_command(args),
@@ -550,8 +539,8 @@ fn flag(setting: Setting) -> &'static str {
 }
 
 /// A setting out of range, said with its flag: `--draws 1: use from 2 to
-/// 100000 draws`; an output directory that cannot be used, with `--out`
-/// and `--force`.
+/// 100000 draws`; an output directory or location that cannot be used,
+/// with `--out` and `--force`.
 fn flagged(e: Error) -> Error {
     match e {
         Error::Setting { setting, value, rule } => Error::Usage(format!("{} {value}: {rule}", flag(setting))),
@@ -569,6 +558,7 @@ fn flagged(e: Error) -> Error {
                 path.display()
             ),
         }),
+        e @ Error::Output { .. } => Error::Runtime(format!("{e}: choose another --out")),
         other => other,
     }
 }
@@ -601,29 +591,7 @@ fn psa_command(args: PsaArgs) -> Result<(), Error> {
         &options,
         !args.output.quiet,
     )?;
-    if !args.output.quiet {
-        print_psa(&report);
-    }
-    Ok(())
-}
-
-fn print_psa(report: &jobs::psa::PsaReport) {
-    match &report.results {
-        Some(results) => {
-            print!("{}", terminal::format_psa(results));
-            println!(
-                "\n{} draws x {} patients per policy in {:.2} s\nwrote {}",
-                results.draws.len(),
-                results.patients,
-                report.manifest.simulation_seconds,
-                report.dir.display()
-            );
-        }
-        None => println!(
-            "wrote PSA shard {} (merge all shards with `foramen merge`)",
-            report.dir.display()
-        ),
-    }
+    args.output.show(report)
 }
 
 fn sweep_command(args: SweepArgs) -> Result<(), Error> {
@@ -634,27 +602,15 @@ fn sweep_command(args: SweepArgs) -> Result<(), Error> {
         (None, Some(range)) => whole_range(&loaded, &args.param, *range, args.steps)?,
         (None, None) => return Err(Error::Usage("give --values A,B,C or --range LO..HI".into())),
     };
-    let outcomes = args.outcome.clone();
-    let (dir, points, manifest) = jobs::sweep::sweep(
+    let report = jobs::sweep::sweep(
         &loaded,
         &settings,
         &args.output.destination(),
         &args.param,
         &values,
-        &outcomes,
+        &args.outcome,
     )?;
-    if !args.output.quiet {
-        print!("{}", terminal::format_sweep(&args.param, &points, &outcomes));
-        println!(
-            "\nswept {} over {} values ({} runs in {:.2} s)\nwrote {}",
-            args.param,
-            values.len(),
-            manifest.runs,
-            manifest.simulation_seconds,
-            dir.display()
-        );
-    }
-    Ok(())
+    args.output.show(report)
 }
 
 /// `--range` points, refused with the whole numbers to give instead when
@@ -697,18 +653,8 @@ fn sensitivity_command(args: SensitivityArgs) -> Result<(), Error> {
                 .unwrap_or_else(|| loaded.scenario.policies()[0].name.clone()),
         },
     };
-    let (dir, results, manifest) =
-        jobs::sensitivity::sensitivity(&loaded, &settings, &args.output.destination(), target)?;
-    if !args.output.quiet {
-        print!("{}", terminal::format_sensitivity(&results));
-        println!(
-            "{} runs in {:.2} s\nwrote {}",
-            manifest.runs,
-            manifest.simulation_seconds,
-            dir.display()
-        );
-    }
-    Ok(())
+    let report = jobs::sensitivity::sensitivity(&loaded, &settings, &args.output.destination(), target)?;
+    args.output.show(report)
 }
 
 /// Says on stderr when the horizon was extended to the targets' follow-up.
@@ -733,23 +679,7 @@ fn targets_command(args: TargetsArgs) -> Result<(), Error> {
         note_horizon(&input);
     }
     let report = jobs::targets::targets(input, &settings, &args.output.destination(), !quiet)?;
-    if !quiet {
-        print!(
-            "{}",
-            terminal::format_targets(&report.targets.targets, &report.evaluated.assessed)
-        );
-        let m = &report.manifest;
-        let used: std::collections::BTreeSet<usize> = report.targets.targets.iter().map(|t| t.policy).collect();
-        println!(
-            "{} patients under {} of {} policies (those the targets name) in {:.2} s\nwrote {}",
-            m.patients_per_policy,
-            used.len(),
-            m.policies.len(),
-            m.simulation_seconds,
-            report.dir.display()
-        );
-    }
-    Ok(())
+    args.output.show(report)
 }
 
 fn calibrate_command(args: CalibrateArgs) -> Result<(), Error> {
@@ -789,15 +719,10 @@ fn calibrate_command(args: CalibrateArgs) -> Result<(), Error> {
         note_horizon(&input);
     }
     let report = jobs::calibrate::calibrate_job(input, &settings, &plan, &args.output.destination(), !quiet)?;
-    if !quiet {
-        print!("{}", terminal::format_calibration(&report.fit, &report.targets.targets));
-        println!(
-            "{} evaluations of {} patients in {:.1} s\nwrote {}",
-            report.fit.evaluations,
-            plan.patients,
-            report.manifest.simulation_seconds,
-            report.dir.display()
-        );
+    let hint = !report.fit.posterior.converged;
+    args.output.show(report)?;
+    if hint && !quiet {
+        println!("hint: IMIS stopped at its last round before its stopping rule was met: raise --rounds");
     }
     Ok(())
 }
@@ -826,9 +751,7 @@ fn plot_command(args: PlotArgs) -> Result<(), Error> {
         );
     }
     if !args.quiet {
-        let dir = args.out.as_ref().unwrap_or(&args.run_dir);
-        let report = if plotted.report { " and report.html" } else { "" };
-        println!("wrote {} pictures{report} into {}", plotted.pictures, dir.display());
+        print!("{plotted}");
     }
     Ok(())
 }
@@ -882,11 +805,7 @@ fn bench_command(args: BenchArgs) -> Result<(), Error> {
         }
     };
     let benched = jobs::bench::bench(&loaded, &args.output.destination(), &plan, on_counts, on_row)?;
-    if !quiet {
-        println!("\n{}", terminal::format_floor(&benched.floor, benched.one_thread_ns));
-        println!("wrote {}", benched.dir.display());
-    }
-    Ok(())
+    args.output.show(benched)
 }
 
 fn run_command(args: RunArgs) -> Result<(), Error> {
@@ -905,28 +824,7 @@ fn run_command(args: RunArgs) -> Result<(), Error> {
     let loaded = jobs::load(args.scenario.path(), &overrides)?;
     let quiet = args.output.quiet;
     let report = jobs::run::run(&loaded, &settings, &args.output.destination(), !quiet)?;
-    if quiet {
-        return Ok(());
-    }
-    let Some(results) = &report.results else {
-        println!(
-            "wrote shard {} (merge all shards with `foramen merge`)",
-            report.dir.display()
-        );
-        return Ok(());
-    };
-    let m = &report.manifest;
-    print!("{}", terminal::format_table(results));
-    println!(
-        "\n{} patients x {} policies in {:.2} s ({:.0} patient-paths per second, {} threads)",
-        m.patients_per_policy,
-        m.policies.len(),
-        m.simulation_seconds,
-        m.patients_per_second,
-        m.threads
-    );
-    println!("wrote {}", report.dir.display());
-    Ok(())
+    args.output.show(report)
 }
 
 /// `1 policy`, `2 policies`.

@@ -10,7 +10,7 @@ use crate::analysis::floor::{self, Floor};
 use crate::error::Error;
 use crate::jobs::{Destination, Job, Loaded, Work, plot_error, timed};
 use crate::output::Manifest;
-use crate::report::{plot, tables};
+use crate::report::{plot, tables, terminal};
 use crate::simulate::engine::RunSpec;
 
 /// What `foramen bench` measured.
@@ -23,6 +23,15 @@ pub struct Benched {
     /// measured on one thread), when measured.
     pub one_thread_ns: Option<f64>,
     pub manifest: Manifest,
+}
+
+impl std::fmt::Display for Benched {
+    /// The floor and the directory (the rows are shown as they are
+    /// measured).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "\n{}", terminal::format_floor(&self.floor, self.one_thread_ns))?;
+        writeln!(f, "wrote {}", self.dir.display())
+    }
 }
 
 /// Measures `plan`; `on_row` sees each row as it is measured, after

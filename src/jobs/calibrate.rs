@@ -11,7 +11,7 @@ use crate::jobs::targets::WithTargets;
 use crate::jobs::{Destination, Job, Work, plot_error, timed};
 use crate::output::Manifest;
 use crate::report::progress::Terminal;
-use crate::report::{plot, tables};
+use crate::report::{plot, tables, terminal};
 use crate::scenario::targets::Targets;
 use crate::simulate::engine::RunSpec;
 
@@ -21,7 +21,23 @@ pub struct CalibrateReport {
     pub dir: PathBuf,
     pub targets: Targets,
     pub fit: Fit,
+    /// Patients per policy in each evaluation.
+    pub patients: u64,
     pub manifest: Manifest,
+}
+
+impl std::fmt::Display for CalibrateReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", terminal::format_calibration(&self.fit, &self.targets.targets))?;
+        writeln!(
+            f,
+            "{} evaluations of {} patients in {:.1} s\nwrote {}",
+            self.fit.evaluations,
+            self.patients,
+            self.manifest.simulation_seconds,
+            self.dir.display()
+        )
+    }
 }
 
 /// Calibrates and writes the directory: `calibration.csv` (parameters),
@@ -93,6 +109,7 @@ pub fn calibrate_job(
         dir,
         targets,
         fit,
+        patients: plan.patients,
         manifest,
     })
 }

@@ -1,21 +1,36 @@
 //! `foramen diff RUN_A RUN_B`: two run directories side by side.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 use crate::estimate::diff::{RunDifference, unpaired};
 use crate::output::{RunFacts, run_facts};
-use crate::report::tables;
+use crate::report::{tables, terminal};
 
 /// What `foramen diff` found.
 #[derive(Debug, Clone)]
 pub struct DiffReport {
+    pub a_dir: PathBuf,
+    pub b_dir: PathBuf,
     pub a: RunFacts,
     pub b: RunFacts,
     pub differences: Vec<RunDifference>,
     /// What differs between the runs besides their results (scenario
     /// text, foramen version, seed, patients, horizon).
     pub notes: Vec<String>,
+}
+
+impl std::fmt::Display for DiffReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (a, b) = (&self.a, &self.b);
+        writeln!(f, "A: {} ({}, seed {})", self.a_dir.display(), a.scenario, a.seed)?;
+        writeln!(f, "B: {} ({}, seed {})\n", self.b_dir.display(), b.scenario, b.seed)?;
+        write!(f, "{}", terminal::format_diff(&self.differences))?;
+        for note in &self.notes {
+            writeln!(f, "note: {note}")?;
+        }
+        Ok(())
+    }
 }
 
 /// Reads both run directories and takes the unpaired differences of
@@ -68,6 +83,8 @@ pub fn diff(a: &Path, b: &Path) -> Result<DiffReport, Error> {
         }
     }
     Ok(DiffReport {
+        a_dir: a.to_path_buf(),
+        b_dir: b.to_path_buf(),
         differences: unpaired(&sa, &sb),
         a: fa,
         b: fb,

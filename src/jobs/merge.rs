@@ -62,5 +62,6 @@ pub fn merge(dirs: &[PathBuf], dest: &Destination) -> Result<RunReport, Error> {
         dir,
         results: Some(results),
         manifest,
+        merged_shards: Some(dirs.len()),
     })
 }

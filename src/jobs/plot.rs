@@ -126,6 +126,7 @@ pub fn plot(run_dir: &Path, options: &PlotOptions) -> Result<Plotted, Error> {
         written.push(target);
     }
     Ok(Plotted {
+        dir: dest.clone(),
         files: written,
         pictures,
         report: loaded.is_some(),
@@ -135,6 +136,8 @@ pub fn plot(run_dir: &Path, options: &PlotOptions) -> Result<Plotted, Error> {
 /// What `foramen plot` wrote.
 #[derive(Debug, Clone)]
 pub struct Plotted {
+    /// Where they went.
+    pub dir: PathBuf,
     /// Every file, at its destination.
     pub files: Vec<PathBuf>,
     /// How many of them are pictures.
@@ -142,4 +145,16 @@ pub struct Plotted {
     /// Whether report.html was written (not for a run directory without
     /// scenario.toml, from before runs carried their scenario).
     pub report: bool,
+}
+
+impl std::fmt::Display for Plotted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let report = if self.report { " and report.html" } else { "" };
+        writeln!(
+            f,
+            "wrote {} pictures{report} into {}",
+            self.pictures,
+            self.dir.display()
+        )
+    }
 }

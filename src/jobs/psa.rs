@@ -11,7 +11,7 @@ use crate::jobs::{Destination, Job, Loaded, Source, Work, plot_error, threads, t
 use crate::output::Manifest;
 use crate::output::psa_partial::{self, PsaPartial, PsaRun};
 use crate::report::progress::Terminal;
-use crate::report::{plot, tables};
+use crate::report::{plot, tables, terminal};
 use crate::scenario::document::Overrides;
 use crate::simulate::shard::Shard;
 
@@ -40,6 +40,27 @@ pub struct PsaReport {
     pub dir: PathBuf,
     pub results: Option<PsaResults>,
     pub manifest: Manifest,
+}
+
+impl std::fmt::Display for PsaReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Some(results) = &self.results else {
+            return writeln!(
+                f,
+                "wrote PSA shard {} (merge all shards with `foramen merge`)",
+                self.dir.display()
+            );
+        };
+        write!(f, "{}", terminal::format_psa(results))?;
+        writeln!(
+            f,
+            "\n{} draws x {} patients per policy in {:.2} s\nwrote {}",
+            results.draws.len(),
+            results.patients,
+            self.manifest.simulation_seconds,
+            self.dir.display()
+        )
+    }
 }
 
 /// Runs the draws and writes the analysis into a new directory.

@@ -13,7 +13,7 @@ use crate::output::Manifest;
 use crate::output::partial::Partial;
 use crate::report::plot::{Format, Style};
 use crate::report::progress::Terminal;
-use crate::report::tables;
+use crate::report::{tables, terminal};
 
 /// What a finished run reports.
 #[derive(Debug, Clone)]
@@ -22,6 +22,34 @@ pub struct RunReport {
     /// The results (`None` for a shard: they come with the merge).
     pub results: Option<RunResults>,
     pub manifest: Manifest,
+    /// The shards merged into it (`foramen merge`), if any.
+    pub merged_shards: Option<usize>,
+}
+
+impl std::fmt::Display for RunReport {
+    /// The results table and what was run (or, for a shard, where it
+    /// went), then the directory.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let dir = self.dir.display();
+        let Some(results) = &self.results else {
+            return writeln!(f, "wrote shard {dir} (merge all shards with `foramen merge`)");
+        };
+        write!(f, "{}", terminal::format_table(results))?;
+        let m = &self.manifest;
+        match self.merged_shards {
+            Some(n) => writeln!(f, "\nmerged {n} shards")?,
+            None => writeln!(
+                f,
+                "\n{} patients x {} policies in {:.2} s ({:.0} patient-paths per second, {} threads)",
+                m.patients_per_policy,
+                m.policies.len(),
+                m.simulation_seconds,
+                m.patients_per_second,
+                m.threads
+            )?,
+        }
+        writeln!(f, "wrote {dir}")
+    }
 }
 
 /// Simulates and writes every output into a new run directory: tables,
@@ -89,6 +117,7 @@ pub fn run(loaded: &Loaded, settings: &Settings, dest: &Destination, progress: b
             dir,
             results: None,
             manifest,
+            merged_shards: None,
         });
     }
     let files = tables::write_tables(&results, job.dir())?;
@@ -107,5 +136,6 @@ pub fn run(loaded: &Loaded, settings: &Settings, dest: &Destination, progress: b
         dir,
         results: Some(results),
         manifest,
+        merged_shards: None,
     })
 }

@@ -8,7 +8,7 @@ use crate::analysis::sweep::{self, Measure, SensitivityResults};
 use crate::error::Error;
 use crate::jobs::{Destination, Job, Loaded, Work, parameter_labels, plot_error, threads, timed};
 use crate::output::Manifest;
-use crate::report::{plot, tables};
+use crate::report::{plot, tables, terminal};
 
 /// Runs the one-way sensitivity analysis of `target` and writes its
 /// directory.
@@ -21,7 +21,7 @@ pub fn sensitivity(
     settings: &Settings,
     dest: &Destination,
     target: Measure,
-) -> Result<(PathBuf, SensitivityResults, Manifest), Error> {
+) -> Result<SensitivityReport, Error> {
     let spec = settings.spec(&loaded.scenario)?;
     let mut job = Job::start(
         format!("sensitivity ({})", target.label()),
@@ -44,5 +44,26 @@ pub fn sensitivity(
         paths_per_second: None,
         stalled_paths: results.stalled_paths,
     })?;
-    Ok((dir, results, manifest))
+    Ok(SensitivityReport { dir, results, manifest })
+}
+
+/// What a finished `foramen sensitivity` reports.
+#[derive(Debug, Clone)]
+pub struct SensitivityReport {
+    pub dir: PathBuf,
+    pub results: SensitivityResults,
+    pub manifest: Manifest,
+}
+
+impl std::fmt::Display for SensitivityReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", terminal::format_sensitivity(&self.results))?;
+        writeln!(
+            f,
+            "{} runs in {:.2} s\nwrote {}",
+            self.manifest.runs,
+            self.manifest.simulation_seconds,
+            self.dir.display()
+        )
+    }
 }

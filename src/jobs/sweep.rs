@@ -1,6 +1,7 @@
 //! `foramen sweep`: the scenario at each value of one parameter; writes
 //! `sweep.csv` and a chart per outcome.
 
+use std::fmt;
 use std::path::PathBuf;
 
 use crate::analysis::Settings;
@@ -9,7 +10,37 @@ use crate::error::Error;
 use crate::jobs::{Destination, Job, Loaded, Work, parameter_labels, plot_error, threads, timed};
 use crate::outcome::OutcomeDef;
 use crate::output::Manifest;
-use crate::report::{plot, tables};
+use crate::report::{plot, tables, terminal};
+
+/// What a finished `foramen sweep` reports: the table of outcomes at each
+/// value, the runs and where they went.
+#[derive(Debug, Clone)]
+pub struct SweepReport {
+    pub dir: PathBuf,
+    pub param: String,
+    pub points: Vec<SweepPoint>,
+    pub outcomes: Vec<&'static OutcomeDef>,
+    pub manifest: Manifest,
+}
+
+impl fmt::Display for SweepReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}",
+            terminal::format_sweep(&self.param, &self.points, &self.outcomes)
+        )?;
+        writeln!(
+            f,
+            "\nswept {} over {} values ({} runs in {:.2} s)\nwrote {}",
+            self.param,
+            self.points.len(),
+            self.manifest.runs,
+            self.manifest.simulation_seconds,
+            self.dir.display()
+        )
+    }
+}
 
 /// Runs the sweep of `param` over `values` and writes its directory.
 ///
@@ -22,8 +53,8 @@ pub fn sweep(
     dest: &Destination,
     param: &str,
     values: &[f64],
-    outcomes: &[&OutcomeDef],
-) -> Result<(PathBuf, Vec<SweepPoint>, Manifest), Error> {
+    outcomes: &[&'static OutcomeDef],
+) -> Result<SweepReport, Error> {
     let spec = settings.spec(&loaded.scenario)?;
     let scenarios = sweep::sweep_scenarios(&loaded.document, &loaded.overrides, param, values)?;
     let mut job = Job::start(format!("sweep --param {param}"), loaded, dest, "-sweep")?;
@@ -43,5 +74,11 @@ pub fn sweep(
         paths_per_second: None,
         stalled_paths: points.iter().map(|p| p.stalled_paths).sum(),
     })?;
-    Ok((dir, points, manifest))
+    Ok(SweepReport {
+        dir,
+        param: param.to_string(),
+        points,
+        outcomes: outcomes.to_vec(),
+        manifest,
+    })
 }

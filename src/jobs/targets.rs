@@ -9,7 +9,7 @@ use crate::error::Error;
 use crate::jobs::{Destination, Job, Loaded, Work, load, plot_error, read_text, timed};
 use crate::output::Manifest;
 use crate::report::progress::Terminal;
-use crate::report::{plot, tables};
+use crate::report::{plot, tables, terminal};
 use crate::scenario::document::Overrides;
 use crate::scenario::targets::{ParsedTargets, Targets};
 use crate::scenario::{DEFAULT_TARGETS_FILE, DEFAULT_TARGETS_TOML};
@@ -22,6 +22,27 @@ pub struct TargetsReport {
     pub targets: Targets,
     pub evaluated: Evaluated,
     pub manifest: Manifest,
+}
+
+impl std::fmt::Display for TargetsReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}",
+            terminal::format_targets(&self.targets.targets, &self.evaluated.assessed)
+        )?;
+        let m = &self.manifest;
+        let used: std::collections::BTreeSet<usize> = self.targets.targets.iter().map(|t| t.policy).collect();
+        writeln!(
+            f,
+            "{} patients under {} of {} policies (those the targets name) in {:.2} s\nwrote {}",
+            m.patients_per_policy,
+            used.len(),
+            m.policies.len(),
+            m.simulation_seconds,
+            self.dir.display()
+        )
+    }
 }
 
 /// A scenario and the targets checked against it.

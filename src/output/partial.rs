@@ -50,7 +50,7 @@ impl Partial {
         let path = dir.join(FILE);
         if !path.is_file() {
             return Err(Error::Usage(format!(
-                "{} is not a shard directory (it has no {FILE}); merge the directories that `foramen run --shard K/N` wrote",
+                "{} is not a shard directory (it has no {FILE}); merge the directories that the shards of one sharded run wrote",
                 dir.display()
             )));
         }
@@ -76,13 +76,21 @@ pub fn merge(dirs: &[PathBuf]) -> Result<Partial, Error> {
             ("seed", &first.seed.to_string(), &p.seed.to_string()),
             ("cohort size", &first.patients.to_string(), &p.patients.to_string()),
             ("horizon", &first.horizon_days.to_string(), &p.horizon_days.to_string()),
-            ("--by", &first.subgroups_by.join(","), &p.subgroups_by.join(",")),
             (
-                "--independent",
+                "subgroup covariates",
+                &first.subgroups_by.join(","),
+                &p.subgroups_by.join(","),
+            ),
+            (
+                "pairing (independent cohorts)",
                 &first.independent.to_string(),
                 &p.independent.to_string(),
             ),
-            ("--reference", &first.reference.to_string(), &p.reference.to_string()),
+            (
+                "reference policy",
+                &first.reference.to_string(),
+                &p.reference.to_string(),
+            ),
             (
                 "shard count",
                 &first.shard.count.to_string(),

@@ -245,7 +245,7 @@ pub fn format_calibration(fit: &Fit, targets: &[Target]) -> String {
     }
     if left > 0 {
         out += &format!(
-            "({left} that could change a path were left out by --params: held at their means while fitting, drawn from their priors in the posterior sample)\n"
+            "({left} that could change a path were left out of the parameters chosen: held at their means while fitting, drawn from their priors in the posterior sample)\n"
         );
     }
     let inside = |a: &[Assessment]| a.iter().filter(|a| a.in_band).count();
@@ -266,7 +266,7 @@ pub fn format_calibration(fit: &Fit, targets: &[Target]) -> String {
         if p.converged {
             "stopping rule met"
         } else {
-            "stopped at the last round: raise --rounds"
+            "stopped at the last round"
         },
         p.ess,
         p.distinct,

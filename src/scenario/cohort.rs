@@ -578,9 +578,9 @@ mod tests {
             &raw_covariate("name = \"age\"\ndist = { family = \"normal\", mean = 60, sd = 10 }"),
         )
         .expect("valid");
-        let e = subgroup_covariate("--by", "age", std::slice::from_ref(&age)).unwrap_err();
+        let e = subgroup_covariate("by", "age", std::slice::from_ref(&age)).unwrap_err();
         assert!(e.problem.contains("needs `breaks`"), "{}", e.problem);
-        let typo = subgroup_covariate("--by", "agee", &[age]).unwrap_err();
+        let typo = subgroup_covariate("by", "agee", &[age]).unwrap_err();
         assert!(typo.problem.contains("did you mean `age`?"), "{}", typo.problem);
     }
 }

@@ -540,7 +540,7 @@ fn validate(t: &RawTarget, path: &str, scenario: &Scenario, problems: &mut Probl
                 format!("{path}.day"),
                 day,
                 format!(
-                    "follow-up must be more than 0 days and at most the scenario's horizon ({horizon} days; a longer one with --horizon, or horizon_days in the targets file)"
+                    "follow-up must be more than 0 days and at most the horizon simulated ({horizon} days): set a longer horizon_days in the targets file or the scenario"
                 ),
             ));
             None

@@ -92,7 +92,7 @@ fn merging_a_directory_that_is_not_a_shard_says_what_one_is() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("is not a shard directory"))
-        .stderr(predicate::str::contains("foramen run --shard K/N"));
+        .stderr(predicate::str::contains("the shards of one sharded run"));
 }
 
 /// A shard run without `--out` names its directory after the shard.

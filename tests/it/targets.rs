@@ -248,7 +248,7 @@ outcome = "no procedure"
         (
             "day = 365",
             "day = 9999",
-            &["target.t.day = 9999", "at most the scenario's horizon"],
+            &["target.t.day = 9999", "at most the horizon simulated"],
         ),
         (
             "comparability = \"good\"",
