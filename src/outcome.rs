@@ -20,11 +20,20 @@
 pub const BINS_PER_DAY: f64 = 8.0;
 /// Fixed-point scale of per-patient days whose mean is estimated.
 pub const DAY_FIXED_POINT: f64 = 65_536.0;
-/// Fixed-point scale of per-patient costs: 1/16 of a currency unit.
-pub const MONEY_FIXED_POINT: f64 = 16.0;
+/// Fixed-point scale of per-patient costs: 1/10,000 of a currency unit,
+/// decimal so that an amount written with up to four decimals is kept
+/// exactly (a binary 1/16 rounded 1.1 to 1.125 on every patient).
+pub const MONEY_FIXED_POINT: f64 = 10_000.0;
+/// The largest per-patient cost, of either sign, a run accepts (100
+/// million units): within it the sums of squares and cross-products hold
+/// every patient a run may have (`scenario::MAX_PATIENTS`) exactly.
+pub const MONEY_RANGE: f64 = 1e8;
 /// Fixed-point scale of per-patient QALYs and life-years: 2^-20 year
 /// (about 30 seconds).
 pub const YEAR_FIXED_POINT: f64 = 1_048_576.0;
+/// The largest per-patient QALYs or life-years, of either sign, a run
+/// accepts (a 200-year horizon at utility -2 is 400).
+pub const YEARS_RANGE: f64 = 1e4;
 
 /// Levels of care, in the order a pathway escalates through them.
 pub const LEVELS: [&str; 3] = ["conservative", "minimally_invasive", "surgical"];

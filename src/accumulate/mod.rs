@@ -12,8 +12,21 @@ pub mod targets;
 use serde::{Deserialize, Serialize};
 
 use crate::outcome::{
-    ALWAYS, BINS_PER_DAY, DAY_FIXED_POINT, Estimator, FEATURES, Feature, Id, MEANS, MEDIANS, MONEY_FIXED_POINT, N,
-    OPTIONAL, OUTCOMES, PAIRED, PROPORTIONS, YEAR_FIXED_POINT,
+    ALWAYS, BINS_PER_DAY, DAY_FIXED_POINT, Estimator, FEATURES, Feature, Id, MEANS, MEDIANS, MONEY_FIXED_POINT,
+    MONEY_RANGE, N, OPTIONAL, OUTCOMES, PAIRED, PROPORTIONS, YEAR_FIXED_POINT, YEARS_RANGE,
+};
+use crate::scenario::MAX_PATIENTS;
+
+// Per-patient money and years are bounded ([`MONEY_RANGE`],
+// [`YEARS_RANGE`]; a path outside is counted in `out_of_range` and the run
+// refused), so that a sum of squares, or of squared paired differences
+// (twice the range), over every patient a run may have stays below 2^128:
+// no sum can wrap.
+const _: () = {
+    let money = 2.0 * MONEY_RANGE * MONEY_FIXED_POINT;
+    let years = 2.0 * YEARS_RANGE * YEAR_FIXED_POINT;
+    assert!(money * money * (MAX_PATIENTS as f64) < u128::MAX as f64);
+    assert!(years * years * (MAX_PATIENTS as f64) < u128::MAX as f64);
 };
 use crate::simulate::pathway::{PathOutcome, Spells};
 
@@ -151,6 +164,9 @@ pub struct GroupAcc {
     /// Deepest level (none, conservative, minimally invasive, surgical) by
     /// (symptom-free, symptomatic) at the horizon.
     pub pathway: [[u64; 2]; 4],
+    /// Paths whose cost, QALYs or life-years lie outside [`MONEY_RANGE`]
+    /// or [`YEARS_RANGE`] (their sums are not exact: the run is refused).
+    pub out_of_range: u64,
 }
 
 impl GroupAcc {
@@ -167,6 +183,7 @@ impl GroupAcc {
                 })
                 .collect(),
             pathway: [[0; 2]; 4],
+            out_of_range: 0,
         }
     }
 
@@ -206,10 +223,17 @@ impl GroupAcc {
             }
         }
         self.pathway[usize::from(o.deepest_level.min(3))][usize::from(!o.symptom_free_at_horizon)] += 1;
+        let v = &o.valuation;
+        let money = v.cost.abs().max(v.cost_undiscounted.abs());
+        let years = (v.qalys.abs().max(v.qalys_undiscounted.abs()))
+            .max(v.life_years.abs().max(v.life_years_undiscounted.abs()));
+        // (NaN fails both tests.)
+        self.out_of_range += u64::from(!(money <= MONEY_RANGE && years <= YEARS_RANGE));
     }
 
     pub fn merge(&mut self, other: &GroupAcc) {
         self.patients += other.patients;
+        self.out_of_range += other.out_of_range;
         for k in 0..N {
             self.sum[k] += other.sum[k];
             self.sum_sq[k] += other.sum_sq[k];

@@ -3,7 +3,7 @@
 
 use crate::accumulate::{PolicyAcc, Values, first_recovery, write_values};
 use crate::error::Error;
-use crate::outcome::{FEATURES, Feature, Id, N};
+use crate::outcome::{FEATURES, Feature, Id, MONEY_RANGE, N, YEARS_RANGE};
 use crate::scenario::{Covariate, Scenario};
 use crate::simulate::engine::{self, Observer, RunSpec, Sink};
 use crate::simulate::ledger::Valuation;
@@ -434,6 +434,12 @@ pub fn run(scenario: &Scenario, spec: &RunSpec, observer: &dyn Observer) -> Resu
     let (mut sums, mut patients) = ran.sink;
     for acc in &mut sums.accs {
         acc.finish();
+    }
+    let outside: u64 = sums.accs.iter().map(|a| a.overall.out_of_range).sum();
+    if outside > 0 {
+        return Err(Error::Runtime(format!(
+            "{outside} patient paths had a cost beyond ±{MONEY_RANGE:e} or QALYs or life-years beyond ±{YEARS_RANGE:e} per patient, the range whose sums are kept exactly (docs/economics.md): check the scenario's costs, utilities and QALY losses"
+        )));
     }
     if let Some(records) = patients.as_mut().filter(|r| r.is_empty()) {
         records.first_patient = spec.shard.patients(spec.patients, spec.chunk).start;

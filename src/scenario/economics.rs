@@ -9,6 +9,7 @@ use serde::Deserialize;
 use super::cond::{Cond, Slot};
 use super::rules::condition;
 use crate::error::Invalid;
+use crate::outcome::MONEY_RANGE;
 use crate::scenario::DAYS_PER_YEAR;
 
 /// The health states a patient can be in while alive (the dead state is
@@ -305,22 +306,30 @@ pub struct RawAdjustment {
 
 // The rules: the mirror to the validated types, every problem named.
 
+/// A cost: from 0 to [`MONEY_RANGE`], the per-patient range whose sums
+/// are exact.
 fn check_cost(path: &str, cost: f64) -> Result<f64, Invalid> {
-    if cost.is_finite() && cost >= 0.0 {
+    if (0.0..=MONEY_RANGE).contains(&cost) {
         Ok(cost)
     } else {
-        Err(Invalid::new(path, cost, "a cost must be a finite number >= 0"))
+        Err(Invalid::new(
+            path,
+            cost,
+            format!(
+                "a cost must be a number from 0 to {MONEY_RANGE:e} (the per-patient range kept exactly; docs/economics.md)"
+            ),
+        ))
     }
 }
 
 pub(super) fn check_utility(path: &str, u: f64) -> Result<f64, Invalid> {
-    if u.is_finite() && u <= 1.0 {
+    if (-2.0..=1.0).contains(&u) {
         Ok(u)
     } else {
         Err(Invalid::new(
             path,
             u,
-            "a utility must be a finite number <= 1 (1 = full health)",
+            "a utility must be a number from -2 to 1 (1 = full health, 0 = dead, below 0 worse than dead)",
         ))
     }
 }

@@ -104,7 +104,7 @@ fn patient_costs_average_to_the_summary() {
     );
     let df = patients(&out);
     let summary = fs::read_to_string(out.join("summary.csv")).unwrap();
-    for (column, resolution) in [("cost", 1.0 / 16.0), ("qalys", 1.0 / 1_048_576.0), ("life_years", 1e-6)] {
+    for (column, resolution) in [("cost", 1e-4), ("qalys", 1.0 / 1_048_576.0), ("life_years", 1e-6)] {
         let mut sums: std::collections::BTreeMap<String, (f64, f64)> = Default::default();
         for i in 0..df.height() {
             let policy = df.column("policy").unwrap().get(i).unwrap().to_string();
@@ -123,6 +123,70 @@ fn patient_costs_average_to_the_summary() {
             );
         }
     }
+}
+
+/// One visit of cost 1.1 for every patient, undiscounted.
+const ONE_VISIT: &str = r#"name = "money"
+[simulation]
+patients = 1000
+seed = 1
+horizon_days = 365
+[[interventions]]
+name = "visit"
+level = "conservative"
+response = { probability = 1.0 }
+recovery_time = { family = "fixed", value = 10 }
+failure_time = { family = "fixed", value = 10 }
+cost = 1.1
+[[policies]]
+name = "only"
+steps = [{ intervention = "visit" }]
+[economics]
+currency = "USD"
+discount_rate = 0
+willingness_to_pay = [50000]
+utility = { symptomatic = 0.5, symptom_free = 0.9 }
+"#;
+
+/// Money is kept in decimal fixed point (1/10,000): a cost of 1.1 on every
+/// patient averages 1.1 exactly, where the binary 1/16 made it 1.125.
+#[test]
+fn a_cost_of_one_point_one_averages_one_point_one() {
+    let tmp = TempDir::new().unwrap();
+    let out = run_text(tmp.path(), "money", ONE_VISIT, &[]);
+    let summary = fs::read_to_string(out.join("summary.csv")).unwrap();
+    assert_eq!(number(&cell(&summary, &["only"], "cost")), 1.1);
+}
+
+/// A cost beyond the range whose sums are exact is refused when read, with
+/// the range; one that a path adds up beyond it is refused after the run
+/// rather than summed wrongly (it used to saturate and wrap: a cost of
+/// 1e20 was reported as 5.76e17 with se 0).
+#[test]
+fn money_beyond_the_exact_range_is_refused() {
+    stderr_has(
+        validate_text(&ONE_VISIT.replace("cost = 1.1", "cost = 1e20")).code(2),
+        &["interventions.visit.cost = 100000000000000000000", "from 0 to 1e8"],
+    );
+    let tmp = TempDir::new().unwrap();
+    let twice = ONE_VISIT
+        .replace("cost = 1.1", "cost = 9e7")
+        .replace(
+            "steps = [{ intervention = \"visit\" }]",
+            "steps = [{ intervention = \"visit\", attempts = 2 }]",
+        )
+        .replace("probability = 1.0", "probability = 0.0");
+    let file = tmp.path().join("twice.toml");
+    fs::write(&file, twice).unwrap();
+    let assert = foramen()
+        .arg("run")
+        .arg(&file)
+        .args(["--patients", "100", "--out"])
+        .arg(tmp.path().join("out"))
+        .assert()
+        .code(1);
+    stderr_has(assert, &["100 patient paths had a cost beyond ±1e8"]);
+    assert!(!tmp.path().join("out").exists());
 }
 
 /// The cost-effectiveness tables are the same bytes on 1 and 2 threads and
