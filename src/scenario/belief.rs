@@ -70,6 +70,11 @@ pub fn extract(doc: &mut Table) -> Result<Vec<Belief>, Vec<Invalid>> {
 
 fn walk(v: &mut Value, path: String, found: &mut Vec<Belief>, problems: &mut Vec<Invalid>) {
     match v {
+        Value::Table(t) if is_belief(t) && path.starts_with("simulation.") => problems.push(Invalid::new(
+            &path,
+            Value::Table(t.clone()).to_string(),
+            "the simulation's settings (horizon, curve grid) are the same for every draw, so that draws can be compared day by day: give a number",
+        )),
         Value::Table(t) if is_belief(t) => match prior(t, &path) {
             Ok(prior) => {
                 let written = ["beta_mean", "gamma_mean", "lognormal_mean", "one_minus_gamma_mean"]

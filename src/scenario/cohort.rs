@@ -214,6 +214,14 @@ pub(super) fn simulation(
         for (i, name) in raw.subgroups.iter().enumerate() {
             let path = format!("simulation.subgroups[{i}]");
             subgroups_ok &= p.take(subgroup_covariate(&path, name, covariates)).is_some();
+            if raw.subgroups[..i].contains(name) {
+                subgroups_ok = false;
+                p.push(Invalid::new(
+                    path,
+                    format!("\"{name}\""),
+                    "each covariate may be listed once; this one is listed twice",
+                ));
+            }
         }
     }
     Some(Simulation {

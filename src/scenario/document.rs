@@ -89,9 +89,9 @@ impl Document {
         let raw = if beliefs.is_empty() {
             RawScenario::deserialize(toml::de::Deserializer::from(tree)).map_err(syntax)?
         } else {
-            RawScenario::deserialize(table.clone()).map_err(|e| Error::Syntax {
+            serde_path_to_error::deserialize(table.clone()).map_err(|e| Error::Syntax {
                 file: file.to_string(),
-                message: format!("{} (with each distribution of belief at its mean)", e.message()),
+                message: belief_syntax_message(&e, tree.get_ref(), &table, &beliefs, text),
             })?
         };
         Ok(Document {
@@ -133,8 +133,15 @@ impl Document {
         if let Some(by) = &overrides.by {
             // Broken covariates are reported by validation below.
             if let Some(covariates) = covariates(&raw.cohort, &mut Problems::default()) {
-                for name in by {
+                for (i, name) in by.iter().enumerate() {
                     subgroup_covariate("by", name, &covariates).map_err(usage(Setting::By))?;
+                    if by[..i].contains(name) {
+                        return Err(Error::setting(
+                            Setting::By,
+                            by.join(","),
+                            format!("{name} is listed twice; name each covariate once"),
+                        ));
+                    }
                 }
             }
             raw.simulation.subgroups = by.clone();
@@ -295,18 +302,91 @@ impl Document {
 }
 
 pub(crate) fn syntax_message(e: &toml::de::Error, text: &str) -> String {
-    let Some(span) = e.span() else {
-        return e.message().to_string();
+    match e.span() {
+        Some(span) => located(e.message(), span.start, text),
+        None => e.message().to_string(),
+    }
+}
+
+/// A type error in a document with distributions of belief, which is read
+/// from the table with their means in place (that table has no spans):
+/// the key path serde stopped at, found again in the parsed tree for its
+/// line and column.
+fn belief_syntax_message(
+    e: &serde_path_to_error::Error<toml::de::Error>,
+    tree: &toml::de::DeTable<'_>,
+    table: &toml::Table,
+    beliefs: &[Belief],
+    text: &str,
+) -> String {
+    use serde_path_to_error::Segment;
+    use toml::de::DeValue;
+    let (mut path, mut value): (String, Option<&toml::Value>) = (String::new(), None);
+    let mut spanned: Option<&toml::Spanned<DeValue<'_>>> = None;
+    let mut found = true;
+    for segment in e.path().iter() {
+        match segment {
+            Segment::Map { key } => {
+                let (table_here, de_here) = match (value, spanned.map(toml::Spanned::get_ref)) {
+                    (None, None) => (Some(table), Some(tree)),
+                    (Some(toml::Value::Table(t)), Some(DeValue::Table(d))) => (Some(t), Some(d)),
+                    _ => (None, None),
+                };
+                value = table_here.and_then(|t| t.get(key));
+                spanned = de_here.and_then(|d| d.iter().find(|(k, _)| k.get_ref() == key).map(|(_, v)| v));
+                path = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+            }
+            Segment::Seq { index } => {
+                let item = value.and_then(toml::Value::as_array).and_then(|a| a.get(*index));
+                path = match item {
+                    Some(item) => crate::scenario::paths::element(&path, *index, item),
+                    None => format!("{path}[{index}]"),
+                };
+                value = item;
+                spanned = match spanned.map(toml::Spanned::get_ref) {
+                    Some(DeValue::Array(a)) => a.get(*index),
+                    _ => None,
+                };
+            }
+            Segment::Enum { .. } | Segment::Unknown => {}
+        }
+        found &= value.is_some() && spanned.is_some();
+    }
+    let message = if path.is_empty() {
+        e.inner().message().to_string()
+    } else if beliefs.iter().any(|b| b.path == path) {
+        format!(
+            "{path}: a distribution of belief is not allowed here, only where a number may vary (read at its mean: {})",
+            e.inner().message()
+        )
+    } else {
+        format!("{path}: {}", e.inner().message())
     };
-    let start = span.start.min(text.len());
+    match spanned.filter(|_| found) {
+        Some(at) => located(&message, at.span().start, text),
+        None => format!(
+            "{} (read with each distribution of belief at its mean)",
+            plain_types(message.trim_end())
+        ),
+    }
+}
+
+/// `message` at byte `start` of `text`: its line and column, the line, and
+/// a caret under the column.
+fn located(message: &str, start: usize, text: &str) -> String {
+    let start = start.min(text.len());
     let line_no = text[..start].matches('\n').count() + 1;
     let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
     let column = text[line_start..start].chars().count() + 1;
     let line = text[line_start..].lines().next().unwrap_or("");
     format!(
         "line {line_no}, column {column}: {}{}\n  {line_no:>4} | {line}\n       | {}^",
-        plain_types(e.message().trim_end()),
-        unknown_field_hint(e.message()),
+        plain_types(message.trim_end()),
+        unknown_field_hint(message),
         " ".repeat(column.saturating_sub(1))
     )
 }
@@ -329,7 +409,7 @@ fn plain_types(message: &str) -> String {
 /// " (did you mean `x`?)" for serde's "unknown field `y`, expected one of
 /// `x`, ..." messages.
 fn unknown_field_hint(message: &str) -> String {
-    let Some(rest) = message.strip_prefix("unknown field `") else {
+    let Some((_, rest)) = message.split_once("unknown field `") else {
         return String::new();
     };
     let Some((field, expected)) = rest.split_once('`') else {

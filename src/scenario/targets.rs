@@ -380,11 +380,13 @@ fn band(t: &RawTarget, path: &str, published: f64) -> Result<Band, Invalid> {
     let ordered = |key: &str, [lo, hi]: [f64; 2]| -> Result<(f64, f64), Invalid> {
         let at = format!("{path}.{key}");
         let (lo, hi) = (share(&at, lo)?, share(&at, hi)?);
-        if lo > hi || !(lo..=hi).contains(&published) {
+        if lo >= hi || !(lo..=hi).contains(&published) {
             return Err(Invalid::new(
                 at,
                 format!("[{lo}, {hi}]"),
-                format!("must be [low, high] with low <= published ({published}) <= high"),
+                format!(
+                    "must be [low, high] with low <= published ({published}) <= high and low < high (a band of no width gives no standard error)"
+                ),
             ));
         }
         Ok((lo, hi))

@@ -235,3 +235,64 @@ fn a_curve_step_off_the_eighth_day_grid_is_refused() {
         .collect();
     assert_eq!(days, ["0.0", "1.25", "1.3"], "{curves}");
 }
+
+/// A type error in a scenario with distributions of belief (the default
+/// has them) keeps its line, column and key path: it used to say only
+/// `invalid type: string "three", expected u32 (with each distribution of
+/// belief at its mean)`, with five `attempts` keys in the file.
+#[test]
+fn type_errors_beside_beliefs_keep_line_and_key_path() {
+    let text = foramen::scenario::DEFAULT_TOML;
+    let at = text.find("attempts = 3 ").expect("an `attempts = 3` in the default");
+    let line = text[..at].matches('\n').count() + 1;
+    let bad = text.replacen("attempts = 3 ", "attempts = \"three\" ", 1);
+    stderr_has(
+        validate_text(&bad).code(2),
+        &[
+            &format!("line {line}, column 12: policies.stepwise.steps[1].attempts: invalid type: string \"three\""),
+            "^",
+        ],
+    );
+    let belief = text.replacen("attempts = 3 ", "attempts = { beta = [1, 2] } ", 1);
+    stderr_has(
+        validate_text(&belief).code(2),
+        &[
+            &format!("line {line}, column 12: policies.stepwise.steps[1].attempts"),
+            "a distribution of belief is not allowed here",
+        ],
+    );
+}
+
+/// A covariate named twice among the subgroups is refused when read, from
+/// the file or from `--by` (it used to fail after the whole simulation
+/// with a polars error).
+#[test]
+fn duplicate_subgroups_are_refused_before_the_run() {
+    refused(
+        "subgroups = [\"grade\"]",
+        "subgroups = [\"grade\", \"grade\"]",
+        &["simulation.subgroups[1] = \"grade\"", "listed once"],
+    );
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("out");
+    stderr_has(
+        foramen()
+            .args(["run", SMALL, "--by", "grade,grade", "--out"])
+            .arg(&out)
+            .assert()
+            .code(2),
+        &["--by grade,grade: grade is listed twice"],
+    );
+    assert!(!out.exists());
+}
+
+/// A belief on the horizon is refused: each draw would have its own
+/// horizon and psa_curves.csv would mix them.
+#[test]
+fn a_belief_on_the_horizon_is_refused() {
+    refused(
+        "horizon_days = 365",
+        "horizon_days = { uniform = [300, 400] }",
+        &["simulation.horizon_days", "the same for every draw"],
+    );
+}

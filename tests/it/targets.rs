@@ -219,7 +219,13 @@ origin = "tfesi"
 day = 365
 outcome = "no procedure"
 "#;
-    let cases: [(&str, &str, &[&str]); 9] = [
+    let cases: [(&str, &str, &[&str]); 10] = [
+        // A band of no width (z = -inf, distance 0, "converged" before).
+        (
+            "range = [0.25, 0.75]",
+            "range = [0.5, 0.5]",
+            &["target.t.range = [0.5, 0.5]", "low < high"],
+        ),
         (
             "outcome = \"no procedure\"",
             "outcome = \"procedur\"",
