@@ -223,12 +223,14 @@ impl GroupAcc {
             }
         }
         self.pathway[usize::from(o.deepest_level.min(3))][usize::from(!o.symptom_free_at_horizon)] += 1;
-        let v = &o.valuation;
-        let money = v.cost.abs().max(v.cost_undiscounted.abs());
-        let years = (v.qalys.abs().max(v.qalys_undiscounted.abs()))
-            .max(v.life_years.abs().max(v.life_years_undiscounted.abs()));
-        // (NaN fails both tests.)
-        self.out_of_range += u64::from(!(money <= MONEY_RANGE && years <= YEARS_RANGE));
+        if declared[Feature::Economics as usize] {
+            let v = &o.valuation;
+            let money = v.cost.abs().max(v.cost_undiscounted.abs());
+            let years = (v.qalys.abs().max(v.qalys_undiscounted.abs()))
+                .max(v.life_years.abs().max(v.life_years_undiscounted.abs()));
+            // (NaN fails both tests.)
+            self.out_of_range += u64::from(!(money <= MONEY_RANGE && years <= YEARS_RANGE));
+        }
     }
 
     pub fn merge(&mut self, other: &GroupAcc) {

@@ -74,20 +74,7 @@ impl Source {
 /// UTF-8 text.
 pub fn read_text(path: &Path, what: &str) -> Result<String, Error> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| Error::Read {
-        what: what.to_string(),
-        file: file.clone(),
-        source,
-    })?;
-    if bytes.len() > MAX_SCENARIO_BYTES {
-        return Err(Error::Syntax {
-            file,
-            message: format!(
-                "the file is {} bytes; a {what} is at most {MAX_SCENARIO_BYTES} bytes of TOML",
-                bytes.len()
-            ),
-        });
-    }
+    let bytes = crate::output::read_capped(path, what, MAX_SCENARIO_BYTES as u64)?;
     String::from_utf8(bytes).map_err(|e| Error::Syntax {
         file,
         message: format!(

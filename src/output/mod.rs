@@ -261,15 +261,82 @@ pub fn run_facts(dir: &Path) -> Result<RunFacts, Error> {
     read_json(&dir.join("manifest.json"), "a foramen run's manifest")
 }
 
+/// The most bytes a JSON file of a run (a manifest, a shard's partial
+/// sums) may have.
+pub const MAX_JSON_BYTES: u64 = 4 << 30;
+
+/// Checks that `path` is a regular file of at most `cap` bytes before
+/// anything reads it: a directory, a device (`/dev/zero`) or a pipe is
+/// refused, as a file over the cap is, whatever size it reports.
+///
+/// # Errors
+/// [`Error::Read`] naming the file, `what` it should be and why not.
+pub fn readable(path: &Path, what: &str, cap: u64) -> Result<u64, Error> {
+    let refuse = |kind: std::io::ErrorKind, problem: String| Error::Read {
+        what: what.to_string(),
+        file: path.display().to_string(),
+        source: std::io::Error::new(kind, problem),
+    };
+    let meta = std::fs::metadata(path).map_err(|source| Error::Read {
+        what: what.to_string(),
+        file: path.display().to_string(),
+        source,
+    })?;
+    if meta.is_dir() {
+        return Err(refuse(
+            std::io::ErrorKind::IsADirectory,
+            format!("it is a directory; give the {what} file"),
+        ));
+    }
+    if !meta.is_file() {
+        return Err(refuse(
+            std::io::ErrorKind::InvalidInput,
+            format!("it is not a regular file (a device or a pipe); give the {what} as a file"),
+        ));
+    }
+    if meta.len() > cap {
+        return Err(refuse(
+            std::io::ErrorKind::FileTooLarge,
+            format!("it has {} bytes; a {what} is at most {cap} bytes", meta.len()),
+        ));
+    }
+    Ok(meta.len())
+}
+
+/// The bytes of the regular file `path` ([`readable`]), reading at most
+/// `cap` of them even if the file grows meanwhile.
+///
+/// # Errors
+/// As [`readable`], and read failures.
+pub fn read_capped(path: &Path, what: &str, cap: u64) -> Result<Vec<u8>, Error> {
+    use std::io::Read;
+    let len = readable(path, what, cap)?;
+    let failed = |source| Error::Read {
+        what: what.to_string(),
+        file: path.display().to_string(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(failed)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    file.take(cap + 1).read_to_end(&mut bytes).map_err(failed)?;
+    if bytes.len() as u64 > cap {
+        return Err(failed(std::io::Error::new(
+            std::io::ErrorKind::FileTooLarge,
+            format!("it grew past {cap} bytes while being read"),
+        )));
+    }
+    Ok(bytes)
+}
+
 /// Reads the JSON file at `path` as a `T`, `what` naming it in errors.
 ///
 /// # Errors
 /// [`Error::Read`]; [`Error::Syntax`] when it is not `what`.
 pub fn read_json<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Result<T, Error> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-        what: what.to_string(),
+    let bytes = read_capped(path, what, MAX_JSON_BYTES)?;
+    let text = String::from_utf8(bytes).map_err(|e| Error::Syntax {
         file: path.display().to_string(),
-        source,
+        message: format!("not {what} (not UTF-8 text: {e})"),
     })?;
     serde_json::from_str(&text).map_err(|e| Error::Syntax {
         file: path.display().to_string(),

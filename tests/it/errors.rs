@@ -296,3 +296,51 @@ fn a_belief_on_the_horizon_is_refused() {
         &["simulation.horizon_days", "the same for every draw"],
     );
 }
+
+/// A device, a pipe or a directory where a file is expected is refused
+/// before anything reads it: /dev/zero as a scenario used to be read
+/// until memory ran out (the size cap trusted the size the file reports),
+/// and a directory as --posterior said "No such device".
+#[cfg(unix)]
+#[test]
+fn devices_pipes_and_directories_are_refused_before_reading() {
+    let tmp = TempDir::new().unwrap();
+    let fifo = tmp.path().join("fifo.toml");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    for file in [std::path::Path::new("/dev/zero"), fifo.as_path()] {
+        stderr_has(
+            foramen()
+                .arg("validate")
+                .arg(file)
+                .timeout(std::time::Duration::from_secs(20))
+                .assert()
+                .code(2),
+            &["it is not a regular file (a device or a pipe)"],
+        );
+    }
+    stderr_has(
+        foramen()
+            .args(["targets", SMALL, "--targets", "/dev/zero", "--out"])
+            .arg(tmp.path().join("t"))
+            .timeout(std::time::Duration::from_secs(20))
+            .assert()
+            .code(2),
+        &["/dev/zero", "not a regular file"],
+    );
+    stderr_has(
+        foramen()
+            .args(["psa", SMALL, "--draws", "2", "--patients", "10", "--posterior"])
+            .arg(tmp.path())
+            .arg("--out")
+            .arg(tmp.path().join("p"))
+            .assert()
+            .code(2),
+        &["posterior sample", "it is a directory"],
+    );
+}

@@ -41,6 +41,9 @@ use crate::estimate::RunResults;
 use crate::estimate::summary::GroupSummary;
 use crate::stats::Estimate;
 
+/// The most bytes a CSV file read back may have.
+pub const MAX_CSV_BYTES: u64 = 4 << 30;
+
 fn write_csv(df: &mut DataFrame, path: &Path) -> Result<(), Error> {
     let mut file = File::create(path).map_err(|source| Error::Output {
         path: path.to_path_buf(),
@@ -211,13 +214,7 @@ impl TextTable {
     /// Reads the CSV file at `path`, of `schema` when known.
     fn read_file(path: &Path, schema: Option<&'static Schema>) -> Result<TextTable, Error> {
         let file = path.display().to_string();
-        if let Err(source) = File::open(path) {
-            return Err(Error::Read {
-                what: "run table".into(),
-                file,
-                source,
-            });
-        }
+        crate::output::readable(path, "run table", MAX_CSV_BYTES)?;
         let df = CsvReadOptions::default()
             .with_has_header(true)
             .with_infer_schema_length(Some(0))

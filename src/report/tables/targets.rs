@@ -2,7 +2,6 @@
 //! against its targets, the fit and the posterior sample (read back by
 //! `psa --posterior`).
 
-use std::fs::File;
 use std::path::Path;
 
 use polars::prelude::*;
@@ -150,13 +149,7 @@ pub fn posterior_frame(fit: &Fit) -> Result<DataFrame, Error> {
 /// non-numeric cell.
 pub fn read_posterior(path: &Path, paths: &[String]) -> Result<Vec<Vec<f64>>, Error> {
     let file = path.display().to_string();
-    if let Err(source) = File::open(path) {
-        return Err(Error::Read {
-            what: "posterior sample".into(),
-            file,
-            source,
-        });
-    }
+    crate::output::readable(path, "posterior sample", super::MAX_CSV_BYTES)?;
     let df = CsvReadOptions::default()
         .with_has_header(true)
         .try_into_reader_with_file_path(Some(path.to_path_buf()))
