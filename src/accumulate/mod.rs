@@ -224,12 +224,15 @@ impl GroupAcc {
         }
         self.pathway[usize::from(o.deepest_level.min(3))][usize::from(!o.symptom_free_at_horizon)] += 1;
         if declared[Feature::Economics as usize] {
+            // Costs are at least 0 and discounting (at a rate of at least
+            // 0) only shrinks them, so the undiscounted cost bounds both;
+            // life-years lie within the horizon (at most 200 years).
+            // QALYs may be of either sign. (NaN fails every test.)
             let v = &o.valuation;
-            let money = v.cost.abs().max(v.cost_undiscounted.abs());
-            let years = (v.qalys.abs().max(v.qalys_undiscounted.abs()))
-                .max(v.life_years.abs().max(v.life_years_undiscounted.abs()));
-            // (NaN fails both tests.)
-            self.out_of_range += u64::from(!(money <= MONEY_RANGE && years <= YEARS_RANGE));
+            let inside = v.cost_undiscounted.abs() <= MONEY_RANGE
+                && v.qalys_undiscounted.abs() <= YEARS_RANGE
+                && v.qalys.abs() <= YEARS_RANGE;
+            self.out_of_range += u64::from(!inside);
         }
     }
 

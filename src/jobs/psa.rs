@@ -13,6 +13,7 @@ use crate::output::psa_partial::{self, PsaPartial, PsaRun};
 use crate::report::progress::Terminal;
 use crate::report::{plot, tables, terminal};
 use crate::scenario::document::Overrides;
+use crate::scenario::economics::MAX_WILLINGNESS_TO_PAY;
 use crate::simulate::shard::Shard;
 
 /// What `foramen psa` is asked for beyond the scenario and settings.
@@ -83,9 +84,13 @@ pub fn psa(
         ));
     }
     if let Some(w) = options.wtp_max
-        && !(w.is_finite() && w > 0.0)
+        && !(w > 0.0 && w <= MAX_WILLINGNESS_TO_PAY)
     {
-        return Err(Error::setting(Setting::WtpMax, w, "give a positive amount per QALY"));
+        return Err(Error::setting(
+            Setting::WtpMax,
+            w,
+            format!("give an amount per QALY above 0 and at most {MAX_WILLINGNESS_TO_PAY:e}"),
+        ));
     }
     if let Some(n) = options.population
         && !(n.is_finite() && n > 0.0)

@@ -308,7 +308,7 @@ pub fn subgroup_covariate(path: &str, name: &str, covariates: &[Covariate]) -> R
 
 /// The cohort's covariates, each checked on its own.
 pub(crate) fn covariates(raw: &RawCohort, p: &mut Problems) -> Option<Vec<Covariate>> {
-    let mut seen = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
     for (i, c) in raw.covariates.iter().enumerate() {
         let named = p.take(unique_name(&format!("cohort.covariates[{i}]"), &c.name, &mut seen));

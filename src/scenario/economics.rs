@@ -306,6 +306,10 @@ pub struct RawAdjustment {
 
 // The rules: the mirror to the validated types, every problem named.
 
+/// The largest willingness to pay per QALY (the scenario's values and the
+/// top of `psa`'s grid): the per-patient money range.
+pub const MAX_WILLINGNESS_TO_PAY: f64 = MONEY_RANGE;
+
 /// A cost: from 0 to [`MONEY_RANGE`], the per-patient range whose sums
 /// are exact.
 fn check_cost(path: &str, cost: f64) -> Result<f64, Invalid> {
@@ -463,11 +467,13 @@ pub(super) fn economics(
     let death_cost = optional_cost("economics.death_cost", raw.death_cost)?;
     let mut willingness_to_pay = Vec::with_capacity(raw.willingness_to_pay.len());
     for (i, &w) in raw.willingness_to_pay.iter().enumerate() {
-        if !(w.is_finite() && w >= 0.0) || willingness_to_pay.last().is_some_and(|&last| w <= last) {
+        if !(0.0..=MAX_WILLINGNESS_TO_PAY).contains(&w) || willingness_to_pay.last().is_some_and(|&last| w <= last) {
             return Err(Invalid::new(
                 format!("economics.willingness_to_pay[{i}]"),
                 w,
-                "willingness-to-pay values are finite, >= 0 and ascending (currency per QALY)",
+                format!(
+                    "willingness-to-pay values are ascending, from 0 to {MAX_WILLINGNESS_TO_PAY:e} (currency per QALY)"
+                ),
             ));
         }
         willingness_to_pay.push(w);

@@ -350,7 +350,7 @@ pub(super) fn interventions(
         p.push(Invalid::new("interventions", "[]", "declare at least one intervention"));
         return None;
     }
-    let mut seen = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
     for (i, r) in raw.iter().enumerate() {
         let named = p.take(unique_name(&format!("interventions[{i}]"), &r.name, &mut seen));

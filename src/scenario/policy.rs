@@ -248,7 +248,7 @@ pub(super) fn policies(
             .map(|r| (r.name.as_str(), level("", &r.level).ok()))
             .collect(),
     );
-    let mut seen = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
     for (i, raw_policy) in raw.iter().enumerate() {
         let named = p.take(unique_name(&format!("policies[{i}]"), &raw_policy.name, &mut seen));

@@ -23,18 +23,21 @@ pub(super) fn finite(path: &str, v: f64) -> Result<f64, Invalid> {
     }
 }
 
-pub(super) fn unique_name<'a>(path: &str, name: &'a str, seen: &mut Vec<&'a str>) -> Result<(), Invalid> {
+pub(super) fn unique_name<'a>(
+    path: &str,
+    name: &'a str,
+    seen: &mut std::collections::HashSet<&'a str>,
+) -> Result<(), Invalid> {
     if name.is_empty() {
         return Err(Invalid::new(format!("{path}.name"), "\"\"", "a name must not be empty"));
     }
-    if seen.contains(&name) {
+    if !seen.insert(name) {
         return Err(Invalid::new(
             format!("{path}.name"),
             format!("\"{name}\""),
             "this name is used twice; names must be unique",
         ));
     }
-    seen.push(name);
     Ok(())
 }
 

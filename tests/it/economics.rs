@@ -225,7 +225,13 @@ fn cost_effectiveness_is_reproducible_across_threads_and_shards() {
 #[test]
 fn bad_economics_is_refused_with_the_key_path() {
     let good = small_with_economics();
-    let cases: [(&str, &str, &[&str]); 6] = [
+    let cases: [(&str, &str, &[&str]); 7] = [
+        // It used to validate, and psa then spun in the chart's ticks.
+        (
+            "willingness_to_pay = [20000, 30000]",
+            "willingness_to_pay = [20000, 1e308]",
+            &["economics.willingness_to_pay[1]", "from 0 to 1e8"],
+        ),
         (
             "utility = { symptomatic = 0.5,",
             "utility_symptomatic = 0.5\nutility = { symptomatic = 0.5,",
@@ -454,4 +460,23 @@ fn run_prints_the_incremental_analysis_and_psa_checks_its_draws() {
         .assert()
         .code(2);
     stderr_has(refused, &["--draws 1", "from 2 to"]);
+}
+
+/// `--wtp-max` beyond the money range is refused before the draws (1e307
+/// used to hang in the chart's tick computation).
+#[test]
+fn a_huge_wtp_max_is_refused() {
+    let tmp = TempDir::new().unwrap();
+    let file = tmp.path().join("beliefs.toml");
+    fs::write(&file, small_with_beliefs()).unwrap();
+    stderr_has(
+        foramen()
+            .arg("psa")
+            .arg(&file)
+            .args(["--draws", "2", "--patients", "10", "--wtp-max", "1e307", "--out"])
+            .arg(tmp.path().join("p"))
+            .assert()
+            .code(2),
+        &["--wtp-max 1000000", "at most 1e8"],
+    );
 }
