@@ -596,6 +596,67 @@ pub struct PolicyAcc {
 }
 
 impl PolicyAcc {
+    /// The length of every vector it holds, in a fixed order: two
+    /// accumulators of the same scenario and settings have the same shape,
+    /// so merging them (which zips) loses and misplaces nothing.
+    pub fn shape(&self) -> Vec<usize> {
+        let group = |g: &GroupAcc, out: &mut Vec<usize>| {
+            out.push(g.times.len());
+            out.extend(g.times.iter().map(|t| t.counts.len()));
+        };
+        let mut out = Vec::new();
+        group(&self.overall, &mut out);
+        out.push(self.subgroups.len());
+        for g in &self.subgroups {
+            group(g, &mut out);
+        }
+        out.push(self.paired_subgroups.len());
+        let c = &self.curves;
+        out.extend([
+            c.symptom_free_diff.len(),
+            c.recovering_diff.len(),
+            c.improved_diff.len(),
+            c.residual_diff.len(),
+            c.dead_diff.len(),
+            c.surgery.counts.len(),
+            c.death_before_recovery.counts.len(),
+            c.discordant_diff.len(),
+        ]);
+        out.push(self.joint.as_ref().map_or(0, |j| j.cross.len() + 1));
+        out
+    }
+
+    /// Whether its counts are possible: every group of at most the
+    /// patients of the whole, each share's count within its group, and the
+    /// pathway table summing to the group.
+    ///
+    /// # Errors
+    /// What is impossible, in words.
+    pub fn check_counts(&self) -> Result<(), String> {
+        for (i, g) in std::iter::once(&self.overall).chain(&self.subgroups).enumerate() {
+            let name = if i == 0 {
+                "all patients".to_string()
+            } else {
+                format!("subgroup {}", i - 1)
+            };
+            for k in PROPORTIONS {
+                if !(0..=i128::from(g.patients)).contains(&g.sum[k]) {
+                    return Err(format!(
+                        "{name}: {} of {} patients counted for {}",
+                        g.sum[k], g.patients, OUTCOMES[k].name
+                    ));
+                }
+            }
+            let tabled: u64 = g.pathway.iter().flatten().sum();
+            if tabled != g.patients {
+                return Err(format!(
+                    "{name}: the pathway table holds {tabled} of {} patients",
+                    g.patients
+                ));
+            }
+        }
+        Ok(())
+    }
     /// The accumulators of a policy over a horizon and grid, split into
     /// `subgroups`; `declared` says, per [`crate::outcome::Feature`], whether
     /// the scenario declares it (with death, the times of death are kept);

@@ -415,11 +415,19 @@ pub struct RunOutput {
     pub stalled_paths: u64,
 }
 
+/// The empty sums of a run of `scenario` under `spec`, one per policy (a
+/// merge checks its shards' shapes against them).
+pub fn empty(scenario: &Scenario, spec: &RunSpec) -> Vec<PolicyAcc> {
+    let split = Split::new(scenario, &spec.by);
+    Sums::new(scenario, &split, spec.reference, spec.independent).accs
+}
+
 /// Simulates the cohort of `spec` and accumulates it: sums always,
-/// per-patient records with `spec.keep_patients`.
+/// per-patient records with `spec.keep_patients`; a run with a path
+/// whose money or years leave their exact range is refused.
 ///
 /// # Errors
-/// As [`engine::run`].
+/// As [`engine::run`]; [`Error::Runtime`] for paths out of range.
 pub fn run(scenario: &Scenario, spec: &RunSpec, observer: &dyn Observer) -> Result<RunOutput, Error> {
     let split = Split::new(scenario, &spec.by);
     let policies = scenario.policies().len();

@@ -37,6 +37,13 @@ pub fn merge(dirs: &[PathBuf], dest: &Destination) -> Result<RunReport, Error> {
     let mut spec = Settings::default().spec(scenario)?;
     spec.independent = merged.independent;
     spec.reference = merged.reference;
+    let shapes = |accs: &[crate::accumulate::PolicyAcc]| accs.iter().map(|a| a.shape()).collect::<Vec<_>>();
+    if shapes(&merged.accs) != shapes(&crate::accumulate::sink::empty(scenario, &spec)) {
+        return Err(Error::Usage(format!(
+            "the shards' sums are not shaped for their scenario ({} policies, its subgroups and day grid): they were changed or written by another build",
+            scenario.policies().len()
+        )));
+    }
     let results = estimate_sums(scenario, &spec, &merged.accs);
     let count = dirs.len();
     let mut job = Job::start(format!("merge of {count} shards"), &loaded, dest, "")?;

@@ -259,6 +259,22 @@ pub fn merge(dirs: &[PathBuf], dest: &Destination) -> Result<PsaReport, Error> {
         shard: None,
         posterior: None,
     };
+    let (beliefs, policies) = (loaded.document.beliefs().len(), loaded.scenario.policies().len());
+    let curve = draws.first().and_then(|d| d.recovered.first()).map_or(0, Vec::len);
+    for d in &draws {
+        let shaped = d.parameters.len() == beliefs
+            && d.policies.len() == policies
+            && d.recovered.len() == policies
+            && d.recovered.iter().all(|c| c.len() == curve);
+        if !shaped {
+            return Err(Error::Usage(format!(
+                "draw {} holds {} parameters and {} policies where its scenario has {beliefs} distributions of belief and {policies} policies: the shards were changed or written by another build",
+                d.draw,
+                d.parameters.len(),
+                d.policies.len()
+            )));
+        }
+    }
     let job = Job::start(format!("merge of {} PSA shards", dirs.len()), &loaded, dest, "-psa")?;
     let work = Work {
         spec: &spec,

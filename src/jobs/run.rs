@@ -89,7 +89,7 @@ pub fn run(loaded: &Loaded, settings: &Settings, dest: &Destination, progress: b
     };
     if settings.shard.is_some() {
         let shard = spec.shard;
-        let partial = Partial {
+        let mut partial = Partial {
             foramen_version: env!("CARGO_PKG_VERSION").to_string(),
             scenario_text: loaded.source.text.clone(),
             scenario_file: loaded.source.file.clone(),
@@ -103,6 +103,7 @@ pub fn run(loaded: &Loaded, settings: &Settings, dest: &Destination, progress: b
             shard,
             accs: output.accs,
             stalled_paths: output.stalled_paths,
+            checksum: String::new(),
         };
         job.wrote([partial.write(job.dir())?]);
         if let Some(records) = &output.patients {

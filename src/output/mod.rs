@@ -242,6 +242,60 @@ pub fn write_json(value: &impl Serialize, path: &Path) -> Result<(), Error> {
     })
 }
 
+/// A shard's file that carries the SHA-256 of its own JSON (written with
+/// its checksum empty), so that a merge can tell it was not changed.
+pub trait Sealed: Serialize + serde::de::DeserializeOwned {
+    /// The checksum field.
+    fn checksum(&mut self) -> &mut String;
+
+    /// The SHA-256 of the JSON of `self` with its checksum empty (the
+    /// JSON is deterministic: fields in order, integers exact, floats in
+    /// their shortest round-tripping form).
+    fn digest(&mut self) -> Result<String, serde_json::Error> {
+        let kept = std::mem::take(self.checksum());
+        let json = serde_json::to_vec(self);
+        *self.checksum() = kept;
+        Ok(Sha256::digest(json?).iter().map(|b| format!("{b:02x}")).collect())
+    }
+}
+
+/// Writes `value` as JSON at `path` with its checksum.
+///
+/// # Errors
+/// [`Error::Output`] naming the file.
+pub fn write_sealed(value: &mut impl Sealed, path: &Path) -> Result<(), Error> {
+    let digest = value
+        .digest()
+        .map_err(|e| Error::Runtime(format!("cannot encode {}: {e}", path.display())))?;
+    *value.checksum() = digest;
+    write_json(value, path)
+}
+
+/// Reads the JSON file at `path` as a `T` and checks its checksum.
+///
+/// # Errors
+/// As [`read_json`]; [`Error::Syntax`] when the checksum is missing or
+/// does not match (the file was changed or cut short after it was
+/// written).
+pub fn read_sealed<T: Sealed>(path: &Path, what: &str) -> Result<T, Error> {
+    let mut value: T = read_json(path, what)?;
+    let written = value.checksum().clone();
+    let digest = value.digest().map_err(|e| Error::Syntax {
+        file: path.display().to_string(),
+        message: format!("not {what} ({e})"),
+    })?;
+    if written != digest {
+        return Err(Error::Syntax {
+            file: path.display().to_string(),
+            message: format!(
+                "its checksum ({}) does not match its content ({digest}): the file was changed after the shard wrote it; run the shard again",
+                if written.is_empty() { "missing" } else { &written }
+            ),
+        });
+    }
+    Ok(value)
+}
+
 /// What `foramen diff` reads of a run directory's manifest.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 pub struct RunFacts {

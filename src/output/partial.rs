@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::accumulate::PolicyAcc;
 use crate::error::Error;
+use crate::output::{Sealed, read_sealed, sha256_hex, write_sealed};
 use crate::simulate::shard::Shard;
 
 /// The mergeable result of one shard.
@@ -27,6 +28,15 @@ pub struct Partial {
     /// Paths of this shard cut short by the step guard.
     #[serde(default)]
     pub stalled_paths: u64,
+    /// The SHA-256 of this file with this field empty ([`Sealed`]).
+    #[serde(default)]
+    pub checksum: String,
+}
+
+impl Sealed for Partial {
+    fn checksum(&mut self) -> &mut String {
+        &mut self.checksum
+    }
 }
 
 /// The file name of a shard's partial results.
@@ -37,8 +47,8 @@ impl Partial {
     ///
     /// # Errors
     /// [`Error::Output`] naming the file.
-    pub fn write(&self, dir: &Path) -> Result<String, Error> {
-        crate::output::write_json(self, &dir.join(FILE))?;
+    pub fn write(&mut self, dir: &Path) -> Result<String, Error> {
+        write_sealed(self, &dir.join(FILE))?;
         Ok(FILE.to_string())
     }
 
@@ -54,7 +64,14 @@ impl Partial {
                 dir.display()
             )));
         }
-        crate::output::read_json(&path, "a foramen shard")
+        let partial: Partial = read_sealed(&path, "a foramen shard")?;
+        if sha256_hex(&partial.scenario_text) != partial.scenario_sha256 {
+            return Err(Error::Syntax {
+                file: path.display().to_string(),
+                message: "its scenario text does not match the scenario's SHA-256 it records: the file was changed; run the shard again".into(),
+            });
+        }
+        Ok(partial)
     }
 }
 
@@ -106,6 +123,20 @@ pub fn merge(dirs: &[PathBuf]) -> Result<Partial, Error> {
                 )));
             }
         }
+        for acc in &p.accs {
+            acc.check_counts().map_err(|problem| Error::Syntax {
+                file: d.join(FILE).display().to_string(),
+                message: format!("its sums are impossible ({problem}): the file was changed; run the shard again"),
+            })?;
+        }
+        let shapes = |p: &Partial| p.accs.iter().map(PolicyAcc::shape).collect::<Vec<_>>();
+        if shapes(p) != shapes(first) {
+            return Err(Error::Usage(format!(
+                "{}'s sums are not shaped like {}'s (policies, subgroups, day grid): the shards are not of one run",
+                d.display(),
+                dirs[0].display()
+            )));
+        }
     }
     let count = first.shard.count;
     if count == 0 || count > 1_000_000 {
@@ -147,5 +178,13 @@ pub fn merge(dirs: &[PathBuf]) -> Result<Partial, Error> {
         }
     }
     merged.shard = Shard::default();
+    for acc in &merged.accs {
+        if acc.overall.patients != merged.patients {
+            return Err(Error::Usage(format!(
+                "the shards hold {} patients a policy between them, and their run has {}: merge every shard of one run, as written",
+                acc.overall.patients, merged.patients
+            )));
+        }
+    }
     Ok(merged)
 }

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::analysis::psa::Draw;
 use crate::error::Error;
 use crate::outcome::N;
+use crate::output::{Sealed, read_sealed, sha256_hex, write_sealed};
 use crate::simulate::shard::Shard;
 use crate::stats::Estimate;
 
@@ -49,6 +50,15 @@ pub struct PsaPartial {
     /// Per draw: its index, parameters (bits), per policy and outcome the
     /// estimate's value, lo, hi, se (bits), and stalled paths.
     pub draws: Vec<DrawBits>,
+    /// The SHA-256 of this file with this field empty ([`Sealed`]).
+    #[serde(default)]
+    pub checksum: String,
+}
+
+impl Sealed for PsaPartial {
+    fn checksum(&mut self) -> &mut String {
+        &mut self.checksum
+    }
 }
 
 impl PsaPartial {
@@ -72,6 +82,7 @@ impl PsaPartial {
                     )
                 })
                 .collect(),
+            checksum: String::new(),
         }
     }
 
@@ -117,13 +128,21 @@ impl PsaPartial {
     ///
     /// # Errors
     /// [`Error::Output`] naming the file.
-    pub fn write(&self, dir: &Path) -> Result<String, Error> {
-        crate::output::write_json(self, &dir.join(FILE))?;
+    pub fn write(&mut self, dir: &Path) -> Result<String, Error> {
+        write_sealed(self, &dir.join(FILE))?;
         Ok(FILE.to_string())
     }
 
     fn read(dir: &Path) -> Result<PsaPartial, Error> {
-        crate::output::read_json(&dir.join(FILE), "a foramen PSA shard")
+        let path = dir.join(FILE);
+        let partial: PsaPartial = read_sealed(&path, "a foramen PSA shard")?;
+        if sha256_hex(&partial.run.scenario_text) != partial.run.scenario_sha256 {
+            return Err(Error::Syntax {
+                file: path.display().to_string(),
+                message: "its scenario text does not match the scenario's SHA-256 it records: the file was changed; run the shard again".into(),
+            });
+        }
+        Ok(partial)
     }
 }
 
@@ -184,6 +203,30 @@ pub fn merge(dirs: &[PathBuf]) -> Result<(PsaRun, Vec<Draw>), Error> {
             )));
         };
         draws.extend(part.draws(FILE)?);
+    }
+    let mut seen = vec![false; usize::try_from(first.run.draws).unwrap_or(0)];
+    for d in &draws {
+        match seen.get_mut(usize::try_from(d.draw).unwrap_or(usize::MAX)) {
+            Some(slot) if !*slot => *slot = true,
+            Some(_) => {
+                return Err(Error::Usage(format!(
+                    "draw {} is in two shards: merge the shards of one analysis, as written",
+                    d.draw
+                )));
+            }
+            None => {
+                return Err(Error::Usage(format!(
+                    "draw {} is outside the analysis's {} draws: merge the shards of one analysis, as written",
+                    d.draw, first.run.draws
+                )));
+            }
+        }
+    }
+    if let Some(missing) = seen.iter().position(|s| !s) {
+        return Err(Error::Usage(format!(
+            "draw {missing} of {} is in no shard: merge the shards of one analysis, as written",
+            first.run.draws
+        )));
     }
     Ok((first.run.clone(), draws))
 }

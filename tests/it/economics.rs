@@ -5,9 +5,12 @@
 
 use std::fs;
 
+use predicates::prelude::*;
 use tempfile::TempDir;
 
-use crate::util::{SMALL_TEXT, csv_column, foramen, patients, run_quiet, run_text, stderr_has, validate_text};
+use crate::util::{
+    SMALL_TEXT, csv_column, foramen, patients, resealed, run_quiet, run_text, stderr_has, validate_text,
+};
 
 /// The small scenario with costs, a complication's QALY loss, a
 /// surgery's own utility and `[economics]`.
@@ -479,4 +482,67 @@ fn a_huge_wtp_max_is_refused() {
             .code(2),
         &["--wtp-max 1000000", "at most 1e8"],
     );
+}
+
+/// merge of PSA shards verifies its draws: a draw in two shards, and a
+/// draw with fewer parameters than the scenario has beliefs (it used to
+/// panic with an index out of bounds), are refused, naming the draw; an
+/// edit without its checksum made again is refused by the checksum.
+#[test]
+fn psa_merge_verifies_its_draws() {
+    let tmp = TempDir::new().unwrap();
+    let t = tmp.path();
+    let file = t.join("beliefs.toml");
+    fs::write(&file, small_with_beliefs()).unwrap();
+    let shards: Vec<_> = (0..2)
+        .map(|k| {
+            let out = t.join(format!("shard{k}"));
+            foramen()
+                .arg("psa")
+                .arg(&file)
+                .args([
+                    "--draws",
+                    "4",
+                    "--patients",
+                    "200",
+                    "-q",
+                    "--shard",
+                    &format!("{k}/2"),
+                    "--out",
+                ])
+                .arg(&out)
+                .assert()
+                .success();
+            out
+        })
+        .collect();
+    let partial = shards[1].join("psa_partial.json");
+    let good = fs::read_to_string(&partial).unwrap();
+    let merge = |name: &str| {
+        foramen()
+            .args(["merge", "-q", "--out"])
+            .arg(t.join(name))
+            .args(&shards)
+            .assert()
+    };
+    assert!(good.contains(r#""draws":[[2,["#), "shard 1 of 2 holds draws 2 and 3");
+    let twice = good.replacen(r#""draws":[[2,["#, r#""draws":[[0,["#, 1);
+    fs::write(&partial, &twice).unwrap();
+    merge("a")
+        .code(2)
+        .stderr(predicate::str::contains("does not match its content"));
+    fs::write(&partial, resealed(&twice)).unwrap();
+    merge("b")
+        .code(2)
+        .stderr(predicate::str::contains("draw 0 is in two shards"));
+    let at = good.find(r#""draws":[[2,["#).unwrap() + r#""draws":[[2,["#.len();
+    let comma = at + good[at..].find(',').unwrap();
+    let short = format!("{}{}", &good[..at], &good[comma + 1..]);
+    fs::write(&partial, resealed(&short)).unwrap();
+    merge("c")
+        .code(2)
+        .stderr(predicate::str::contains("draw 2 holds 2 parameters"));
+    for name in ["a", "b", "c"] {
+        assert!(!t.join(name).exists());
+    }
 }

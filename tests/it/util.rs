@@ -147,3 +147,13 @@ pub fn walk(scenario: &Scenario, scratch: &mut Scratch, only: &[bool], patients:
     }
     out
 }
+
+/// `text`, a shard's partial.json or psa_partial.json, with its checksum made again for its content
+/// (the SHA-256 of the file with the checksum empty), as a deliberate
+/// editor would.
+pub fn resealed(text: &str) -> String {
+    let at = text.find(r#""checksum":""#).expect("a checksum") + r#""checksum":""#.len();
+    let end = at + text[at..].find('"').unwrap();
+    let empty = format!("{}{}", &text[..at], &text[end..]);
+    format!("{}{}{}", &text[..at], foramen::output::sha256_hex(&empty), &text[end..])
+}
