@@ -21,13 +21,34 @@ pub struct Invalid {
 }
 
 impl Invalid {
+    /// The problem of `value` at `path`; the value as shown ([`shown`]).
     pub fn new(path: impl Into<String>, value: impl fmt::Display, problem: impl Into<String>) -> Self {
         Invalid {
             path: path.into(),
-            value: value.to_string(),
+            value: shown(value.to_string()),
             problem: problem.into(),
         }
     }
+}
+
+/// The most characters of a value a message shows.
+pub const MAX_VALUE_CHARS: usize = 120;
+
+/// A value as a message shows it: a long number in scientific notation
+/// (`1e308`, not 309 digits), anything else over [`MAX_VALUE_CHARS`]
+/// characters cut with an ellipsis and its length.
+pub fn shown(value: String) -> String {
+    if value.len() > 24
+        && let Ok(x) = value.parse::<f64>()
+    {
+        return format!("{x:e}");
+    }
+    let n = value.chars().count();
+    if n <= MAX_VALUE_CHARS {
+        return value;
+    }
+    let head: String = value.chars().take(MAX_VALUE_CHARS - 20).collect();
+    format!("{head}… ({n} characters)")
 }
 
 impl fmt::Display for Invalid {

@@ -7,7 +7,7 @@ fn main() -> ExitCode {
     match foramen::cli::main() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", foramen::report::terminal::safe(&e.to_string()));
             ExitCode::from(e.exit_code() as u8)
         }
     }

@@ -448,7 +448,7 @@ impl OutArgs {
     /// Prints a job's report unless `--quiet`.
     fn show(&self, report: impl std::fmt::Display) -> Result<(), Error> {
         if !self.quiet {
-            print!("{report}");
+            print!("{}", terminal::safe(&report.to_string()));
         }
         Ok(())
     }
@@ -469,7 +469,10 @@ fn dispatch(command: Command) -> Result<(), Error> {
         Command::Validate { scenarios } => validate(&scenarios),
         Command::Describe { scenario } => {
             let loaded = jobs::load(scenario.path(), &Overrides::default())?;
-            print!("{}", crate::analysis::describe::describe(&loaded.scenario));
+            print!(
+                "{}",
+                terminal::safe(&crate::analysis::describe::describe(&loaded.scenario))
+            );
             Ok(())
         }
         Command::Sweep(args) => sweep_command(args),
@@ -483,7 +486,7 @@ fn dispatch(command: Command) -> Result<(), Error> {
         Command::Plot(args) => plot_command(args),
         Command::Targets(args) => targets_command(args),
         Command::Diff { a, b } => {
-            print!("{}", jobs::diff::diff(&a, &b)?);
+            print!("{}", terminal::safe(&jobs::diff::diff(&a, &b)?.to_string()));
             Ok(())
         }
         Command::Calibrate(args) => calibrate_command(args),
@@ -751,7 +754,7 @@ fn plot_command(args: PlotArgs) -> Result<(), Error> {
         );
     }
     if !args.quiet {
-        print!("{plotted}");
+        print!("{}", terminal::safe(&plotted.to_string()));
     }
     Ok(())
 }
@@ -841,16 +844,19 @@ fn validate(files: &[PathBuf]) -> Result<(), Error> {
     for file in files {
         match check(file) {
             Ok(s) => println!(
-                "ok: {} ({}: {}, {}, {})",
-                file.display(),
-                s.name(),
-                count(s.covariates().len(), "covariate", "covariates"),
-                count(s.interventions().len(), "intervention", "interventions"),
-                count(s.policies().len(), "policy", "policies")
+                "{}",
+                terminal::safe(&format!(
+                    "ok: {} ({}: {}, {}, {})",
+                    file.display(),
+                    s.name(),
+                    count(s.covariates().len(), "covariate", "covariates"),
+                    count(s.interventions().len(), "intervention", "interventions"),
+                    count(s.policies().len(), "policy", "policies")
+                ))
             ),
             Err(e) => {
                 failed += 1;
-                eprintln!("error: {e}");
+                eprintln!("error: {}", terminal::safe(&e.to_string()));
             }
         }
     }

@@ -12,6 +12,37 @@ use crate::outcome::{Id, Kind, OutcomeDef};
 use crate::scenario::targets::Target;
 use crate::stats::Estimate;
 
+/// `text` safe to print on a terminal: every control character but the
+/// newline and the tab, and every bidirectional override, written as its
+/// escape (`\u{1b}`), so that no name or value from a file can move the
+/// cursor, recolour the screen or reorder what is shown; and each line of
+/// more than [`MAX_LINE_CHARS`] characters cut, with an ellipsis and its
+/// length.
+pub fn safe(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        for (shown, c) in line.chars().enumerate() {
+            if shown == MAX_LINE_CHARS {
+                out += &format!("… ({} characters in all)", line.chars().count());
+                break;
+            }
+            let bidi = matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+            if (c.is_control() && c != '\t') || bidi {
+                out.extend(c.escape_unicode());
+            } else {
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
+/// The most characters a printed line shows ([`safe`]).
+pub const MAX_LINE_CHARS: usize = 2_000;
+
 /// The short table printed at the end of a run.
 pub fn format_table(results: &RunResults) -> String {
     // NaN (a value that cannot be estimated) prints as in the CSVs.

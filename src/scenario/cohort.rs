@@ -413,6 +413,7 @@ fn categorical(path: &str, levels: &[String], weights: Option<&[f64]>) -> Result
         ));
     }
     for (i, l) in levels.iter().enumerate() {
+        super::rules::plain_text(&format!("{path}.levels[{i}]"), l)?;
         if levels[..i].contains(l) {
             return Err(Invalid::new(
                 format!("{path}.levels[{i}]"),

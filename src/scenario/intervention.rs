@@ -381,6 +381,7 @@ fn intervention(r: &RawIntervention, slots: &[Slot], frailty: bool, p: &mut Prob
         .enumerate()
         .map(|(j, c)| {
             let at = format!("{path}.complications[{j}]");
+            p.take(super::rules::plain_text(&format!("{at}.name"), &c.name));
             let probability = probability(&format!("{at}.probability"), c.probability, &c.odds_ratios, slots, p);
             let delay = p.take(optional_duration(&format!("{at}.delay"), c.delay.as_ref()));
             let cost = p.take(optional_cost(&format!("{at}.cost"), c.cost));

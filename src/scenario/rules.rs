@@ -23,6 +23,29 @@ pub(super) fn finite(path: &str, v: f64) -> Result<f64, Invalid> {
     }
 }
 
+/// A name or label written into tables and shown on a terminal: no
+/// control character (an escape sequence would run in a terminal), and
+/// not starting with `=`, `+`, `-` or `@`, which a spreadsheet opening the
+/// CSV tables would run as a formula (`=HYPERLINK(...)`).
+pub(crate) fn plain_text(path: &str, text: &str) -> Result<(), Invalid> {
+    let shown = || format!("\"{}\"", text.escape_debug());
+    if text.chars().any(char::is_control) {
+        return Err(Invalid::new(
+            path,
+            shown(),
+            "names and labels hold no control characters",
+        ));
+    }
+    if text.starts_with(['=', '+', '-', '@']) {
+        return Err(Invalid::new(
+            path,
+            shown(),
+            "names and labels do not start with =, +, - or @ (a spreadsheet would run the CSV cell as a formula)",
+        ));
+    }
+    Ok(())
+}
+
 pub(super) fn unique_name<'a>(
     path: &str,
     name: &'a str,
@@ -31,6 +54,7 @@ pub(super) fn unique_name<'a>(
     if name.is_empty() {
         return Err(Invalid::new(format!("{path}.name"), "\"\"", "a name must not be empty"));
     }
+    plain_text(&format!("{path}.name"), name)?;
     if !seen.insert(name) {
         return Err(Invalid::new(
             format!("{path}.name"),
@@ -56,6 +80,7 @@ pub(crate) fn label(key: &str, text: Option<&str>) -> Result<Option<String>, Inv
     } else if trimmed.chars().count() > MAX_LABEL_CHARS {
         "a label has at most 80 characters (it becomes a legend entry or a table cell)"
     } else {
+        plain_text(key, trimmed)?;
         return Ok(Some(trimmed.to_string()));
     };
     Err(Invalid::new(key, format!("\"{text}\""), problem))

@@ -344,3 +344,37 @@ fn devices_pipes_and_directories_are_refused_before_reading() {
         &["posterior sample", "it is a directory"],
     );
 }
+
+/// Names and labels are plain text: no control characters (an escape
+/// sequence would run in the terminal that shows `describe` or the run's
+/// table) and no leading `=`, `+`, `-` or `@` (a spreadsheet opening a CSV
+/// table would run `=HYPERLINK(...)` as a formula). Anything else a
+/// message echoes is printed with its control characters escaped, and a
+/// line of a megabyte is cut.
+#[test]
+fn names_labels_and_echoed_values_are_safe_to_show() {
+    refused(
+        "name = \"stepwise\"",
+        "name = \"=HYPERLINK(\\\"http://x\\\")\"",
+        &["policies[0].name", "do not start with =, +, - or @"],
+    );
+    refused(
+        "name = \"stepwise\"",
+        "name = \"stepwise\"\nlabel = \"\\u001b[2J\"",
+        &["policies.stepwise.label", "no control characters"],
+    );
+    let echoed = validate_edit("intervention = \"physio\"", "intervention = \"\\u001b[2Jphysio\"").code(2);
+    let stderr = String::from_utf8_lossy(&echoed.get_output().stderr).to_string();
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "a raw escape reached the terminal: {stderr:?}"
+    );
+    assert!(stderr.contains("\\u{1b}[2Jphysio"), "{stderr}");
+    let long = validate_edit("name = \"small\"", &format!("name = \"{}!\"", "a".repeat(1_000_000))).code(2);
+    let stderr = String::from_utf8_lossy(&long.get_output().stderr).to_string();
+    assert!(
+        stderr.len() < 2_000 && stderr.contains("aaa… (1000003 characters)"),
+        "{} bytes: {stderr}",
+        stderr.len()
+    );
+}
