@@ -313,6 +313,7 @@ pub struct Record {
     pub permanent_deficit: bool,
     pub died: bool,
     pub procedural_death: bool,
+    pub improved: bool,
 }
 
 impl From<&PathOutcome> for Record {
@@ -335,6 +336,7 @@ impl From<&PathOutcome> for Record {
             permanent_deficit: o.permanent_deficit,
             died: o.died,
             procedural_death: o.procedural_death,
+            improved: o.improved_at_horizon,
         }
     }
 }

@@ -77,6 +77,21 @@ pub fn incremental(points: &[(f64, f64)]) -> (Vec<(Status, Option<usize>)>, Vec<
     for w in frontier.windows(2) {
         out[w[1]].1 = Some(w[0]);
     }
+    // An extendedly dominated policy is compared with the frontier policy
+    // just below it in cost on the final frontier (the one it was compared
+    // with when removed may have been removed after it).
+    let rank: Vec<usize> = {
+        let mut rank = vec![0; points.len()];
+        for (k, &i) in order.iter().enumerate() {
+            rank[i] = k;
+        }
+        rank
+    };
+    for &i in &order {
+        if out[i].0 == Status::ExtendedlyDominated {
+            out[i].1 = frontier.iter().copied().take_while(|&f| rank[f] < rank[i]).last();
+        }
+    }
     (out, order)
 }
 
@@ -309,6 +324,18 @@ pub fn analyse(
 
 #[cfg(test)]
 mod tests {
+    /// Cascading extended dominance: A 0/0, B 15/1, C 40/2, D 44/3 (cost /
+    /// QALYs). C goes first (25 > 4), then B (15 > 14.5): both are compared
+    /// with A, the frontier policy below them at the end, not C with B.
+    #[test]
+    fn extendedly_dominated_policies_are_compared_with_the_final_frontier() {
+        let (fates, _) = super::incremental(&[(0.0, 0.0), (15.0, 1.0), (40.0, 2.0), (44.0, 3.0)]);
+        assert_eq!(fates[0], (Status::Frontier, None));
+        assert_eq!(fates[1], (Status::ExtendedlyDominated, Some(0)));
+        assert_eq!(fates[2], (Status::ExtendedlyDominated, Some(0)));
+        assert_eq!(fates[3], (Status::Frontier, Some(0)));
+    }
+
     use super::*;
 
     /// The five-policy example of docs/economics.md, solved by hand: B is

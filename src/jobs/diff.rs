@@ -60,11 +60,29 @@ pub fn diff(a: &Path, b: &Path) -> Result<DiffReport, Error> {
             fa.foramen_version, fb.foramen_version
         ));
     }
+    let differences = unpaired(&sa, &sb);
+    let policies = |s: &[crate::estimate::diff::PolicyEstimates]| s.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
+    let (pa, pb) = (policies(&sa), policies(&sb));
+    let only = |x: &[String], y: &[String]| x.iter().filter(|p| !y.contains(p)).cloned().collect::<Vec<_>>();
+    for (dir, missing) in [("A", only(&pb, &pa)), ("B", only(&pa, &pb))] {
+        if !missing.is_empty() {
+            notes.push(format!(
+                "not in {dir}'s summary.csv, so not compared: {}",
+                missing.join(", ")
+            ));
+        }
+    }
     if fa.seed == fb.seed
         && fa.scenario_sha256 == fb.scenario_sha256
         && fa.patients_per_policy == fb.patients_per_policy
     {
-        notes.push("same scenario, seed and patients: the runs should be identical".to_string());
+        let equal = pa == pb && differences.iter().all(|d| d.a.to_bits() == d.b.to_bits());
+        notes.push(if equal {
+            "same scenario, seed and patients: the runs are identical, as they should be".to_string()
+        } else {
+            "same scenario, seed and patients, yet the summaries differ: a directory was changed after its run"
+                .to_string()
+        });
     } else if fa.seed == fb.seed {
         notes.push(
             "the same seed: the cohorts share random numbers, so the unpaired intervals are conservative".to_string(),
@@ -85,7 +103,7 @@ pub fn diff(a: &Path, b: &Path) -> Result<DiffReport, Error> {
     Ok(DiffReport {
         a_dir: a.to_path_buf(),
         b_dir: b.to_path_buf(),
-        differences: unpaired(&sa, &sb),
+        differences,
         a: fa,
         b: fb,
         notes,

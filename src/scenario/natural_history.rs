@@ -22,10 +22,10 @@ pub struct NaturalHistory {
 }
 
 /// Background mortality from the age at presentation (covariate `slot`,
-/// in years) on.
+/// in years) on; no slot for a constant hazard, which no age changes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mortality {
-    pub slot: usize,
+    pub slot: Option<usize>,
     pub hazard: Hazard,
 }
 
@@ -173,8 +173,10 @@ pub struct RawNaturalHistory {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawMortality {
-    /// The continuous covariate that is the age in years at presentation.
-    pub age: String,
+    /// The continuous covariate that is the age in years at presentation
+    /// (not needed for a constant hazard, `shape = 0`).
+    #[serde(default)]
+    pub age: Option<String>,
     /// Gompertz: the hazard per year at age 0.
     #[serde(default)]
     pub rate: Option<f64>,
@@ -274,13 +276,24 @@ pub(super) fn natural_history(raw: &RawNaturalHistory, slots: &[Slot], p: &mut P
 
 fn mortality(raw: &RawMortality, slots: &[Slot]) -> Result<Mortality, Invalid> {
     let path = "natural_history.mortality";
-    let slot = covariate_of_kind(
-        &format!("{path}.age"),
-        &raw.age,
-        SlotKind::Continuous,
-        "the age is a continuous covariate in years at presentation",
-        slots,
-    )?;
+    let constant = raw.shape == Some(0.0) && raw.life_table.is_none();
+    let slot = match &raw.age {
+        Some(age) => Some(covariate_of_kind(
+            &format!("{path}.age"),
+            age,
+            SlotKind::Continuous,
+            "the age is a continuous covariate in years at presentation",
+            slots,
+        )?),
+        None if constant => None,
+        None => {
+            return Err(Invalid::new(
+                format!("{path}.age"),
+                "",
+                "name the age covariate (continuous, in years at presentation); only a constant hazard (shape = 0) may leave it out",
+            ));
+        }
+    };
     let hazard = match (raw.rate, raw.shape, &raw.life_table) {
         (Some(rate), Some(shape), None) => gompertz(path, rate, shape)?,
         (None, None, Some(table)) => life_table(path, table)?,
@@ -447,10 +460,13 @@ impl NaturalHistory {
                     format!("a life table of annual probabilities in {} age bands", ages.len())
                 }
             };
+            let age = m.slot.map_or_else(
+                || "whatever the age".to_string(),
+                |s| format!("age from {} at presentation", covariates[s].name),
+            );
             let _ = writeln!(
                 out,
-                "  background death: {hazard}, age from {} at presentation; drawn once per patient (the same under every policy), it ends the path: the patient is dead from then to the horizon",
-                covariates[m.slot].name
+                "  background death: {hazard}, {age}; drawn once per patient (the same under every policy), it ends the path: the patient is dead from then to the horizon"
             );
         }
     }
@@ -498,6 +514,17 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(unordered.path, "natural_history.mortality.life_table.ages");
+        // A constant hazard needs no age; any other hazard does.
+        let constant = mortality(&raw_mortality("rate = 0.2\nshape = 0"), &slots()).expect("valid");
+        assert_eq!(constant.slot, None);
+        assert_eq!(constant.death_day(70.0, 1.0), constant.death_day(20.0, 1.0));
+        let ageless = mortality(&raw_mortality("rate = 1e-5\nshape = 0.09"), &slots()).unwrap_err();
+        assert_eq!(ageless.path, "natural_history.mortality.age");
+        assert!(
+            ageless.problem.contains("only a constant hazard"),
+            "{}",
+            ageless.problem
+        );
     }
 
     #[test]
@@ -533,7 +560,7 @@ mod tests {
             },
         ];
         for hazard in hazards {
-            let m = Mortality { slot: 0, hazard };
+            let m = Mortality { slot: Some(0), hazard };
             for age in [45.0, 69.5, 79.9, 85.0] {
                 for e in [1e-4, 0.05, 0.7, 3.0] {
                     let day = m.death_day(age, e);
@@ -545,7 +572,7 @@ mod tests {
         }
         // A band with q = 1 kills on entering it; a zero hazard never.
         let certain = Mortality {
-            slot: 0,
+            slot: Some(0),
             hazard: Hazard::LifeTable {
                 ages: vec![0.0, 70.0],
                 rates: vec![0.0, f64::INFINITY],
@@ -553,7 +580,7 @@ mod tests {
         };
         assert_eq!(certain.death_day(69.0, 5.0), DAYS_PER_YEAR);
         let never = Mortality {
-            slot: 0,
+            slot: Some(0),
             hazard: Hazard::LifeTable {
                 ages: vec![0.0],
                 rates: vec![0.0],

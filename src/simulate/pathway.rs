@@ -98,7 +98,7 @@ impl NaturalDraws {
         let death = nh.mortality.as_ref().map_or(f64::INFINITY, |m| {
             let mut rng = tally.stream(key, Purpose::Mortality);
             let e = -(1.0 - tally.uniform(&mut rng)).ln();
-            m.death_day(x[m.slot], e)
+            m.death_day(m.slot.map_or(0.0, |s| x[s]), e)
         });
         NaturalDraws {
             progression,

@@ -525,10 +525,31 @@ fn diff_compares_two_runs() {
     assert!(stdout.contains("unpaired 95% interval"), "{stdout}");
     assert!(stdout.contains("stepwise") && stdout.contains("recovered"), "{stdout}");
     assert!(!stdout.contains("the scenarios differ"), "{stdout}");
-    // Against itself: every difference is 0, and it says the runs should be identical.
+    // Against itself: every difference is 0, and it says the runs are identical.
     let same = foramen().arg("diff").arg(&a).arg(&a).assert().success();
     let same = String::from_utf8_lossy(&same.get_output().stdout).to_string();
-    assert!(same.contains("should be identical"), "{same}");
+    assert!(same.contains("the runs are identical, as they should be"), "{same}");
+    // A copy whose summary.csv lost a policy: named, and not called identical
+    // (it used to say "the runs should be identical").
+    let copy = tmp.path().join("copy");
+    fs::create_dir(&copy).unwrap();
+    for entry in fs::read_dir(&a).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            fs::copy(&path, copy.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let summary = fs::read_to_string(copy.join("summary.csv")).unwrap();
+    let kept: Vec<&str> = summary.lines().filter(|l| !l.starts_with("early-surgery")).collect();
+    assert!(kept.len() < summary.lines().count(), "small.toml has early-surgery");
+    fs::write(copy.join("summary.csv"), kept.join("\n") + "\n").unwrap();
+    let dropped = foramen().arg("diff").arg(&a).arg(&copy).assert().success();
+    let dropped = String::from_utf8_lossy(&dropped.get_output().stdout).to_string();
+    assert!(
+        dropped.contains("not in B's summary.csv, so not compared: early-surgery"),
+        "{dropped}"
+    );
+    assert!(dropped.contains("yet the summaries differ"), "{dropped}");
     // Another scenario is named; a folder that is not a run is refused.
     let other = tmp.path().join("other.toml");
     fs::write(

@@ -129,11 +129,27 @@ fn partial_relief_is_checked_and_reported_where_declared() {
         "response = { probability = 0.4, partial = 0.3 }",
         1,
     );
-    let with = run_text(tmp.path(), "with", &partial, &["--patients", "300"]);
-    let without = run_quiet(tmp.path(), "without", SMALL, &["--patients", "300"]);
+    let with = run_text(tmp.path(), "with", &partial, &["--patients", "300", "--patients-out"]);
+    let without = run_quiet(tmp.path(), "without", SMALL, &["--patients", "300", "--patients-out"]);
     for (out, present) in [(with, true), (without, false)] {
         let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
         assert_eq!(summary.contains("improved_days"), present, "{}", out.display());
+        // patients.parquet has `improved` where summary.csv does, and its
+        // mean is summary.csv's share.
+        let df = patients(&out);
+        assert_eq!(df.column("improved").is_ok(), present, "{}", out.display());
+        if present {
+            let improved = df.column("improved").unwrap().bool().unwrap();
+            let stepwise = df.column("policy").unwrap().str().unwrap();
+            let n = (0..df.height())
+                .filter(|&i| stepwise.get(i) == Some("stepwise"))
+                .count();
+            let k = (0..df.height())
+                .filter(|&i| stepwise.get(i) == Some("stepwise") && improved.get(i) == Some(true))
+                .count();
+            let share = csv_column(&summary, "improved")[0].parse::<f64>().unwrap();
+            assert!((k as f64 / n as f64 - share).abs() < 1e-9, "{k}/{n} vs {share}");
+        }
     }
 }
 
@@ -393,4 +409,47 @@ steps = [{{ intervention = "loop" }}]
     stderr_has(run, &["warning: 3 patient-paths never reached the horizon"]);
     let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
     assert!(manifest.contains("\"stalled_paths\": 3"), "{manifest}");
+}
+
+/// docs/model.md never says a feature is absent that the scenario format
+/// has: for each feature (by the key docs/scenario.md documents), the
+/// phrases that would deny it. (model.md said "no death", "no partial
+/// relief" and "no patient-level frailty" after each had been added.)
+#[test]
+fn the_model_document_denies_no_feature_the_format_has() {
+    let read = |file: &str| {
+        let text = std::fs::read_to_string(format!("{}/docs/{file}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    };
+    let (model, scenario) = (read("model.md"), read("scenario.md"));
+    let features: [(&str, &[&str]); 7] = [
+        (
+            "[natural_history.mortality]",
+            &["no death", "no mortality", "never dies", "nobody dies"],
+        ),
+        ("death", &["no procedural death"]),
+        (
+            "partial",
+            &["no partial relief", "no partial response", "recovery is all-or-nothing"],
+        ),
+        ("[cohort.frailty]", &["no frailty", "no patient-level frailty"]),
+        ("max_per_window", &["no caps", "no cap across"]),
+        (
+            "[natural_history.permanent_deficit]",
+            &["there is no permanent deficit", "no harm of delay"],
+        ),
+        ("[economics]", &["no costs", "no qalys"]),
+    ];
+    for (key, denials) in features {
+        assert!(
+            scenario.contains(key),
+            "docs/scenario.md no longer documents {key}: update this list"
+        );
+        for denial in denials {
+            assert!(
+                !model.contains(denial),
+                "docs/model.md says \"{denial}\", but the format has {key}"
+            );
+        }
+    }
 }

@@ -90,6 +90,9 @@ pub fn write_patients(scenario: &Scenario, records: &PatientRecords, path: &Path
     if scenario.natural_history().permanent_deficit.is_some() {
         fills.push(fill("permanent_deficit", rows, |o| o.permanent_deficit));
     }
+    if scenario.provides(Feature::PartialRelief) {
+        fills.push(fill("improved", rows, |o| o.improved));
+    }
     if scenario.provides(Feature::Death) {
         fills.push(fill("died", rows, |o| o.died));
         fills.push(fill("procedural_death", rows, |o| o.procedural_death));
