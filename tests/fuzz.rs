@@ -3,9 +3,12 @@
 //! Mutations of a valid scenario (numbers replaced by extreme values, lines
 //! deleted, duplicated or cut; hostile sizes: conditions nested up to 65,535
 //! deep, up to 8,192 levels, every time zero, the longest horizon at the
-//! finest grid split by every covariate) must never panic the loader; every mutant
-//! that validates must run to completion with consistent outputs. CI runs
-//! 64 cases; a long run is
+//! finest grid split by every covariate; numbers replaced by distributions
+//! of belief with extreme parameters; economics with extreme costs and
+//! willingness to pay; hostile names and labels) must never panic the
+//! loader; every mutant that validates must run to completion with
+//! consistent outputs, and one with beliefs must give two PSA draws or a
+//! clear error. CI runs 64 cases; a long run is
 //!
 //!     PROPTEST_CASES=100000 cargo test --release --test fuzz
 //!
@@ -13,6 +16,7 @@
 
 use foramen::analysis;
 use foramen::scenario::Scenario;
+use foramen::scenario::document::{Document, Overrides};
 use foramen::simulate::engine::RunSpec;
 use proptest::prelude::*;
 
@@ -28,8 +32,45 @@ const NUMBERS: [&str; 14] = [
     "0", "1", "-1", "0.5", "1e-300", "1e300", "nan", "inf", "-inf", "2", "1000000", "0.999999", "3.5", "-0.0",
 ];
 
+/// Distributions of belief that probe overflow and underflow of their
+/// derived parameters.
+const BELIEFS: [&str; 10] = [
+    "{ gamma_mean = 900, sd = 1e300 }",
+    "{ uniform = [-1e308, 1e308] }",
+    "{ lognormal_mean = 1e-300, sd = 1e300 }",
+    "{ beta = [1e-300, 1e300] }",
+    "{ normal = [0, 1e308] }",
+    "{ beta_mean = 0.5, sd = 0.49 }",
+    "{ one_minus_gamma_mean = 0.9, sd = 1e-300 }",
+    "{ gamma = [1e-300, 1e300] }",
+    "{ beta_mean = 0.3, sd = 0.1 }",
+    "{ lognormal = [700, 30] }",
+];
+
+/// `[economics]` sections with extreme amounts.
+const ECONOMICS: [&str; 5] = [
+    "[economics]\nwillingness_to_pay = [1e308]\nutility = { symptomatic = 0.5, symptom_free = 0.9 }\n",
+    "[economics]\nwillingness_to_pay = [50000]\nutility = { symptomatic = -1e300, symptom_free = 0.9 }\n",
+    "[economics]\nwillingness_to_pay = [50000]\nutility = { symptomatic = 0.5, symptom_free = 0.9 }\ndaily_cost = { symptomatic = 1e8 }\n",
+    "[economics]\ndiscount_rate = 0\nwillingness_to_pay = [0, 1e8]\nutility = { symptomatic = -2, symptom_free = 1 }\ndeath_cost = 1e8\n",
+    "[economics]\nwillingness_to_pay = [50000]\nutility = { symptomatic = 0.5, symptom_free = 0.9 }\n",
+];
+
+/// Costs for the first intervention.
+const COSTS: [&str; 5] = ["1e20", "1.1", "1e8", "9e7", "-1"];
+
+/// Hostile names and labels.
+const NAMES: [&str; 5] = ["=HYPERLINK(1)", "\\u001b[2J", "-x", "@a", "a\\u202eb"];
+
 #[derive(Debug, Clone)]
 enum Mutation {
+    /// Replace the n-th number literal by a distribution of belief.
+    Belief(usize, usize),
+    /// Add `[economics]` (one of [`ECONOMICS`]) and a cost on the first
+    /// intervention (one of [`COSTS`]).
+    Economics(usize, usize),
+    /// Name the first policy, or label it, with one of [`NAMES`].
+    Name(usize, bool),
     /// Replace the n-th number literal.
     Number(usize, usize),
     DeleteLine(usize),
@@ -54,6 +95,9 @@ enum Mutation {
 
 fn mutation() -> impl Strategy<Value = Mutation> {
     prop_oneof![
+        2 => (0usize..200, 0usize..BELIEFS.len()).prop_map(|(i, v)| Mutation::Belief(i, v)),
+        1 => (0usize..ECONOMICS.len(), 0usize..COSTS.len()).prop_map(|(e, c)| Mutation::Economics(e, c)),
+        1 => (0usize..NAMES.len(), any::<bool>()).prop_map(|(n, label)| Mutation::Name(n, label)),
         4 => (0usize..200, 0usize..NUMBERS.len()).prop_map(|(i, v)| Mutation::Number(i, v)),
         2 => (0usize..200).prop_map(Mutation::DeleteLine),
         1 => (0usize..200).prop_map(Mutation::DuplicateLine),
@@ -71,6 +115,36 @@ fn apply(text: &str, m: &Mutation) -> String {
         return String::new();
     }
     match *m {
+        Mutation::Belief(i, v) => {
+            let spans = number_spans(text);
+            if spans.is_empty() {
+                return text.to_string();
+            }
+            let (a, b) = spans[i % spans.len()];
+            format!("{}{}{}", &text[..a], BELIEFS[v], &text[b..])
+        }
+        Mutation::Economics(e, c) => {
+            let costed = text.replacen(
+                "failure_time = { family = \"fixed\", value = 8, unit = \"weeks\" }",
+                &format!(
+                    "failure_time = {{ family = \"fixed\", value = 8, unit = \"weeks\" }}\ncost = {}",
+                    COSTS[c]
+                ),
+                1,
+            );
+            match costed.find("# Plausible ranges") {
+                Some(at) => format!("{}{}\n{}", &costed[..at], ECONOMICS[e], &costed[at..]),
+                None => format!("{costed}\n{}", ECONOMICS[e]),
+            }
+        }
+        Mutation::Name(n, label) => {
+            let to = if label {
+                format!("name = \"stepwise\"\nlabel = \"{}\"", NAMES[n])
+            } else {
+                format!("name = \"{}\"", NAMES[n])
+            };
+            text.replacen("name = \"stepwise\"", &to, 1)
+        }
         Mutation::Number(i, v) => {
             let spans = number_spans(text);
             if spans.is_empty() {
@@ -181,6 +255,26 @@ fn number_spans(text: &str) -> Vec<(usize, usize)> {
     spans
 }
 
+/// A scenario that validates with distributions of belief gives two PSA
+/// draws, or refuses a draw with a clear error: never a panic.
+fn check_psa(text: &str) {
+    let Ok(doc) = Document::parse(text, "fuzz.toml") else {
+        return;
+    };
+    if doc.beliefs().is_empty() {
+        return;
+    }
+    let _ = analysis::psa::run(
+        &doc,
+        &Overrides::default(),
+        0..2,
+        50,
+        1,
+        None,
+        &foramen::simulate::engine::Unobserved,
+    );
+}
+
 fn check_consistent(s: &Scenario) {
     let n = 300;
     // Refusing a run whose accumulators would not fit is a clear error.
@@ -242,6 +336,7 @@ proptest! {
         let text = mutations.iter().fold(SMALL_TEXT.to_string(), |t, m| apply(&t, m));
         if let Ok(s) = Scenario::from_toml(&text, "fuzz.toml") {
             check_consistent(&s);
+            check_psa(&text);
         }
     }
 }
