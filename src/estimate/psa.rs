@@ -177,9 +177,13 @@ fn inverse(mut a: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
 /// and `y` once the ranks of the other parameters are accounted for,
 /// `-P_jy / sqrt(P_jj P_yy)` with `P` the inverse of the rank correlation
 /// matrix (Marino et al. 2008). NaN when a column is constant or the
-/// matrix singular.
+/// matrix singular, as it is whenever there are no more draws than
+/// parameters plus one (then nothing is computed).
 pub fn prcc(x: &Matrix, y: &[f64]) -> Vec<f64> {
     let k = x.first().map_or(0, Vec::len);
+    if x.len() <= k + 1 {
+        return vec![f64::NAN; k];
+    }
     let mut columns: Vec<Vec<f64>> = (0..k)
         .map(|j| ranks(&x.iter().map(|r| r[j]).collect::<Vec<_>>()))
         .collect();

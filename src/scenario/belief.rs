@@ -24,6 +24,9 @@ use toml::{Table, Value};
 use crate::error::Invalid;
 use crate::scenario::dist::{LAWS, Prior};
 
+/// The most distributions of belief a scenario may have.
+pub const MAX_BELIEFS: usize = 1_000;
+
 /// Whether a table is a distribution of belief: it holds the first key of
 /// some family's belief form (`beta`, `gamma_mean`, ...).
 fn is_belief(t: &Table) -> bool {
@@ -64,6 +67,13 @@ pub fn extract(doc: &mut Table) -> Result<Vec<Belief>, Vec<Invalid>> {
     let mut problems = Vec::new();
     for (k, v) in doc.iter_mut() {
         walk(v, k.clone(), &mut found, &mut problems);
+    }
+    if found.len() > MAX_BELIEFS {
+        problems.push(Invalid::new(
+            &found[MAX_BELIEFS].path,
+            format!("distribution of belief {} of {}", MAX_BELIEFS + 1, found.len()),
+            format!("a scenario has at most {MAX_BELIEFS} distributions of belief (the importance analysis is quadratic in their number)"),
+        ));
     }
     if problems.is_empty() { Ok(found) } else { Err(problems) }
 }

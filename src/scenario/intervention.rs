@@ -350,6 +350,14 @@ pub(super) fn interventions(
         p.push(Invalid::new("interventions", "[]", "declare at least one intervention"));
         return None;
     }
+    if raw.len() > super::MAX_INTERVENTIONS {
+        p.push(Invalid::new(
+            "interventions",
+            format!("{} interventions", raw.len()),
+            format!("a scenario declares at most {} interventions", super::MAX_INTERVENTIONS),
+        ));
+        return None;
+    }
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
     for (i, r) in raw.iter().enumerate() {

@@ -52,6 +52,13 @@ pub const MAX_PATIENTS: u64 = 1_000_000_000_000;
 /// The day-grid step of curves when the scenario gives none.
 pub const DEFAULT_CURVE_STEP_DAYS: f64 = 7.0;
 
+/// The most policies a scenario compares: every table and chart has a row
+/// or a line per policy, and the paired comparisons and cost-effectiveness
+/// cross-products grow with their square.
+pub const MAX_POLICIES: usize = 256;
+/// The most interventions a scenario declares.
+pub const MAX_INTERVENTIONS: usize = 256;
+
 /// The longest horizon accepted, in days (200 years).
 pub const MAX_HORIZON_DAYS: f64 = 73_050.0;
 

@@ -242,6 +242,17 @@ pub(super) fn policies(
         p.push(Invalid::new("policies", "[]", "declare at least one policy"));
         return None;
     }
+    if raw.len() > super::MAX_POLICIES {
+        p.push(Invalid::new(
+            "policies",
+            format!("{} policies", raw.len()),
+            format!(
+                "a scenario compares at most {} policies (each is a row of every table and chart); to vary a number over many values use `foramen sweep`",
+                super::MAX_POLICIES
+            ),
+        ));
+        return None;
+    }
     let declared = Declared(
         interventions
             .iter()

@@ -23,6 +23,9 @@ use crate::scenario::cond::Cond;
 use crate::scenario::document::syntax_message;
 use crate::stats::Z95;
 
+/// The most targets a targets file holds.
+pub const MAX_TARGETS: usize = 500;
+
 /// The serde mirror of a targets file.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -320,7 +323,7 @@ impl ParsedTargets {
         self.raw.horizon_days
     }
 
-    /// Checks every target against `scenario`.
+    /// Checks every target against `scenario` (at most [`MAX_TARGETS`]).
     ///
     /// # Errors
     /// [`Error::Invalid`] naming every target that breaks a rule.
@@ -329,6 +332,16 @@ impl ParsedTargets {
         let mut problems = Problems::default();
         if raw.target.is_empty() {
             problems.push(Invalid::new("target", "", "no targets: add at least one [[target]]"));
+        }
+        if raw.target.len() > MAX_TARGETS {
+            return Err(Error::Invalid {
+                file: self.file.clone(),
+                problems: vec![Invalid::new(
+                    "target",
+                    format!("{} targets", raw.target.len()),
+                    format!("a targets file holds at most {MAX_TARGETS} targets (each is a row of the targets chart)"),
+                )],
+            });
         }
         let mut targets = Vec::new();
         for (i, t) in raw.target.iter().enumerate() {

@@ -378,3 +378,41 @@ fn names_labels_and_echoed_values_are_safe_to_show() {
         stderr.len()
     );
 }
+
+/// Sizes are bounded before they cost: more than 256 policies or
+/// interventions, more than 1,000 distributions of belief (the importance
+/// analysis inverts a matrix of their number squared) and more than 500
+/// targets are refused when read, naming the limit. (10,002 policies used
+/// to run out of memory in the tables and charts, 30,000 beliefs in the
+/// importance step, 30,000 targets in a 4.6 GB chart.)
+#[test]
+fn counts_beyond_their_limits_are_refused_when_read() {
+    let policies: String = (0..257)
+        .map(|k| format!("\n[[policies]]\nname = \"p{k}\"\nsteps = [{{ intervention = \"physio\" }}]\n"))
+        .collect();
+    stderr_has(
+        validate_text(&format!("{SMALL_TEXT}{policies}")).code(2),
+        &["policies = 259 policies", "at most 256 policies"],
+    );
+    let beliefs: String = (0..1001).map(|k| format!("b{k} = {{ beta = [1, 1] }}\n")).collect();
+    stderr_has(
+        validate_text(&SMALL_TEXT.replacen("[ranges]", &format!("[ranges]\n{beliefs}"), 1)).code(2),
+        &["distribution of belief 1001 of 1001", "at most 1000"],
+    );
+    let targets: String = (0..501)
+        .map(|k| format!("[[target]]\nname = \"t{k}\"\nsource = \"B\"\npublished = 0.5\nrange = [0.25, 0.75]\ncomparability = \"good\"\norigin = \"physio\"\nday = 300\noutcome = \"no procedure\"\n"))
+        .collect();
+    let tmp = TempDir::new().unwrap();
+    let file = tmp.path().join("targets.toml");
+    std::fs::write(&file, targets).unwrap();
+    stderr_has(
+        foramen()
+            .args(["targets", SMALL, "--targets"])
+            .arg(&file)
+            .arg("--out")
+            .arg(tmp.path().join("t"))
+            .assert()
+            .code(2),
+        &["target = 501 targets", "at most 500 targets"],
+    );
+}
