@@ -283,6 +283,39 @@ fn bad_economics_is_refused_with_the_key_path() {
     );
 }
 
+/// `foramen psa FILE --draws D --patients P` in `count` shards, in
+/// `dir`/shard0, shard1, ...
+fn psa_shards(
+    dir: &std::path::Path,
+    file: &std::path::Path,
+    draws: &str,
+    patients: &str,
+    count: u32,
+) -> Vec<std::path::PathBuf> {
+    (0..count)
+        .map(|k| {
+            let out = dir.join(format!("shard{k}"));
+            foramen()
+                .arg("psa")
+                .arg(file)
+                .args([
+                    "--draws",
+                    draws,
+                    "--patients",
+                    patients,
+                    "-q",
+                    "--shard",
+                    &format!("{k}/{count}"),
+                    "--out",
+                ])
+                .arg(&out)
+                .assert()
+                .success();
+            out
+        })
+        .collect()
+}
+
 /// The small scenario with economics and three distributions of belief.
 fn small_with_beliefs() -> String {
     let text = small_with_economics()
@@ -343,28 +376,7 @@ fn psa_draws_are_keyed_by_seed_and_draw() {
         );
     }
     // Three shards merged (in a shuffled order) give the same bytes.
-    let shards: Vec<_> = (0..3)
-        .map(|k| {
-            let out = t.join(format!("shard{k}"));
-            foramen()
-                .arg("psa")
-                .arg(&file)
-                .args([
-                    "--draws",
-                    "12",
-                    "--patients",
-                    "500",
-                    "-q",
-                    "--shard",
-                    &format!("{k}/3"),
-                    "--out",
-                ])
-                .arg(&out)
-                .assert()
-                .success();
-            out
-        })
-        .collect();
+    let shards = psa_shards(t, &file, "12", "500", 3);
     foramen()
         .args(["merge", "-q", "--out"])
         .arg(t.join("merged"))
@@ -494,28 +506,7 @@ fn psa_merge_verifies_its_draws() {
     let t = tmp.path();
     let file = t.join("beliefs.toml");
     fs::write(&file, small_with_beliefs()).unwrap();
-    let shards: Vec<_> = (0..2)
-        .map(|k| {
-            let out = t.join(format!("shard{k}"));
-            foramen()
-                .arg("psa")
-                .arg(&file)
-                .args([
-                    "--draws",
-                    "4",
-                    "--patients",
-                    "200",
-                    "-q",
-                    "--shard",
-                    &format!("{k}/2"),
-                    "--out",
-                ])
-                .arg(&out)
-                .assert()
-                .success();
-            out
-        })
-        .collect();
+    let shards = psa_shards(t, &file, "4", "200", 2);
     let partial = shards[1].join("psa_partial.json");
     let good = fs::read_to_string(&partial).unwrap();
     let merge = |name: &str| {
