@@ -50,6 +50,11 @@ impl Scenario {
                 .map(|e| economics(e, partial, deficit, &slots))
                 .transpose(),
         );
+        if let (Some(Some(e)), Some(sim)) = (&economics, &simulation) {
+            for problem in daily_costs_within_range(e, sim.horizon_days) {
+                p.push(problem);
+            }
+        }
         let expected = expected(&raw.expected, &raw.policies, simulation.as_ref(), &mut p);
         let outcomes = outcome_labels(&raw.labels.outcomes, &mut p);
         // Every part is `Some` exactly when no problem was recorded.
@@ -80,6 +85,29 @@ impl Scenario {
             _ => Err(p.into_vec()),
         }
     }
+}
+
+/// A daily cost paid every day of the horizon stays within the
+/// per-patient money range ([`crate::outcome::MONEY_RANGE`]), so that a
+/// valid scenario is not refused after its run for it.
+fn daily_costs_within_range(e: &super::Economics, horizon_days: f64) -> Vec<Invalid> {
+    let range = crate::outcome::MONEY_RANGE;
+    e.daily_cost
+        .named()
+        .into_iter()
+        .filter(|&(_, c)| c * horizon_days > range)
+        .map(|(state, c)| {
+            Invalid::new(
+                format!("economics.daily_cost.{state}"),
+                c,
+                format!(
+                    "over the horizon of {horizon_days} days it adds up to {:e}, beyond the per-patient range {range:e} kept exactly (docs/economics.md): at most {:e} a day",
+                    c * horizon_days,
+                    range / horizon_days
+                ),
+            )
+        })
+        .collect()
 }
 
 fn scenario_name(name: &str) -> Result<(), Invalid> {

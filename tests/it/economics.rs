@@ -171,6 +171,19 @@ fn money_beyond_the_exact_range_is_refused() {
         validate_text(&ONE_VISIT.replace("cost = 1.1", "cost = 1e20")).code(2),
         &["interventions.visit.cost = 100000000000000000000", "from 0 to 1e8"],
     );
+    // A daily cost that a year of adds up beyond the range: refused when
+    // read (the fuzzing found it refused only after the run).
+    stderr_has(
+        validate_text(&ONE_VISIT.replace(
+            "utility = { symptomatic",
+            "daily_cost = { symptomatic = 1e6 }\nutility = { symptomatic",
+        ))
+        .code(2),
+        &[
+            "economics.daily_cost.symptomatic = 1000000",
+            "over the horizon of 365 days it adds up to 3.65e8",
+        ],
+    );
     let tmp = TempDir::new().unwrap();
     let twice = ONE_VISIT
         .replace("cost = 1.1", "cost = 9e7")
