@@ -115,14 +115,7 @@ fn apply(text: &str, m: &Mutation) -> String {
         return String::new();
     }
     match *m {
-        Mutation::Belief(i, v) => {
-            let spans = number_spans(text);
-            if spans.is_empty() {
-                return text.to_string();
-            }
-            let (a, b) = spans[i % spans.len()];
-            format!("{}{}{}", &text[..a], BELIEFS[v], &text[b..])
-        }
+        Mutation::Belief(i, v) => replace_number(text, i, BELIEFS[v]),
         Mutation::Economics(e, c) => {
             let costed = text.replacen(
                 "failure_time = { family = \"fixed\", value = 8, unit = \"weeks\" }",
@@ -145,14 +138,7 @@ fn apply(text: &str, m: &Mutation) -> String {
             };
             text.replacen("name = \"stepwise\"", &to, 1)
         }
-        Mutation::Number(i, v) => {
-            let spans = number_spans(text);
-            if spans.is_empty() {
-                return text.to_string();
-            }
-            let (a, b) = spans[i % spans.len()];
-            format!("{}{}{}", &text[..a], NUMBERS[v], &text[b..])
-        }
+        Mutation::Number(i, v) => replace_number(text, i, NUMBERS[v]),
         Mutation::DeleteLine(i) => {
             let lines: Vec<&str> = text.lines().collect();
             let i = i % lines.len();
@@ -232,6 +218,17 @@ fn apply(text: &str, m: &Mutation) -> String {
                 1,
             ),
     }
+}
+
+/// `text` with its `i`-th number literal (modulo their count) replaced by
+/// `with`.
+fn replace_number(text: &str, i: usize, with: &str) -> String {
+    let spans = number_spans(text);
+    if spans.is_empty() {
+        return text.to_string();
+    }
+    let (a, b) = spans[i % spans.len()];
+    format!("{}{with}{}", &text[..a], &text[b..])
 }
 
 /// Byte spans of number literals outside comments and strings (roughly).

@@ -250,12 +250,15 @@ pub trait Sealed: Serialize + serde::de::DeserializeOwned {
 
     /// The SHA-256 of the JSON of `self` with its checksum empty (the
     /// JSON is deterministic: fields in order, integers exact, floats in
-    /// their shortest round-tripping form).
+    /// their shortest round-tripping form), hashed as it is written out,
+    /// without holding a copy of it.
     fn digest(&mut self) -> Result<String, serde_json::Error> {
         let kept = std::mem::take(self.checksum());
-        let json = serde_json::to_vec(self);
+        let mut hasher = Sha256::new();
+        let written = serde_json::to_writer(&mut hasher, self);
         *self.checksum() = kept;
-        Ok(Sha256::digest(json?).iter().map(|b| format!("{b:02x}")).collect())
+        written?;
+        Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
     }
 }
 
