@@ -51,12 +51,19 @@ impl Policy {
         } = self;
         let jumps = match (red_flag, &other.red_flag) {
             (None, None) => usize::MAX,
-            (Some(RedFlag { jump_to, wait }), Some(b)) if *wait == b.wait => {
-                if *jump_to == b.jump_to {
-                    usize::MAX
-                } else {
-                    *jump_to
-                }
+            (
+                Some(RedFlag {
+                    jump_to,
+                    wait,
+                    after_surgery,
+                    at_presentation,
+                }),
+                Some(b),
+            ) if *wait == b.wait
+                && *after_surgery == b.after_surgery
+                && at_presentation.as_ref().map(|c| &c.1) == b.at_presentation.as_ref().map(|c| &c.1) =>
+            {
+                if *jump_to == b.jump_to { usize::MAX } else { *jump_to }
             }
             _ => return 0,
         };
@@ -132,10 +139,30 @@ pub enum OnPartial {
     Continue,
 }
 
+/// The fast track of a neurological red flag (a motor deficit).
 #[derive(Debug, Clone)]
 pub struct RedFlag {
+    /// The step progression jumps to, before any surgical attempt.
     pub jump_to: usize,
+    /// The fast track's wait before that step (instead of the step's own).
     pub wait: Option<Dist>,
+    /// The step progression jumps to once a surgical attempt has started;
+    /// `None`: the flag is disarmed by the first surgical attempt.
+    pub after_surgery: Option<usize>,
+    /// Patients meeting this condition at presentation are fast-tracked at
+    /// once: they start at `jump_to` after `wait`.
+    pub at_presentation: Option<(String, Cond)>,
+}
+
+impl RedFlag {
+    /// The step a red flag jumps to, after a surgical attempt or before.
+    pub fn target(&self, operated: bool) -> Option<usize> {
+        if operated {
+            self.after_surgery
+        } else {
+            Some(self.jump_to)
+        }
+    }
 }
 
 // The serde mirror: the section as written.
@@ -204,6 +231,13 @@ pub struct RawRedFlag {
     pub jump_to: String,
     #[serde(default)]
     pub wait: Option<RawDist>,
+    /// The step progression after a surgical attempt jumps to (default:
+    /// none, the flag is disarmed by surgery).
+    #[serde(default)]
+    pub after_surgery: Option<String>,
+    /// Who is fast-tracked at presentation (a condition).
+    #[serde(default)]
+    pub at_presentation: Option<String>,
 }
 
 // The rules: the mirror to the validated types, every problem named.
@@ -323,23 +357,43 @@ fn policy(raw: &RawPolicy, declared: &Declared, slots: &[Slot], p: &mut Problems
             )
         })
     };
+    let reaches_surgery = |key: &str, name: &str, p: &mut Problems| -> Option<usize> {
+        let j = p.take(step_index(key, name))?;
+        let target = steps[j].as_ref()?;
+        let surgical =
+            declared.is_surgical(target.intervention) || target.routes.iter().any(|r| declared.is_surgical(r.2));
+        if !surgical {
+            p.push(Invalid::new(
+                format!("{path}.{key}"),
+                format!("\"{name}\""),
+                "a red flag must jump to a surgical step: a jump to a non-surgical step could fire again on itself",
+            ));
+        }
+        Some(j)
+    };
     let red_flag = match &raw.red_flag {
         None => Some(None),
         Some(rf) => {
-            let jump_to = p.take(step_index("red_flag.jump_to", &rf.jump_to));
-            if let Some(Some(target)) = jump_to.map(|j| &steps[j]) {
-                let reaches_surgery = declared.is_surgical(target.intervention)
-                    || target.routes.iter().any(|r| declared.is_surgical(r.2));
-                if !reaches_surgery {
-                    p.push(Invalid::new(
-                        format!("{path}.red_flag.jump_to"),
-                        format!("\"{}\"", rf.jump_to),
-                        "a red flag must jump to a surgical step: a jump to a non-surgical step could fire again on itself",
-                    ));
-                }
-            }
+            let jump_to = reaches_surgery("red_flag.jump_to", &rf.jump_to, p);
+            let after_surgery = match &rf.after_surgery {
+                None => Some(None),
+                Some(name) => reaches_surgery("red_flag.after_surgery", name, p).map(Some),
+            };
+            let at_presentation = p.take(
+                rf.at_presentation
+                    .as_ref()
+                    .map(|c| {
+                        condition(&format!("{path}.red_flag.at_presentation"), c, slots).map(|cond| (c.clone(), cond))
+                    })
+                    .transpose(),
+            );
             let wait = p.take(optional_duration(&format!("{path}.red_flag.wait"), rf.wait.as_ref()));
-            jump_to.zip(wait).map(|(jump_to, wait)| Some(RedFlag { jump_to, wait }))
+            Some(Some(RedFlag {
+                jump_to: jump_to?,
+                wait: wait?,
+                after_surgery: after_surgery?,
+                at_presentation: at_presentation?,
+            }))
         }
     };
     let relapse_to = p.take(
@@ -506,6 +560,17 @@ impl Policy {
                 "  red flag: progression before surgery jumps to step {} after {wait}",
                 self.steps[rf.jump_to].name
             );
+            match rf.after_surgery {
+                Some(i) => {
+                    let _ = writeln!(out, "    after a surgical attempt, to step {}", self.steps[i].name);
+                }
+                None => {
+                    let _ = writeln!(out, "    after a surgical attempt, progression is not fast-tracked");
+                }
+            }
+            if let Some((text, _)) = &rf.at_presentation {
+                let _ = writeln!(out, "    at presentation, patients with {text} are fast-tracked to it");
+            }
         }
         match self.relapse_to {
             Some(i) => {
@@ -572,6 +637,19 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e[0].path, "policies.a.red_flag.jump_to");
+        let e = check(
+            "[[policies]]\nname = \"a\"\nsteps = [{ intervention = \"pt\" }, { intervention = \"fusion\" }]\n\
+             red_flag = { jump_to = \"fusion\", after_surgery = \"pt\", at_presentation = \"nope\" }",
+        )
+        .unwrap_err();
+        let paths: Vec<&str> = e.iter().map(|i| i.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "policies.a.red_flag.after_surgery",
+                "policies.a.red_flag.at_presentation"
+            ]
+        );
     }
 
     #[test]

@@ -491,6 +491,13 @@ impl<T: Tally, const PLAIN: bool> Walk<'_, T, PLAIN> {
         let steps = &policy.steps;
         let mut step = 0;
         let mut fast_track = false;
+        if !PLAIN
+            && let Some(rf) = &policy.red_flag
+            && rf.at_presentation.as_ref().is_some_and(|(_, c)| c.eval(&self.ws.x))
+        {
+            step = rf.jump_to;
+            fast_track = true;
+        }
         let mut taken = 0;
         'path: loop {
             taken += 1;
@@ -505,7 +512,7 @@ impl<T: Tally, const PLAIN: bool> Walk<'_, T, PLAIN> {
             self.ws.furthest = self.ws.furthest.max(step);
             if step == steps.len() {
                 // Pathway exhausted: symptomatic until resolution, a red flag or H.
-                let armed = !PLAIN && policy.red_flag.is_some() && !self.ws.out.surgery;
+                let armed = !PLAIN && self.armed(policy);
                 match self.phase(f64::INFINITY, armed) {
                     Flow::Jump => {
                         step = self.jump(policy, &mut fast_track);
@@ -531,7 +538,7 @@ impl<T: Tally, const PLAIN: bool> Walk<'_, T, PLAIN> {
                     .as_ref()
                     .map_or(0.0, |d| self.draw_once(d, Purpose::Wait { key, visit }))
             };
-            let armed = !PLAIN && policy.red_flag.is_some() && !self.ws.out.surgery;
+            let armed = !PLAIN && self.armed(policy);
             let wait_end = self.t + wait;
             let flow = if wait == 0.0 && self.t < self.horizon {
                 // No wait: an empty phase, in which nothing can happen (no
@@ -564,7 +571,7 @@ impl<T: Tally, const PLAIN: bool> Walk<'_, T, PLAIN> {
                 }
                 let start = self.t;
                 let attempt = self.attempt(iv, st.failure_time.as_ref());
-                let armed = !PLAIN && policy.red_flag.is_some() && !self.ws.out.surgery;
+                let armed = !PLAIN && self.armed(policy);
                 let (end, responds) = match attempt {
                     Attempt::Responds { end, .. } | Attempt::Partial { end } => (end, true),
                     Attempt::Fails { end } => (end, false),
@@ -737,7 +744,23 @@ impl<T: Tally, const PLAIN: bool> Walk<'_, T, PLAIN> {
 
     fn jump(&self, policy: &Policy, fast_track: &mut bool) -> usize {
         *fast_track = true;
-        policy.red_flag.as_ref().map_or(policy.steps.len(), |rf| rf.jump_to)
+        let operated = self.ws.out.surgery;
+        policy
+            .red_flag
+            .as_ref()
+            .and_then(|rf| rf.target(operated))
+            .unwrap_or(policy.steps.len())
+    }
+
+    /// Whether progression now raises the red flag: the policy has one,
+    /// and no surgical attempt has started or the flag has a step for
+    /// after surgery.
+    #[inline(always)]
+    fn armed(&self, policy: &Policy) -> bool {
+        policy
+            .red_flag
+            .as_ref()
+            .is_some_and(|rf| !self.ws.out.surgery || rf.after_surgery.is_some())
     }
 
     /// Starts an attempt of intervention `iv` at `self.t` and draws its fate
