@@ -144,6 +144,53 @@ pub struct Economics {
     pub death_cost: f64,
     /// Currency per QALY, ascending.
     pub willingness_to_pay: Vec<f64>,
+    /// The year whose prices every cost is in, and the index that
+    /// converts a cost from another year (`cost_year`).
+    pub prices: Option<Prices>,
+}
+
+/// `price_year` and `price_index`: costs declared in the prices of
+/// `cost_year` are converted to those of `year` by
+/// `cost × index(year) / index(cost_year)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prices {
+    pub year: u32,
+    /// `(year, index)`, ascending by year; empty when only the year is
+    /// given.
+    pub index: Vec<(u32, f64)>,
+}
+
+impl Prices {
+    /// The factor converting a cost in the prices of `year` to the price
+    /// year.
+    ///
+    /// # Errors
+    /// `path` (a `cost_year`) names a year the index does not give.
+    pub fn factor(&self, path: &str, year: u32) -> Result<f64, Invalid> {
+        if year == self.year {
+            return Ok(1.0);
+        }
+        let at = |y: u32| self.index.iter().find(|&&(iy, _)| iy == y).map(|&(_, v)| v);
+        match (at(year), at(self.year)) {
+            (Some(from), Some(to)) => Ok(to / from),
+            _ => {
+                let years: Vec<String> = self.index.iter().map(|(y, _)| y.to_string()).collect();
+                let given = if years.is_empty() {
+                    "it gives none".to_string()
+                } else {
+                    format!("it gives {}", years.join(", "))
+                };
+                Err(Invalid::new(
+                    path,
+                    year,
+                    format!(
+                        "a cost year other than economics.price_year ({}) must be a year of economics.price_index; {given}",
+                        self.year
+                    ),
+                ))
+            }
+        }
+    }
 }
 
 impl Economics {
@@ -215,6 +262,18 @@ impl Economics {
         if e.death_cost > 0.0 {
             let _ = writeln!(out, "  a death costs {}", e.death_cost);
         }
+        if let Some(prices) = &e.prices {
+            let _ = writeln!(
+                out,
+                "  costs in {} prices{}",
+                prices.year,
+                if prices.index.is_empty() {
+                    ""
+                } else {
+                    " (costs of other years converted by economics.price_index)"
+                }
+            );
+        }
         let _ = writeln!(
             out,
             "  discounted in continuous time at {} a year (costs) and {} a year (effects): a value on day t weighs (1 + r)^(-t / 365.25)",
@@ -268,6 +327,14 @@ pub struct RawEconomics {
     /// benefit.
     #[serde(default)]
     pub willingness_to_pay: Vec<f64>,
+    /// The year whose prices costs are in (interventions and
+    /// complications may give their own `cost_year`).
+    #[serde(default)]
+    pub price_year: Option<u32>,
+    /// A price index by year (keys are years), converting a cost of one
+    /// year to the price year.
+    #[serde(default)]
+    pub price_index: std::collections::BTreeMap<String, f64>,
     /// Moved to `utility.symptomatic` (kept to say so).
     #[serde(default)]
     pub utility_symptomatic: Option<f64>,
@@ -312,7 +379,7 @@ pub const MAX_WILLINGNESS_TO_PAY: f64 = MONEY_RANGE;
 
 /// A cost: from 0 to [`MONEY_RANGE`], the per-patient range whose sums
 /// are exact.
-fn check_cost(path: &str, cost: f64) -> Result<f64, Invalid> {
+pub(super) fn check_cost(path: &str, cost: f64) -> Result<f64, Invalid> {
     if (0.0..=MONEY_RANGE).contains(&cost) {
         Ok(cost)
     } else {
@@ -478,6 +545,7 @@ pub(super) fn economics(
         }
         willingness_to_pay.push(w);
     }
+    let prices = prices(raw)?;
     Ok(Economics {
         currency: raw.currency.clone().unwrap_or_else(|| "currency units".into()),
         perspective: raw.perspective.clone(),
@@ -488,7 +556,63 @@ pub(super) fn economics(
         daily_cost,
         death_cost,
         willingness_to_pay,
+        prices,
     })
+}
+
+/// The earliest and latest years a price index may give.
+const PRICE_YEARS: std::ops::RangeInclusive<u32> = 1900..=2200;
+
+/// `price_year` and `price_index`, checked: years within [`PRICE_YEARS`],
+/// index values positive and finite, the price year among the index's.
+fn prices(raw: &RawEconomics) -> Result<Option<Prices>, Invalid> {
+    let year = |path: &str, y: u32| {
+        if PRICE_YEARS.contains(&y) {
+            Ok(y)
+        } else {
+            Err(Invalid::new(
+                path,
+                y,
+                format!("a year from {} to {}", PRICE_YEARS.start(), PRICE_YEARS.end()),
+            ))
+        }
+    };
+    let mut index = Vec::with_capacity(raw.price_index.len());
+    for (key, &value) in &raw.price_index {
+        let path = format!("economics.price_index.{key}");
+        let y = key.parse::<u32>().map_err(|_| {
+            Invalid::new(
+                &path,
+                format!("\"{key}\""),
+                "the keys of a price index are years, e.g. 2024 = 313.689",
+            )
+        })?;
+        year(&path, y)?;
+        if !(value.is_finite() && value > 0.0) {
+            return Err(Invalid::new(path, value, "an index value is a positive number"));
+        }
+        index.push((y, value));
+    }
+    index.sort_by_key(|&(y, _)| y);
+    match raw.price_year {
+        None if index.is_empty() => Ok(None),
+        None => Err(Invalid::new(
+            "economics.price_year",
+            "nothing",
+            "a price index needs the year whose prices costs are in: price_year = 2024",
+        )),
+        Some(y) => {
+            let y = year("economics.price_year", y)?;
+            if !index.is_empty() && !index.iter().any(|&(iy, _)| iy == y) {
+                return Err(Invalid::new(
+                    "economics.price_year",
+                    y,
+                    "the price year must be one of the years of economics.price_index",
+                ));
+            }
+            Ok(Some(Prices { year: y, index }))
+        }
+    }
 }
 
 #[cfg(test)]

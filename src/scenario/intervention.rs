@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::cond::{Cond, Slot};
 use super::dist::{Dist, RawDist};
-use super::economics::{check_utility, optional_cost, optional_qaly_loss};
+use super::economics::{Prices, check_cost, check_utility, optional_cost, optional_qaly_loss};
 use super::rules::*;
 use super::*;
 use crate::error::{Invalid, Problems, did_you_mean};
@@ -193,6 +193,10 @@ pub struct RawIntervention {
     /// Cost per attempt, charged on the day it starts.
     #[serde(default)]
     pub cost: Option<f64>,
+    /// The year whose prices `cost` (and the complications' costs) are in;
+    /// default `economics.price_year`.
+    #[serde(default)]
+    pub cost_year: Option<u32>,
     /// One-off QALY loss per attempt (the procedure's disutility).
     #[serde(default)]
     pub qaly_loss: Option<f64>,
@@ -260,6 +264,9 @@ pub struct RawComplication {
     /// Cost of the complication, charged on the day the attempt starts.
     #[serde(default)]
     pub cost: Option<f64>,
+    /// The year whose prices `cost` is in; default the intervention's.
+    #[serde(default)]
+    pub cost_year: Option<u32>,
     /// One-off QALY loss of the complication.
     #[serde(default)]
     pub qaly_loss: Option<f64>,
@@ -649,6 +656,43 @@ fn probability_words(p: &Probability) -> String {
         let _ = write!(text, ", odds x{} if {}", o.odds_ratio, o.text);
     }
     text
+}
+
+/// Converts the costs of interventions and complications declared with a
+/// `cost_year` to the price year (`interventions` validated from `raw`,
+/// in order).
+pub(super) fn reprice(
+    raw: &[RawIntervention],
+    prices: Option<&Prices>,
+    interventions: &mut [Intervention],
+    p: &mut Problems,
+) {
+    let factor = |path: String, year: u32| match prices {
+        Some(prices) => prices.factor(&path, year),
+        None => Err(Invalid::new(
+            &path,
+            year,
+            "a cost year needs [economics] with price_year (and price_index to convert other years)",
+        )),
+    };
+    for (r, iv) in raw.iter().zip(interventions.iter_mut()) {
+        let path = format!("interventions.{}", r.name);
+        let own = r
+            .cost_year
+            .map_or(Some(1.0), |y| p.take(factor(format!("{path}.cost_year"), y)));
+        iv.cost *= own.unwrap_or(1.0);
+        for (k, (rc, c)) in r.complications.iter().zip(iv.complications.iter_mut()).enumerate() {
+            let f = match rc.cost_year {
+                Some(y) => p.take(factor(format!("{path}.complications[{k}].cost_year"), y)),
+                None => own,
+            };
+            c.cost *= f.unwrap_or(1.0);
+        }
+        p.take(check_cost(&format!("{path}.cost"), iv.cost));
+        for (k, c) in iv.complications.iter().enumerate() {
+            p.take(check_cost(&format!("{path}.complications[{k}].cost"), c.cost));
+        }
+    }
 }
 
 #[cfg(test)]

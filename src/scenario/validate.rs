@@ -14,7 +14,7 @@
 
 use super::cohort::{covariates, declared_slots, frailty, simulation};
 use super::economics::economics;
-use super::intervention::interventions;
+use super::intervention::{interventions, reprice};
 use super::natural_history::natural_history;
 use super::policy::policies;
 use super::raw::{RawExpected, RawPolicy, RawScenario};
@@ -36,7 +36,7 @@ impl Scenario {
         let simulation = simulation(&raw.simulation, covariates.as_deref(), &mut p);
         let natural_history = natural_history(&raw.natural_history, &slots, &mut p);
         let frailty_declared = raw.cohort.frailty.is_some();
-        let interventions = interventions(&raw.interventions, &slots, frailty_declared, &mut p);
+        let mut interventions = interventions(&raw.interventions, &slots, frailty_declared, &mut p);
         let policies = policies(&raw.policies, &raw.interventions, &slots, &mut p);
         p.take(red_flags_need_progression(raw));
         let partial = raw
@@ -50,6 +50,10 @@ impl Scenario {
                 .map(|e| economics(e, partial, deficit, &slots))
                 .transpose(),
         );
+        if let Some(ivs) = &mut interventions {
+            let prices = economics.as_ref().and_then(|e| e.as_ref()?.prices.as_ref());
+            reprice(&raw.interventions, prices, ivs, &mut p);
+        }
         if let (Some(Some(e)), Some(sim)) = (&economics, &simulation) {
             for problem in daily_costs_within_range(e, sim.horizon_days) {
                 p.push(problem);

@@ -550,3 +550,42 @@ fn psa_merge_verifies_its_draws() {
         assert!(!t.join(name).exists());
     }
 }
+
+/// Costs priced in another year are converted by the price index:
+/// `cost × index(price_year) / index(cost_year)`, a complication taking
+/// its intervention's year unless it gives its own; the converted costs
+/// are what `describe` shows. A year the index lacks, or an index without
+/// a price year, is refused with the key path.
+#[test]
+fn costs_of_other_years_are_converted_by_the_price_index() {
+    let priced = small_with_economics()
+        .replacen("cost = 12000", "cost = 12000\ncost_year = 2011", 1)
+        .replacen(
+            "currency = \"EUR\"",
+            "currency = \"EUR\"\nprice_year = 2024\nprice_index = { 2011 = 200, 2024 = 300 }",
+            1,
+        );
+    let scenario = foramen::scenario::Scenario::from_toml(&priced, "priced.toml").expect("valid");
+    let surgery = scenario
+        .interventions()
+        .iter()
+        .find(|iv| iv.cost > 0.0)
+        .expect("a priced intervention");
+    assert_eq!(surgery.cost, 12000.0 * 300.0 / 200.0);
+    assert_eq!(surgery.complications[0].cost, 3000.0 * 300.0 / 200.0);
+    stderr_has(
+        validate_text(&priced.replacen("cost_year = 2011", "cost_year = 2015", 1)),
+        &[
+            "interventions.surgery.cost_year",
+            "2015",
+            "must be a year of economics.price_index; it gives 2011, 2024",
+        ],
+    );
+    stderr_has(
+        validate_text(&priced.replacen("price_year = 2024\n", "", 1)),
+        &[
+            "economics.price_year",
+            "a price index needs the year whose prices costs are in",
+        ],
+    );
+}
