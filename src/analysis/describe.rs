@@ -277,7 +277,7 @@ mod tests {
             "the covariates age, region, stenosis grade, main cause of compression, motor deficit at presentation",
             "shared responsiveness (frailty)",
             "common random numbers",
-            "the 4 policies (Stepwise care (stepwise), No minimally invasive step (skip-endoscopic), ",
+            "the 6 policies (Stepwise care (stepwise), Open surgery first (open-first), ",
             "over a horizon of 1826 days (5.0 years)",
             "lognormal",
             "background mortality",

@@ -268,7 +268,7 @@ figure{margin:1.5em 0}figure svg{max-width:100%;height:auto;border:1px solid #ee
 .scroll{overflow-x:auto}table{border-collapse:collapse;font-size:.85em;margin:.5em 0}\
 th,td{border:1px solid #ddd;padding:.25em .5em;text-align:right;white-space:nowrap}th{background:#f0f0f0}\
 td:first-child,th:first-child{text-align:left}details{margin:.5em 0}summary{cursor:pointer;color:#0a4f8a}\
-.summary th{white-space:normal;vertical-align:bottom}.summary th,.summary td{padding:.2em .4em}.ci{color:#555;font-size:.85em;font-weight:normal}\
+.summary th{white-space:normal;vertical-align:bottom}.summary th,.summary td{padding:.2em .3em}.ci{color:#555;font-size:.85em;font-weight:normal}\
 nav a{margin-right:1em}dl{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em}dt{font-weight:bold}dd{margin:0;overflow-wrap:anywhere}";
 
 /// The page as HTML: no script, no stylesheet, image or font from

@@ -226,6 +226,11 @@ pub struct RawResponse {
     /// The probability of a partial response (relief short of recovery).
     #[serde(default)]
     pub partial: Option<f64>,
+    /// Instead of `partial`: the share of those without a full response
+    /// who respond partially, so that `partial = (1 - probability) ×
+    /// partial_of_rest` (valid whatever the full response's value).
+    #[serde(default)]
+    pub partial_of_rest: Option<f64>,
     #[serde(default)]
     pub odds_ratios: Vec<RawOddsRatio>,
     /// How strongly the patient's frailty moves this response's logit
@@ -489,24 +494,44 @@ fn zero_cycle(path: &str, recovery: &RawDist, relapse: &Dist) -> Result<(), Inva
 }
 
 /// The probability of a partial response: 0 if none; with the full
-/// response's, at most 1.
+/// response's, at most 1. Given as `partial`, or as `partial_of_rest`, a
+/// share of the rest: `(1 - probability) × partial_of_rest`.
 fn partial_response(path: &str, raw: &RawResponse) -> Result<f64, Invalid> {
-    let Some(partial) = raw.partial else {
-        return Ok(0.0);
-    };
-    let at = format!("{path}.response.partial");
-    let partial = check_probability(&at, partial)?;
-    if raw.probability + partial > 1.0 {
-        return Err(Invalid::new(
-            at,
-            partial,
-            format!(
-                "a full ({}) and a partial response together have a probability of at most 1",
-                raw.probability
-            ),
-        ));
+    match (raw.partial, raw.partial_of_rest) {
+        (None, None) => Ok(0.0),
+        (Some(_), Some(share)) => Err(Invalid::new(
+            format!("{path}.response.partial_of_rest"),
+            share,
+            "give the partial response either as `partial` (a probability) or as `partial_of_rest` (a share of those without a full response), not both",
+        )),
+        (None, Some(share)) => {
+            let share = check_probability(&format!("{path}.response.partial_of_rest"), share)?;
+            Ok((1.0 - raw.probability.clamp(0.0, 1.0)) * share)
+        }
+        (Some(partial), None) => {
+            let at = format!("{path}.response.partial");
+            let partial = check_probability(&at, partial)?;
+            if raw.probability + partial > 1.0 {
+                return Err(Invalid::new(
+                    at,
+                    partial,
+                    format!(
+                        "a full ({}) and a partial response together have a probability of at most 1; `partial_of_rest` gives it as a share of the rest",
+                        raw.probability
+                    ),
+                ));
+            }
+            Ok(partial)
+        }
     }
-    Ok(partial)
+}
+
+impl RawResponse {
+    /// Whether a partial response is declared with a chance above 0.
+    pub fn declares_partial(&self) -> bool {
+        self.partial.is_some_and(|q| q > 0.0)
+            || (self.partial_of_rest.is_some_and(|q| q > 0.0) && self.probability < 1.0)
+    }
 }
 
 /// The share of responses that are full.
@@ -578,8 +603,8 @@ impl Intervention {
             let _ = writeln!(
                 out,
                 "{indent}response: full {}, partial {}; any response {}{loading}, split full : partial as declared",
-                iv.full,
-                iv.partial,
+                four_places(iv.full),
+                four_places(iv.partial),
                 probability_words(&iv.response),
             );
         } else {
@@ -651,11 +676,17 @@ fn charge_words(cost: f64, qaly_loss: f64) -> String {
 }
 
 fn probability_words(p: &Probability) -> String {
-    let mut text = format!("{}", p.base);
+    let mut text = format!("{}", four_places(p.base));
     for o in &p.odds_ratios {
         let _ = write!(text, ", odds x{} if {}", o.odds_ratio, o.text);
     }
     text
+}
+
+/// A probability as words show it: to four decimals (a partial response
+/// given as a share of the rest is a product).
+fn four_places(p: f64) -> f64 {
+    (p * 1e4).round() / 1e4
 }
 
 /// Converts the costs of interventions and complications declared with a
@@ -728,6 +759,11 @@ mod tests {
         assert!((iv.full_share - 0.6).abs() < 1e-15);
         let over = check("probability = 0.7, partial = 0.4", "", false).unwrap_err();
         assert_eq!(over[0].path, "interventions.tfesi.response.partial");
+        let rest = check("probability = 0.8, partial_of_rest = 0.5", "", false).expect("valid");
+        assert!((rest.partial - 0.1).abs() < 1e-15);
+        assert!((rest.response.base - 0.9).abs() < 1e-15);
+        let both = check("probability = 0.8, partial = 0.1, partial_of_rest = 0.5", "", false).unwrap_err();
+        assert_eq!(both[0].path, "interventions.tfesi.response.partial_of_rest");
     }
 
     #[test]

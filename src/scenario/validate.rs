@@ -39,10 +39,7 @@ impl Scenario {
         let mut interventions = interventions(&raw.interventions, &slots, frailty_declared, &mut p);
         let policies = policies(&raw.policies, &raw.interventions, &slots, &mut p);
         p.take(red_flags_need_progression(raw));
-        let partial = raw
-            .interventions
-            .iter()
-            .any(|iv| iv.response.partial.is_some_and(|q| q > 0.0));
+        let partial = raw.interventions.iter().any(|iv| iv.response.declares_partial());
         let deficit = raw.natural_history.permanent_deficit.is_some();
         let economics = p.take(
             raw.economics

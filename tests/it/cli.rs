@@ -678,7 +678,8 @@ fn describe_says_what_the_engine_does() {
         .unwrap()..];
     let routed_block: Vec<&str> = routed.lines().take(3).collect();
     assert!(
-        routed_block[1].trim() == "response 0.8, ignoring the frailty",
+        routed_block[1].trim()
+            == "response: full 0.8, partial 0.07; any response 0.87, ignoring the frailty, split full : partial as declared",
         "{routed_block:?}"
     );
     assert!(

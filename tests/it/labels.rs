@@ -205,11 +205,11 @@ fn psa_charts_use_the_labels_and_the_terminal_the_names() {
         plane.contains("Cost-effectiveness plane against Stepwise care"),
         "{plane}"
     );
-    assert!(plane.contains("Early surgery for severe grade") && !plane.contains("early-surgery"));
+    assert!(plane.contains("Early open surgery (severe)") && !plane.contains("early-surgery"));
     for chart in ["ceac", "psa_recovery"] {
         let text = svg(chart);
         assert!(
-            text.contains("No minimally invasive step") && !text.contains("skip-endoscopic"),
+            text.contains("Open surgery first") && !text.contains("open-first"),
             "{chart}"
         );
     }
@@ -219,7 +219,7 @@ fn psa_charts_use_the_labels_and_the_terminal_the_names() {
     assert!(!importance.contains("interventions.physio-nsaids.response.probability"));
     let labels = std::fs::read_to_string(out.join("labels.csv")).unwrap();
     assert!(
-        labels.contains("policy,early-surgery,Early surgery for severe grade"),
+        labels.contains("policy,early-surgery,Early open surgery (severe)"),
         "{labels}"
     );
 }

@@ -252,8 +252,8 @@ fn the_summary_fits_a_page() {
     let html = fs::read_to_string(run.join("report.html")).unwrap();
     assert_eq!(
         html.matches("<table class=\"summary\">").count(),
-        1,
-        "four policies, one table"
+        2,
+        "six policies: a table of four and one of two"
     );
     let measure = "<script>document.body.setAttribute('data-widest', Math.max(...Array.from(\
         document.querySelectorAll('table.summary'), t => t.getBoundingClientRect().width)));</script></body>";
