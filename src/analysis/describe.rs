@@ -1,8 +1,10 @@
-//! Each policy's pathway in words, to check a scenario says what its author
-//! meant (`foramen describe`), and a methods paragraph for a report. Each
-//! concept's words are its module's (`scenario::cohort::words`,
-//! `NaturalHistory::words`, `Economics::words`, `Policy::words`,
-//! `Intervention::attempt_words`); here they are put in order.
+//! A scenario in words, to check it says what its author meant (`foramen
+//! describe`), and a methods paragraph for a report. Each concept's words
+//! are its module's (`scenario::cohort::words`, `NaturalHistory::words`,
+//! `Intervention::words`, `Economics::words`, `Policy::words` and
+//! `Policy::difference_words`); here they are put in order: the shared
+//! blocks once, the reference (first) policy in full and each other policy
+//! as what differs from it, then what no path can use.
 
 use std::fmt::Write;
 
@@ -25,6 +27,10 @@ pub fn describe(s: &Scenario) -> String {
     );
     crate::scenario::cohort::words(&mut out, s.covariates(), s.frailty());
     s.natural_history().words(&mut out, s.covariates());
+    let _ = writeln!(out, "\ninterventions (what one attempt does)");
+    for iv in s.interventions() {
+        iv.words(&mut out, s.frailty().is_some());
+    }
     if let Some(e) = s.economics() {
         e.words(
             &mut out,
@@ -34,20 +40,96 @@ pub fn describe(s: &Scenario) -> String {
                 .iter()
                 .filter_map(|iv| iv.utility.map(|u| (iv.label.as_str(), u))),
         );
+        unvalued_words(&mut out, s);
     }
-    if !s.beliefs().is_empty() {
-        let _ = writeln!(
-            out,
-            "\nuncertain parameters (a plain run uses each mean; `foramen psa` draws them)"
-        );
-        for b in s.beliefs() {
-            let _ = writeln!(out, "  {}: {}, mean {}", b.path, b.prior, b.mean);
+    beliefs_words(&mut out, s);
+    if let [reference, others @ ..] = s.policies() {
+        let after = if others.is_empty() { "" } else { ", the reference" };
+        reference.words(&mut out, s.interventions(), after);
+        for policy in others {
+            policy.difference_words(&mut out, reference, s.interventions());
         }
     }
-    for policy in s.policies() {
-        policy.words(&mut out, s.interventions(), s.frailty().is_some());
+    if !s.unused().is_empty() {
+        let _ = writeln!(out, "\nwarnings: parameters no path can use");
+        for u in s.unused() {
+            let _ = writeln!(out, "  {u}");
+        }
     }
     out
+}
+
+/// With `[economics]`: the complications that carry no cost and no QALY
+/// loss, and the procedures (minimally invasive or surgical) without a
+/// one-off `qaly_loss`, so that a reader sees what is left unvalued.
+fn unvalued_words(out: &mut String, s: &Scenario) {
+    let free: Vec<String> = s
+        .interventions()
+        .iter()
+        .filter_map(|iv| {
+            let names: Vec<&str> = iv
+                .complications
+                .iter()
+                .filter(|c| c.cost == 0.0 && c.qaly_loss == 0.0)
+                .map(|c| c.name.as_str())
+                .collect();
+            (!names.is_empty()).then(|| format!("{} {}", iv.name, names.join(", ")))
+        })
+        .collect();
+    if !free.is_empty() {
+        let _ = writeln!(
+            out,
+            "  complications with no cost and no QALY loss: {}",
+            free.join("; ")
+        );
+    }
+    let no_loss: Vec<&str> = s
+        .interventions()
+        .iter()
+        .filter(|iv| iv.level != crate::scenario::Level::Conservative && iv.qaly_loss == 0.0)
+        .map(|iv| iv.name.as_str())
+        .collect();
+    if !no_loss.is_empty() {
+        let _ = writeln!(
+            out,
+            "  procedures with no one-off QALY loss (qaly_loss): {}",
+            no_loss.join(", ")
+        );
+    }
+}
+
+/// The distributions of belief, one line per entry of the document (an
+/// intervention, a covariate, a table of economics): `interventions.tlif:
+/// cost gamma(...), mean 27000; response.probability ...`.
+fn beliefs_words(out: &mut String, s: &Scenario) {
+    if s.beliefs().is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\nuncertain parameters (a plain run uses each mean; `foramen psa` draws them)"
+    );
+    let mut lines: Vec<(String, Vec<String>)> = Vec::new();
+    for b in s.beliefs() {
+        let mut parts = b.path.splitn(3, '.');
+        let (first, second, rest) = (parts.next(), parts.next(), parts.next());
+        let (entry, key) = match (first, second, rest) {
+            (Some(a), Some(b), Some(rest)) => (format!("{a}.{b}"), rest.to_string()),
+            _ => (String::new(), b.path.clone()),
+        };
+        let item = format!("{key} {}, mean {}", b.prior, b.mean);
+        match lines.last_mut() {
+            Some((last, items)) if *last == entry && !entry.is_empty() => items.push(item),
+            _ => lines.push((entry, vec![item])),
+        }
+    }
+    for (entry, items) in lines {
+        if entry.is_empty() {
+            let _ = writeln!(out, "  {}", items.join("; "));
+        } else {
+            let _ = writeln!(out, "  {entry}: {}", items.join("; "));
+        }
+    }
 }
 
 /// What a methods paragraph says beyond the scenario: the run's facts.

@@ -42,10 +42,14 @@ pub enum Command {
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
     },
-    /// Describe each policy's pathway in words.
+    /// Describe the scenario in words: the shared parts once, the first
+    /// policy in full, each other policy as what differs from it.
     Describe {
         #[command(flatten)]
         scenario: ScenarioArg,
+        /// Also draw the model as a diagram into this SVG file.
+        #[arg(long, value_name = "FILE.svg")]
+        graph: Option<PathBuf>,
     },
     /// Run the scenario at several values of one parameter (same patients at
     /// every point); writes sweep.csv and a chart per outcome.
@@ -467,12 +471,16 @@ fn dispatch(command: Command) -> Result<(), Error> {
     match command {
         Command::Run(args) => run_command(args),
         Command::Validate { scenarios } => validate(&scenarios),
-        Command::Describe { scenario } => {
+        Command::Describe { scenario, graph } => {
             let loaded = jobs::load(scenario.path(), &Overrides::default())?;
             print!(
                 "{}",
                 terminal::safe(&crate::analysis::describe::describe(&loaded.scenario))
             );
+            if let Some(path) = graph {
+                std::fs::write(&path, crate::report::diagram::svg(&loaded.scenario))
+                    .map_err(|source| Error::Output { path, source })?;
+            }
             Ok(())
         }
         Command::Sweep(args) => sweep_command(args),
@@ -825,9 +833,18 @@ fn run_command(args: RunArgs) -> Result<(), Error> {
         ..args.sim.settings()?
     };
     let loaded = jobs::load(args.scenario.path(), &overrides)?;
+    warn_unused(&loaded.source.file, &loaded.scenario);
     let quiet = args.output.quiet;
     let report = jobs::run::run(&loaded, &settings, &args.output.destination(), !quiet)?;
     args.output.show(report)
+}
+
+/// Says on stderr, one line each, the parameters of the scenario read
+/// from `file` that no path can use.
+fn warn_unused(file: &str, s: &crate::scenario::Scenario) {
+    for u in s.unused() {
+        eprintln!("warning: {}", terminal::safe(&format!("{file}: {u}")));
+    }
 }
 
 /// `1 policy`, `2 policies`.
@@ -843,17 +860,20 @@ fn validate(files: &[PathBuf]) -> Result<(), Error> {
     let mut failed = 0;
     for file in files {
         match check(file) {
-            Ok(s) => println!(
-                "{}",
-                terminal::safe(&format!(
-                    "ok: {} ({}: {}, {}, {})",
-                    file.display(),
-                    s.name(),
-                    count(s.covariates().len(), "covariate", "covariates"),
-                    count(s.interventions().len(), "intervention", "interventions"),
-                    count(s.policies().len(), "policy", "policies")
-                ))
-            ),
+            Ok(s) => {
+                println!(
+                    "{}",
+                    terminal::safe(&format!(
+                        "ok: {} ({}: {}, {}, {})",
+                        file.display(),
+                        s.name(),
+                        count(s.covariates().len(), "covariate", "covariates"),
+                        count(s.interventions().len(), "intervention", "interventions"),
+                        count(s.policies().len(), "policy", "policies")
+                    ))
+                );
+                warn_unused(&file.display().to_string(), &s);
+            }
             Err(e) => {
                 failed += 1;
                 eprintln!("error: {}", terminal::safe(&e.to_string()));

@@ -1,8 +1,9 @@
 //! What a person reads: tables ([`tables`], the only polars code), charts
-//! ([`plot`], the only plotters code), the run's page ([`html`]:
-//! report.html), the terminal ([`terminal`]) and the
+//! ([`plot`], the only plotters code), the model's diagram ([`diagram`]),
+//! the run's page ([`html`]: report.html), the terminal ([`terminal`]) and the
 //! progress bar ([`progress`], the only indicatif code).
 
+pub mod diagram;
 pub mod html;
 pub mod plot;
 pub mod progress;

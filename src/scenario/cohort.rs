@@ -494,7 +494,7 @@ pub(super) fn frailty(raw: &RawFrailty) -> Result<Frailty, Invalid> {
 // Words: the section in `foramen describe`.
 
 /// The cohort in words (`foramen describe`): each covariate's distribution
-/// and the frailty.
+/// (the booleans' probabilities together, on one line) and the frailty.
 pub fn words(out: &mut String, covariates: &[Covariate], frailty: Option<&Frailty>) {
     let _ = writeln!(out, "\ncohort");
     if covariates.is_empty() {
@@ -502,7 +502,7 @@ pub fn words(out: &mut String, covariates: &[Covariate], frailty: Option<&Frailt
     }
     for c in covariates {
         let what = match &c.kind {
-            CovariateKind::Boolean { probability } => format!("true with probability {probability}"),
+            CovariateKind::Boolean { .. } => continue,
             CovariateKind::Categorical { levels, cumulative } => {
                 let mut prev = 0.0;
                 let parts: Vec<String> = levels
@@ -524,6 +524,17 @@ pub fn words(out: &mut String, covariates: &[Covariate], frailty: Option<&Frailt
             ),
         };
         let _ = writeln!(out, "  {}: {what}", c.name);
+    }
+    // The booleans on one line, in order.
+    let booleans: Vec<String> = covariates
+        .iter()
+        .filter_map(|c| match &c.kind {
+            CovariateKind::Boolean { probability } => Some(format!("{} {probability}", c.name)),
+            CovariateKind::Categorical { .. } | CovariateKind::Continuous { .. } => None,
+        })
+        .collect();
+    if !booleans.is_empty() {
+        let _ = writeln!(out, "  true with probability: {}", booleans.join(", "));
     }
     if let Some(f) = frailty {
         let _ = writeln!(

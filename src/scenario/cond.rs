@@ -122,6 +122,22 @@ impl Cond {
         }
     }
 
+    /// Whether the condition reads the covariate at `slot`.
+    pub fn reads(&self, slot: usize) -> bool {
+        match self {
+            Cond::Const(_) => false,
+            Cond::True(s)
+            | Cond::Levels { slot: s, mask: _ }
+            | Cond::Compare {
+                slot: s,
+                op: _,
+                value: _,
+            } => *s == slot,
+            Cond::Not(c) => c.reads(slot),
+            Cond::And(a, b) | Cond::Or(a, b) => a.reads(slot) || b.reads(slot),
+        }
+    }
+
     /// Compiles `text` against the covariate slots.
     ///
     /// # Errors

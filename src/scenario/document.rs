@@ -172,6 +172,7 @@ impl Document {
                 scenario.ranges = ranges;
                 scenario.beliefs = self.beliefs.clone();
                 scenario.labels.parameters = parameters;
+                scenario.unused = super::unused::find(&scenario, &self.table);
                 Ok(scenario)
             }
         }

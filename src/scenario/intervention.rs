@@ -585,14 +585,19 @@ fn window_cap(path: &str, raw: &RawWindowCap) -> Result<WindowCap, Invalid> {
 // Words: the section in `foramen describe`.
 
 impl Intervention {
-    /// What one attempt does, in words: response, times (the step's own
-    /// failure time when it has one), relapse and complications.
-    pub fn attempt_words(&self, out: &mut String, frailty: bool, step_failure_time: Option<&Dist>, indent: &str) {
+    /// The intervention in words (`foramen describe`): its name, label and
+    /// level, then what one attempt does: response, times, cap, relapse,
+    /// complications, charges and its own utility.
+    pub fn words(&self, out: &mut String, frailty: bool) {
         let iv = self;
-        let failure = match step_failure_time {
-            Some(d) => format!("{d} (this step's own)"),
-            None => iv.failure_time.to_string(),
+        let label = if iv.label == iv.name {
+            String::new()
+        } else {
+            format!("{}, ", iv.label)
         };
+        let fusion = if iv.fusion { ", a fusion" } else { "" };
+        let _ = writeln!(out, "  {} ({label}{}{fusion})", iv.name, iv.level.name());
+        let indent = "    ";
         let loading = match (frailty, iv.frailty_loading) {
             (false, _) => String::new(),
             (true, 0.0) => ", ignoring the frailty".to_string(),
@@ -612,8 +617,8 @@ impl Intervention {
         }
         let _ = writeln!(
             out,
-            "{indent}responders recover after {}; failure declared after {failure}",
-            iv.recovery_time
+            "{indent}responders recover after {}; failure declared after {}",
+            iv.recovery_time, iv.failure_time
         );
         if let Some(death) = &iv.death {
             let _ = writeln!(
@@ -653,12 +658,16 @@ impl Intervention {
                 charge_words(c.cost, c.qaly_loss)
             );
         }
+        let mut valued: Vec<String> = Vec::new();
         let charge = charge_words(iv.cost, iv.qaly_loss);
         if !charge.is_empty() {
-            let _ = writeln!(out, "{indent}each attempt{}", charge.trim_start_matches(','));
+            valued.push(format!("each attempt{}", charge.trim_start_matches(',')));
         }
         if let Some(u) = iv.utility {
-            let _ = writeln!(out, "{indent}symptom-free after its response: utility {u}");
+            valued.push(format!("symptom-free after its response: utility {u}"));
+        }
+        if !valued.is_empty() {
+            let _ = writeln!(out, "{indent}{}", valued.join("; "));
         }
     }
 }

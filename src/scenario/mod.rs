@@ -20,6 +20,7 @@ pub mod policy;
 pub mod raw;
 mod rules;
 pub mod targets;
+pub mod unused;
 mod validate;
 
 use cond::Slot;
@@ -31,7 +32,7 @@ pub use intervention::{Complication, Intervention, Level, OddsRatio, Probability
 pub use natural_history::{
     DAYS_PER_YEAR, Hazard, Mortality, NaturalHistory, PermanentDeficit, Progression, Resolution,
 };
-pub use policy::{OnPartial, Policy, RedFlag, Step};
+pub use policy::{Difference, OnPartial, Policy, RedFlag, Step};
 pub(crate) use rules::label;
 pub(crate) use validate::ranges;
 
@@ -82,6 +83,8 @@ pub struct Scenario {
     beliefs: Vec<belief::Belief>,
     /// Labels of outcomes and parameters.
     labels: Labels,
+    /// What no path can use (warnings).
+    unused: Vec<unused::Unused>,
 }
 
 /// What charts and tables call outcomes and parameters (`[labels]`),
@@ -192,6 +195,7 @@ impl Scenario {
             expected: _,
             beliefs: _,
             labels: _,
+            unused: _,
             // Features of the full walk.
             frailty,
             natural_history,
@@ -273,6 +277,12 @@ impl Scenario {
     /// (the scenario holds their means).
     pub fn beliefs(&self) -> &[belief::Belief] {
         &self.beliefs
+    }
+
+    /// The parameters no path can use, with why (warnings: the scenario is
+    /// valid).
+    pub fn unused(&self) -> &[unused::Unused] {
+        &self.unused
     }
 
     /// Exact answers of a validation scenario.

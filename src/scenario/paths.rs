@@ -40,7 +40,13 @@ fn collect(v: &Value, path: String, out: &mut Vec<String>) {
 /// The path of element `i` of the array at `path`: by its `name` when it
 /// has a plain one, else by index.
 pub fn element(path: &str, i: usize, item: &Value) -> String {
-    match item.get("name").and_then(Value::as_str) {
+    named(path, i, item.get("name").and_then(Value::as_str))
+}
+
+/// The path of element `i` of the array at `path` whose name is `name`:
+/// by the name when it is plain, else by index.
+pub fn named(path: &str, i: usize, name: Option<&str>) -> String {
+    match name {
         Some(name) if is_plain(name) => format!("{path}.{name}"),
         _ => format!("{path}[{i}]"),
     }

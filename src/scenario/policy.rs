@@ -491,96 +491,240 @@ fn step(
 
 // Words: the section in `foramen describe`.
 
+impl Step {
+    /// What the step does, aspect by aspect, in words: the intervention
+    /// and attempts (its heading), then what is worth saying: skip, wait,
+    /// routes, this step's own failure time, what a partial responder does
+    /// (only where a response can be partial). Two steps are compared
+    /// aspect by aspect.
+    ///
+    /// Every field is named, so a new one does not compile until it is
+    /// said.
+    fn aspects(&self, interventions: &[Intervention]) -> Vec<String> {
+        let Step {
+            name: _,
+            intervention,
+            attempts,
+            wait,
+            failure_time,
+            skip_if,
+            routes,
+            on_partial,
+        } = self;
+        let named = |i: usize| format!("{} ({})", interventions[i].name, interventions[i].level.name());
+        let mut out = vec![format!(
+            "{}, {}",
+            named(*intervention),
+            if *attempts == 1 {
+                "1 attempt".to_string()
+            } else {
+                format!("up to {attempts} attempts")
+            }
+        )];
+        out.push(
+            skip_if
+                .as_ref()
+                .map_or("never skipped".into(), |(text, _)| format!("skipped if {text}")),
+        );
+        out.push(wait.as_ref().map_or("no wait".into(), |w| format!("wait {w}")));
+        out.push(if routes.is_empty() {
+            "no routes".into()
+        } else {
+            let routes: Vec<String> = routes
+                .iter()
+                .map(|(text, _, to)| format!("if {text}: {} instead", named(*to)))
+                .collect();
+            routes.join("; ")
+        });
+        out.push(
+            failure_time
+                .as_ref()
+                .map_or("the intervention's failure time".into(), |d| {
+                    format!("failure declared after {d} (this step's own)")
+                }),
+        );
+        let partial_here = std::iter::once(*intervention)
+            .chain(routes.iter().map(|r| r.2))
+            .any(|i| interventions[i].partial > 0.0);
+        out.push(match (partial_here, on_partial) {
+            (false, _) => String::new(),
+            (true, OnPartial::Stay) => "a partial responder stays improved: no further steps".into(),
+            (true, OnPartial::Continue) => "a partial responder goes on as after a failure, improved meanwhile".into(),
+        });
+        out
+    }
+}
+
+/// Whether an aspect is worth a line in a full description (not one of
+/// the defaults: never skipped, no wait, no routes, the intervention's
+/// failure time; nor empty).
+fn worth_a_line(aspect: &str) -> bool {
+    !aspect.is_empty()
+        && ![
+            "never skipped",
+            "no wait",
+            "no routes",
+            "the intervention's failure time",
+        ]
+        .contains(&aspect)
+}
+
 impl Policy {
-    /// The pathway in words (`foramen describe`): each step, its routes
-    /// and attempts, the red flag and where a relapse re-enters.
-    pub fn words(&self, out: &mut String, interventions: &[Intervention], frailty: bool) {
-        let _ = writeln!(out, "\npolicy {}", self.name);
+    /// The heading: name, label when it differs, description.
+    fn heading(&self, out: &mut String, after: &str) {
+        let label = if self.label == self.name {
+            String::new()
+        } else {
+            format!(" ({})", self.label)
+        };
+        let _ = writeln!(out, "\npolicy {}{label}{after}", self.name);
         if let Some(d) = &self.description {
             let _ = writeln!(out, "  {}", d.trim());
         }
+    }
+
+    /// The red flag and where a relapse re-enters, in words.
+    fn rules(&self) -> [String; 2] {
+        let red_flag = match &self.red_flag {
+            None => "no red flag".to_string(),
+            Some(rf) => format!(
+                "red flag: progression before surgery jumps to step {} after {}{}{}",
+                self.steps[rf.jump_to].name,
+                rf.wait
+                    .as_ref()
+                    .map_or("no wait".to_string(), |w| format!("a wait of {w}")),
+                match rf.after_surgery {
+                    Some(i) => format!("; after a surgical attempt, to step {}", self.steps[i].name),
+                    None => "; none after a surgical attempt".to_string(),
+                },
+                rf.at_presentation
+                    .as_ref()
+                    .map_or(String::new(), |(text, _)| format!("; at presentation if {text}")),
+            ),
+        };
+        let relapse = match self.relapse_to {
+            Some(i) => format!("relapse: re-enter at step {}", self.steps[i].name),
+            None => "relapse: re-enter at the step that brought the recovery".to_string(),
+        };
+        [red_flag, relapse]
+    }
+
+    /// The pathway in full (`foramen describe`): each step with its
+    /// intervention, attempts, skip, wait, routes and own failure time; the
+    /// red flag and where a relapse re-enters. The interventions are
+    /// described once, elsewhere.
+    pub fn words(&self, out: &mut String, interventions: &[Intervention], after: &str) {
+        self.heading(out, after);
         for (i, step) in self.steps.iter().enumerate() {
-            let iv = &interventions[step.intervention];
-            let attempts = if step.attempts == 1 {
-                "1 attempt".to_string()
+            let aspects = step.aspects(interventions);
+            if step.name == interventions[step.intervention].name {
+                let _ = writeln!(out, "  {}. {}", i + 1, aspects[0]);
             } else {
-                format!("up to {} attempts", step.attempts)
-            };
-            let _ = writeln!(
-                out,
-                "  {}. {} ({}, {}): {attempts}",
-                i + 1,
-                step.name,
-                iv.label,
-                iv.level.name()
-            );
-            if let Some((text, _)) = &step.skip_if {
-                let _ = writeln!(out, "     skipped if {text}");
+                let _ = writeln!(out, "  {}. {}: {}", i + 1, step.name, aspects[0]);
             }
-            if let Some(w) = &step.wait {
-                let _ = writeln!(out, "     wait {w}");
+            for line in aspects[1..].iter().filter(|a| worth_a_line(a)) {
+                let _ = writeln!(out, "     {line}");
             }
-            let partial_here = std::iter::once(step.intervention)
-                .chain(step.routes.iter().map(|r| r.2))
-                .any(|i| interventions[i].partial > 0.0);
-            if partial_here {
-                let _ = writeln!(
-                    out,
-                    "     {}",
-                    match step.on_partial {
-                        OnPartial::Stay => "a partial responder stays improved: no further steps",
-                        OnPartial::Continue => "a partial responder goes on as after a failure, improved meanwhile",
-                    }
-                );
-            }
-            let failure_time = step.failure_time.as_ref();
-            for (text, _, to) in &step.routes {
-                let routed = &interventions[*to];
-                let _ = writeln!(
-                    out,
-                    "     if {text}: {} ({}) instead",
-                    routed.label,
-                    routed.level.name()
-                );
-                routed.attempt_words(out, frailty, failure_time, "       ");
-            }
-            if !step.routes.is_empty() {
-                let _ = writeln!(out, "     otherwise {}", iv.label);
-            }
-            iv.attempt_words(out, frailty, failure_time, "     ");
         }
         let _ = writeln!(out, "  if every step fails: symptomatic until the horizon");
-        if let Some(rf) = &self.red_flag {
-            let wait = rf
-                .wait
-                .as_ref()
-                .map_or("no wait".to_string(), |w| format!("a wait of {w}"));
-            let _ = writeln!(
-                out,
-                "  red flag: progression before surgery jumps to step {} after {wait}",
-                self.steps[rf.jump_to].name
-            );
-            match rf.after_surgery {
-                Some(i) => {
-                    let _ = writeln!(out, "    after a surgical attempt, to step {}", self.steps[i].name);
-                }
-                None => {
-                    let _ = writeln!(out, "    after a surgical attempt, progression is not fast-tracked");
-                }
-            }
-            if let Some((text, _)) = &rf.at_presentation {
-                let _ = writeln!(out, "    at presentation, patients with {text} are fast-tracked to it");
-            }
-        }
-        match self.relapse_to {
-            Some(i) => {
-                let _ = writeln!(out, "  relapse: re-enter at step {}", self.steps[i].name);
-            }
-            None => {
-                let _ = writeln!(out, "  relapse: re-enter at the step that brought the recovery");
-            }
+        for line in self.rules() {
+            let _ = writeln!(out, "  {line}");
         }
     }
+
+    /// What differs from `reference`, in words: steps removed and added
+    /// (steps are matched by name), steps in another order, each aspect of
+    /// a shared step, the red flag and the relapse rule that differ, with
+    /// the reference's words beside.
+    pub fn differences(&self, reference: &Policy, interventions: &[Intervention]) -> Vec<Difference> {
+        let mut out = Vec::new();
+        let index = |p: &Policy, name: &str| p.steps.iter().position(|s| s.name == name);
+        let said = |step: &Step, text: String| Difference {
+            step: Some(step.name.clone()),
+            text,
+        };
+        for step in &reference.steps {
+            if index(self, &step.name).is_none() {
+                out.push(said(step, format!("no step {}", step.name)));
+            }
+        }
+        let shared = |p: &Policy| -> Vec<String> {
+            p.steps
+                .iter()
+                .map(|s| s.name.clone())
+                .filter(|name| index(self, name).is_some() && index(reference, name).is_some())
+                .collect()
+        };
+        if shared(self) != shared(reference) {
+            let order: Vec<&str> = self.steps.iter().map(|s| s.name.as_str()).collect();
+            out.push(Difference {
+                step: None,
+                text: format!("steps in the order {}", order.join(", ")),
+            });
+        }
+        for (i, step) in self.steps.iter().enumerate() {
+            let aspects = step.aspects(interventions);
+            match index(reference, &step.name) {
+                None => {
+                    let said_too: Vec<&str> = aspects[1..]
+                        .iter()
+                        .map(String::as_str)
+                        .filter(|a| worth_a_line(a))
+                        .collect();
+                    let mut text = format!("adds step {}. {}: {}", i + 1, step.name, aspects[0]);
+                    for a in said_too {
+                        let _ = write!(text, "; {a}");
+                    }
+                    out.push(said(step, text));
+                }
+                Some(j) => {
+                    let theirs = reference.steps[j].aspects(interventions);
+                    for (mine, theirs) in aspects.iter().zip(&theirs).filter(|(a, b)| a != b) {
+                        let mine = if mine.is_empty() {
+                            "no partial responses"
+                        } else {
+                            mine.as_str()
+                        };
+                        out.push(said(
+                            step,
+                            format!("{}: {mine} ({}: {theirs})", step.name, reference.name),
+                        ));
+                    }
+                }
+            }
+        }
+        for (mine, theirs) in self.rules().iter().zip(reference.rules()) {
+            if *mine != theirs {
+                out.push(Difference {
+                    step: None,
+                    text: format!("{mine} ({}: {theirs})", reference.name),
+                });
+            }
+        }
+        out
+    }
+
+    /// The pathway as what differs from `reference` (`foramen describe`),
+    /// under the heading.
+    pub fn difference_words(&self, out: &mut String, reference: &Policy, interventions: &[Intervention]) {
+        let differences = self.differences(reference, interventions);
+        if differences.is_empty() {
+            self.heading(out, &format!(": the same pathway as {}", reference.name));
+        } else {
+            self.heading(out, &format!(": as {}, except", reference.name));
+        }
+        for d in differences {
+            let _ = writeln!(out, "  {}", d.text);
+        }
+    }
+}
+
+/// One way a policy differs from the reference, in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Difference {
+    /// The step it concerns (by name), if one.
+    pub step: Option<String>,
+    pub text: String,
 }
 
 #[cfg(test)]
@@ -670,6 +814,45 @@ mod tests {
             ]
         );
         assert!(e[3].problem.contains("did you mean `stay`?"), "{}", e[2].problem);
+    }
+
+    /// Each policy said as what differs from the first, exactly.
+    #[test]
+    fn a_policy_is_said_as_what_differs_from_the_reference() {
+        let p = check(
+            "[[policies]]\nname = \"a\"\nsteps = [{ intervention = \"pt\" }, { intervention = \"endoscopy\" }, { intervention = \"fusion\" }]\n\
+             [[policies]]\nname = \"same\"\nsteps = [{ intervention = \"pt\" }, { intervention = \"endoscopy\" }, { intervention = \"fusion\" }]\n\
+             [[policies]]\nname = \"fewer\"\nsteps = [{ intervention = \"pt\", attempts = 2 }, { intervention = \"fusion\" }]\n\
+             [[policies]]\nname = \"reordered\"\nsteps = [{ intervention = \"fusion\" }, { intervention = \"endoscopy\" }, { intervention = \"pt\" }]\n\
+             [[policies]]\nname = \"more\"\nrelapse_to = \"pt\"\nsteps = [{ intervention = \"pt\" }, { intervention = \"endoscopy\" }, { intervention = \"fusion\" }, { name = \"again\", intervention = \"pt\", attempts = 3 }]",
+        )
+        .expect("valid");
+        let parts: Parts = toml::from_str(&format!("policies = []\n{INTERVENTIONS}")).expect("as written");
+        let ivs = super::super::intervention::interventions(&parts.interventions, &[], false, &mut Problems::default())
+            .expect("valid");
+        let said = |i: usize| -> Vec<String> { p[i].differences(&p[0], &ivs).into_iter().map(|d| d.text).collect() };
+        assert_eq!(said(1), Vec::<String>::new());
+        assert_eq!(
+            said(2),
+            [
+                "no step endoscopy",
+                "pt: pt (conservative), up to 2 attempts (a: pt (conservative), 1 attempt)"
+            ]
+        );
+        assert_eq!(said(3), ["steps in the order fusion, endoscopy, pt"]);
+        assert_eq!(
+            said(4),
+            [
+                "adds step 4. again: pt (conservative), up to 3 attempts",
+                "relapse: re-enter at step pt (a: relapse: re-enter at the step that brought the recovery)"
+            ]
+        );
+        let mut words = String::new();
+        p[2].difference_words(&mut words, &p[0], &ivs);
+        assert_eq!(
+            words,
+            "\npolicy fewer: as a, except\n  no step endoscopy\n  pt: pt (conservative), up to 2 attempts (a: pt (conservative), 1 attempt)\n"
+        );
     }
 
     #[test]

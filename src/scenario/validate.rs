@@ -79,6 +79,8 @@ impl Scenario {
                     outcomes,
                     parameters: Default::default(),
                 },
+                // Found with the ranges and beliefs (`Document::scenario`).
+                unused: Vec::new(),
             })
         };
         match built() {

@@ -661,9 +661,9 @@ fn sweep_prints_its_results() {
     }
 }
 
-/// `describe` shows what the engine does: a step's own failure time, the
-/// routed intervention's numbers under its route, complications, and the
-/// subgroups of a continuous covariate's breaks.
+/// `describe` shows what the engine does: a step's own failure time (as
+/// what a policy changes), a route's intervention and its numbers,
+/// complications, and the subgroups of a continuous covariate's breaks.
 #[test]
 fn describe_says_what_the_engine_does() {
     let out = foramen().arg("describe").assert().success();
@@ -673,20 +673,18 @@ fn describe_says_what_the_engine_does() {
         extended.contains("failure declared after 84 d (this step's own)"),
         "{extended}"
     );
-    let routed = &stdout[stdout
-        .find("if instability: lumbar decompression with fusion (TLIF)")
+    let tlif = &stdout[stdout
+        .find("\n  tlif (lumbar decompression with fusion (TLIF), surgical, a fusion)\n")
         .unwrap()..];
-    let routed_block: Vec<&str> = routed.lines().take(3).collect();
-    assert!(
-        routed_block[1].trim()
-            == "response: full 0.8, partial 0.07; any response 0.87, ignoring the frailty, split full : partial as declared",
-        "{routed_block:?}"
+    let tlif: Vec<&str> = tlif.lines().skip(2).take(2).collect();
+    assert_eq!(
+        tlif[0].trim(),
+        "response: full 0.8, partial 0.07; any response 0.87, ignoring the frailty, split full : partial as declared",
+        "{tlif:?}"
     );
-    assert!(
-        routed_block[2].contains("recover after lognormal(median 70 d"),
-        "{routed_block:?}"
-    );
+    assert!(tlif[1].contains("recover after lognormal(median 70 d"), "{tlif:?}");
     for line in [
+        "if instability and region == 'cervical': acdf (surgical) instead; if instability: tlif (surgical) instead",
         "complication dural tear: 0.02, fails the attempt",
         "complication durotomy: 0.06, odds x1.4 if diabetes, delays the outcome by 14 d",
         "age: normal(mean 62, sd 11) truncated to [30, 90]; subgroups <50, [50,65), [65,75), >=75",

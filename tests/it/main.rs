@@ -6,6 +6,7 @@ mod util;
 mod cli;
 mod closed_form;
 mod compare;
+mod describe;
 mod distributions;
 mod economics;
 mod edge_cases;
