@@ -9,7 +9,7 @@ use foramen::scenario::{Level, Scenario};
 use polars::prelude::*;
 use tempfile::TempDir;
 
-use crate::util::{csv_column, foramen, patients, run_quiet};
+use crate::util::{foramen, patients, run_quiet};
 
 /// One row of events.parquet, as read back.
 #[derive(Debug, Clone)]
@@ -237,17 +237,23 @@ fn targets_recomputed_from_the_event_log_match_targets_csv() {
     let (k, n) = endoscopic.fold((0, 0), |(k, n), r| (k + u64::from(r.complications.unwrap() > 0), n + 1));
     recomputed.push(("endoscopic-complications", (k, n)));
 
-    let csv = fs::read_to_string(targets.join("targets.csv")).unwrap();
-    let names = csv_column(&csv, "target");
-    let model = csv_column(&csv, "model");
-    let units = csv_column(&csv, "units");
+    // (Quoted cells hold commas: read as CSV.)
+    let csv = CsvReadOptions::default()
+        .with_has_header(true)
+        .try_into_reader_with_file_path(Some(targets.join("targets.csv")))
+        .unwrap()
+        .finish()
+        .unwrap();
+    let names = texts(&csv, "target");
+    let model = floats(&csv, "model");
+    let units = cells(&csv, "units", |c, i| c.i64().unwrap().get(i));
     for (name, (k, n)) in recomputed {
         let row = names
             .iter()
-            .position(|t| t == name)
+            .position(|t| t.as_deref() == Some(name))
             .unwrap_or_else(|| panic!("targets.csv has no {name}"));
-        let units: u64 = units[row].parse().unwrap();
-        let model: f64 = model[row].parse().unwrap();
+        let units = units[row].unwrap() as u64;
+        let model = model[row].unwrap();
         assert!(n > 0, "{name}: no units");
         assert_eq!(
             (k, n),
