@@ -1,5 +1,6 @@
-//! The two sinks of a run: exact sums per policy (with subgroups and paired
-//! differences) and, when asked for, one record per patient and policy.
+//! The sinks of a run: exact sums per policy (with subgroups and paired
+//! differences) and, when asked for, one record per patient and policy
+//! and every path's events.
 
 use crate::accumulate::{PolicyAcc, Values, first_recovery, write_values};
 use crate::error::Error;
@@ -7,7 +8,7 @@ use crate::outcome::{FEATURES, Feature, Id, MONEY_RANGE, N, YEARS_RANGE};
 use crate::scenario::{Covariate, Scenario};
 use crate::simulate::engine::{self, Observer, RunSpec, Sink};
 use crate::simulate::ledger::Valuation;
-use crate::simulate::pathway::PathOutcome;
+use crate::simulate::pathway::{Event, PathOutcome};
 use crate::simulate::patient::Path;
 
 /// How patients are split into subgroups by the `--by` covariates: a
@@ -405,12 +406,66 @@ impl Sink for PatientRecords {
     }
 }
 
+/// Every path's events, in patient order.
+#[derive(Debug, Clone)]
+pub struct EventRecords {
+    /// Index of the first patient (non-zero in a shard).
+    pub first_patient: u64,
+    /// Per policy, the number of events of each patient's path.
+    pub counts: Vec<Segments<u32>>,
+    /// Per policy, the events of each patient's path, path after path.
+    pub events: Vec<Segments<Event>>,
+}
+
+impl EventRecords {
+    fn new(policies: usize) -> EventRecords {
+        EventRecords {
+            first_patient: 0,
+            counts: (0..policies).map(|_| Segments::default()).collect(),
+            events: (0..policies).map(|_| Segments::default()).collect(),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.counts.iter().all(Segments::is_empty)
+    }
+}
+
+impl Sink for EventRecords {
+    const EVENTS: bool = true;
+
+    #[inline]
+    fn path(&mut self, patient: u64, path: Path) {
+        if self.is_empty() {
+            self.first_patient = patient;
+        }
+        self.counts[path.policy].push(path.events.len() as u32);
+        self.events[path.policy].extend_from_slice(path.events);
+    }
+
+    fn append(&mut self, later: Self) {
+        if later.is_empty() {
+            return;
+        }
+        if self.is_empty() {
+            self.first_patient = later.first_patient;
+        }
+        for (a, b) in self.counts.iter_mut().zip(later.counts) {
+            a.append(b);
+        }
+        for (a, b) in self.events.iter_mut().zip(later.events) {
+            a.append(b);
+        }
+    }
+}
+
 /// What a run accumulated.
 #[derive(Debug, Clone)]
 pub struct RunOutput {
     /// One per policy, in scenario order.
     pub accs: Vec<PolicyAcc>,
     pub patients: Option<PatientRecords>,
+    pub events: Option<EventRecords>,
     /// Threads actually used.
     pub threads: usize,
     /// Paths cut short by the step guard.
@@ -425,23 +480,51 @@ pub fn empty(scenario: &Scenario, spec: &RunSpec) -> Vec<PolicyAcc> {
 }
 
 /// Simulates the cohort of `spec` and accumulates it: sums always,
-/// per-patient records with `spec.keep_patients`; a run with a path
-/// whose money or years leave their exact range is refused.
+/// per-patient records with `spec.keep_patients`, every path's events
+/// with `spec.keep_events`; a run with a path whose money or years leave
+/// their exact range is refused.
 ///
 /// # Errors
 /// As [`engine::run`]; [`Error::Runtime`] for paths out of range.
 pub fn run(scenario: &Scenario, spec: &RunSpec, observer: &dyn Observer) -> Result<RunOutput, Error> {
+    let policies = scenario.policies().len();
+    // Two sinks of different types: the walk keeps events only for the
+    // one that reads them.
+    if spec.keep_events {
+        let (output, mut events) = run_with(scenario, spec, observer, || EventRecords::new(policies))?;
+        if events.is_empty() {
+            events.first_patient = spec.shard.patients(spec.patients, spec.chunk).start;
+        }
+        Ok(RunOutput {
+            events: Some(events),
+            ..output
+        })
+    } else {
+        run_with(scenario, spec, observer, || ()).map(|(output, ())| output)
+    }
+}
+
+/// [`run`], with `new_extra` making a further sink of each worker.
+fn run_with<E: Sink>(
+    scenario: &Scenario,
+    spec: &RunSpec,
+    observer: &dyn Observer,
+    new_extra: impl Fn() -> E + Sync,
+) -> Result<(RunOutput, E), Error> {
     let split = Split::new(scenario, &spec.by);
     let policies = scenario.policies().len();
     let new_sink = || {
         (
-            Sums::new(scenario, &split, spec.reference, spec.independent),
-            spec.keep_patients
-                .then(|| PatientRecords::new(policies, spec.independent)),
+            (
+                Sums::new(scenario, &split, spec.reference, spec.independent),
+                spec.keep_patients
+                    .then(|| PatientRecords::new(policies, spec.independent)),
+            ),
+            new_extra(),
         )
     };
     let ran = engine::run(scenario, spec, new_sink, observer)?;
-    let (mut sums, mut patients) = ran.sink;
+    let ((mut sums, mut patients), extra) = ran.sink;
     for acc in &mut sums.accs {
         acc.finish();
     }
@@ -454,12 +537,14 @@ pub fn run(scenario: &Scenario, spec: &RunSpec, observer: &dyn Observer) -> Resu
     if let Some(records) = patients.as_mut().filter(|r| r.is_empty()) {
         records.first_patient = spec.shard.patients(spec.patients, spec.chunk).start;
     }
-    Ok(RunOutput {
+    let output = RunOutput {
         accs: sums.accs,
         patients,
+        events: None,
         threads: ran.threads,
         stalled_paths: ran.stalled_paths,
-    })
+    };
+    Ok((output, extra))
 }
 
 #[cfg(test)]

@@ -58,7 +58,15 @@ impl<'a> TargetCounts<'a> {
                 .filter(move |&(i, e)| first.is_none_or(|f| i > f) && e.day <= end)
                 .filter_map(|(_, e)| match e.kind {
                     EventKind::Attempt { intervention, .. } => Some(self.levels[intervention]),
-                    EventKind::Relapse => None,
+                    EventKind::Recovery
+                    | EventKind::Improved
+                    | EventKind::Failure
+                    | EventKind::Relapse
+                    | EventKind::Progression
+                    | EventKind::RedFlag
+                    | EventKind::Resolution
+                    | EventKind::PermanentDeficit
+                    | EventKind::Death => None,
                 })
         };
         let holds = |spells: &[(f64, f64)]| spells.iter().any(|&(a, b)| a <= end && (end < b || b >= self.horizon));
@@ -106,6 +114,7 @@ impl Sink for TargetCounts<'_> {
                         if let EventKind::Attempt {
                             intervention,
                             complications,
+                            ..
                         } = e.kind
                             && intervention == iv
                         {

@@ -29,6 +29,8 @@ pub struct Settings {
     pub threads: usize,
     /// Keep one record per patient and policy.
     pub keep_patients: bool,
+    /// Keep every path's events.
+    pub keep_events: bool,
     /// Each policy on its own streams (no common random numbers).
     pub independent: bool,
     /// The policy the others are compared with; `None`: the first.
@@ -39,6 +41,10 @@ pub struct Settings {
 
 /// The most patients whose records `--patients-out` keeps in memory.
 pub const MAX_KEPT_PATIENTS: u64 = 10_000_000;
+
+/// The most patients whose events `--events-out` keeps in memory (40
+/// bytes an event, about ten a path).
+pub const MAX_LOGGED_PATIENTS: u64 = 1_000_000;
 
 /// The most memory a run's accumulators may take (all workers' together):
 /// 8 GiB.
@@ -57,6 +63,13 @@ impl Settings {
                 Setting::PatientsOut,
                 format!("with {} patients per policy", sim.patients),
                 format!("keeping every patient in memory accepts at most {MAX_KEPT_PATIENTS} patients per policy"),
+            ));
+        }
+        if self.keep_events && sim.patients > MAX_LOGGED_PATIENTS {
+            return Err(Error::setting(
+                Setting::EventsOut,
+                format!("with {} patients per policy", sim.patients),
+                format!("keeping every event in memory accepts at most {MAX_LOGGED_PATIENTS} patients per policy"),
             ));
         }
         let by: Vec<usize> = sim
@@ -89,6 +102,7 @@ impl Settings {
                 .filter_map(|n| scenario.covariate_index(n))
                 .collect(),
             keep_patients: self.keep_patients,
+            keep_events: self.keep_events,
             independent: self.independent,
             reference,
             shard: self.shard.unwrap_or_default(),

@@ -176,6 +176,9 @@ pub struct RunArgs {
     /// Also write patients.parquet, one row per patient and policy.
     #[arg(long)]
     pub patients_out: bool,
+    /// Also write events.parquet, one row per event of every path.
+    #[arg(long)]
+    pub events_out: bool,
     /// Run each policy on its own random streams (no common random numbers).
     #[arg(long)]
     pub independent: bool,
@@ -533,6 +536,7 @@ fn flag(setting: Setting) -> &'static str {
         Setting::By => "--by",
         Setting::Reference => "--reference",
         Setting::PatientsOut => "--patients-out",
+        Setting::EventsOut => "--events-out",
         Setting::Param => "--param",
         Setting::Range => "--range",
         Setting::Outcome => "--outcome",
@@ -827,6 +831,7 @@ fn run_command(args: RunArgs) -> Result<(), Error> {
     };
     let settings = Settings {
         keep_patients: args.patients_out,
+        keep_events: args.events_out,
         independent: args.independent,
         reference: args.reference.clone(),
         shard: args.shard,

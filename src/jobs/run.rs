@@ -53,8 +53,8 @@ impl std::fmt::Display for RunReport {
 }
 
 /// Simulates and writes every output into a new run directory: tables,
-/// patient records when asked for, charts, the manifest. With a shard,
-/// `partial.json` (and its records) instead.
+/// patient records and events when asked for, charts, the manifest. With
+/// a shard, `partial.json` (and its records and events) instead.
 ///
 /// # Errors
 /// Bad settings ([`Error::Usage`]), an interrupted run, or a failure to
@@ -111,6 +111,11 @@ pub fn run(loaded: &Loaded, settings: &Settings, dest: &Destination, progress: b
             tables::write_patients(scenario, records, &job.dir().join(&name))?;
             job.wrote([name]);
         }
+        if let Some(events) = &output.events {
+            let name = tables::events::shard_file(shard.index, shard.count);
+            tables::write_events(scenario, events, &job.dir().join(&name))?;
+            job.wrote([name]);
+        }
         let paths = (shard_patients.end - shard_patients.start) * scenario.policies().len() as u64;
         work.paths_per_second = Some(paths as f64 / simulation_seconds.max(1e-9));
         let (dir, manifest) = job.finish(&work)?;
@@ -127,6 +132,10 @@ pub fn run(loaded: &Loaded, settings: &Settings, dest: &Destination, progress: b
     if let Some(records) = &output.patients {
         tables::write_patients(scenario, records, &job.dir().join(tables::patients::PATIENTS))?;
         job.wrote([tables::patients::PATIENTS]);
+    }
+    if let Some(events) = &output.events {
+        tables::write_events(scenario, events, &job.dir().join(tables::events::EVENTS))?;
+        job.wrote([tables::events::EVENTS]);
     }
     let dir = job.dir().to_path_buf();
     let (name, horizon) = (&results.scenario, results.horizon_days);

@@ -34,6 +34,8 @@ pub struct RunSpec {
     pub by: Vec<usize>,
     /// Keep one record per patient and policy.
     pub keep_patients: bool,
+    /// Keep every path's events.
+    pub keep_events: bool,
     /// Give each policy its own streams instead of common random numbers.
     pub independent: bool,
     /// Index of the policy paired differences are taken against.
@@ -57,7 +59,7 @@ impl RunSpec {
     }
 
     /// `patients` patients under `seed`, on one thread per core, with
-    /// everything else at its default: no subgroups, no records, common
+    /// everything else at its default: no subgroups, no records or events, common
     /// random numbers, the first policy as reference, the whole cohort.
     pub fn new(patients: u64, seed: u64) -> RunSpec {
         RunSpec {
@@ -66,6 +68,7 @@ impl RunSpec {
             threads: 0,
             by: Vec::new(),
             keep_patients: false,
+            keep_events: false,
             independent: false,
             reference: 0,
             shard: Shard::default(),
@@ -132,6 +135,14 @@ impl<S: Sink> Sink for Option<S> {
             a.append(b);
         }
     }
+}
+
+/// No sink: a run that keeps nothing more (compiled away).
+impl Sink for () {
+    #[inline]
+    fn path(&mut self, _patient: u64, _path: Path) {}
+
+    fn append(&mut self, _later: Self) {}
 }
 
 /// Watches a run: told of finished work, asked whether to stop.

@@ -158,8 +158,9 @@ pub struct PathOutcome {
 }
 
 /// One event of a path, as the event log keeps it
-/// ([`Workspace::log_events`]): what the target statistics need beyond
-/// the outcome and the spells.
+/// ([`Workspace::log_events`]): what the target statistics and the event
+/// table read beyond the outcome and the spells. A path's events are kept
+/// in the order they happen, all before its horizon (or death).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Event {
     /// The day it happened.
@@ -167,13 +168,84 @@ pub struct Event {
     pub kind: EventKind,
 }
 
+/// What happened (docs/targets.md, "The event log", in words).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventKind {
     /// An attempt of intervention `intervention` (its index in the
-    /// scenario) started, with this many complications.
-    Attempt { intervention: usize, complications: u32 },
+    /// scenario) started at step `step` (its index in the policy), the
+    /// path's `number`-th of that intervention (1-based), with this many
+    /// complications and this fate.
+    Attempt {
+        intervention: usize,
+        step: usize,
+        number: u32,
+        complications: u32,
+        fate: Fate,
+    },
+    /// The last attempt ran to its end and the patient recovered: a
+    /// symptom-free spell starts.
+    Recovery,
+    /// The last attempt ran to its end with a partial response: improved.
+    Improved,
+    /// The last attempt ran to its end without a response.
+    Failure,
     /// Symptoms came back after a recovery.
     Relapse,
+    /// Neurological progression (its covariate is set from now on).
+    Progression,
+    /// Progression raised the red flag: the pathway is fast-tracked.
+    RedFlag,
+    /// Spontaneous resolution: a symptom-free spell starts, the path ends.
+    Resolution,
+    /// The deficit that began on this day (at presentation, or at
+    /// progression) became permanent.
+    PermanentDeficit,
+    /// Death, of any cause (after the attempt that caused it, if it did).
+    Death,
+}
+
+impl EventKind {
+    /// The kind as a word (events.parquet's `event`).
+    pub fn word(self) -> &'static str {
+        match self {
+            EventKind::Attempt { .. } => "attempt",
+            EventKind::Recovery => "recovery",
+            EventKind::Improved => "improved",
+            EventKind::Failure => "failure",
+            EventKind::Relapse => "relapse",
+            EventKind::Progression => "progression",
+            EventKind::RedFlag => "red-flag",
+            EventKind::Resolution => "resolution",
+            EventKind::PermanentDeficit => "permanent-deficit",
+            EventKind::Death => "death",
+        }
+    }
+}
+
+/// What an attempt's draws make of it when it runs to its end (a red
+/// flag, resolution, death or the horizon may cut it short first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fate {
+    /// A full response: recovery at its end.
+    Recovers,
+    /// A partial response: improved at its end.
+    Improves,
+    /// No response (or a failing complication): failure at its end.
+    Fails,
+    /// Death on the day it starts.
+    Dies,
+}
+
+impl Fate {
+    /// The fate as a word (events.parquet's `outcome`).
+    pub fn word(self) -> &'static str {
+        match self {
+            Fate::Recovers => "recovers",
+            Fate::Improves => "improves",
+            Fate::Fails => "fails",
+            Fate::Dies => "dies",
+        }
+    }
 }
 
 /// An intervention's attempts started and waits so far in a path.
@@ -216,7 +288,7 @@ pub struct Workspace {
     /// The scenario is plain ([`Scenario::is_plain`]): paths are walked
     /// without the features it does not use ([`Workspace::plain`]).
     plain: bool,
-    /// The path's attempts and relapses in time order, when kept.
+    /// The path's events in time order, when kept.
     events: Vec<Event>,
 }
 
@@ -246,7 +318,9 @@ impl Workspace {
     }
 
     /// Keep each path's events from now on (off by default: the sums of a
-    /// run do not need them).
+    /// run do not need them). A logged path is walked with every feature
+    /// compiled in (the same path), and a path that is not logged by a walk
+    /// without the logging compiled in.
     pub fn log_events(&mut self) {
         self.log = true;
     }
@@ -335,8 +409,8 @@ enum Attempt {
 /// One path's walk. With `PLAIN` (a plain scenario,
 /// [`Scenario::is_plain`]) the features such a scenario lacks are compiled
 /// out: the same walk, without the tests of options that are constant for
-/// the run.
-struct Walk<'a, T, const PLAIN: bool> {
+/// the run. With `LOG` (never with `PLAIN`) it keeps the path's events.
+struct Walk<'a, T, const PLAIN: bool, const LOG: bool> {
     scenario: &'a Scenario,
     tally: &'a mut T,
     key: PatientKey,
@@ -377,19 +451,19 @@ pub fn walk(
     ws: &mut Workspace,
     tally: &mut impl Tally,
 ) {
-    if ws.plain {
-        walk_compiled::<true>(scenario, policy, key, baseline, nh, ws, tally);
-    } else {
-        walk_compiled::<false>(scenario, policy, key, baseline, nh, ws, tally);
+    match (ws.plain, ws.log) {
+        (_, true) => walk_compiled::<false, true>(scenario, policy, key, baseline, nh, ws, tally),
+        (true, false) => walk_compiled::<true, false>(scenario, policy, key, baseline, nh, ws, tally),
+        (false, false) => walk_compiled::<false, false>(scenario, policy, key, baseline, nh, ws, tally),
     }
 }
 
 /// [`walk`], with the features of a non-plain scenario compiled in or
-/// out. (Not inlined: one function per instantiation, as `walk`
-/// was before it had two.)
+/// out, and the event log compiled in or out. (Not inlined: one function
+/// per instantiation, as `walk` was before it had several.)
 #[allow(clippy::too_many_arguments)]
 #[inline(never)]
-fn walk_compiled<const PLAIN: bool>(
+fn walk_compiled<const PLAIN: bool, const LOG: bool>(
     scenario: &Scenario,
     policy: &Policy,
     key: PatientKey,
@@ -433,7 +507,7 @@ fn walk_compiled<const PLAIN: bool>(
         Some(d) if baseline[d.slot] != 0.0 => 0.0,
         _ => f64::INFINITY,
     };
-    let mut walk = Walk::<_, PLAIN> {
+    let mut walk = Walk::<_, PLAIN, LOG> {
         scenario,
         tally,
         key,
@@ -466,6 +540,7 @@ fn walk_compiled<const PLAIN: bool>(
         out.symptom_free_at_horizon = false;
         out.improved_at_horizon = false;
         walk.ws.spells.dead.push((walk.horizon, horizon));
+        walk.note(walk.horizon, EventKind::Death);
     }
     if let Some(econ) = scenario.economics() {
         let ws = &mut *walk.ws;
@@ -484,7 +559,7 @@ fn walk_compiled<const PLAIN: bool>(
     }
 }
 
-impl<T: Tally, const PLAIN: bool> Walk<'_, T, PLAIN> {
+impl<T: Tally, const PLAIN: bool, const LOG: bool> Walk<'_, T, PLAIN, LOG> {
     /// The walk (one call site, in [`walk`]).
     #[inline(always)]
     fn run(&mut self, policy: &Policy) {
@@ -570,7 +645,7 @@ impl<T: Tally, const PLAIN: bool> Walk<'_, T, PLAIN> {
                     break;
                 }
                 let start = self.t;
-                let attempt = self.attempt(iv, st.failure_time.as_ref());
+                let attempt = self.attempt(iv, step, st.failure_time.as_ref());
                 let armed = !PLAIN && self.armed(policy);
                 let (end, responds) = match attempt {
                     Attempt::Responds { end, .. } | Attempt::Partial { end } => (end, true),
@@ -605,6 +680,7 @@ impl<T: Tally, const PLAIN: bool> Walk<'_, T, PLAIN> {
                 match attempt {
                     Attempt::Responds { relapse_after, .. } => {
                         self.recovered_utility = self.scenario.interventions()[iv].utility;
+                        self.note(self.t, EventKind::Recovery);
                         self.recover();
                         match relapse_after {
                             Some(after) if self.relapse(self.t + after) => {
@@ -615,6 +691,7 @@ impl<T: Tally, const PLAIN: bool> Walk<'_, T, PLAIN> {
                         }
                     }
                     Attempt::Partial { .. } => {
+                        self.note(self.t, EventKind::Improved);
                         self.improved_since = self.improved_since.min(self.t);
                         if st.on_partial == OnPartial::Stay {
                             // No further steps: the exhausted pathway, improved.
@@ -622,7 +699,8 @@ impl<T: Tally, const PLAIN: bool> Walk<'_, T, PLAIN> {
                             continue 'path;
                         }
                     }
-                    Attempt::Fails { .. } | Attempt::Dies => {}
+                    Attempt::Fails { .. } => self.note(self.t, EventKind::Failure),
+                    Attempt::Dies => {}
                 }
             }
             step += 1;
@@ -647,6 +725,18 @@ impl<T: Tally, const PLAIN: bool> Walk<'_, T, PLAIN> {
         let delay = self.decompression.min(self.horizon) - self.deficit_onset;
         let mut rng = self.tally.stream(self.key, Purpose::Deficit);
         self.ws.out.permanent_deficit = self.tally.uniform(&mut rng) < deficit.probability_after(delay);
+        if LOG && self.ws.out.permanent_deficit {
+            // On the day of the onset, after what happened by then.
+            let onset = self.deficit_onset;
+            let at = self.ws.events.partition_point(|e| e.day <= onset);
+            self.ws.events.insert(
+                at,
+                Event {
+                    day: onset,
+                    kind: EventKind::PermanentDeficit,
+                },
+            );
+        }
     }
 
     /// Whether an attempt of `iv` may start now under its cap: fewer than
@@ -727,8 +817,10 @@ impl<T: Tally, const PLAIN: bool> Walk<'_, T, PLAIN> {
                     }
                 }
                 self.ws.out.progressed = true;
+                self.note(self.t, EventKind::Progression);
                 if armed {
                     self.ws.out.red_flag = true;
+                    self.note(self.t, EventKind::RedFlag);
                     return End::RedFlag;
                 }
                 continue;
@@ -763,9 +855,10 @@ impl<T: Tally, const PLAIN: bool> Walk<'_, T, PLAIN> {
             .is_some_and(|rf| !self.ws.out.surgery || rf.after_surgery.is_some())
     }
 
-    /// Starts an attempt of intervention `iv` at `self.t` and draws its fate
-    /// (`failure_time` overrides the intervention's, for this step).
-    fn attempt(&mut self, iv: usize, failure_time: Option<&crate::scenario::dist::Dist>) -> Attempt {
+    /// Starts an attempt of intervention `iv` at `self.t`, at step `step`,
+    /// and draws its fate (`failure_time` overrides the intervention's, for
+    /// this step).
+    fn attempt(&mut self, iv: usize, step: usize, failure_time: Option<&crate::scenario::dist::Dist>) -> Attempt {
         let intervention = &self.scenario.interventions()[iv];
         let attempt = self.ws.counts[iv].attempts;
         self.ws.counts[iv].attempts += 1;
@@ -849,21 +942,37 @@ impl<T: Tally, const PLAIN: bool> Walk<'_, T, PLAIN> {
         if !PLAIN && self.economics {
             self.ws.ledger.charges.push(charge);
         }
-        if self.ws.log {
-            let complications = out.complications - complications_before;
-            self.ws.events.push(Event {
-                day: self.t,
-                kind: EventKind::Attempt {
-                    intervention: iv,
-                    complications,
-                },
-            });
-        }
+        let complications = out.complications - complications_before;
         // Drawn last, so declaring it leaves the attempt's other draws as
         // they were.
-        match &intervention.death {
+        let fate = match &intervention.death {
             Some(death) if !PLAIN && tally.uniform(&mut rng) < death.for_patient(x) => Attempt::Dies,
             _ => fate,
+        };
+        if LOG {
+            let kind = EventKind::Attempt {
+                intervention: iv,
+                step,
+                number: attempt + 1,
+                complications,
+                fate: match fate {
+                    Attempt::Responds { .. } => Fate::Recovers,
+                    Attempt::Partial { .. } => Fate::Improves,
+                    Attempt::Fails { .. } => Fate::Fails,
+                    Attempt::Dies => Fate::Dies,
+                },
+            };
+            self.note(self.t, kind);
+        }
+        fate
+    }
+
+    /// Keeps event `kind` on `day` in the path's log (nothing without
+    /// `LOG`: compiled out).
+    #[inline(always)]
+    fn note(&mut self, day: f64, kind: EventKind) {
+        if LOG {
+            self.ws.events.push(Event { day, kind });
         }
     }
 
@@ -899,18 +1008,14 @@ impl<T: Tally, const PLAIN: bool> Walk<'_, T, PLAIN> {
             self.resolution = f64::INFINITY;
         }
         self.ws.out.relapses += 1;
-        if self.ws.log {
-            self.ws.events.push(Event {
-                day: at,
-                kind: EventKind::Relapse,
-            });
-        }
+        self.note(at, EventKind::Relapse);
         self.t = at;
         self.symptomatic_since = at;
         true
     }
 
     fn resolve(&mut self) {
+        self.note(self.t, EventKind::Resolution);
         self.ws.out.spontaneous = true;
         self.recovered_utility = None;
         self.recover();

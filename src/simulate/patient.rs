@@ -61,7 +61,7 @@ pub struct Path<'a> {
     pub outcome: &'a PathOutcome,
     /// The path's spells in each health state but symptomatic.
     pub spells: &'a Spells,
-    /// The path's attempts and relapses, when the sink asked for them
+    /// The path's events, when the sink asked for them
     /// (the engine's `Sink::EVENTS`); empty otherwise.
     pub events: &'a [Event],
 }

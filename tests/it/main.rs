@@ -11,6 +11,7 @@ mod distributions;
 mod economics;
 mod edge_cases;
 mod errors;
+mod events;
 mod features;
 mod labels;
 mod layers;

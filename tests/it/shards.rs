@@ -97,28 +97,41 @@ fn merge_refuses_mixed_missing_or_repeated_shards() {
 }
 
 /// Results do not depend on how the cohort is cut into chunks (the unit of
-/// parallel work): sums, subgroup sums and per-patient records are
-/// identical for chunks of 1, 7, 1000, the default and more than the
-/// cohort, on 1 and 2 threads.
+/// parallel work): sums, subgroup sums, per-patient records and the event
+/// log are identical for chunks of 1, 7, 1000, the default and more than
+/// the cohort, on 1 and 2 threads; keeping the event log changes no sum
+/// or record.
 #[test]
 fn results_do_not_depend_on_the_chunk_size() {
     use foramen::accumulate::sink;
     use foramen::simulate::engine::{CHUNK, Unobserved};
     let s = foramen::scenario::Scenario::from_toml(crate::util::SMALL_TEXT, "small.toml").unwrap();
-    let run = |chunk: u64, threads: usize| {
+    let run = |chunk: u64, threads: usize, keep_events: bool| {
         let spec = foramen::simulate::engine::RunSpec {
             chunk,
             threads,
             by: vec![0, 2],
             keep_patients: true,
+            keep_events,
             ..crate::util::spec(&s, 5000)
         };
         let out = sink::run(&s, &spec, &Unobserved).unwrap();
-        format!("{:?} {:?}", out.accs, out.patients)
+        (
+            format!("{:?} {:?}", out.accs, out.patients),
+            format!("{:?}", out.events),
+        )
     };
-    let reference = run(CHUNK, 1);
+    let reference = run(CHUNK, 1, true);
+    assert!(reference.1.contains("Attempt"), "no events kept");
+    assert!(
+        run(CHUNK, 1, false).0 == reference.0,
+        "the event log changed the results"
+    );
     for (chunk, threads) in [(1, 2), (7, 1), (7, 2), (1000, 2), (CHUNK, 2), (1 << 20, 2)] {
-        assert!(run(chunk, threads) == reference, "chunk {chunk}, {threads} threads");
+        assert!(
+            run(chunk, threads, true) == reference,
+            "chunk {chunk}, {threads} threads"
+        );
     }
 }
 

@@ -2,7 +2,7 @@
 //! Parquet, and the tables read back.
 //!
 //! One file per output family: [`run`] (a run directory), [`patients`]
-//! (patients.parquet), [`psa`], [`sweep`] (sweep and sensitivity),
+//! (patients.parquet), [`events`] (events.parquet), [`psa`], [`sweep`] (sweep and sensitivity),
 //! [`mod@bench`], [`targets`] (targets and calibration), each declaring
 //! its tables as [`Schema`]s. Here: what they share, the `Table` a frame
 //! is built with (checked against its schema) and the `TextTable` a
@@ -14,6 +14,7 @@
 //! in days. A value that cannot be estimated is written as `NaN`.
 
 pub mod bench;
+pub mod events;
 pub mod patients;
 pub mod psa;
 pub mod run;
@@ -21,6 +22,7 @@ pub mod sweep;
 pub mod targets;
 
 pub use bench::{bench_frame, floor_frame};
+pub use events::write_events;
 pub use patients::write_patients;
 pub use psa::psa_frames;
 pub use run::{
@@ -56,6 +58,19 @@ fn write_csv(df: &mut DataFrame, path: &Path) -> Result<(), Error> {
         path: path.to_path_buf(),
         source,
     })
+}
+
+/// Writes the `rows` rows of `columns` as Parquet at `path`.
+fn write_parquet(rows: usize, columns: Vec<Column>, path: &Path) -> Result<(), Error> {
+    let mut df = DataFrame::new(rows, columns).map_err(|e| polars_error(path, e))?;
+    let file = File::create(path).map_err(|source| Error::Output {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    ParquetWriter::new(file)
+        .finish(&mut df)
+        .map_err(|e| polars_error(path, e))?;
+    Ok(())
 }
 
 fn polars_error(path: &Path, e: PolarsError) -> Error {

@@ -1,11 +1,10 @@
 //! patients.parquet: one row per patient and policy (`--patients-out`).
 
-use std::fs::File;
 use std::path::Path;
 
 use polars::prelude::*;
 
-use super::polars_error;
+use super::write_parquet;
 use crate::accumulate::sink::{PatientRecords, Record, Segments};
 use crate::error::Error;
 use crate::outcome::{Feature, LEVELS};
@@ -123,15 +122,7 @@ pub fn write_patients(scenario: &Scenario, records: &PatientRecords, path: &Path
         }
     }
     columns.extend(fills.into_iter().map(|f| f.column()));
-    let mut df = DataFrame::new(rows, columns).map_err(|e| polars_error(path, e))?;
-    let file = File::create(path).map_err(|source| Error::Output {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    ParquetWriter::new(file)
-        .finish(&mut df)
-        .map_err(|e| polars_error(path, e))?;
-    Ok(())
+    write_parquet(rows, columns, path)
 }
 
 /// A column of `patients.parquet` read off the records, filled a block of
