@@ -30,9 +30,13 @@ pub fn evaluate(
     spec: &RunSpec,
     observer: &dyn Observer,
 ) -> Result<Evaluated, Error> {
+    let spec = RunSpec {
+        only: used_policies(scenario, targets),
+        ..spec.clone()
+    };
     let ran = engine::run(
         scenario,
-        spec,
+        &spec,
         || TargetCounts::new(scenario, &targets.targets),
         observer,
     )?;

@@ -4,8 +4,9 @@
 //! standard error `s_m = sqrt(p (1 - p) / n)`; the published share `v` has
 //! the standard error `s_p` its band implies
 //! ([`crate::scenario::targets::Band`]). The z-score is
-//! `z = (p - v) / sqrt(s_p² + s_m²)`, and the calibration distance of a
-//! set of targets is `Σ w z²` over those the model can estimate.
+//! `z = (p - v) / sqrt(s_p² + s_m²)`, and the distance of a set of
+//! targets is `Σ w z²` over those the model can estimate; calibration
+//! fits the targets not held out.
 
 use crate::scenario::targets::Target;
 use crate::stats::{Estimate, proportion};
@@ -43,17 +44,42 @@ pub fn assess(target: &Target, (k, n): (u64, u64)) -> Assessment {
     }
 }
 
-/// The weighted sum of squared z-scores, `Σ w z²`, over the targets the
-/// model can estimate, and how many it left out.
-pub fn distance(targets: &[Target], assessed: &[Assessment]) -> (f64, usize) {
-    let mut sum = 0.0;
-    let mut missing = 0;
-    for (t, a) in targets.iter().zip(assessed) {
+/// How well some of the targets agree with the model.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Agreement {
+    /// Targets whose model value lies in the published band.
+    pub in_band: usize,
+    /// Targets counted.
+    pub targets: usize,
+    /// The weighted sum of squared z-scores, `Σ w z²`, over those the
+    /// model can estimate.
+    pub distance: f64,
+    /// Targets the model cannot estimate (no units).
+    pub missing: usize,
+}
+
+/// The agreement of the targets `keep` keeps.
+pub fn agreement(targets: &[Target], assessed: &[Assessment], keep: impl Fn(&Target) -> bool) -> Agreement {
+    let mut all = Agreement {
+        in_band: 0,
+        targets: 0,
+        distance: 0.0,
+        missing: 0,
+    };
+    for (t, a) in targets.iter().zip(assessed).filter(|(t, _)| keep(t)) {
+        all.targets += 1;
+        all.in_band += usize::from(a.in_band);
         if a.z.is_finite() {
-            sum += t.weight * a.z * a.z;
+            all.distance += t.weight * a.z * a.z;
         } else {
-            missing += 1;
+            all.missing += 1;
         }
     }
-    (sum, missing)
+    all
+}
+
+/// The calibration distance: `Σ w z²` over the targets fitted (not held
+/// out) that the model can estimate.
+pub fn distance(targets: &[Target], assessed: &[Assessment]) -> f64 {
+    agreement(targets, assessed, |t| !t.holdout).distance
 }

@@ -17,7 +17,7 @@
 
 use serde::Deserialize;
 
-use crate::error::{Error, Invalid, Problems, did_you_mean};
+use crate::error::{Error, Invalid, Problems, Setting, did_you_mean};
 use crate::scenario::Scenario;
 use crate::scenario::cond::Cond;
 use crate::scenario::document::syntax_message;
@@ -55,6 +55,10 @@ struct RawTarget {
     comparability: String,
     #[serde(default)]
     weight: Option<f64>,
+    #[serde(default)]
+    independent: Option<bool>,
+    #[serde(default)]
+    holdout: Option<bool>,
     #[serde(default)]
     note: Option<String>,
     #[serde(default)]
@@ -222,6 +226,12 @@ pub struct Target {
     pub comparability: Comparability,
     /// Its weight in the calibration distance.
     pub weight: f64,
+    /// No source of the target also gave an input of the scenario: its
+    /// agreement is validation, not an echo of the inputs.
+    pub independent: bool,
+    /// Left out of the calibration distance, and reported after fitting
+    /// as out-of-sample validation.
+    pub holdout: bool,
     /// Why it is or is not comparable.
     pub note: Option<String>,
     /// Index of the policy in the scenario.
@@ -378,6 +388,32 @@ impl Targets {
     /// As [`ParsedTargets::parse`] and [`ParsedTargets::check`].
     pub fn from_toml(text: &str, file: &str, scenario: &Scenario) -> Result<Targets, Error> {
         ParsedTargets::parse(text, file)?.check(scenario)
+    }
+
+    /// Holds out the targets `names` names, besides those the file holds
+    /// out (`holdout = true`).
+    ///
+    /// # Errors
+    /// [`Error::Setting`] ([`Setting::Holdout`]) for a name that is not a
+    /// target of the file, listing its targets.
+    pub fn hold_out(&mut self, names: &[String]) -> Result<(), Error> {
+        for name in names {
+            let Some(target) = self.targets.iter_mut().find(|t| &t.name == name) else {
+                let all: Vec<&str> = self.targets.iter().map(|t| t.name.as_str()).collect();
+                return Err(Error::setting(
+                    Setting::Holdout,
+                    name,
+                    format!(
+                        "not a target of {}{}; its targets: {}",
+                        self.file,
+                        did_you_mean(name, all.iter().copied()),
+                        all.join(", ")
+                    ),
+                ));
+            };
+            target.holdout = true;
+        }
+        Ok(())
     }
 }
 
@@ -598,6 +634,14 @@ fn validate(t: &RawTarget, path: &str, scenario: &Scenario, problems: &mut Probl
             None
         }
     };
+    let independent = t.independent.or_else(|| {
+        problems.push(Invalid::new(
+            format!("{path}.independent"),
+            "",
+            "missing: write independent = false when a source of the target also gave an input of the scenario (the target then partly echoes it), true when none did",
+        ));
+        None
+    });
     let (unit, day) = unit_and_day?;
     Some(Target {
         name: t.name.clone(),
@@ -607,6 +651,8 @@ fn validate(t: &RawTarget, path: &str, scenario: &Scenario, problems: &mut Probl
         band: band?,
         comparability: comparability?,
         weight: weight?,
+        independent: independent?,
+        holdout: t.holdout.unwrap_or(false),
         note: t.note.clone(),
         policy: policy?,
         population: population?,

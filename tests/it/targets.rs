@@ -79,7 +79,7 @@ fn two_steps_targets() -> String {
         .iter()
         .map(|(name, quantity)| {
             format!(
-                "[[target]]\nname = \"{name}\"\nsource = \"exact\"\npublished = 0.5\nrange = [0, 1]\ncomparability = \"good\"\n{quantity}\n\n"
+                "[[target]]\nname = \"{name}\"\nsource = \"exact\"\npublished = 0.5\nrange = [0, 1]\ncomparability = \"good\"\nindependent = true\n{quantity}\n\n"
             )
         })
         .collect()
@@ -130,6 +130,59 @@ fn target_quantities_match_exact_answers() {
     assert_eq!((evaluated.assessed[3].model.value * 100_000.0).round() as u64, after_b);
 }
 
+/// The source IDs of a target (`"B (T5-T8, T10)"`: B, T5, T6, T7, T8,
+/// T10).
+fn source_ids(source: &str) -> Vec<String> {
+    let split = |id: &str| {
+        let digits = id.find(|c: char| c.is_ascii_digit()).unwrap_or(id.len());
+        (id[..digits].to_string(), id[digits..].parse::<u32>().ok())
+    };
+    let mut ids = Vec::new();
+    for word in source.split([',', ';', '(', ')', ' ']).filter(|w| !w.is_empty()) {
+        match word.split_once('-') {
+            Some((from, to)) => {
+                let ((prefix, Some(a)), (_, Some(b))) = (split(from), split(to)) else {
+                    panic!("source {source}: cannot read the range {word}");
+                };
+                ids.extend((a..=b).map(|k| format!("{prefix}{k}")));
+            }
+            None => ids.push(word.to_string()),
+        }
+    }
+    ids
+}
+
+/// Each default target is marked dependent exactly when one of its source
+/// IDs (ranges expanded; B, the proposed default set, is itself an ID) is
+/// cited in a comment of the default scenario, where inputs give their
+/// sources.
+#[test]
+fn default_targets_are_dependent_exactly_when_the_scenario_cites_a_source() {
+    let scenario = Scenario::default_scenario().unwrap();
+    let targets = Targets::from_toml(foramen::scenario::DEFAULT_TARGETS_TOML, "default targets", &scenario).unwrap();
+    let comments: Vec<&str> = foramen::scenario::DEFAULT_TOML
+        .lines()
+        .filter_map(|l| l.split_once('#').map(|(_, c)| c))
+        .collect();
+    let cited = |id: &str| {
+        comments
+            .iter()
+            .any(|c| c.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| w == id))
+    };
+    assert_eq!(source_ids("B (T5-T8, T10)"), ["B", "T5", "T6", "T7", "T8", "T10"]);
+    for t in &targets.targets {
+        let ids = source_ids(&t.source);
+        let inputs: Vec<&String> = ids.iter().filter(|id| cited(id)).collect();
+        assert_eq!(
+            t.independent,
+            inputs.is_empty(),
+            "{}: source {}, of which the scenario cites {inputs:?}",
+            t.name,
+            t.source
+        );
+    }
+}
+
 #[test]
 fn target_counts_do_not_depend_on_threads() {
     let scenario = Scenario::default_scenario().unwrap();
@@ -167,6 +220,8 @@ fn targets_command_writes_its_table_and_chart() {
     let stdout = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
     assert!(stdout.contains("injection-alone-1y"), "{stdout}");
     assert!(stdout.contains("weighted distance"), "{stdout}");
+    assert!(stdout.contains(" of 27 targets in their published band; "), "{stdout}");
+    assert!(stdout.contains(" of 2 independent targets in band"), "{stdout}");
     stderr_has(assert, &["horizon (730 days) is shorter", "1826 days"]);
     let csv = fs::read_to_string(out.join("targets.csv")).unwrap();
     let header = csv.lines().next().unwrap();
@@ -179,6 +234,8 @@ fn targets_command_writes_its_table_and_chart() {
         "units",
         "z",
         "in_band",
+        "independent",
+        "held_out",
     ] {
         assert!(header.split(',').any(|c| c == column), "targets.csv lacks {column}");
     }
@@ -215,11 +272,17 @@ source = "B"
 published = 0.5
 range = [0.25, 0.75]
 comparability = "good"
+independent = false
 origin = "tfesi"
 day = 365
 outcome = "no procedure"
 "#;
-    let cases: [(&str, &str, &[&str]); 10] = [
+    let cases: [(&str, &str, &[&str]); 11] = [
+        (
+            "independent = false\n",
+            "",
+            &["target.t.independent", "missing", "independent = false when a source"],
+        ),
         // A band of no width (z = -inf, distance 0, "converged" before).
         (
             "range = [0.25, 0.75]",
@@ -309,11 +372,10 @@ outcome = "no procedure"
 /// 30% of `s` (four times the relative error `1 / sqrt(2 ESS)` at the ESS
 /// reached, rounded up); the fitted mode within four `se_mc` of the
 /// mode's value.
-#[test]
-fn calibration_recovers_a_known_posterior() {
-    use foramen::analysis::calibrate::{Plan, calibrate};
-    use foramen::scenario::document::{Document, Overrides};
-    let text = r#"
+/// The one-parameter scenario of
+/// [`calibration_recovers_a_known_posterior`]: one uncertain response
+/// probability `p ~ Beta(2, 2)`, recovery within about a day.
+const ONE_PARAMETER: &str = r#"
 name = "one-parameter"
 [simulation]
 patients = 4000
@@ -332,21 +394,23 @@ failure_time = { family = "fixed", value = 400 }
 name = "p"
 steps = [{ intervention = "a" }]
 "#;
-    let targets_text = r#"
+
+/// Its one target: 120 of 400 recovered by day 365.
+const RECOVERED_120_OF_400: &str = r#"
 [[target]]
 name = "recovered"
 source = "synthetic"
 published = 0.3
 n = 400
 comparability = "good"
+independent = true
 day = 365
 outcome = "recovered"
 "#;
-    let doc = Document::parse(text, "one-parameter.toml").unwrap();
-    let overrides = Overrides::default();
-    let scenario = doc.scenario(&overrides).unwrap();
-    let targets = Targets::from_toml(targets_text, "targets.toml", &scenario).unwrap();
-    let plan = Plan {
+
+/// A small calibration plan on one thread.
+fn small_plan() -> foramen::analysis::calibrate::Plan {
+    foramen::analysis::calibrate::Plan {
         patients: 4000,
         threads: 1,
         prior_points: 300,
@@ -355,7 +419,74 @@ outcome = "recovered"
         posterior: 400,
         iterations: 60,
         params: Vec::new(),
-    };
+    }
+}
+
+/// A held-out target is left out of the fit: the posterior sample and the
+/// mode are exactly those of the same calibration (same seed) on a
+/// targets file without it, whether it is held out in the file or by
+/// name; its z after fitting is reported, and it equals
+/// `(p - v) / sqrt(s_p² + s_m²)` at the fitted model share.
+#[test]
+fn a_held_out_target_does_not_move_the_fit_and_is_assessed_after_it() {
+    use foramen::analysis::calibrate::calibrate;
+    use foramen::scenario::document::{Document, Overrides};
+    let doc = Document::parse(ONE_PARAMETER, "one-parameter.toml").unwrap();
+    let overrides = Overrides::default();
+    let scenario = doc.scenario(&overrides).unwrap();
+    // Far from the fitted target (0.3 by day 365): it would pull p up.
+    let held = r#"
+[[target]]
+name = "recovered-early"
+source = "synthetic"
+published = 0.6
+n = 400
+comparability = "good"
+independent = true
+holdout = true
+day = 2
+outcome = "recovered"
+"#;
+    let alone = Targets::from_toml(RECOVERED_120_OF_400, "alone.toml", &scenario).unwrap();
+    let with = Targets::from_toml(&format!("{RECOVERED_120_OF_400}{held}"), "with.toml", &scenario).unwrap();
+    let mut by_name = Targets::from_toml(
+        &format!("{RECOVERED_120_OF_400}{}", held.replace("holdout = true\n", "")),
+        "by-name.toml",
+        &scenario,
+    )
+    .unwrap();
+    assert!(!by_name.targets[1].holdout);
+    by_name.hold_out(&["recovered-early".to_string()]).unwrap();
+    let plan = small_plan();
+    let fit_alone = calibrate(&doc, &overrides, &alone, &plan, &Unobserved).unwrap();
+    for targets in [&with, &by_name] {
+        let fit = calibrate(&doc, &overrides, targets, &plan, &Unobserved).unwrap();
+        assert_eq!(fit.posterior.samples, fit_alone.posterior.samples);
+        assert_eq!(fit.fitted, fit_alone.fitted);
+        assert_eq!(fit.distance_after, fit_alone.distance_after);
+        assert_eq!(fit.after[0], fit_alone.after[0]);
+        let a = fit.after[1];
+        let t = &targets.targets[1];
+        let expected = (a.model.value - 0.6) / (t.band.se.powi(2) + a.model.se.powi(2)).sqrt();
+        assert!(a.z.is_finite() && a.n > 1000, "held-out z {} over {} units", a.z, a.n);
+        assert!((a.z - expected).abs() < 1e-12, "z {} against {expected}", a.z);
+    }
+    // Holding out every target leaves nothing to fit.
+    let mut none = alone.clone();
+    none.hold_out(&["recovered".to_string()]).unwrap();
+    let refused = calibrate(&doc, &overrides, &none, &plan, &Unobserved).unwrap_err();
+    assert!(refused.to_string().contains("every target is held out"), "{refused}");
+}
+
+#[test]
+fn calibration_recovers_a_known_posterior() {
+    use foramen::analysis::calibrate::{Plan, calibrate};
+    use foramen::scenario::document::{Document, Overrides};
+    let doc = Document::parse(ONE_PARAMETER, "one-parameter.toml").unwrap();
+    let overrides = Overrides::default();
+    let scenario = doc.scenario(&overrides).unwrap();
+    let targets = Targets::from_toml(RECOVERED_120_OF_400, "targets.toml", &scenario).unwrap();
+    let plan = small_plan();
     let fit = calibrate(&doc, &overrides, &targets, &plan, &Unobserved).unwrap();
     let se_mc = (0.3f64 * 0.7 / 4000.0).sqrt();
     let s = (0.3f64 * 0.7 / 400.0 + se_mc * se_mc).sqrt();
@@ -389,7 +520,7 @@ outcome = "recovered"
 fn calibrate_writes_a_posterior_that_psa_draws_from() {
     let tmp = TempDir::new().unwrap();
     let out = tmp.path().join("cal");
-    foramen()
+    let assert = foramen()
         .args([
             "calibrate",
             "--patients",
@@ -404,12 +535,42 @@ fn calibrate_writes_a_posterior_that_psa_draws_from() {
             "20",
             "--iterations",
             "5",
-            "--quiet",
+            "--holdout",
+            "cervical-endoscopic-2y",
             "--out",
         ])
         .arg(&out)
         .assert()
         .success();
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    for line in [
+        "fitted (in sample)",
+        "held out (out of sample)",
+        "held out cervical-endoscopic-2y: published 87.4",
+    ] {
+        assert!(stdout.contains(line), "{line} not in {stdout}");
+    }
+    let after = fs::read_to_string(out.join("targets_after.csv")).unwrap();
+    let held: Vec<&str> = after
+        .lines()
+        .filter(|l| l.contains(",true,true,") || l.contains(",false,true,"))
+        .collect();
+    assert_eq!(held.len(), 1, "one held-out row in {after}");
+    assert!(held[0].starts_with("cervical-endoscopic-2y,"), "{}", held[0]);
+    // An unknown name is refused before anything runs, listing the names.
+    stderr_has(
+        foramen()
+            .args([
+                "calibrate",
+                "--holdout",
+                "cervical-endoscopic-2y,no-such-target",
+                "--out",
+            ])
+            .arg(tmp.path().join("refused"))
+            .assert()
+            .code(2),
+        &["--holdout", "no-such-target", "its targets: injection-alone-1y, "],
+    );
     for file in [
         "calibration.csv",
         "posterior.csv",

@@ -7,7 +7,8 @@ use plotters::prelude::*;
 
 use super::chart::*;
 use super::lines::*;
-use crate::estimate::targets::Assessment;
+use crate::estimate::targets::{Assessment, agreement};
+use crate::report::terminal::in_band_line;
 use crate::scenario::targets::Target;
 
 /// One row per target, in percent: the published band as a grey bar with
@@ -15,7 +16,11 @@ use crate::scenario::targets::Target;
 /// its 95% Monte Carlo interval as a line, filled when it lies in the band
 /// and hollow when not. With `before` (a calibration), the model before
 /// fitting as a small grey diamond, joined to the value after by a thin
-/// line.
+/// line. A star after a label marks an independent target (no source of
+/// it gave an input), "(held out)" one left out of a calibration's fit.
+/// The caption counts the targets in band: all and independent ones, or,
+/// after a calibration, those fitted and those held out with their
+/// distances.
 pub(super) struct TargetsChart<'a> {
     pub(super) targets: &'a [Target],
     pub(super) assessed: &'a [Assessment],
@@ -54,12 +59,41 @@ impl Chart for TargetsChart<'_> {
             labels: self
                 .targets
                 .iter()
-                .map(|t| format!("{} [{}]", t.label, t.source))
+                .map(|t| {
+                    format!(
+                        "{} [{}]{}{}",
+                        t.label,
+                        t.source,
+                        if t.independent { " *" } else { "" },
+                        if t.holdout { " (held out)" } else { "" }
+                    )
+                })
                 .collect(),
+        };
+        let caption = match self.before {
+            None => in_band_line(self.targets, self.assessed),
+            Some(_) => {
+                let part = |name: &str, keep: &dyn Fn(&Target) -> bool| {
+                    let a = agreement(self.targets, self.assessed, keep);
+                    format!(
+                        "{name}: {} of {} in band, sum w z^2 {:.1}",
+                        a.in_band, a.targets, a.distance
+                    )
+                };
+                format!(
+                    "After calibration. {}; {}",
+                    part("fitted", &|t| !t.holdout),
+                    part("held out", &|t| t.holdout)
+                )
+            }
         };
         let model = colour(0);
         let band = RGBColor(200, 200, 200);
         let mut chart = ChartBuilder::on(root)
+            .caption(
+                format!("{caption}; * independent: no source gave an input"),
+                (FONT, s.text(20)),
+            )
             .margin(20)
             .x_label_area_size(60)
             .y_label_area_size(rows.label_area(16))
