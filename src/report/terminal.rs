@@ -9,7 +9,7 @@ use crate::analysis::verify::{Check, Z_THRESHOLD};
 use crate::estimate::RunResults;
 use crate::estimate::targets::{Assessment, agreement};
 use crate::outcome::{Id, Kind, OutcomeDef};
-use crate::scenario::targets::Target;
+use crate::scenario::targets::{Measure, Target};
 use crate::stats::Estimate;
 
 /// `text` safe to print on a terminal: every control character but the
@@ -205,12 +205,18 @@ pub fn in_band_line(targets: &[Target], assessed: &[Assessment]) -> String {
 /// Which targets a line of the calibration's printout counts.
 type Keep = fn(&Target) -> bool;
 
-/// A share in percent, "-" when not a number.
-fn pct(x: f64) -> String {
-    if x.is_finite() {
-        format!("{:.1}", 100.0 * x)
-    } else {
-        "-".to_string()
+/// A value of `measure` as the tables show it: a share in percent, days
+/// to a tenth, a utility to three decimals, QALYs to four; "-" when not
+/// a number.
+fn shown(measure: Measure, x: f64) -> String {
+    if !x.is_finite() {
+        return "-".to_string();
+    }
+    match measure {
+        Measure::Share => format!("{:.1}", 100.0 * x),
+        Measure::Days => format!("{x:.1}"),
+        Measure::Utility => format!("{x:.3}"),
+        Measure::Qalys => format!("{x:.4}"),
     }
 }
 
@@ -221,18 +227,21 @@ fn pct(x: f64) -> String {
 pub fn format_targets(targets: &[Target], assessed: &[Assessment]) -> String {
     let wn = targets.iter().map(|t| t.name.chars().count()).max().unwrap_or(0).max(6);
     let mut out = format!(
-        "{:<wn$} {:>9} {:>13} {:>6} {:>19} {:>9} {:>7} {:>11}  {}\n",
-        "target", "published", "band", "model", "95% MC interval", "units", "z", "independent", "in band"
+        "{:<wn$} {:>7} {:>9} {:>15} {:>8} {:>19} {:>9} {:>7} {:>11}  {}\n",
+        "target", "in", "published", "band", "model", "95% MC interval", "units", "z", "independent", "in band"
     );
     for (t, a) in targets.iter().zip(assessed) {
         let m = a.model;
+        let measure = t.quantity.measure();
+        let v = |x: f64| shown(measure, x);
         out += &format!(
-            "{:<wn$} {:>9} {:>13} {:>6} {:>19} {:>9} {:>7.2} {:>11}  {}\n",
+            "{:<wn$} {:>7} {:>9} {:>15} {:>8} {:>19} {:>9} {:>7.2} {:>11}  {}\n",
             t.name,
-            pct(t.published),
-            format!("{}-{}", pct(t.band.lo), pct(t.band.hi)),
-            pct(m.value),
-            format!("{}-{}", pct(m.lo), pct(m.hi)),
+            if measure == Measure::Share { "%" } else { measure.name() },
+            v(t.published),
+            format!("{}-{}", v(t.band.lo), v(t.band.hi)),
+            v(m.value),
+            format!("{}-{}", v(m.lo), v(m.hi)),
             a.n,
             a.z,
             if t.independent { "yes" } else { "no" },
@@ -247,7 +256,7 @@ pub fn format_targets(targets: &[Target], assessed: &[Assessment]) -> String {
     }
     let all = agreement(targets, assessed, |_| true);
     out += &format!(
-        "\n{}; weighted distance sum w z^2 = {:.1}{} (shares in %; z = (model - published) / sqrt(se_published^2 + se_model^2))\n",
+        "\n{}; weighted distance sum w z^2 = {:.1}{} (shares in %, times in days; z = (model - published) / sqrt(se_published^2 + se_model^2))\n",
         in_band_line(targets, assessed),
         all.distance,
         if all.missing > 0 {
@@ -326,10 +335,10 @@ pub fn format_calibration(fit: &Fit, targets: &[Target]) -> String {
         out += &format!(
             "held out {}: published {}, model {} before (z {:.2}), {} after (z {:.2})\n",
             t.name,
-            pct(t.published),
-            pct(b.model.value),
+            shown(t.quantity.measure(), t.published),
+            shown(t.quantity.measure(), b.model.value),
             b.z,
-            pct(a.model.value),
+            shown(t.quantity.measure(), a.model.value),
             a.z
         );
     }

@@ -220,7 +220,7 @@ fn targets_command_writes_its_table_and_chart() {
     let stdout = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
     assert!(stdout.contains("injection-alone-1y"), "{stdout}");
     assert!(stdout.contains("weighted distance"), "{stdout}");
-    assert!(stdout.contains(" of 27 targets in their published band; "), "{stdout}");
+    assert!(stdout.contains(" of 30 targets in their published band; "), "{stdout}");
     assert!(stdout.contains(" of 2 independent targets in band"), "{stdout}");
     stderr_has(assert, &["horizon (730 days) is shorter", "1826 days"]);
     let csv = fs::read_to_string(out.join("targets.csv")).unwrap();
@@ -622,4 +622,197 @@ fn calibrate_writes_a_posterior_that_psa_draws_from() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("interventions.tfesi.cost: missing"));
+}
+
+/// [`TWO_STEPS`] with utilities (symptomatic and recovering 0.4,
+/// symptom-free 0.8, 0.9 after a recovery `b` brought; no discounting),
+/// and a second policy `q` of `b` alone.
+fn two_steps_with_utilities() -> String {
+    TWO_STEPS.replace(
+        "complications = [{ name = \"c\", probability = 0.1 }]",
+        "complications = [{ name = \"c\", probability = 0.1 }]\nutility = 0.9",
+    ) + r#"
+[[policies]]
+name = "q"
+steps = [{ intervention = "b" }]
+
+[economics]
+currency = "EUR"
+discount_rate = 0
+death_cost = 0
+willingness_to_pay = [20000]
+utility = { symptomatic = 0.4, symptom_free = 0.8, recovering = 0.4 }
+daily_cost = { symptomatic = 0, symptom_free = 0, recovering = 0 }
+"#
+}
+
+/// A target of `quantity` (TOML lines) with a published value and band
+/// that do not matter here.
+fn target(name: &str, published: f64, band: [f64; 2], quantity: &str) -> String {
+    format!(
+        "[[target]]\nname = \"{name}\"\nsource = \"exact\"\npublished = {published}\nrange = [{}, {}]\ncomparability = \"good\"\nindependent = true\n{quantity}\n\n",
+        band[0], band[1]
+    )
+}
+
+/// The new kinds of target against closed forms on [`TWO_STEPS`] (no
+/// death, so no censoring but at the horizon): with `P(a responds)` 0.45
+/// on average, a responder to `a` recovers after Exp(20) days, and 0.8 of
+/// the others after Exp(10) days from day 30 (when `b` starts).
+///
+/// - median days to recovery: where `F(t) = 0.45 (1 - e^{-t/20}) + 0.44
+///   (1 - e^{-(t-30)/10}) [t > 30]` is 1/2;
+/// - median days to surgery: every operation starts on day 30 and 55%
+///   are operated, so the median lies in the bin of day 30;
+/// - mean utility on day 100: `0.4 + 0.4 P_a + 0.5 P_b`, with `P_a` and
+///   `P_b` the shares symptom-free by then after `a` and after `b`;
+/// - QALYs by day 100, under `p` minus under `q` (`b` from day 0): the
+///   integrals of the mean utilities over 365.25.
+///
+/// Each within four of its own Monte Carlo standard errors (the median's
+/// plus its bin of 1/8 day); the seed is fixed.
+#[test]
+fn time_utility_and_qaly_targets_match_closed_forms() {
+    let text = two_steps_with_utilities();
+    let scenario = Scenario::from_toml(&text, "two-steps.toml").unwrap();
+    let targets = [
+        target(
+            "median-recovery",
+            4.0,
+            [2.0, 8.0],
+            "statistic = \"median\"\noutcome = \"recovered\"\ntime_unit = \"weeks\"",
+        ),
+        target(
+            "median-surgery",
+            30.0,
+            [20.0, 40.0],
+            "statistic = \"median\"\noutcome = \"operated\"",
+        ),
+        target("utility-100", 0.6, [0.5, 0.7], "outcome = \"utility\"\nday = 100"),
+        target(
+            "qaly-gain-100",
+            0.0,
+            [-0.1, 0.1],
+            "outcome = \"qalys\"\nversus = \"q\"\nday = 100",
+        ),
+        target(
+            "qalys-100",
+            0.2,
+            [0.1, 0.3],
+            "outcome = \"qalys\"\npolicy = \"q\"\nday = 100",
+        ),
+    ]
+    .concat();
+    let targets = Targets::from_toml(&targets, "new-kinds.toml", &scenario).unwrap();
+    assert_eq!((targets.targets[0].published, targets.targets[0].band.lo), (28.0, 14.0));
+    let evaluated = evaluate(&scenario, &targets, &spec(&scenario, 100_000), &Unobserved).unwrap();
+    let e = |x: f64| (-x).exp();
+    let pa = 0.45;
+    let f = |t: f64| {
+        pa * (1.0 - e(t / 20.0))
+            + if t > 30.0 {
+                (1.0 - pa) * 0.8 * (1.0 - e((t - 30.0) / 10.0))
+            } else {
+                0.0
+            }
+    };
+    let (mut lo, mut hi) = (0.0, 365.0);
+    for _ in 0..60 {
+        let mid = (lo + hi) / 2.0;
+        if f(mid) < 0.5 { lo = mid } else { hi = mid }
+    }
+    let median = lo;
+    let d = 100.0;
+    let (p_a, p_b) = (
+        pa * (1.0 - e(d / 20.0)),
+        (1.0 - pa) * 0.8 * (1.0 - e((d - 30.0) / 10.0)),
+    );
+    // ∫_0^D (1 - e^{-t/τ}) dt = D - τ (1 - e^{-D/τ}).
+    let integral = |d: f64, tau: f64| d - tau * (1.0 - e(d / tau));
+    let qalys_p = (0.4 * d + 0.4 * pa * integral(d, 20.0) + 0.5 * (1.0 - pa) * 0.8 * integral(d - 30.0, 10.0)) / 365.25;
+    let qalys_q = (0.4 * d + 0.5 * 0.8 * integral(d, 10.0)) / 365.25;
+    let exact = [median, 30.0, 0.4 + 0.4 * p_a + 0.5 * p_b, qalys_p - qalys_q, qalys_q];
+    let slack = [0.125, 0.125, 0.0, 0.0, 0.0];
+    for (((t, a), x), bin) in targets.targets.iter().zip(&evaluated.assessed).zip(exact).zip(slack) {
+        let got = a.model.value;
+        assert_eq!(a.n, 100_000, "{}: every patient counts", t.name);
+        assert!(
+            (got - x).abs() <= 4.0 * a.model.se + bin,
+            "{}: model {got}, exact {x}, 4 se = {}",
+            t.name,
+            4.0 * a.model.se
+        );
+    }
+    assert!(evaluated.assessed[1].model.value >= 30.0 && evaluated.assessed[1].model.value <= 30.125);
+}
+
+#[test]
+fn new_kinds_of_target_refuse_what_they_cannot_mean() {
+    let text = two_steps_with_utilities();
+    let scenario = Scenario::from_toml(&text, "two-steps.toml").unwrap();
+    let plain = Scenario::from_toml(TWO_STEPS, "two-steps.toml").unwrap();
+    let refused = |scenario: &Scenario, quantity: &str, band: [f64; 2]| {
+        Targets::from_toml(&target("t", band[0], band, quantity), "bad.toml", scenario)
+            .unwrap_err()
+            .to_string()
+    };
+    let cases: [(&Scenario, &str, [f64; 2], &[&str]); 7] = [
+        (
+            &plain,
+            "outcome = \"utility\"\nday = 100",
+            [0.5, 0.7],
+            &["target.t.outcome = \"utility\"", "no [economics]"],
+        ),
+        (
+            &scenario,
+            "statistic = \"mean\"\noutcome = \"recovered\"",
+            [20.0, 30.0],
+            &["target.t.statistic = \"mean\"", "not estimable", "\"median\""],
+        ),
+        (
+            &scenario,
+            "statistic = \"median\"\noutcome = \"recovered\"\nday = 30",
+            [20.0, 30.0],
+            &["target.t.day", "not used with a median time"],
+        ),
+        (
+            &scenario,
+            "statistic = \"median\"\noutcome = \"symptom-free\"",
+            [20.0, 30.0],
+            &["target.t.outcome", "a median time is to an event", "\"recovered\""],
+        ),
+        (
+            &scenario,
+            "outcome = \"qalys\"\nversus = \"p\"\nday = 100",
+            [0.0, 0.1],
+            &["target.t.versus = \"p\"", "must differ"],
+        ),
+        (
+            &scenario,
+            "outcome = \"qalys\"\nversus = \"qq\"\nday = 100",
+            [0.0, 0.1],
+            &["target.t.versus", "did you mean `q`"],
+        ),
+        (
+            &scenario,
+            "statistic = \"median\"\noutcome = \"recovered\"\ntime_unit = \"months\"",
+            [20.0, 30.0],
+            &["target.t.time_unit = \"months\"", "\"weeks\""],
+        ),
+    ];
+    for (scenario, quantity, band, expected) in cases {
+        let message = refused(scenario, quantity, band);
+        for e in expected {
+            assert!(message.contains(e), "{quantity}: {e} not in {message}");
+        }
+    }
+    // A sample size gives a share's interval only.
+    let text = target("t", 0.6, [0.5, 0.7], "outcome = \"utility\"\nday = 100").replace("range = [0.5, 0.7]", "n = 50");
+    let message = Targets::from_toml(&text, "bad.toml", &scenario)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.contains("target.t.n = 50") && message.contains("Wilson interval of a share"),
+        "{message}"
+    );
 }

@@ -25,6 +25,8 @@ const TARGET_COLUMNS: &[(&str, ColumnKind)] = &[
     ("independent", Text),
     ("held_out", Text),
     ("quantity", Text),
+    ("statistic", Text),
+    ("measure", Text),
     ("published", Number),
     ("band", Text),
     ("published_lo", Number),
@@ -75,7 +77,9 @@ pub const POSTERIOR: Schema = Schema {
 /// `targets.csv`: one row per target, in file order: its name, label,
 /// source, comparability and weight, whether it is independent (no
 /// source of it gave an input) and held out of a calibration's fit, the
-/// model quantity in words, the
+/// model quantity in words, its statistic (share, median, mean or mean
+/// difference) and measure (share, days, utility or QALYs: shares as
+/// fractions, times in days), the
 /// published value and band (`band` says which kind: interval, range or
 /// n), the model's share with its interval and standard error, the units
 /// counted, the z-score and whether the model lies in the band.
@@ -93,6 +97,8 @@ pub fn targets_frame(scenario: &Scenario, targets: &[Target], assessed: &[Assess
     t.strings("independent", text(&|x| x.independent.to_string()));
     t.strings("held_out", text(&|x| x.holdout.to_string()));
     t.strings("quantity", text(&|x| x.quantity(scenario)));
+    t.strings("statistic", text(&|x| x.quantity.statistic().to_string()));
+    t.strings("measure", text(&|x| x.quantity.measure().name().to_string()));
     t.floats("published", targets.iter().map(|x| x.published).collect());
     t.strings("band", text(&|x| x.band.kind.name().to_string()));
     t.floats("published_lo", targets.iter().map(|x| x.band.lo).collect());
