@@ -15,6 +15,7 @@ use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_mai
 use foramen::accumulate::sink::{self, Split, Sums};
 use foramen::scenario::Scenario;
 use foramen::simulate::engine::{CHUNK, RunSpec, Sink, Unobserved};
+use foramen::simulate::ledger::Ledger;
 use foramen::simulate::pathway::{PathOutcome, Spells};
 use foramen::simulate::patient::{Path, Scratch, simulate_patient};
 use foramen::simulate::tally::Untallied;
@@ -76,6 +77,7 @@ fn aggregate_chunk(c: &mut Criterion) {
     let mut group = c.benchmark_group("aggregate_chunk");
     group.throughput(Throughput::Elements(CHUNK * scenario.policies().len() as u64));
     group.bench_function("4096_patients", |b| {
+        let ledger = Ledger::default();
         b.iter_batched_ref(
             || Sums::new(&scenario, &split, 0, false),
             |sums| {
@@ -87,6 +89,7 @@ fn aggregate_chunk(c: &mut Criterion) {
                             outcome,
                             spells,
                             events: &[],
+                            ledger: &ledger,
                         };
                         sums.path(patient as u64, path);
                     }

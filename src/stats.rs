@@ -9,7 +9,8 @@
 //!   with Greenwood's variance `S(t)² Σ d_i / (r_i (r_i - d_i))`; the median
 //!   is where `S(t)`, linear within each time bin, reaches 1/2, and its
 //!   interval the Brookmeyer-Crowley set `{t : |S(t) - 1/2| <= z se(t)}`,
-//!   widened to hold the median's whole bin.
+//!   widened to hold the median's whole bin. Patients censored in a bin
+//!   are at risk for its events and leave after it.
 //! * Paired differences: the mean of per-patient differences `d_i`,
 //!   `mean(d) ± z s_d / sqrt(n)`, from exact integer sums.
 //!
@@ -92,12 +93,20 @@ pub fn mean(sum: i128, sum_sq: u128, n: u64, scale: f64) -> Estimate {
 /// patients none of whom is censored before the last bin. Returns
 /// `(S, se)` per bin (Greenwood).
 pub fn kaplan_meier(events: &[u64], n: u64) -> Vec<(f64, f64)> {
+    kaplan_meier_censored(events, &[], n)
+}
+
+/// [`kaplan_meier`] with `censored[i]` patients censored in bin `i` (at
+/// risk for its events, gone after it; `censored` may be shorter than
+/// `events`).
+pub fn kaplan_meier_censored(events: &[u64], censored: &[u64], n: u64) -> Vec<(f64, f64)> {
     let mut at_risk = n as f64;
     let mut s = 1.0;
     let mut greenwood = 0.0;
     events
         .iter()
-        .map(|&d| {
+        .enumerate()
+        .map(|(i, &d)| {
             let d = d as f64;
             if d > 0.0 && at_risk > 0.0 {
                 s *= 1.0 - d / at_risk;
@@ -106,6 +115,7 @@ pub fn kaplan_meier(events: &[u64], n: u64) -> Vec<(f64, f64)> {
                 }
                 at_risk -= d;
             }
+            at_risk -= censored.get(i).copied().unwrap_or(0) as f64;
             (s, s * greenwood.sqrt())
         })
         .collect()
@@ -191,10 +201,16 @@ pub fn loglog_band(s: f64, se: f64) -> Option<(f64, f64)> {
 /// than a bin; `se` is its half-width over z. NaN where the curve (or a
 /// band) never reaches 1/2.
 pub fn km_median(events: &[u64], n: u64, bins_per_day: f64) -> Estimate {
+    km_median_censored(events, &[], n, bins_per_day)
+}
+
+/// [`km_median`] with `censored[i]` patients censored in bin `i` (as in
+/// [`kaplan_meier_censored`]).
+pub fn km_median_censored(events: &[u64], censored: &[u64], n: u64, bins_per_day: f64) -> Estimate {
     if n == 0 {
         return Estimate::NAN;
     }
-    let km = kaplan_meier(events, n);
+    let km = kaplan_meier_censored(events, censored, n);
     // Where `f(S, se)` first reaches 1/2: the bin, and how far into it.
     let crossing = |f: &dyn Fn(f64, f64) -> f64| {
         let mut before = f(1.0, 0.0);
@@ -302,6 +318,23 @@ mod tests {
     }
 
     #[test]
+    fn censored_patients_leave_the_risk_set_after_their_bin() {
+        // 10 patients: 2 events in bin 0, 4 censored in bin 0, then 2 of
+        // the 4 left at risk have an event in bin 1: S = 0.8, then
+        // 0.8 x (1 - 2/4) = 0.4; Greenwood's sum 2/(10 x 8) + 2/(4 x 2).
+        let km = kaplan_meier_censored(&[2, 2, 0], &[4], 10);
+        assert!((km[0].0 - 0.8).abs() < 1e-12 && (km[1].0 - 0.4).abs() < 1e-12, "{km:?}");
+        let greenwood: f64 = 2.0 / 80.0 + 2.0 / 8.0;
+        assert!((km[1].1 - 0.4 * greenwood.sqrt()).abs() < 1e-12, "{km:?}");
+        assert_eq!(km[2], km[1]);
+        // S crosses 1/2 three quarters into bin 1 (0.8 -> 0.4 linearly).
+        let m = km_median_censored(&[2, 2, 0], &[4], 10, 1.0);
+        assert!((m.value - 1.75).abs() < 1e-12, "{m:?}");
+        // With nobody censored it is the plain estimator.
+        assert_eq!(kaplan_meier_censored(&[3, 1], &[], 10), kaplan_meier(&[3, 1], 10));
+    }
+
+    #[test]
     fn mean_of_sums_beyond_128_bits() {
         // 8e9 patients, half at a and half at b days (fixed point 2^16) over
         // a 200-year horizon: n Σx² overflows u128. The sample variance is
@@ -355,18 +388,8 @@ mod tests {
         }
         // Ignoring the competing events (one minus Kaplan-Meier with them
         // censored) would overstate it: 1 - S after bin 5 here.
-        let censored_km = kaplan_meier_censored(&cause, &competing, n);
+        let censored_km = 1.0 - kaplan_meier_censored(&cause, &competing, n).last().unwrap().0;
         assert!(censored_km > events as f64 / n as f64 + 0.05);
-    }
-
-    /// One minus Kaplan-Meier of the cause, competing events censored.
-    fn kaplan_meier_censored(cause: &[u64], competing: &[u64], n: u64) -> f64 {
-        let (mut y, mut s) = (n as f64, 1.0);
-        for (&d, &c) in cause.iter().zip(competing) {
-            s *= 1.0 - d as f64 / y;
-            y -= (d + c) as f64;
-        }
-        1.0 - s
     }
 
     #[test]

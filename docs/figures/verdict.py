@@ -68,7 +68,7 @@ def no_resolution(text):
 
 
 def faster_resolution(text):
-    return edit(text, "scale = { gamma_mean = 4800", "scale = { gamma_mean = 1600")
+    return edit(text, "scale = { gamma_mean = 4810", "scale = { gamma_mean = 1600")
 
 
 def all_accept(text):
@@ -98,9 +98,9 @@ VARIANTS = [
     ("base case", lambda t: t),
     ("S1 route-specific utility (+0.05 after an operation)", route_utilities),
     ("S7 societal perspective (productivity losses)", societal),
-    ("S7 complications cost nothing and lose no QALYs", free_complications),
+    ("S7 complications cost nothing; no complication or procedure loses QALYs", free_complications),
     ("S2 no spontaneous resolution", no_resolution),
-    ("S2 resolution three times as fast", faster_resolution),
+    ("S2 resolution three times as fast (scale 1,600 days)", faster_resolution),
     ("S4 everyone accepts another operation", all_accept),
     ("S5 no harm of delay for a motor deficit", no_harm_of_delay),
     ("S5 strong harm of delay (odds x1.15 a week)", strong_harm_of_delay),

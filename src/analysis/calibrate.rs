@@ -6,7 +6,9 @@
 //! [`Prior::ln_density_free`]. The targets give a likelihood through
 //! their z-scores ([`crate::estimate::targets`]):
 //!
-//! `ln L(θ) = -D(θ) / 2`, with `D = Σ w z²` the weighted distance,
+//! `ln L(θ) = -D(θ) / 2`, with `D = Σ w z²` the weighted distance over
+//! the targets not held out (those held out are assessed after fitting,
+//! as out-of-sample validation),
 //!
 //! each evaluated on a cohort with the same seed at every `θ` (common
 //! random numbers: the objective changes only through the parameters).
@@ -126,10 +128,13 @@ pub struct Fit {
     /// The values the scenario runs with as written (each prior's mean).
     pub start: Vec<f64>,
     pub before: Vec<Assessment>,
+    /// The calibration distance (over the targets not held out) at `start`.
     pub distance_before: f64,
     /// The posterior mode found by Nelder-Mead.
     pub fitted: Vec<f64>,
+    /// Every target at `fitted`, held out ones included.
     pub after: Vec<Assessment>,
+    /// The calibration distance at `fitted`.
     pub distance_after: f64,
     /// Nelder-Mead iterations made, and why it stopped.
     pub iterations: u64,
@@ -187,7 +192,7 @@ impl Objective<'_> {
     fn distance(&self, values: &[f64]) -> Result<f64, Error> {
         Ok(self
             .assess(values)?
-            .map_or(f64::INFINITY, |a| distance(&self.targets.targets, &a).0))
+            .map_or(f64::INFINITY, |a| distance(&self.targets.targets, &a)))
     }
 
     /// The points at `ts` (free scale), evaluated in parallel: one cohort
@@ -201,7 +206,7 @@ impl Objective<'_> {
         crate::analysis::in_order(ts.len(), threads, |i| {
             let t = &ts[i];
             let a = self.assess_on(&self.values(t), &one)?;
-            let distance = a.map_or(f64::INFINITY, |a| distance(&self.targets.targets, &a).0);
+            let distance = a.map_or(f64::INFINITY, |a| distance(&self.targets.targets, &a));
             Ok(Point {
                 ln_l: -distance / 2.0,
                 ln_prior: self.ln_prior(t),
@@ -263,6 +268,12 @@ pub fn calibrate(
             "calibration needs at least 2 prior points, 1 posterior point and 1 patient".into(),
         ));
     }
+    if targets.targets.iter().all(|t| t.holdout) {
+        return Err(Error::Usage(format!(
+            "{}: every target is held out, so none is left to fit: hold out fewer",
+            targets.file
+        )));
+    }
     let calibrated = chosen(&beliefs, &plan.params, doc.file())?;
     let base = doc.scenario(overrides)?;
     let seed = base.simulation().seed;
@@ -294,7 +305,7 @@ pub fn calibrate(
     let before = objective
         .assess(&start)?
         .ok_or_else(|| Error::Runtime("the scenario as written was refused with its own values".into()))?;
-    let distance_before = distance(&targets.targets, &before).0;
+    let distance_before = distance(&targets.targets, &before);
 
     let posterior = imis(&objective, doc, seed, plan)?;
 
@@ -333,7 +344,7 @@ pub fn calibrate(
     let after = objective
         .assess(&fitted)?
         .ok_or_else(|| Error::Runtime("the fitted values were refused by the scenario".into()))?;
-    let distance_after = distance(&targets.targets, &after).0;
+    let distance_after = distance(&targets.targets, &after);
     Ok(Fit {
         parameters: beliefs,
         calibrated,

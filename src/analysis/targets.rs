@@ -4,7 +4,7 @@ use crate::accumulate::targets::TargetCounts;
 use crate::error::Error;
 use crate::estimate::targets::{Assessment, assess};
 use crate::scenario::Scenario;
-use crate::scenario::targets::Targets;
+use crate::scenario::targets::{Quantity, Targets};
 use crate::simulate::engine::{self, Observer, RunSpec};
 
 /// What [`evaluate`] returns.
@@ -30,17 +30,21 @@ pub fn evaluate(
     spec: &RunSpec,
     observer: &dyn Observer,
 ) -> Result<Evaluated, Error> {
+    let spec = RunSpec {
+        only: used_policies(scenario, targets),
+        ..spec.clone()
+    };
     let ran = engine::run(
         scenario,
-        spec,
+        &spec,
         || TargetCounts::new(scenario, &targets.targets),
         observer,
     )?;
     let assessed = targets
         .targets
         .iter()
-        .zip(&ran.sink.counts)
-        .map(|(t, &c)| assess(t, c))
+        .zip(&ran.sink.tallies)
+        .map(|(t, c)| assess(t, c))
         .collect();
     Ok(Evaluated {
         assessed,
@@ -49,9 +53,15 @@ pub fn evaluate(
     })
 }
 
-/// Per policy of `scenario`, whether a target names it.
+/// Per policy of `scenario`, whether a target names it (as its policy, or
+/// as the policy a QALY gain is over).
 pub fn used_policies(scenario: &Scenario, targets: &Targets) -> Vec<bool> {
     (0..scenario.policies().len())
-        .map(|p| targets.targets.iter().any(|t| t.policy == p))
+        .map(|p| {
+            targets
+                .targets
+                .iter()
+                .any(|t| t.policy == p || matches!(t.quantity, Quantity::Qalys { versus: Some(v) } if v == p))
+        })
         .collect()
 }

@@ -346,6 +346,11 @@ pub struct CalibrateArgs {
     /// every one that can change a path.
     #[arg(long, value_name = "KEY,...", value_delimiter = ',')]
     pub params: Vec<String>,
+    /// Hold out these targets (names in the targets file) besides those it
+    /// marks `holdout = true`: left out of the fit, reported after it as
+    /// out-of-sample validation.
+    #[arg(long, value_name = "NAME,...", value_delimiter = ',', value_parser = target_name)]
+    pub holdout: Vec<String>,
     #[command(flatten)]
     pub output: OutArgs,
 }
@@ -528,6 +533,15 @@ fn policy_pair(text: &str) -> Result<(String, String), String> {
     }
 }
 
+/// A target's name as `--holdout` takes it: not empty (the targets file
+/// says which names exist).
+fn target_name(text: &str) -> Result<String, String> {
+    match text.trim() {
+        "" => Err("write target names separated by commas, as in the targets file".into()),
+        name => Ok(name.to_string()),
+    }
+}
+
 /// The flag of a setting the core names.
 fn flag(setting: Setting) -> &'static str {
     match setting {
@@ -542,6 +556,7 @@ fn flag(setting: Setting) -> &'static str {
         Setting::Outcome => "--outcome",
         Setting::Contrast => "--contrast",
         Setting::Params => "--params",
+        Setting::Holdout => "--holdout",
         Setting::Draws => "--draws",
         Setting::WtpMax => "--wtp-max",
         Setting::Population => "--population",
@@ -728,7 +743,8 @@ fn calibrate_command(args: CalibrateArgs) -> Result<(), Error> {
         iterations: args.iterations,
         params: args.params.clone(),
     };
-    let input = jobs::targets::load_with_targets(args.scenario.path(), &overrides, args.targets.as_deref())?;
+    let mut input = jobs::targets::load_with_targets(args.scenario.path(), &overrides, args.targets.as_deref())?;
+    input.targets.hold_out(&args.holdout)?;
     let quiet = args.output.quiet;
     if !quiet {
         note_horizon(&input);

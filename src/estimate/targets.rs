@@ -1,22 +1,29 @@
 //! Each target's model value against its published band.
 //!
-//! The model share `k / n` has its Wilson interval and Monte Carlo
-//! standard error `s_m = sqrt(p (1 - p) / n)`; the published share `v` has
-//! the standard error `s_p` its band implies
+//! The model value `p` and its Monte Carlo standard error `s_m`, by the
+//! target's statistic: a share `k / n` with its Wilson interval and
+//! `s_m = sqrt(p (1 - p) / n)`; a median time by Kaplan-Meier with its
+//! Brookmeyer-Crowley interval, `s_m` its half-width over 1.96
+//! ([`crate::stats::km_median_censored`]); a mean (or a paired mean
+//! difference) with `s_m = sd / sqrt(n)`. The published value `v` has the
+//! standard error `s_p` its band implies
 //! ([`crate::scenario::targets::Band`]). The z-score is
-//! `z = (p - v) / sqrt(s_p² + s_m²)`, and the calibration distance of a
-//! set of targets is `Σ w z²` over those the model can estimate.
+//! `z = (p - v) / sqrt(s_p² + s_m²)`, and the distance of a set of
+//! targets is `Σ w z²` over those the model can estimate; calibration
+//! fits the targets not held out.
 
+use crate::accumulate::targets::Tally;
+use crate::outcome::{BINS_PER_DAY, YEAR_FIXED_POINT};
 use crate::scenario::targets::Target;
-use crate::stats::{Estimate, proportion};
+use crate::stats::{Estimate, km_median_censored, mean, proportion};
 
 /// One target's model value, from its counts.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Assessment {
     /// Units in the population (patients or attempts).
     pub n: u64,
-    /// The model share with its 95% Monte Carlo interval (NaN when the
-    /// population is empty).
+    /// The model value with its 95% Monte Carlo interval (NaN when the
+    /// population is empty, or a median is not reached).
     pub model: Estimate,
     /// Standardised distance from the published value (NaN when the model
     /// value is).
@@ -25,9 +32,13 @@ pub struct Assessment {
     pub in_band: bool,
 }
 
-/// Assesses `target` on its counts `(k, n)`.
-pub fn assess(target: &Target, (k, n): (u64, u64)) -> Assessment {
-    let model = proportion(k, n);
+/// Assesses `target` on its tally.
+pub fn assess(target: &Target, tally: &Tally) -> Assessment {
+    let (model, n) = match tally {
+        &Tally::Share { k, n } => (proportion(k, n), n),
+        &Tally::Mean { n, sum, sum_sq } => (mean(sum, sum_sq, n, YEAR_FIXED_POINT), n),
+        Tally::Times { n, events, censored } => (km_median_censored(events, censored, *n, BINS_PER_DAY), *n),
+    };
     let z = (model.value - target.published) / (target.band.se.powi(2) + model.se.powi(2)).sqrt();
     Assessment {
         n,
@@ -43,17 +54,42 @@ pub fn assess(target: &Target, (k, n): (u64, u64)) -> Assessment {
     }
 }
 
-/// The weighted sum of squared z-scores, `Σ w z²`, over the targets the
-/// model can estimate, and how many it left out.
-pub fn distance(targets: &[Target], assessed: &[Assessment]) -> (f64, usize) {
-    let mut sum = 0.0;
-    let mut missing = 0;
-    for (t, a) in targets.iter().zip(assessed) {
+/// How well some of the targets agree with the model.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Agreement {
+    /// Targets whose model value lies in the published band.
+    pub in_band: usize,
+    /// Targets counted.
+    pub targets: usize,
+    /// The weighted sum of squared z-scores, `Σ w z²`, over those the
+    /// model can estimate.
+    pub distance: f64,
+    /// Targets the model cannot estimate (no units).
+    pub missing: usize,
+}
+
+/// The agreement of the targets `keep` keeps.
+pub fn agreement(targets: &[Target], assessed: &[Assessment], keep: impl Fn(&Target) -> bool) -> Agreement {
+    let mut all = Agreement {
+        in_band: 0,
+        targets: 0,
+        distance: 0.0,
+        missing: 0,
+    };
+    for (t, a) in targets.iter().zip(assessed).filter(|(t, _)| keep(t)) {
+        all.targets += 1;
+        all.in_band += usize::from(a.in_band);
         if a.z.is_finite() {
-            sum += t.weight * a.z * a.z;
+            all.distance += t.weight * a.z * a.z;
         } else {
-            missing += 1;
+            all.missing += 1;
         }
     }
-    (sum, missing)
+    all
+}
+
+/// The calibration distance: `Σ w z²` over the targets fitted (not held
+/// out) that the model can estimate.
+pub fn distance(targets: &[Target], assessed: &[Assessment]) -> f64 {
+    agreement(targets, assessed, |t| !t.holdout).distance
 }

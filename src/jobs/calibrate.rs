@@ -63,8 +63,19 @@ pub fn calibrate_job(
     } else {
         format!(" --params {}", plan.params.join(","))
     };
+    let held: Vec<&str> = targets
+        .targets
+        .iter()
+        .filter(|t| t.holdout)
+        .map(|t| t.name.as_str())
+        .collect();
+    let holdout = if held.is_empty() {
+        String::new()
+    } else {
+        format!(" --holdout {}", held.join(","))
+    };
     let command = format!(
-        "calibrate --targets {} --patients {} --prior-points {} --batch {} --rounds {} --posterior {} --iterations {}{params}",
+        "calibrate --targets {} --patients {} --prior-points {} --batch {} --rounds {} --posterior {} --iterations {}{params}{holdout}",
         targets.file, plan.patients, plan.prior_points, plan.batch, plan.rounds, plan.posterior, plan.iterations
     );
     let mut job = Job::start(command, loaded, dest, "-calibrate")?;

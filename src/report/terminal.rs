@@ -7,9 +7,9 @@ use crate::analysis::floor::{Floor, Primitive};
 use crate::analysis::sweep::{SensitivityResults, SweepPoint};
 use crate::analysis::verify::{Check, Z_THRESHOLD};
 use crate::estimate::RunResults;
-use crate::estimate::targets::{Assessment, distance};
+use crate::estimate::targets::{Assessment, agreement};
 use crate::outcome::{Id, Kind, OutcomeDef};
-use crate::scenario::targets::Target;
+use crate::scenario::targets::{Measure, Target};
 use crate::stats::Estimate;
 
 /// `text` safe to print on a terminal: every control character but the
@@ -191,33 +191,60 @@ pub fn format_sensitivity(s: &SensitivityResults) -> String {
     out
 }
 
+/// "N of M targets in their published band; K of L independent targets
+/// in band" (independent: no source of the target gave an input).
+pub fn in_band_line(targets: &[Target], assessed: &[Assessment]) -> String {
+    let all = agreement(targets, assessed, |_| true);
+    let independent = agreement(targets, assessed, |t| t.independent);
+    format!(
+        "{} of {} targets in their published band; {} of {} independent targets in band",
+        all.in_band, all.targets, independent.in_band, independent.targets
+    )
+}
+
+/// Which targets a line of the calibration's printout counts.
+type Keep = fn(&Target) -> bool;
+
+/// A value of `measure` as the tables show it: a share in percent, days
+/// to a tenth, a utility to three decimals, QALYs to four; "-" when not
+/// a number.
+fn shown(measure: Measure, x: f64) -> String {
+    if !x.is_finite() {
+        return "-".to_string();
+    }
+    match measure {
+        Measure::Share => format!("{:.1}", 100.0 * x),
+        Measure::Days => format!("{x:.1}"),
+        Measure::Utility => format!("{x:.3}"),
+        Measure::Qalys => format!("{x:.4}"),
+    }
+}
+
 /// The table `foramen targets` prints: per target the published value and
-/// band, the model's share with its 95% interval, z and whether it lies in
-/// the band; then the weighted distance.
+/// band, the model's share with its 95% interval, z, whether it is
+/// independent and whether it lies in the band; then the shares in band
+/// and the weighted distance.
 pub fn format_targets(targets: &[Target], assessed: &[Assessment]) -> String {
     let wn = targets.iter().map(|t| t.name.chars().count()).max().unwrap_or(0).max(6);
-    let pct = |x: f64| {
-        if x.is_finite() {
-            format!("{:.1}", 100.0 * x)
-        } else {
-            "-".to_string()
-        }
-    };
     let mut out = format!(
-        "{:<wn$} {:>9} {:>13} {:>6} {:>19} {:>9} {:>7}  {}\n",
-        "target", "published", "band", "model", "95% MC interval", "units", "z", "in band"
+        "{:<wn$} {:>7} {:>9} {:>15} {:>8} {:>19} {:>9} {:>7} {:>11}  {}\n",
+        "target", "in", "published", "band", "model", "95% MC interval", "units", "z", "independent", "in band"
     );
     for (t, a) in targets.iter().zip(assessed) {
         let m = a.model;
+        let measure = t.quantity.measure();
+        let v = |x: f64| shown(measure, x);
         out += &format!(
-            "{:<wn$} {:>9} {:>13} {:>6} {:>19} {:>9} {:>7.2}  {}\n",
+            "{:<wn$} {:>7} {:>9} {:>15} {:>8} {:>19} {:>9} {:>7.2} {:>11}  {}\n",
             t.name,
-            pct(t.published),
-            format!("{}-{}", pct(t.band.lo), pct(t.band.hi)),
-            pct(m.value),
-            format!("{}-{}", pct(m.lo), pct(m.hi)),
+            if measure == Measure::Share { "%" } else { measure.name() },
+            v(t.published),
+            format!("{}-{}", v(t.band.lo), v(t.band.hi)),
+            v(m.value),
+            format!("{}-{}", v(m.lo), v(m.hi)),
             a.n,
             a.z,
+            if t.independent { "yes" } else { "no" },
             if a.n == 0 {
                 "no units: the population is empty"
             } else if a.in_band {
@@ -227,13 +254,13 @@ pub fn format_targets(targets: &[Target], assessed: &[Assessment]) -> String {
             }
         );
     }
-    let (distance, missing) = distance(targets, assessed);
-    let inside = assessed.iter().filter(|a| a.in_band).count();
+    let all = agreement(targets, assessed, |_| true);
     out += &format!(
-        "\n{inside} of {} targets in their published band; weighted distance sum w z^2 = {distance:.1}{} (shares in %; z = (model - published) / sqrt(se_published^2 + se_model^2))\n",
-        targets.len(),
-        if missing > 0 {
-            format!(" ({missing} targets not estimable)")
+        "\n{}; weighted distance sum w z^2 = {:.1}{} (shares in %, times in days; z = (model - published) / sqrt(se_published^2 + se_model^2))\n",
+        in_band_line(targets, assessed),
+        all.distance,
+        if all.missing > 0 {
+            format!(" ({} targets not estimable)", all.missing)
         } else {
             String::new()
         }
@@ -243,7 +270,9 @@ pub fn format_targets(targets: &[Target], assessed: &[Assessment]) -> String {
 
 /// What `foramen calibrate` prints: each parameter's prior mean, fitted
 /// value and posterior interval; the targets in band and the distance
-/// before and after; how the posterior sample was made.
+/// before and after, for the targets fitted (in sample) and those held
+/// out (out of sample) side by side, and each held-out target's z; how
+/// the posterior sample was made.
 pub fn format_calibration(fit: &Fit, targets: &[Target]) -> String {
     let wp = fit
         .parameters
@@ -279,16 +308,41 @@ pub fn format_calibration(fit: &Fit, targets: &[Target]) -> String {
             "({left} that could change a path were left out of the parameters chosen: held at their means while fitting, drawn from their priors in the posterior sample)\n"
         );
     }
-    let inside = |a: &[Assessment]| a.iter().filter(|a| a.in_band).count();
-    let p = &fit.posterior;
     out += &format!(
-        "\ntargets in their published band: {} before, {} after, of {}; weighted distance sum w z^2: {:.1} before, {:.1} after\n",
-        inside(&fit.before),
-        inside(&fit.after),
-        targets.len(),
-        fit.distance_before,
-        fit.distance_after
+        "\n{:<26} {:>7} {:>15} {:>15}\n",
+        "targets", "count", "in band", "sum w z^2"
     );
+    out += &format!("{:<26} {:>7} {:>15} {:>15}\n", "", "", "before  after", "before  after");
+    let parts: [(&str, Keep); 3] = [
+        ("fitted (in sample)", |t| !t.holdout),
+        ("held out (out of sample)", |t| t.holdout),
+        ("independent", |t| t.independent),
+    ];
+    for (name, keep) in parts {
+        let before = agreement(targets, &fit.before, keep);
+        let after = agreement(targets, &fit.after, keep);
+        out += &format!(
+            "{name:<26} {:>7} {:>7} {:>7} {:>7.1} {:>7.1}\n",
+            after.targets, before.in_band, after.in_band, before.distance, after.distance
+        );
+    }
+    for ((t, b), a) in targets
+        .iter()
+        .zip(&fit.before)
+        .zip(&fit.after)
+        .filter(|((t, _), _)| t.holdout)
+    {
+        out += &format!(
+            "held out {}: published {}, model {} before (z {:.2}), {} after (z {:.2})\n",
+            t.name,
+            shown(t.quantity.measure(), t.published),
+            shown(t.quantity.measure(), b.model.value),
+            b.z,
+            shown(t.quantity.measure(), a.model.value),
+            a.z
+        );
+    }
+    let p = &fit.posterior;
     out += &format!(
         "posterior: {} points by IMIS ({} points evaluated, {} rounds, {}; effective sample size {:.0}, {} distinct); mode by Nelder-Mead ({} iterations, {})\n",
         p.samples.len(),

@@ -17,7 +17,7 @@
 
 use serde::Deserialize;
 
-use crate::error::{Error, Invalid, Problems, did_you_mean};
+use crate::error::{Error, Invalid, Problems, Setting, did_you_mean};
 use crate::scenario::Scenario;
 use crate::scenario::cond::Cond;
 use crate::scenario::document::syntax_message;
@@ -55,6 +55,16 @@ struct RawTarget {
     comparability: String,
     #[serde(default)]
     weight: Option<f64>,
+    #[serde(default)]
+    statistic: Option<String>,
+    #[serde(default)]
+    versus: Option<String>,
+    #[serde(default)]
+    time_unit: Option<String>,
+    #[serde(default)]
+    independent: Option<bool>,
+    #[serde(default)]
+    holdout: Option<bool>,
     #[serde(default)]
     note: Option<String>,
     #[serde(default)]
@@ -206,6 +216,100 @@ impl Counted {
             Counted::Died => "died",
         }
     }
+
+    /// Whether it is an event with a day (its first after the origin),
+    /// not a state read at the end of follow-up.
+    pub fn is_event(self) -> bool {
+        match self {
+            Counted::Operated
+            | Counted::Procedure
+            | Counted::FurtherAttempt
+            | Counted::Complication
+            | Counted::Relapsed
+            | Counted::Recovered
+            | Counted::Died => true,
+            Counted::SymptomFree | Counted::Relieved => false,
+        }
+    }
+}
+
+/// What kind of number a target is: how it is bounded and shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Measure {
+    /// A share in [0, 1].
+    Share,
+    /// Days.
+    Days,
+    /// An EQ-5D utility, at most 1.
+    Utility,
+    /// QALYs, or a difference of QALYs.
+    Qalys,
+}
+
+impl Measure {
+    pub fn name(self) -> &'static str {
+        match self {
+            Measure::Share => "share",
+            Measure::Days => "days",
+            Measure::Utility => "utility",
+            Measure::Qalys => "QALYs",
+        }
+    }
+
+    /// `x` when it can be a value of this measure.
+    fn check(self, path: &str, x: f64) -> Result<f64, Invalid> {
+        let (fits, rule) = match self {
+            Measure::Share => ((0.0..=1.0).contains(&x), "a share must be within [0, 1]"),
+            Measure::Days => (x > 0.0 && x.is_finite(), "a time must be a positive number of days"),
+            Measure::Utility => (x <= 1.0 && x.is_finite(), "a utility must be a number at most 1"),
+            Measure::Qalys => (x.is_finite(), "QALYs must be a finite number"),
+        };
+        if fits { Ok(x) } else { Err(Invalid::new(path, x, rule)) }
+    }
+}
+
+/// A target's model quantity: what is computed of its population.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quantity {
+    /// The share of units with `outcome` by the end of follow-up
+    /// (without it when `absent`); a unit that also has `without` counts
+    /// as without the outcome.
+    Share {
+        outcome: Counted,
+        absent: bool,
+        without: Option<Counted>,
+    },
+    /// The Kaplan-Meier median of the days from the origin to the first
+    /// `event` after it, censored at death and at the horizon.
+    MedianDays { event: Counted },
+    /// The mean utility at the end of follow-up of the patients alive
+    /// then.
+    MeanUtility,
+    /// The mean QALYs from presentation to the end of follow-up (as the
+    /// scenario discounts them); with `versus`, the mean of each
+    /// patient's QALYs minus their QALYs under that policy (paired).
+    Qalys { versus: Option<usize> },
+}
+
+impl Quantity {
+    pub fn measure(self) -> Measure {
+        match self {
+            Quantity::Share { .. } => Measure::Share,
+            Quantity::MedianDays { .. } => Measure::Days,
+            Quantity::MeanUtility => Measure::Utility,
+            Quantity::Qalys { .. } => Measure::Qalys,
+        }
+    }
+
+    /// The statistic in a word: share, median, mean or mean difference.
+    pub fn statistic(self) -> &'static str {
+        match self {
+            Quantity::Share { .. } => "share",
+            Quantity::MedianDays { .. } => "median",
+            Quantity::MeanUtility | Quantity::Qalys { versus: None } => "mean",
+            Quantity::Qalys { versus: Some(_) } => "mean difference",
+        }
+    }
 }
 
 /// One validated target.
@@ -216,12 +320,19 @@ pub struct Target {
     pub label: String,
     /// IDs of docs/evidence.md.
     pub source: String,
-    /// The published share.
+    /// The published value (a share, days, a utility or QALYs: see
+    /// [`Quantity::measure`]), in days when published in weeks.
     pub published: f64,
     pub band: Band,
     pub comparability: Comparability,
     /// Its weight in the calibration distance.
     pub weight: f64,
+    /// No source of the target also gave an input of the scenario: its
+    /// agreement is validation, not an echo of the inputs.
+    pub independent: bool,
+    /// Left out of the calibration distance, and reported after fitting
+    /// as out-of-sample validation.
+    pub holdout: bool,
     /// Why it is or is not comparable.
     pub note: Option<String>,
     /// Index of the policy in the scenario.
@@ -231,22 +342,18 @@ pub struct Target {
     pub population: Option<(String, Cond)>,
     pub origin: Origin,
     pub unit: Unit,
-    /// Days of follow-up from the origin (0 with `unit = "attempt"`).
+    /// Days of follow-up from the origin (0 with `unit = "attempt"` and
+    /// for a median time, followed to the horizon).
     pub day: f64,
-    pub outcome: Counted,
-    /// The share without the outcome (`outcome = "no procedure"`).
-    pub absent: bool,
-    /// Units with this outcome too are counted as without the outcome
-    /// (`without = "procedure"`: relieved without a procedure after the
-    /// origin, a surgical series' "success").
-    pub without: Option<Counted>,
+    pub quantity: Quantity,
 }
 
 impl Target {
     /// The model quantity in words: "stepwise; region == 'cervical';
     /// first tfesi + 365 d; no procedure".
     pub fn quantity(&self, scenario: &Scenario) -> String {
-        let mut parts = vec![scenario.policies()[self.policy].name.clone()];
+        let policies = scenario.policies();
+        let mut parts = vec![policies[self.policy].name.clone()];
         if let Some((text, _)) = &self.population {
             parts.push(text.clone());
         }
@@ -254,20 +361,30 @@ impl Target {
             Origin::Presentation => "presentation".to_string(),
             Origin::FirstAttempt(iv) => format!("first {}", scenario.interventions()[iv].name),
         };
-        match self.unit {
-            Unit::Attempt => {
+        match (self.unit, self.quantity) {
+            (Unit::Attempt, _) => {
                 if let Origin::FirstAttempt(iv) = self.origin {
                     parts.push(format!("per attempt of {}", scenario.interventions()[iv].name));
                 }
             }
-            Unit::Patient => parts.push(format!("{origin} + {} d", self.day)),
+            (Unit::Patient, Quantity::MedianDays { .. }) => parts.push(format!("from {origin}")),
+            (Unit::Patient, _) => parts.push(format!("{origin} + {} d", self.day)),
         }
-        let no = if self.absent { "no " } else { "" };
-        let without = self
-            .without
-            .map(|w| format!(" without {}", w.name()))
-            .unwrap_or_default();
-        parts.push(format!("{no}{}{without}", self.outcome.name()));
+        parts.push(match self.quantity {
+            Quantity::Share {
+                outcome,
+                absent,
+                without,
+            } => {
+                let no = if absent { "no " } else { "" };
+                let without = without.map(|w| format!(" without {}", w.name())).unwrap_or_default();
+                format!("{no}{}{without}", outcome.name())
+            }
+            Quantity::MedianDays { event } => format!("median days to {}", event.name()),
+            Quantity::MeanUtility => "mean utility of the living".to_string(),
+            Quantity::Qalys { versus: None } => "mean QALYs".to_string(),
+            Quantity::Qalys { versus: Some(v) } => format!("mean QALYs minus under {}", policies[v].name),
+        });
         parts.join("; ")
     }
 }
@@ -379,20 +496,40 @@ impl Targets {
     pub fn from_toml(text: &str, file: &str, scenario: &Scenario) -> Result<Targets, Error> {
         ParsedTargets::parse(text, file)?.check(scenario)
     }
-}
 
-fn share(path: &str, x: f64) -> Result<f64, Invalid> {
-    if (0.0..=1.0).contains(&x) {
-        Ok(x)
-    } else {
-        Err(Invalid::new(path, x, "a share must be within [0, 1]"))
+    /// Holds out the targets `names` names, besides those the file holds
+    /// out (`holdout = true`).
+    ///
+    /// # Errors
+    /// [`Error::Setting`] ([`Setting::Holdout`]) for a name that is not a
+    /// target of the file, listing its targets.
+    pub fn hold_out(&mut self, names: &[String]) -> Result<(), Error> {
+        for name in names {
+            let Some(target) = self.targets.iter_mut().find(|t| &t.name == name) else {
+                let all: Vec<&str> = self.targets.iter().map(|t| t.name.as_str()).collect();
+                return Err(Error::setting(
+                    Setting::Holdout,
+                    name,
+                    format!(
+                        "not a target of {}{}; its targets: {}",
+                        self.file,
+                        did_you_mean(name, all.iter().copied()),
+                        all.join(", ")
+                    ),
+                ));
+            };
+            target.holdout = true;
+        }
+        Ok(())
     }
 }
 
-fn band(t: &RawTarget, path: &str, published: f64) -> Result<Band, Invalid> {
+/// The band of a published value of `measure`, `scale` days per unit
+/// written (all 1 but a time in weeks); `published` is already in days.
+fn band(t: &RawTarget, path: &str, published: f64, measure: Measure, scale: f64) -> Result<Band, Invalid> {
     let ordered = |key: &str, [lo, hi]: [f64; 2]| -> Result<(f64, f64), Invalid> {
         let at = format!("{path}.{key}");
-        let (lo, hi) = (share(&at, lo)?, share(&at, hi)?);
+        let (lo, hi) = (measure.check(&at, lo)? * scale, measure.check(&at, hi)? * scale);
         if lo >= hi || !(lo..=hi).contains(&published) {
             return Err(Invalid::new(
                 at,
@@ -413,6 +550,11 @@ fn band(t: &RawTarget, path: &str, published: f64) -> Result<Band, Invalid> {
     match (t.interval, t.range, t.n) {
         (Some(i), None, None) => Ok(from_width(BandKind::Interval, ordered("interval", i)?)),
         (None, Some(r), None) => Ok(from_width(BandKind::Range, ordered("range", r)?)),
+        (None, None, Some(n)) if measure != Measure::Share => Err(Invalid::new(
+            format!("{path}.n"),
+            n,
+            "a sample size gives the Wilson interval of a share: give interval = [low, high] or range = [low, high] for a time, a utility or QALYs",
+        )),
         (None, None, Some(n)) => {
             if !(n >= 1.0 && n.is_finite()) {
                 return Err(Invalid::new(
@@ -437,10 +579,248 @@ fn band(t: &RawTarget, path: &str, published: f64) -> Result<Band, Invalid> {
     }
 }
 
+/// The policy `name` names, at key `path`.
+fn policy_named(scenario: &Scenario, path: String, name: &str) -> Result<usize, Invalid> {
+    let policies = scenario.policies();
+    policies.iter().position(|p| p.name == name).ok_or_else(|| {
+        Invalid::new(
+            path,
+            format!("\"{name}\""),
+            format!(
+                "no such policy in scenario {}{}",
+                scenario.name(),
+                did_you_mean(name, policies.iter().map(|p| p.name.as_str()))
+            ),
+        )
+    })
+}
+
+/// The outcomes a share or a median counts, and the two means.
+const MEANS: [&str; 2] = ["utility", "qalys"];
+
+/// A target's quantity, unit, days of follow-up and days per unit its
+/// published value is written in (7 for weeks, else 1), or `None` with
+/// its problems recorded.
+fn shape(
+    t: &RawTarget,
+    path: &str,
+    scenario: &Scenario,
+    origin: Option<Origin>,
+    policy: Option<usize>,
+    problems: &mut Problems,
+) -> Option<(Quantity, Unit, f64, f64)> {
+    let at = |key: &str| format!("{path}.{key}");
+    let horizon = scenario.simulation().horizon_days;
+    // A key this kind of target does not use.
+    let unused = |problems: &mut Problems, key: &str, given: Option<String>, why: &str| {
+        if let Some(v) = given {
+            problems.push(Invalid::new(at(key), v, format!("not used {why}: remove it")));
+        }
+    };
+    let quoted = |v: &Option<String>| v.as_ref().map(|v| format!("\"{v}\""));
+    let day = |problems: &mut Problems| match t.day {
+        Some(day) if day > 0.0 && day <= horizon => Some(day),
+        Some(day) => {
+            problems.push(Invalid::new(
+                at("day"),
+                day,
+                format!(
+                    "follow-up must be more than 0 days and at most the horizon simulated ({horizon} days): set a longer horizon_days in the targets file or the scenario"
+                ),
+            ));
+            None
+        }
+        None => {
+            problems.push(Invalid::new(
+                at("day"),
+                "",
+                "missing: the days of follow-up from the origin",
+            ));
+            None
+        }
+    };
+    if MEANS.contains(&t.outcome.as_str()) {
+        let what = "with a mean utility or QALYs";
+        if scenario.economics().is_none() {
+            problems.push(Invalid::new(
+                at("outcome"),
+                format!("\"{}\"", t.outcome),
+                "needs utilities: the scenario has no [economics] section (docs/economics.md)",
+            ));
+        }
+        if let Some(s) = t.statistic.as_deref().filter(|&s| s != "mean") {
+            problems.push(Invalid::new(
+                at("statistic"),
+                format!("\"{s}\""),
+                format!(
+                    "\"{}\" is a mean: write statistic = \"mean\" or leave it out",
+                    t.outcome
+                ),
+            ));
+        }
+        unused(problems, "unit", quoted(&t.unit).filter(|u| u != "\"patient\""), what);
+        unused(problems, "without", quoted(&t.without), what);
+        unused(problems, "time_unit", quoted(&t.time_unit), what);
+        let day = day(problems);
+        let quantity = if t.outcome == "utility" {
+            unused(problems, "versus", quoted(&t.versus), "with a mean utility");
+            Some(Quantity::MeanUtility)
+        } else {
+            if origin.is_some_and(|o| o != Origin::Presentation) {
+                problems.push(Invalid::new(
+                    at("origin"),
+                    format!("\"{}\"", t.origin.as_deref().unwrap_or_default()),
+                    "QALYs are counted from presentation: leave origin out",
+                ));
+            }
+            match &t.versus {
+                None => Some(Quantity::Qalys { versus: None }),
+                Some(name) => match problems.take(policy_named(scenario, at("versus"), name)) {
+                    Some(v) if Some(v) == policy => {
+                        problems.push(Invalid::new(
+                            at("versus"),
+                            format!("\"{name}\""),
+                            "the policy the gain is over must differ from the target's policy",
+                        ));
+                        None
+                    }
+                    v => v.map(|v| Quantity::Qalys { versus: Some(v) }),
+                },
+            }
+        };
+        return Some((quantity?, Unit::Patient, day?, 1.0));
+    }
+    let (absent, outcome_name) = match t.outcome.strip_prefix("no ") {
+        Some(rest) => (true, rest.trim()),
+        None => (false, t.outcome.as_str()),
+    };
+    let named = |key: &str, name: &str| {
+        Counted::ALL.into_iter().find(|o| o.name() == name).ok_or_else(|| {
+            let names: Vec<String> = Counted::ALL.iter().map(|o| format!("\"{}\"", o.name())).collect();
+            Invalid::new(
+                at(key),
+                format!("\"{name}\""),
+                format!(
+                    "allowed: {}, each optionally after \"no \" (the share without it), or \"utility\" or \"qalys\" (a mean){}",
+                    names.join(", "),
+                    did_you_mean(name, Counted::ALL.iter().map(|o| o.name()).chain(MEANS))
+                ),
+            )
+        })
+    };
+    let outcome = problems.take(
+        named("outcome", outcome_name)
+            .map_err(|e| Invalid::new(at("outcome"), format!("\"{}\"", t.outcome), e.problem)),
+    );
+    let without = match &t.without {
+        None => Some(None),
+        Some(name) => problems.take(named("without", name).map(Some)),
+    };
+    unused(
+        problems,
+        "versus",
+        quoted(&t.versus),
+        "with a share or a median time (only with outcome = \"qalys\")",
+    );
+    match t.statistic.as_deref() {
+        None | Some("share") => {
+            unused(problems, "time_unit", quoted(&t.time_unit), "with a share");
+            let unit_and_day = match t.unit.as_deref() {
+                None | Some("patient") => day(problems).map(|d| (Unit::Patient, d)),
+                Some("attempt") => {
+                    let fits = matches!(origin, Some(Origin::FirstAttempt(_)) | None)
+                        && matches!(outcome, Some(Counted::Complication) | None)
+                        && t.without.is_none();
+                    if !fits {
+                        problems.push(Invalid::new(
+                            at("unit"),
+                            "\"attempt\"",
+                            "counts each attempt of the origin intervention: needs origin = an intervention, outcome = \"complication\" and no `without`",
+                        ));
+                    }
+                    unused(
+                        problems,
+                        "day",
+                        t.day.map(|d| d.to_string()),
+                        "with unit = \"attempt\" (a complication belongs to its attempt)",
+                    );
+                    (fits && t.day.is_none()).then_some((Unit::Attempt, 0.0))
+                }
+                Some(other) => {
+                    problems.push(Invalid::new(
+                        at("unit"),
+                        format!("\"{other}\""),
+                        "allowed: \"patient\" (the default) or \"attempt\"",
+                    ));
+                    None
+                }
+            };
+            let (unit, day) = unit_and_day?;
+            Some((
+                Quantity::Share {
+                    outcome: outcome?,
+                    absent,
+                    without: without?,
+                },
+                unit,
+                day,
+                1.0,
+            ))
+        }
+        Some("median") => {
+            let what = "with a median time (followed to the horizon)";
+            unused(problems, "day", t.day.map(|d| d.to_string()), what);
+            unused(problems, "without", quoted(&t.without), what);
+            unused(problems, "unit", quoted(&t.unit).filter(|u| u != "\"patient\""), what);
+            let event = match outcome {
+                Some(o) if o.is_event() && !absent => Some(o),
+                Some(_) => {
+                    let events: Vec<String> = Counted::ALL
+                        .iter()
+                        .filter(|o| o.is_event())
+                        .map(|o| format!("\"{}\"", o.name()))
+                        .collect();
+                    problems.push(Invalid::new(
+                        at("outcome"),
+                        format!("\"{}\"", t.outcome),
+                        format!("a median time is to an event: allowed {}", events.join(", ")),
+                    ));
+                    None
+                }
+                None => None,
+            };
+            let scale = match t.time_unit.as_deref() {
+                None | Some("days") => Some(1.0),
+                Some("weeks") => Some(7.0),
+                Some(other) => {
+                    problems.push(Invalid::new(
+                        at("time_unit"),
+                        format!("\"{other}\""),
+                        "allowed: \"days\" (the default) or \"weeks\"",
+                    ));
+                    None
+                }
+            };
+            (t.day.is_none() && t.without.is_none()).then_some(())?;
+            Some((Quantity::MedianDays { event: event? }, Unit::Patient, 0.0, scale?))
+        }
+        Some(other) => {
+            problems.push(Invalid::new(
+                at("statistic"),
+                format!("\"{other}\""),
+                if other == "mean" {
+                    "a mean time is not estimable when follow-up is censored (by death or the horizon): use \"median\" (Kaplan-Meier); \"mean\" is for outcome = \"utility\" or \"qalys\""
+                } else {
+                    "allowed: \"share\" (the default), \"median\" (days to an event) or \"mean\" (with outcome = \"utility\" or \"qalys\")"
+                },
+            ));
+            None
+        }
+    }
+}
+
 /// One target, or `None` with its problems recorded.
 fn validate(t: &RawTarget, path: &str, scenario: &Scenario, problems: &mut Problems) -> Option<Target> {
-    let published = problems.take(share(&format!("{path}.published"), t.published));
-    let band = published.and_then(|p| problems.take(band(t, path, p)));
     let comparability = problems.take(
         Comparability::ALL
             .into_iter()
@@ -464,20 +844,9 @@ fn validate(t: &RawTarget, path: &str, scenario: &Scenario, problems: &mut Probl
         }
         w => comparability.map(|c| w.unwrap_or(c.weight())),
     };
-    let policies = scenario.policies();
     let policy = match &t.policy {
         None => Some(0),
-        Some(name) => problems.take(policies.iter().position(|p| &p.name == name).ok_or_else(|| {
-            Invalid::new(
-                format!("{path}.policy"),
-                format!("\"{name}\""),
-                format!(
-                    "no such policy in scenario {}{}",
-                    scenario.name(),
-                    did_you_mean(name, policies.iter().map(|p| p.name.as_str()))
-                ),
-            )
-        })),
+        Some(name) => problems.take(policy_named(scenario, format!("{path}.policy"), name)),
     };
     let population = match &t.population {
         None => Some(None),
@@ -507,114 +876,40 @@ fn validate(t: &RawTarget, path: &str, scenario: &Scenario, problems: &mut Probl
                 }),
         ),
     };
-    let (absent, outcome_name) = match t.outcome.strip_prefix("no ") {
-        Some(rest) => (true, rest.trim()),
-        None => (false, t.outcome.as_str()),
-    };
-    let outcome = problems.take(
-        Counted::ALL
-            .into_iter()
-            .find(|o| o.name() == outcome_name)
-            .ok_or_else(|| {
-                let names: Vec<String> = Counted::ALL.iter().map(|o| format!("\"{}\"", o.name())).collect();
-                Invalid::new(
-                    format!("{path}.outcome"),
-                    format!("\"{}\"", t.outcome),
-                    format!(
-                        "allowed: {}, each optionally after \"no \" (the share without it){}",
-                        names.join(", "),
-                        did_you_mean(outcome_name, Counted::ALL.iter().map(|o| o.name()))
-                    ),
-                )
-            }),
-    );
-    let without = match &t.without {
-        None => Some(None),
-        Some(name) => problems.take(
-            Counted::ALL
-                .into_iter()
-                .find(|o| o.name() == name)
-                .map(Some)
-                .ok_or_else(|| {
-                    Invalid::new(
-                        format!("{path}.without"),
-                        format!("\"{name}\""),
-                        format!(
-                            "allowed: one of the outcomes{}",
-                            did_you_mean(name, Counted::ALL.iter().map(|o| o.name()))
-                        ),
-                    )
-                }),
-        ),
-    };
-    let horizon = scenario.simulation().horizon_days;
-    let unit_and_day = match (t.unit.as_deref(), t.day) {
-        (None | Some("patient"), Some(day)) if day > 0.0 && day <= horizon => Some((Unit::Patient, day)),
-        (None | Some("patient"), Some(day)) => {
-            problems.push(Invalid::new(
-                format!("{path}.day"),
-                day,
-                format!(
-                    "follow-up must be more than 0 days and at most the horizon simulated ({horizon} days): set a longer horizon_days in the targets file or the scenario"
-                ),
-            ));
-            None
-        }
-        (None | Some("patient"), None) => {
-            problems.push(Invalid::new(
-                format!("{path}.day"),
-                "",
-                "missing: the days of follow-up from the origin",
-            ));
-            None
-        }
-        (Some("attempt"), None) => {
-            let fits = matches!(origin, Some(Origin::FirstAttempt(_)) | None)
-                && matches!(outcome, Some(Counted::Complication) | None)
-                && t.without.is_none();
-            if !fits {
-                problems.push(Invalid::new(
-                    format!("{path}.unit"),
-                    "\"attempt\"",
-                    "counts each attempt of the origin intervention: needs origin = an intervention, outcome = \"complication\" and no `without`",
-                ));
-            }
-            fits.then_some((Unit::Attempt, 0.0))
-        }
-        (Some("attempt"), Some(day)) => {
-            problems.push(Invalid::new(
-                format!("{path}.day"),
-                day,
-                "not used with unit = \"attempt\" (a complication belongs to its attempt): remove it",
-            ));
-            None
-        }
-        (Some(other), _) => {
-            problems.push(Invalid::new(
-                format!("{path}.unit"),
-                format!("\"{other}\""),
-                "allowed: \"patient\" (the default) or \"attempt\"",
-            ));
-            None
-        }
-    };
-    let (unit, day) = unit_and_day?;
+    let shape = shape(t, path, scenario, origin, policy, problems);
+    let measured = shape.and_then(|(quantity, _, _, scale)| {
+        let measure = quantity.measure();
+        let published = problems.take(measure.check(&format!("{path}.published"), t.published))? * scale;
+        problems
+            .take(band(t, path, published, measure, scale))
+            .map(|b| (published, b))
+    });
+    let independent = t.independent.or_else(|| {
+        problems.push(Invalid::new(
+            format!("{path}.independent"),
+            "",
+            "missing: write independent = false when a source of the target also gave an input of the scenario (the target then partly echoes it), true when none did",
+        ));
+        None
+    });
+    let (quantity, unit, day, _) = shape?;
+    let (published, band) = measured?;
     Some(Target {
         name: t.name.clone(),
         label: t.label.clone().unwrap_or_else(|| t.name.clone()),
         source: t.source.clone(),
-        published: published?,
-        band: band?,
+        published,
+        band,
         comparability: comparability?,
         weight: weight?,
+        independent: independent?,
+        holdout: t.holdout.unwrap_or(false),
         note: t.note.clone(),
         policy: policy?,
         population: population?,
         origin: origin?,
         unit,
         day,
-        outcome: outcome?,
-        absent,
-        without: without?,
+        quantity,
     })
 }

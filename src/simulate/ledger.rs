@@ -109,29 +109,75 @@ pub fn settle(
     died: Option<f64>,
     residual: bool,
 ) -> Valuation {
+    settle_until(
+        econ,
+        spells,
+        ledger,
+        adjustment,
+        alive_until,
+        died,
+        residual,
+        f64::INFINITY,
+    )
+}
+
+/// The utility of symptom-free spell `k` (the intervention's own, the
+/// state's, or the residual deficit's when `residual`) and its daily cost.
+fn symptom_free(econ: &Economics, ledger: &Ledger, k: usize, residual: bool) -> (f64, f64) {
+    let (u, c) = (&econ.utility, &econ.daily_cost);
+    if residual {
+        (u.residual_deficit, c.residual_deficit)
+    } else {
+        let own = ledger.symptom_free_utility.get(k).copied().flatten();
+        (own.unwrap_or(u.symptom_free), c.symptom_free)
+    }
+}
+
+/// [`settle`] over the days before `until` only: spells cut there, the
+/// charges and the death of later days left out (QALYs by a day, for a
+/// published target).
+#[allow(clippy::too_many_arguments)]
+pub fn settle_until(
+    econ: &Economics,
+    spells: &Spells,
+    ledger: &Ledger,
+    adjustment: f64,
+    alive_until: f64,
+    died: Option<f64>,
+    residual: bool,
+    until: f64,
+) -> Valuation {
     let u = &econ.utility;
     let c = &econ.daily_cost;
     let mut sums = Sums::default();
+    let alive_until = alive_until.min(until);
     let alive_days = sums.spell(econ, 0.0, alive_until, u.symptomatic + adjustment, c.symptomatic);
     for &(a, b) in &spells.recovering {
-        sums.spell(econ, a, b, u.recovering - u.symptomatic, c.recovering - c.symptomatic);
+        sums.spell(
+            econ,
+            a,
+            b.min(until),
+            u.recovering - u.symptomatic,
+            c.recovering - c.symptomatic,
+        );
     }
     for &(a, b) in &spells.improved {
-        sums.spell(econ, a, b, u.improved - u.symptomatic, c.improved - c.symptomatic);
+        sums.spell(
+            econ,
+            a,
+            b.min(until),
+            u.improved - u.symptomatic,
+            c.improved - c.symptomatic,
+        );
     }
     for (k, &(a, b)) in spells.symptom_free.iter().enumerate() {
-        let (utility, cost) = if residual {
-            (u.residual_deficit, c.residual_deficit)
-        } else {
-            let own = ledger.symptom_free_utility.get(k).copied().flatten();
-            (own.unwrap_or(u.symptom_free), c.symptom_free)
-        };
-        sums.spell(econ, a, b, utility - u.symptomatic, cost - c.symptomatic);
+        let (utility, cost) = symptom_free(econ, ledger, k, residual);
+        sums.spell(econ, a, b.min(until), utility - u.symptomatic, cost - c.symptomatic);
     }
     let (effects, costs) = (&econ.discount_effects, &econ.discount_costs);
     let mut losses = 0.0;
     let mut losses_undiscounted = 0.0;
-    for &(t, cost, loss) in &ledger.charges {
+    for &(t, cost, loss) in ledger.charges.iter().filter(|&&(t, _, _)| t < until) {
         let fc = factor(costs, t);
         let fe = if costs == effects { fc } else { factor(effects, t) };
         sums.cost += cost * fc;
@@ -139,7 +185,7 @@ pub fn settle(
         losses += loss * fe;
         losses_undiscounted += loss;
     }
-    if let Some(t) = died {
+    if let Some(t) = died.filter(|&t| t < until) {
         sums.cost += econ.death_cost * costs.factor(t);
         sums.cost_undiscounted += econ.death_cost;
     }
@@ -151,4 +197,30 @@ pub fn settle(
         life_years: alive_days / DAYS_PER_YEAR,
         life_years_undiscounted: alive_until / DAYS_PER_YEAR,
     }
+}
+
+/// The utility a living patient has on `day`: that of the state whose
+/// spell holds it (`[a, b)`, or `b` at the `horizon`) as [`settle`] values
+/// it, plus the patient's `adjustment`.
+pub fn utility_on(
+    econ: &Economics,
+    spells: &Spells,
+    ledger: &Ledger,
+    adjustment: f64,
+    residual: bool,
+    day: f64,
+    horizon: f64,
+) -> f64 {
+    let u = &econ.utility;
+    let holds = |&(a, b): &(f64, f64)| a <= day && (day < b || b >= horizon);
+    let state = if let Some(k) = spells.symptom_free.iter().position(holds) {
+        symptom_free(econ, ledger, k, residual).0
+    } else if spells.improved.iter().any(holds) {
+        u.improved
+    } else if spells.recovering.iter().any(holds) {
+        u.recovering
+    } else {
+        u.symptomatic
+    };
+    state + adjustment
 }

@@ -308,6 +308,12 @@ impl Workspace {
         &self.out
     }
 
+    /// The ledger of the last simulated path (empty without
+    /// `[economics]`).
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
     /// The furthest step of its policy the last path entered, after the
     /// steps it skipped: the policy's step count when the pathway was
     /// exhausted, `usize::MAX` when the path was cut short. A policy whose

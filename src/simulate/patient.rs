@@ -4,6 +4,7 @@
 use crate::rng::{PatientKey, policy_seed};
 use crate::scenario::Scenario;
 use crate::simulate::cohort::draw_covariates;
+use crate::simulate::ledger::Ledger;
 use crate::simulate::pathway::{Event, NaturalDraws, PathOutcome, Spells, Workspace, walk};
 use crate::simulate::tally::Tally;
 
@@ -64,6 +65,9 @@ pub struct Path<'a> {
     /// The path's events, when the sink asked for them
     /// (the engine's `Sink::EVENTS`); empty otherwise.
     pub events: &'a [Event],
+    /// The path's one-off charges and its symptom-free spells' utilities
+    /// (empty without `[economics]`).
+    pub ledger: &'a Ledger,
 }
 
 /// Simulates patient `patient` under every policy in scenario order (or
@@ -124,6 +128,7 @@ pub fn simulate_patient<T: Tally>(
             outcome: scratch.ws.outcome(),
             spells: scratch.ws.spells(),
             events: scratch.ws.events(),
+            ledger: scratch.ws.ledger(),
         });
     }
 }

@@ -22,7 +22,11 @@ const TARGET_COLUMNS: &[(&str, ColumnKind)] = &[
     ("source", Text),
     ("comparability", Text),
     ("weight", Number),
+    ("independent", Text),
+    ("held_out", Text),
     ("quantity", Text),
+    ("statistic", Text),
+    ("measure", Text),
     ("published", Number),
     ("band", Text),
     ("published_lo", Number),
@@ -71,7 +75,11 @@ pub const POSTERIOR: Schema = Schema {
 };
 
 /// `targets.csv`: one row per target, in file order: its name, label,
-/// source, comparability and weight, the model quantity in words, the
+/// source, comparability and weight, whether it is independent (no
+/// source of it gave an input) and held out of a calibration's fit, the
+/// model quantity in words, its statistic (share, median, mean or mean
+/// difference) and measure (share, days, utility or QALYs: shares as
+/// fractions, times in days), the
 /// published value and band (`band` says which kind: interval, range or
 /// n), the model's share with its interval and standard error, the units
 /// counted, the z-score and whether the model lies in the band.
@@ -86,7 +94,11 @@ pub fn targets_frame(scenario: &Scenario, targets: &[Target], assessed: &[Assess
     t.strings("source", text(&|x| x.source.clone()));
     t.strings("comparability", text(&|x| x.comparability.name().to_string()));
     t.floats("weight", targets.iter().map(|x| x.weight).collect());
+    t.strings("independent", text(&|x| x.independent.to_string()));
+    t.strings("held_out", text(&|x| x.holdout.to_string()));
     t.strings("quantity", text(&|x| x.quantity(scenario)));
+    t.strings("statistic", text(&|x| x.quantity.statistic().to_string()));
+    t.strings("measure", text(&|x| x.quantity.measure().name().to_string()));
     t.floats("published", targets.iter().map(|x| x.published).collect());
     t.strings("band", text(&|x| x.band.kind.name().to_string()));
     t.floats("published_lo", targets.iter().map(|x| x.band.lo).collect());
