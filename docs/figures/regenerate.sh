@@ -21,7 +21,7 @@ trap 'rm -rf "$work"' EXIT
 "$foramen" run --patients 200000 --out "$work/run" --quiet
 "$foramen" sweep --param interventions.physio-nsaids.failure_time.value --range 4..16 --steps 7 \
     --outcome surgery --patients 50000 --out "$work/sweep" --quiet
-"$foramen" sensitivity --contrast skip-endoscopic,stepwise --outcome surgery --patients 50000 \
+"$foramen" sensitivity --contrast open-first,stepwise --outcome surgery --patients 50000 \
     --out "$work/sensitivity" --quiet
 "$foramen" psa --draws 1000 --patients 10000 --out "$work/psa" --quiet
 

@@ -428,12 +428,18 @@ pub fn svg(s: &Scenario) -> String {
         g.line(&[(line_x, top), (line_x, bottom)], RED, true);
         g.arrow(&[(line_x, target_m), (x0, target_m)], RED, true);
         let wait = rf.wait.as_ref().map_or("at once".to_string(), |w| format!("after {w}"));
-        let label = [
+        let mut label = vec![
             "red flag".to_string(),
             "progression before surgery".to_string(),
             format!("jumps to {}", reference.steps[rf.jump_to].name),
             wait,
         ];
+        if let Some(after) = rf.after_surgery {
+            label.push(format!("after surgery: to {}", reference.steps[after].name));
+        }
+        if rf.at_presentation.is_some() {
+            label.push("and from presentation".to_string());
+        }
         for (k, text) in label.iter().enumerate() {
             let style = if k == 0 {
                 format!("font-weight=\"bold\" fill=\"{RED}\"")
