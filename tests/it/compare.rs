@@ -30,9 +30,10 @@ fn common_random_numbers_narrow_the_surgery_difference_at_least_twofold() {
     // numbers against the interval the same paired estimator gives on
     // independent streams, for extended-conservative against stepwise (the
     // two share every step but differ in trial length and injections). For
-    // policies whose difference is structural (skip-endoscopic sends to
-    // surgery everyone stepwise sends to endoscopy) most patients are
-    // discordant and the gain is smaller, about 1.5-fold.
+    // policies whose difference is structural (open-first sends to open
+    // surgery everyone stepwise sends to minimally invasive decompression)
+    // most patients are discordant and the gain is smaller, about 1.8-fold
+    // (docs/comparing.md).
     let s = Scenario::default_scenario().unwrap();
     let paired = surgery_difference(&s, false, "extended-conservative");
     let independent = surgery_difference(&s, true, "extended-conservative");
