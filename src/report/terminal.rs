@@ -69,8 +69,12 @@ pub fn format_table(results: &RunResults) -> String {
     if let Some(cea) = &results.cea {
         out += &format_cea(cea, width);
     }
+    out += MONTE_CARLO_NOTE;
     out
 }
+
+/// Under every table of a single run: what its intervals mean.
+const MONTE_CARLO_NOTE: &str = "(95% intervals are Monte Carlo error at this cohort size, not uncertainty in the inputs: for that, the probabilistic analysis, foramen psa)\n";
 
 /// The incremental analysis under the run's table: cost, QALYs, status
 /// and ICER per policy in order of cost, then the best policy at each

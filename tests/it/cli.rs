@@ -739,3 +739,19 @@ fn sensitivity_force_replaces_a_finished_directory() {
     assert!(out.join("sensitivity.csv").exists());
     assert!(!out.join("stale.txt").exists(), "--force replaced the directory");
 }
+
+/// The run's table says what its intervals are: Monte Carlo error of this
+/// cohort size, not uncertainty in the inputs (issue 33, item 5).
+#[test]
+fn the_run_table_says_its_intervals_are_monte_carlo_error() {
+    let tmp = TempDir::new().unwrap();
+    let out = foramen()
+        .args(["run", SMALL, "--patients", "500", "--out"])
+        .arg(tmp.path().join("run"))
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    let table_end = stdout.find("(95% intervals are Monte Carlo error").expect("the note");
+    assert!(stdout[..table_end].contains("recovered % (95% CI)"), "{stdout}");
+    assert!(stdout.contains("not uncertainty in the inputs"), "{stdout}");
+}
