@@ -175,6 +175,11 @@ fn alternative_size(a: &Alternative) -> (f64, f64) {
 }
 
 /// A step's heading: number, name, attempts and wait.
+/// "failure" beside the arrow from one step to the next, centred on `y`.
+fn failure_label(g: &mut Svg, cx: f64, y: f64) {
+    g.text(cx - 8.0, y + 4.0, SMALL, "end", &format!("fill=\"{MUTED}\""), "failure");
+}
+
 fn heading(i: usize, step: &crate::scenario::Step) -> String {
     let attempts = if step.attempts == 1 {
         "1 attempt".to_string()
@@ -260,14 +265,7 @@ pub fn svg(s: &Scenario) -> String {
         let gap = gap.max(skip.len() as f64 * SMALL * LINE + 22.0);
         g.arrow(&[(cx, y), (cx, y + gap)], INK, false);
         if i > 0 {
-            g.text(
-                cx - 8.0,
-                y + gap / 2.0 + 4.0,
-                SMALL,
-                "end",
-                &format!("fill=\"{MUTED}\""),
-                "failure",
-            );
+            failure_label(&mut g, cx, y + gap / 2.0);
         }
         let first = y + gap / 2.0 + 4.0 - (skip.len() as f64 - 1.0) * SMALL * LINE / 2.0;
         for (k, line) in skip.iter().enumerate() {
@@ -313,14 +311,7 @@ pub fn svg(s: &Scenario) -> String {
         y += h;
     }
     g.arrow(&[(cx, y), (cx, y + gap)], INK, false);
-    g.text(
-        cx - 8.0,
-        y + gap / 2.0 + 4.0,
-        SMALL,
-        "end",
-        &format!("fill=\"{MUTED}\""),
-        "failure",
-    );
+    failure_label(&mut g, cx, y + gap / 2.0);
     y += gap;
     let end = "symptomatic until the horizon";
     let end_w = width(end, TEXT) + 24.0;

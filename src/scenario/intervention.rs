@@ -720,16 +720,18 @@ pub(super) fn reprice(
         let own = r
             .cost_year
             .map_or(Some(1.0), |y| p.take(factor(format!("{path}.cost_year"), y)));
-        iv.cost *= own.unwrap_or(1.0);
+        if r.cost_year.is_some() {
+            iv.cost *= own.unwrap_or(1.0);
+            p.take(check_cost(&format!("{path}.cost"), iv.cost));
+        }
         for (k, (rc, c)) in r.complications.iter().zip(iv.complications.iter_mut()).enumerate() {
             let f = match rc.cost_year {
                 Some(y) => p.take(factor(format!("{path}.complications[{k}].cost_year"), y)),
-                None => own,
+                None if r.cost_year.is_some() => own,
+                None => continue,
             };
             c.cost *= f.unwrap_or(1.0);
-        }
-        p.take(check_cost(&format!("{path}.cost"), iv.cost));
-        for (k, c) in iv.complications.iter().enumerate() {
+            // Converted costs stay within the money range too.
             p.take(check_cost(&format!("{path}.complications[{k}].cost"), c.cost));
         }
     }
