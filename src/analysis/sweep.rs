@@ -103,8 +103,9 @@ impl Span {
     }
 }
 
-/// What a sensitivity analysis measures: an outcome of one policy, or the
-/// paired difference of an outcome between two policies.
+/// What a sensitivity analysis measures: an outcome of one policy, the
+/// paired difference of an outcome between two policies, or the decision
+/// itself, the incremental net benefit of one policy over another.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Measure {
     Policy {
@@ -115,6 +116,15 @@ pub enum Measure {
         outcome: &'static OutcomeDef,
         policy: String,
         reference: String,
+    },
+    /// Incremental net monetary benefit `λ ΔQALYs - Δcost` of `contrast`
+    /// (A minus B, paired) at the willingness to pay `wtp` (`λ`, one of
+    /// the scenario's values). Without a contrast, the policy with the
+    /// highest net benefit in the base case against the runner-up.
+    NetBenefit {
+        contrast: Option<(String, String)>,
+        wtp: f64,
+        currency: String,
     },
 }
 
@@ -127,14 +137,31 @@ impl Measure {
                 policy,
                 reference,
             } => format!("difference in {}, {policy} minus {reference}", outcome.name),
+            Measure::NetBenefit {
+                contrast,
+                wtp,
+                currency,
+            } => {
+                let pair = contrast
+                    .as_ref()
+                    .map_or("the best minus the runner-up".to_string(), |(a, b)| {
+                        format!("{a} minus {b}")
+                    });
+                format!("incremental net benefit at {wtp} {currency} per QALY, {pair}")
+            }
         }
     }
 
     /// The settings this target needs (the contrast's reference).
     fn settings(&self, settings: &Settings) -> Settings {
         let mut settings = settings.clone();
-        if let Measure::Contrast { reference, .. } = self {
-            settings.reference = Some(reference.clone());
+        match self {
+            Measure::Contrast { reference, .. }
+            | Measure::NetBenefit {
+                contrast: Some((_, reference)),
+                ..
+            } => settings.reference = Some(reference.clone()),
+            _ => {}
         }
         settings
     }
@@ -153,8 +180,38 @@ impl Measure {
                 .find(|c| &c.policy == policy)
                 .and_then(|c| c.differences.iter().find(|d| d.outcome == outcome.name))
                 .map_or(Estimate::NAN, |d| d.paired),
+            Measure::NetBenefit { contrast, wtp, .. } => r
+                .cea
+                .as_ref()
+                .and_then(|cea| {
+                    let (policy, _) = contrast.as_ref()?;
+                    cea.nmb
+                        .iter()
+                        .find(|n| &n.policy == policy && n.willingness_to_pay == *wtp)
+                })
+                .map_or(Estimate::NAN, |n| n.incremental),
         }
     }
+
+    /// The willingness to pay the decision is taken at, for a net-benefit
+    /// measure.
+    pub fn wtp(&self) -> Option<f64> {
+        match self {
+            Measure::NetBenefit { wtp, .. } => Some(*wtp),
+            _ => None,
+        }
+    }
+}
+
+/// The policies of a run in decreasing order of net benefit at `wtp` (ties
+/// to the first in scenario order); empty without `[economics]` or when
+/// `wtp` is not one of the scenario's values.
+pub fn ranked(r: &RunResults, wtp: f64) -> Vec<String> {
+    let Some(cea) = &r.cea else { return Vec::new() };
+    let mut rows: Vec<_> = cea.nmb.iter().filter(|n| n.willingness_to_pay == wtp).collect();
+    // A stable sort keeps scenario order among equal values.
+    rows.sort_by(|a, b| b.nmb.value.total_cmp(&a.nmb.value));
+    rows.into_iter().map(|n| n.policy.clone()).collect()
 }
 
 /// One ranged parameter's effect.
@@ -166,6 +223,19 @@ pub struct Sensitivity {
     pub high: f64,
     pub at_low: Estimate,
     pub at_high: Estimate,
+    /// Whether either end changes the estimate at all: `false` when both
+    /// ends give the base case's estimate to the last bit (the same
+    /// patients, so the parameter is not on any path the measure counts).
+    pub moves: bool,
+    /// For a net-benefit measure: the policy with the highest net benefit
+    /// at each end.
+    pub best_at_low: Option<String>,
+    pub best_at_high: Option<String>,
+    /// For a net-benefit measure: where the decision changes between the
+    /// base value and an end whose best policy differs from the base
+    /// case's (see [`Threshold`]).
+    pub threshold_low: Option<Threshold>,
+    pub threshold_high: Option<Threshold>,
 }
 
 impl Sensitivity {
@@ -175,18 +245,130 @@ impl Sensitivity {
     }
 }
 
+/// The value of a parameter at which the best policy changes, found by
+/// bisection between the base value (where the base case's best policy is
+/// best) and a range end (where another is): `below` and `above` bracket
+/// it, `value` is their midpoint, and `to` is the policy best at the end.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Threshold {
+    pub value: f64,
+    pub bracket: (f64, f64),
+    pub to: String,
+}
+
+/// Bisection steps for a threshold: the bracket is the distance from the
+/// base value to the end over 2^7 = 128.
+pub const THRESHOLD_STEPS: u32 = 7;
+
 /// The result of a sensitivity analysis, rows sorted by decreasing swing.
 #[derive(Debug, Clone)]
 pub struct SensitivityResults {
     pub target: Measure,
     pub base: Estimate,
+    /// For a net-benefit measure: the best policy in the base case.
+    pub base_best: Option<String>,
     pub rows: Vec<Sensitivity>,
     /// Paths the step guard cut short, over every run.
     pub stalled_paths: u64,
+    /// Runs made (base, ends, and the bisections of thresholds).
+    pub runs: usize,
+}
+
+impl SensitivityResults {
+    /// The rows whose range cannot move the estimate.
+    pub fn unmoved(&self) -> impl Iterator<Item = &Sensitivity> {
+        self.rows.iter().filter(|r| !r.moves)
+    }
+}
+
+/// Whether two estimates are the same to the last bit.
+fn same(a: &Estimate, b: &Estimate) -> bool {
+    [a.value, a.lo, a.hi, a.se]
+        .iter()
+        .zip([b.value, b.lo, b.hi, b.se])
+        .all(|(x, y)| x.to_bits() == y.to_bits())
+}
+
+/// Checks that `name` is one of the scenario's policies.
+fn check_policy(scenario: &Scenario, name: &str) -> Result<(), Error> {
+    let names: Vec<&str> = scenario.policies().iter().map(|p| p.name.as_str()).collect();
+    if names.contains(&name) {
+        Ok(())
+    } else {
+        Err(Error::Usage(format!(
+            "no policy `{name}`{}; the scenario has {}",
+            crate::error::did_you_mean(name, names.iter().copied()),
+            names.join(", ")
+        )))
+    }
+}
+
+/// Checks the measure against the scenario: its policies exist, a contrast
+/// is of a paired outcome, a net benefit has `[economics]` and one of its
+/// willingness-to-pay values.
+fn check_measure(scenario: &Scenario, target: &Measure) -> Result<(), Error> {
+    match target {
+        Measure::Policy { policy, .. } => check_policy(scenario, policy),
+        Measure::Contrast {
+            policy,
+            reference,
+            outcome,
+        } => {
+            check_policy(scenario, policy)?;
+            check_policy(scenario, reference)?;
+            if outcome.paired {
+                return Ok(());
+            }
+            let paired: Vec<&str> = crate::outcome::OUTCOMES
+                .iter()
+                .filter(|o| o.paired)
+                .map(|o| o.name)
+                .collect();
+            Err(Error::setting(
+                Setting::Contrast,
+                format!("{policy},{reference}"),
+                format!(
+                    "the outcome {} is a {}, not a mean of per-patient values, so it has no paired difference; measure it under one policy or contrast {}",
+                    outcome.name,
+                    outcome.label,
+                    paired.join(", ")
+                ),
+            ))
+        }
+        Measure::NetBenefit { contrast, wtp, .. } => {
+            let Some(e) = scenario.economics() else {
+                return Err(Error::Usage(
+                    "the net benefit needs costs and QALYs: the scenario declares no [economics]; choose an outcome with --outcome".to_string(),
+                ));
+            };
+            if !e.willingness_to_pay.contains(wtp) {
+                let listed: Vec<String> = e.willingness_to_pay.iter().map(|w| w.to_string()).collect();
+                return Err(Error::setting(
+                    Setting::Wtp,
+                    wtp,
+                    format!(
+                        "the decision is taken at one of the scenario's willingness-to-pay values ({}); add {wtp} to economics.willingness_to_pay to use it",
+                        if listed.is_empty() {
+                            "none".to_string()
+                        } else {
+                            listed.join(", ")
+                        }
+                    ),
+                ));
+            }
+            if let Some((a, b)) = contrast {
+                check_policy(scenario, a)?;
+                check_policy(scenario, b)?;
+            }
+            Ok(())
+        }
+    }
 }
 
 /// Runs the base case, then each ranged parameter at its low and its high
-/// value, all others at base.
+/// value, all others at base. For a net-benefit measure, also the best
+/// policy at each end and, where it differs from the base case's, the
+/// value where the decision changes ([`Threshold`]).
 ///
 /// # Errors
 /// [`Error::Usage`] if the scenario declares no ranges or names an unknown
@@ -204,94 +386,127 @@ pub fn sensitivity(
             doc.file()
         )));
     }
-    let names: Vec<&str> = scenario.policies().iter().map(|p| p.name.as_str()).collect();
-    let check = |name: &str| {
-        if names.contains(&name) {
-            Ok(())
-        } else {
-            Err(Error::Usage(format!(
-                "no policy `{name}`{}; the scenario has {}",
-                crate::error::did_you_mean(name, names.iter().copied()),
-                names.join(", ")
-            )))
-        }
-    };
-    match &target {
-        Measure::Policy { policy, .. } => check(policy)?,
-        Measure::Contrast {
-            policy,
-            reference,
-            outcome,
-        } => {
-            check(policy)?;
-            check(reference)?;
-            if !outcome.paired {
-                let paired: Vec<&str> = crate::outcome::OUTCOMES
-                    .iter()
-                    .filter(|o| o.paired)
-                    .map(|o| o.name)
-                    .collect();
-                return Err(Error::setting(
-                    Setting::Contrast,
-                    format!("{policy},{reference}"),
-                    format!(
-                        "the outcome {} is a {}, not a mean of per-patient values, so it has no paired difference; measure it under one policy or contrast {}",
-                        outcome.name,
-                        outcome.label,
-                        paired.join(", ")
-                    ),
-                ));
-            }
-        }
-    }
-    let settings = target.settings(settings);
+    check_measure(&scenario, &target)?;
     // Every range end validated before anything runs.
     let mut ends = Vec::new();
     for (path, low, high) in scenario.ranges() {
-        let at = |v: f64| {
-            doc.with_number(path, v)?.scenario(overrides).map_err(|e| match e {
-                Error::Invalid { file, problems } => Error::Invalid {
-                    file,
-                    problems: problems
-                        .iter()
-                        .map(|invalid| {
-                            Invalid::new(
-                                format!("ranges.\"{path}\""),
-                                format!("[{low}, {high}]"),
-                                format!("the range end {v} breaks a rule: {invalid}"),
-                            )
-                        })
-                        .collect(),
-                },
-                other => other,
-            })
-        };
+        let at = |v: f64| edited(doc, overrides, path, *low, *high, v);
         ends.push((path, *low, *high, at(*low)?, at(*high)?));
     }
     let mut stalled_paths = 0;
-    let mut estimate = |s: &Scenario| -> Result<Estimate, Error> {
-        let (results, stalled) = run(s, &settings)?;
+    let mut runs = 0;
+    let mut run_one = |s: &Scenario, settings: &Settings| -> Result<RunResults, Error> {
+        let (results, stalled) = run(s, settings)?;
         stalled_paths += stalled;
-        Ok(target.read(&results))
+        runs += 1;
+        Ok(results)
     };
-    let base = estimate(&scenario)?;
+    let mut target = target;
+    let mut base_results = run_one(&scenario, &target.settings(settings))?;
+    let wtp = target.wtp();
+    if let Measure::NetBenefit {
+        contrast: contrast @ None,
+        ..
+    } = &mut target
+    {
+        // The decision in the base case: the best against the runner-up,
+        // measured again with the runner-up as the reference.
+        let order = ranked(&base_results, wtp.unwrap_or_default());
+        let [best, runner_up, ..] = order.as_slice() else {
+            return Err(Error::Usage(
+                "the net benefit of a decision needs two policies or more; the scenario has one".to_string(),
+            ));
+        };
+        *contrast = Some((best.clone(), runner_up.clone()));
+        base_results = run_one(&scenario, &target.settings(settings))?;
+    }
+    let settings = target.settings(settings);
+    let best = |r: &RunResults| wtp.and_then(|w| ranked(r, w).into_iter().next());
+    let base = target.read(&base_results);
+    let base_best = best(&base_results);
     let mut rows = Vec::new();
     for (path, low, high, at_low, at_high) in ends {
+        let (low_results, high_results) = (run_one(&at_low, &settings)?, run_one(&at_high, &settings)?);
+        let (at_low, at_high) = (target.read(&low_results), target.read(&high_results));
+        let base_value = doc.number(path).unwrap_or(f64::NAN);
+        let (best_at_low, best_at_high) = (best(&low_results), best(&high_results));
+        let mut threshold = |end: f64, best_at_end: &Option<String>| -> Result<Option<Threshold>, Error> {
+            match (&base_best, best_at_end) {
+                (Some(b), Some(e)) if b != e && base_value.is_finite() => {
+                    let mut flips = |v: f64| -> Result<bool, Error> {
+                        let s = edited(doc, overrides, path, low, high, v)?;
+                        Ok(best(&run_one(&s, &settings)?).as_ref() != Some(b))
+                    };
+                    let whole = doc.is_whole(path);
+                    let (mut stays, mut goes) = (base_value, end);
+                    for _ in 0..THRESHOLD_STEPS {
+                        let mut mid = 0.5 * (stays + goes);
+                        if whole {
+                            mid = mid.round();
+                            if mid == stays || mid == goes {
+                                break;
+                            }
+                        }
+                        if flips(mid)? {
+                            goes = mid;
+                        } else {
+                            stays = mid;
+                        }
+                    }
+                    Ok(Some(Threshold {
+                        value: 0.5 * (stays + goes),
+                        bracket: (stays.min(goes), stays.max(goes)),
+                        to: e.clone(),
+                    }))
+                }
+                _ => Ok(None),
+            }
+        };
+        let threshold_low = threshold(low, &best_at_low)?;
+        let threshold_high = threshold(high, &best_at_high)?;
         rows.push(Sensitivity {
             parameter: path.clone(),
-            base_value: doc.number(path).unwrap_or(f64::NAN),
+            base_value,
             low,
             high,
-            at_low: estimate(&at_low)?,
-            at_high: estimate(&at_high)?,
+            moves: !(same(&at_low, &base) && same(&at_high, &base)),
+            at_low,
+            at_high,
+            best_at_low,
+            best_at_high,
+            threshold_low,
+            threshold_high,
         });
     }
     rows.sort_by(|a, b| b.swing().total_cmp(&a.swing()));
     Ok(SensitivityResults {
         target,
         base,
+        base_best,
         rows,
         stalled_paths,
+        runs,
+    })
+}
+
+/// The scenario with the number at `path` (ranged `[low, high]`) set to
+/// `v`, its errors named as the range's.
+fn edited(doc: &Document, overrides: &Overrides, path: &str, low: f64, high: f64, v: f64) -> Result<Scenario, Error> {
+    doc.with_number(path, v)?.scenario(overrides).map_err(|e| match e {
+        Error::Invalid { file, problems } => Error::Invalid {
+            file,
+            problems: problems
+                .iter()
+                .map(|invalid| {
+                    Invalid::new(
+                        format!("ranges.\"{path}\""),
+                        format!("[{low}, {high}]"),
+                        format!("the range end {v} breaks a rule: {invalid}"),
+                    )
+                })
+                .collect(),
+        },
+        other => other,
     })
 }
 

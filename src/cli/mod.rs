@@ -276,15 +276,24 @@ pub struct SweepArgs {
 pub struct SensitivityArgs {
     #[command(flatten)]
     pub scenario: ScenarioArg,
-    /// The outcome (a column of summary.csv).
-    #[arg(long, value_name = "NAME", default_value = "recovered", value_parser = outcome::parse)]
-    pub outcome: &'static OutcomeDef,
+    /// The outcome (a column of summary.csv). Default: with [economics],
+    /// the decision (the incremental net benefit, see --wtp); without,
+    /// recovered.
+    #[arg(long, value_name = "NAME", value_parser = outcome::parse, conflicts_with = "wtp")]
+    pub outcome: Option<&'static OutcomeDef>,
     /// The policy whose outcome is measured; default the first.
-    #[arg(long, value_name = "NAME", conflicts_with = "contrast")]
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["contrast", "wtp"])]
     pub policy: Option<String>,
-    /// Measure the paired difference A minus B instead.
+    /// Measure the paired difference A minus B instead (of the outcome,
+    /// or of net benefit). Default for the decision: the best policy in
+    /// the base case minus the runner-up.
     #[arg(long, value_name = "A,B", value_parser = policy_pair)]
     pub contrast: Option<(String, String)>,
+    /// The willingness to pay per QALY the decision is taken at: one of
+    /// the scenario's economics.willingness_to_pay values; default the
+    /// first.
+    #[arg(long, value_name = "AMOUNT")]
+    pub wtp: Option<f64>,
     #[command(flatten)]
     pub sim: SimArgs,
     #[command(flatten)]
@@ -559,6 +568,7 @@ fn flag(setting: Setting) -> &'static str {
         Setting::Holdout => "--holdout",
         Setting::Draws => "--draws",
         Setting::WtpMax => "--wtp-max",
+        Setting::Wtp => "--wtp",
         Setting::Population => "--population",
         Setting::Format => "--format",
         Setting::Dpi => "--dpi",
@@ -668,20 +678,46 @@ fn whole_range(loaded: &jobs::Loaded, param: &str, range: Span, steps: u64) -> R
 fn sensitivity_command(args: SensitivityArgs) -> Result<(), Error> {
     let settings = args.sim.settings()?;
     let loaded = jobs::load(args.scenario.path(), &args.sim.overrides()?)?;
-    let outcome = args.outcome;
-    let target = match &args.contrast {
-        Some((a, b)) => Measure::Contrast {
-            outcome,
-            policy: a.clone(),
-            reference: b.clone(),
+    let economics = loaded.scenario.economics();
+    let target = match (args.outcome, economics) {
+        (None, Some(e)) if args.policy.is_none() => Measure::NetBenefit {
+            contrast: args.contrast.clone(),
+            wtp: args
+                .wtp
+                .or_else(|| e.willingness_to_pay.first().copied())
+                .ok_or_else(|| {
+                    Error::setting(
+                        Setting::Wtp,
+                        "(none)",
+                        "the scenario lists no economics.willingness_to_pay: add one, or choose an outcome with --outcome",
+                    )
+                })?,
+            currency: e.currency.clone(),
         },
-        None => Measure::Policy {
-            outcome,
-            policy: args
-                .policy
-                .clone()
-                .unwrap_or_else(|| loaded.scenario.policies()[0].name.clone()),
-        },
+        (outcome, _) => {
+            if args.wtp.is_some() {
+                return Err(Error::setting(
+                    Setting::Wtp,
+                    args.wtp.unwrap_or_default(),
+                    "the net benefit needs costs and QALYs: the scenario declares no [economics]",
+                ));
+            }
+            let outcome = outcome.unwrap_or(crate::outcome::Id::Recovered.def());
+            match &args.contrast {
+                Some((a, b)) => Measure::Contrast {
+                    outcome,
+                    policy: a.clone(),
+                    reference: b.clone(),
+                },
+                None => Measure::Policy {
+                    outcome,
+                    policy: args
+                        .policy
+                        .clone()
+                        .unwrap_or_else(|| loaded.scenario.policies()[0].name.clone()),
+                },
+            }
+        }
     };
     let report = jobs::sensitivity::sensitivity(&loaded, &settings, &args.output.destination(), target)?;
     args.output.show(report)

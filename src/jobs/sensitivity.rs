@@ -39,7 +39,7 @@ pub fn sensitivity(
     let (dir, manifest) = job.finish(&Work {
         spec: &spec,
         threads: threads(settings),
-        runs: 1 + 2 * results.rows.len(),
+        runs: results.runs,
         simulation_seconds,
         paths_per_second: None,
         stalled_paths: results.stalled_paths,

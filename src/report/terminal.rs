@@ -181,15 +181,45 @@ pub fn format_sweep(param: &str, points: &[SweepPoint], outcomes: &[&OutcomeDef]
     out
 }
 
-/// A one-way sensitivity analysis: the measure at the base values, then
-/// each parameter's range and the measure at its ends, by decreasing
-/// swing.
+/// A one-way sensitivity analysis: the measure at the base values (with
+/// its Monte Carlo interval), then each parameter that moves it, its range
+/// and the measure at its ends, by decreasing swing, with the value where
+/// the decision changes; then the parameters that cannot move it.
 pub fn format_sensitivity(s: &SensitivityResults) -> String {
-    let mut out = format!("{}: base {:.4}\n", s.target.label(), s.base.value);
-    for r in &s.rows {
+    use crate::analysis::sweep::Measure;
+    let money = matches!(s.target, Measure::NetBenefit { .. });
+    let v = |x: f64| if money { format!("{x:.0}") } else { format!("{x:.4}") };
+    let mut out = format!(
+        "{}: base {} (Monte Carlo 95% {} to {})\n",
+        s.target.label(),
+        v(s.base.value),
+        v(s.base.lo),
+        v(s.base.hi)
+    );
+    if let Some(best) = &s.base_best {
+        out += &format!("best in the base case: {best}\n");
+    }
+    for r in s.rows.iter().filter(|r| r.moves) {
         out += &format!(
-            "  {:<55} [{}, {}] -> {:.4} .. {:.4}\n",
-            r.parameter, r.low, r.high, r.at_low.value, r.at_high.value
+            "  {:<55} [{}, {}] -> {} .. {}\n",
+            r.parameter,
+            r.low,
+            r.high,
+            v(r.at_low.value),
+            v(r.at_high.value)
+        );
+        for t in [&r.threshold_low, &r.threshold_high].into_iter().flatten() {
+            out += &format!(
+                "  {:<55} the decision changes at {:.4} (between {:.4} and {:.4}): {} is best beyond\n",
+                "", t.value, t.bracket.0, t.bracket.1, t.to
+            );
+        }
+    }
+    let unmoved: Vec<&str> = s.unmoved().map(|r| r.parameter.as_str()).collect();
+    if !unmoved.is_empty() {
+        out += &format!(
+            "cannot move it (the same result at both ends): {}\n",
+            unmoved.join(", ")
         );
     }
     out

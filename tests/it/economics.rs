@@ -589,3 +589,112 @@ fn costs_of_other_years_are_converted_by_the_price_index() {
         ],
     );
 }
+
+/// The small scenario with economics, a priced injection and ranges on
+/// costs, a utility and the discount rate.
+fn small_for_the_decision() -> String {
+    small_with_economics().replacen(
+        "recovery_time = { family = \"gamma\", mean = 10, sd = 4 }",
+        "cost = 1000\nrecovery_time = { family = \"gamma\", mean = 10, sd = 4 }",
+        1,
+    ) + "\"interventions.injection.cost\" = [0, 30000]\n\
+           \"interventions.surgery.utility\" = [0.6, 1.0]\n\
+           \"economics.discount_rate\" = [0, 0.06]\n"
+}
+
+/// With `[economics]`, the one-way analysis measures the decision: the
+/// incremental net benefit of the base case's best policy over the
+/// runner-up at the first willingness to pay. Where a range end makes
+/// another policy best, the printed threshold is checked by running the
+/// scenario at both ends of its bracket: the base case's best policy on
+/// one side, the other on the other (both runs on the same patients, so
+/// no Monte Carlo tolerance is involved in which policy is best at a
+/// given value). A range that cannot move the measure (a cost, for a
+/// clinical outcome) is named as such.
+#[test]
+fn the_one_way_analysis_measures_the_decision_and_finds_where_it_changes() {
+    let tmp = TempDir::new().unwrap();
+    let text = small_for_the_decision();
+    let file = tmp.path().join("decision.toml");
+    fs::write(&file, &text).unwrap();
+    let printed = foramen()
+        .args(["sensitivity", "--out"])
+        .arg(tmp.path().join("sens"))
+        .arg(&file)
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&printed.get_output().stdout).to_string();
+    assert!(
+        stdout.contains("incremental net benefit at 20000 EUR per QALY, stepwise minus early-surgery: base"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("best in the base case: stepwise"), "{stdout}");
+    let line = stdout
+        .lines()
+        .find(|l| l.contains("the decision changes at"))
+        .unwrap_or_else(|| panic!("no threshold: {stdout}"));
+    assert!(line.contains("early-surgery is best beyond"), "{line}");
+    let bracket: Vec<f64> = line
+        .split("(between ")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .map(|b| b.split(" and ").map(|x| x.trim().parse().unwrap()).collect())
+        .unwrap();
+    assert!(
+        bracket[0] < bracket[1] && bracket[1] - bracket[0] <= 30000.0 / 128.0,
+        "{line}"
+    );
+    let best_at = |cost: f64, name: &str| {
+        let edited = text.replacen("cost = 1000\n", &format!("cost = {cost}\n"), 1);
+        let out = run_text(tmp.path(), name, &edited, &[]);
+        let nmb = fs::read_to_string(out.join("nmb.csv")).unwrap();
+        let (wtp, policy, best) = (
+            csv_column(&nmb, "willingness_to_pay"),
+            csv_column(&nmb, "policy"),
+            csv_column(&nmb, "best"),
+        );
+        (0..wtp.len())
+            .find(|&i| wtp[i].parse::<f64>().unwrap() == 20000.0 && best[i] == "true")
+            .map(|i| policy[i].clone())
+            .unwrap()
+    };
+    assert_eq!(best_at(bracket[0], "below"), "stepwise");
+    assert_eq!(best_at(bracket[1], "above"), "early-surgery");
+
+    // A clinical outcome: the costs and the discount rate cannot move it.
+    let printed = foramen()
+        .args(["sensitivity", "--outcome", "surgery", "--out"])
+        .arg(tmp.path().join("clinical"))
+        .arg(&file)
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&printed.get_output().stdout).to_string();
+    let unmoved = stdout
+        .lines()
+        .find(|l| l.starts_with("cannot move it"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    for path in [
+        "interventions.injection.cost",
+        "economics.discount_rate",
+        "interventions.surgery.utility",
+    ] {
+        assert!(unmoved.contains(path), "{unmoved}");
+    }
+    let csv = fs::read_to_string(tmp.path().join("clinical/sensitivity.csv")).unwrap();
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .ends_with(",moves,best_at_low,best_at_high,threshold_low,threshold_high")
+    );
+
+    // A willingness to pay the scenario does not list is refused, naming
+    // the ones it does.
+    foramen()
+        .args(["sensitivity", "--wtp", "25000", "--out"])
+        .arg(tmp.path().join("refused"))
+        .arg(&file)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("--wtp").and(predicate::str::contains("20000, 30000")));
+}

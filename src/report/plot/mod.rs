@@ -298,8 +298,25 @@ mod tests {
         std::fs::remove_dir_all(dir).unwrap();
     }
 
+    /// A one-way row as the analysis makes it.
+    fn sensitivity_row(parameter: &str, range: (f64, f64), ends: (Estimate, Estimate), moves: bool) -> Sensitivity {
+        Sensitivity {
+            parameter: parameter.into(),
+            base_value: 0.5 * (range.0 + range.1),
+            low: range.0,
+            high: range.1,
+            at_low: ends.0,
+            at_high: ends.1,
+            moves,
+            best_at_low: None,
+            best_at_high: None,
+            threshold_low: None,
+            threshold_high: None,
+        }
+    }
+
     #[test]
-    fn tornado_leaves_out_parameters_without_effect() {
+    fn tornado_names_the_parameters_that_cannot_move_the_measure() {
         let dir = temp_dir("tornado");
         let e = |value| Estimate {
             value,
@@ -313,37 +330,62 @@ mod tests {
                 policy: "stepwise".into(),
             },
             base: e(0.8),
+            base_best: None,
             stalled_paths: 0,
+            runs: 5,
             rows: vec![
-                Sensitivity {
-                    parameter: "conservative.success".into(),
-                    base_value: 0.5,
-                    low: 0.3,
-                    high: 0.7,
-                    at_low: e(0.75),
-                    at_high: e(0.85),
-                },
-                Sensitivity {
-                    parameter: "a.cost".into(),
-                    base_value: 100.0,
-                    low: 50.0,
-                    high: 150.0,
-                    at_low: e(0.8),
-                    at_high: e(0.8),
-                },
+                sensitivity_row("conservative.success", (0.3, 0.7), (e(0.75), e(0.85)), true),
+                sensitivity_row("a.cost", (50.0, 150.0), (e(0.8), e(0.8)), false),
             ],
         };
         let files = write_tornado(&s, &super::ChartLabels::default(), &dir).unwrap();
         assert_written(&files, &dir, &["tornado"]);
-        // The parameter without an effect is left out and counted; the base
-        // is labelled.
+        // The parameter that cannot move the measure is named under the
+        // chart, not drawn as a bar; the base is labelled.
         let svg = std::fs::read_to_string(dir.join("tornado.svg")).unwrap();
-        assert!(svg.contains("conservative.success"));
-        assert!(!svg.contains("a.cost"), "a row without an effect is drawn");
-        assert!(svg.contains("1 parameter with no effect left out"));
+        assert!(svg.contains("conservative.success [0.3, 0.7]"));
+        assert!(!svg.contains("a.cost [50"), "a row that cannot move is drawn as a bar");
+        assert!(svg.contains("Cannot move this measure"), "{svg}");
+        assert!(svg.contains("a.cost"), "the row that cannot move is not named");
         // A share is drawn in percent, with its unit on the axis.
         assert!(svg.contains("base 80"), "{svg}");
         assert!(svg.contains("recovered under stepwise (%)"));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn tornado_of_the_decision_says_where_it_changes() {
+        let dir = temp_dir("tornado-decision");
+        let e = |value| Estimate {
+            value,
+            lo: value - 10.0,
+            hi: value + 10.0,
+            se: 5.0,
+        };
+        let mut row = sensitivity_row("surgery.success", (0.75, 0.9), (e(-150.0), e(400.0)), true);
+        row.best_at_low = Some("early".into());
+        row.best_at_high = Some("stepwise".into());
+        row.threshold_low = Some(crate::analysis::sweep::Threshold {
+            value: 0.79,
+            bracket: (0.788, 0.792),
+            to: "early".into(),
+        });
+        let s = SensitivityResults {
+            target: Measure::NetBenefit {
+                contrast: Some(("stepwise".into(), "early".into())),
+                wtp: 50_000.0,
+                currency: "USD".into(),
+            },
+            base: e(120.0),
+            base_best: Some("stepwise".into()),
+            stalled_paths: 0,
+            runs: 10,
+            rows: vec![row],
+        };
+        write_tornado(&s, &super::ChartLabels::default(), &dir).unwrap();
+        let svg = std::fs::read_to_string(dir.join("tornado.svg")).unwrap();
+        assert!(svg.contains("early best beyond 0.79"), "{svg}");
+        assert!(svg.contains("stepwise minus early (USD)"), "{svg}");
         std::fs::remove_dir_all(dir).unwrap();
     }
 

@@ -31,26 +31,56 @@ pub(super) struct Tornado<'a> {
 }
 
 impl Tornado<'_> {
-    /// The rows with an effect: either end moves the estimate off the base
-    /// (the others are left out of the chart; sensitivity.csv has them).
+    /// The rows with an effect: either end moves the estimate (the others
+    /// are named under the chart, not drawn as bars of zero).
     fn shown(&self) -> Vec<&crate::analysis::sweep::Sensitivity> {
-        let base = self.s.base.value;
-        self.s
-            .rows
-            .iter()
-            .filter(|r| r.at_low.value != base || r.at_high.value != base)
-            .collect()
+        self.s.rows.iter().filter(|r| r.moves).collect()
+    }
+
+    /// The lines under the chart naming the parameters that cannot move
+    /// the measure, about 110 characters each.
+    fn unmoved_lines(&self) -> Vec<String> {
+        let names: Vec<String> = self
+            .s
+            .unmoved()
+            .map(|r| self.labels.parameter(&r.parameter).to_string())
+            .collect();
+        if names.is_empty() {
+            return Vec::new();
+        }
+        let mut lines = vec![String::from(
+            "Cannot move this measure (the same result at both ends of the range): ",
+        )];
+        for (i, name) in names.iter().enumerate() {
+            let piece = if i + 1 < names.len() {
+                format!("{name}; ")
+            } else {
+                name.clone()
+            };
+            if lines
+                .last()
+                .is_some_and(|l| l.chars().count() + piece.chars().count() > 110)
+            {
+                lines.push(String::new());
+            }
+            if let Some(line) = lines.last_mut() {
+                line.push_str(&piece);
+            }
+        }
+        lines
     }
 
     /// The factor and unit of the chart's axis: shares in percent, their
     /// differences in percentage points, days in days; other outcomes
     /// in their own unit.
-    fn unit(&self) -> (f64, &'static str) {
+    fn unit(&self) -> (f64, String) {
         use crate::analysis::sweep::Measure;
-        match &self.s.target {
+        let (k, unit) = match &self.s.target {
             Measure::Policy { outcome, .. } => outcome_unit(outcome.kind, false),
             Measure::Contrast { outcome, .. } => outcome_unit(outcome.kind, true),
-        }
+            Measure::NetBenefit { currency, .. } => return (1.0, currency.clone()),
+        };
+        (k, unit.to_string())
     }
 
     /// What is measured, in the scenario's labels.
@@ -69,6 +99,16 @@ impl Tornado<'_> {
                 l.policy(policy),
                 l.policy(reference)
             ),
+            Measure::NetBenefit {
+                contrast,
+                wtp,
+                currency,
+            } => {
+                let pair = contrast.as_ref().map_or("best minus runner-up".to_string(), |(a, b)| {
+                    format!("{} minus {}", l.policy(a), l.policy(b))
+                });
+                format!("incremental net benefit at {} {currency}/QALY, {pair}", number(*wtp))
+            }
         }
     }
 
@@ -79,8 +119,18 @@ impl Tornado<'_> {
                 .shown()
                 .iter()
                 .map(|r| {
+                    let flips: Vec<String> = [&r.threshold_low, &r.threshold_high]
+                        .into_iter()
+                        .flatten()
+                        .map(|t| format!("{} best beyond {}", self.labels.policy(&t.to), number(t.value)))
+                        .collect();
+                    let flips = if flips.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" - {}", flips.join(", "))
+                    };
                     format!(
-                        "{} [{}, {}]",
+                        "{} [{}, {}]{flips}",
                         self.labels.parameter_with_unit(&r.parameter),
                         r.low,
                         r.high
@@ -95,19 +145,23 @@ impl Chart for Tornado<'_> {
     /// Wider than 1300 pixels when the row labels need it.
     fn size(&self, _: &Style) -> (u32, u32) {
         let labels = self.rows().label_area(18);
-        (1300.max(labels + 800), (220 + 44 * self.shown().len() as u32).max(450))
+        let notes = 24 * self.unmoved_lines().len() as u32;
+        (
+            1300.max(labels + 800),
+            (220 + 44 * self.shown().len() as u32).max(450) + notes,
+        )
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, s: &Style) -> Result<(), String> {
         let (k, unit) = self.unit();
         let base = k * self.s.base.value;
         let shown = self.shown();
-        let left_out = self.s.rows.len() - shown.len();
+        let notes = self.unmoved_lines();
         let rows = self.rows();
         let values = shown.iter().flat_map(|r| [k * r.at_low.value, k * r.at_high.value]);
         let measured = self.measured();
-        let axis = with_unit(&measured, unit);
-        let (plot, legend) = root.split_vertically(self.size(s).1 - 60);
+        let axis = with_unit(&measured, &unit);
+        let (plot, legend) = root.split_vertically(self.size(s).1 - 60 - 24 * notes.len() as u32);
         let mut chart = ChartBuilder::on(&plot)
             .caption(format!("One-way sensitivity: {measured}"), (FONT, 24))
             .margin(20)
@@ -143,10 +197,9 @@ impl Chart for Tornado<'_> {
             let label = Text::new(format!(" base {}", number(base)), (base, end), (FONT, 16));
             chart.draw_series(std::iter::once(label)).map_err(err)?;
         }
-        if left_out > 0 {
-            let what = if left_out == 1 { "parameter" } else { "parameters" };
-            let note = format!("{left_out} {what} with no effect left out (sensitivity.csv lists every one)");
-            legend.draw(&Text::new(note, (500, 42), (FONT, 15))).map_err(err)?;
+        for (i, line) in notes.iter().enumerate() {
+            let at = (40, 56 + 24 * i as i32);
+            legend.draw(&Text::new(line.as_str(), at, (FONT, 16))).map_err(err)?;
         }
         let keys = ["parameter at its low value", "parameter at its high value"];
         for (k, (text, c)) in keys.into_iter().zip(ends).enumerate() {

@@ -3,11 +3,11 @@
 use polars::prelude::*;
 
 use super::{ColumnKind, Schema, Table};
-use crate::analysis::sweep::{SensitivityResults, SweepPoint};
+use crate::analysis::sweep::{SensitivityResults, SweepPoint, Threshold};
 use crate::error::Error;
 use crate::stats::Estimate;
 
-use ColumnKind::{Estimate as Interval, Number, Text};
+use ColumnKind::{Estimate as Interval, Flag, Number, OptionalNumber, Text};
 
 /// sweep.csv: one row per point, policy and outcome.
 pub const SWEEP: Schema = Schema {
@@ -20,7 +20,10 @@ pub const SWEEP: Schema = Schema {
         ("estimate", Interval),
     ],
 };
-/// sensitivity.csv: one row per ranged parameter, by decreasing swing.
+/// sensitivity.csv: one row per ranged parameter, by decreasing swing;
+/// `moves` is false where both ends give the base estimate to the last
+/// bit; the best policies and thresholds are filled for a net-benefit
+/// measure (empty otherwise).
 pub const SENSITIVITY: Schema = Schema {
     file: "sensitivity.csv",
     columns: &[
@@ -33,6 +36,11 @@ pub const SENSITIVITY: Schema = Schema {
         ("at_low", Interval),
         ("at_high", Interval),
         ("swing", Number),
+        ("moves", Flag),
+        ("best_at_low", Text),
+        ("best_at_high", Text),
+        ("threshold_low", OptionalNumber),
+        ("threshold_high", OptionalNumber),
     ],
 };
 
@@ -69,5 +77,15 @@ pub fn sensitivity_frame(s: &SensitivityResults) -> Result<DataFrame, Error> {
     t.estimate("at_low", rows.iter().map(|r| r.at_low));
     t.estimate("at_high", rows.iter().map(|r| r.at_high));
     t.floats("swing", rows.iter().map(|r| r.swing()).collect());
+    t.flags("moves", rows.iter().map(|r| r.moves).collect());
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    t.strings("best_at_low", rows.iter().map(|r| text(&r.best_at_low)).collect());
+    t.strings("best_at_high", rows.iter().map(|r| text(&r.best_at_high)).collect());
+    let value = |t: &Option<Threshold>| t.as_ref().map(|t| t.value);
+    t.optional_floats("threshold_low", rows.iter().map(|r| value(&r.threshold_low)).collect());
+    t.optional_floats(
+        "threshold_high",
+        rows.iter().map(|r| value(&r.threshold_high)).collect(),
+    );
     t.finish(&SENSITIVITY)
 }
