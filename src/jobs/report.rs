@@ -20,10 +20,13 @@ pub const REPORT: &str = "report.html";
 /// What each table of a run holds, for the report; tables not listed are
 /// not in it.
 const TABLES: [(&str, &str); 10] = [
-    (run::SUMMARY.file, "every outcome per policy with its 95% interval"),
+    (
+        run::SUMMARY.file,
+        "every outcome per policy with its Monte Carlo 95% interval",
+    ),
     (
         run::COMPARISON.file,
-        "each policy minus the reference, for every outcome: the difference, its paired 95% interval (the same patients under both policies) and the unpaired one",
+        "each policy minus the reference, for every outcome: the difference, its paired Monte Carlo 95% interval (the same patients under both policies) and the unpaired one",
     ),
     (
         run::CEA.file,
@@ -45,7 +48,7 @@ const TABLES: [(&str, &str); 10] = [
     ),
     (
         run::CURVES.file,
-        "the curves' data: recovery, symptom-free, surgery-free and the health states on each day of the grid, with 95% bands",
+        "the curves' data: recovery, symptom-free, surgery-free and the health states on each day of the grid, with Monte Carlo 95% bands",
     ),
     (
         run::RECOVERY_DIFFERENCE.file,
@@ -126,7 +129,7 @@ pub fn write_report(
         })
         .collect();
     sections[0].blocks.push(Block::Text(format!(
-        "{} patients per policy; estimates with 95% intervals (numbers to four significant digits here; the CSV files beside this page hold them in full).",
+        "{} patients per policy; estimates with Monte Carlo 95% intervals (how precisely the simulation has computed the model's answer at this cohort size, not uncertainty in the inputs; numbers to four significant digits here; the CSV files beside this page hold them in full).",
         manifest.patients_per_policy
     )));
     for (file, about) in TABLES {

@@ -130,7 +130,7 @@ pub fn fold_estimates(t: &Cells) -> Cells {
             _ => None,
         };
         header.push(if bounds.is_some() {
-            format!("{h} (95% CI)")
+            format!("{h} (Monte Carlo 95% CI)")
         } else {
             h.clone()
         });
@@ -146,8 +146,8 @@ pub fn fold_estimates(t: &Cells) -> Cells {
     if extra {
         header.retain(|h| !h.starts_with("paired_") && !h.starts_with("unpaired_"));
         plan.retain(|(i, _)| !t.header[*i].starts_with("paired_") && !t.header[*i].starts_with("unpaired_"));
-        header.push("paired 95% CI".into());
-        header.push("unpaired 95% CI".into());
+        header.push("paired Monte Carlo 95% CI".into());
+        header.push("unpaired Monte Carlo 95% CI".into());
     }
     let rows = t
         .rows
@@ -192,7 +192,7 @@ pub fn summary_by_outcome(t: &Cells, labels: &ChartLabels) -> Cells {
         .enumerate()
         .filter(|&(i, _)| i != p)
         .map(|(i, h)| {
-            let name = h.strip_suffix(" (95% CI)").unwrap_or(h).to_string();
+            let name = h.strip_suffix(" (Monte Carlo 95% CI)").unwrap_or(h).to_string();
             let label = crate::outcome::find(&name).map_or(name.clone(), |d| labels.outcome(d).to_string());
             [label, name]
                 .into_iter()
@@ -403,7 +403,7 @@ mod tests {
     fn estimates_fold_into_one_column() {
         let t = cells(&SUMMARY_HEADER, &[&["a", "10", "0.5", "0.4", "0.6", "0.05"]]);
         let f = fold_estimates(&t);
-        assert_eq!(f.header, ["policy", "patients", "recovered (95% CI)"]);
+        assert_eq!(f.header, ["policy", "patients", "recovered (Monte Carlo 95% CI)"]);
         assert_eq!(f.rows, [["a", "10", "0.5 (0.4 to 0.6)"]]);
         let s = summary_by_outcome(&t, &ChartLabels::default());
         assert_eq!(s.header, ["outcome", "column", "a"]);
@@ -438,7 +438,13 @@ mod tests {
         let f = fold_estimates(&c);
         assert_eq!(
             f.header,
-            ["policy", "outcome", "difference", "paired 95% CI", "unpaired 95% CI"]
+            [
+                "policy",
+                "outcome",
+                "difference",
+                "paired Monte Carlo 95% CI",
+                "unpaired Monte Carlo 95% CI"
+            ]
         );
         assert_eq!(f.rows, [["b", "median_days", "3.5", "-", "1 to 6"]]);
     }

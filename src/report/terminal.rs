@@ -51,7 +51,7 @@ pub fn format_table(results: &RunResults) -> String {
     let width = results.policies.iter().map(|p| p.name.len()).max().unwrap_or(6).max(6);
     let mut out = format!(
         "{:<width$}  {:>10}  {:<22}  {:<24}  {:>8}  {:>7}\n",
-        "policy", "patients", "recovered % (95% CI)", "median days (95% CI)", "surgery%", "fusion%"
+        "policy", "patients", "recovered % (MC 95%)", "median days (MC 95%)", "surgery%", "fusion%"
     );
     for p in &results.policies {
         let g = &p.overall;
@@ -74,7 +74,7 @@ pub fn format_table(results: &RunResults) -> String {
 }
 
 /// Under every table of a single run: what its intervals mean.
-const MONTE_CARLO_NOTE: &str = "(95% intervals are Monte Carlo error at this cohort size, not uncertainty in the inputs: for that, the probabilistic analysis, foramen psa)\n";
+const MONTE_CARLO_NOTE: &str = "(MC 95%: intervals of Monte Carlo error at this cohort size, not uncertainty in the inputs: for that, the probabilistic analysis, foramen psa)\n";
 
 /// The incremental analysis under the run's table: cost, QALYs, status
 /// and ICER per policy in order of cost, then the best policy at each
@@ -86,7 +86,7 @@ fn format_cea(cea: &crate::estimate::cea::Cea, width: usize) -> String {
         format!("cost, {}", cea.currency),
         "QALYs",
         "status",
-        "ICER (95% Fieller)"
+        "ICER (MC 95% Fieller)"
     );
     for r in &cea.rows {
         let icer = if r.icer.is_finite() {
@@ -142,13 +142,14 @@ fn with_interval(kind: Kind, e: Estimate) -> String {
 }
 
 /// The table `foramen sweep` prints: one row per value and policy, one
-/// column per charted outcome (shares in %, with 95% intervals).
+/// column per charted outcome (shares in %, with Monte Carlo 95%
+/// intervals), and the note on what those intervals mean.
 pub fn format_sweep(param: &str, points: &[SweepPoint], outcomes: &[&OutcomeDef]) -> String {
     let heads: Vec<String> = outcomes
         .iter()
         .map(|o| match o.kind {
-            Kind::Share => format!("{} % (95% CI)", o.name),
-            _ => format!("{} (95% CI)", o.name),
+            Kind::Share => format!("{} % (MC 95%)", o.name),
+            _ => format!("{} (MC 95%)", o.name),
         })
         .collect();
     let policy_width = points
@@ -178,6 +179,7 @@ pub fn format_sweep(param: &str, points: &[SweepPoint], outcomes: &[&OutcomeDef]
             out += "\n";
         }
     }
+    out += MONTE_CARLO_NOTE;
     out
 }
 
@@ -412,7 +414,7 @@ pub fn format_diff(differences: &[crate::estimate::diff::RunDifference]) -> Stri
         .max(7);
     let mut out = format!(
         "{:<wp$} {:<wo$} {:>12} {:>12} {:>12} {:>27}\n",
-        "policy", "outcome", "A", "B", "A - B", "unpaired 95% interval"
+        "policy", "outcome", "A", "B", "A - B", "unpaired MC 95%"
     );
     for d in differences {
         let e = d.difference;
@@ -426,6 +428,7 @@ pub fn format_diff(differences: &[crate::estimate::diff::RunDifference]) -> Stri
             format!("{:.4} to {:.4}", e.lo, e.hi)
         );
     }
+    out += MONTE_CARLO_NOTE;
     out
 }
 

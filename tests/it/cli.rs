@@ -16,7 +16,7 @@ fn run_small(dir: &Path, extra: &[&str]) -> PathBuf {
         .args(extra)
         .assert()
         .success()
-        .stdout(predicate::str::contains("recovered % (95% CI)"))
+        .stdout(predicate::str::contains("recovered % (MC 95%)"))
         .stdout(predicate::str::contains("wrote "));
     out
 }
@@ -522,7 +522,7 @@ fn diff_compares_two_runs() {
     let b = run_quiet(tmp.path(), "b", SMALL, &["--patients", "2000", "--seed", "99"]);
     let out = foramen().arg("diff").arg(&a).arg(&b).assert().success();
     let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
-    assert!(stdout.contains("unpaired 95% interval"), "{stdout}");
+    assert!(stdout.contains("unpaired MC 95%"), "{stdout}");
     assert!(stdout.contains("stepwise") && stdout.contains("recovered"), "{stdout}");
     assert!(!stdout.contains("the scenarios differ"), "{stdout}");
     // Against itself: every difference is 0, and it says the runs are identical.
@@ -650,7 +650,8 @@ fn sweep_prints_its_results() {
         .success();
     let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
     assert!(stdout.contains("value  policy"), "{stdout}");
-    assert!(stdout.contains("recovered % (95% CI)"), "{stdout}");
+    assert!(stdout.contains("recovered % (MC 95%)"), "{stdout}");
+    assert!(stdout.contains("(MC 95%: intervals of Monte Carlo error"), "{stdout}");
     for value in ["0.2", "0.5"] {
         for policy in ["stepwise", "early-surgery"] {
             assert!(
@@ -751,7 +752,13 @@ fn the_run_table_says_its_intervals_are_monte_carlo_error() {
         .assert()
         .success();
     let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
-    let table_end = stdout.find("(95% intervals are Monte Carlo error").expect("the note");
-    assert!(stdout[..table_end].contains("recovered % (95% CI)"), "{stdout}");
+    let table_end = stdout
+        .find("(MC 95%: intervals of Monte Carlo error")
+        .expect("the note");
+    assert!(stdout[..table_end].contains("recovered % (MC 95%)"), "{stdout}");
+    assert!(
+        stdout[..table_end].contains("ICER (MC 95% Fieller)") || !stdout.contains("ICER"),
+        "{stdout}"
+    );
     assert!(stdout.contains("not uncertainty in the inputs"), "{stdout}");
 }

@@ -473,7 +473,7 @@ fn run_prints_the_incremental_analysis_and_psa_checks_its_draws() {
         .success();
     let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
     for words in [
-        "ICER (95% Fieller)",
+        "ICER (MC 95% Fieller)",
         "dominated by stepwise",
         "highest net monetary benefit at 20000 EUR per QALY",
     ] {

@@ -52,7 +52,7 @@ pub(super) fn write_comparison_plots(run: &RunCharts, style: &Style, out: &mut O
         // Which side is which: every outcome is the policy's minus the
         // reference's, whichever direction is better for it.
         let forest = Forest {
-            title: format!("Difference from {reference} (paired 95% CI thick, unpaired thin)"),
+            title: format!("Difference from {reference} (paired Monte Carlo 95% CI thick, unpaired thin)"),
             x_desc: format!("{x_desc} (left of 0: lower than {reference}; right: higher)"),
             rows,
         };
@@ -69,7 +69,7 @@ pub(super) fn write_comparison_plots(run: &RunCharts, style: &Style, out: &mut O
         .collect();
     let values = series.iter().flat_map(Series::all_values).chain([0.0]);
     let difference = Lines {
-        title: format!("Difference in cumulative recovery from {reference} (paired 95% bands)"),
+        title: format!("Difference in cumulative recovery from {reference} (paired Monte Carlo 95% bands)"),
         x_desc: "Days since presentation".into(),
         y_desc: "Difference in share recovered".into(),
         x: 0.0..horizon_end(run.horizon_days),
@@ -99,7 +99,7 @@ pub(super) fn write_comparison_plots(run: &RunCharts, style: &Style, out: &mut O
             }
             let chart = Forest {
                 title: format!(
-                    "Difference in {} from {reference} by subgroup (paired 95% CI thick, unpaired thin)",
+                    "Difference in {} from {reference} by subgroup (paired Monte Carlo 95% CI thick, unpaired thin)",
                     labels.outcome(outcome)
                 ),
                 x_desc: "Difference, percentage points (n: patients in the subgroup under each policy)".into(),

@@ -10,7 +10,7 @@ use crate::estimate::summary::Curve;
 /// 95% bands, over the horizon (the last tick on it).
 fn per_policy(run: &RunCharts, title: &str, y_desc: &str, curve: &str) -> Lines {
     Lines {
-        title: format!("{title} by policy (95% bands), {}", run.scenario),
+        title: format!("{title} by policy (Monte Carlo 95% bands), {}", run.scenario),
         x_desc: "Days since presentation".into(),
         y_desc: y_desc.into(),
         x: 0.0..horizon_end(run.horizon_days),

@@ -72,12 +72,12 @@ fn draw_all(run: &RunCharts, style: &Style, out: &mut Out) -> Result<(), PlotErr
 pub fn caption(name: &str) -> String {
     let text = match name {
         "recovery_curves" => {
-            "the cumulative share of patients recovered against days since presentation, one step line per policy (n in the legend) with its 95% band, and under the axis the number of patients at risk (neither recovered nor dead) at each labelled day; higher and further left is faster recovery, and where two bands do not overlap the policies differ on that day."
+            "the cumulative share of patients recovered against days since presentation, one step line per policy (n in the legend) with its Monte Carlo 95% band, and under the axis the number of patients at risk (neither recovered nor dead) at each labelled day; higher and further left is faster recovery, and where two bands do not overlap the policies differ on that day."
         }
         "symptom_free" => {
-            "the share symptom-free on each day, by policy, with 95% bands (relapses bring it down again)."
+            "the share symptom-free on each day, by policy, with Monte Carlo 95% bands (relapses bring it down again)."
         }
-        "surgery_free" => "the share not yet operated on (Kaplan-Meier), by policy, with 95% bands.",
+        "surgery_free" => "the share not yet operated on (Kaplan-Meier), by policy, with Monte Carlo 95% bands.",
         "pathway" => {
             "one bar per policy summing to 100% of patients, cut by the deepest level of care reached (hue) and the outcome at the horizon (light: symptom-free; dark: still symptomatic)."
         }
@@ -88,22 +88,22 @@ pub fn caption(name: &str) -> String {
             "among patients who recovered, the share recovering in each week since presentation (the legend gives how many recovered); the area under each line is 100%."
         }
         "differences" => {
-            "each policy minus the reference for the share outcomes, in percentage points: the paired 95% interval thick, the unpaired one thin, the estimate and paired interval written beside each row."
+            "each policy minus the reference for the share outcomes, in percentage points: the paired Monte Carlo 95% interval thick, the unpaired one thin, the estimate and paired interval written beside each row."
         }
         "differences_cost" => {
-            "each policy minus the reference in mean discounted cost per patient, paired (thick) and unpaired (thin) 95% intervals."
+            "each policy minus the reference in mean discounted cost per patient, paired (thick) and unpaired (thin) Monte Carlo 95% intervals."
         }
         "differences_qalys" => {
-            "each policy minus the reference in mean discounted QALYs per patient, paired (thick) and unpaired (thin) 95% intervals."
+            "each policy minus the reference in mean discounted QALYs per patient, paired (thick) and unpaired (thin) Monte Carlo 95% intervals."
         }
         "recovery_difference" => {
-            "the difference in cumulative recovery from the reference over time, with its paired 95% band."
+            "the difference in cumulative recovery from the reference over time, with its paired Monte Carlo 95% band."
         }
         "subgroup_differences_recovered" => {
-            "the difference in recovery from the reference within each subgroup, paired 95% intervals."
+            "the difference in recovery from the reference within each subgroup, paired Monte Carlo 95% intervals."
         }
         "subgroup_differences_surgery" => {
-            "the difference in the share operated on from the reference within each subgroup, paired 95% intervals."
+            "the difference in the share operated on from the reference within each subgroup, paired Monte Carlo 95% intervals."
         }
         _ => "",
     };

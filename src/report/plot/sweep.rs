@@ -9,7 +9,7 @@ use crate::analysis::sweep::SweepPoint;
 use crate::outcome::OutcomeDef;
 
 /// Writes `sweep_<outcome>.png/.svg` for each outcome: the outcome of each
-/// policy (95% bands) against the swept parameter's value, the outcome in
+/// policy (Monte Carlo 95% bands) against the swept parameter's value, the outcome in
 /// its unit ([`outcome_unit`]), the parameter by its label and unit, and
 /// its value in the scenario (`base`) marked.
 ///
@@ -56,7 +56,7 @@ pub fn write_sweep_plots(
             .collect();
         let values = series.iter().flat_map(Series::all_values);
         let chart = Lines {
-            title: format!("{} against {name} (95% bands)", labels.outcome(outcome)),
+            title: format!("{} against {name} (Monte Carlo 95% bands)", labels.outcome(outcome)),
             x_desc: labels.parameter_with_unit(parameter),
             y_desc: with_unit(labels.outcome(outcome), unit),
             x: padded_range(xs.iter().copied().chain(base), 0.0, 0.0),
