@@ -72,6 +72,28 @@ pub fn diff(a: &Path, b: &Path) -> Result<DiffReport, Error> {
             ));
         }
     }
+    // Outcomes of a policy in both runs that only one of them reports (a
+    // feature one scenario has and the other lacks).
+    let outcomes = |s: &[crate::estimate::diff::PolicyEstimates]| {
+        let mut names: Vec<String> = Vec::new();
+        for (_, rows) in s {
+            for (o, _, _) in rows {
+                if !names.contains(o) {
+                    names.push(o.clone());
+                }
+            }
+        }
+        names
+    };
+    let (oa, ob) = (outcomes(&sa), outcomes(&sb));
+    for (dir, missing) in [("A", only(&ob, &oa)), ("B", only(&oa, &ob))] {
+        if !missing.is_empty() {
+            notes.push(format!(
+                "outcomes not in {dir}'s summary.csv, so not compared: {}",
+                missing.join(", ")
+            ));
+        }
+    }
     if fa.seed == fb.seed
         && fa.scenario_sha256 == fb.scenario_sha256
         && fa.patients_per_policy == fb.patients_per_policy

@@ -698,3 +698,19 @@ fn the_one_way_analysis_measures_the_decision_and_finds_where_it_changes() {
         .failure()
         .stderr(predicate::str::contains("--wtp").and(predicate::str::contains("20000, 30000")));
 }
+
+/// `diff` of a run without economics against one with: the outcomes only
+/// one run reports are named, not silently dropped.
+#[test]
+fn diff_names_outcomes_one_run_lacks() {
+    let tmp = TempDir::new().unwrap();
+    let plain = run_quiet(tmp.path(), "plain", crate::util::SMALL, &["--patients", "500"]);
+    let priced = run_text(tmp.path(), "priced", &small_with_economics(), &["--patients", "500"]);
+    let out = foramen().arg("diff").arg(&plain).arg(&priced).assert().success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    let line = stdout
+        .lines()
+        .find(|l| l.contains("outcomes not in A's summary.csv, so not compared"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(line.contains("cost") && line.contains("qalys"), "{line}");
+}
