@@ -185,7 +185,7 @@ pub struct RunArgs {
     /// Policy the others are compared with (comparison.csv); default the first.
     #[arg(long, value_name = "NAME")]
     pub reference: Option<String>,
-    /// Simulate only shard K of N (0-based) and write mergeable partial
+    /// Simulate only shard K of N (counted from 1: 1/N to N/N) and write mergeable partial
     /// results; combine the shard directories with `foramen merge`.
     #[arg(long, value_name = "K/N", value_parser = Shard::parse)]
     pub shard: Option<Shard>,
@@ -221,7 +221,7 @@ pub struct PsaArgs {
     /// the effects' rate).
     #[arg(long, value_name = "Y", default_value_t = 10)]
     pub years: u32,
-    /// Run only shard K of N of the draws (0-based) and write mergeable
+    /// Run only shard K of N of the draws (counted from 1: 1/N to N/N) and write mergeable
     /// draws; combine the shard directories with `foramen merge`.
     #[arg(long, value_name = "K/N", value_parser = Shard::parse)]
     pub shard: Option<Shard>,

@@ -131,8 +131,8 @@ pub fn psa(
         .unwrap_or_default();
     let (command, suffix) = match options.shard {
         Some(s) => (
-            format!("psa --draws {}{from} --shard {}/{}", options.draws, s.index, s.count),
-            format!("-psa-shard-{}-of-{}", s.index, s.count),
+            format!("psa --draws {}{from} --shard {s}", options.draws),
+            format!("-psa-shard-{}-of-{}", s.number(), s.count),
         ),
         None => (format!("psa --draws {}{from}", options.draws), "-psa".to_string()),
     };

@@ -63,11 +63,11 @@ pub fn run(loaded: &Loaded, settings: &Settings, dest: &Destination, progress: b
     let scenario = &loaded.scenario;
     let spec = settings.spec(scenario)?;
     let command = match settings.shard {
-        Some(s) => format!("run --shard {}/{}", s.index, s.count),
+        Some(s) => format!("run --shard {s}"),
         None => "run".to_string(),
     };
     let suffix = match settings.shard {
-        Some(s) => format!("-shard-{}-of-{}", s.index, s.count),
+        Some(s) => format!("-shard-{}-of-{}", s.number(), s.count),
         None => String::new(),
     };
     let mut job = Job::start(command, loaded, dest, &suffix)?;
@@ -107,12 +107,12 @@ pub fn run(loaded: &Loaded, settings: &Settings, dest: &Destination, progress: b
         };
         job.wrote([partial.write(job.dir())?]);
         if let Some(records) = &output.patients {
-            let name = tables::patients::shard_file(shard.index, shard.count);
+            let name = tables::patients::shard_file(shard.number(), shard.count);
             tables::write_patients(scenario, records, &job.dir().join(&name))?;
             job.wrote([name]);
         }
         if let Some(events) = &output.events {
-            let name = tables::events::shard_file(shard.index, shard.count);
+            let name = tables::events::shard_file(shard.number(), shard.count);
             tables::write_events(scenario, events, &job.dir().join(&name))?;
             job.wrote([name]);
         }

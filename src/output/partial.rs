@@ -149,16 +149,15 @@ pub fn merge(dirs: &[PathBuf]) -> Result<Partial, Error> {
     for (d, p) in dirs.iter().zip(&parts) {
         let Some(slot) = seen.get_mut(p.shard.index as usize) else {
             return Err(Error::Usage(format!(
-                "{} says it is shard {} of {count}; shards are numbered 0 to {}",
+                "{} says it is shard {} of {count}; shards are numbered 1 to {count}",
                 d.display(),
-                p.shard.index,
-                count - 1
+                p.shard.number()
             )));
         };
         if *slot {
             return Err(Error::Usage(format!(
-                "shard {}/{count} is given twice ({})",
-                p.shard.index,
+                "shard {} is given twice ({})",
+                p.shard,
                 d.display()
             )));
         }
@@ -166,7 +165,8 @@ pub fn merge(dirs: &[PathBuf]) -> Result<Partial, Error> {
     }
     if let Some(missing) = seen.iter().position(|s| !s) {
         return Err(Error::Usage(format!(
-            "shard {missing}/{count} is missing; merge needs all {count} shards"
+            "shard {}/{count} is missing; merge needs all {count} shards",
+            missing + 1
         )));
     }
     let mut parts = parts.into_iter();

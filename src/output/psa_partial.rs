@@ -181,8 +181,8 @@ pub fn merge(dirs: &[PathBuf]) -> Result<(PsaRun, Vec<Draw>), Error> {
             Some(slot @ None) => *slot = Some(p),
             Some(Some(_)) => {
                 return Err(Error::Usage(format!(
-                    "shard {}/{count} is given twice ({})",
-                    p.shard.index,
+                    "shard {} is given twice ({})",
+                    p.shard,
                     d.display()
                 )));
             }
@@ -190,7 +190,7 @@ pub fn merge(dirs: &[PathBuf]) -> Result<(PsaRun, Vec<Draw>), Error> {
                 return Err(Error::Usage(format!(
                     "{} says it is shard {} of {count}",
                     d.display(),
-                    p.shard.index
+                    p.shard.number()
                 )));
             }
         }
@@ -199,7 +199,8 @@ pub fn merge(dirs: &[PathBuf]) -> Result<(PsaRun, Vec<Draw>), Error> {
     for (k, part) in by_index.iter().enumerate() {
         let Some(part) = part else {
             return Err(Error::Usage(format!(
-                "shard {k}/{count} is missing; merge needs all {count} shards"
+                "shard {}/{count} is missing; merge needs all {count} shards",
+                k + 1
             )));
         };
         draws.extend(part.draws(FILE)?);

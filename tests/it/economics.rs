@@ -217,7 +217,7 @@ fn cost_effectiveness_is_reproducible_across_threads_and_shards() {
     let two = run_quiet(t, "two", &file, &["--patients", "9000", "--threads", "2"]);
     let mut shards = Vec::new();
     for k in 0..4 {
-        let shard = format!("{k}/4");
+        let shard = format!("{}/4", k + 1);
         shards.push(run_quiet(
             t,
             &format!("s{k}"),
@@ -318,7 +318,7 @@ fn psa_shards(
                     patients,
                     "-q",
                     "--shard",
-                    &format!("{k}/{count}"),
+                    &format!("{}/{count}", k + 1),
                     "--out",
                 ])
                 .arg(&out)

@@ -201,7 +201,7 @@ fn plot_refuses_bad_options_and_bad_tables_and_writes_nothing() {
     // A shard: nothing to draw until merged.
     let shard = tmp.path().join("shard");
     foramen()
-        .args(["run", SMALL, "--patients", "2000", "--shard", "0/2", "-q", "--out"])
+        .args(["run", SMALL, "--patients", "2000", "--shard", "1/2", "-q", "--out"])
         .arg(&shard)
         .assert()
         .success();

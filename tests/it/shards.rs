@@ -20,7 +20,7 @@ fn shard(dir: &Path, k: u32, n: u32, extra: &[&str]) {
             "grade,age",
             "-q",
             "--shard",
-            &format!("{k}/{n}"),
+            &format!("{}/{n}", k + 1),
             "--out",
         ])
         .arg(dir)
@@ -59,7 +59,7 @@ fn four_shards_merged_equal_the_plain_run() {
         assert_eq!(merged, fs::read(t.join("plain").join(file)).unwrap(), "{file} differs");
     }
     assert!(t.join("merged/recovery_curves.png").exists());
-    assert!(t.join("s3/patients.part-00003-of-00004.parquet").exists());
+    assert!(t.join("s3/patients.part-00004-of-00004.parquet").exists());
 }
 
 #[test]
@@ -82,17 +82,23 @@ fn merge_refuses_mixed_missing_or_repeated_shards() {
         .stderr(predicate::str::contains("comes from a different seed (8)"));
     merge(&["a0"])
         .code(2)
-        .stderr(predicate::str::contains("shard 1/2 is missing"));
+        .stderr(predicate::str::contains("shard 2/2 is missing"));
     merge(&["a0", "a0", "a1"])
         .code(2)
-        .stderr(predicate::str::contains("shard 0/2 is given twice"));
+        .stderr(predicate::str::contains("shard 1/2 is given twice"));
     foramen()
-        .args(["run", SMALL, "--shard", "4/4"])
+        .args(["run", SMALL, "--shard", "5/4"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "invalid value '4/4' for '--shard <K/N>': write K/N with 0 <= K < N",
+            "invalid value '5/4' for '--shard <K/N>': write K/N with 1 <= K <= N",
         ));
+    // Shards count from 1, as nextest's partitions do.
+    foramen()
+        .args(["run", SMALL, "--shard", "0/4"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("shards are counted from 1").and(predicate::str::contains("4/4 the last")));
     assert!(!t.join("m").exists());
 }
 
@@ -175,7 +181,7 @@ fn merge_refuses_an_unknown_by_covariate() {
     for (k, dir) in dirs.iter().enumerate() {
         foramen()
             .args(["run", SMALL, "--patients", "5000", "--by", "grade", "-q"])
-            .args(["--shard", &format!("{k}/2"), "--out"])
+            .args(["--shard", &format!("{}/2", k + 1), "--out"])
             .arg(dir)
             .assert()
             .success();
@@ -203,7 +209,7 @@ fn two_shards(tmp: &std::path::Path) -> Vec<std::path::PathBuf> {
     for (k, dir) in dirs.iter().enumerate() {
         foramen()
             .args(["run", SMALL, "--patients", "4000", "-q"])
-            .args(["--shard", &format!("{k}/2"), "--out"])
+            .args(["--shard", &format!("{}/2", k + 1), "--out"])
             .arg(dir)
             .assert()
             .success();

@@ -23,8 +23,8 @@ pub const EVENTS: &str = "events.parquet";
 
 /// The file of a shard's event log: `events.part-K-of-N.parquet` (K and N
 /// in five digits).
-pub fn shard_file(index: u64, count: u64) -> String {
-    format!("events.part-{index:05}-of-{count:05}.parquet")
+pub fn shard_file(number: u64, count: u64) -> String {
+    format!("events.part-{number:05}-of-{count:05}.parquet")
 }
 
 /// Writes `events.parquet`: one row per event, policy by policy, patient

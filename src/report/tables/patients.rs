@@ -13,10 +13,10 @@ use crate::scenario::{CovariateKind, Scenario};
 /// The file of per-patient records.
 pub const PATIENTS: &str = "patients.parquet";
 
-/// The file of a shard's per-patient records: `patients.part-K-of-N.parquet`
+/// The file of shard K of N's per-patient records: `patients.part-K-of-N.parquet`
 /// (K and N in five digits).
-pub fn shard_file(index: u64, count: u64) -> String {
-    format!("patients.part-{index:05}-of-{count:05}.parquet")
+pub fn shard_file(number: u64, count: u64) -> String {
+    format!("patients.part-{number:05}-of-{count:05}.parquet")
 }
 
 /// Writes `patients.parquet`: one row per patient and policy.
