@@ -26,6 +26,39 @@ fn png_size(path: &Path) -> (u32, u32) {
     (word(16), word(20))
 }
 
+/// The chunks of a PNG file: (type, data), in order.
+fn png_chunks(bytes: &[u8]) -> Vec<([u8; 4], Vec<u8>)> {
+    let mut chunks = Vec::new();
+    let mut at = 8;
+    while at + 8 <= bytes.len() {
+        let len = u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
+        let kind: [u8; 4] = bytes[at + 4..at + 8].try_into().unwrap();
+        chunks.push((kind, bytes[at + 8..at + 8 + len].to_vec()));
+        at += 12 + len;
+    }
+    chunks
+}
+
+/// The dots per inch a PNG's pHYs chunk says (pixels per metre x 0.0254),
+/// if it has one.
+fn png_dpi(path: &Path) -> Option<f64> {
+    let bytes = fs::read(path).unwrap();
+    png_chunks(&bytes)
+        .into_iter()
+        .find(|(k, _)| k == b"pHYs")
+        .map(|(_, d)| {
+            assert_eq!(d[8], 1, "the unit is the metre");
+            f64::from(u32::from_be_bytes(d[0..4].try_into().unwrap())) * 0.0254
+        })
+}
+
+/// A PNG's image: its chunks without pHYs (what two drawings at different
+/// dpi but the same pixels share).
+fn png_pixels(path: &Path) -> Vec<([u8; 4], Vec<u8>)> {
+    let bytes = fs::read(path).unwrap();
+    png_chunks(&bytes).into_iter().filter(|(k, _)| k != b"pHYs").collect()
+}
+
 /// A small run with two policies and subgroups: every kind of run chart.
 fn small_run(tmp: &Path) -> PathBuf {
     run_quiet(tmp, "run", SMALL, &["--patients", "2000", "--by", "grade"])
@@ -81,9 +114,13 @@ fn plot_options_set_size_resolution_title_and_format() {
     let forest = |n: &String| n.starts_with("differences") || n.starts_with("subgroup_differences");
     for name in names.iter().filter(|n| !forest(n)) {
         assert!(
-            fs::read(same.join(name)).unwrap() == fs::read(run.join(name)).unwrap(),
+            png_pixels(&same.join(name)) == png_pixels(&run.join(name)),
             "{name}: 6in at 200 dpi is not the run's 12in at 100 dpi"
         );
+        // Each PNG says its dpi, so that it prints at the size asked for.
+        let (asked, run_dpi) = (png_dpi(&same.join(name)), png_dpi(&run.join(name)));
+        assert!((asked.unwrap() - 200.0).abs() < 0.01, "{name}: {asked:?}");
+        assert!((run_dpi.unwrap() - 100.0).abs() < 0.01, "{name}: {run_dpi:?}");
     }
     // A font size of its own: the same size, other pixels.
     let small = plot(

@@ -207,7 +207,15 @@ pub(super) fn save_as(
             return Err(PlotError::Font { path });
         }
         let drawn = match format {
-            Format::Png => draw_on(BitMapBackend::new(&path, size).into_drawing_area(), chart, style),
+            Format::Png => {
+                let mut rgb = vec![0; size.0 as usize * size.1 as usize * 3];
+                draw_on(
+                    BitMapBackend::with_buffer(&mut rgb, size).into_drawing_area(),
+                    chart,
+                    style,
+                )
+                .and_then(|()| write_png(&path, size, &rgb, style_in.dpi))
+            }
             Format::Svg => draw_on(SVGBackend::new(&path, size).into_drawing_area(), chart, style),
             Format::Pdf => {
                 let mut svg = String::new();
@@ -227,6 +235,25 @@ pub(super) fn save_as(
         files.push(path);
     }
     Ok(())
+}
+
+/// Writes 8-bit RGB pixels as a PNG whose pHYs chunk says `dpi` (in
+/// pixels per metre, `dpi / 0.0254` rounded), so that word processors and
+/// journal systems print it at the size it was drawn for.
+fn write_png(path: &Path, (w, h): (u32, u32), rgb: &[u8], dpi: f64) -> Result<(), String> {
+    let file = std::fs::File::create(path).map_err(err)?;
+    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), w, h);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let per_metre = (dpi / 0.0254).round() as u32;
+    encoder.set_pixel_dims(Some(png::PixelDimensions {
+        xppu: per_metre,
+        yppu: per_metre,
+        unit: png::Unit::Meter,
+    }));
+    let mut writer = encoder.write_header().map_err(err)?;
+    writer.write_image_data(rgb).map_err(err)?;
+    writer.finish().map_err(err)
 }
 
 /// Draws `chart` on a white background and writes the file.
