@@ -174,16 +174,13 @@ impl Chart for DecisionChart<'_> {
             .flat_map(|d| [d.incremental.lo, d.incremental.hi, d.incremental.value])
             .filter(|v| v.is_finite());
         let mut lead = ChartBuilder::on(&right)
-            .caption("Lead over the runner-up", (FONT, 24))
+            .caption("Net monetary benefit: lead", (FONT, 24))
             .margin(20)
             .x_label_area_size(60)
             .y_label_area_size(10)
             .build_cartesian_2d(padded_range(leads.chain([0.0]), 0.08, 1.0), rows.range())
             .map_err(err)?;
-        let lead_desc = format!(
-            "net monetary benefit of the best minus the runner-up, {} (Monte Carlo 95%)",
-            self.currency
-        );
+        let lead_desc = format!("best minus runner-up, {} (Monte Carlo 95%)", self.currency);
         house_style(&mut lead.configure_mesh(), s)
             .x_desc(&lead_desc)
             .label_style((FONT, 18))
