@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Draws every figure in docs/figures from the embedded default scenario, in
 # one go: the charts of a run (with subgroups), a sweep, a one-way
-# sensitivity analysis and a probabilistic analysis. Run it after changing
+# sensitivity analysis, a probabilistic analysis and the structural
+# variants (docs/evidence.md section E is that run's printout). Run it after changing
 # a chart or the default scenario, then look at the pictures before
 # committing them.
 #
 # usage: bash docs/figures/regenerate.sh
 #        FORAMEN=path/to/foramen bash docs/figures/regenerate.sh
-# About a minute on two cores (release build). With FORAMEN, that binary
+# About two minutes on two cores (release build). With FORAMEN, that binary
 # draws them instead and nothing is built (a debug build draws the same
 # figures: results do not depend on the build's optimisation).
 set -euo pipefail
@@ -24,10 +25,11 @@ trap 'rm -rf "$work"' EXIT
 "$foramen" sensitivity --contrast open-first,stepwise --outcome surgery --patients 50000 \
     --out "$work/sensitivity" --quiet
 "$foramen" psa --draws 1000 --patients 10000 --out "$work/psa" --quiet
+"$foramen" variants --patients 200000 --out "$work/variants" --quiet
 
 rm -f "$figures"/*.png
 cp "$work"/run/*.png "$figures"/
-cp "$work"/sweep/sweep_*.png "$work"/sensitivity/tornado.png "$figures"/
+cp "$work"/sweep/sweep_*.png "$work"/sensitivity/tornado.png "$work"/variants/decision.png "$figures"/
 for chart in "$work"/psa/*.png; do
     name="$(basename "$chart")"
     cp "$chart" "$figures/psa-${name#psa_}"

@@ -11,6 +11,7 @@ pub mod floor;
 pub mod psa;
 pub mod sweep;
 pub mod targets;
+pub mod variants;
 pub mod verify;
 
 use crate::accumulate::PolicyAcc;

@@ -57,6 +57,10 @@ pub enum Command {
     /// One-way sensitivity: each parameter in the scenario's [ranges] at its
     /// low and high value; writes sensitivity.csv and a tornado diagram.
     Sensitivity(SensitivityArgs),
+    /// Structural variants: the scenario and each of its [[variants]] on the
+    /// same patients; writes variants.csv, decision.csv and a chart of the
+    /// best policy at each willingness to pay under each.
+    Variants(VariantsArgs),
     /// Probabilistic sensitivity analysis: draw every distribution of
     /// belief, simulate a cohort per draw; writes psa.csv, the dampack/BCEA
     /// layouts, acceptability curves, EVPI and charts.
@@ -301,6 +305,24 @@ pub struct SensitivityArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct VariantsArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArg,
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Horizon in days (overrides simulation.horizon_days, except in a
+    /// variant that sets it).
+    #[arg(long, value_name = "DAYS")]
+    pub horizon: Option<f64>,
+    /// Policy the paired differences of variants.csv are taken against;
+    /// default the first.
+    #[arg(long, value_name = "NAME")]
+    pub reference: Option<String>,
+    #[command(flatten)]
+    pub output: OutArgs,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct TargetsArgs {
     #[command(flatten)]
     pub scenario: ScenarioArg,
@@ -502,6 +524,7 @@ fn dispatch(command: Command) -> Result<(), Error> {
         }
         Command::Sweep(args) => sweep_command(args),
         Command::Sensitivity(args) => sensitivity_command(args),
+        Command::Variants(args) => variants_command(args),
         Command::Psa(args) => psa_command(args),
         Command::Merge { shards, output } if shards.first().is_some_and(|d| is_psa_shard(d)) => {
             output.show(jobs::psa::merge(&shards, &output.destination())?)
@@ -720,6 +743,20 @@ fn sensitivity_command(args: SensitivityArgs) -> Result<(), Error> {
         }
     };
     let report = jobs::sensitivity::sensitivity(&loaded, &settings, &args.output.destination(), target)?;
+    args.output.show(report)
+}
+
+fn variants_command(args: VariantsArgs) -> Result<(), Error> {
+    let settings = Settings {
+        reference: args.reference.clone(),
+        ..args.sim.settings()?
+    };
+    let overrides = Overrides {
+        horizon_days: args.horizon,
+        ..args.sim.overrides()?
+    };
+    let loaded = jobs::load(args.scenario.path(), &overrides)?;
+    let report = jobs::variants::variants(&loaded, &settings, &args.output.destination())?;
     args.output.show(report)
 }
 

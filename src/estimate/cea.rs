@@ -322,6 +322,56 @@ pub fn analyse(
     })
 }
 
+/// The decision at one willingness to pay: the policy with the highest
+/// mean net monetary benefit, the runner-up, and the difference between
+/// them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Decision {
+    /// Index (scenario order) of the policy with the highest mean `λ E - C`
+    /// (ties: the first).
+    pub best: usize,
+    /// The next highest (`None` with one policy).
+    pub runner_up: Option<usize>,
+    /// NMB(best) - NMB(runner-up), with its paired interval:
+    /// `Var = λ² Var ΔE - 2 λ Cov(ΔE, ΔC) + Var ΔC` of the paired means.
+    /// NaN without a runner-up.
+    pub incremental: Estimate,
+}
+
+/// The decision at willingness to pay `wtp` from a run's accumulators (in
+/// scenario order), as [`analyse`] picks its best; `None` without joint
+/// sums.
+pub fn decision(accs: &[PolicyAcc], wtp: f64) -> Option<Decision> {
+    if accs.iter().any(|a| a.joint.is_none()) {
+        return None;
+    }
+    let m = Moments {
+        n: accs.first()?.overall.patients,
+        accs,
+    };
+    let value = |p: usize| wtp * m.mean(&[(1, (p, true))]) - m.mean(&[(1, (p, false))]);
+    let top = |skip: Option<usize>| {
+        (0..accs.len())
+            .filter(|&p| Some(p) != skip)
+            .max_by(|&a, &b| value(a).total_cmp(&value(b)).then(b.cmp(&a)))
+    };
+    let best = top(None)?;
+    let runner_up = top(Some(best));
+    let incremental = runner_up.map_or(Estimate::NAN, |r| {
+        let (dc, de) = (
+            [(1, (best, false)), (-1, (r, false))],
+            [(1, (best, true)), (-1, (r, true))],
+        );
+        let variance = wtp * wtp * m.cov(&de, &de) - 2.0 * wtp * m.cov(&de, &dc) + m.cov(&dc, &dc);
+        estimate(value(best) - value(r), variance)
+    });
+    Some(Decision {
+        best,
+        runner_up,
+        incremental,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     /// Cascading extended dominance: A 0/0, B 15/1, C 40/2, D 44/3 (cost /

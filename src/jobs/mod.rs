@@ -15,6 +15,7 @@ pub mod run;
 pub mod sensitivity;
 pub mod sweep;
 pub mod targets;
+pub mod variants;
 
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};

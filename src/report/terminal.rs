@@ -632,6 +632,80 @@ pub fn format_psa(r: &crate::analysis::psa::PsaResults) -> String {
     out
 }
 
+/// `foramen variants`: per case (the base, then each variant), the best
+/// policy at each willingness to pay (`*` where it differs from the
+/// base's) and the last step of the frontier with its ICER.
+pub fn format_variants(runs: &[crate::analysis::variants::CaseRun], currency: &str) -> String {
+    let width = runs
+        .iter()
+        .map(|r| r.name.len())
+        .max()
+        .unwrap_or(0)
+        .max("variant".len());
+    let wtp: Vec<f64> = runs
+        .first()
+        .map(|r| r.decisions.iter().map(|d| d.willingness_to_pay).collect())
+        .unwrap_or_default();
+    let column = |r: &crate::analysis::variants::CaseRun, k: usize| {
+        r.decisions.get(k).map_or(String::new(), |d| {
+            format!("{}{}", d.best, if d.changed { " *" } else { "" })
+        })
+    };
+    let widths: Vec<usize> = (0..wtp.len())
+        .map(|k| {
+            runs.iter()
+                .map(|r| column(r, k).len())
+                .chain([format!("best at {:.0}", wtp[k]).len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = format!("{:<width$}", "variant");
+    for (w, cells) in wtp.iter().zip(&widths) {
+        out += &format!("  {:<cells$}", format!("best at {w:.0}"));
+    }
+    out += &format!("  last frontier step: ICER, {currency} per QALY (Monte Carlo 95%, Fieller)\n");
+    for r in runs {
+        let mut line = format!("{:<width$}", r.name);
+        for (k, cells) in widths.iter().enumerate() {
+            line += &format!("  {:<cells$}", column(r, k));
+        }
+        let last = match r.last_step() {
+            Some(step) => {
+                let interval = if step.icer_lo.is_finite() {
+                    format!("{:.0} to {:.0}", step.icer_lo, step.icer_hi)
+                } else {
+                    "unbounded".to_string()
+                };
+                format!(
+                    "{} over {}: {:.0} ({interval})",
+                    step.policy,
+                    step.compared_with.as_deref().unwrap_or(""),
+                    step.icer
+                )
+            }
+            None => r
+                .results
+                .cea
+                .as_ref()
+                .and_then(|c| {
+                    c.rows
+                        .iter()
+                        .find(|x| x.status == crate::estimate::cea::Status::Frontier)
+                })
+                .map_or(String::new(), |only| format!("{} alone on the frontier", only.policy)),
+        };
+        line += &format!("  {last}");
+        out += line.trim_end();
+        out.push('\n');
+    }
+    out += &format!(
+        "(* the best policy differs from the base's; best: the highest mean net monetary benefit at that willingness to pay, {currency} per QALY)\n"
+    );
+    out += MONTE_CARLO_NOTE;
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,13 +4,15 @@
 //! in full before anyone sees it; a [`Scenario`] never changes afterwards.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Deserialize;
 
 use crate::error::{Error, Invalid, Problems, Setting, did_you_mean};
 use crate::outcome::BINS_PER_DAY;
 use crate::scenario::belief::{self, Belief};
-use crate::scenario::raw::RawScenario;
+use crate::scenario::raw::{RawScenario, RawVariant};
+use crate::scenario::variants::{self, Variant};
 use crate::scenario::{
     DEFAULT_CURVE_STEP_DAYS, DEFAULT_FILE, DEFAULT_TOML, Scenario, check_horizon, check_patients, covariates, label,
     paths, ranges, subgroup_covariate,
@@ -65,6 +67,9 @@ pub struct Document {
     /// `[ranges]` are that document's, whose range ends were checked when
     /// it was validated (every job validates the document it reads first).
     edited: bool,
+    /// The tree as written (distributions of belief in place, without
+    /// `[[variants]]`), which variants edit; only when there are some.
+    written: Option<Arc<toml::Table>>,
 }
 
 impl Document {
@@ -80,6 +85,10 @@ impl Document {
         };
         let tree = toml::de::DeTable::parse(text).map_err(syntax)?;
         let mut table = toml::Table::deserialize(toml::de::Deserializer::from(tree.clone())).map_err(syntax)?;
+        // Variants edit the document as written: kept apart from the tree
+        // whose distributions of belief are replaced by their means.
+        let variants = table.remove("variants");
+        let written = variants.is_some().then(|| Arc::new(table.clone()));
         let beliefs = belief::extract(&mut table).map_err(|problems| Error::Invalid {
             file: file.to_string(),
             problems,
@@ -89,10 +98,25 @@ impl Document {
         let raw = if beliefs.is_empty() {
             RawScenario::deserialize(toml::de::Deserializer::from(tree)).map_err(syntax)?
         } else {
-            serde_path_to_error::deserialize(table.clone()).map_err(|e| Error::Syntax {
+            let mut raw: RawScenario = serde_path_to_error::deserialize(table.clone()).map_err(|e| Error::Syntax {
                 file: file.to_string(),
                 message: belief_syntax_message(&e, tree.get_ref(), &table, &beliefs, text),
-            })?
+            })?;
+            if let Some(variants) = variants {
+                raw.variants = serde_path_to_error::deserialize::<_, Vec<RawVariant>>(variants).map_err(|e| {
+                    let message = e.inner().message();
+                    Error::Syntax {
+                        file: file.to_string(),
+                        message: format!(
+                            "variants{}: {}{}",
+                            e.path(),
+                            plain_types(message.trim_end()),
+                            unknown_field_hint(message)
+                        ),
+                    }
+                })?;
+            }
+            raw
         };
         Ok(Document {
             file: file.to_string(),
@@ -100,6 +124,7 @@ impl Document {
             table,
             beliefs,
             edited: false,
+            written,
         })
     }
 
@@ -165,6 +190,7 @@ impl Document {
                 // cohort of 10,000.)
                 if !self.edited {
                     self.check_range_ends(&ranges, &mut problems);
+                    self.check_variants(&mut problems);
                 }
                 if !problems.is_empty() {
                     return Err(invalid(problems.into_vec()));
@@ -235,6 +261,98 @@ impl Document {
         }
     }
 
+    /// Every variant's edited document validates ([`variants`]); its
+    /// problems are named at the edit that causes them.
+    fn check_variants(&self, p: &mut Problems) {
+        for v in variants::variants(&self.raw.variants, p) {
+            if let Err(found) = self.variant_scenario(&v, &Overrides::default()) {
+                for invalid in found {
+                    p.push(invalid);
+                }
+            }
+        }
+    }
+
+    /// The structural variants (`[[variants]]`), each with its scenario:
+    /// this document with the variant's edits, validated with `overrides`
+    /// (except `--horizon` for a variant that sets the horizon, which keeps
+    /// its own).
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] naming the variant and the edit; [`Error::Setting`]
+    /// for an override out of range.
+    pub fn variants(&self, overrides: &Overrides) -> Result<Vec<(Variant, Scenario)>, Error> {
+        let invalid = |problems: Vec<Invalid>| Error::Invalid {
+            file: self.file.clone(),
+            problems,
+        };
+        let mut p = Problems::default();
+        let found = variants::variants(&self.raw.variants, &mut p);
+        if !p.is_empty() {
+            return Err(invalid(p.into_vec()));
+        }
+        found
+            .into_iter()
+            .map(|v| {
+                let mut overrides = overrides.clone();
+                if v.edits("simulation.horizon_days") {
+                    overrides.horizon_days = None;
+                }
+                let scenario = self.variant_scenario(&v, &overrides).map_err(invalid)?;
+                Ok((v, scenario))
+            })
+            .collect()
+    }
+
+    /// The scenario of variant `v`, its problems named at its edits.
+    fn variant_scenario(&self, v: &Variant, overrides: &Overrides) -> Result<Scenario, Vec<Invalid>> {
+        let base = self.written.as_deref().cloned().unwrap_or_default();
+        let found = match self.variant(v, base.clone()) {
+            Err(found) => found,
+            Ok(doc) => match doc.scenario(overrides) {
+                Ok(scenario) => return Ok(scenario),
+                Err(Error::Invalid { problems, .. }) => problems,
+                Err(other) => vec![Invalid::new(format!("variants[{}]", v.name), "", other.to_string())],
+            },
+        };
+        Err(v.attribute(&base, found))
+    }
+
+    /// The document of variant `v`: `table` (the document as written)
+    /// with its edits, without `[ranges]` (a variant is not a sensitivity
+    /// analysis) and the labels of parameters it no longer has.
+    fn variant(&self, v: &Variant, mut table: toml::Table) -> Result<Document, Vec<Invalid>> {
+        v.apply(&mut table)?;
+        table.remove("ranges");
+        let beliefs = belief::extract(&mut table)?;
+        if let Some(toml::Value::Table(labels)) = table.get_mut("labels")
+            && let Some(toml::Value::Table(parameters)) = labels.get_mut("parameters")
+        {
+            parameters.retain(|path, _| beliefs.iter().any(|b| b.path == *path));
+        }
+        let raw: RawScenario = serde_path_to_error::deserialize(table.clone()).map_err(|e| {
+            let path = e.path().to_string();
+            let message = e.inner().message();
+            vec![Invalid::new(
+                if path == "." {
+                    String::new()
+                } else {
+                    paths::canonical(&table, &path)
+                },
+                "",
+                format!("{}{}", plain_types(message.trim_end()), unknown_field_hint(message)),
+            )]
+        })?;
+        Ok(Document {
+            file: format!("{} (variant {})", self.file, v.name),
+            raw,
+            table,
+            beliefs,
+            edited: true,
+            written: None,
+        })
+    }
+
     /// The number at a dotted key path, if it names one.
     pub fn number(&self, path: &str) -> Option<f64> {
         paths::get_number(&self.table, path)
@@ -275,6 +393,7 @@ impl Document {
             table,
             beliefs: self.beliefs.clone(),
             edited: true,
+            written: None,
         })
     }
 

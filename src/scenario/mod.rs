@@ -22,6 +22,7 @@ mod rules;
 pub mod targets;
 pub mod unused;
 mod validate;
+pub mod variants;
 
 use cond::Slot;
 

@@ -169,6 +169,184 @@ pub fn set_number(doc: &mut Table, path: &str, value: f64) -> Result<(), String>
     Ok(())
 }
 
+/// Every path to a value or a table in the document (tables in key order,
+/// arrays in element order): what an edit may name.
+fn all_paths(doc: &Table) -> Vec<String> {
+    fn walk(v: &Value, path: String, out: &mut Vec<String>) {
+        match v {
+            Value::Table(t) => {
+                for (k, v) in t {
+                    walk(v, format!("{path}.{k}"), out);
+                }
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    walk(item, element(&path, i, item), out);
+                }
+            }
+            _ => {}
+        }
+        out.push(path);
+    }
+    let mut out = Vec::new();
+    for (k, v) in doc {
+        walk(v, k.clone(), &mut out);
+    }
+    out
+}
+
+/// The parent of the value at `path` (a table or an array) and the last
+/// segment, found in place.
+fn parent_mut<'a>(doc: &'a mut Table, segs: &'a [String]) -> Option<(&'a mut Value, &'a str)> {
+    let (last, head) = segs.split_last()?;
+    let (first, rest) = head.split_first()?;
+    let parent = rest.iter().try_fold(doc.get_mut(first)?, |v, seg| child_mut(v, seg))?;
+    Some((parent, last.as_str()))
+}
+
+/// The message for a path that leads nowhere: the first segment the
+/// document does not have, and the closest one it has there.
+fn unknown_path(doc: &Table, path: &str) -> String {
+    let segs = segments(path);
+    let mut here: Option<&Value> = None;
+    let mut at = String::new();
+    for (i, seg) in segs.iter().enumerate() {
+        let next = match here {
+            None => doc.get(seg),
+            Some(v) => child(v, seg),
+        };
+        if let Some(next) = next {
+            at = match (here, next) {
+                (None, _) => seg.clone(),
+                (Some(Value::Array(items)), _) => {
+                    element_index(items, seg).map_or(format!("{at}.{seg}"), |k| element(&at, k, &items[k]))
+                }
+                _ => format!("{at}.{seg}"),
+            };
+            here = Some(next);
+            continue;
+        }
+        let last = i + 1 == segs.len();
+        let names: Vec<String> = match here {
+            None => doc.keys().cloned().collect(),
+            Some(Value::Table(t)) => t.keys().cloned().collect(),
+            Some(Value::Array(items)) => items
+                .iter()
+                .filter_map(|item| item.get("name").and_then(Value::as_str).map(str::to_string))
+                .collect(),
+            Some(_) => Vec::new(),
+        };
+        let hint = crate::error::did_you_mean(seg, names.iter().map(String::as_str));
+        let whose = if at.is_empty() {
+            "the scenario".to_string()
+        } else {
+            format!("`{at}`")
+        };
+        return match here {
+            Some(Value::Table(_)) | None if last => format!("`{path}`: {whose} has no key `{seg}`{hint}"),
+            Some(Value::Table(_)) | None => {
+                format!("`{path}` is not a key path of the scenario: {whose} has no `{seg}`{hint}")
+            }
+            Some(Value::Array(items)) => format!(
+                "`{path}` is not a key path of the scenario: {whose} has no element `{seg}`{hint} (elements by name or [0] to [{}])",
+                items.len().saturating_sub(1)
+            ),
+            Some(_) => format!("`{path}` is not a key path of the scenario: {whose} is a value, not a block"),
+        };
+    }
+    format!(
+        "`{path}` is not a key path of the scenario; closest valid paths: {}",
+        closest_paths(path, &all_paths(doc))
+    )
+}
+
+/// Sets the value at `path` to `value`, whatever it was: a number, a
+/// string, an array or a whole table (which replaces the block there). The
+/// last segment may name a key the table does not have yet (whether the
+/// scenario accepts it is for validation to say); every segment before it
+/// must exist.
+///
+/// # Errors
+/// A message naming the path and the closest valid ones.
+pub fn set_value(doc: &mut Table, path: &str, value: Value) -> Result<(), String> {
+    let segs = segments(path);
+    if let [key] = segs.as_slice() {
+        doc.insert(key.clone(), value);
+        return Ok(());
+    }
+    let slot = match parent_mut(doc, &segs) {
+        Some((Value::Table(t), key)) if !key.starts_with('[') => {
+            Some(t.entry(key.to_string()).or_insert(Value::Boolean(false)))
+        }
+        Some((Value::Array(items), seg)) => element_index(items, seg).and_then(|i| items.get_mut(i)),
+        _ => None,
+    };
+    match slot {
+        Some(slot) => {
+            *slot = value;
+            Ok(())
+        }
+        None => Err(unknown_path(doc, path)),
+    }
+}
+
+/// Removes the key (or array element) at `path`.
+///
+/// # Errors
+/// A message naming the path and the closest valid ones when nothing is
+/// there.
+pub fn remove_value(doc: &mut Table, path: &str) -> Result<(), String> {
+    let segs = segments(path);
+    let removed = match segs.as_slice() {
+        [key] => doc.remove(key).is_some(),
+        _ => match parent_mut(doc, &segs) {
+            Some((Value::Table(t), key)) => t.remove(key).is_some(),
+            Some((Value::Array(items), seg)) => match element_index(items, seg).filter(|&i| i < items.len()) {
+                Some(i) => {
+                    items.remove(i);
+                    true
+                }
+                None => false,
+            },
+            _ => false,
+        },
+    };
+    if removed { Ok(()) } else { Err(unknown_path(doc, path)) }
+}
+
+/// `path` as messages write it: each array element by its plain name, or
+/// `[i]` (`interventions[1].cost` -> `interventions.tfesi.cost`), as far as
+/// the document has it; the rest as written.
+pub fn canonical(doc: &Table, path: &str) -> String {
+    let segs = segments(path);
+    let Some((first, rest)) = segs.split_first() else {
+        return path.to_string();
+    };
+    let mut out = first.clone();
+    let mut here = doc.get(first);
+    for seg in rest {
+        match here {
+            Some(Value::Array(items)) => match element_index(items, seg).filter(|&i| i < items.len()) {
+                Some(i) => {
+                    out = element(&out, i, &items[i]);
+                    here = items.get(i);
+                }
+                None => {
+                    out = format!("{out}.{seg}");
+                    here = None;
+                }
+            },
+            Some(v) => {
+                out = format!("{out}.{seg}");
+                here = child(v, seg);
+            }
+            None if seg.starts_with('[') => out = format!("{out}{seg}"),
+            None => out = format!("{out}.{seg}"),
+        }
+    }
+    out
+}
+
 /// Up to three valid paths closest to `path`, as a list.
 fn closest_paths(path: &str, paths: &[String]) -> String {
     let mut ranked: Vec<&String> = paths.iter().collect();
@@ -241,5 +419,31 @@ steps = [{ intervention = "tfesi", attempts = 3 }]
             "{e}"
         );
         assert!(set_number(&mut d, "name", 1.0).is_err());
+    }
+
+    #[test]
+    fn sets_and_removes_any_value_and_names_paths_by_name() {
+        let mut d = doc();
+        set_value(&mut d, "interventions.tfesi.utility", Value::Float(0.7)).unwrap();
+        assert_eq!(get_number(&d, "interventions.tfesi.utility"), Some(0.7));
+        set_value(
+            &mut d,
+            "interventions[0].response",
+            "probability = 0.2".parse::<Table>().unwrap().into(),
+        )
+        .unwrap();
+        assert_eq!(get_number(&d, "interventions.tfesi.response.probability"), Some(0.2));
+        let e = set_value(&mut d, "interventions.tfesy.utility", Value::Float(0.7)).unwrap_err();
+        assert_eq!(
+            e,
+            "`interventions.tfesy.utility` is not a key path of the scenario: `interventions` has no element `tfesy` (did you mean `tfesi`?) (elements by name or [0] to [0])"
+        );
+        remove_value(&mut d, "interventions.tfesi.utility").unwrap();
+        assert_eq!(get_number(&d, "interventions.tfesi.utility"), None);
+        assert!(remove_value(&mut d, "interventions.tfesi.utility").is_err());
+        assert_eq!(
+            canonical(&d, "policies[0].steps[0].attempts"),
+            "policies.stepwise.steps[0].attempts"
+        );
     }
 }

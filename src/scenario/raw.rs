@@ -20,6 +20,7 @@ pub use super::natural_history::{
     RawLifeTable, RawMortality, RawNaturalHistory, RawPermanentDeficit, RawProgression, RawResolution,
 };
 pub use super::policy::{RawPolicy, RawRedFlag, RawRoute, RawStep};
+pub use super::variants::RawVariant;
 
 /// The whole file.
 #[derive(Debug, Clone, Deserialize)]
@@ -49,6 +50,9 @@ pub struct RawScenario {
     /// Words for charts and tables in place of names and key paths.
     #[serde(default)]
     pub labels: RawLabels,
+    /// Structural variants: named alternative assumptions (`foramen variants`).
+    #[serde(default)]
+    pub variants: Vec<RawVariant>,
 }
 
 /// `[labels]`: what charts and tables call outcomes and parameters.

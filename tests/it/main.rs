@@ -23,3 +23,4 @@ mod shards;
 mod shared;
 mod targets;
 mod validation;
+mod variants;

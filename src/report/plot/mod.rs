@@ -66,6 +66,7 @@ mod sweep;
 mod targets;
 mod time_to_recovery;
 mod tornado;
+mod variants;
 
 pub use chart::PlotError;
 pub use data::{ChartLabels, ComparisonCharts, Contrast, PolicyCharts, RunCharts};
@@ -76,6 +77,7 @@ pub use style::{BASE_DPI, BASE_FONT_PT, Format, Length, Style, Theme};
 pub use sweep::write_sweep_plots;
 pub use targets::write_targets;
 pub use tornado::write_tornado;
+pub use variants::write_decision;
 
 #[cfg(test)]
 mod tests {

@@ -20,6 +20,7 @@ pub mod psa;
 pub mod run;
 pub mod sweep;
 pub mod targets;
+pub mod variants;
 
 pub use bench::{bench_frame, floor_frame};
 pub use events::write_events;
@@ -32,6 +33,7 @@ pub use run::{
 };
 pub use sweep::{sensitivity_frame, sweep_frame};
 pub use targets::{calibration_frame, posterior_frame, read_posterior, targets_frame};
+pub use variants::{decision_frame, variants_frame};
 
 use std::fs::File;
 use std::path::Path;
