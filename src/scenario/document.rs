@@ -10,6 +10,7 @@ use serde::Deserialize;
 use crate::error::{Error, Invalid, Problems, Setting, did_you_mean};
 use crate::outcome::BINS_PER_DAY;
 use crate::scenario::belief::{self, Belief};
+use crate::scenario::joint::{self, JointBelief};
 use crate::scenario::raw::RawScenario;
 use crate::scenario::{
     DEFAULT_CURVE_STEP_DAYS, DEFAULT_FILE, DEFAULT_TOML, Scenario, check_horizon, check_patients, covariates, label,
@@ -58,8 +59,11 @@ pub struct Document {
     /// The document's key-path tree, each distribution of belief replaced
     /// by its mean.
     table: toml::Table,
-    /// The distributions of belief, in document order.
+    /// The distributions of belief, in document order, then the members
+    /// of `normal` and `dirichlet` joint beliefs in the order written.
     beliefs: Vec<Belief>,
+    /// `[[joint_beliefs]]`: beliefs drawn together.
+    joint: Vec<JointBelief>,
     /// Made from another document by an edit (a sweep point, a range end,
     /// a draw of a probabilistic analysis or a calibration point): its
     /// `[ranges]` are that document's, whose range ends were checked when
@@ -80,25 +84,52 @@ impl Document {
         };
         let tree = toml::de::DeTable::parse(text).map_err(syntax)?;
         let mut table = toml::Table::deserialize(toml::de::Deserializer::from(tree.clone())).map_err(syntax)?;
-        let beliefs = belief::extract(&mut table).map_err(|problems| Error::Invalid {
+        let mut beliefs = belief::extract(&mut table).map_err(|problems| Error::Invalid {
             file: file.to_string(),
             problems,
         })?;
         // Without beliefs, from the spanned tree: errors give line and
         // column. With them, from the tree with their means in place.
-        let raw = if beliefs.is_empty() {
-            RawScenario::deserialize(toml::de::Deserializer::from(tree)).map_err(syntax)?
-        } else {
+        let from_table = |table: &toml::Table, beliefs: &[Belief]| -> Result<RawScenario, Error> {
             serde_path_to_error::deserialize(table.clone()).map_err(|e| Error::Syntax {
                 file: file.to_string(),
-                message: belief_syntax_message(&e, tree.get_ref(), &table, &beliefs, text),
-            })?
+                message: belief_syntax_message(&e, tree.get_ref(), table, beliefs, text),
+            })
         };
+        let mut raw = if beliefs.is_empty() {
+            RawScenario::deserialize(toml::de::Deserializer::from(tree.clone())).map_err(syntax)?
+        } else {
+            from_table(&table, &beliefs)?
+        };
+        let written = beliefs.len();
+        let joint = joint::read(&raw.joint_beliefs, &mut table, &mut beliefs).map_err(|problems| Error::Invalid {
+            file: file.to_string(),
+            problems,
+        })?;
+        if beliefs.len() > belief::MAX_BELIEFS {
+            return Err(Error::Invalid {
+                file: file.to_string(),
+                problems: vec![Invalid::new(
+                    "joint_beliefs",
+                    format!(
+                        "{} distributions of belief with the joint beliefs' members",
+                        beliefs.len()
+                    ),
+                    format!("a scenario has at most {} distributions of belief", belief::MAX_BELIEFS),
+                )],
+            });
+        }
+        // The members of `normal` and `dirichlet` joint beliefs now hold
+        // their means.
+        if beliefs.len() > written {
+            raw = from_table(&table, &beliefs)?;
+        }
         Ok(Document {
             file: file.to_string(),
             raw,
             table,
             beliefs,
+            joint,
             edited: false,
         })
     }
@@ -165,12 +196,14 @@ impl Document {
                 // cohort of 10,000.)
                 if !self.edited {
                     self.check_range_ends(&ranges, &mut problems);
+                    self.check_joint_ends(&mut problems);
                 }
                 if !problems.is_empty() {
                     return Err(invalid(problems.into_vec()));
                 }
                 scenario.ranges = ranges;
                 scenario.beliefs = self.beliefs.clone();
+                scenario.joint_beliefs = self.joint.clone();
                 scenario.labels.parameters = parameters;
                 scenario.unused = super::unused::find(&scenario, &self.table);
                 Ok(scenario)
@@ -235,6 +268,41 @@ impl Document {
         }
     }
 
+    /// The members of `normal` and `dirichlet` joint beliefs (whose
+    /// marginals the joint belief gives) obey the rules of their keys: the
+    /// document with a member at its marginal's 0.1% or 99.9% quantile
+    /// validates.
+    fn check_joint_ends(&self, p: &mut Problems) {
+        for j in &self.joint {
+            if matches!(j.kind, joint::Kind::Shared { .. }) {
+                continue;
+            }
+            for (i, &m) in j.members.iter().enumerate() {
+                let b = &self.beliefs[m];
+                for q in [0.001, 0.999] {
+                    let end = b.prior.quantile(q);
+                    let mut table = self.table.clone();
+                    let checked = paths::set_number(&mut table, &b.path, end).and_then(|()| {
+                        let raw = RawScenario::deserialize(table).map_err(|e| e.to_string())?;
+                        Scenario::from_raw(&raw)
+                            .map_err(|found| found.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
+                    });
+                    p.take(checked.map_err(|problem| {
+                        Invalid::new(
+                            format!("{}.{}[{i}]", j.key, joint::kind_name(&j.kind)),
+                            format!("\"{}\"", b.path),
+                            format!(
+                                "its marginal {} puts 0.1% of draws {} {end}, which breaks a rule: {problem}",
+                                b.prior,
+                                if q < 0.5 { "below" } else { "above" }
+                            ),
+                        )
+                    }));
+                }
+            }
+        }
+    }
+
     /// The number at a dotted key path, if it names one.
     pub fn number(&self, path: &str) -> Option<f64> {
         paths::get_number(&self.table, path)
@@ -274,6 +342,7 @@ impl Document {
             raw,
             table,
             beliefs: self.beliefs.clone(),
+            joint: self.joint.clone(),
             edited: true,
         })
     }
@@ -281,6 +350,12 @@ impl Document {
     /// The distributions of belief, in document order.
     pub fn beliefs(&self) -> &[Belief] {
         &self.beliefs
+    }
+
+    /// The beliefs drawn together (`[[joint_beliefs]]`): each one's name,
+    /// member key paths and indices into [`Document::beliefs`].
+    pub fn joint_beliefs(&self) -> &[JointBelief] {
+        &self.joint
     }
 
     /// The document with each distribution of belief set to a value (one
