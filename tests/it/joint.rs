@@ -14,9 +14,9 @@ use tempfile::TempDir;
 use crate::economics::small_with_beliefs;
 use crate::util::{csv_column, foramen};
 
-/// psa_parameters.csv of `foramen psa` on `text` (`draws` draws of 100
-/// patients).
-fn psa_parameters(text: &str, draws: &str) -> String {
+/// psa_parameters.csv and importance.csv of `foramen psa` on `text`
+/// (`draws` draws of 100 patients).
+fn psa_outputs(text: &str, draws: &str) -> (String, String) {
     let tmp = TempDir::new().unwrap();
     let file = tmp.path().join("psa.toml");
     fs::write(&file, text).unwrap();
@@ -35,7 +35,7 @@ fn psa_parameters(text: &str, draws: &str) -> String {
     for name in header.split(',').skip(1) {
         assert_eq!(csv_column(&psa, name).len(), 2 * (params.lines().count() - 1), "{name}");
     }
-    params
+    (params, fs::read_to_string(out.join("importance.csv")).unwrap())
 }
 
 /// The first four draws of the small scenario's three beliefs (seed 7),
@@ -51,7 +51,7 @@ const PINNED: [[&str; 3]; 4] = [
 /// before: the same values, to the bit.
 #[test]
 fn beliefs_without_joint_beliefs_draw_as_before() {
-    let params = psa_parameters(&small_with_beliefs(), "4");
+    let (params, _) = psa_outputs(&small_with_beliefs(), "4");
     let rows: Vec<Vec<&str>> = params.lines().skip(1).map(|l| l.split(',').skip(1).collect()).collect();
     assert_eq!(
         params.lines().next().unwrap(),
@@ -103,7 +103,7 @@ alpha = [40, 60]
 /// a Dirichlet's shares sum to one in every draw.
 #[test]
 fn psa_shows_the_joint_draws() {
-    let params = psa_parameters(&small_with_joint_beliefs("1"), "12");
+    let (params, importance) = psa_outputs(&small_with_joint_beliefs("1"), "20");
     let column = |name: &str| -> Vec<f64> { csv_column(&params, name).iter().map(|c| c.parse().unwrap()).collect() };
     let utility = csv_column(&params, "economics.utility.symptomatic");
     let cost = csv_column(&params, "interventions.surgery.cost");
@@ -131,6 +131,22 @@ fn psa_shows_the_joint_draws() {
     let median = column("interventions.physio.recovery_time.median");
     assert!(p.iter().all(|&v| v > 0.0 && v < 1.0) && median.iter().all(|&v| v > 0.0));
     assert!(p.windows(2).any(|w| w[0] != w[1]));
+    // Importance: the comonotone pair has one coefficient, the two shares
+    // opposite ones, and nothing is NaN (the rank matrix would be singular
+    // with both members of either pair in it).
+    let prcc = |name: &str| -> f64 {
+        let line = importance.lines().find(|l| l.starts_with(&format!("{name},"))).unwrap();
+        line.rsplit(',').next().unwrap().parse().unwrap()
+    };
+    assert_eq!(
+        prcc("interventions.surgery.response.probability"),
+        prcc("interventions.injection.response.probability")
+    );
+    assert_eq!(
+        prcc("cohort.covariates.grade.weights[0]"),
+        -prcc("cohort.covariates.grade.weights[1]")
+    );
+    assert!(!importance.contains("NaN"), "{importance}");
 }
 
 /// `describe` says each joint belief in a line; a plain run uses each
