@@ -33,6 +33,16 @@
 //! [`Belief::changes_paths`]) are not calibrated, nor those left out of
 //! [`Plan::params`]: they stay at their mean while fitting, and the
 //! posterior sample draws them from their prior.
+//!
+//! A joint belief ([`crate::scenario::joint`]) is calibrated whole or not
+//! at all. Whole, its prior density on the free scale is its members' own
+//! densities plus the Gaussian copula's
+//! ([`JointBelief::ln_copula_density`]; for a `normal` joint belief, the
+//! multivariate normal density on its scales). A comonotone or Dirichlet
+//! joint belief has no density on the free scale (its members lie on a
+//! line or a simplex) and is not calibrated: left out by default, refused
+//! when named. Not calibrated, a joint belief stays at its means while
+//! fitting and the posterior sample draws it from its joint prior.
 
 use crate::analysis::psa::parameters;
 use crate::analysis::targets::evaluate;
@@ -42,6 +52,7 @@ use crate::rng::{Purpose, draw_seed, stream};
 use crate::scenario::belief::Belief;
 use crate::scenario::dist::Prior;
 use crate::scenario::document::{Document, Overrides};
+use crate::scenario::joint::JointBelief;
 use crate::scenario::targets::Targets;
 use crate::simulate::engine::{Observer, RunSpec};
 
@@ -159,6 +170,11 @@ struct Objective<'a> {
     calibrated: Vec<usize>,
     /// Every parameter's prior mean: the value of those not calibrated.
     means: Vec<f64>,
+    /// Every distribution of belief (the copulas' marginals).
+    beliefs: Vec<Belief>,
+    /// The joint beliefs calibrated, each with its members' positions
+    /// among the calibrated parameters.
+    joint: Vec<(JointBelief, Vec<usize>)>,
     evaluations: std::sync::atomic::AtomicU64,
     /// Paths the step guard cut short, over every evaluation.
     stalled_paths: std::sync::atomic::AtomicU64,
@@ -226,8 +242,19 @@ impl Objective<'_> {
         values
     }
 
+    /// The prior's log density on the free scale: each parameter's own,
+    /// plus each calibrated joint belief's copula.
     fn ln_prior(&self, t: &[f64]) -> f64 {
-        self.priors.iter().zip(t).map(|(f, &t)| f.ln_density_free(t)).sum()
+        let own: f64 = self.priors.iter().zip(t).map(|(f, &t)| f.ln_density_free(t)).sum();
+        let joint: f64 = self
+            .joint
+            .iter()
+            .map(|(j, at)| {
+                let x: Vec<f64> = at.iter().map(|&k| self.priors[k].from_free(t[k])).collect();
+                j.ln_copula_density(&self.beliefs, &x).unwrap_or(f64::NEG_INFINITY)
+            })
+            .sum();
+        own + joint
     }
 }
 
@@ -274,7 +301,21 @@ pub fn calibrate(
             targets.file
         )));
     }
-    let calibrated = chosen(&beliefs, &plan.params, doc.file())?;
+    let calibrated = chosen(&beliefs, doc.joint_beliefs(), &plan.params, doc.file())?;
+    let order: Vec<usize> = (0..beliefs.len()).filter(|&i| calibrated[i]).collect();
+    let joint = doc
+        .joint_beliefs()
+        .iter()
+        .filter(|j| j.members.iter().all(|&m| calibrated[m]))
+        .map(|j| {
+            let at = j
+                .members
+                .iter()
+                .map(|m| order.iter().position(|o| o == m).unwrap_or_default())
+                .collect();
+            (j.clone(), at)
+        })
+        .collect();
     let base = doc.scenario(overrides)?;
     let seed = base.simulation().seed;
     let objective = Objective {
@@ -292,6 +333,8 @@ pub fn calibrate(
             .collect(),
         calibrated: (0..beliefs.len()).filter(|&i| calibrated[i]).collect(),
         means: beliefs.iter().map(|b| b.mean).collect(),
+        beliefs: beliefs.clone(),
+        joint,
         evaluations: 0.into(),
         stalled_paths: 0.into(),
     };
@@ -363,14 +406,64 @@ pub fn calibrate(
 }
 
 /// Per belief, whether to calibrate it: those `params` names, or every one
-/// that can change a path.
+/// that can change a path (and, of a joint belief, only a whole one with
+/// a density whose every member can).
 ///
 /// # Errors
 /// [`Error::Usage`] for a name that is not a distribution of belief of the
-/// scenario, or one that cannot change a path.
-fn chosen(beliefs: &[Belief], params: &[String], file: &str) -> Result<Vec<bool>, Error> {
+/// scenario, or one that cannot change a path; a joint belief named in
+/// part, or one without a density on the free scale.
+fn chosen(beliefs: &[Belief], joint: &[JointBelief], params: &[String], file: &str) -> Result<Vec<bool>, Error> {
+    let has_density = |j: &JointBelief| {
+        let means: Vec<f64> = j.members.iter().map(|&m| beliefs[m].mean).collect();
+        j.ln_copula_density(beliefs, &means).is_some()
+    };
     if params.is_empty() {
-        return Ok(beliefs.iter().map(Belief::changes_paths).collect());
+        let mut out: Vec<bool> = beliefs.iter().map(Belief::changes_paths).collect();
+        for j in joint {
+            let whole = j.members.iter().all(|&m| out[m]) && has_density(j);
+            for &m in &j.members {
+                out[m] = whole;
+            }
+        }
+        return Ok(out);
+    }
+    for j in joint {
+        let named: Vec<&str> = j
+            .paths
+            .iter()
+            .filter(|p| params.contains(p))
+            .map(String::as_str)
+            .collect();
+        if named.is_empty() {
+            continue;
+        }
+        if named.len() < j.paths.len() {
+            return Err(Error::setting(
+                Setting::Params,
+                named.join(","),
+                format!(
+                    "joint belief `{}` ties {}: calibrate all of its members or none (their prior is joint)",
+                    j.name,
+                    j.paths.join(", ")
+                ),
+            ));
+        }
+        if !has_density(j) {
+            return Err(Error::setting(
+                Setting::Params,
+                named.join(","),
+                format!(
+                    "joint belief `{}` is {}: its members have no joint density on the free scale, so calibration cannot weigh them; leave them out (the posterior sample draws them from their joint prior)",
+                    j.name,
+                    if j.comonotone() {
+                        "comonotone (one draw drives all)"
+                    } else {
+                        "a Dirichlet (shares that sum to one)"
+                    }
+                ),
+            ));
+        }
     }
     for p in params {
         match beliefs.iter().find(|b| &b.path == p) {

@@ -130,6 +130,9 @@ fn beliefs_words(out: &mut String, s: &Scenario) {
             let _ = writeln!(out, "  {entry}: {}", items.join("; "));
         }
     }
+    for j in s.joint_beliefs() {
+        let _ = writeln!(out, "  drawn together, {}", j.words());
+    }
 }
 
 /// What a methods paragraph says beyond the scenario: the run's facts.

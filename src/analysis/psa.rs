@@ -37,15 +37,32 @@ pub struct Draw {
     pub stalled_paths: u64,
 }
 
-/// The values of every distribution of belief of `doc` in draw `draw`.
+/// The values of every distribution of belief of `doc` in draw `draw`:
+/// each from its own stream, keyed by its path, or, in a joint belief,
+/// with the other members from the joint belief's stream, keyed by its
+/// name ([`crate::scenario::joint`]).
 pub fn parameters(doc: &Document, seed: u64, draw: u64) -> Vec<f64> {
-    doc.beliefs()
+    let joint = doc.joint_beliefs();
+    let mut values: Vec<f64> = doc
+        .beliefs()
         .iter()
-        .map(|b| {
+        .enumerate()
+        .map(|(i, b)| {
+            if joint.iter().any(|j| j.members.contains(&i)) {
+                return f64::NAN;
+            }
             let mut rng = stream(seed, draw, Purpose::Parameter { key: name_key(&b.path) });
             b.prior.sample(&mut rng)
         })
-        .collect()
+        .collect();
+    for j in joint {
+        let key = name_key(&crate::scenario::joint::stream_name(&j.name));
+        let mut rng = stream(seed, draw, Purpose::Parameter { key });
+        for (&m, v) in j.members.iter().zip(j.draw(doc.beliefs(), &mut rng)) {
+            values[m] = v;
+        }
+    }
+    values
 }
 
 /// Runs draws `draws` (a range of draw indices) with `patients` per policy

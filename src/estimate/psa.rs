@@ -179,14 +179,38 @@ fn inverse(mut a: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
 /// matrix (Marino et al. 2008). NaN when a column is constant or the
 /// matrix singular, as it is whenever there are no more draws than
 /// parameters plus one (then nothing is computed).
+///
+/// A column whose ranks are an earlier column's (members of a comonotone
+/// joint belief), or their mirror (the two shares of a Dirichlet), is one
+/// parameter in rank terms: it is left out of the matrix, which it would
+/// make singular, and takes that column's coefficient (negated when
+/// mirrored).
 pub fn prcc(x: &Matrix, y: &[f64]) -> Vec<f64> {
-    let k = x.first().map_or(0, Vec::len);
-    if x.len() <= k + 1 {
-        return vec![f64::NAN; k];
+    let all = x.first().map_or(0, Vec::len);
+    let n = x.len() as f64;
+    let mut columns: Vec<Vec<f64>> = Vec::with_capacity(all + 1);
+    // Per column: its position among those kept, and the sign.
+    let mut kept: Vec<(usize, f64)> = Vec::with_capacity(all);
+    for j in 0..all {
+        let r = ranks(&x.iter().map(|row| row[j]).collect::<Vec<_>>());
+        let twin = columns.iter().position(|c| *c == r).map(|i| (i, 1.0)).or_else(|| {
+            columns
+                .iter()
+                .position(|c| c.iter().zip(&r).all(|(a, b)| a + b == n + 1.0))
+                .map(|i| (i, -1.0))
+        });
+        match twin {
+            Some(t) => kept.push(t),
+            None => {
+                kept.push((columns.len(), 1.0));
+                columns.push(r);
+            }
+        }
     }
-    let mut columns: Vec<Vec<f64>> = (0..k)
-        .map(|j| ranks(&x.iter().map(|r| r[j]).collect::<Vec<_>>()))
-        .collect();
+    let k = columns.len();
+    if x.len() <= k + 1 {
+        return vec![f64::NAN; all];
+    }
     columns.push(ranks(y));
     let centred: Vec<Vec<f64>> = columns
         .iter()
@@ -206,12 +230,14 @@ pub fn prcc(x: &Matrix, y: &[f64]) -> Vec<f64> {
         })
         .collect();
     if corr.iter().flatten().any(|v| !v.is_finite()) {
-        return vec![f64::NAN; k];
+        return vec![f64::NAN; all];
     }
     let Some(p) = inverse(corr) else {
-        return vec![f64::NAN; k];
+        return vec![f64::NAN; all];
     };
-    (0..k).map(|j| -p[j][k] / (p[j][j] * p[k][k]).sqrt()).collect()
+    kept.iter()
+        .map(|&(j, sign)| sign * -p[j][k] / (p[j][j] * p[k][k]).sqrt())
+        .collect()
 }
 
 #[cfg(test)]
@@ -272,6 +298,31 @@ mod tests {
         assert!(p[0] > 0.95, "{p:?}");
         assert!(p[1].abs() < 0.1, "{p:?}");
         assert_eq!(ranks(&[3.0, 1.0, 3.0, 2.0]), [3.5, 1.0, 3.5, 2.0]);
+    }
+
+    /// A column with an earlier column's ranks (a comonotone member) or
+    /// their mirror (the other share of a Dirichlet pair) takes its
+    /// coefficient, or its negative, and leaves the others as they were
+    /// without it (instead of making the matrix singular).
+    #[test]
+    fn prcc_of_comonotone_and_mirrored_columns() {
+        use rand::RngExt;
+        let mut rng = crate::rng::stream(1, 3, crate::rng::Purpose::Cohort);
+        let base: Matrix = (0..500)
+            .map(|_| vec![rng.random::<f64>(), rng.random::<f64>()])
+            .collect();
+        let y: Vec<f64> = base
+            .iter()
+            .map(|r| r[0] - 0.5 * r[1] + 0.2 * rng.random::<f64>())
+            .collect();
+        let alone = prcc(&base, &y);
+        let tied: Matrix = base
+            .iter()
+            .map(|r| vec![r[0], r[0].powi(3), 1.0 - r[0], r[1]])
+            .collect();
+        let p = prcc(&tied, &y);
+        assert_eq!(p, [alone[0], alone[0], -alone[0], alone[1]]);
+        assert!(alone.iter().all(|v| v.is_finite()), "{alone:?}");
     }
 
     #[test]

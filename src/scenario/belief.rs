@@ -65,7 +65,8 @@ impl Belief {
 pub fn extract(doc: &mut Table) -> Result<Vec<Belief>, Vec<Invalid>> {
     let mut found = Vec::new();
     let mut problems = Vec::new();
-    for (k, v) in doc.iter_mut() {
+    // `[[joint_beliefs]]` holds no number of the model (`scenario::joint`).
+    for (k, v) in doc.iter_mut().filter(|(k, _)| *k != "joint_beliefs") {
         walk(v, k.clone(), &mut found, &mut problems);
     }
     if found.len() > MAX_BELIEFS {

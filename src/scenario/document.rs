@@ -11,6 +11,7 @@ use serde::Deserialize;
 use crate::error::{Error, Invalid, Problems, Setting, did_you_mean};
 use crate::outcome::BINS_PER_DAY;
 use crate::scenario::belief::{self, Belief};
+use crate::scenario::joint::{self, JointBelief};
 use crate::scenario::raw::{RawScenario, RawVariant};
 use crate::scenario::variants::{self, Variant};
 use crate::scenario::{
@@ -60,8 +61,11 @@ pub struct Document {
     /// The document's key-path tree, each distribution of belief replaced
     /// by its mean.
     table: toml::Table,
-    /// The distributions of belief, in document order.
+    /// The distributions of belief, in document order, then the members
+    /// of `normal` and `dirichlet` joint beliefs in the order written.
     beliefs: Vec<Belief>,
+    /// `[[joint_beliefs]]`: beliefs drawn together.
+    joint: Vec<JointBelief>,
     /// Made from another document by an edit (a sweep point, a range end,
     /// a draw of a probabilistic analysis or a calibration point): its
     /// `[ranges]` are that document's, whose range ends were checked when
@@ -89,40 +93,68 @@ impl Document {
         // whose distributions of belief are replaced by their means.
         let variants = table.remove("variants");
         let written = variants.is_some().then(|| Arc::new(table.clone()));
-        let beliefs = belief::extract(&mut table).map_err(|problems| Error::Invalid {
+        let mut beliefs = belief::extract(&mut table).map_err(|problems| Error::Invalid {
             file: file.to_string(),
             problems,
         })?;
         // Without beliefs, from the spanned tree: errors give line and
         // column. With them, from the tree with their means in place.
-        let raw = if beliefs.is_empty() {
-            RawScenario::deserialize(toml::de::Deserializer::from(tree)).map_err(syntax)?
-        } else {
+        let from_table = |table: &toml::Table, beliefs: &[Belief]| -> Result<RawScenario, Error> {
             let mut raw: RawScenario = serde_path_to_error::deserialize(table.clone()).map_err(|e| Error::Syntax {
                 file: file.to_string(),
-                message: belief_syntax_message(&e, tree.get_ref(), &table, &beliefs, text),
+                message: belief_syntax_message(&e, tree.get_ref(), table, beliefs, text),
             })?;
-            if let Some(variants) = variants {
-                raw.variants = serde_path_to_error::deserialize::<_, Vec<RawVariant>>(variants).map_err(|e| {
-                    let message = e.inner().message();
-                    Error::Syntax {
-                        file: file.to_string(),
-                        message: format!(
-                            "variants{}: {}{}",
-                            e.path(),
-                            plain_types(message.trim_end()),
-                            unknown_field_hint(message)
-                        ),
-                    }
-                })?;
+            if let Some(variants) = &variants {
+                raw.variants =
+                    serde_path_to_error::deserialize::<_, Vec<RawVariant>>(variants.clone()).map_err(|e| {
+                        let message = e.inner().message();
+                        Error::Syntax {
+                            file: file.to_string(),
+                            message: format!(
+                                "variants{}: {}{}",
+                                e.path(),
+                                plain_types(message.trim_end()),
+                                unknown_field_hint(message)
+                            ),
+                        }
+                    })?;
             }
-            raw
+            Ok(raw)
         };
+        let mut raw = if beliefs.is_empty() {
+            RawScenario::deserialize(toml::de::Deserializer::from(tree.clone())).map_err(syntax)?
+        } else {
+            from_table(&table, &beliefs)?
+        };
+        let written_beliefs = beliefs.len();
+        let joint = joint::read(&raw.joint_beliefs, &mut table, &mut beliefs).map_err(|problems| Error::Invalid {
+            file: file.to_string(),
+            problems,
+        })?;
+        if beliefs.len() > belief::MAX_BELIEFS {
+            return Err(Error::Invalid {
+                file: file.to_string(),
+                problems: vec![Invalid::new(
+                    "joint_beliefs",
+                    format!(
+                        "{} distributions of belief with the joint beliefs' members",
+                        beliefs.len()
+                    ),
+                    format!("a scenario has at most {} distributions of belief", belief::MAX_BELIEFS),
+                )],
+            });
+        }
+        // The members of `normal` and `dirichlet` joint beliefs now hold
+        // their means.
+        if beliefs.len() > written_beliefs {
+            raw = from_table(&table, &beliefs)?;
+        }
         Ok(Document {
             file: file.to_string(),
             raw,
             table,
             beliefs,
+            joint,
             edited: false,
             written,
         })
@@ -191,12 +223,14 @@ impl Document {
                 if !self.edited {
                     self.check_range_ends(&ranges, &mut problems);
                     self.check_variants(&mut problems);
+                    self.check_joint_ends(&mut problems);
                 }
                 if !problems.is_empty() {
                     return Err(invalid(problems.into_vec()));
                 }
                 scenario.ranges = ranges;
                 scenario.beliefs = self.beliefs.clone();
+                scenario.joint_beliefs = self.joint.clone();
                 scenario.labels.parameters = parameters;
                 scenario.unused = super::unused::find(&scenario, &self.table);
                 Ok(scenario)
@@ -273,6 +307,41 @@ impl Document {
         }
     }
 
+    /// The members of `normal` and `dirichlet` joint beliefs (whose
+    /// marginals the joint belief gives) obey the rules of their keys: the
+    /// document with a member at its marginal's 0.1% or 99.9% quantile
+    /// validates.
+    fn check_joint_ends(&self, p: &mut Problems) {
+        for j in &self.joint {
+            if matches!(j.kind, joint::Kind::Shared { .. }) {
+                continue;
+            }
+            for (i, &m) in j.members.iter().enumerate() {
+                let b = &self.beliefs[m];
+                for q in [0.001, 0.999] {
+                    let end = b.prior.quantile(q);
+                    let mut table = self.table.clone();
+                    let checked = paths::set_number(&mut table, &b.path, end).and_then(|()| {
+                        let raw = RawScenario::deserialize(table).map_err(|e| e.to_string())?;
+                        Scenario::from_raw(&raw)
+                            .map_err(|found| found.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
+                    });
+                    p.take(checked.map_err(|problem| {
+                        Invalid::new(
+                            format!("{}.{}[{i}]", j.key, joint::kind_name(&j.kind)),
+                            format!("\"{}\"", b.path),
+                            format!(
+                                "its marginal {} puts 0.1% of draws {} {end}, which breaks a rule: {problem}",
+                                b.prior,
+                                if q < 0.5 { "below" } else { "above" }
+                            ),
+                        )
+                    }));
+                }
+            }
+        }
+    }
+
     /// The structural variants (`[[variants]]`), each with its scenario:
     /// this document with the variant's edits, validated with `overrides`
     /// (except `--horizon` for a variant that sets the horizon, which keeps
@@ -320,34 +389,53 @@ impl Document {
 
     /// The document of variant `v`: `table` (the document as written)
     /// with its edits, without `[ranges]` (a variant is not a sensitivity
-    /// analysis) and the labels of parameters it no longer has.
+    /// analysis), without the joint beliefs whose members it sets (it
+    /// fixes those numbers) and the labels of parameters it no longer has.
     fn variant(&self, v: &Variant, mut table: toml::Table) -> Result<Document, Vec<Invalid>> {
         v.apply(&mut table)?;
         table.remove("ranges");
-        let beliefs = belief::extract(&mut table)?;
+        if let Some(toml::Value::Array(joints)) = table.get_mut("joint_beliefs") {
+            joints.retain(|j| {
+                let members = ["shared", "normal", "dirichlet"]
+                    .iter()
+                    .filter_map(|k| j.get(*k).and_then(toml::Value::as_array))
+                    .flatten()
+                    .filter_map(toml::Value::as_str);
+                !members.into_iter().any(|path| v.edits(path))
+            });
+        }
+        let mut beliefs = belief::extract(&mut table)?;
+        let deserialize = |table: &toml::Table| -> Result<RawScenario, Vec<Invalid>> {
+            serde_path_to_error::deserialize(table.clone()).map_err(|e| {
+                let path = e.path().to_string();
+                let message = e.inner().message();
+                vec![Invalid::new(
+                    if path == "." {
+                        String::new()
+                    } else {
+                        paths::canonical(table, &path)
+                    },
+                    "",
+                    format!("{}{}", plain_types(message.trim_end()), unknown_field_hint(message)),
+                )]
+            })
+        };
+        let raw = deserialize(&table)?;
+        let joint = joint::read(&raw.joint_beliefs, &mut table, &mut beliefs)?;
         if let Some(toml::Value::Table(labels)) = table.get_mut("labels")
             && let Some(toml::Value::Table(parameters)) = labels.get_mut("parameters")
         {
             parameters.retain(|path, _| beliefs.iter().any(|b| b.path == *path));
         }
-        let raw: RawScenario = serde_path_to_error::deserialize(table.clone()).map_err(|e| {
-            let path = e.path().to_string();
-            let message = e.inner().message();
-            vec![Invalid::new(
-                if path == "." {
-                    String::new()
-                } else {
-                    paths::canonical(&table, &path)
-                },
-                "",
-                format!("{}{}", plain_types(message.trim_end()), unknown_field_hint(message)),
-            )]
-        })?;
+        // Read again: the members of `normal` and `dirichlet` joint
+        // beliefs now hold their means, and labels were dropped.
+        let raw = deserialize(&table)?;
         Ok(Document {
             file: format!("{} (variant {})", self.file, v.name),
             raw,
             table,
             beliefs,
+            joint,
             edited: true,
             written: None,
         })
@@ -392,6 +480,7 @@ impl Document {
             raw,
             table,
             beliefs: self.beliefs.clone(),
+            joint: self.joint.clone(),
             edited: true,
             written: None,
         })
@@ -400,6 +489,12 @@ impl Document {
     /// The distributions of belief, in document order.
     pub fn beliefs(&self) -> &[Belief] {
         &self.beliefs
+    }
+
+    /// The beliefs drawn together (`[[joint_beliefs]]`): each one's name,
+    /// member key paths and indices into [`Document::beliefs`].
+    pub fn joint_beliefs(&self) -> &[JointBelief] {
+        &self.joint
     }
 
     /// The document with each distribution of belief set to a value (one

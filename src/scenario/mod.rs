@@ -14,6 +14,7 @@ pub mod dist;
 pub mod document;
 pub mod economics;
 pub mod intervention;
+pub mod joint;
 pub mod natural_history;
 pub mod paths;
 pub mod policy;
@@ -82,6 +83,8 @@ pub struct Scenario {
     expected: Vec<Expected>,
     /// Distributions of belief (their means are in place).
     beliefs: Vec<belief::Belief>,
+    /// Beliefs drawn together (`[[joint_beliefs]]`).
+    joint_beliefs: Vec<joint::JointBelief>,
     /// Labels of outcomes and parameters.
     labels: Labels,
     /// What no path can use (warnings).
@@ -195,6 +198,7 @@ impl Scenario {
             ranges: _,
             expected: _,
             beliefs: _,
+            joint_beliefs: _,
             labels: _,
             unused: _,
             // Features of the full walk.
@@ -278,6 +282,12 @@ impl Scenario {
     /// (the scenario holds their means).
     pub fn beliefs(&self) -> &[belief::Belief] {
         &self.beliefs
+    }
+
+    /// The beliefs drawn together (`[[joint_beliefs]]`): each one's name
+    /// and member key paths (and indices into [`Scenario::beliefs`]).
+    pub fn joint_beliefs(&self) -> &[joint::JointBelief] {
+        &self.joint_beliefs
     }
 
     /// The parameters no path can use, with why (warnings: the scenario is

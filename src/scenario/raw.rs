@@ -47,6 +47,9 @@ pub struct RawScenario {
     /// Exact answers, for validation scenarios (`foramen verify`).
     #[serde(default)]
     pub expected: Vec<RawExpected>,
+    /// Distributions of belief drawn together (`scenario::joint`).
+    #[serde(default)]
+    pub joint_beliefs: Vec<super::joint::RawJointBelief>,
     /// Words for charts and tables in place of names and key paths.
     #[serde(default)]
     pub labels: RawLabels,

@@ -73,6 +73,7 @@ impl Scenario {
                 ranges: Vec::new(),
                 expected: expected?,
                 beliefs: Vec::new(),
+                joint_beliefs: Vec::new(),
                 // Parameter labels are checked with the ranges
                 // (`Document::scenario`).
                 labels: Labels {

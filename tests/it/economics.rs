@@ -330,7 +330,7 @@ fn psa_shards(
 }
 
 /// The small scenario with economics and three distributions of belief.
-fn small_with_beliefs() -> String {
+pub fn small_with_beliefs() -> String {
     let text = small_with_economics()
         .replacen(
             "response = { probability = 0.85 }",
