@@ -33,37 +33,57 @@ impl ForestRow {
     }
 }
 
-/// The width of the column of estimates right of a forest plot.
+/// The narrowest column of estimates right of a forest plot, and the width
+/// of a character of its text (at font size 18, with room to spare).
 const TEXT_COLUMN_PX: u32 = 230;
+const TEXT_CHAR_PX: u32 = 10;
 
 impl ForestRow {
     /// `+2.3 (1.9 to 2.7)`: the estimate and its paired interval, in the
-    /// plot's unit ("-" where not estimable).
+    /// plot's unit ("-" where not estimable), to the decimals the
+    /// interval supports ([`decimals_for`]), with a true minus sign.
     pub(super) fn text(&self) -> String {
         if !self.value.is_finite() {
             return "-".to_string();
         }
-        // One decimal, none from 100 up; a value that rounds to zero
-        // without a sign.
-        let decimals = if self.value.abs() >= 100.0 { 0 } else { 1 };
-        let f = |x: f64| {
-            let text = format!("{x:+.decimals$}");
-            if text
-                .trim_start_matches(['+', '-'])
-                .chars()
-                .all(|c| c == '0' || c == '.')
-            {
-                text[1..].to_string()
-            } else {
-                text
-            }
-        };
         let (lo, hi) = self.paired;
+        let decimals = decimals_for(self.value, (hi - lo) / 2.0);
+        let f = |x: f64| signed(x, decimals);
         if lo.is_finite() && hi.is_finite() {
             format!("{} ({} to {})", f(self.value), f(lo), f(hi))
         } else {
             f(self.value)
         }
+    }
+}
+
+/// The decimals to print an estimate with: the first significant digit of
+/// its interval's half-width `half` (so `0.0117 ± 0.002` prints as
+/// `0.012`, `2.31 ± 0.4` as `2.3`, `424 ± 39` as `424`); without a finite
+/// interval, three significant digits of the value. At most 6.
+pub(super) fn decimals_for(value: f64, half: f64) -> usize {
+    let from = |x: f64, digits: f64| (digits - x.abs().log10().floor()).clamp(0.0, 6.0) as usize;
+    if half.is_finite() && half > 0.0 {
+        from(half, 0.0)
+    } else if value != 0.0 && value.is_finite() {
+        from(value, 2.0)
+    } else {
+        1
+    }
+}
+
+/// `x` with `decimals` decimals, a leading `+` or a true minus (U+2212),
+/// and no sign when it rounds to zero.
+pub(super) fn signed(x: f64, decimals: usize) -> String {
+    let text = format!("{x:+.decimals$}");
+    if text
+        .trim_start_matches(['+', '-'])
+        .chars()
+        .all(|c| c == '0' || c == '.')
+    {
+        text[1..].to_string()
+    } else {
+        text.replacen('-', "\u{2212}", 1)
     }
 }
 
@@ -75,6 +95,12 @@ pub(super) struct Forest {
 }
 
 impl Forest {
+    /// The column of estimates: as wide as its longest text.
+    fn text_column(&self) -> u32 {
+        let chars = self.rows.iter().map(|r| r.text().chars().count()).max().unwrap_or(0) as u32;
+        TEXT_COLUMN_PX.max(chars * TEXT_CHAR_PX + 20)
+    }
+
     fn rows(&self) -> Rows {
         Rows {
             labels: self.rows.iter().map(|r| r.label.clone()).collect(),
@@ -88,7 +114,7 @@ impl Chart for Forest {
     fn size(&self, s: &Style) -> (u32, u32) {
         let labels = s.text(self.rows().label_area(18));
         (
-            s.base_size().0.max(labels + s.px(640)) + s.text(TEXT_COLUMN_PX),
+            s.base_size().0.max(labels + s.px(640)) + s.text(self.text_column()),
             (s.text(180) + s.text(36) * self.rows.len() as u32).max(s.px(400)),
         )
     }
@@ -100,7 +126,7 @@ impl Chart for Forest {
             .iter()
             .flat_map(|r| [r.paired.0, r.paired.1, r.unpaired.0, r.unpaired.1]);
         let (w, _) = root.dim_in_pixel();
-        let (plot, column) = root.split_horizontally(w.saturating_sub(s.text(TEXT_COLUMN_PX)));
+        let (plot, column) = root.split_horizontally(w.saturating_sub(s.text(self.text_column())));
         let mut builder = ChartBuilder::on(&plot);
         if let Some(title) = s.title(&self.title) {
             builder.caption(title, (FONT, fitting(&plot, title, s.text(24))));
@@ -109,7 +135,7 @@ impl Chart for Forest {
             .margin(s.px(20))
             .x_label_area_size(s.text(60))
             .y_label_area_size(s.text(rows.label_area(18)))
-            .build_cartesian_2d(padded_range(ends.chain([0.0]), 0.08, 0.5), rows.range())
+            .build_cartesian_2d(padded_range(ends.chain([0.0]), 0.08, 0.0), rows.range())
             .map_err(err)?;
         house_style(&mut chart.configure_mesh(), s)
             .x_desc(&self.x_desc)
@@ -117,6 +143,7 @@ impl Chart for Forest {
             .axis_desc_style((FONT, s.text(20)))
             .y_labels(rows.n())
             .y_label_formatter(&|v| rows.label(*v))
+            .x_label_formatter(&|v| number(*v).replacen('-', "\u{2212}", 1))
             .disable_y_mesh()
             .draw()
             .map_err(err)?;
@@ -144,5 +171,25 @@ impl Chart for Forest {
             column.draw(&text).map_err(err)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Decimals follow the interval: the QALY differences of about
+    /// 0.01 (once printed as "0.0 (0.0 to 0.0)") keep three; without an
+    /// interval, three significant digits of the value; at most six.
+    #[test]
+    fn decimals_follow_the_interval() {
+        assert_eq!(decimals_for(-0.0117, 0.0021), 3);
+        assert_eq!(decimals_for(2.31, 0.39), 1);
+        assert_eq!(decimals_for(424.0, 39.0), 0);
+        assert_eq!(decimals_for(0.004321, f64::NAN), 5);
+        assert_eq!(decimals_for(1.0, 1e-12), 6);
+        assert_eq!(signed(-0.0004, 3), "0.000");
+        assert_eq!(signed(-0.012, 3), "\u{2212}0.012");
+        assert_eq!(signed(0.5, 1), "+0.5");
     }
 }

@@ -138,7 +138,8 @@ mod tests {
     }
 
     /// The text beside a forest row: the estimate and its paired interval,
-    /// signed, one decimal below 100 and none above, zero without a sign.
+    /// signed (a true minus), to the first significant digit of the
+    /// interval's half-width, zero without a sign.
     #[test]
     fn forest_rows_say_their_estimate() {
         use super::forest::ForestRow;
@@ -150,8 +151,12 @@ mod tests {
             colour: PALETTE[0],
         };
         assert_eq!(row(2.34, 1.9, 2.71).text(), "+2.3 (+1.9 to +2.7)");
-        assert_eq!(row(-0.04, -0.2, 0.01).text(), "0.0 (-0.2 to 0.0)");
+        assert_eq!(row(-0.04, -0.2, 0.01).text(), "0.0 (\u{2212}0.2 to 0.0)");
         assert_eq!(row(1669.4, 1583.2, 1755.0).text(), "+1669 (+1583 to +1755)");
+        assert_eq!(
+            row(-0.0117, -0.0138, -0.0096).text(),
+            "\u{2212}0.012 (\u{2212}0.014 to \u{2212}0.010)"
+        );
         assert_eq!(row(f64::NAN, 0.0, 1.0).text(), "-");
     }
 
