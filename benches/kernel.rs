@@ -96,7 +96,9 @@ struct Acc {
     surgery: Vec<u64>,
     symptom_free: Vec<i64>,
     recovering: Vec<i64>,
-    pathway: [[u64; 2]; 4],
+    /// As the engine's: symptom-free (column 0) or, in this scenario
+    /// without deaths, deficits or partial relief, symptomatic (column 3).
+    pathway: [[u64; 5]; 4],
     /// Per number of steps taken: levels reached (conservative, minimally
     /// invasive, surgical) and fusion, 0 or 1 (not compared).
     by_steps: [[i64; 4]; 4],
@@ -136,7 +138,7 @@ impl Acc {
             surgery: vec![0; bins],
             symptom_free: vec![0; grid],
             recovering: vec![0; grid],
-            pathway: [[0; 2]; 4],
+            pathway: [[0; 5]; 4],
             by_steps: std::array::from_fn(|steps| {
                 let taken = &ivs[..steps.min(ivs.len())];
                 let any = |f: &dyn Fn(&Intervention) -> bool| i64::from(taken.iter().any(f));
@@ -203,7 +205,7 @@ impl Acc {
             let a = u128::from(v[k].unsigned_abs());
             self.sum_sq[k] += a * a;
         }
-        self.pathway[usize::from(p.steps)][usize::from(!recovered)] += 1;
+        self.pathway[usize::from(p.steps)][if recovered { 0 } else { 3 }] += 1;
     }
 }
 

@@ -38,6 +38,11 @@ pub const YEARS_RANGE: f64 = 1e4;
 /// Levels of care, in the order a pathway escalates through them.
 pub const LEVELS: [&str; 3] = ["conservative", "minimally_invasive", "surgical"];
 
+/// Where a patient is at the horizon, as the pathway table counts it:
+/// symptom-free without and with a permanent deficit, improved (partial
+/// relief), symptomatic (recovering from a procedure included), dead.
+pub const HORIZON_STATUSES: [&str; 5] = ["symptom_free", "residual_deficit", "improved", "symptomatic", "dead"];
+
 /// What kind of quantity an outcome is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {

@@ -28,7 +28,25 @@ const _: () = {
     assert!(money * money * (MAX_PATIENTS as f64) < u128::MAX as f64);
     assert!(years * years * (MAX_PATIENTS as f64) < u128::MAX as f64);
 };
+use crate::outcome::HORIZON_STATUSES;
 use crate::simulate::pathway::{PathOutcome, Spells};
+
+/// Deepest level reached (row: none, conservative, minimally invasive,
+/// surgical) by status at the horizon (column: [`HORIZON_STATUSES`]), as
+/// patient counts.
+pub type PathwayCounts = [[u64; HORIZON_STATUSES.len()]; 4];
+
+/// A path's column of [`HORIZON_STATUSES`]: dead, else symptom-free (with
+/// a permanent deficit or not), else improved, else symptomatic.
+pub fn horizon_status(o: &PathOutcome) -> usize {
+    match () {
+        () if o.died => 4,
+        () if o.symptom_free_at_horizon && o.permanent_deficit => 1,
+        () if o.symptom_free_at_horizon => 0,
+        () if o.improved_at_horizon => 2,
+        () => 3,
+    }
+}
 
 /// Counts of times in bins of 1/8 day over `[0, horizon)`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -162,8 +180,8 @@ pub struct GroupAcc {
     /// Per outcome: the histogram of a median's times (empty for others).
     pub times: Vec<TimeHistogram>,
     /// Deepest level (none, conservative, minimally invasive, surgical) by
-    /// (symptom-free, symptomatic) at the horizon.
-    pub pathway: [[u64; 2]; 4],
+    /// status at the horizon ([`crate::outcome::HORIZON_STATUSES`]).
+    pub pathway: PathwayCounts,
     /// Paths whose cost, QALYs or life-years lie outside [`MONEY_RANGE`]
     /// or [`YEARS_RANGE`] (their sums are not exact: the run is refused).
     pub out_of_range: u64,
@@ -182,7 +200,7 @@ impl GroupAcc {
                     _ => TimeHistogram { counts: Vec::new() },
                 })
                 .collect(),
-            pathway: [[0; 2]; 4],
+            pathway: [[0; HORIZON_STATUSES.len()]; 4],
             out_of_range: 0,
         }
     }
@@ -222,7 +240,7 @@ impl GroupAcc {
                 self.times[k].record_bin(bin);
             }
         }
-        self.pathway[usize::from(o.deepest_level.min(3))][usize::from(!o.symptom_free_at_horizon)] += 1;
+        self.pathway[usize::from(o.deepest_level.min(3))][horizon_status(o)] += 1;
         if declared[Feature::Economics as usize] {
             // Costs are at least 0 and discounting (at a rate of at least
             // 0) only shrinks them, so the undiscounted cost bounds both;

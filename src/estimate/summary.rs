@@ -93,10 +93,7 @@ pub struct Curves {
     pub states: Vec<(&'static str, Curve)>,
 }
 
-/// Deepest level reached (row: none, conservative, minimally invasive,
-/// surgical) by outcome at the horizon (column: symptom-free, symptomatic),
-/// as patient counts.
-pub type PathwayCounts = [[u64; 2]; 4];
+pub use crate::accumulate::PathwayCounts;
 
 /// A histogram bin of days to first recovery among recovered patients.
 #[derive(Debug, Clone, Copy, PartialEq)]

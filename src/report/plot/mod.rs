@@ -192,7 +192,12 @@ mod tests {
         PolicyCharts {
             name: name.to_string(),
             curves: vec![("recovered".into(), recovered)],
-            pathway: [[50, 10], [400, 100], [200, 60], [150, 30]],
+            pathway: [
+                [50, 0, 0, 8, 2],
+                [400, 10, 20, 50, 20],
+                [200, 5, 15, 30, 10],
+                [150, 3, 7, 15, 5],
+            ],
             recovery_weeks: weeks,
             patients: 1000,
             at_risk: (0..=364)
@@ -264,7 +269,7 @@ mod tests {
         let dir = temp_dir("empty");
         let mut p = policy("stepwise", 0.0);
         p.recovery_weeks.clear();
-        p.pathway = [[0; 2]; 4];
+        p.pathway = [[0; 5]; 4];
         let files = write_plots(&results(vec![p]), &dir).unwrap();
         assert_written(&files, &dir, &RUN_CHARTS);
         std::fs::remove_dir_all(dir).unwrap();

@@ -16,8 +16,9 @@ pub(super) struct Pathway<'a> {
 
 /// Names of the rows of [`crate::estimate::summary::PathwayCounts`].
 pub(super) const PATHWAY_LEVELS: [&str; 4] = ["no intervention", LEVELS[0], LEVELS[1], LEVELS[2]];
-/// Names of its columns.
-pub(super) const PATHWAY_OUTCOMES: [&str; 2] = ["symptom-free", "symptomatic"];
+/// Names of its columns ([`crate::outcome::HORIZON_STATUSES`]), short
+/// for the key.
+pub(super) const PATHWAY_OUTCOMES: [&str; 5] = ["symptom-free", "residual deficit", "improved", "symptomatic", "dead"];
 /// Segments narrower than this share carry no label.
 pub(super) const MIN_LABELLED_SHARE: f64 = 0.06;
 
@@ -75,7 +76,7 @@ impl Chart for Pathway<'_> {
                     );
                     chart.draw_series(std::iter::once(bar)).map_err(err)?;
                     if w >= MIN_LABELLED_SHARE {
-                        let ink = if outcome == 0 { &BLACK } else { &WHITE };
+                        let ink = if outcome <= 1 { &BLACK } else { &WHITE };
                         let style = TextStyle::from((FONT, s.text(18)))
                             .color(ink)
                             .pos(Pos::new(HPos::Center, VPos::Center));
@@ -90,34 +91,55 @@ impl Chart for Pathway<'_> {
     }
 }
 
-/// The key of the pathway chart: a swatch per level and outcome.
+/// The key of the pathway chart: a grid of swatches, a row per level and a
+/// column per status at the horizon.
 pub(super) fn draw_pathway_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, s: &Style) -> Result<(), String> {
     let t = |v| s.text_i(v);
     let heading = (FONT, s.text(LABEL_PX));
-    area.draw(&Text::new("Deepest level reached,", (t(10), t(100)), heading))
+    area.draw(&Text::new("Deepest level reached (rows),", (t(10), t(100)), heading))
         .map_err(err)?;
-    area.draw(&Text::new("outcome at the horizon", (t(10), t(126)), heading))
+    area.draw(&Text::new("status at the horizon (columns)", (t(10), t(126)), heading))
         .map_err(err)?;
-    let mut y = 170;
+    // Column heads, turned to read upwards, over 28-pixel swatches.
+    let (x0, y0, step) = (10, 300, 36);
+    for (outcome, what) in PATHWAY_OUTCOMES.iter().enumerate() {
+        let style = TextStyle::from((FONT, s.text(16)))
+            .transform(FontTransform::Rotate270)
+            .pos(Pos::new(HPos::Left, VPos::Center));
+        let x = x0 + step * outcome as i32 + 14;
+        area.draw(&Text::new(*what, (t(x), t(y0 - 8)), style)).map_err(err)?;
+    }
     for (level, name) in PATHWAY_LEVELS.iter().enumerate() {
-        for (outcome, what) in PATHWAY_OUTCOMES.iter().enumerate() {
+        let y = y0 + step * level as i32;
+        for outcome in 0..PATHWAY_OUTCOMES.len() {
+            let x = x0 + step * outcome as i32;
             let swatch = Rectangle::new(
-                [(t(10), t(y)), (t(40), t(y + 24))],
+                [(t(x), t(y)), (t(x + 28), t(y + 28))],
                 segment_colour(level, outcome).filled(),
             );
             area.draw(&swatch).map_err(err)?;
-            let label = format!("{}, {what}", name.replace('_', " "));
-            area.draw(&Text::new(label, (t(50), t(y + 2)), (FONT, s.text(18))))
-                .map_err(err)?;
-            y += 36;
         }
+        let label = name.replace('_', " ");
+        let x = x0 + step * PATHWAY_OUTCOMES.len() as i32 + 6;
+        area.draw(&Text::new(label, (t(x), t(y + 4)), (FONT, s.text(16))))
+            .map_err(err)?;
     }
     Ok(())
 }
 
-/// Level hue (grey for none); light when symptom-free at the horizon, full
-/// when still symptomatic.
+/// Level hue (grey for none); lightest when symptom-free at the horizon,
+/// lighter with a residual deficit, half-tinted when improved, full when
+/// symptomatic, darkened when dead.
 pub(super) fn segment_colour(level: usize, outcome: usize) -> RGBColor {
     let base = [RGBColor(110, 110, 110), PALETTE[2], PALETTE[0], PALETTE[1]][level.min(3)];
-    if outcome == 0 { tint(base, 0.55) } else { base }
+    match outcome {
+        0 => tint(base, 0.65),
+        1 => tint(base, 0.45),
+        2 => tint(base, 0.25),
+        3 => base,
+        _ => {
+            let dark = |c: u8| (f64::from(c) * 0.45).round() as u8;
+            RGBColor(dark(base.0), dark(base.1), dark(base.2))
+        }
+    }
 }

@@ -79,7 +79,7 @@ pub fn caption(name: &str) -> String {
         }
         "surgery_free" => "the share not yet operated on (Kaplan-Meier), by policy, with Monte Carlo 95% bands.",
         "pathway" => {
-            "one bar per policy summing to 100% of patients, cut by the deepest level of care reached (hue) and the outcome at the horizon (light: symptom-free; dark: still symptomatic)."
+            "one bar per policy summing to 100% of patients, cut by the deepest level of care reached (hue) and the status at the horizon, from light to dark: symptom-free, symptom-free with a residual deficit, improved (partial relief), symptomatic (recovering from a procedure included), dead."
         }
         "states" => {
             "the share of patients in each health state on each day, stacked, one panel per policy; each column sums to 100%."

@@ -12,7 +12,7 @@ use crate::estimate::RunResults;
 use crate::estimate::cea::{Cea, CeaRow};
 use crate::estimate::compare::Difference;
 use crate::estimate::summary::{Bin, Curve, GroupSummary, Subgroup};
-use crate::outcome::LEVELS;
+use crate::outcome::{HORIZON_STATUSES, LEVELS};
 use crate::report::plot::{ChartLabels, ComparisonCharts, Contrast, PolicyCharts, RunCharts};
 use crate::scenario::Scenario;
 
@@ -424,8 +424,8 @@ pub fn subgroups_frame(results: &RunResults) -> Result<DataFrame, Error> {
 
 /// The data of the `pathway` chart: one row per policy, deepest level of
 /// care reached (`none`, then the levels) and status at the horizon
-/// (`symptom_free`, or `not_symptom_free`: symptomatic, improved,
-/// recovering or dead): `patients` and their `share` of the policy's
+/// (`symptom_free`, `residual_deficit`, `improved`, `symptomatic` with
+/// recovering, `dead`): `patients` and their `share` of the policy's
 /// patients.
 pub fn pathway_frame(results: &RunResults) -> Result<DataFrame, Error> {
     let levels: Vec<&str> = std::iter::once("none").chain(LEVELS).collect();
@@ -433,7 +433,7 @@ pub fn pathway_frame(results: &RunResults) -> Result<DataFrame, Error> {
     for p in &results.policies {
         let total: u64 = p.pathway.iter().flatten().sum();
         for (level, counts) in levels.iter().zip(&p.pathway) {
-            for (status, &n) in ["symptom_free", "not_symptom_free"].iter().zip(counts) {
+            for (status, &n) in HORIZON_STATUSES.iter().zip(counts) {
                 let share = if total == 0 { f64::NAN } else { n as f64 / total as f64 };
                 rows.push((p.name.clone(), level, status, n, share));
             }
@@ -701,20 +701,15 @@ pub fn read_run_charts(dir: &Path, scenario: &str, horizon_days: f64) -> Result<
     );
     let patients = pathway.counts("patients")?;
     let levels: Vec<&str> = std::iter::once("none").chain(LEVELS).collect();
-    const STATUSES: [&str; 2] = ["symptom_free", "not_symptom_free"];
     for i in 0..policy.len() {
         let p = pathway.policy_index(&names, i, &policy[i])?;
         let l = levels.iter().position(|l| *l == level[i]).ok_or_else(|| {
             let allowed = format!("not a level of care: one of {}", levels.join(", "));
             pathway.invalid("deepest_level", i, &level[i], &allowed)
         })?;
-        let s = STATUSES.iter().position(|s| *s == status[i]).ok_or_else(|| {
-            pathway.invalid(
-                "status_at_horizon",
-                i,
-                &status[i],
-                "not a status: symptom_free or not_symptom_free",
-            )
+        let s = HORIZON_STATUSES.iter().position(|s| *s == status[i]).ok_or_else(|| {
+            let allowed = format!("not a status: one of {}", HORIZON_STATUSES.join(", "));
+            pathway.invalid("status_at_horizon", i, &status[i], &allowed)
         })?;
         policies[p].pathway[l][s] = patients[i];
     }
