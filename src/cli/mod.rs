@@ -230,6 +230,14 @@ pub struct PsaArgs {
     /// the distributions of belief.
     #[arg(long, value_name = "FILE")]
     pub posterior: Option<PathBuf>,
+    /// A named group of parameters for the EVPPI, as NAME=PATH,PATH (key
+    /// paths of distributions of belief); repeat for more groups. Every
+    /// parameter alone is always reported.
+    #[arg(long, value_name = "NAME=PATHS", value_parser = crate::analysis::evppi::parse_group)]
+    pub group: Vec<crate::analysis::evppi::Group>,
+    /// Skip the EVPPI (evppi.csv and its chart).
+    #[arg(long)]
+    pub no_evppi: bool,
     #[command(flatten)]
     pub output: OutArgs,
 }
@@ -560,6 +568,7 @@ fn flag(setting: Setting) -> &'static str {
         Setting::Draws => "--draws",
         Setting::WtpMax => "--wtp-max",
         Setting::Population => "--population",
+        Setting::Group => "--group",
         Setting::Format => "--format",
         Setting::Dpi => "--dpi",
         Setting::FontSize => "--font-size",
@@ -613,6 +622,8 @@ fn psa_command(args: PsaArgs) -> Result<(), Error> {
         years: args.years,
         shard: args.shard,
         posterior: args.posterior.clone(),
+        groups: args.group.clone(),
+        evppi: !args.no_evppi,
     };
     let report = jobs::psa::psa(
         &loaded,
