@@ -28,7 +28,7 @@
 //!   `n RSS / (n - tr A)²` (mgcv's `GCV.Cp` default), searched on a grid
 //!   of 400 values over the whole range of the penalty's eigenvalues.
 //! - **GP** (5 parameters or more): the Gaussian process of Strong 2014
-//!   section 3.3 (as SAVI and voi): mean `β₀ + βᵀx`, squared-exponential
+//!   (as SAVI and voi): mean `β₀ + βᵀx`, squared-exponential
 //!   correlation `exp(-Σ_j ((x_j - x'_j)/δ_j)²)` and a noise ratio `ν`,
 //!   the coefficients and the variance integrated out; the
 //!   hyperparameters at their posterior mode (the priors of Strong 2014)
@@ -40,7 +40,7 @@
 //!   Noise in the bin means biases it upward by a little; no standard error.
 //!
 //! **Standard error** (GAM and GP): the regression's own uncertainty, as in
-//! Strong 2014 section 4. [`SE_DRAWS`] draws of every fitted curve from
+//! Strong 2014. [`SE_DRAWS`] draws of every fitted curve from
 //! the fit's approximate posterior (GAM: the coefficients `N(β̂, σ²(XᵀX +
 //! λS)⁻¹)`, mgcv's `Vp`; GP: the posterior of the mean function at the
 //! draws), the responses' draws correlated as their residuals are, and the
@@ -310,7 +310,7 @@ fn margin(g: usize) -> usize {
 /// A GAM's design, reparametrised once for every response: with `XᵀX =
 /// L Lᵀ` and `L⁻¹ S L⁻ᵀ = U D Uᵀ`, the columns of `Z = X L⁻ᵀ U` are
 /// orthonormal and the penalized fit is `a = Zᵀy / (1 + λ d)`, so that
-/// each smoothing parameter costs `O(k)` (Wood 2017, section 6.2).
+/// each smoothing parameter costs `O(k)` (Wood 2017, Generalized Additive Models, 2nd ed.).
 struct Design {
     n: usize,
     k: usize,
@@ -473,7 +473,7 @@ impl Design {
 
 /// The squared-exponential correlation `exp(-Σ_j ((x_j - x'_j)/δ_j)²)`
 /// of the first `n` draws of `inputs`, plus `ν` on the diagonal:
-/// `A* = C + ν I` (Strong 2014, section 3.3).
+/// `A* = C + ν I` (Strong 2014).
 fn correlation(inputs: &[Vec<f64>], n: usize, h: &[f64]) -> Vec<f64> {
     let g = inputs.len();
     let inv: Vec<f64> = h[..g].iter().map(|l| (-2.0 * l).exp()).collect();
