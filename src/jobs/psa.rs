@@ -115,6 +115,13 @@ pub fn psa(
     let spec = settings.spec(scenario)?;
     let paths: Vec<String> = loaded.document.beliefs().iter().map(|b| b.path.clone()).collect();
     let groups = evppi::resolve(&paths, &options.groups)?;
+    if let (Some(g), Some(_)) = (options.groups.first(), options.shard) {
+        return Err(Error::setting(
+            Setting::Group,
+            format!("{}={}", g.name, g.paths.join(",")),
+            "named groups need every draw: run the whole analysis in one psa (the merge of shards reports every parameter alone)",
+        ));
+    }
     let posterior = match &options.posterior {
         None => None,
         Some(path) => {

@@ -474,6 +474,16 @@ fn psa_reports_evppi_of_parameters_and_groups() {
             "is not a distribution of belief of the scenario (did you mean `interventions.surgery.cost`?)",
         ],
     );
+    stderr_has(
+        foramen()
+            .arg("psa")
+            .arg(&file)
+            .args(["--draws", "4", "--group", group, "--shard", "0/2", "--out"])
+            .arg(t.join("shard"))
+            .assert()
+            .code(2),
+        &["--group both=", "named groups need every draw"],
+    );
     foramen()
         .arg("psa")
         .arg(&file)
