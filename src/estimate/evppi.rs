@@ -33,7 +33,8 @@
 //!   the coefficients and the variance integrated out; the
 //!   hyperparameters at their posterior mode (the priors of Strong 2014)
 //!   on the first 300 draws (pattern search on their logarithms), the
-//!   posterior mean at every draw from all of them.
+//!   posterior mean from the first 1,000 draws (all of them in smaller
+//!   analyses; the cost grows as the cube of the draws).
 //! - **binned** (one parameter, a cross-check): the draws ordered by the
 //!   parameter and cut into `⌊√n⌋` bins of equal count, `ĝ_d` the mean in
 //!   the draw's bin (Strong and Oakley 2013, Med Decis Making 33:755-766).
@@ -59,6 +60,9 @@ pub const GAM_MAX_PARAMETERS: usize = 4;
 pub const SE_DRAWS: usize = 200;
 /// Draws the GP's hyperparameters are fitted on.
 pub const GP_HYPER_DRAWS: usize = 300;
+/// Draws the GP is fitted on (the first of the sample; 1,000 take a few
+/// seconds a response in a release build, and the time grows as the cube).
+pub const GP_MAX_DRAWS: usize = 1000;
 
 /// How `E[NB | θ_g]` is estimated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,7 +121,12 @@ pub struct Evppi {
 /// Never on a sample of a probabilistic analysis (two draws or more, every
 /// row as long as the first); `columns` must index its parameters.
 pub fn evppi(sample: &Sample, columns: &[usize], method: Method, wtp: &[f64], seed: u64, key: u64) -> Evppi {
-    let n = sample.parameters.len();
+    // The GP's cost and memory grow as n³ and n²: it takes the first
+    // GP_MAX_DRAWS draws.
+    let n = match method {
+        Method::Gp => sample.parameters.len().min(GP_MAX_DRAWS),
+        Method::Gam | Method::Binned => sample.parameters.len(),
+    };
     let others: Vec<usize> = (0..sample.costs.first().map_or(0, Vec::len))
         .filter(|&p| p != sample.reference)
         .collect();
@@ -134,7 +143,7 @@ pub fn evppi(sample: &Sample, columns: &[usize], method: Method, wtp: &[f64], se
         .collect();
     let inputs: Vec<Vec<f64>> = columns
         .iter()
-        .map(|&c| unit_range(&sample.parameters.iter().map(|row| row[c]).collect::<Vec<_>>()))
+        .map(|&c| unit_range(&sample.parameters[..n].iter().map(|row| row[c]).collect::<Vec<_>>()))
         .collect();
     let fits: Vec<Fit> = match method {
         Method::Gam => {
