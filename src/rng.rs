@@ -76,6 +76,9 @@ pub enum Purpose {
     Proposal { round: u32 },
     /// Calibration: resampling the weighted points into the posterior.
     Resample,
+    /// EVPPI: the standard normals of the draws from a regression's
+    /// posterior (the "patient" index is a hash of the group's name).
+    Evppi,
 }
 
 impl Purpose {
@@ -98,6 +101,7 @@ impl Purpose {
             Purpose::Parameter { key } => key ^ mix(8),
             Purpose::Proposal { round } => nth(0, mix(9), round),
             Purpose::Resample => mix(10),
+            Purpose::Evppi => mix(11),
         }
     }
 }

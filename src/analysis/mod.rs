@@ -7,6 +7,7 @@
 pub mod bench;
 pub mod calibrate;
 pub mod describe;
+pub mod evppi;
 pub mod floor;
 pub mod psa;
 pub mod sweep;

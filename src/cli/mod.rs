@@ -234,6 +234,14 @@ pub struct PsaArgs {
     /// the distributions of belief.
     #[arg(long, value_name = "FILE")]
     pub posterior: Option<PathBuf>,
+    /// A named group of parameters for the EVPPI, as NAME=PATH,PATH (key
+    /// paths of distributions of belief); repeat for more groups. Every
+    /// parameter alone is always reported.
+    #[arg(long, value_name = "NAME=PATHS", value_parser = crate::analysis::evppi::parse_group)]
+    pub group: Vec<crate::analysis::evppi::Group>,
+    /// Skip the EVPPI (evppi.csv and its chart).
+    #[arg(long)]
+    pub no_evppi: bool,
     #[command(flatten)]
     pub output: OutArgs,
 }
@@ -593,6 +601,7 @@ fn flag(setting: Setting) -> &'static str {
         Setting::WtpMax => "--wtp-max",
         Setting::Wtp => "--wtp",
         Setting::Population => "--population",
+        Setting::Group => "--group",
         Setting::Format => "--format",
         Setting::Dpi => "--dpi",
         Setting::FontSize => "--font-size",
@@ -646,6 +655,8 @@ fn psa_command(args: PsaArgs) -> Result<(), Error> {
         years: args.years,
         shard: args.shard,
         posterior: args.posterior.clone(),
+        groups: args.group.clone(),
+        evppi: !args.no_evppi,
     };
     let report = jobs::psa::psa(
         &loaded,

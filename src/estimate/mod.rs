@@ -7,6 +7,8 @@
 pub mod cea;
 pub mod compare;
 pub mod diff;
+pub mod evppi;
+pub mod linalg;
 pub mod psa;
 pub mod summary;
 pub mod targets;

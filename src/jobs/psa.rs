@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use crate::analysis::Settings;
+use crate::analysis::evppi::{self, Group, GroupEvppi};
 use crate::analysis::psa::{self, MAX_DRAWS, PsaResults};
 use crate::error::{Error, Setting};
 use crate::estimate::psa::effective_population;
@@ -33,6 +34,11 @@ pub struct PsaOptions {
     /// Draw the parameters from this posterior sample (`posterior.csv` of
     /// `foramen calibrate`), row `d` for draw `d`, instead of the priors.
     pub posterior: Option<PathBuf>,
+    /// Named groups of parameters for the EVPPI, besides every parameter
+    /// alone and every joint belief of the scenario (`--group`).
+    pub groups: Vec<Group>,
+    /// Compute the EVPPI (with economics).
+    pub evppi: bool,
 }
 
 /// What a finished `foramen psa` reports: the directory, the results
@@ -40,6 +46,9 @@ pub struct PsaOptions {
 pub struct PsaReport {
     pub dir: PathBuf,
     pub results: Option<PsaResults>,
+    /// The EVPPI of every parameter and group (empty without economics or
+    /// when not asked for).
+    pub evppi: Vec<GroupEvppi>,
     pub manifest: Manifest,
 }
 
@@ -53,6 +62,7 @@ impl std::fmt::Display for PsaReport {
             );
         };
         write!(f, "{}", terminal::format_psa(results))?;
+        write!(f, "{}", terminal::format_evppi(results, &self.evppi))?;
         writeln!(
             f,
             "\n{} draws x {} patients per policy in {:.2} s\nwrote {}",
@@ -103,6 +113,18 @@ pub fn psa(
     }
     let scenario = &loaded.scenario;
     let spec = settings.spec(scenario)?;
+    let paths: Vec<String> = loaded.document.beliefs().iter().map(|b| b.path.clone()).collect();
+    // The scenario's joint beliefs, then the groups of --group.
+    let mut named = evppi::joint_groups(&loaded.document);
+    named.extend(options.groups.iter().cloned());
+    let groups = evppi::resolve(&paths, &named)?;
+    if let (Some(g), Some(_)) = (options.groups.first(), options.shard) {
+        return Err(Error::setting(
+            Setting::Group,
+            format!("{}={}", g.name, g.paths.join(",")),
+            "named groups need every draw: run the whole analysis in one psa (the merge of shards reports every parameter alone)",
+        ));
+    }
     let posterior = match &options.posterior {
         None => None,
         Some(path) => {
@@ -188,13 +210,15 @@ pub fn psa(
         return Ok(PsaReport {
             dir,
             results: None,
+            evppi: Vec::new(),
             manifest,
         });
     }
-    let (dir, results, manifest) = write(job, &work, scenario, draws, spec.reference, options)?;
+    let (dir, results, evppi, manifest) = write(job, &work, scenario, draws, spec.reference, options, &groups)?;
     Ok(PsaReport {
         dir,
         results: Some(results),
+        evppi,
         manifest,
     })
 }
@@ -207,7 +231,8 @@ fn write(
     draws: Vec<crate::analysis::psa::Draw>,
     reference: usize,
     options: &PsaOptions,
-) -> Result<(PathBuf, PsaResults, Manifest), Error> {
+    groups: &[(Group, Vec<usize>)],
+) -> Result<(PathBuf, PsaResults, Vec<GroupEvppi>, Manifest), Error> {
     let rate = scenario.economics().map_or(0.0, |e| e.discount_effects.annual);
     let population = options.population.map(|n| effective_population(n, options.years, rate));
     let results = psa::summarise(
@@ -221,11 +246,22 @@ fn write(
     for (schema, frame) in tables::psa_frames(&results)? {
         job.wrote([tables::write(job.dir(), schema, frame)?]);
     }
+    let evppi = if options.evppi && results.economics.is_some() {
+        let found = evppi::compute(&results, groups, scenario.simulation().seed, work.threads)?;
+        let frame = tables::evppi_frame(&results, &found)?;
+        job.wrote([tables::write(job.dir(), &tables::evppi::EVPPI, frame)?]);
+        found
+    } else {
+        Vec::new()
+    };
     job.wrote([tables::write_labels(scenario, job.dir())?]);
     let labels = tables::labels_of(scenario);
     job.wrote(plot::write_psa_plots(&results, &labels, job.dir()).map_err(plot_error)?);
+    if !evppi.is_empty() {
+        job.wrote(plot::write_evppi(&results, &evppi, &labels, job.dir()).map_err(plot_error)?);
+    }
     let (dir, manifest) = job.finish(work)?;
-    Ok((dir, results, manifest))
+    Ok((dir, results, evppi, manifest))
 }
 
 /// Merges the shard directories of one `foramen psa --shard K/N` into the
@@ -258,7 +294,11 @@ pub fn merge(dirs: &[PathBuf], dest: &Destination) -> Result<PsaReport, Error> {
         years: run.years,
         shard: None,
         posterior: None,
+        groups: Vec::new(),
+        evppi: true,
     };
+    let paths: Vec<String> = loaded.document.beliefs().iter().map(|b| b.path.clone()).collect();
+    let groups = evppi::resolve(&paths, &evppi::joint_groups(&loaded.document))?;
     let (beliefs, policies) = (loaded.document.beliefs().len(), loaded.scenario.policies().len());
     let curve = draws.first().and_then(|d| d.recovered.first()).map_or(0, Vec::len);
     for d in &draws {
@@ -284,10 +324,12 @@ pub fn merge(dirs: &[PathBuf], dest: &Destination) -> Result<PsaReport, Error> {
         paths_per_second: None,
         stalled_paths: draws.iter().map(|d| d.stalled_paths).sum(),
     };
-    let (dir, results, manifest) = write(job, &work, &loaded.scenario, draws, spec.reference, &options)?;
+    let (dir, results, evppi, manifest) =
+        write(job, &work, &loaded.scenario, draws, spec.reference, &options, &groups)?;
     Ok(PsaReport {
         dir,
         results: Some(results),
+        evppi,
         manifest,
     })
 }

@@ -706,6 +706,66 @@ pub fn format_variants(runs: &[crate::analysis::variants::CaseRun], currency: &s
     out
 }
 
+/// The EVPPI block `foramen psa` prints: at each of the scenario's
+/// willingness-to-pay values, the EVPI, every named group and the five
+/// parameters of highest EVPPI, each with its standard error (and the
+/// binned cross-check of a single parameter); empty without EVPPI.
+pub fn format_evppi(r: &crate::analysis::psa::PsaResults, groups: &[crate::analysis::evppi::GroupEvppi]) -> String {
+    use crate::estimate::evppi::Method;
+    use std::fmt::Write;
+    let mut out = String::new();
+    let Some(e) = &r.economics else { return out };
+    if groups.is_empty() {
+        return out;
+    }
+    let main: Vec<_> = groups.iter().filter(|g| g.grid.method != Method::Binned).collect();
+    let singles = main.iter().filter(|g| !g.named).count();
+    for (k, a) in e.at_scenario.iter().enumerate() {
+        let population = e
+            .population
+            .map_or(String::new(), |n| format!(", population {:.0}", a.evpi * n));
+        let _ = writeln!(
+            out,
+            "
+EVPPI per patient at {} {} per QALY (EVPI {:.0}{population}):",
+            a.wtp, e.currency, a.evpi
+        );
+        let mut singles_by_value: Vec<_> = main.iter().filter(|g| !g.named).collect();
+        singles_by_value.sort_by(|x, y| y.at_scenario.value[k].total_cmp(&x.at_scenario.value[k]));
+        let shown: Vec<_> = main
+            .iter()
+            .filter(|g| g.named)
+            .chain(singles_by_value.into_iter().take(5))
+            .collect();
+        let width = shown.iter().map(|g| g.name.len()).max().unwrap_or(0);
+        for g in shown {
+            let se = g.at_scenario.se[k].map_or(String::new(), |s| format!(" (se {s:.1})"));
+            let binned = groups
+                .iter()
+                .find(|o| o.name == g.name && o.grid.method == Method::Binned)
+                .map_or(String::new(), |o| format!("; binned {:.1}", o.at_scenario.value[k]));
+            let kind = if g.named {
+                format!("{} parameters, {}", g.parameters.len(), g.grid.method.name())
+            } else {
+                g.grid.method.name().to_string()
+            };
+            let population = e.population.map_or(String::new(), |n| {
+                format!("; population {:.0}", n * g.at_scenario.value[k])
+            });
+            let _ = writeln!(
+                out,
+                "  {:<width$}  {:>8.1}{se}  [{kind}{binned}{population}]",
+                g.name, g.at_scenario.value[k]
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "(EVPPI of all {singles} parameters alone and of each group over the willingness-to-pay grid in evppi.csv)"
+    );
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

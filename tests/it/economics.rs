@@ -380,6 +380,7 @@ fn psa_draws_are_keyed_by_seed_and_draw() {
         "psa_effect.csv",
         "ceac.csv",
         "evpi.csv",
+        "evppi.csv",
         "psa_noise.csv",
     ] {
         assert_eq!(
@@ -396,7 +397,14 @@ fn psa_draws_are_keyed_by_seed_and_draw() {
         .args([&shards[2], &shards[0], &shards[1]])
         .assert()
         .success();
-    for name in ["psa.csv", "ceac.csv", "evpi.csv", "psa_noise.csv", "importance.csv"] {
+    for name in [
+        "psa.csv",
+        "ceac.csv",
+        "evpi.csv",
+        "evppi.csv",
+        "psa_noise.csv",
+        "importance.csv",
+    ] {
         assert_eq!(
             fs::read(one.join(name)).unwrap(),
             fs::read(t.join("merged").join(name)).unwrap(),
@@ -414,6 +422,76 @@ fn psa_draws_are_keyed_by_seed_and_draw() {
     assert!(surgery_cost.iter().any(|c| c != &surgery_cost[0]));
     let params = fs::read_to_string(one.join("psa_parameters.csv")).unwrap();
     assert_eq!(params.lines().count(), 13);
+}
+
+/// `psa` reports the EVPPI of each parameter (GAM and binned) and of each
+/// `--group` (GAM) at the 101 grid values and the scenario's two, prints
+/// it, and refuses a group naming no distribution of belief before any
+/// draw; `--no-evppi` writes none.
+#[test]
+fn psa_reports_evppi_of_parameters_and_groups() {
+    let tmp = TempDir::new().unwrap();
+    let t = tmp.path();
+    let file = t.join("psa.toml");
+    fs::write(&file, small_with_beliefs()).unwrap();
+    let group = "both=interventions.surgery.cost,economics.utility.symptomatic";
+    let out = foramen()
+        .arg("psa")
+        .arg(&file)
+        .args(["--draws", "40", "--patients", "300", "--group", group, "--out"])
+        .arg(t.join("with"))
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(stdout.contains("EVPPI per patient at 20000 EUR per QALY"), "{stdout}");
+    assert!(stdout.contains("both "), "{stdout}");
+    let table = fs::read_to_string(t.join("with").join("evppi.csv")).unwrap();
+    // (3 parameters x 2 methods + 1 group) x (101 + 2) rows and a header.
+    assert_eq!(table.lines().count(), 1 + 7 * 103);
+    assert!(
+        table
+            .lines()
+            .next()
+            .unwrap()
+            .starts_with("group,parameters,method,willingness_to_pay")
+    );
+    let methods = csv_column(&table, "method");
+    assert_eq!(methods.iter().filter(|m| *m == "binned").count(), 3 * 103);
+    assert!(csv_column(&table, "evppi_per_patient").iter().all(|v| number(v) >= 0.0));
+    for chart in ["evppi.png", "evppi.svg", "evppi_curves.png"] {
+        assert!(t.join("with").join(chart).exists(), "{chart}");
+    }
+    stderr_has(
+        foramen()
+            .arg("psa")
+            .arg(&file)
+            .args(["--draws", "4", "--group", "x=interventions.surgery.cots", "--out"])
+            .arg(t.join("bad"))
+            .assert()
+            .code(2),
+        &[
+            "--group x=interventions.surgery.cots",
+            "is not a distribution of belief of the scenario (did you mean `interventions.surgery.cost`?)",
+        ],
+    );
+    stderr_has(
+        foramen()
+            .arg("psa")
+            .arg(&file)
+            .args(["--draws", "4", "--group", group, "--shard", "1/2", "--out"])
+            .arg(t.join("shard"))
+            .assert()
+            .code(2),
+        &["--group both=", "named groups need every draw"],
+    );
+    foramen()
+        .arg("psa")
+        .arg(&file)
+        .args(["--draws", "4", "--patients", "100", "--no-evppi", "-q", "--out"])
+        .arg(t.join("without"))
+        .assert()
+        .success();
+    assert!(!t.join("without").join("evppi.csv").exists());
 }
 
 #[test]

@@ -35,6 +35,16 @@ fn psa_outputs(text: &str, draws: &str) -> (String, String) {
     for name in header.split(',').skip(1) {
         assert_eq!(csv_column(&psa, name).len(), 2 * (params.lines().count() - 1), "{name}");
     }
+    // With economics, each joint belief is an EVPPI group of its own.
+    if text.contains("[economics]") {
+        let evppi = fs::read_to_string(out.join("evppi.csv")).unwrap();
+        let groups = csv_column(&evppi, "group");
+        for name in ["operative", "conservative", "grades"] {
+            if text.contains(&format!("name = \"{name}\"")) {
+                assert!(groups.iter().any(|g| g == name), "no EVPPI group {name}");
+            }
+        }
+    }
     (params, fs::read_to_string(out.join("importance.csv")).unwrap())
 }
 

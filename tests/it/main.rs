@@ -12,6 +12,7 @@ mod economics;
 mod edge_cases;
 mod errors;
 mod events;
+mod evppi;
 mod features;
 mod joint;
 mod labels;

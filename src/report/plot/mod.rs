@@ -53,6 +53,7 @@
 mod chart;
 mod comparisons;
 mod data;
+mod evppi;
 mod forest;
 mod lines;
 mod pathway;
@@ -70,6 +71,7 @@ mod variants;
 
 pub use chart::PlotError;
 pub use data::{ChartLabels, ComparisonCharts, Contrast, PolicyCharts, RunCharts};
+pub use evppi::write_evppi;
 pub use psa::write_psa_plots;
 pub use run::{RUN_CHARTS, caption, run_svgs, write_plots};
 pub use scaling::write_scaling;

@@ -2,7 +2,7 @@
 //! Parquet, and the tables read back.
 //!
 //! One file per output family: [`run`] (a run directory), [`patients`]
-//! (patients.parquet), [`events`] (events.parquet), [`psa`], [`sweep`] (sweep and sensitivity),
+//! (patients.parquet), [`events`] (events.parquet), [`psa`], [`evppi`], [`sweep`] (sweep and sensitivity),
 //! [`mod@bench`], [`targets`] (targets and calibration), each declaring
 //! its tables as [`Schema`]s. Here: what they share, the `Table` a frame
 //! is built with (checked against its schema) and the `TextTable` a
@@ -15,6 +15,7 @@
 
 pub mod bench;
 pub mod events;
+pub mod evppi;
 pub mod patients;
 pub mod psa;
 pub mod run;
@@ -24,6 +25,7 @@ pub mod variants;
 
 pub use bench::{bench_frame, floor_frame};
 pub use events::write_events;
+pub use evppi::evppi_frame;
 pub use patients::write_patients;
 pub use psa::psa_frames;
 pub use run::{

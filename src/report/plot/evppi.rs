@@ -1,0 +1,244 @@
+//! The EVPPI charts of a probabilistic analysis (`foramen psa`):
+//!
+//! * `evppi`: one row per named group and per parameter (groups first,
+//!   then parameters by value, at most 20 of them), at the scenario's
+//!   first willingness to pay: the EVPPI per patient as a bar with its 95%
+//!   interval (± 1.96 standard errors), the binned cross-check of a
+//!   single parameter as an open circle, and the EVPI as a dashed line;
+//! * `evppi_curves`: the EVPPI per patient over the willingness to pay
+//!   under the EVPI: the named groups, then the parameters of highest
+//!   EVPPI at that value, six curves in all (their intervals are in
+//!   evppi.csv and the bars).
+
+use std::path::{Path, PathBuf};
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::chart::*;
+use super::data::ChartLabels;
+use super::lines::*;
+use crate::analysis::evppi::GroupEvppi;
+use crate::analysis::psa::PsaResults;
+use crate::estimate::evppi::Method;
+
+/// Parameters shown in the bar chart beyond the named groups.
+const MOST_BARS: usize = 20;
+/// Curves besides the EVPI: the named groups first, then the parameters
+/// of highest EVPPI (one colour each).
+const MOST_CURVES: usize = 6;
+
+/// Writes `evppi` and `evppi_curves` (PNG and SVG) when the analysis has
+/// economics and EVPPI; nothing otherwise.
+///
+/// # Errors
+/// [`PlotError`] naming the file.
+pub fn write_evppi(
+    r: &PsaResults,
+    groups: &[GroupEvppi],
+    labels: &ChartLabels,
+    dir: &Path,
+) -> Result<Vec<PathBuf>, PlotError> {
+    let mut files = Vec::new();
+    let Some(e) = &r.economics else { return Ok(files) };
+    // The main estimate of each group (not the binned cross-check).
+    let main: Vec<&GroupEvppi> = groups.iter().filter(|g| g.grid.method != Method::Binned).collect();
+    let Some(at) = e.at_scenario.first() else {
+        return Ok(files);
+    };
+    let value = |g: &GroupEvppi| g.at_scenario.value[0];
+    let mut order: Vec<&GroupEvppi> = main.iter().copied().filter(|g| g.named).collect();
+    let mut singles: Vec<&GroupEvppi> = main.iter().copied().filter(|g| !g.named).collect();
+    singles.sort_by(|a, b| value(b).total_cmp(&value(a)));
+    let top: Vec<&GroupEvppi> = singles.iter().copied().take(MOST_CURVES).collect();
+    order.extend(singles.into_iter().take(MOST_BARS));
+    let label = |g: &GroupEvppi| {
+        if g.named {
+            format!("{} ({} parameters)", g.name, g.parameters.len())
+        } else {
+            labels.parameter(&g.name).to_string()
+        }
+    };
+    let bars = Bars {
+        title: format!(
+            "EVPPI per patient at {} {} per QALY, with 95% intervals",
+            number(at.wtp),
+            e.currency
+        ),
+        x_desc: format!("EVPPI ({} per patient)", e.currency),
+        rows: Rows {
+            labels: order.iter().map(|g| label(g)).collect(),
+        },
+        values: order
+            .iter()
+            .map(|g| (value(g), g.at_scenario.se[0].unwrap_or(0.0), g.named))
+            .collect(),
+        binned: order
+            .iter()
+            .map(|g| {
+                groups
+                    .iter()
+                    .find(|o| o.name == g.name && o.grid.method == Method::Binned)
+                    .map(|o| o.at_scenario.value[0])
+            })
+            .collect(),
+        evpi: at.evpi,
+    };
+    save(&bars, dir, "evppi", &mut files)?;
+    let wtp: Vec<f64> = e.grid.iter().map(|a| a.wtp).collect();
+    let evpi: Vec<f64> = e.grid.iter().map(|a| a.evpi).collect();
+    let mut series = vec![Series::new(
+        "EVPI (all parameters)",
+        RGBColor(0, 0, 0),
+        wtp.clone(),
+        evpi.clone(),
+        None,
+    )];
+    for (i, g) in main
+        .iter()
+        .filter(|g| g.named)
+        .chain(&top)
+        .take(MOST_CURVES)
+        .enumerate()
+    {
+        series.push(Series::new(
+            &label(g),
+            colour(i),
+            wtp.clone(),
+            g.grid.value.clone(),
+            None,
+        ));
+    }
+    let chart = Lines {
+        title: "EVPPI per patient over the willingness to pay".into(),
+        x_desc: format!("willingness to pay ({} per QALY)", e.currency),
+        y_desc: format!("EVPPI ({} per patient)", e.currency),
+        x: 0.0..wtp.last().copied().unwrap_or(1.0).max(1.0),
+        y: 0.0..rounded_up(evpi.iter().copied().fold(0.0, f64::max)),
+        percent: false,
+        zero_line: false,
+        discrete_x: false,
+        series,
+        note: None,
+        ..Lines::default()
+    };
+    save(&chart, dir, "evppi_curves", &mut files)?;
+    Ok(files)
+}
+
+/// Horizontal bars with intervals, one row per group.
+struct Bars {
+    title: String,
+    x_desc: String,
+    rows: Rows,
+    /// Per row: EVPPI, its standard error, whether a named group.
+    values: Vec<(f64, f64, bool)>,
+    /// Per row: the binned cross-check (single parameters).
+    binned: Vec<Option<f64>>,
+    evpi: f64,
+}
+
+impl Chart for Bars {
+    fn size(&self, _: &Style) -> (u32, u32) {
+        (SIZE.0 + 200, (200 + 40 * self.rows.n() as u32).max(SIZE.1 / 2))
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, s: &Style) -> Result<(), String> {
+        let top = self
+            .values
+            .iter()
+            .map(|(v, se, _)| v + 1.96 * se)
+            .chain(self.binned.iter().flatten().copied())
+            .chain([self.evpi])
+            .fold(0.0, f64::max);
+        let x = 0.0..rounded_up(top * 1.05);
+        let mut chart = ChartBuilder::on(root)
+            .caption(&self.title, (FONT, 24))
+            .margin(24)
+            .x_label_area_size(60)
+            .y_label_area_size(self.rows.label_area(LABEL_PX))
+            .build_cartesian_2d(x.clone(), self.rows.range())
+            .map_err(err)?;
+        house_style(&mut chart.configure_mesh(), s)
+            .x_desc(self.x_desc.as_str())
+            .y_labels(self.rows.n() * 2 + 1)
+            .y_label_formatter(&|v| self.rows.label(*v))
+            .x_label_formatter(&|v| number(*v))
+            .draw()
+            .map_err(err)?;
+        let (group_colour, single_colour) = (colour(1), colour(0));
+        for (row, &(v, se, named)) in self.values.iter().enumerate() {
+            let y = self.rows.y(row);
+            let c = if named { group_colour } else { single_colour };
+            chart
+                .draw_series([Rectangle::new([(0.0, y - 0.3), (v, y + 0.3)], c.mix(0.75).filled())])
+                .map_err(err)?;
+            if se > 0.0 {
+                let (lo, hi) = ((v - 1.96 * se).max(0.0), v + 1.96 * se);
+                chart
+                    .draw_series(LineSeries::new([(lo, y), (hi, y)], BLACK.stroke_width(s.line(2))))
+                    .map_err(err)?;
+                for end in [lo, hi] {
+                    chart
+                        .draw_series(LineSeries::new(
+                            [(end, y - 0.15), (end, y + 0.15)],
+                            BLACK.stroke_width(s.line(2)),
+                        ))
+                        .map_err(err)?;
+                }
+            }
+        }
+        let circles = self
+            .binned
+            .iter()
+            .enumerate()
+            .filter_map(|(row, b)| b.map(|b| (b, self.rows.y(row))));
+        chart
+            .draw_series(circles.map(|p| Circle::new(p, s.px(6), BLACK.stroke_width(s.line(2)))))
+            .map_err(err)?
+            .label("binned cross-check (one parameter)")
+            .legend(move |(px, py)| Circle::new((px + 12, py), 6, BLACK.stroke_width(2)));
+        let grey = RGBColor(90, 90, 90).stroke_width(s.line(2));
+        let range = self.rows.range();
+        chart
+            .draw_series(DashedLineSeries::new(
+                [(self.evpi, range.start), (self.evpi, range.end)],
+                8,
+                5,
+                grey,
+            ))
+            .map_err(err)?
+            .label(format!("EVPI {}", number(self.evpi)))
+            .legend(move |(px, py)| PathElement::new(vec![(px, py), (px + 22, py)], grey));
+        for (name, c) in [("named group", group_colour), ("one parameter", single_colour)] {
+            chart
+                .draw_series(std::iter::empty::<Rectangle<(f64, f64)>>())
+                .map_err(err)?
+                .label(name)
+                .legend(move |(px, py)| Rectangle::new([(px + 4, py - 6), (px + 20, py + 6)], c.mix(0.75).filled()));
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .label_font((FONT, LABEL_PX))
+            .position(SeriesLabelPosition::LowerRight)
+            .draw()
+            .map_err(err)?;
+        Ok(())
+    }
+}
+
+/// A rounded axis top at or above `v`: 1, 2, 2.5 or 5 times a power of
+/// ten (1 when `v` is not positive).
+fn rounded_up(v: f64) -> f64 {
+    if !(v > 0.0 && v.is_finite()) {
+        return 1.0;
+    }
+    let power = 10f64.powf(v.log10().floor());
+    [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * power)
+        .find(|&top| top >= v)
+        .unwrap_or(10.0 * power)
+}
