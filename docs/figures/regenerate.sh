@@ -22,11 +22,9 @@ trap 'rm -rf "$work"' EXIT
 "$foramen" run --patients 200000 --out "$work/run" --quiet
 "$foramen" sweep --param interventions.physio-nsaids.failure_time.value --range 4..16 --steps 7 \
     --outcome surgery --patients 50000 --out "$work/sweep" --quiet
-"$foramen" sensitivity --contrast open-first,stepwise --outcome surgery --patients 50000 \
-    --out "$work/sensitivity" --quiet
+"$foramen" sensitivity --patients 50000 --out "$work/sensitivity" --quiet
 "$foramen" psa --draws 1000 --patients 10000 --out "$work/psa" --quiet \
     --group "operative success=interventions.endoscopic.response.probability,interventions.microdiscectomy.response.probability,interventions.foraminotomy.response.probability,interventions.tlif.response.probability" \
-    --group "utilities=economics.utility.symptom_free,economics.utility.symptomatic" \
     --group "procedure costs=interventions.endoscopic.cost,interventions.microdiscectomy.cost,interventions.foraminotomy.cost,interventions.tlif.cost,interventions.acdf.cost,interventions.tfesi.cost,interventions.physio-nsaids.cost"
 "$foramen" variants --patients 200000 --out "$work/variants" --quiet
 
