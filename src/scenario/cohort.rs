@@ -334,7 +334,7 @@ fn covariate(i: usize, c: &RawCovariate) -> Result<Covariate, Invalid> {
             "a covariate cannot be named after a condition keyword",
         ));
     }
-    let path = format!("cohort.{}", c.name);
+    let path = format!("cohort.covariates.{}", c.name);
     let kind = match (c.probability, &c.levels, &c.dist) {
         (Some(p), None, None) if c.weights.is_none() => CovariateKind::Boolean {
             probability: check_probability(&format!("{path}.probability"), p)?,
@@ -578,7 +578,7 @@ mod tests {
             &raw_covariate("name = \"g\"\nlevels = [\"a\", \"b\"]\nweights = [1]"),
         )
         .unwrap_err();
-        assert_eq!(e.path, "cohort.g.weights");
+        assert_eq!(e.path, "cohort.covariates.g.weights");
     }
 
     #[test]
@@ -588,7 +588,7 @@ mod tests {
         let keyword = covariate(3, &raw_covariate("name = \"and\"\nprobability = 0.5")).unwrap_err();
         assert_eq!(keyword.path, "cohort.covariates[3].name");
         let breaks = covariate(0, &raw_covariate("name = \"b\"\nprobability = 0.5\nbreaks = [1]")).unwrap_err();
-        assert_eq!(breaks.path, "cohort.b.breaks");
+        assert_eq!(breaks.path, "cohort.covariates.b.breaks");
     }
 
     #[test]

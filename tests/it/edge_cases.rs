@@ -144,7 +144,7 @@ fn invalid_inputs_are_refused_with_their_key() {
         (
             "truncate = [30, 90]",
             "truncate = [300, 900]",
-            "cohort.age.dist.truncate = [300, 900]: truncation [300, 900] leaves no mass",
+            "cohort.covariates.age.dist.truncate = [300, 900]: truncation [300, 900] leaves no mass",
         ),
         (
             "patients = 2000",
@@ -164,12 +164,12 @@ fn invalid_inputs_are_refused_with_their_key() {
         (
             "probability = 0.1",
             "probability = inf",
-            "cohort.motor_deficit.probability = inf: a probability must be a number in [0, 1]",
+            "cohort.covariates.motor_deficit.probability = inf: a probability must be a number in [0, 1]",
         ),
         (
             "weights = [0.4, 0.6]",
             "weights = [0.4, -0.6]",
-            "cohort.grade.weights[1] = -0.6: weights must be finite and >= 0",
+            "cohort.covariates.grade.weights[1] = -0.6: weights must be finite and >= 0",
         ),
         (
             "or = 0.6 }",
@@ -214,12 +214,12 @@ fn invalid_inputs_are_refused_with_their_key() {
         (
             "levels = [\"moderate\", \"severe\"]",
             "levels = [\"severe\", \"severe\"]",
-            "cohort.grade.levels[1] = \"severe\": levels must be unique",
+            "cohort.covariates.grade.levels[1] = \"severe\": levels must be unique",
         ),
         (
             "breaks = [50, 65]",
             "breaks = [65, 50]",
-            "cohort.age.breaks = [65.0, 50.0]: break points must be strictly ascending",
+            "cohort.covariates.age.breaks = [65.0, 50.0]: break points must be strictly ascending",
         ),
         (
             "curve_step_days = 7",
@@ -249,7 +249,7 @@ fn invalid_inputs_are_refused_with_their_key() {
         (
             "probability = 0.1",
             "probability = 0.1\nweights = [1.0]",
-            "cohort.motor_deficit: give exactly one of `probability` (boolean)",
+            "cohort.covariates.motor_deficit: give exactly one of `probability` (boolean)",
         ),
         (
             "sets = \"motor_deficit\"",

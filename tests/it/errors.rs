@@ -192,7 +192,7 @@ fn validate_names_every_problem_of_a_file() {
         &[
             "7 problems:",
             "simulation.horizon_days = 0",
-            "cohort.motor_deficit.probability = 1.1",
+            "cohort.covariates.motor_deficit.probability = 1.1",
             "interventions.injection.response.probability = 1.6",
             "interventions.injection.failure_time",
             "policies.stepwise.steps[1].intervention = \"injektion\"",

@@ -87,7 +87,7 @@ fn bad_labels_are_refused_naming_the_key() {
         "[\"Moderate\", \"Severe\"]",
         "[\"Moderate\"]",
         &[
-            "cohort.grade.level_labels",
+            "cohort.covariates.grade.level_labels",
             "1 labels",
             "one label per subgroup",
             "2 (moderate, severe)",
@@ -114,7 +114,7 @@ fn bad_labels_are_refused_naming_the_key() {
     bad(
         "label = \"Foraminal stenosis grade\"",
         "label = \"Grade\\nof stenosis\"",
-        &["cohort.grade.label", "one line"],
+        &["cohort.covariates.grade.label", "one line"],
     );
 }
 
@@ -124,7 +124,10 @@ fn level_labels_need_subgroups() {
     refused(
         "breaks = [50, 65]",
         "level_labels = [\"young\", \"old\"]",
-        &["cohort.age.level_labels", "without `breaks` has no subgroups"],
+        &[
+            "cohort.covariates.age.level_labels",
+            "without `breaks` has no subgroups",
+        ],
     );
 }
 
