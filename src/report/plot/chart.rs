@@ -338,18 +338,31 @@ pub(super) fn padded_range(values: impl Iterator<Item = f64>, pad: f64, min_pad:
     }
 }
 
-/// An axis label: whole numbers from 100 up, else up to three decimals
-/// without trailing zeros.
+/// A number on a chart: whole numbers from 100 up (with thousands
+/// separators from 1,000), else up to three decimals without trailing
+/// zeros; a true minus sign (U+2212), and none for a value that rounds to
+/// zero.
 pub(super) fn number(v: f64) -> String {
-    if v.abs() >= 100.0 {
-        return format!("{v:.0}");
-    }
-    let text = format!("{v:.3}");
-    let text = text.trim_end_matches('0').trim_end_matches('.');
+    let text = if v.abs() >= 100.0 {
+        let whole = format!("{:.0}", v.abs());
+        let digits = whole.len();
+        let grouped: String = whole
+            .chars()
+            .enumerate()
+            .flat_map(|(i, c)| {
+                let comma = i > 0 && (digits - i) % 3 == 0;
+                comma.then_some(',').into_iter().chain([c])
+            })
+            .collect();
+        if v < 0.0 { format!("-{grouped}") } else { grouped }
+    } else {
+        let text = format!("{v:.3}");
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    };
     if text == "-0" {
         "0".to_string()
     } else {
-        text.to_string()
+        text.replacen('-', "\u{2212}", 1)
     }
 }
 

@@ -143,7 +143,7 @@ impl Chart for Forest {
             .axis_desc_style((FONT, s.text(20)))
             .y_labels(rows.n())
             .y_label_formatter(&|v| rows.label(*v))
-            .x_label_formatter(&|v| number(*v).replacen('-', "\u{2212}", 1))
+            .x_label_formatter(&|v| number(*v))
             .disable_y_mesh()
             .draw()
             .map_err(err)?;

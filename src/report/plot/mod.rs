@@ -162,6 +162,20 @@ mod tests {
         assert_eq!(row(f64::NAN, 0.0, 1.0).text(), "-");
     }
 
+    /// Numbers on charts: separators from 1,000, a true minus, no sign on
+    /// a value that rounds to zero.
+    #[test]
+    fn chart_numbers_have_separators_and_a_true_minus() {
+        use super::chart::number;
+        assert_eq!(number(50_000.0), "50,000");
+        assert_eq!(number(1_000_000.0), "1,000,000");
+        assert_eq!(number(100.0), "100");
+        assert_eq!(number(-1234.4), "\u{2212}1,234");
+        assert_eq!(number(-0.25), "\u{2212}0.25");
+        assert_eq!(number(-0.0004), "0");
+        assert_eq!(number(0.125), "0.125");
+    }
+
     /// A fresh empty folder under the system temp dir.
     fn temp_dir(name: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("foramen-plot-{}-{name}", std::process::id()));

@@ -132,8 +132,8 @@ impl Tornado<'_> {
                     format!(
                         "{} [{}, {}]{flips}",
                         self.labels.parameter_with_unit(&r.parameter),
-                        r.low,
-                        r.high
+                        number(r.low),
+                        number(r.high)
                     )
                 })
                 .collect(),
@@ -175,6 +175,7 @@ impl Chart for Tornado<'_> {
             .axis_desc_style((FONT, 20))
             .y_labels(rows.n())
             .y_label_formatter(&|v| rows.label(*v))
+            .x_label_formatter(&|v| number(*v))
             .disable_y_mesh()
             .draw()
             .map_err(err)?;
