@@ -294,10 +294,15 @@ fn number_at_risk_is_counted_from_the_patients() {
     }
     let svg = fs::read_to_string(out.join("recovery_curves.svg")).unwrap();
     assert!(svg.contains(">\nNumber at risk\n</text>"), "no table");
-    assert!(svg.contains(">\n365\n</text>"), "the horizon is not a tick");
+    // A year's axis is in months: the horizon, day 365, is the tick "12".
+    assert!(svg.contains(">\n12\n</text>"), "the horizon is not a tick");
+    assert!(
+        svg.contains("Months since presentation"),
+        "the axis does not say its unit"
+    );
     for name in ["wait_and_see", "operate"] {
         assert!(svg.contains(&format!("{name} (n = 3000)")), "no n for {name}");
-        for day in [0.0, 100.0, 365.0] {
+        for day in [0.0, 122.0, 365.0] {
             let n = by_hand(name, day);
             assert!(
                 svg.contains(&format!(">\n{n}\n</text>")),

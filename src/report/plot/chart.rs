@@ -300,24 +300,56 @@ pub(super) fn with_unit(what: &str, unit: &str) -> String {
     }
 }
 
-/// The labelled ticks of a time axis from day 0 to `end` (the horizon):
-/// round steps (1, 2 or 5 times a power of ten, at most ten of them), the
-/// last tick `end` itself, and a round tick closer to `end` than half a
-/// step left out so that their labels do not collide.
+/// The unit a time axis from day 0 to `end` is labelled in: days up to 8
+/// weeks, weeks up to 6 months, months up to 2 years, years beyond; its
+/// length in days (a month a twelfth of 365.25) and its name.
+pub(super) fn time_unit(end: f64) -> (f64, &'static str) {
+    match horizon_end(end) {
+        e if e < 56.0 => (1.0, "days"),
+        e if e < 182.0 => (7.0, "weeks"),
+        e if e <= 730.5 => (365.25 / 12.0, "months"),
+        _ => (365.25, "years"),
+    }
+}
+
+/// The labelled ticks of a time axis from day 0 to `end` (the horizon), in
+/// days: round steps of its [`time_unit`] (1, 2 or 5 times a power of ten,
+/// at most ten of them), each on the nearest whole day (the number at risk
+/// is counted on whole days), the last tick `end` itself, and a round
+/// tick closer to `end` than half a step left out so that their labels do
+/// not collide.
 pub(super) fn time_ticks(end: f64) -> Vec<f64> {
     let end = horizon_end(end);
-    let power = 10f64.powf((end / 10.0).log10().floor());
+    let (unit, _) = time_unit(end);
+    let span = end / unit;
+    let power = 10f64.powf((span / 10.0).log10().floor());
     let step = [1.0, 2.0, 5.0, 10.0]
         .into_iter()
         .map(|m| m * power)
-        .find(|step| end / step <= 10.0)
+        .find(|step| span / step <= 10.0)
         .unwrap_or(10.0 * power);
     let mut ticks: Vec<f64> = (0u32..)
         .map(|k| f64::from(k) * step)
-        .take_while(|&t| end - t >= step / 2.0)
+        .take_while(|&t| span - t >= step / 2.0)
+        .map(|t| if unit == 1.0 { t } else { (t * unit).round() })
         .collect();
     ticks.push(end);
     ticks
+}
+
+/// A tick's label on a time axis ending at `end`: the day in the axis'
+/// [`time_unit`], to a tenth.
+pub(super) fn time_label(day: f64, end: f64) -> String {
+    let (unit, _) = time_unit(end);
+    number((day / unit * 10.0).round() / 10.0)
+}
+
+/// A time axis' description: `what` with "Days" (or "days") said in the
+/// axis' unit.
+pub(super) fn time_desc(what: &str, end: f64) -> String {
+    let (_, name) = time_unit(end);
+    let capital = format!("{}{}", name[..1].to_uppercase(), &name[1..]);
+    what.replacen("Days", &capital, 1).replacen("days", name, 1)
 }
 
 /// The finite span of `values` widened by `pad` of its width on each side

@@ -262,15 +262,23 @@ impl Chart for Lines {
             }
         };
         let discrete_x = self.discrete_x;
+        let (time_axis, end) = (self.time_axis, self.x.end);
         let x_format = move |v: &f64| {
             if discrete_x && v.fract() != 0.0 {
                 String::new()
+            } else if time_axis {
+                time_label(*v, end)
             } else {
                 number(*v)
             }
         };
+        let x_desc = if time_axis {
+            time_desc(&self.x_desc, end)
+        } else {
+            self.x_desc.clone()
+        };
         house_style(&mut chart.configure_mesh(), s)
-            .x_desc(&self.x_desc)
+            .x_desc(&x_desc)
             .y_desc(&self.y_desc)
             .y_label_formatter(&y_format)
             .x_label_formatter(&x_format)

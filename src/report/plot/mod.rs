@@ -267,11 +267,11 @@ mod tests {
             svg.contains("early-surgery (n = 1000)"),
             "legend names the policies and their n"
         );
-        // The number at risk at the ticks, the horizon (364) the last: 1000
-        // less the 80% or 90% who recover by then (202 and 102; on day 200,
-        // 229 and 132).
+        // The number at risk at the ticks (months, on whole days), the
+        // horizon (364) the last: 1000 less the 80% or 90% who recover by
+        // then (202 and 102; on day 183, six months, 238 and 143).
         assert!(svg.contains(">\nNumber at risk\n</text>"));
-        for n in ["1000", "202", "102", "229", "132"] {
+        for n in ["1000", "202", "102", "238", "143"] {
             assert!(
                 svg.contains(&format!(">\n{n}\n</text>")),
                 "{n} at risk is not in the table"
@@ -424,30 +424,38 @@ mod tests {
         assert!(e.to_string().contains("recovery_curves.png"), "{e}");
     }
 
-    /// A time axis ends on the horizon; the other ticks are round, and one
-    /// closer to the horizon than half a step is left out.
+    /// A time axis ends on the horizon and is labelled in a unit fit for
+    /// it: a five-year horizon in years (ticks every half year, each on
+    /// the nearest whole day), a year in months, eight weeks in weeks; the
+    /// other ticks are round, and one closer to the horizon than half a
+    /// step is left out.
     #[test]
-    fn time_ticks_end_on_the_horizon() {
-        use super::chart::time_ticks;
+    fn time_axes_speak_the_horizon_s_unit() {
+        use super::chart::{time_desc, time_label, time_ticks};
         assert_eq!(
             time_ticks(1826.0),
-            [0.0, 200.0, 400.0, 600.0, 800.0, 1000.0, 1200.0, 1400.0, 1600.0, 1826.0]
+            [
+                0.0, 183.0, 365.0, 548.0, 731.0, 913.0, 1096.0, 1278.0, 1461.0, 1644.0, 1826.0
+            ]
         );
-        assert_eq!(time_ticks(365.0), [0.0, 50.0, 100.0, 150.0, 200.0, 250.0, 300.0, 365.0]);
+        let labels: Vec<String> = time_ticks(1826.0).iter().map(|&d| time_label(d, 1826.0)).collect();
         assert_eq!(
-            time_ticks(400.0),
-            [0.0, 50.0, 100.0, 150.0, 200.0, 250.0, 300.0, 350.0, 400.0]
+            labels,
+            ["0", "0.5", "1", "1.5", "2", "2.5", "3", "3.5", "4", "4.5", "5"]
         );
-        assert_eq!(
-            time_ticks(730.0),
-            [0.0, 100.0, 200.0, 300.0, 400.0, 500.0, 600.0, 730.0]
-        );
-        for end in [1.0, 7.5, 90.0, 1826.0, 36500.0] {
+        assert_eq!(time_desc("Days since presentation", 1826.0), "Years since presentation");
+        assert_eq!(time_ticks(365.0), [0.0, 61.0, 122.0, 183.0, 244.0, 304.0, 365.0]);
+        assert_eq!(time_label(365.0, 365.0), "12");
+        assert_eq!(time_desc("days since presentation", 365.0), "months since presentation");
+        assert_eq!(time_ticks(730.0), [0.0, 152.0, 304.0, 457.0, 609.0, 730.0]);
+        assert_eq!(time_ticks(56.0), [0.0, 7.0, 14.0, 21.0, 28.0, 35.0, 42.0, 49.0, 56.0]);
+        assert_eq!(time_ticks(30.0), [0.0, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0]);
+        for end in [1.0, 7.5, 90.0, 400.0, 1826.0, 36500.0] {
             let ticks = time_ticks(end);
             assert_eq!(ticks.last(), Some(&end));
             let step = ticks[1] - ticks[0];
             assert!(
-                ticks.len() <= 11 && end - ticks[ticks.len() - 2] >= step / 2.0,
+                ticks.len() <= 11 && end - ticks[ticks.len() - 2] >= step / 2.0 - 1.0,
                 "{end}: {ticks:?}"
             );
         }

@@ -72,7 +72,7 @@ fn draw_all(run: &RunCharts, style: &Style, out: &mut Out) -> Result<(), PlotErr
 pub fn caption(name: &str) -> String {
     let text = match name {
         "recovery_curves" => {
-            "the cumulative share of patients recovered against days since presentation, one step line per policy (n in the legend) with its Monte Carlo 95% band, and under the axis the number of patients at risk (neither recovered nor dead) at each labelled day; higher and further left is faster recovery, and where two bands do not overlap the policies differ on that day."
+            "the cumulative share of patients recovered against time since presentation (in the unit the horizon suits), one step line per policy (n in the legend) with its Monte Carlo 95% band, and under the axis the number of patients at risk (neither recovered nor dead) at each labelled tick; higher and further left is faster recovery, and where two bands do not overlap the policies differ on that day."
         }
         "symptom_free" => {
             "the share symptom-free on each day, by policy, with Monte Carlo 95% bands (relapses bring it down again)."

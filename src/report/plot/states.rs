@@ -70,8 +70,8 @@ impl Chart for States<'_> {
                 .build_cartesian_2d(Ticked::time(h), 0.0..1.0)
                 .map_err(err)?;
             house_style(&mut chart.configure_mesh(), s)
-                .x_desc("Days since presentation")
-                .x_label_formatter(&|v| number(*v))
+                .x_desc(time_desc("Days since presentation", h))
+                .x_label_formatter(&|v| time_label(*v, h))
                 .y_labels(5)
                 .y_label_formatter(&|v| format!("{:.0}%", 100.0 * v))
                 .draw()
