@@ -71,10 +71,10 @@ pub(super) fn write_comparison_plots(run: &RunCharts, style: &Style, out: &mut O
     let difference = Lines {
         title: format!("Difference in cumulative recovery from {reference} (paired Monte Carlo 95% bands)"),
         x_desc: "Days since presentation".into(),
-        y_desc: "Difference in share recovered".into(),
+        y_desc: "Difference in share recovered (percentage points)".into(),
         x: 0.0..horizon_end(run.horizon_days),
         y: padded_range(values, 0.05, 0.005),
-        percent: true,
+        percentage_points: true,
         zero_line: true,
         discrete_x: false,
         series,

@@ -128,6 +128,9 @@ pub(super) struct Lines {
     pub(super) y: Range<f64>,
     /// Y values are shares, labelled as percentages.
     pub(super) percent: bool,
+    /// Y values are differences of shares, labelled in percentage points
+    /// (100 times, no % sign; the axis title says the unit).
+    pub(super) percentage_points: bool,
     /// Draw a horizontal line at y = 0.
     pub(super) zero_line: bool,
     /// X takes a few whole values (thread counts): mark each point and
@@ -253,9 +256,11 @@ impl Chart for Lines {
                 self.y.clone(),
             )
             .map_err(err)?;
-        let percent = self.percent;
+        let (percent, points) = (self.percent, self.percentage_points);
         let y_format = move |v: &f64| {
-            if percent {
+            if points {
+                number(100.0 * v)
+            } else if percent {
                 format!("{}%", number(100.0 * v))
             } else {
                 number(*v)

@@ -64,10 +64,16 @@ pub(super) fn symptom_free(run: &RunCharts) -> Lines {
     per_policy(run, "Symptom-free", "Symptom-free (share on the day)", "symptom_free")
 }
 
-/// The `surgery_free` chart: the share not yet operated on (Kaplan-Meier),
-/// as steps.
+/// The `surgery_free` chart: the share not yet at the surgical level
+/// (Kaplan-Meier), as steps; a minimally invasive decompression does not
+/// count, as it does not in the `surgery` outcome.
 pub(super) fn surgery_free(run: &RunCharts) -> Lines {
-    let mut chart = per_policy(run, "Not yet operated on", "Surgery-free (share)", "surgery_free");
+    let mut chart = per_policy(
+        run,
+        "Not yet had surgery (open decompression or fusion)",
+        "Surgery-free (share)",
+        "surgery_free",
+    );
     chart.steps = true;
     chart
 }

@@ -77,7 +77,9 @@ pub fn caption(name: &str) -> String {
         "symptom_free" => {
             "the share symptom-free on each day, by policy, with Monte Carlo 95% bands (relapses bring it down again)."
         }
-        "surgery_free" => "the share not yet operated on (Kaplan-Meier), by policy, with Monte Carlo 95% bands.",
+        "surgery_free" => {
+            "the share who have not yet had surgery (a surgical-level intervention: open decompression or fusion; minimally invasive decompression does not count, as in the surgery outcome) (Kaplan-Meier), by policy, with Monte Carlo 95% bands."
+        }
         "pathway" => {
             "one bar per policy summing to 100% of patients, cut by the deepest level of care reached (hue) and the status at the horizon, from light to dark: symptom-free, symptom-free with a residual deficit, improved (partial relief), symptomatic (recovering from a procedure included), dead."
         }
