@@ -163,7 +163,18 @@ fn charts_and_the_report_use_the_labels() {
         .find(|l| l.starts_with("stepwise,grade=severe,"))
         .unwrap();
     let n = crate::util::csv_column(&format!("{}\n{severe}", subgroups.lines().next().unwrap()), "patients");
-    let row = format!("Foraminal stenosis grade: Severe (n = {})", n[0]);
+    // The count as charts print numbers, with thousands separators.
+    let digits = n[0].clone();
+    let grouped: String = digits
+        .chars()
+        .enumerate()
+        .flat_map(|(i, c)| {
+            ((i > 0 && (digits.len() - i) % 3 == 0).then_some(','))
+                .into_iter()
+                .chain([c])
+        })
+        .collect();
+    let row = format!("Foraminal stenosis grade: Severe (n = {grouped})");
     assert!(svg("subgroup_differences_recovered").contains(&row), "no `{row}`");
     let report = std::fs::read_to_string(run.join("report.html")).unwrap();
     assert!(report.contains("<th>Stepwise care</th>"));

@@ -301,7 +301,7 @@ fn number_at_risk_is_counted_from_the_patients() {
         "the axis does not say its unit"
     );
     for name in ["wait_and_see", "operate"] {
-        assert!(svg.contains(&format!("{name} (n = 3000)")), "no n for {name}");
+        assert!(svg.contains(&format!("{name} (n = 3,000)")), "no n for {name}");
         for day in [0.0, 122.0, 365.0] {
             let n = by_hand(name, day);
             assert!(

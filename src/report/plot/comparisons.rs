@@ -92,7 +92,7 @@ pub(super) fn write_comparison_plots(run: &RunCharts, style: &Style, out: &mut O
                 for (subgroup, diffs) in &c.subgroups {
                     let shown = diffs.iter().filter(|d| d.outcome == outcome.name);
                     let n = run.subgroup_patients.iter().find(|(g, _)| g == subgroup);
-                    let n = n.map_or(String::new(), |(_, n)| format!(" (n = {n})"));
+                    let n = n.map_or(String::new(), |(_, n)| format!(" (n = {})", number(*n as f64)));
                     let label = format!("{}: {}{n}", labels.policy(&c.policy), labels.subgroup(subgroup));
                     rows.extend(shown.map(|d| ForestRow::contrast(label.clone(), d, colour, 100.0)));
                 }

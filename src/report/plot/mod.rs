@@ -264,7 +264,7 @@ mod tests {
         assert_written(&files, &dir, &RUN_CHARTS);
         let svg = std::fs::read_to_string(dir.join("recovery_curves.svg")).unwrap();
         assert!(
-            svg.contains("early-surgery (n = 1000)"),
+            svg.contains("early-surgery (n = 1,000)"),
             "legend names the policies and their n"
         );
         // The number at risk at the ticks (months, on whole days), the

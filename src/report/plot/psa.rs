@@ -48,7 +48,10 @@ pub fn write_psa_plots(r: &PsaResults, labels: &ChartLabels, dir: &Path) -> Resu
         })
         .collect();
     let recovery = Lines {
-        title: format!("Cumulative recovery: mean and 95% of {} draws", r.draws.len()),
+        title: format!(
+            "Cumulative recovery: mean and 95% of {} draws",
+            number(r.draws.len() as f64)
+        ),
         x_desc: "days since presentation".into(),
         y_desc: "recovered".into(),
         x: 0.0..r.days.last().copied().unwrap_or(1.0).max(1.0),
@@ -91,7 +94,7 @@ pub fn write_psa_plots(r: &PsaResults, labels: &ChartLabels, dir: &Path) -> Resu
         .halo(),
     );
     let ceac = Lines {
-        title: format!("Probability cost-effective ({} draws)", r.draws.len()),
+        title: format!("Probability cost-effective ({} draws)", number(r.draws.len() as f64)),
         x_desc: format!("willingness to pay ({} per QALY)", e.currency),
         y_desc: "probability cost-effective".into(),
         x: 0.0..top.max(1.0),

@@ -39,7 +39,7 @@ pub(super) fn recovery_curves(run: &RunCharts) -> Lines {
     let mut chart = per_policy(run, "Cumulative recovery", "Recovered (cumulative share)", "recovered");
     chart.steps = true;
     for (series, p) in chart.series.iter_mut().zip(&run.policies) {
-        series.name = format!("{} (n = {})", series.name, p.patients);
+        series.name = format!("{} (n = {})", series.name, number(p.patients as f64));
     }
     if run.policies.iter().any(|p| !p.at_risk.is_empty()) {
         let ticks = time_ticks(chart.x.end);

@@ -20,7 +20,7 @@ pub(super) fn time_to_recovery(run: &RunCharts) -> Lines {
                 .iter()
                 .map(|b| b.count as f64 / total.max(1) as f64 * 7.0 / (b.end - b.start).max(1.0))
                 .collect();
-            let name = format!("{} ({total} recovered)", run.labels.policy(&p.name));
+            let name = format!("{} ({} recovered)", run.labels.policy(&p.name), number(total as f64));
             Series::new(&name, colour(i), x, share, None)
         })
         .collect();
