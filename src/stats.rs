@@ -41,6 +41,30 @@ impl Estimate {
     };
 }
 
+/// The Cholesky factor `L` (`L Lᵀ = a`) of a symmetric matrix, or `None`
+/// when it is not positive definite: a pivot at or below `min_pivot` (0
+/// for a covariance; a little above it to refuse a correlation matrix that
+/// is singular to rounding), or not finite.
+pub fn cholesky(a: &[Vec<f64>], min_pivot: f64) -> Option<Vec<Vec<f64>>> {
+    let d = a.len();
+    let mut l = vec![vec![0.0; d]; d];
+    for i in 0..d {
+        for j in 0..=i {
+            let s: f64 = (0..j).map(|k| l[i][k] * l[j][k]).sum();
+            if i == j {
+                let v = a[i][i] - s;
+                if v <= min_pivot || !v.is_finite() {
+                    return None;
+                }
+                l[i][i] = v.sqrt();
+            } else {
+                l[i][j] = (a[i][j] - s) / l[j][j];
+            }
+        }
+    }
+    Some(l)
+}
+
 /// Share `k / n` with its Wilson interval.
 pub fn proportion(k: u64, n: u64) -> Estimate {
     let (kf, nf) = (k as f64, n as f64);

@@ -55,6 +55,7 @@ use crate::scenario::document::{Document, Overrides};
 use crate::scenario::joint::JointBelief;
 use crate::scenario::targets::Targets;
 use crate::simulate::engine::{Observer, RunSpec};
+use crate::stats::cholesky;
 
 use argmin::core::{CostFunction, Executor, State};
 use argmin::solver::neldermead::NelderMead;
@@ -520,28 +521,6 @@ impl Component {
     }
 }
 
-/// The Cholesky factor `L` (`L Lᵀ = a`) of a symmetric matrix, or `None`
-/// when it is not positive definite.
-fn cholesky(a: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
-    let d = a.len();
-    let mut l = vec![vec![0.0; d]; d];
-    for i in 0..d {
-        for j in 0..=i {
-            let s: f64 = (0..j).map(|k| l[i][k] * l[j][k]).sum();
-            if i == j {
-                let v = a[i][i] - s;
-                if v <= 0.0 || !v.is_finite() {
-                    return None;
-                }
-                l[i][i] = v.sqrt();
-            } else {
-                l[i][j] = (a[i][j] - s) / l[j][j];
-            }
-        }
-    }
-    Some(l)
-}
-
 /// `ln Σ exp(x)`, `-inf` for nothing finite.
 fn log_sum_exp(xs: impl Iterator<Item = f64> + Clone) -> f64 {
     let m = xs.clone().fold(f64::NEG_INFINITY, f64::max);
@@ -656,7 +635,7 @@ fn imis(objective: &Objective, doc: &Document, seed: u64, plan: &Plan) -> Result
             for (a, row) in c.iter_mut().enumerate() {
                 row[a] += ridge * prior_var[a];
             }
-            if let Some(l) = cholesky(&c) {
+            if let Some(l) = cholesky(&c, 0.0) {
                 break l;
             }
             ridge *= 10.0;
@@ -669,6 +648,7 @@ fn imis(objective: &Objective, doc: &Document, seed: u64, plan: &Plan) -> Result
                             row
                         })
                         .collect::<Vec<_>>(),
+                    0.0,
                 )
                 .expect("a positive diagonal factors");
             }
@@ -762,14 +742,14 @@ mod tests {
     #[test]
     fn cholesky_factors_and_densities_are_normal() {
         let a = vec![vec![4.0, 2.0], vec![2.0, 3.0]];
-        let l = cholesky(&a).unwrap();
+        let l = cholesky(&a, 0.0).unwrap();
         for i in 0..2 {
             for j in 0..2 {
                 let v: f64 = (0..2).map(|k| l[i][k] * l[j][k]).sum();
                 assert!((v - a[i][j]).abs() < 1e-12);
             }
         }
-        assert!(cholesky(&[vec![1.0, 2.0], vec![2.0, 1.0]]).is_none());
+        assert!(cholesky(&[vec![1.0, 2.0], vec![2.0, 1.0]], 0.0).is_none());
         // At the mean, ln φ = -(d ln 2π + ln|Σ|) / 2 with |Σ| = 8.
         let c = Component {
             mean: vec![1.0, -1.0],

@@ -274,28 +274,6 @@ fn probit(p: f64) -> f64 {
     normal_quantile(p.clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON / 2.0))
 }
 
-/// The Cholesky factor `L` (`L Lᵀ = a`), or `None` when `a` is not
-/// positive definite.
-pub fn cholesky(a: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
-    let d = a.len();
-    let mut l = vec![vec![0.0; d]; d];
-    for i in 0..d {
-        for j in 0..=i {
-            let s: f64 = (0..j).map(|k| l[i][k] * l[j][k]).sum();
-            if i == j {
-                let v = a[i][i] - s;
-                if v <= 1e-12 || !v.is_finite() {
-                    return None;
-                }
-                l[i][i] = v.sqrt();
-            } else {
-                l[i][j] = (a[i][j] - s) / l[j][j];
-            }
-        }
-    }
-    Some(l)
-}
-
 /// Reads `[[joint_beliefs]]`: checks each against the document (`table`,
 /// each belief's mean in place) and its `beliefs`, appends a belief for
 /// each member of a `normal` or `dirichlet` joint belief (its marginal,
@@ -667,7 +645,7 @@ fn correlation(v: Option<&Value>, n: usize, key: &str) -> Result<Vec<Vec<f64>>, 
 
 /// The Cholesky factor of a correlation matrix, or why it has none.
 fn positive_definite(m: &[Vec<f64>], key: &str, comonotone_allowed: bool) -> Result<Vec<Vec<f64>>, Invalid> {
-    cholesky(m).ok_or_else(|| {
+    crate::stats::cholesky(m, 1e-12).ok_or_else(|| {
         let n = m.len();
         let lowest = -1.0 / (n as f64 - 1.0);
         Invalid::new(
