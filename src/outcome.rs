@@ -136,9 +136,10 @@ pub struct OutcomeDef {
     pub name: &'static str,
     pub kind: Kind,
     pub estimator: Estimator,
-    /// Compared patient by patient under common random numbers
-    /// (comparison.csv's paired interval); a median is not a mean of
-    /// per-patient values and has only the unpaired interval.
+    /// A mean of per-patient values, compared patient by patient under
+    /// common random numbers (the paired mean difference). A median is not
+    /// one: its paired interval is the delta method's
+    /// (estimate/compare.rs).
     pub paired: bool,
     /// Shown in the `differences` forest plot.
     pub forest: bool,

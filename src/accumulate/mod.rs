@@ -295,19 +295,33 @@ pub fn fixed_days(days: f64) -> u64 {
 /// Sums of per-patient differences (policy minus reference) and of their
 /// squares, for the outcomes that are compared patient by patient: the
 /// paired mean difference and its standard error.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PairAcc {
     pub patients: u64,
     pub sum: [i128; N],
     pub sum_sq: [u128; N],
+    /// The joint counts of the days to first recovery, for the paired
+    /// interval of the difference in medians.
+    pub recovery: RecoveryPairs,
 }
 
 impl PairAcc {
+    pub fn new(horizon_days: f64) -> PairAcc {
+        PairAcc {
+            patients: 0,
+            sum: [0; N],
+            sum_sq: [0; N],
+            recovery: RecoveryPairs::new(horizon_days),
+        }
+    }
+
     /// Records one patient's [`Values`] under the policy and under the
     /// reference.
     #[inline]
     pub fn record(&mut self, policy: &Values, reference: &Values, declared: &[bool; FEATURES]) {
         self.patients += 1;
+        let k = Id::MedianDays as usize;
+        self.recovery.record(policy[k], reference[k]);
         // Many patients take the same path under both policies: nothing
         // to add.
         if policy.iter().zip(reference).all(|(a, b)| a == b) {
@@ -337,6 +351,132 @@ impl PairAcc {
         for k in 0..N {
             self.sum[k] += other.sum[k];
             self.sum_sq[k] += other.sum_sq[k];
+        }
+        self.recovery.merge(&other.recovery);
+    }
+}
+
+/// Cells per axis of [`RecoveryPairs::apart`].
+pub const RECOVERY_CELLS: usize = 64;
+
+/// How the days to first recovery under a policy and under the reference
+/// lie together: what the paired interval of the difference in medians
+/// needs, `P(T_policy <= m_policy, T_reference <= m_reference)` at the two
+/// medians, which are known only once every patient is counted.
+///
+/// Patients who recover in the same time bin (of `1 / BINS_PER_DAY` day)
+/// under both, most of them under common random numbers, are counted per
+/// bin, exactly as the medians are. Those who recover under both in
+/// different bins are counted on a grid of [`RECOVERY_CELLS`]² cells,
+/// geometric in days: cell 0 holds the first day, and cells 1 to 63
+/// divide day 1 to the horizon in equal ratios. Patients who do not
+/// recover under one of the two never count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecoveryPairs {
+    /// The horizon in bins (it places the grid's cells).
+    pub horizon_bins: u64,
+    /// Per bin: the patients who recover in it under both.
+    pub same: Vec<u64>,
+    /// Row-major, policy's cell by reference's cell: the others who
+    /// recover under both (empty until one does).
+    pub apart: Vec<u64>,
+}
+
+impl RecoveryPairs {
+    pub fn new(horizon_days: f64) -> RecoveryPairs {
+        RecoveryPairs {
+            horizon_bins: (horizon_days * BINS_PER_DAY).ceil().max(1.0) as u64,
+            same: Vec::new(),
+            apart: Vec::new(),
+        }
+    }
+
+    /// Records one patient's bins of first recovery under the policy and
+    /// the reference ([`Values`]' median entry: `-1` when not recovered).
+    #[inline]
+    pub fn record(&mut self, policy: i64, reference: i64) {
+        let (Ok(a), Ok(b)) = (usize::try_from(policy), usize::try_from(reference)) else {
+            return;
+        };
+        if a == b {
+            if self.same.len() <= a {
+                self.same.resize(a + 1, 0);
+            }
+            self.same[a] += 1;
+        } else {
+            if self.apart.is_empty() {
+                self.apart = vec![0; RECOVERY_CELLS * RECOVERY_CELLS];
+            }
+            let (i, j) = (self.cell(a as f64 + 0.5), self.cell(b as f64 + 0.5));
+            self.apart[i * RECOVERY_CELLS + j] += 1;
+        }
+    }
+
+    /// The cell of a time in bins.
+    fn cell(&self, bins: f64) -> usize {
+        let day = bins / BINS_PER_DAY;
+        if day < 1.0 {
+            return 0;
+        }
+        let span = self.edge(RECOVERY_CELLS).ln().max(f64::MIN_POSITIVE);
+        let steps = (RECOVERY_CELLS - 1) as f64;
+        (1 + (steps * day.ln() / span) as usize).min(RECOVERY_CELLS - 1)
+    }
+
+    /// The lower edge of cell `i` in days (`i = RECOVERY_CELLS`: the upper
+    /// edge of the last, at least one day past the first).
+    fn edge(&self, i: usize) -> f64 {
+        let horizon = (self.horizon_bins as f64 / BINS_PER_DAY).max(2.0);
+        match i {
+            0 => 0.0,
+            _ => horizon.powf((i - 1) as f64 / (RECOVERY_CELLS - 1) as f64),
+        }
+    }
+
+    /// The share of all `patients` who recover by day `x` under the policy
+    /// and by day `y` under the reference: within a bin (a cell), times
+    /// spread evenly, as for the medians.
+    pub fn both_by(&self, x: f64, y: f64, patients: u64) -> f64 {
+        let by_bin = |t: f64, bin: usize| (t * BINS_PER_DAY - bin as f64).clamp(0.0, 1.0);
+        let m = x.min(y);
+        let same: f64 = self
+            .same
+            .iter()
+            .enumerate()
+            .map(|(bin, &c)| c as f64 * by_bin(m, bin))
+            .sum();
+        let by_cell = |t: f64, i: usize| {
+            let (lo, hi) = (self.edge(i), self.edge(i + 1));
+            ((t - lo) / (hi - lo)).clamp(0.0, 1.0)
+        };
+        let mut apart = 0.0;
+        for (i, row) in self.apart.chunks(RECOVERY_CELLS).enumerate() {
+            let fx = by_cell(x, i);
+            if fx > 0.0 {
+                apart += fx
+                    * row
+                        .iter()
+                        .enumerate()
+                        .map(|(j, &c)| c as f64 * by_cell(y, j))
+                        .sum::<f64>();
+            }
+        }
+        (same + apart) / patients as f64
+    }
+
+    pub fn merge(&mut self, other: &RecoveryPairs) {
+        if self.same.len() < other.same.len() {
+            self.same.resize(other.same.len(), 0);
+        }
+        for (a, b) in self.same.iter_mut().zip(&other.same) {
+            *a += b;
+        }
+        if self.apart.is_empty() {
+            self.apart = other.apart.clone();
+        } else {
+            for (a, b) in self.apart.iter_mut().zip(&other.apart) {
+                *a += b;
+            }
         }
     }
 }
@@ -694,8 +834,8 @@ impl PolicyAcc {
             overall: GroupAcc::new(horizon_days),
             curves: CurveAcc::new(horizon_days, grid_step, declared[Feature::Death as usize]),
             subgroups: vec![GroupAcc::new(horizon_days); subgroups],
-            paired: PairAcc::default(),
-            paired_subgroups: vec![PairAcc::default(); subgroups],
+            paired: PairAcc::new(horizon_days),
+            paired_subgroups: vec![PairAcc::new(horizon_days); subgroups],
         }
     }
 
@@ -760,7 +900,8 @@ impl PolicyAcc {
             self.overall = overall;
         }
         if self.paired_subgroups.iter().any(|p| p.patients > 0) {
-            let mut paired = PairAcc::default();
+            let mut paired = PairAcc::new(0.0);
+            paired.recovery.horizon_bins = self.paired.recovery.horizon_bins;
             for g in &self.paired_subgroups {
                 paired.merge(g);
             }

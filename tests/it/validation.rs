@@ -119,6 +119,97 @@ fn median_intervals_cover_the_truth_95_percent_of_the_time() {
     assert!((0.935..=0.965).contains(&coverage), "median coverage {coverage}");
 }
 
+/// Two policies with exponential times to recovery: `pt` alone (80%
+/// respond, recovering after Exp(mean 30) days) and `pt` then `second`
+/// for the 20% who do not respond by day 10 (all respond, after Exp(mean
+/// 10) days more). Responders to `pt` recover on the same day under both.
+fn median_pair() -> Scenario {
+    let text = r#"
+name = "median-pair"
+[simulation]
+patients = 400
+seed = 1
+horizon_days = 365
+[[cohort.covariates]]
+name = "x"
+probability = 0.5
+[[interventions]]
+name = "pt"
+level = "conservative"
+response = { probability = 0.8 }
+recovery_time = { family = "exponential", mean = 30 }
+failure_time = { family = "fixed", value = 10 }
+[[interventions]]
+name = "second"
+level = "surgical"
+response = { probability = 1.0 }
+recovery_time = { family = "exponential", mean = 10 }
+failure_time = { family = "fixed", value = 10 }
+[[policies]]
+name = "pt-only"
+steps = [{ intervention = "pt" }]
+[[policies]]
+name = "then-second"
+steps = [{ intervention = "pt" }, { intervention = "second" }]
+"#;
+    Scenario::from_toml(text, "median pair").unwrap()
+}
+
+/// Where an increasing `f` reaches `target` on [lo, hi], by bisection.
+fn solve(f: impl Fn(f64) -> f64, target: f64, (mut lo, mut hi): (f64, f64)) -> f64 {
+    for _ in 0..100 {
+        let mid = 0.5 * (lo + hi);
+        if f(mid) < target { lo = mid } else { hi = mid }
+    }
+    0.5 * (lo + hi)
+}
+
+#[test]
+fn paired_median_differences_cover_the_truth_95_percent_of_the_time() {
+    // 2,000 replications of 400 patients of `median_pair`. True medians:
+    // F_1(t) = 0.8 (1 - exp(-t/30)) and F_2(t) = F_1(t) + 0.2 (1 -
+    // exp(-(t-10)/10)) for t > 10 reach 1/2. The coverage estimate has a
+    // standard error of sqrt(0.95 * 0.05 / 2000) = 0.0049, so 93.5-96.5%
+    // is +-3 se. The paired interval must also be narrower than the
+    // unpaired one (the responders' days are shared).
+    let s = median_pair();
+    let f1 = |t: f64| 0.8 * (1.0 - (-t / 30.0).exp());
+    let f2 = |t: f64| {
+        f1(t)
+            + if t > 10.0 {
+                0.2 * (1.0 - (-(t - 10.0) / 10.0).exp())
+            } else {
+                0.0
+            }
+    };
+    let truth = solve(f2, 0.5, (0.0, 365.0)) - solve(f1, 0.5, (0.0, 365.0));
+    let reps = 2000;
+    let (mut covered, mut paired_width, mut unpaired_width) = (0, 0.0, 0.0);
+    for seed in 0..reps {
+        let spec = RunSpec { seed, ..spec(&s, 400) };
+        let (_, r) = analysis::run(&s, &spec).unwrap();
+        let d = r.comparisons[0]
+            .differences
+            .iter()
+            .find(|d| d.outcome == "median_days")
+            .unwrap();
+        covered += usize::from(d.paired.lo <= truth && truth <= d.paired.hi);
+        paired_width += d.paired.hi - d.paired.lo;
+        unpaired_width += d.unpaired.hi - d.unpaired.lo;
+    }
+    let coverage = covered as f64 / reps as f64;
+    println!(
+        "paired median difference {truth:.3}: coverage {coverage}, mean widths paired {:.2}, unpaired {:.2}",
+        paired_width / reps as f64,
+        unpaired_width / reps as f64
+    );
+    assert!((0.935..=0.965).contains(&coverage), "paired median coverage {coverage}");
+    assert!(
+        paired_width < unpaired_width,
+        "paired {paired_width} unpaired {unpaired_width}"
+    );
+}
+
 #[test]
 fn a_median_known_only_to_its_bin_keeps_an_interval() {
     // Everyone recovers at exactly 14 days, a million patients: the binned
