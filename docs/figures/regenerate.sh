@@ -2,7 +2,8 @@
 # Draws every figure in docs/figures from the embedded default scenario, in
 # one go: the charts of a run (with subgroups), a sweep, a one-way
 # sensitivity analysis, a probabilistic analysis and the structural
-# variants (docs/evidence.md section E is that run's printout). Run it after changing
+# variants (docs/evidence.md section E is that run's printout), and the
+# default run's figures quoted in the docs. Run it after changing
 # a chart or the default scenario, then look at the pictures before
 # committing them.
 #
@@ -46,3 +47,7 @@ else
     echo "note: chromium is not installed, so docs/figures/report.png was not redrawn" >&2
 fi
 ls "$figures"/*.png | wc -l | xargs echo "figures written:"
+# The default run's figures quoted in README.md and docs/ (tests/it/quotes.rs
+# checks them; this rewrites those that moved: read the diff).
+FORAMEN_UPDATE_DOCS=1 cargo test --quiet --test it quotes >/dev/null
+git diff --stat -- README.md docs/*.md

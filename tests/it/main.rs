@@ -20,6 +20,7 @@ mod layers;
 mod outcomes;
 mod plain;
 mod plot;
+mod quotes;
 mod report;
 mod shards;
 mod shared;
