@@ -59,31 +59,44 @@ impl ForestRow {
 
 /// The decimals to print an estimate with: the first significant digit of
 /// its interval's half-width `half` (so `0.0117 ± 0.002` prints as
-/// `0.012`, `2.31 ± 0.4` as `2.3`, `424 ± 39` as `424`); without a finite
-/// interval, three significant digits of the value. At most 6.
+/// `0.012`, `2.31 ± 0.4` as `2.3`, `424 ± 39` as `424`), and at least the
+/// first significant digit of a non-zero value (`0.02 ± 0.13` prints as
+/// `0.02`, never `0.0`); without a finite interval, three significant
+/// digits of the value. At most 6.
 pub(super) fn decimals_for(value: f64, half: f64) -> usize {
     let from = |x: f64, digits: f64| (digits - x.abs().log10().floor()).clamp(0.0, 6.0) as usize;
+    let nonzero = value != 0.0 && value.is_finite();
     if half.is_finite() && half > 0.0 {
-        from(half, 0.0)
-    } else if value != 0.0 && value.is_finite() {
+        from(half, 0.0).max(if nonzero { from(value, 0.0) } else { 0 })
+    } else if nonzero {
         from(value, 2.0)
     } else {
         1
     }
 }
 
-/// `x` with `decimals` decimals, a leading `+` or a true minus (U+2212),
-/// and no sign when it rounds to zero.
+/// `x` with `decimals` decimals and thousands separators, a leading `+`
+/// or a true minus (U+2212), and no sign when it rounds to zero.
 pub(super) fn signed(x: f64, decimals: usize) -> String {
-    let text = format!("{x:+.decimals$}");
-    if text
-        .trim_start_matches(['+', '-'])
+    let digits = format!("{:.decimals$}", x.abs());
+    let (whole, fraction) = digits.split_at(digits.find('.').unwrap_or(digits.len()));
+    let grouped: String = whole
         .chars()
-        .all(|c| c == '0' || c == '.')
-    {
-        text[1..].to_string()
+        .enumerate()
+        .flat_map(|(i, c)| {
+            (i > 0 && (whole.len() - i) % 3 == 0)
+                .then_some(',')
+                .into_iter()
+                .chain([c])
+        })
+        .collect();
+    let text = format!("{grouped}{fraction}");
+    if digits.chars().all(|c| c == '0' || c == '.') {
+        text
+    } else if x < 0.0 {
+        format!("\u{2212}{text}")
     } else {
-        text.replacen('-', "\u{2212}", 1)
+        format!("+{text}")
     }
 }
 
@@ -191,5 +204,10 @@ mod tests {
         assert_eq!(signed(-0.0004, 3), "0.000");
         assert_eq!(signed(-0.012, 3), "\u{2212}0.012");
         assert_eq!(signed(0.5, 1), "+0.5");
+        assert_eq!(signed(-1055.4, 0), "\u{2212}1,055");
+        assert_eq!(signed(123456.78, 1), "+123,456.8");
+        // A value never prints as 0 beside a wider interval.
+        assert_eq!(decimals_for(0.02, 0.13), 2);
+        assert_eq!(decimals_for(0.0, 0.13), 1);
     }
 }

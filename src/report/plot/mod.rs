@@ -141,7 +141,7 @@ mod tests {
 
     /// The text beside a forest row: the estimate and its paired interval,
     /// signed (a true minus), to the first significant digit of the
-    /// interval's half-width, zero without a sign.
+    /// interval's half-width or of the value, zero without a sign.
     #[test]
     fn forest_rows_say_their_estimate() {
         use super::forest::ForestRow;
@@ -153,8 +153,9 @@ mod tests {
             colour: PALETTE[0],
         };
         assert_eq!(row(2.34, 1.9, 2.71).text(), "+2.3 (+1.9 to +2.7)");
-        assert_eq!(row(-0.04, -0.2, 0.01).text(), "0.0 (\u{2212}0.2 to 0.0)");
-        assert_eq!(row(1669.4, 1583.2, 1755.0).text(), "+1669 (+1583 to +1755)");
+        // Not "0.0 (−0.2 to 0.0)": the value keeps its first digit.
+        assert_eq!(row(-0.04, -0.2, 0.01).text(), "\u{2212}0.04 (\u{2212}0.20 to +0.01)");
+        assert_eq!(row(1669.4, 1583.2, 1755.0).text(), "+1,669 (+1,583 to +1,755)");
         assert_eq!(
             row(-0.0117, -0.0138, -0.0096).text(),
             "\u{2212}0.012 (\u{2212}0.014 to \u{2212}0.010)"
