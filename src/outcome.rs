@@ -272,7 +272,7 @@ pub const OUTCOMES: [OutcomeDef; N] = {
         .meaning("share that started at least one surgical intervention"),
         OutcomeDef::new(Id::Surgery, "surgery", Share, Proportion, "surgery")
             .forest()
-            .meaning("share with a surgical-level intervention"),
+            .meaning("share operated on openly (a surgical-level intervention: open decompression or fusion; endoscopic decompression is minimally invasive and not counted): `reached_surgical` under the short name the printout and charts use"),
         OutcomeDef::new(Id::Fusion, "fusion", Share, Proportion, "fusion")
             .forest()
             .meaning("share with a fusion"),
