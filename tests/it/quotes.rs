@@ -168,6 +168,35 @@ fn quotes(run: &Path, printout: &str) -> Vec<Quote> {
             three_figures(stepwise("icer_hi")),
         ],
     });
+    // Stepwise care's lead over the runner-up in net monetary benefit, the
+    // base of `foramen sensitivity` (whose base run is the default run).
+    let nmb = Table::read(run, "nmb.csv");
+    let lead = |wtp: &str, column: &str| {
+        -nmb.get(
+            &[("willingness_to_pay", wtp), ("policy", "extended-conservative")],
+            column,
+        )
+    };
+    let lead_50k = vec![
+        number(lead("50000.0", "incremental_nmb"), 0, false),
+        number(lead("50000.0", "incremental_nmb_hi"), 0, false),
+        number(lead("50000.0", "incremental_nmb_lo"), 0, false),
+    ];
+    out.push(Quote {
+        doc: "docs/comparing.md",
+        template: "base ${} per\npatient (Monte Carlo 95% ${}-{})".into(),
+        values: lead_50k.clone(),
+    });
+    out.push(Quote {
+        doc: "docs/comparing.md",
+        template: "100000`, base ${}) at $100,000".into(),
+        values: vec![number(lead("100000.0", "incremental_nmb"), 0, false)],
+    });
+    out.push(Quote {
+        doc: "docs/economics.md",
+        template: "50,000 USD per QALY is {} USD per patient (Monte Carlo 95% {}-{})".into(),
+        values: lead_50k,
+    });
     out
 }
 
