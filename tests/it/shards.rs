@@ -277,3 +277,66 @@ fn merge_verifies_each_shard() {
         assert!(!tmp.path().join(name).exists());
     }
 }
+
+/// The code block after `heading` in docs/cluster.md.
+fn cluster_recipe(heading: &str) -> String {
+    let doc = fs::read_to_string("docs/cluster.md").unwrap();
+    let after = &doc[doc
+        .find(heading)
+        .unwrap_or_else(|| panic!("docs/cluster.md has no {heading}"))..];
+    let start = after.find("```sh\n").unwrap() + "```sh\n".len();
+    after[start..start + after[start..].find("```").unwrap()].to_string()
+}
+
+#[test]
+fn the_slurm_recipe_of_docs_cluster_runs() {
+    // docs/cluster.md's job script, run as Slurm would run its array (each
+    // task with its SLURM_ARRAY_TASK_ID, 1 to N), on the small scenario,
+    // 3 shards of 9,000 patients; then its merge script. The result must
+    // be the plain run's.
+    let tmp = TempDir::new().unwrap();
+    let t = tmp.path();
+    let job = cluster_recipe("## Slurm job array")
+        .replace(
+            "scenarios/my-scenario.toml",
+            &fs::canonicalize(SMALL).unwrap().display().to_string(),
+        )
+        .replace("1000000000", "9000")
+        .replace("N=64", "N=3");
+    assert!(job.contains("${SLURM_ARRAY_TASK_ID}/${N}"), "{job}");
+    let bin = assert_cmd::cargo::cargo_bin("foramen");
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let bash = |script: &str, task: Option<u32>| {
+        let mut c = std::process::Command::new("bash");
+        c.arg("-c").arg(script).current_dir(t).env("PATH", &path);
+        if let Some(k) = task {
+            c.env("SLURM_ARRAY_TASK_ID", k.to_string())
+                .env("SLURM_CPUS_PER_TASK", "1");
+        }
+        let out = c.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{script}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    for k in 1..=3 {
+        bash(&job, Some(k));
+    }
+    let merge = cluster_recipe("Submit with");
+    assert!(merge.contains("foramen merge shards/*"), "{merge}");
+    bash(&merge, None);
+    foramen()
+        .args(["run", SMALL, "--patients", "9000", "-q", "--out"])
+        .arg(t.join("plain"))
+        .assert()
+        .success();
+    for table in ["summary.csv", "comparison.csv", "curves.csv"] {
+        let merged = fs::read(t.join("results/my-run").join(table)).unwrap();
+        assert_eq!(merged, fs::read(t.join("plain").join(table)).unwrap(), "{table}");
+    }
+}
