@@ -249,7 +249,10 @@ fn plot_refuses_bad_options_and_bad_tables_and_writes_nothing() {
     // Not a run directory.
     let empty = tmp.path().join("empty");
     fs::create_dir(&empty).unwrap();
-    stderr_has(foramen().arg("plot").arg(&empty).assert().code(2), &["manifest.json"]);
+    stderr_has(
+        foramen().arg("plot").arg(&empty).assert().code(2),
+        &["has none of the tables foramen plot draws from (looked for summary.csv"],
+    );
 }
 
 /// The number-at-risk table under the recovery curves: at_risk.csv holds,
@@ -310,4 +313,73 @@ fn number_at_risk_is_counted_from_the_patients() {
             );
         }
     }
+}
+
+/// `COMMAND ARGS... -q --out DIR/NAME` on the default scenario, asserted
+/// to succeed; returns the directory.
+fn command_quiet(dir: &Path, name: &str, args: &[&str]) -> PathBuf {
+    let out = dir.join(name);
+    foramen().args(args).args(["-q", "--out"]).arg(&out).assert().success();
+    out
+}
+
+/// A command draws its charts in the style asked for, and `foramen plot`
+/// on its directory with the same options draws the same bytes (each PNG
+/// saying its dpi); the directory's own files are left alone.
+fn redrawn_alike(command: &[&str], expected: &[&str]) {
+    let tmp = TempDir::new().unwrap();
+    let style = ["--theme", "slides", "--format", "svg,png", "--dpi", "120"];
+    let args: Vec<&str> = command.iter().chain(&style).copied().collect();
+    let dir = command_quiet(tmp.path(), "made", &args);
+    let names = pictures(&dir);
+    for e in expected {
+        assert!(names.contains(&e.to_string()), "{} drew {names:?}", command[0]);
+    }
+    let again = tmp.path().join("again");
+    crate::util::plot(&dir, &again, &style).success();
+    assert_eq!(pictures(&again), names, "plot drew other pictures than {}", command[0]);
+    for name in &names {
+        let (a, b) = (fs::read(dir.join(name)).unwrap(), fs::read(again.join(name)).unwrap());
+        assert!(a == b, "{name} of plot differs from {}'s own", command[0]);
+        if name.ends_with(".png") {
+            let dpi = png_dpi(&dir.join(name)).expect("a pHYs chunk");
+            // Pixels per metre, rounded: 4724 is 119.99 dpi.
+            assert!((dpi - 120.0).abs() < 0.05, "{name} says {dpi} dpi");
+        }
+    }
+    // No report.html for these directories, and no staging folder left.
+    assert!(!again.join("report.html").exists());
+    let left: Vec<_> = fs::read_dir(&again).unwrap().filter_map(Result::ok).collect();
+    assert_eq!(left.len(), names.len(), "{left:?}");
+}
+
+#[test]
+fn plot_redraws_a_psa_directory_as_psa_drew_it() {
+    redrawn_alike(
+        &["psa", "--draws", "12", "--patients", "200"],
+        &[
+            "ce_plane.svg",
+            "ceac.png",
+            "evpi.svg",
+            "importance.png",
+            "psa_recovery.svg",
+            "evppi.svg",
+        ],
+    );
+}
+
+#[test]
+fn plot_redraws_a_sensitivity_directory_as_sensitivity_drew_it() {
+    redrawn_alike(&["sensitivity", "--patients", "300"], &["tornado.svg", "tornado.png"]);
+}
+
+/// A directory no command of foramen wrote is refused with the tables
+/// looked for.
+#[test]
+fn plot_names_the_tables_it_looks_for() {
+    let tmp = TempDir::new().unwrap();
+    stderr_has(
+        crate::util::plot(tmp.path(), &tmp.path().join("out"), &[]).failure(),
+        &["has none of the tables foramen plot draws from (looked for summary.csv, psa.csv, sensitivity.csv"],
+    );
 }

@@ -16,11 +16,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::chart::*;
-use super::data::ChartLabels;
+use super::data::{EvppiGroup, PsaCharts};
 use super::lines::*;
-use crate::analysis::evppi::GroupEvppi;
-use crate::analysis::psa::PsaResults;
-use crate::estimate::evppi::Method;
 
 /// Parameters shown in the bar chart beyond the named groups.
 const MOST_BARS: usize = 20;
@@ -28,31 +25,33 @@ const MOST_BARS: usize = 20;
 /// of highest EVPPI (one colour each).
 const MOST_CURVES: usize = 6;
 
-/// Writes `evppi` and `evppi_curves` (PNG and SVG) when the analysis has
+/// Writes `evppi` and `evppi_curves` in `style` when the analysis has
 /// economics and EVPPI; nothing otherwise.
 ///
 /// # Errors
 /// [`PlotError`] naming the file.
-pub fn write_evppi(
-    r: &PsaResults,
-    groups: &[GroupEvppi],
-    labels: &ChartLabels,
+pub(super) fn write_evppi(
+    r: &PsaCharts,
     dir: &Path,
+    style: &Style,
+    formats: &[Format],
 ) -> Result<Vec<PathBuf>, PlotError> {
     let mut files = Vec::new();
+    let labels = &r.labels;
+    let groups = &r.evppi;
     let Some(e) = &r.economics else { return Ok(files) };
     // The main estimate of each group (not the binned cross-check).
-    let main: Vec<&GroupEvppi> = groups.iter().filter(|g| g.grid.method != Method::Binned).collect();
-    let Some(at) = e.at_scenario.first() else {
+    let main: Vec<&EvppiGroup> = groups.iter().filter(|g| !g.binned).collect();
+    let Some(&(at_wtp, _, _, at_evpi)) = main.first().and_then(|g| g.at_scenario.first()) else {
         return Ok(files);
     };
-    let value = |g: &GroupEvppi| g.at_scenario.value[0];
-    let mut order: Vec<&GroupEvppi> = main.iter().copied().filter(|g| g.named).collect();
-    let mut singles: Vec<&GroupEvppi> = main.iter().copied().filter(|g| !g.named).collect();
+    let value = |g: &EvppiGroup| g.at_scenario.first().map_or(f64::NAN, |a| a.1);
+    let mut order: Vec<&EvppiGroup> = main.iter().copied().filter(|g| g.named).collect();
+    let mut singles: Vec<&EvppiGroup> = main.iter().copied().filter(|g| !g.named).collect();
     singles.sort_by(|a, b| value(b).total_cmp(&value(a)));
-    let top: Vec<&GroupEvppi> = singles.iter().copied().take(MOST_CURVES).collect();
+    let top: Vec<&EvppiGroup> = singles.iter().copied().take(MOST_CURVES).collect();
     order.extend(singles.into_iter().take(MOST_BARS));
-    let label = |g: &GroupEvppi| {
+    let label = |g: &EvppiGroup| {
         if g.named {
             format!("{} ({} parameters)", g.name, g.parameters.len())
         } else {
@@ -62,7 +61,7 @@ pub fn write_evppi(
     let bars = Bars {
         title: format!(
             "EVPPI per patient at {} {} per QALY, with 95% intervals",
-            number(at.wtp),
+            number(at_wtp),
             e.currency
         ),
         x_desc: format!("EVPPI ({} per patient)", e.currency),
@@ -71,22 +70,27 @@ pub fn write_evppi(
         },
         values: order
             .iter()
-            .map(|g| (value(g), g.at_scenario.se[0].unwrap_or(0.0), g.named))
+            .map(|g| {
+                (
+                    value(g),
+                    g.at_scenario.first().and_then(|a| a.2).unwrap_or(0.0),
+                    g.named,
+                )
+            })
             .collect(),
         binned: order
             .iter()
             .map(|g| {
                 groups
                     .iter()
-                    .find(|o| o.name == g.name && o.grid.method == Method::Binned)
-                    .map(|o| o.at_scenario.value[0])
+                    .find(|o| o.name == g.name && o.binned)
+                    .and_then(|o| o.at_scenario.first().map(|a| a.1))
             })
             .collect(),
-        evpi: at.evpi,
+        evpi: at_evpi,
     };
-    save(&bars, dir, "evppi", &mut files)?;
-    let wtp: Vec<f64> = e.grid.iter().map(|a| a.wtp).collect();
-    let evpi: Vec<f64> = e.grid.iter().map(|a| a.evpi).collect();
+    save_as(&bars, dir, "evppi", style, formats, &mut files)?;
+    let (wtp, evpi) = (e.wtp.clone(), e.evpi.clone());
     let mut series = vec![Series::new(
         "EVPI (all parameters)",
         RGBColor(0, 0, 0),
@@ -101,13 +105,7 @@ pub fn write_evppi(
         .take(MOST_CURVES)
         .enumerate()
     {
-        series.push(Series::new(
-            &label(g),
-            colour(i),
-            wtp.clone(),
-            g.grid.value.clone(),
-            None,
-        ));
+        series.push(Series::new(&label(g), colour(i), wtp.clone(), g.grid.clone(), None));
     }
     let chart = Lines {
         title: "EVPPI per patient over the willingness to pay".into(),
@@ -122,7 +120,7 @@ pub fn write_evppi(
         note: None,
         ..Lines::default()
     };
-    save(&chart, dir, "evppi_curves", &mut files)?;
+    save_as(&chart, dir, "evppi_curves", style, formats, &mut files)?;
     Ok(files)
 }
 
