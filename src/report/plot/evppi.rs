@@ -137,8 +137,12 @@ struct Bars {
 }
 
 impl Chart for Bars {
-    fn size(&self, _: &Style) -> (u32, u32) {
-        (SIZE.0 + 200, (200 + 40 * self.rows.n() as u32).max(SIZE.1 / 2))
+    fn size(&self, s: &Style) -> (u32, u32) {
+        let (w, h) = s.base_size();
+        (
+            w + s.px(200),
+            (s.text(200) + s.text(40) * self.rows.n() as u32).max(h / 2),
+        )
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, s: &Style) -> Result<(), String> {
@@ -150,11 +154,14 @@ impl Chart for Bars {
             .chain([self.evpi])
             .fold(0.0, f64::max);
         let x = 0.0..rounded_up(top * 1.05);
-        let mut chart = ChartBuilder::on(root)
-            .caption(&self.title, (FONT, 24))
-            .margin(24)
-            .x_label_area_size(60)
-            .y_label_area_size(self.rows.label_area(LABEL_PX))
+        let mut builder = ChartBuilder::on(root);
+        if let Some(title) = s.title(&self.title) {
+            builder.caption(title, (FONT, fitting(root, title, s.text(24))));
+        }
+        let mut chart = builder
+            .margin(s.px(24))
+            .x_label_area_size(s.text(60))
+            .y_label_area_size(self.rows.label_area(s.text(LABEL_PX)))
             .build_cartesian_2d(x.clone(), self.rows.range())
             .map_err(err)?;
         house_style(&mut chart.configure_mesh(), s)
@@ -164,7 +171,8 @@ impl Chart for Bars {
             .x_label_formatter(&|v| number(*v))
             .draw()
             .map_err(err)?;
-        let (group_colour, single_colour) = (colour(1), colour(0));
+        // Apart in luminance too (blue and orange), for grayscale.
+        let (group_colour, single_colour) = (colour(4), colour(0));
         for (row, &(v, se, named)) in self.values.iter().enumerate() {
             let y = self.rows.y(row);
             let c = if named { group_colour } else { single_colour };
@@ -197,12 +205,13 @@ impl Chart for Bars {
             .label("binned cross-check (one parameter)")
             .legend(move |(px, py)| Circle::new((px + 12, py), 6, BLACK.stroke_width(2)));
         let grey = RGBColor(90, 90, 90).stroke_width(s.line(2));
+        let (dash, gap) = (s.line(8), s.line(5));
         let range = self.rows.range();
         chart
             .draw_series(DashedLineSeries::new(
                 [(self.evpi, range.start), (self.evpi, range.end)],
-                8,
-                5,
+                dash,
+                gap,
                 grey,
             ))
             .map_err(err)?
@@ -219,7 +228,7 @@ impl Chart for Bars {
             .configure_series_labels()
             .background_style(WHITE.mix(0.9))
             .border_style(BLACK)
-            .label_font((FONT, LABEL_PX))
+            .label_font((FONT, s.text(LABEL_PX)))
             .position(SeriesLabelPosition::LowerRight)
             .draw()
             .map_err(err)?;

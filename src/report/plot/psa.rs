@@ -214,17 +214,18 @@ impl Chart for Importance {
                 .enumerate()
                 .filter(|(_, v)| v.is_finite())
                 .map(|(row, &v)| (v, self.rows.y(row) + offset));
+            let (shape, r, w) = (marker_of(c), s.line(6), s.line(2));
             chart
-                .draw_series(points.map(|p| Circle::new(p, 6, c.filled())))
+                .draw_series(points.map(|p| marker(shape, p, r, c, 1.0, w)))
                 .map_err(err)?
                 .label(name.as_str())
-                .legend(move |(x, y)| Circle::new((x + 12, y), 6, c.filled()));
+                .legend(move |(x, y)| marker(shape, (x + r as i32 * 2, y), r, c, 1.0, w));
         }
         chart
             .configure_series_labels()
             .background_style(WHITE.mix(0.9))
             .border_style(BLACK)
-            .label_font((FONT, LABEL_PX))
+            .label_font((FONT, s.text(LABEL_PX)))
             .position(SeriesLabelPosition::LowerRight)
             .draw()
             .map_err(err)?;
@@ -286,11 +287,14 @@ impl Chart for CePlane {
         let all = || self.clouds.iter().flat_map(|c| c.2.iter().copied());
         let x = padded_range(all().map(|p| p.0).chain([0.0]), 0.08, 1e-6);
         let y = padded_range(all().map(|p| p.1).chain([0.0]), 0.08, 1.0);
-        let mut chart = ChartBuilder::on(root)
-            .caption(&self.title, (FONT, TITLE_PX))
-            .margin(24)
-            .x_label_area_size(70)
-            .y_label_area_size(110)
+        let mut builder = ChartBuilder::on(root);
+        if let Some(title) = s.title(&self.title) {
+            builder.caption(title, (FONT, fitting(root, title, s.text(TITLE_PX))));
+        }
+        let mut chart = builder
+            .margin(s.px(24))
+            .x_label_area_size(s.text(70))
+            .y_label_area_size(s.text(110))
             .build_cartesian_2d(x.clone(), y.clone())
             .map_err(err)?;
         house_style(&mut chart.configure_mesh(), s)
@@ -303,7 +307,7 @@ impl Chart for CePlane {
         let axes = [vec![(x.start, 0.0), (x.end, 0.0)], vec![(0.0, y.start), (0.0, y.end)]];
         for axis in axes {
             chart
-                .draw_series(LineSeries::new(axis, BLACK.stroke_width(1)))
+                .draw_series(LineSeries::new(axis, BLACK.stroke_width(s.line(1))))
                 .map_err(err)?;
         }
         for (i, &w) in self.wtp.iter().enumerate() {
@@ -313,29 +317,33 @@ impl Chart for CePlane {
                 .map(|q| (q, w * q))
                 .filter(|&(_, c)| c >= y.start && c <= y.end)
                 .collect();
-            // Grey, dashes longer for higher values: told apart without
-            // colour.
-            let grey = RGBColor(90, 90, 90).stroke_width(2);
-            let (dash, gap) = (3 + 5 * i as u32, 4);
+            // Grey, each value with its own line pattern (the palette's,
+            // after the solid one): told apart without colour.
+            let grey = RGBColor(90, 90, 90).stroke_width(s.line(2));
+            let (dash, gap) = DASHES[1 + i % (DASHES.len() - 1)].unwrap_or((8, 4));
+            let (dash, gap) = (s.line(dash), s.line(gap));
+            let sample = s.line(22) as i32;
             chart
                 .draw_series(DashedLineSeries::new(line, dash, gap, grey))
                 .map_err(err)?
                 .label(format!("{} {} per QALY", number(w), self.currency))
-                .legend(move |(px, py)| DashedPathElement::new(vec![(px, py), (px + 22, py)], dash, gap, grey));
+                .legend(move |(px, py)| DashedPathElement::new(vec![(px, py), (px + sample, py)], dash, gap, grey));
         }
         for (name, c, points) in &self.clouds {
             let c = *c;
+            let (shape, r, w) = (marker_of(c), s.line(3), s.line(1));
+            let key = s.line(6);
             chart
-                .draw_series(points.iter().map(|&p| Circle::new(p, 2, c.mix(0.5).filled())))
+                .draw_series(points.iter().map(|&p| marker(shape, p, r, c, 0.5, w)))
                 .map_err(err)?
                 .label(name.as_str())
-                .legend(move |(px, py)| Circle::new((px + 12, py), 5, c.filled()));
+                .legend(move |(px, py)| marker(shape, (px + key as i32 * 2, py), key, c, 1.0, w));
         }
         chart
             .configure_series_labels()
             .background_style(WHITE.mix(0.9))
             .border_style(BLACK)
-            .label_font((FONT, LABEL_PX))
+            .label_font((FONT, s.text(LABEL_PX)))
             .position(SeriesLabelPosition::UpperLeft)
             .draw()
             .map_err(err)?;

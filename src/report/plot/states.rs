@@ -21,10 +21,10 @@ pub(super) struct States<'a> {
 /// grayscale by lightness.
 const STATES: [(&str, &str, RGBColor); 6] = [
     ("symptom_free", "symptom-free", RGBColor(204, 236, 221)),
-    ("residual_deficit", "residual deficit", RGBColor(240, 200, 120)),
-    ("improved", "improved (partial relief)", RGBColor(120, 190, 225)),
-    ("recovering", "recovering", RGBColor(0, 158, 115)),
-    ("symptomatic", "symptomatic", RGBColor(90, 60, 90)),
+    ("residual_deficit", "residual deficit", RGBColor(235, 185, 95)),
+    ("improved", "improved (partial relief)", RGBColor(105, 170, 215)),
+    ("recovering", "recovering", RGBColor(30, 160, 120)),
+    ("symptomatic", "symptomatic", RGBColor(110, 60, 110)),
     ("dead", "dead", RGBColor(20, 20, 20)),
 ];
 
