@@ -342,6 +342,8 @@ fn redrawn_alike(command: &[&str], expected: &[&str]) {
         let (a, b) = (fs::read(dir.join(name)).unwrap(), fs::read(again.join(name)).unwrap());
         assert!(a == b, "{name} of plot differs from {}'s own", command[0]);
         if name.ends_with(".png") {
+            // Slides are 16:9: 12.8 x 7.2 inches at 120 dpi.
+            assert_eq!(png_size(&dir.join(name)), (1536, 864), "{name}");
             let dpi = png_dpi(&dir.join(name)).expect("a pHYs chunk");
             // Pixels per metre, rounded: 4724 is 119.99 dpi.
             assert!((dpi - 120.0).abs() < 0.05, "{name} says {dpi} dpi");
@@ -511,4 +513,19 @@ fn every_chart_reads_in_grayscale() {
         }
     }
     assert!(checked >= 12, "only {checked} charts checked");
+}
+
+/// Every chart of a run in the slides theme is 16:9 (1280 x 720 at 100
+/// dpi), whatever its panels and rows.
+#[test]
+fn every_slide_is_16_by_9() {
+    let tmp = TempDir::new().unwrap();
+    let run = small_run(tmp.path());
+    let slides = tmp.path().join("slides");
+    crate::util::plot(&run, &slides, &["--theme", "slides", "--format", "png"]).success();
+    let names = pictures(&slides);
+    assert!(names.len() >= 10, "{names:?}");
+    for name in names {
+        assert_eq!(png_size(&slides.join(&name)), (1280, 720), "{name}");
+    }
 }

@@ -176,6 +176,31 @@ pub(super) trait Chart {
         s.base_size()
     }
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, s: &Style) -> Result<(), String>;
+    /// Whether the chart lays itself out in any canvas (its parts sized
+    /// from the canvas it is given), so that a slide's 16:9 canvas needs
+    /// no scaling; others are scaled to fit it.
+    fn reflows(&self) -> bool {
+        false
+    }
+}
+
+/// The style a chart is drawn in and the picture's size: its own size,
+/// fitted to `--width` and `--height`; in the `slides` theme without
+/// them, the 16:9 canvas, which a chart that reflows fills as it is and
+/// another fills scaled down to fit (the smaller ratio).
+pub(super) fn layout(chart: &impl Chart, style: &Style) -> (Style, (u32, u32)) {
+    let style = match style.slide_box() {
+        Some(size) if chart.reflows() => return (style.clone(), size),
+        Some((w, h)) => Style {
+            width: Some(super::style::Length::Pixels(w)),
+            height: Some(super::style::Length::Pixels(h)),
+            ..style.clone()
+        },
+        None => style.clone(),
+    };
+    let fitted = style.fitted(chart.size(&style));
+    let size = fitted.canvas(chart.size(&fitted));
+    (fitted, size)
 }
 
 /// The embedded font, DejaVu Sans.
@@ -267,8 +292,8 @@ pub(super) fn emit(chart: &impl Chart, name: &str, style: &Style, out: &mut Out)
             if !font_ready() {
                 return Err(PlotError::Font { path });
             }
-            let style = &style.fitted(chart.size(style));
-            let size = style.canvas(chart.size(style));
+            let (style, size) = layout(chart, style);
+            let style = &style;
             let mut svg = String::new();
             draw_on(
                 SVGBackend::with_string(&mut svg, size).into_drawing_area(),
@@ -293,8 +318,8 @@ pub(super) fn save_as(
     files: &mut Vec<PathBuf>,
 ) -> Result<(), PlotError> {
     let style_in = style;
-    let style = &style.fitted(chart.size(style));
-    let size = style.canvas(chart.size(style));
+    let (style, size) = layout(chart, style);
+    let style = &style;
     for &format in formats {
         let path = dir.join(format!("{name}.{}", format.extension()));
         if !font_ready() {

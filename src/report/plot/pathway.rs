@@ -23,6 +23,10 @@ pub(super) const PATHWAY_OUTCOMES: [&str; 5] = ["symptom-free", "residual defici
 pub(super) const MIN_LABELLED_SHARE: f64 = 0.06;
 
 impl Chart for Pathway<'_> {
+    fn reflows(&self) -> bool {
+        true
+    }
+
     /// Tall enough for the legend; a bar's thickness does not grow with
     /// fewer policies.
     fn size(&self, s: &Style) -> (u32, u32) {
@@ -80,12 +84,18 @@ impl Chart for Pathway<'_> {
                         let b = chart.backend_coord(&(x + w, y - 0.32));
                         hatch(root, a, b, level, s)?;
                     }
-                    if w >= MIN_LABELLED_SHARE {
+                    let text = format!("{:.0}%", 100.0 * w);
+                    // Wide enough for its share in writing.
+                    let fits = {
+                        let (a, b) = (chart.backend_coord(&(x, y)).0, chart.backend_coord(&(x + w, y)).0);
+                        (b - a) as u32 >= text_width(&text, s.text(18)) + s.text(2)
+                    };
+                    if w >= MIN_LABELLED_SHARE && fits {
                         let ink = if outcome <= 1 { &BLACK } else { &WHITE };
                         let style = TextStyle::from((FONT, s.text(18)))
                             .color(ink)
                             .pos(Pos::new(HPos::Center, VPos::Center));
-                        let text = Text::new(format!("{:.0}%", 100.0 * w), (x + w / 2.0, y), style);
+                        let text = Text::new(text, (x + w / 2.0, y), style);
                         chart.draw_series(std::iter::once(text)).map_err(err)?;
                     }
                     x += w;
