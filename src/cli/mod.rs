@@ -415,6 +415,8 @@ pub struct BenchArgs {
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
     #[command(flatten)]
+    pub style: StyleArgs,
+    #[command(flatten)]
     pub output: OutArgs,
 }
 
@@ -476,8 +478,8 @@ impl StyleArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct PlotArgs {
-    /// A directory written by `foramen run`, `merge`, `psa` or
-    /// `sensitivity`.
+    /// A directory written by `foramen run`, `merge`, `psa`,
+    /// `sensitivity` or `bench`.
     pub run_dir: PathBuf,
     #[command(flatten)]
     pub style: StyleArgs,
@@ -948,7 +950,8 @@ fn bench_command(args: BenchArgs) -> Result<(), Error> {
             println!("{}", terminal::format_row(r));
         }
     };
-    let benched = jobs::bench::bench(&loaded, &args.output.destination(), &plan, on_counts, on_row)?;
+    let pictures = args.style.pictures()?;
+    let benched = jobs::bench::bench(&loaded, &args.output.destination(), &plan, &pictures, on_counts, on_row)?;
     args.output.show(benched)
 }
 

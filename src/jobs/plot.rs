@@ -1,7 +1,8 @@
 //! `foramen plot DIR`: every chart of a directory a command wrote, drawn
 //! again from its tables, in another style or format. Each kind of
 //! directory has one function here that reads its tables back and draws
-//! its charts ([`draw`] for runs, [`draw_psa`], [`draw_sensitivity`]),
+//! its charts ([`draw`] for runs, [`draw_psa`], [`draw_sensitivity`],
+//! [`draw_bench`]),
 //! and the command that writes the directory draws through it too, so
 //! its pictures and `foramen plot`'s with the same options are the same
 //! bytes.
@@ -114,6 +115,17 @@ pub fn draw_sensitivity(
     plot::write_tornado(&results, &labels, dir, &pictures.style, &pictures.formats).map_err(plot_error)
 }
 
+/// The scaling chart of the `foramen bench` whose tables are in
+/// `tables_dir` (bench.csv), drawn into `dir`.
+///
+/// # Errors
+/// As [`tables::read_scaling`], and [`Error::Runtime`] naming a chart
+/// that could not be drawn.
+pub fn draw_bench(tables_dir: &Path, dir: &Path, pictures: &Pictures) -> Result<Vec<PathBuf>, Error> {
+    let rows = tables::read_scaling(tables_dir)?;
+    plot::write_scaling(&rows, dir, &pictures.style, &pictures.formats).map_err(plot_error)
+}
+
 /// The kinds of directory `foramen plot` draws, each known by the table
 /// only its command writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,14 +133,16 @@ pub enum Kind {
     Run,
     Psa,
     Sensitivity,
+    Bench,
 }
 
 impl Kind {
     /// Every kind with the table that tells it.
-    const ALL: [(Kind, &'static str); 3] = [
+    const ALL: [(Kind, &'static str); 4] = [
         (Kind::Run, tables::run::SUMMARY.file),
         (Kind::Psa, tables::psa::PSA.file),
         (Kind::Sensitivity, tables::sweep::SENSITIVITY.file),
+        (Kind::Bench, tables::bench::BENCH.file),
     ];
 
     /// The kind of the directory `dir`, from the tables in it.
@@ -141,7 +155,7 @@ impl Kind {
         }
         let files: Vec<&str> = Kind::ALL.iter().map(|(_, f)| *f).collect();
         Err(Error::Usage(format!(
-            "{} has none of the tables foramen plot draws from (looked for {}): give a directory written by `foramen run`, `merge`, `psa` or `sensitivity`",
+            "{} has none of the tables foramen plot draws from (looked for {}): give a directory written by `foramen run`, `merge`, `psa`, `sensitivity` or `bench`",
             dir.display(),
             files.join(", ")
         )))
@@ -182,7 +196,7 @@ pub fn plot(run_dir: &Path, options: &PlotOptions) -> Result<Plotted, Error> {
     options.pictures.check()?;
     if !run_dir.is_dir() {
         return Err(Error::Usage(format!(
-            "{} is not a directory; give a directory written by `foramen run`, `merge`, `psa` or `sensitivity`",
+            "{} is not a directory; give a directory written by `foramen run`, `merge`, `psa`, `sensitivity` or `bench`",
             run_dir.display()
         )));
     }
@@ -200,6 +214,7 @@ pub fn plot(run_dir: &Path, options: &PlotOptions) -> Result<Plotted, Error> {
         let drawn = match kind {
             Kind::Psa => draw_psa(run_dir, &loaded.scenario, &staging.0, &options.pictures)?,
             Kind::Sensitivity => draw_sensitivity(run_dir, &loaded, &staging.0, &options.pictures)?,
+            Kind::Bench => draw_bench(run_dir, &staging.0, &options.pictures)?,
             Kind::Run => unreachable!("runs are drawn below"),
         };
         let pictures = drawn.len();

@@ -371,6 +371,14 @@ fn plot_redraws_a_psa_directory_as_psa_drew_it() {
 }
 
 #[test]
+fn plot_redraws_a_bench_directory_as_bench_drew_it() {
+    redrawn_alike(
+        &["bench", "--patients", "200", "--threads", "1,2", "--repeats", "1"],
+        &["scaling.svg", "scaling.png"],
+    );
+}
+
+#[test]
 fn plot_redraws_a_sensitivity_directory_as_sensitivity_drew_it() {
     redrawn_alike(&["sensitivity", "--patients", "300"], &["tornado.svg", "tornado.png"]);
 }
@@ -382,7 +390,9 @@ fn plot_names_the_tables_it_looks_for() {
     let tmp = TempDir::new().unwrap();
     stderr_has(
         crate::util::plot(tmp.path(), &tmp.path().join("out"), &[]).failure(),
-        &["has none of the tables foramen plot draws from (looked for summary.csv, psa.csv, sensitivity.csv"],
+        &[
+            "has none of the tables foramen plot draws from (looked for summary.csv, psa.csv, sensitivity.csv, bench.csv",
+        ],
     );
 }
 

@@ -241,3 +241,14 @@ pub struct EvppiGroup {
     /// error and the EVPI.
     pub at_scenario: Vec<(f64, f64, Option<f64>, f64)>,
 }
+
+/// One row of `foramen bench`'s scaling chart (bench.csv): a cohort size
+/// and thread count, and the simulation's and its draws-only baseline's
+/// patient-paths per second.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ScalingPoint {
+    pub patients: u64,
+    pub threads: u64,
+    pub paths_per_second: f64,
+    pub baseline_paths_per_second: f64,
+}

@@ -23,7 +23,7 @@ pub mod sweep;
 pub mod targets;
 pub mod variants;
 
-pub use bench::{bench_frame, floor_frame};
+pub use bench::{bench_frame, floor_frame, read_scaling};
 pub use events::write_events;
 pub use evppi::evppi_frame;
 pub use patients::write_patients;
