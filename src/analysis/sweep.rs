@@ -152,6 +152,39 @@ impl Measure {
         }
     }
 
+    /// The measure whose [`Measure::label`] is `label` (the `target`
+    /// column of sensitivity.csv), if it is one.
+    pub fn from_label(label: &str) -> Option<Measure> {
+        let find = crate::outcome::find;
+        if let Some(rest) = label.strip_prefix("incremental net benefit at ") {
+            let (amount, rest) = rest.split_once(' ')?;
+            let (currency, pair) = rest.split_once(" per QALY, ")?;
+            let contrast = match pair {
+                "the best minus the runner-up" => None,
+                _ => pair.split_once(" minus ").map(|(a, b)| (a.to_string(), b.to_string())),
+            };
+            return Some(Measure::NetBenefit {
+                contrast,
+                wtp: amount.parse().ok()?,
+                currency: currency.to_string(),
+            });
+        }
+        if let Some(rest) = label.strip_prefix("difference in ") {
+            let (outcome, pair) = rest.split_once(", ")?;
+            let (policy, reference) = pair.split_once(" minus ")?;
+            return Some(Measure::Contrast {
+                outcome: find(outcome)?,
+                policy: policy.to_string(),
+                reference: reference.to_string(),
+            });
+        }
+        let (outcome, policy) = label.split_once(" under ")?;
+        Some(Measure::Policy {
+            outcome: find(outcome)?,
+            policy: policy.to_string(),
+        })
+    }
+
     /// The settings this target needs (the contrast's reference).
     fn settings(&self, settings: &Settings) -> Settings {
         let mut settings = settings.clone();
@@ -513,6 +546,40 @@ fn edited(doc: &Document, overrides: &Overrides, path: &str, low: f64, high: f64
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every measure is read back from its label (sensitivity.csv's
+    /// `target`), and text that is no label is refused.
+    #[test]
+    fn a_measure_is_read_back_from_its_label() {
+        let recovered = crate::outcome::Id::Recovered.def();
+        let measures = [
+            Measure::Policy {
+                outcome: recovered,
+                policy: "early-surgery".into(),
+            },
+            Measure::Contrast {
+                outcome: crate::outcome::Id::Surgery.def(),
+                policy: "a".into(),
+                reference: "b".into(),
+            },
+            Measure::NetBenefit {
+                contrast: Some(("stepwise".into(), "early".into())),
+                wtp: 50_000.0,
+                currency: "USD".into(),
+            },
+            Measure::NetBenefit {
+                contrast: None,
+                wtp: 20_000.5,
+                currency: "GBP".into(),
+            },
+        ];
+        for m in measures {
+            let back = Measure::from_label(&m.label()).unwrap_or_else(|| panic!("{} is not read back", m.label()));
+            assert_eq!(back.label(), m.label());
+        }
+        assert!(Measure::from_label("recovery under").is_none());
+        assert!(Measure::from_label("nothing under stepwise").is_none());
+    }
 
     #[test]
     fn ranges_are_evenly_spaced() {

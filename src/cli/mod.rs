@@ -243,6 +243,8 @@ pub struct PsaArgs {
     #[arg(long)]
     pub no_evppi: bool,
     #[command(flatten)]
+    pub style: StyleArgs,
+    #[command(flatten)]
     pub output: OutArgs,
 }
 
@@ -308,6 +310,8 @@ pub struct SensitivityArgs {
     pub wtp: Option<f64>,
     #[command(flatten)]
     pub sim: SimArgs,
+    #[command(flatten)]
+    pub style: StyleArgs,
     #[command(flatten)]
     pub output: OutArgs,
 }
@@ -411,13 +415,15 @@ pub struct BenchArgs {
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
     #[command(flatten)]
+    pub style: StyleArgs,
+    #[command(flatten)]
     pub output: OutArgs,
 }
 
-#[derive(Debug, clap::Args)]
-pub struct PlotArgs {
-    /// A run directory (written by `foramen run` or `foramen merge`).
-    pub run_dir: PathBuf,
+/// How a command draws its charts: `foramen plot` and every command that
+/// writes charts take these.
+#[derive(Debug, Clone, clap::Args)]
+pub struct StyleArgs {
     /// Picture formats, comma-separated: png, svg, pdf.
     #[arg(long, value_name = "FORMAT,...", value_delimiter = ',', default_value = "png,svg", value_parser = Format::parse)]
     pub format: Vec<Format>,
@@ -443,8 +449,42 @@ pub struct PlotArgs {
     /// default the theme's (14.4 for paper).
     #[arg(long, value_name = "PT")]
     pub font_size: Option<f64>,
-    /// Folder for the pictures (created if missing); default the run
-    /// directory. Pictures of the same name are replaced.
+}
+
+impl StyleArgs {
+    /// The style and formats asked for (each format once), checked.
+    ///
+    /// # Errors
+    /// As [`jobs::plot::Pictures::check`].
+    fn pictures(&self) -> Result<jobs::plot::Pictures, Error> {
+        let mut formats = self.format.clone();
+        formats.sort();
+        formats.dedup();
+        let pictures = jobs::plot::Pictures {
+            style: Style {
+                width: self.width,
+                height: self.height,
+                dpi: self.dpi,
+                title: !self.no_title,
+                theme: self.theme,
+                font_size: self.font_size,
+            },
+            formats,
+        };
+        pictures.check()?;
+        Ok(pictures)
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PlotArgs {
+    /// A directory written by `foramen run`, `merge`, `psa`,
+    /// `sensitivity` or `bench`.
+    pub run_dir: PathBuf,
+    #[command(flatten)]
+    pub style: StyleArgs,
+    /// Folder for the pictures (created if missing); default the
+    /// directory drawn. Pictures of the same name are replaced.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Print nothing but errors.
@@ -657,6 +697,7 @@ fn psa_command(args: PsaArgs) -> Result<(), Error> {
         posterior: args.posterior.clone(),
         groups: args.group.clone(),
         evppi: !args.no_evppi,
+        pictures: args.style.pictures()?,
     };
     let report = jobs::psa::psa(
         &loaded,
@@ -753,7 +794,8 @@ fn sensitivity_command(args: SensitivityArgs) -> Result<(), Error> {
             }
         }
     };
-    let report = jobs::sensitivity::sensitivity(&loaded, &settings, &args.output.destination(), target)?;
+    let pictures = args.style.pictures()?;
+    let report = jobs::sensitivity::sensitivity(&loaded, &settings, &args.output.destination(), target, &pictures)?;
     args.output.show(report)
 }
 
@@ -843,23 +885,12 @@ fn calibrate_command(args: CalibrateArgs) -> Result<(), Error> {
 }
 
 fn plot_command(args: PlotArgs) -> Result<(), Error> {
-    let mut formats = args.format.clone();
-    formats.sort();
-    formats.dedup();
     let options = jobs::plot::PlotOptions {
-        style: Style {
-            width: args.width,
-            height: args.height,
-            dpi: args.dpi,
-            title: !args.no_title,
-            theme: args.theme,
-            font_size: args.font_size,
-        },
-        formats,
+        pictures: args.style.pictures()?,
         out: args.out.clone(),
     };
     let plotted = jobs::plot::plot(&args.run_dir, &options)?;
-    if !plotted.report {
+    if plotted.report == Some(false) {
         eprintln!(
             "note: no report.html: {} has no scenario.toml (a run directory made before runs carried their scenario)",
             args.run_dir.display()
@@ -919,7 +950,8 @@ fn bench_command(args: BenchArgs) -> Result<(), Error> {
             println!("{}", terminal::format_row(r));
         }
     };
-    let benched = jobs::bench::bench(&loaded, &args.output.destination(), &plan, on_counts, on_row)?;
+    let pictures = args.style.pictures()?;
+    let benched = jobs::bench::bench(&loaded, &args.output.destination(), &plan, &pictures, on_counts, on_row)?;
     args.output.show(benched)
 }
 

@@ -8,9 +8,10 @@ use crate::analysis::Settings;
 use crate::analysis::bench::{self, BenchPlan, BenchRow, DrawCounts};
 use crate::analysis::floor::{self, Floor};
 use crate::error::Error;
-use crate::jobs::{Destination, Job, Loaded, Work, plot_error, timed};
+use crate::jobs::plot::{Pictures, draw_bench};
+use crate::jobs::{Destination, Job, Loaded, Work, timed};
 use crate::output::Manifest;
-use crate::report::{plot, tables, terminal};
+use crate::report::{tables, terminal};
 use crate::simulate::engine::RunSpec;
 
 /// What `foramen bench` measured.
@@ -43,6 +44,7 @@ pub fn bench(
     loaded: &Loaded,
     dest: &Destination,
     plan: &BenchPlan,
+    pictures: &Pictures,
     on_counts: impl FnOnce(&DrawCounts),
     on_row: impl FnMut(&BenchRow),
 ) -> Result<Benched, Error> {
@@ -65,7 +67,7 @@ pub fn bench(
         tables::floor_frame(&floor, one_thread_ns)?,
     )?;
     job.wrote([bench_table, floor_table]);
-    job.wrote(plot::write_scaling(&rows, job.dir()).map_err(plot_error)?);
+    job.wrote(draw_bench(job.dir(), job.dir(), pictures)?);
     let (dir, manifest) = job.finish(&Work {
         spec: &RunSpec {
             patients: largest,

@@ -1,14 +1,18 @@
-//! `foramen plot RUN_DIR`: every chart of a run drawn again from its
-//! tables, in another style or format. `foramen run` and `merge` draw
-//! through [`draw`] too, so a run's pictures and `foramen plot`'s with the
-//! same options are the same bytes.
+//! `foramen plot DIR`: every chart of a directory a command wrote, drawn
+//! again from its tables, in another style or format. Each kind of
+//! directory has one function here that reads its tables back and draws
+//! its charts ([`draw`] for runs, [`draw_psa`], [`draw_sensitivity`],
+//! [`draw_bench`]),
+//! and the command that writes the directory draws through it too, so
+//! its pictures and `foramen plot`'s with the same options are the same
+//! bytes.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Setting};
 use crate::jobs::report::{REPORT, load_run, write_report};
-use crate::jobs::{SCENARIO_COPY, plot_error};
+use crate::jobs::{Loaded, SCENARIO_COPY, plot_error};
 use crate::output::{Manifest, read_json};
 use crate::report::plot::{self, Format, Style};
 use crate::report::tables;
@@ -31,12 +35,138 @@ pub fn draw(
     plot::write_plots(&run, dir, style, formats).map_err(plot_error)
 }
 
+/// How a command draws its charts: the style and the file formats.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pictures {
+    pub style: Style,
+    pub formats: Vec<Format>,
+}
+
+impl Default for Pictures {
+    /// The default style, PNG and SVG.
+    fn default() -> Pictures {
+        Pictures {
+            style: Style::default(),
+            formats: Format::RUN.to_vec(),
+        }
+    }
+}
+
+impl Pictures {
+    /// Checks the style and that there is a format.
+    ///
+    /// # Errors
+    /// As [`Style::check`]; [`Error::Setting`] without a format.
+    pub fn check(&self) -> Result<(), Error> {
+        self.style.check()?;
+        if self.formats.is_empty() {
+            return Err(Error::setting(
+                Setting::Format,
+                "(none)",
+                "give at least one of png, svg, pdf",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The charts of a probabilistic analysis whose tables are in
+/// `tables_dir` (psa.csv and the rest, labels.csv), of `scenario`, drawn
+/// into `dir`; returns the files written.
+///
+/// # Errors
+/// As [`tables::read_psa_charts`], and [`Error::Runtime`] naming a chart
+/// that could not be drawn.
+pub fn draw_psa(
+    tables_dir: &Path,
+    scenario: &crate::scenario::Scenario,
+    dir: &Path,
+    pictures: &Pictures,
+) -> Result<Vec<PathBuf>, Error> {
+    let policies: Vec<String> = scenario.policies().iter().map(|p| p.name.clone()).collect();
+    let economics = scenario
+        .economics()
+        .map(|e| (e.currency.as_str(), e.willingness_to_pay.as_slice()));
+    let labels = tables::read_labels(tables_dir)?;
+    let charts = tables::read_psa_charts(tables_dir, &policies, economics, labels)?;
+    plot::write_psa_plots(&charts, dir, &pictures.style, &pictures.formats).map_err(plot_error)
+}
+
+/// The tornado diagram of the one-way sensitivity analysis whose tables
+/// are in `tables_dir` (sensitivity.csv, labels.csv), drawn into `dir`,
+/// its parameters with the units `loaded` gives them.
+///
+/// # Errors
+/// As [`tables::read_sensitivity`], and [`Error::Runtime`] naming a chart
+/// that could not be drawn.
+pub fn draw_sensitivity(
+    tables_dir: &Path,
+    loaded: &Loaded,
+    dir: &Path,
+    pictures: &Pictures,
+) -> Result<Vec<PathBuf>, Error> {
+    let results = tables::read_sensitivity(tables_dir)?;
+    let mut labels = tables::read_labels(tables_dir)?;
+    for r in &results.rows {
+        if let Some(unit) = loaded.document.unit(&r.parameter) {
+            labels.insert("unit", &r.parameter, &unit);
+        }
+    }
+    plot::write_tornado(&results, &labels, dir, &pictures.style, &pictures.formats).map_err(plot_error)
+}
+
+/// The scaling chart of the `foramen bench` whose tables are in
+/// `tables_dir` (bench.csv), drawn into `dir`.
+///
+/// # Errors
+/// As [`tables::read_scaling`], and [`Error::Runtime`] naming a chart
+/// that could not be drawn.
+pub fn draw_bench(tables_dir: &Path, dir: &Path, pictures: &Pictures) -> Result<Vec<PathBuf>, Error> {
+    let rows = tables::read_scaling(tables_dir)?;
+    plot::write_scaling(&rows, dir, &pictures.style, &pictures.formats).map_err(plot_error)
+}
+
+/// The kinds of directory `foramen plot` draws, each known by the table
+/// only its command writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Run,
+    Psa,
+    Sensitivity,
+    Bench,
+}
+
+impl Kind {
+    /// Every kind with the table that tells it.
+    const ALL: [(Kind, &'static str); 4] = [
+        (Kind::Run, tables::run::SUMMARY.file),
+        (Kind::Psa, tables::psa::PSA.file),
+        (Kind::Sensitivity, tables::sweep::SENSITIVITY.file),
+        (Kind::Bench, tables::bench::BENCH.file),
+    ];
+
+    /// The kind of the directory `dir`, from the tables in it.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] naming the files looked for when none is there.
+    pub fn of(dir: &Path) -> Result<Kind, Error> {
+        if let Some((kind, _)) = Kind::ALL.iter().find(|(_, file)| dir.join(file).exists()) {
+            return Ok(*kind);
+        }
+        let files: Vec<&str> = Kind::ALL.iter().map(|(_, f)| *f).collect();
+        Err(Error::Usage(format!(
+            "{} has none of the tables foramen plot draws from (looked for {}): give a directory written by `foramen run`, `merge`, `psa`, `sensitivity` or `bench`",
+            dir.display(),
+            files.join(", ")
+        )))
+    }
+}
+
 /// What `foramen plot` is asked for.
 #[derive(Debug, Clone)]
 pub struct PlotOptions {
-    pub style: Style,
-    pub formats: Vec<Format>,
-    /// Where the pictures go; default the run directory.
+    pub pictures: Pictures,
+    /// Where the pictures go; default the directory drawn.
     pub out: Option<PathBuf>,
 }
 
@@ -63,17 +193,10 @@ impl Drop for Staging {
 /// [`Error::Usage`] for bad options; as [`draw`]; [`Error::Output`] when
 /// the destination cannot be written.
 pub fn plot(run_dir: &Path, options: &PlotOptions) -> Result<Plotted, Error> {
-    options.style.check()?;
-    if options.formats.is_empty() {
-        return Err(Error::setting(
-            Setting::Format,
-            "(none)",
-            "give at least one of png, svg, pdf",
-        ));
-    }
+    options.pictures.check()?;
     if !run_dir.is_dir() {
         return Err(Error::Usage(format!(
-            "{} is not a directory; give a run directory written by `foramen run` or `foramen merge`",
+            "{} is not a directory; give a directory written by `foramen run`, `merge`, `psa`, `sensitivity` or `bench`",
             run_dir.display()
         )));
     }
@@ -83,7 +206,20 @@ pub fn plot(run_dir: &Path, options: &PlotOptions) -> Result<Plotted, Error> {
             run_dir.display()
         )));
     }
-    let manifest: Manifest = read_json(&run_dir.join("manifest.json"), "a foramen run's manifest")?;
+    let kind = Kind::of(run_dir)?;
+    let manifest: Manifest = read_json(&run_dir.join("manifest.json"), "a foramen directory's manifest")?;
+    if kind != Kind::Run {
+        let loaded = load_run(run_dir, &manifest)?;
+        let staging = Staging::new(options, run_dir)?;
+        let drawn = match kind {
+            Kind::Psa => draw_psa(run_dir, &loaded.scenario, &staging.0, &options.pictures)?,
+            Kind::Sensitivity => draw_sensitivity(run_dir, &loaded, &staging.0, &options.pictures)?,
+            Kind::Bench => draw_bench(run_dir, &staging.0, &options.pictures)?,
+            Kind::Run => unreachable!("runs are drawn below"),
+        };
+        let pictures = drawn.len();
+        return staging.publish(drawn, pictures, None);
+    }
     // The report needs the scenario; run directories made before they
     // carried it get their pictures only.
     let loaded = if run_dir.join(SCENARIO_COPY).exists() {
@@ -91,46 +227,63 @@ pub fn plot(run_dir: &Path, options: &PlotOptions) -> Result<Plotted, Error> {
     } else {
         None
     };
-    let dest = options.out.clone().unwrap_or_else(|| run_dir.to_path_buf());
-    fs::create_dir_all(&dest).map_err(|source| Error::Output {
-        path: dest.clone(),
-        source,
-    })?;
-    let staging = Staging(dest.join(format!(".foramen-plot.partial-{}", std::process::id())));
-    let _ = fs::remove_dir_all(&staging.0);
-    fs::create_dir(&staging.0).map_err(|source| Error::Output {
-        path: staging.0.clone(),
-        source,
-    })?;
+    let staging = Staging::new(options, run_dir)?;
+    let style = &options.pictures.style;
     let mut drawn = draw(
         run_dir,
         &manifest.scenario,
         manifest.horizon_days,
         &staging.0,
-        &options.style,
-        &options.formats,
+        style,
+        &options.pictures.formats,
     )?;
     let pictures = drawn.len();
     if let Some(loaded) = &loaded {
-        write_report(run_dir, &staging.0, loaded, &manifest, &options.style)?;
+        write_report(run_dir, &staging.0, loaded, &manifest, style)?;
         drawn.push(staging.0.join(REPORT));
     }
-    let mut written = Vec::with_capacity(drawn.len());
-    for file in drawn {
-        let Some(name) = file.file_name() else { continue };
-        let target = dest.join(name);
-        fs::rename(&file, &target).map_err(|source| Error::Output {
-            path: target.clone(),
+    staging.publish(drawn, pictures, Some(loaded.is_some()))
+}
+
+impl Staging {
+    /// The hidden folder in the destination of `options` (default
+    /// `dir`), both created.
+    fn new(options: &PlotOptions, dir: &Path) -> Result<Staging, Error> {
+        let dest = options.out.clone().unwrap_or_else(|| dir.to_path_buf());
+        fs::create_dir_all(&dest).map_err(|source| Error::Output {
+            path: dest.clone(),
             source,
         })?;
-        written.push(target);
+        let staging = Staging(dest.join(format!(".foramen-plot.partial-{}", std::process::id())));
+        let _ = fs::remove_dir_all(&staging.0);
+        fs::create_dir(&staging.0).map_err(|source| Error::Output {
+            path: staging.0.clone(),
+            source,
+        })?;
+        Ok(staging)
     }
-    Ok(Plotted {
-        dir: dest.clone(),
-        files: written,
-        pictures,
-        report: loaded.is_some(),
-    })
+
+    /// Renames each of `drawn` (files in the staging folder) into the
+    /// destination, beside it.
+    fn publish(self, drawn: Vec<PathBuf>, pictures: usize, report: Option<bool>) -> Result<Plotted, Error> {
+        let dest = self.0.parent().map(Path::to_path_buf).unwrap_or_default();
+        let mut written = Vec::with_capacity(drawn.len());
+        for file in drawn {
+            let Some(name) = file.file_name() else { continue };
+            let target = dest.join(name);
+            fs::rename(&file, &target).map_err(|source| Error::Output {
+                path: target.clone(),
+                source,
+            })?;
+            written.push(target);
+        }
+        Ok(Plotted {
+            dir: dest,
+            files: written,
+            pictures,
+            report,
+        })
+    }
 }
 
 /// What `foramen plot` wrote.
@@ -142,14 +295,19 @@ pub struct Plotted {
     pub files: Vec<PathBuf>,
     /// How many of them are pictures.
     pub pictures: usize,
-    /// Whether report.html was written (not for a run directory without
-    /// scenario.toml, from before runs carried their scenario).
-    pub report: bool,
+    /// For a run directory, whether report.html was written (not for one
+    /// without scenario.toml, from before runs carried their scenario);
+    /// `None` for other directories, which have no report to redraw.
+    pub report: Option<bool>,
 }
 
 impl std::fmt::Display for Plotted {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let report = if self.report { " and report.html" } else { "" };
+        let report = if self.report == Some(true) {
+            " and report.html"
+        } else {
+            ""
+        };
         writeln!(
             f,
             "wrote {} pictures{report} into {}",

@@ -8,11 +8,12 @@ use crate::analysis::evppi::{self, Group, GroupEvppi};
 use crate::analysis::psa::{self, MAX_DRAWS, PsaResults};
 use crate::error::{Error, Setting};
 use crate::estimate::psa::effective_population;
-use crate::jobs::{Destination, Job, Loaded, Source, Work, plot_error, threads, timed};
+use crate::jobs::plot::{Pictures, draw_psa};
+use crate::jobs::{Destination, Job, Loaded, Source, Work, threads, timed};
 use crate::output::Manifest;
 use crate::output::psa_partial::{self, PsaPartial, PsaRun};
 use crate::report::progress::Terminal;
-use crate::report::{plot, tables, terminal};
+use crate::report::{tables, terminal};
 use crate::scenario::document::Overrides;
 use crate::scenario::economics::MAX_WILLINGNESS_TO_PAY;
 use crate::simulate::shard::Shard;
@@ -39,6 +40,8 @@ pub struct PsaOptions {
     pub groups: Vec<Group>,
     /// Compute the EVPPI (with economics).
     pub evppi: bool,
+    /// How the charts are drawn.
+    pub pictures: Pictures,
 }
 
 /// What a finished `foramen psa` reports: the directory, the results
@@ -255,11 +258,7 @@ fn write(
         Vec::new()
     };
     job.wrote([tables::write_labels(scenario, job.dir())?]);
-    let labels = tables::labels_of(scenario);
-    job.wrote(plot::write_psa_plots(&results, &labels, job.dir()).map_err(plot_error)?);
-    if !evppi.is_empty() {
-        job.wrote(plot::write_evppi(&results, &evppi, &labels, job.dir()).map_err(plot_error)?);
-    }
+    job.wrote(draw_psa(job.dir(), scenario, job.dir(), &options.pictures)?);
     let (dir, manifest) = job.finish(work)?;
     Ok((dir, results, evppi, manifest))
 }
@@ -296,6 +295,7 @@ pub fn merge(dirs: &[PathBuf], dest: &Destination) -> Result<PsaReport, Error> {
         posterior: None,
         groups: Vec::new(),
         evppi: true,
+        pictures: Pictures::default(),
     };
     let paths: Vec<String> = loaded.document.beliefs().iter().map(|b| b.path.clone()).collect();
     let groups = evppi::resolve(&paths, &evppi::joint_groups(&loaded.document))?;

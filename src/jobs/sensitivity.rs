@@ -6,9 +6,10 @@ use std::path::PathBuf;
 use crate::analysis::Settings;
 use crate::analysis::sweep::{self, Measure, SensitivityResults};
 use crate::error::Error;
-use crate::jobs::{Destination, Job, Loaded, Work, parameter_labels, plot_error, threads, timed};
+use crate::jobs::plot::{Pictures, draw_sensitivity};
+use crate::jobs::{Destination, Job, Loaded, Work, threads, timed};
 use crate::output::Manifest;
-use crate::report::{plot, tables, terminal};
+use crate::report::{tables, terminal};
 
 /// Runs the one-way sensitivity analysis of `target` and writes its
 /// directory.
@@ -21,6 +22,7 @@ pub fn sensitivity(
     settings: &Settings,
     dest: &Destination,
     target: Measure,
+    pictures: &Pictures,
 ) -> Result<SensitivityReport, Error> {
     let spec = settings.spec(&loaded.scenario)?;
     let mut job = Job::start(
@@ -34,8 +36,7 @@ pub fn sensitivity(
     let frame = tables::sensitivity_frame(&results)?;
     job.wrote([tables::write(job.dir(), &tables::sweep::SENSITIVITY, frame)?]);
     job.wrote([tables::write_labels(&loaded.scenario, job.dir())?]);
-    let labels = parameter_labels(loaded, results.rows.iter().map(|r| r.parameter.as_str()));
-    job.wrote(plot::write_tornado(&results, &labels, job.dir()).map_err(plot_error)?);
+    job.wrote(draw_sensitivity(job.dir(), loaded, job.dir(), pictures)?);
     let (dir, manifest) = job.finish(&Work {
         spec: &spec,
         threads: threads(settings),

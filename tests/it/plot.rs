@@ -249,7 +249,10 @@ fn plot_refuses_bad_options_and_bad_tables_and_writes_nothing() {
     // Not a run directory.
     let empty = tmp.path().join("empty");
     fs::create_dir(&empty).unwrap();
-    stderr_has(foramen().arg("plot").arg(&empty).assert().code(2), &["manifest.json"]);
+    stderr_has(
+        foramen().arg("plot").arg(&empty).assert().code(2),
+        &["has none of the tables foramen plot draws from (looked for summary.csv"],
+    );
 }
 
 /// The number-at-risk table under the recovery curves: at_risk.csv holds,
@@ -309,5 +312,230 @@ fn number_at_risk_is_counted_from_the_patients() {
                 "{name}: {n} at risk on day {day} is not in the table"
             );
         }
+    }
+}
+
+/// `COMMAND ARGS... -q --out DIR/NAME` on the default scenario, asserted
+/// to succeed; returns the directory.
+fn command_quiet(dir: &Path, name: &str, args: &[&str]) -> PathBuf {
+    let out = dir.join(name);
+    foramen().args(args).args(["-q", "--out"]).arg(&out).assert().success();
+    out
+}
+
+/// A command draws its charts in the style asked for, and `foramen plot`
+/// on its directory with the same options draws the same bytes (each PNG
+/// saying its dpi); the directory's own files are left alone.
+fn redrawn_alike(command: &[&str], expected: &[&str]) {
+    let tmp = TempDir::new().unwrap();
+    let style = ["--theme", "slides", "--format", "svg,png", "--dpi", "120"];
+    let args: Vec<&str> = command.iter().chain(&style).copied().collect();
+    let dir = command_quiet(tmp.path(), "made", &args);
+    let names = pictures(&dir);
+    for e in expected {
+        assert!(names.contains(&e.to_string()), "{} drew {names:?}", command[0]);
+    }
+    let again = tmp.path().join("again");
+    crate::util::plot(&dir, &again, &style).success();
+    assert_eq!(pictures(&again), names, "plot drew other pictures than {}", command[0]);
+    for name in &names {
+        let (a, b) = (fs::read(dir.join(name)).unwrap(), fs::read(again.join(name)).unwrap());
+        assert!(a == b, "{name} of plot differs from {}'s own", command[0]);
+        if name.ends_with(".png") {
+            // Slides are 16:9: 12.8 x 7.2 inches at 120 dpi.
+            assert_eq!(png_size(&dir.join(name)), (1536, 864), "{name}");
+            let dpi = png_dpi(&dir.join(name)).expect("a pHYs chunk");
+            // Pixels per metre, rounded: 4724 is 119.99 dpi.
+            assert!((dpi - 120.0).abs() < 0.05, "{name} says {dpi} dpi");
+        }
+    }
+    // No report.html for these directories, and no staging folder left.
+    assert!(!again.join("report.html").exists());
+    let left: Vec<_> = fs::read_dir(&again).unwrap().filter_map(Result::ok).collect();
+    assert_eq!(left.len(), names.len(), "{left:?}");
+}
+
+#[test]
+fn plot_redraws_a_psa_directory_as_psa_drew_it() {
+    redrawn_alike(
+        &["psa", "--draws", "12", "--patients", "200"],
+        &[
+            "ce_plane.svg",
+            "ceac.png",
+            "evpi.svg",
+            "importance.png",
+            "psa_recovery.svg",
+            "evppi.svg",
+        ],
+    );
+}
+
+#[test]
+fn plot_redraws_a_bench_directory_as_bench_drew_it() {
+    redrawn_alike(
+        &["bench", "--patients", "200", "--threads", "1,2", "--repeats", "1"],
+        &["scaling.svg", "scaling.png"],
+    );
+}
+
+#[test]
+fn plot_redraws_a_sensitivity_directory_as_sensitivity_drew_it() {
+    redrawn_alike(&["sensitivity", "--patients", "300"], &["tornado.svg", "tornado.png"]);
+}
+
+/// A directory no command of foramen wrote is refused with the tables
+/// looked for.
+#[test]
+fn plot_names_the_tables_it_looks_for() {
+    let tmp = TempDir::new().unwrap();
+    stderr_has(
+        crate::util::plot(tmp.path(), &tmp.path().join("out"), &[]).failure(),
+        &[
+            "has none of the tables foramen plot draws from (looked for summary.csv, psa.csv, sensitivity.csv, bench.csv",
+        ],
+    );
+}
+
+/// The drawn marks of one colour in a chart's SVG: how light the colour
+/// is in grayscale and what else tells it apart.
+#[derive(Debug, Default)]
+struct Ink {
+    /// 0.299 R + 0.587 G + 0.114 B of the colour at its most opaque,
+    /// over white (0 black, 255 white).
+    luminance: f64,
+    /// The shapes of its points (small marks): tag, corners, pointing up.
+    markers: std::collections::BTreeSet<String>,
+    /// The most common length of its two-point line pieces (a dashed
+    /// line is drawn as dashes), when it has at least five.
+    dash: Option<i64>,
+}
+
+/// The value of attribute `name` in an SVG element's text.
+fn attribute<'a>(element: &'a str, name: &str) -> Option<&'a str> {
+    let at = element.find(&format!(" {name}=\""))? + name.len() + 3;
+    element[at..].split('"').next()
+}
+
+/// Every colour of an SVG's marks but black and white (axes, grid, text,
+/// background, hatching), with its [`Ink`].
+fn inks(svg: &str) -> std::collections::BTreeMap<String, Ink> {
+    let mut inks: std::collections::BTreeMap<String, Ink> = std::collections::BTreeMap::new();
+    let mut pieces: std::collections::BTreeMap<String, Vec<i64>> = std::collections::BTreeMap::new();
+    for element in svg.split('<').skip(1) {
+        let tag = element.split([' ', '>', '/']).next().unwrap_or("");
+        if !["polyline", "polygon", "circle", "rect", "line", "path"].contains(&tag) {
+            continue;
+        }
+        let colour = attribute(element, "fill")
+            .filter(|c| *c != "none")
+            .or_else(|| attribute(element, "stroke"))
+            .unwrap_or("none");
+        if ["none", "#000000", "#FFFFFF"].contains(&colour) {
+            continue;
+        }
+        let opacity: f64 = attribute(element, "opacity")
+            .and_then(|o| o.parse().ok())
+            .unwrap_or(1.0);
+        let hex = |i: usize| f64::from(u8::from_str_radix(&colour[i..i + 2], 16).unwrap());
+        let lum = 0.299 * hex(1) + 0.587 * hex(3) + 0.114 * hex(5);
+        let ink = inks.entry(colour.to_string()).or_insert_with(|| Ink {
+            luminance: 255.0,
+            ..Ink::default()
+        });
+        ink.luminance = ink.luminance.min(255.0 - opacity * (255.0 - lum));
+        let points: Vec<(i64, i64)> = attribute(element, "points")
+            .unwrap_or("")
+            .split_whitespace()
+            .filter_map(|p| {
+                let (x, y) = p.split_once(',')?;
+                Some((x.parse().ok()?, y.parse().ok()?))
+            })
+            .collect();
+        let number = |n: &str| attribute(element, n).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+        match tag {
+            "circle" if number("r") <= 12 => {
+                let open = attribute(element, "fill") == Some("none");
+                ink.markers.insert(format!("circle open={open}"));
+            }
+            "rect" if number("width") <= 24 && number("height") <= 24 => {
+                ink.markers.insert("square".into());
+            }
+            "polygon" if points.len() <= 4 => {
+                let (xs, ys): (Vec<i64>, Vec<i64>) = points.iter().copied().unzip();
+                let small = xs.iter().max().unwrap() - xs.iter().min().unwrap() <= 30
+                    && ys.iter().max().unwrap() - ys.iter().min().unwrap() <= 30;
+                if small {
+                    let centre = ys.iter().sum::<i64>() / ys.len() as i64;
+                    ink.markers
+                        .insert(format!("polygon {} up={}", points.len(), points[0].1 < centre));
+                }
+            }
+            "polyline" if points.len() == 2 => {
+                let (dx, dy) = (points[1].0 - points[0].0, points[1].1 - points[0].1);
+                pieces
+                    .entry(colour.to_string())
+                    .or_default()
+                    .push(((dx * dx + dy * dy) as f64).sqrt().round() as i64);
+            }
+            _ => {}
+        }
+    }
+    for (colour, lengths) in pieces {
+        if lengths.len() >= 5 {
+            let mut counts: std::collections::BTreeMap<i64, usize> = std::collections::BTreeMap::new();
+            for l in lengths {
+                *counts.entry(l).or_default() += 1;
+            }
+            let dash = counts.iter().max_by_key(|&(l, n)| (*n, -l)).map(|(l, _)| *l);
+            if let Some(ink) = inks.get_mut(&colour) {
+                ink.dash = dash;
+            }
+        }
+    }
+    inks
+}
+
+/// Grayscale: in every chart of a run and of a probabilistic analysis,
+/// any two colours of its marks differ in luminance by at least 30 (of
+/// 255), or in their points' shapes, or in their lines' dashes. The
+/// forest plots are left out (each row is named), and so is `pathway`
+/// (its levels are told apart by hatching: a unit test holds it).
+#[test]
+fn every_chart_reads_in_grayscale() {
+    let tmp = TempDir::new().unwrap();
+    let run = small_run(tmp.path());
+    let psa = command_quiet(tmp.path(), "psa", &["psa", "--draws", "12", "--patients", "200"]);
+    let mut checked = 0;
+    for dir in [&run, &psa] {
+        for name in pictures(dir).iter().filter(|n| n.ends_with(".svg")) {
+            if name.starts_with("differences") || name.starts_with("subgroup_differences") || name == "pathway.svg" {
+                continue;
+            }
+            let inks = inks(&fs::read_to_string(dir.join(name)).unwrap());
+            let inks: Vec<(&String, &Ink)> = inks.iter().collect();
+            for (i, (a, x)) in inks.iter().enumerate() {
+                for (b, y) in &inks[i + 1..] {
+                    let apart = (x.luminance - y.luminance).abs() >= 30.0 || x.markers != y.markers || x.dash != y.dash;
+                    assert!(apart, "{name}: {a} {x:?} and {b} {y:?} look alike in grayscale");
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 12, "only {checked} charts checked");
+}
+
+/// Every chart of a run in the slides theme is 16:9 (1280 x 720 at 100
+/// dpi), whatever its panels and rows.
+#[test]
+fn every_slide_is_16_by_9() {
+    let tmp = TempDir::new().unwrap();
+    let run = small_run(tmp.path());
+    let slides = tmp.path().join("slides");
+    crate::util::plot(&run, &slides, &["--theme", "slides", "--format", "png"]).success();
+    let names = pictures(&slides);
+    assert!(names.len() >= 10, "{names:?}");
+    for name in names {
+        assert_eq!(png_size(&slides.join(&name)), (1280, 720), "{name}");
     }
 }

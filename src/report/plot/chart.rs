@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use plotters::coord::Shift;
+use plotters::element::{Drawable, PointCollection};
 use plotters::prelude::*;
+use plotters_backend::{BackendCoord, DrawingErrorKind};
 
 pub(super) use super::style::{Format, Style};
 
@@ -23,8 +25,6 @@ pub enum PlotError {
 
 /// The font family of every text (registered from the embedded file).
 pub(super) const FONT: &str = "sans-serif";
-/// Default picture size in pixels.
-pub(super) const SIZE: (u32, u32) = (1200, 800);
 pub(super) const TITLE_PX: u32 = 28;
 pub(super) const LABEL_PX: u32 = 20;
 pub(super) const AXIS_DESC_PX: u32 = 22;
@@ -52,6 +52,100 @@ pub(super) const DASHES: [Option<(u32, u32)>; 7] = [
     Some((1, 4)),
     Some((9, 7)),
 ];
+
+/// The shape of a point drawn in each colour of [`PALETTE`] (scatter and
+/// dot charts), so that series stay apart in grayscale as lines do by
+/// [`DASHES`].
+pub(super) const MARKERS: [Marker; 7] = [
+    Marker::Circle,
+    Marker::Square,
+    Marker::Triangle,
+    Marker::Diamond,
+    Marker::Cross,
+    Marker::Down,
+    Marker::Ring,
+];
+
+/// A point's shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Marker {
+    Circle,
+    Square,
+    Triangle,
+    Diamond,
+    Cross,
+    /// A triangle pointing down.
+    Down,
+    /// An open circle.
+    Ring,
+}
+
+/// The shape of the points of a palette colour (a circle for any other).
+pub(super) fn marker_of(c: RGBColor) -> Marker {
+    PALETTE
+        .iter()
+        .position(|&p| p == c)
+        .map_or(Marker::Circle, |i| MARKERS[i])
+}
+
+/// A point of shape `m` and radius `r` pixels at `at` (a data point or,
+/// in a legend, a pixel), filled with `c` at opacity `alpha` (crosses and
+/// rings are drawn with lines `width` wide).
+pub(super) fn marker<C>(m: Marker, at: C, r: u32, c: RGBColor, alpha: f64, width: u32) -> Mark<C> {
+    Mark {
+        shape: m,
+        at,
+        r: r as i32,
+        fill: c.mix(alpha).filled(),
+        line: c.mix(alpha).stroke_width(width),
+    }
+}
+
+/// A drawn point: see [`marker`].
+pub(super) struct Mark<C> {
+    shape: Marker,
+    at: C,
+    r: i32,
+    fill: ShapeStyle,
+    line: ShapeStyle,
+}
+
+impl<'a, C: 'a> PointCollection<'a, C> for &'a Mark<C> {
+    type Point = &'a C;
+    type IntoIter = std::iter::Once<&'a C>;
+    fn point_iter(self) -> Self::IntoIter {
+        std::iter::once(&self.at)
+    }
+}
+
+impl<C, DB: DrawingBackend> Drawable<DB> for Mark<C> {
+    fn draw<I: Iterator<Item = BackendCoord>>(
+        &self,
+        mut points: I,
+        backend: &mut DB,
+        _: (u32, u32),
+    ) -> Result<(), DrawingErrorKind<DB::ErrorType>> {
+        let Some((x, y)) = points.next() else {
+            return Ok(());
+        };
+        let r = self.r;
+        // Shapes of about the area of the circle of radius r.
+        let (a, h, k) = (r * 13 / 10, r * 3 / 2, r * 9 / 10);
+        let at = |points: &[(i32, i32)]| points.iter().map(|&(dx, dy)| (x + dx, y + dy)).collect::<Vec<_>>();
+        match self.shape {
+            Marker::Circle => backend.draw_circle((x, y), r as u32, &self.fill, true),
+            Marker::Ring => backend.draw_circle((x, y), r as u32, &self.line, false),
+            Marker::Square => backend.draw_rect((x - k, y - k), (x + k, y + k), &self.fill, true),
+            Marker::Triangle => backend.fill_polygon(at(&[(0, -h), (a, h * 2 / 3), (-a, h * 2 / 3)]), &self.fill),
+            Marker::Down => backend.fill_polygon(at(&[(0, h), (a, -h * 2 / 3), (-a, -h * 2 / 3)]), &self.fill),
+            Marker::Diamond => backend.fill_polygon(at(&[(0, -h), (h, 0), (0, h), (-h, 0)]), &self.fill),
+            Marker::Cross => {
+                backend.draw_path(at(&[(-r, -r), (r, r)]), &self.line)?;
+                backend.draw_path(at(&[(-r, r), (r, -r)]), &self.line)
+            }
+        }
+    }
+}
 
 /// The line pattern of a palette colour (solid for any other colour).
 pub(super) fn dash_of(c: RGBColor) -> Option<(u32, u32)> {
@@ -82,6 +176,31 @@ pub(super) trait Chart {
         s.base_size()
     }
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, s: &Style) -> Result<(), String>;
+    /// Whether the chart lays itself out in any canvas (its parts sized
+    /// from the canvas it is given), so that a slide's 16:9 canvas needs
+    /// no scaling; others are scaled to fit it.
+    fn reflows(&self) -> bool {
+        false
+    }
+}
+
+/// The style a chart is drawn in and the picture's size: its own size,
+/// fitted to `--width` and `--height`; in the `slides` theme without
+/// them, the 16:9 canvas, which a chart that reflows fills as it is and
+/// another fills scaled down to fit (the smaller ratio).
+pub(super) fn layout(chart: &impl Chart, style: &Style) -> (Style, (u32, u32)) {
+    let style = match style.slide_box() {
+        Some(size) if chart.reflows() => return (style.clone(), size),
+        Some((w, h)) => Style {
+            width: Some(super::style::Length::Pixels(w)),
+            height: Some(super::style::Length::Pixels(h)),
+            ..style.clone()
+        },
+        None => style.clone(),
+    };
+    let fitted = style.fitted(chart.size(&style));
+    let size = fitted.canvas(chart.size(&fitted));
+    (fitted, size)
 }
 
 /// The embedded font, DejaVu Sans.
@@ -173,8 +292,8 @@ pub(super) fn emit(chart: &impl Chart, name: &str, style: &Style, out: &mut Out)
             if !font_ready() {
                 return Err(PlotError::Font { path });
             }
-            let style = &style.fitted(chart.size(style));
-            let size = style.canvas(chart.size(style));
+            let (style, size) = layout(chart, style);
+            let style = &style;
             let mut svg = String::new();
             draw_on(
                 SVGBackend::with_string(&mut svg, size).into_drawing_area(),
@@ -199,8 +318,8 @@ pub(super) fn save_as(
     files: &mut Vec<PathBuf>,
 ) -> Result<(), PlotError> {
     let style_in = style;
-    let style = &style.fitted(chart.size(style));
-    let size = style.canvas(chart.size(style));
+    let (style, size) = layout(chart, style);
+    let style = &style;
     for &format in formats {
         let path = dir.join(format!("{name}.{}", format.extension()));
         if !font_ready() {

@@ -178,3 +178,77 @@ pub struct Contrast {
     pub paired: (f64, f64),
     pub unpaired: (f64, f64),
 }
+
+/// The data of the charts of a probabilistic analysis (`foramen psa`),
+/// read back from its tables: psa_curves.csv, psa_parameters.csv and,
+/// with economics, ceac.csv, evpi.csv, psa_cost.csv, psa_effect.csv,
+/// importance.csv and evppi.csv; the currency and the willingness-to-pay
+/// values from the scenario.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PsaCharts {
+    /// In scenario order (a policy's colour is its place here).
+    pub policies: Vec<String>,
+    /// How many draws the analysis made.
+    pub draws: usize,
+    /// Per policy, the cumulative share recovered: the mean over draws
+    /// (`value`) and the band of 95% of draws.
+    pub recovery: Vec<Curve>,
+    pub economics: Option<PsaEconomicsCharts>,
+    /// The EVPPI of every parameter and group (evppi.csv; empty without).
+    pub evppi: Vec<EvppiGroup>,
+    pub labels: ChartLabels,
+}
+
+/// What the economic charts of a probabilistic analysis draw.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PsaEconomicsCharts {
+    pub currency: String,
+    /// The policy incremental values are taken against.
+    pub reference: usize,
+    /// The willingness-to-pay grid, and at each value each policy's
+    /// probability of being cost-effective, the optimal policy (highest
+    /// expected net benefit) and the EVPI per patient.
+    pub wtp: Vec<f64>,
+    pub probability: Vec<Vec<f64>>,
+    pub optimal: Vec<usize>,
+    pub evpi: Vec<f64>,
+    /// The scenario's own willingness-to-pay values.
+    pub scenario_wtp: Vec<f64>,
+    /// Per draw and policy: mean cost and mean QALYs.
+    pub cost: Vec<Vec<f64>>,
+    pub effect: Vec<Vec<f64>>,
+    /// The willingness to pay importance is measured at; the parameters'
+    /// key paths and per parameter and policy the partial rank correlation
+    /// with incremental net benefit (`None` for the reference).
+    pub importance_wtp: f64,
+    pub parameters: Vec<String>,
+    pub importance: Vec<Vec<Option<f64>>>,
+}
+
+/// One parameter's or group's EVPPI (rows of evppi.csv).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EvppiGroup {
+    /// A parameter's key path or the group's name.
+    pub name: String,
+    pub parameters: Vec<String>,
+    /// Whether this is the binned cross-check (else the main estimate).
+    pub binned: bool,
+    /// Whether a named group (else one parameter alone).
+    pub named: bool,
+    /// Per value of the willingness-to-pay grid.
+    pub grid: Vec<f64>,
+    /// Per scenario value: the willingness to pay, EVPPI, its standard
+    /// error and the EVPI.
+    pub at_scenario: Vec<(f64, f64, Option<f64>, f64)>,
+}
+
+/// One row of `foramen bench`'s scaling chart (bench.csv): a cohort size
+/// and thread count, and the simulation's and its draws-only baseline's
+/// patient-paths per second.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ScalingPoint {
+    pub patients: u64,
+    pub threads: u64,
+    pub paths_per_second: f64,
+    pub baseline_paths_per_second: f64,
+}

@@ -16,11 +16,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::chart::*;
-use super::data::ChartLabels;
+use super::data::{EvppiGroup, PsaCharts};
 use super::lines::*;
-use crate::analysis::evppi::GroupEvppi;
-use crate::analysis::psa::PsaResults;
-use crate::estimate::evppi::Method;
 
 /// Parameters shown in the bar chart beyond the named groups.
 const MOST_BARS: usize = 20;
@@ -28,31 +25,33 @@ const MOST_BARS: usize = 20;
 /// of highest EVPPI (one colour each).
 const MOST_CURVES: usize = 6;
 
-/// Writes `evppi` and `evppi_curves` (PNG and SVG) when the analysis has
+/// Writes `evppi` and `evppi_curves` in `style` when the analysis has
 /// economics and EVPPI; nothing otherwise.
 ///
 /// # Errors
 /// [`PlotError`] naming the file.
-pub fn write_evppi(
-    r: &PsaResults,
-    groups: &[GroupEvppi],
-    labels: &ChartLabels,
+pub(super) fn write_evppi(
+    r: &PsaCharts,
     dir: &Path,
+    style: &Style,
+    formats: &[Format],
 ) -> Result<Vec<PathBuf>, PlotError> {
     let mut files = Vec::new();
+    let labels = &r.labels;
+    let groups = &r.evppi;
     let Some(e) = &r.economics else { return Ok(files) };
     // The main estimate of each group (not the binned cross-check).
-    let main: Vec<&GroupEvppi> = groups.iter().filter(|g| g.grid.method != Method::Binned).collect();
-    let Some(at) = e.at_scenario.first() else {
+    let main: Vec<&EvppiGroup> = groups.iter().filter(|g| !g.binned).collect();
+    let Some(&(at_wtp, _, _, at_evpi)) = main.first().and_then(|g| g.at_scenario.first()) else {
         return Ok(files);
     };
-    let value = |g: &GroupEvppi| g.at_scenario.value[0];
-    let mut order: Vec<&GroupEvppi> = main.iter().copied().filter(|g| g.named).collect();
-    let mut singles: Vec<&GroupEvppi> = main.iter().copied().filter(|g| !g.named).collect();
+    let value = |g: &EvppiGroup| g.at_scenario.first().map_or(f64::NAN, |a| a.1);
+    let mut order: Vec<&EvppiGroup> = main.iter().copied().filter(|g| g.named).collect();
+    let mut singles: Vec<&EvppiGroup> = main.iter().copied().filter(|g| !g.named).collect();
     singles.sort_by(|a, b| value(b).total_cmp(&value(a)));
-    let top: Vec<&GroupEvppi> = singles.iter().copied().take(MOST_CURVES).collect();
+    let top: Vec<&EvppiGroup> = singles.iter().copied().take(MOST_CURVES).collect();
     order.extend(singles.into_iter().take(MOST_BARS));
-    let label = |g: &GroupEvppi| {
+    let label = |g: &EvppiGroup| {
         if g.named {
             format!("{} ({} parameters)", g.name, g.parameters.len())
         } else {
@@ -62,7 +61,7 @@ pub fn write_evppi(
     let bars = Bars {
         title: format!(
             "EVPPI per patient at {} {} per QALY, with 95% intervals",
-            number(at.wtp),
+            number(at_wtp),
             e.currency
         ),
         x_desc: format!("EVPPI ({} per patient)", e.currency),
@@ -71,22 +70,27 @@ pub fn write_evppi(
         },
         values: order
             .iter()
-            .map(|g| (value(g), g.at_scenario.se[0].unwrap_or(0.0), g.named))
+            .map(|g| {
+                (
+                    value(g),
+                    g.at_scenario.first().and_then(|a| a.2).unwrap_or(0.0),
+                    g.named,
+                )
+            })
             .collect(),
         binned: order
             .iter()
             .map(|g| {
                 groups
                     .iter()
-                    .find(|o| o.name == g.name && o.grid.method == Method::Binned)
-                    .map(|o| o.at_scenario.value[0])
+                    .find(|o| o.name == g.name && o.binned)
+                    .and_then(|o| o.at_scenario.first().map(|a| a.1))
             })
             .collect(),
-        evpi: at.evpi,
+        evpi: at_evpi,
     };
-    save(&bars, dir, "evppi", &mut files)?;
-    let wtp: Vec<f64> = e.grid.iter().map(|a| a.wtp).collect();
-    let evpi: Vec<f64> = e.grid.iter().map(|a| a.evpi).collect();
+    save_as(&bars, dir, "evppi", style, formats, &mut files)?;
+    let (wtp, evpi) = (e.wtp.clone(), e.evpi.clone());
     let mut series = vec![Series::new(
         "EVPI (all parameters)",
         RGBColor(0, 0, 0),
@@ -101,13 +105,7 @@ pub fn write_evppi(
         .take(MOST_CURVES)
         .enumerate()
     {
-        series.push(Series::new(
-            &label(g),
-            colour(i),
-            wtp.clone(),
-            g.grid.value.clone(),
-            None,
-        ));
+        series.push(Series::new(&label(g), colour(i), wtp.clone(), g.grid.clone(), None));
     }
     let chart = Lines {
         title: "EVPPI per patient over the willingness to pay".into(),
@@ -122,7 +120,7 @@ pub fn write_evppi(
         note: None,
         ..Lines::default()
     };
-    save(&chart, dir, "evppi_curves", &mut files)?;
+    save_as(&chart, dir, "evppi_curves", style, formats, &mut files)?;
     Ok(files)
 }
 
@@ -139,8 +137,12 @@ struct Bars {
 }
 
 impl Chart for Bars {
-    fn size(&self, _: &Style) -> (u32, u32) {
-        (SIZE.0 + 200, (200 + 40 * self.rows.n() as u32).max(SIZE.1 / 2))
+    fn size(&self, s: &Style) -> (u32, u32) {
+        let (w, h) = s.base_size();
+        (
+            w + s.px(200),
+            (s.text(200) + s.text(40) * self.rows.n() as u32).max(h / 2),
+        )
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, s: &Style) -> Result<(), String> {
@@ -152,11 +154,14 @@ impl Chart for Bars {
             .chain([self.evpi])
             .fold(0.0, f64::max);
         let x = 0.0..rounded_up(top * 1.05);
-        let mut chart = ChartBuilder::on(root)
-            .caption(&self.title, (FONT, 24))
-            .margin(24)
-            .x_label_area_size(60)
-            .y_label_area_size(self.rows.label_area(LABEL_PX))
+        let mut builder = ChartBuilder::on(root);
+        if let Some(title) = s.title(&self.title) {
+            builder.caption(title, (FONT, fitting(root, title, s.text(24))));
+        }
+        let mut chart = builder
+            .margin(s.px(24))
+            .x_label_area_size(s.text(60))
+            .y_label_area_size(self.rows.label_area(s.text(LABEL_PX)))
             .build_cartesian_2d(x.clone(), self.rows.range())
             .map_err(err)?;
         house_style(&mut chart.configure_mesh(), s)
@@ -166,7 +171,8 @@ impl Chart for Bars {
             .x_label_formatter(&|v| number(*v))
             .draw()
             .map_err(err)?;
-        let (group_colour, single_colour) = (colour(1), colour(0));
+        // Apart in luminance too (blue and orange), for grayscale.
+        let (group_colour, single_colour) = (colour(4), colour(0));
         for (row, &(v, se, named)) in self.values.iter().enumerate() {
             let y = self.rows.y(row);
             let c = if named { group_colour } else { single_colour };
@@ -199,12 +205,13 @@ impl Chart for Bars {
             .label("binned cross-check (one parameter)")
             .legend(move |(px, py)| Circle::new((px + 12, py), 6, BLACK.stroke_width(2)));
         let grey = RGBColor(90, 90, 90).stroke_width(s.line(2));
+        let (dash, gap) = (s.line(8), s.line(5));
         let range = self.rows.range();
         chart
             .draw_series(DashedLineSeries::new(
                 [(self.evpi, range.start), (self.evpi, range.end)],
-                8,
-                5,
+                dash,
+                gap,
                 grey,
             ))
             .map_err(err)?
@@ -221,7 +228,7 @@ impl Chart for Bars {
             .configure_series_labels()
             .background_style(WHITE.mix(0.9))
             .border_style(BLACK)
-            .label_font((FONT, LABEL_PX))
+            .label_font((FONT, s.text(LABEL_PX)))
             .position(SeriesLabelPosition::LowerRight)
             .draw()
             .map_err(err)?;

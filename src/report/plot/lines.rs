@@ -198,6 +198,12 @@ impl Chart for Lines {
         (w, h + self.table_height(s))
     }
 
+    /// Without a table under it: a slide's table of numbers at risk
+    /// needs the chart's own proportions, scaled.
+    fn reflows(&self) -> bool {
+        self.table.is_empty()
+    }
+
     fn draw<DB: DrawingBackend>(&self, whole: &DrawingArea<DB, Shift>, s: &Style) -> Result<(), String> {
         let (rw, rh) = whole.dim_in_pixel();
         let (whole, table_area) = whole.split_vertically(rh.saturating_sub(self.table_height(s)));
@@ -245,6 +251,7 @@ impl Chart for Lines {
         }
         let mut chart = builder
             .margin(s.px(24))
+            .margin_top(s.px(24).max(s.text(24)))
             .margin_right(self.right_margin(s))
             .x_label_area_size(s.text(70))
             .y_label_area_size(y_label_area)
@@ -408,6 +415,27 @@ impl Lines {
             heading,
         ))
         .map_err(err)?;
+        // The numbers at a size at which the widest fits between two
+        // ticks with a space to spare, so that neighbours never run
+        // together (narrow pictures, large text).
+        let ticks: Vec<i32> = self.x_ticks().iter().map(|&x| x_of(x)).collect();
+        let room = ticks
+            .windows(2)
+            .map(|w| (w[1] - w[0]).unsigned_abs())
+            .min()
+            .unwrap_or(u32::MAX);
+        let widest = self
+            .table
+            .iter()
+            .flat_map(|r| r.cells.iter().map(|(_, n)| text_width(&cell(*n), px)))
+            .max()
+            .unwrap_or(0);
+        let need = widest + s.text(10);
+        let cells_px = if need <= room || need == 0 {
+            px
+        } else {
+            ((f64::from(px) * f64::from(room) / f64::from(need)).floor() as u32).max(1)
+        };
         for (i, row) in self.table.iter().enumerate() {
             let y = s.text(TABLE_HEADING + TABLE_ROW * i as u32 + TABLE_ROW / 2) as i32;
             let name = TextStyle::from((FONT, px))
@@ -416,7 +444,7 @@ impl Lines {
             let name_x = left - base.0 - self.table_inset(s) as i32;
             area.draw(&Text::new(row.name.as_str(), (name_x, y), name))
                 .map_err(err)?;
-            let number = TextStyle::from((FONT, px)).pos(Pos::new(HPos::Center, VPos::Center));
+            let number = TextStyle::from((FONT, cells_px)).pos(Pos::new(HPos::Center, VPos::Center));
             for &(x, n) in &row.cells {
                 area.draw(&Text::new(cell(n), (x_of(x) - base.0, y), number.clone()))
                     .map_err(err)?;

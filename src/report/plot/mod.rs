@@ -70,8 +70,10 @@ mod tornado;
 mod variants;
 
 pub use chart::PlotError;
-pub use data::{ChartLabels, ComparisonCharts, Contrast, PolicyCharts, RunCharts};
-pub use evppi::write_evppi;
+pub use data::{
+    ChartLabels, ComparisonCharts, Contrast, EvppiGroup, PolicyCharts, PsaCharts, PsaEconomicsCharts, RunCharts,
+    ScalingPoint,
+};
 pub use psa::write_psa_plots;
 pub use run::{RUN_CHARTS, caption, run_svgs, write_plots};
 pub use scaling::write_scaling;
@@ -367,7 +369,14 @@ mod tests {
                 sensitivity_row("a.cost", (50.0, 150.0), (e(0.8), e(0.8)), false),
             ],
         };
-        let files = write_tornado(&s, &super::ChartLabels::default(), &dir).unwrap();
+        let files = write_tornado(
+            &s,
+            &super::ChartLabels::default(),
+            &dir,
+            &Style::default(),
+            &Format::RUN,
+        )
+        .unwrap();
         assert_written(&files, &dir, &["tornado"]);
         // The parameter that cannot move the measure is named under the
         // chart, not drawn as a bar; the base is labelled.
@@ -411,7 +420,14 @@ mod tests {
             runs: 10,
             rows: vec![row],
         };
-        write_tornado(&s, &super::ChartLabels::default(), &dir).unwrap();
+        write_tornado(
+            &s,
+            &super::ChartLabels::default(),
+            &dir,
+            &Style::default(),
+            &Format::RUN,
+        )
+        .unwrap();
         let svg = std::fs::read_to_string(dir.join("tornado.svg")).unwrap();
         assert!(svg.contains("early best beyond 0.79"), "{svg}");
         assert!(svg.contains("stepwise minus early (USD)"), "{svg}");

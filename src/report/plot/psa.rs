@@ -24,37 +24,40 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
 use super::chart::*;
-use super::data::ChartLabels;
+use super::data::{PsaCharts, PsaEconomicsCharts};
 use super::lines::*;
-use crate::analysis::psa::{PsaResults, matrix};
-use crate::outcome::Id;
 
-/// Writes `ce_plane`, `ceac` and `evpi` (PNG and SVG) when the analysis
-/// has economics; nothing otherwise.
+/// Writes `psa_recovery` and, when the analysis has economics,
+/// `ceac`, `evpi`, `ce_plane`, `importance` and (with EVPPI) `evppi` and
+/// `evppi_curves`, in `style`, one file per format of `formats`.
 ///
 /// # Errors
 /// [`PlotError`] naming the file.
-pub fn write_psa_plots(r: &PsaResults, labels: &ChartLabels, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
+pub fn write_psa_plots(
+    r: &PsaCharts,
+    dir: &Path,
+    style: &Style,
+    formats: &[Format],
+) -> Result<Vec<PathBuf>, PlotError> {
     let mut files = Vec::new();
+    let labels = &r.labels;
     let series: Vec<Series> = r
         .policies
         .iter()
+        .zip(&r.recovery)
         .enumerate()
-        .map(|(p, name)| {
-            let b = &r.recovery_bands[p];
-            let x = r.days[..b.mean.len()].to_vec();
-            let name = labels.policy(name);
-            Series::new(name, colour(p), x, b.mean.clone(), Some((b.lo.clone(), b.hi.clone())))
-        })
+        .map(|(p, (name, c))| Series::curve(labels.policy(name), colour(p), c))
         .collect();
+    let end = r
+        .recovery
+        .iter()
+        .filter_map(|c| c.day.last().copied())
+        .fold(0.0, f64::max);
     let recovery = Lines {
-        title: format!(
-            "Cumulative recovery: mean and 95% of {} draws",
-            number(r.draws.len() as f64)
-        ),
+        title: format!("Cumulative recovery: mean and 95% of {} draws", number(r.draws as f64)),
         x_desc: "days since presentation".into(),
         y_desc: "recovered".into(),
-        x: 0.0..r.days.last().copied().unwrap_or(1.0).max(1.0),
+        x: 0.0..end.max(1.0),
         y: 0.0..1.0,
         percent: true,
         zero_line: false,
@@ -64,9 +67,9 @@ pub fn write_psa_plots(r: &PsaResults, labels: &ChartLabels, dir: &Path) -> Resu
         time_axis: true,
         ..Lines::default()
     };
-    save(&recovery, dir, "psa_recovery", &mut files)?;
+    save_as(&recovery, dir, "psa_recovery", style, formats, &mut files)?;
     let Some(e) = &r.economics else { return Ok(files) };
-    let wtp: Vec<f64> = e.grid.iter().map(|a| a.wtp).collect();
+    let wtp = e.wtp.clone();
     let top = wtp.last().copied().unwrap_or(1.0);
     let mut series: Vec<Series> = r
         .policies
@@ -77,7 +80,7 @@ pub fn write_psa_plots(r: &PsaResults, labels: &ChartLabels, dir: &Path) -> Resu
                 labels.policy(name),
                 colour(p),
                 wtp.clone(),
-                e.grid.iter().map(|a| a.probability[p]).collect(),
+                e.probability.iter().map(|a| a[p]).collect(),
                 None,
             )
         })
@@ -88,13 +91,13 @@ pub fn write_psa_plots(r: &PsaResults, labels: &ChartLabels, dir: &Path) -> Resu
             "frontier (highest expected net benefit)",
             RGBColor(0, 0, 0),
             wtp.clone(),
-            e.grid.iter().map(|a| a.probability[a.optimal]).collect(),
+            e.probability.iter().zip(&e.optimal).map(|(a, &o)| a[o]).collect(),
             None,
         )
         .halo(),
     );
     let ceac = Lines {
-        title: format!("Probability cost-effective ({} draws)", number(r.draws.len() as f64)),
+        title: format!("Probability cost-effective ({} draws)", number(r.draws as f64)),
         x_desc: format!("willingness to pay ({} per QALY)", e.currency),
         y_desc: "probability cost-effective".into(),
         x: 0.0..top.max(1.0),
@@ -106,26 +109,26 @@ pub fn write_psa_plots(r: &PsaResults, labels: &ChartLabels, dir: &Path) -> Resu
         note: None,
         ..Lines::default()
     };
-    save(&ceac, dir, "ceac", &mut files)?;
-    let evpi: Vec<f64> = e.grid.iter().map(|a| a.evpi).collect();
+    save_as(&ceac, dir, "ceac", style, formats, &mut files)?;
     let chart = Lines {
         title: "Expected value of perfect information per patient".into(),
         x_desc: format!("willingness to pay ({} per QALY)", e.currency),
         y_desc: format!("EVPI ({} per patient)", e.currency),
         x: 0.0..top.max(1.0),
-        y: 0.0..nice_axis(evpi.iter().copied().fold(0.0, f64::max)),
+        y: 0.0..nice_axis(e.evpi.iter().copied().fold(0.0, f64::max)),
         percent: false,
         zero_line: false,
         discrete_x: false,
-        series: vec![Series::new("EVPI", colour(0), wtp, evpi, None)],
+        series: vec![Series::new("EVPI", colour(0), wtp, e.evpi.clone(), None)],
         note: None,
         ..Lines::default()
     };
-    save(&chart, dir, "evpi", &mut files)?;
-    save(&CePlane::new(r, labels), dir, "ce_plane", &mut files)?;
-    if !r.parameters.is_empty() {
-        save(&Importance::new(r, labels), dir, "importance", &mut files)?;
+    save_as(&chart, dir, "evpi", style, formats, &mut files)?;
+    save_as(&CePlane::new(r, e), dir, "ce_plane", style, formats, &mut files)?;
+    if !e.parameters.is_empty() {
+        save_as(&Importance::new(r, e), dir, "importance", style, formats, &mut files)?;
     }
+    files.extend(super::evppi::write_evppi(r, dir, style, formats)?);
     Ok(files)
 }
 
@@ -138,10 +141,10 @@ struct Importance {
 }
 
 impl Importance {
-    fn new(r: &PsaResults, labels: &ChartLabels) -> Importance {
-        let e = r.economics.as_ref().expect("economics");
+    fn new(r: &PsaCharts, e: &PsaEconomicsCharts) -> Importance {
+        let labels = &r.labels;
         let strength = |j: usize| e.importance[j].iter().flatten().fold(0.0f64, |m, v| m.max(v.abs()));
-        let mut order: Vec<usize> = (0..r.parameters.len()).collect();
+        let mut order: Vec<usize> = (0..e.parameters.len()).collect();
         order.sort_by(|&a, &b| strength(b).total_cmp(&strength(a)));
         let dots = (0..r.policies.len())
             .filter(|&p| p != e.reference)
@@ -160,7 +163,7 @@ impl Importance {
             rows: Rows {
                 labels: order
                     .iter()
-                    .map(|&j| labels.parameter(&r.parameters[j]).to_string())
+                    .map(|&j| labels.parameter(&e.parameters[j]).to_string())
                     .collect(),
             },
             dots,
@@ -169,16 +172,23 @@ impl Importance {
 }
 
 impl Chart for Importance {
-    fn size(&self, _: &Style) -> (u32, u32) {
-        (SIZE.0 + 200, (180 + 34 * self.rows.n() as u32).max(SIZE.1 / 2))
+    fn size(&self, s: &Style) -> (u32, u32) {
+        let (w, h) = s.base_size();
+        (
+            w + s.px(200),
+            (s.text(180) + s.text(34) * self.rows.n() as u32).max(h / 2),
+        )
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, s: &Style) -> Result<(), String> {
-        let mut chart = ChartBuilder::on(root)
-            .caption(&self.title, (FONT, 24))
-            .margin(24)
-            .x_label_area_size(60)
-            .y_label_area_size(self.rows.label_area(LABEL_PX))
+        let mut builder = ChartBuilder::on(root);
+        if let Some(title) = s.title(&self.title) {
+            builder.caption(title, (FONT, fitting(root, title, s.text(24))));
+        }
+        let mut chart = builder
+            .margin(s.px(24))
+            .x_label_area_size(s.text(60))
+            .y_label_area_size(self.rows.label_area(s.text(LABEL_PX)))
             .build_cartesian_2d(-1.0..1.0, self.rows.range())
             .map_err(err)?;
         house_style(&mut chart.configure_mesh(), s)
@@ -191,7 +201,7 @@ impl Chart for Importance {
         chart
             .draw_series(LineSeries::new(
                 [(0.0, self.rows.range().start), (0.0, self.rows.range().end)],
-                BLACK.stroke_width(1),
+                BLACK.stroke_width(s.line(1)),
             ))
             .map_err(err)?;
         let k = self.dots.len().max(1) as f64;
@@ -204,17 +214,18 @@ impl Chart for Importance {
                 .enumerate()
                 .filter(|(_, v)| v.is_finite())
                 .map(|(row, &v)| (v, self.rows.y(row) + offset));
+            let (shape, r, w) = (marker_of(c), s.line(6), s.line(2));
             chart
-                .draw_series(points.map(|p| Circle::new(p, 6, c.filled())))
+                .draw_series(points.map(|p| marker(shape, p, r, c, 1.0, w)))
                 .map_err(err)?
                 .label(name.as_str())
-                .legend(move |(x, y)| Circle::new((x + 12, y), 6, c.filled()));
+                .legend(move |(x, y)| marker(shape, (x + r as i32 * 2, y), r, c, 1.0, w));
         }
         chart
             .configure_series_labels()
             .background_style(WHITE.mix(0.9))
             .border_style(BLACK)
-            .label_font((FONT, LABEL_PX))
+            .label_font((FONT, s.text(LABEL_PX)))
             .position(SeriesLabelPosition::LowerRight)
             .draw()
             .map_err(err)?;
@@ -244,16 +255,16 @@ struct CePlane {
 }
 
 impl CePlane {
-    fn new(r: &PsaResults, labels: &ChartLabels) -> CePlane {
-        let e = r.economics.as_ref().expect("economics");
-        let (costs, effects) = (matrix(&r.draws, Id::Cost), matrix(&r.draws, Id::Qalys));
+    fn new(r: &PsaCharts, e: &PsaEconomicsCharts) -> CePlane {
+        let labels = &r.labels;
+        let (costs, effects) = (&e.cost, &e.effect);
         let reference = e.reference;
         let clouds = (0..r.policies.len())
             .filter(|&p| p != reference)
             .map(|p| {
                 let points = costs
                     .iter()
-                    .zip(&effects)
+                    .zip(effects)
                     .map(|(c, q)| (q[p] - q[reference], c[p] - c[reference]))
                     .collect();
                 (labels.policy(&r.policies[p]).to_string(), colour(p), points)
@@ -266,7 +277,7 @@ impl CePlane {
             ),
             currency: e.currency.clone(),
             clouds,
-            wtp: e.at_scenario.iter().map(|a| a.wtp).collect(),
+            wtp: e.scenario_wtp.clone(),
         }
     }
 }
@@ -276,11 +287,14 @@ impl Chart for CePlane {
         let all = || self.clouds.iter().flat_map(|c| c.2.iter().copied());
         let x = padded_range(all().map(|p| p.0).chain([0.0]), 0.08, 1e-6);
         let y = padded_range(all().map(|p| p.1).chain([0.0]), 0.08, 1.0);
-        let mut chart = ChartBuilder::on(root)
-            .caption(&self.title, (FONT, TITLE_PX))
-            .margin(24)
-            .x_label_area_size(70)
-            .y_label_area_size(110)
+        let mut builder = ChartBuilder::on(root);
+        if let Some(title) = s.title(&self.title) {
+            builder.caption(title, (FONT, fitting(root, title, s.text(TITLE_PX))));
+        }
+        let mut chart = builder
+            .margin(s.px(24))
+            .x_label_area_size(s.text(70))
+            .y_label_area_size(s.text(110))
             .build_cartesian_2d(x.clone(), y.clone())
             .map_err(err)?;
         house_style(&mut chart.configure_mesh(), s)
@@ -293,7 +307,7 @@ impl Chart for CePlane {
         let axes = [vec![(x.start, 0.0), (x.end, 0.0)], vec![(0.0, y.start), (0.0, y.end)]];
         for axis in axes {
             chart
-                .draw_series(LineSeries::new(axis, BLACK.stroke_width(1)))
+                .draw_series(LineSeries::new(axis, BLACK.stroke_width(s.line(1))))
                 .map_err(err)?;
         }
         for (i, &w) in self.wtp.iter().enumerate() {
@@ -303,29 +317,33 @@ impl Chart for CePlane {
                 .map(|q| (q, w * q))
                 .filter(|&(_, c)| c >= y.start && c <= y.end)
                 .collect();
-            // Grey, dashes longer for higher values: told apart without
-            // colour.
-            let grey = RGBColor(90, 90, 90).stroke_width(2);
-            let (dash, gap) = (3 + 5 * i as u32, 4);
+            // Grey, each value with its own line pattern (the palette's,
+            // after the solid one): told apart without colour.
+            let grey = RGBColor(90, 90, 90).stroke_width(s.line(2));
+            let (dash, gap) = DASHES[1 + i % (DASHES.len() - 1)].unwrap_or((8, 4));
+            let (dash, gap) = (s.line(dash), s.line(gap));
+            let sample = s.line(22) as i32;
             chart
                 .draw_series(DashedLineSeries::new(line, dash, gap, grey))
                 .map_err(err)?
                 .label(format!("{} {} per QALY", number(w), self.currency))
-                .legend(move |(px, py)| DashedPathElement::new(vec![(px, py), (px + 22, py)], dash, gap, grey));
+                .legend(move |(px, py)| DashedPathElement::new(vec![(px, py), (px + sample, py)], dash, gap, grey));
         }
         for (name, c, points) in &self.clouds {
             let c = *c;
+            let (shape, r, w) = (marker_of(c), s.line(3), s.line(1));
+            let key = s.line(6);
             chart
-                .draw_series(points.iter().map(|&p| Circle::new(p, 2, c.mix(0.5).filled())))
+                .draw_series(points.iter().map(|&p| marker(shape, p, r, c, 0.5, w)))
                 .map_err(err)?
                 .label(name.as_str())
-                .legend(move |(px, py)| Circle::new((px + 12, py), 5, c.filled()));
+                .legend(move |(px, py)| marker(shape, (px + key as i32 * 2, py), key, c, 1.0, w));
         }
         chart
             .configure_series_labels()
             .background_style(WHITE.mix(0.9))
             .border_style(BLACK)
-            .label_font((FONT, LABEL_PX))
+            .label_font((FONT, s.text(LABEL_PX)))
             .position(SeriesLabelPosition::UpperLeft)
             .draw()
             .map_err(err)?;

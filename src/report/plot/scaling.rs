@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 use plotters::prelude::*;
 
 use super::chart::*;
+use super::data::ScalingPoint;
 use super::lines::*;
-use crate::analysis::bench::BenchRow;
 
-/// Writes `scaling.png/.svg` for `foramen bench`: million patient-paths per
+/// Writes `scaling` for `foramen bench`, in `style`, one file per format: million patient-paths per
 /// second against threads, for the simulation (solid colour) and its
 /// draws-only baseline (light shade of the same colour) at each cohort
 /// size, with perfect linear scaling of the largest simulation from its
@@ -16,27 +16,32 @@ use crate::analysis::bench::BenchRow;
 ///
 /// # Errors
 /// [`PlotError`] naming the file.
-pub fn write_scaling(rows: &[BenchRow], dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
+pub fn write_scaling(
+    rows: &[ScalingPoint],
+    dir: &Path,
+    style: &Style,
+    formats: &[Format],
+) -> Result<Vec<PathBuf>, PlotError> {
     let mut sizes: Vec<u64> = rows.iter().map(|r| r.patients).collect();
     sizes.dedup();
     let mut series = Vec::new();
     for (i, &n) in sizes.iter().enumerate() {
-        let at: Vec<&BenchRow> = rows.iter().filter(|r| r.patients == n).collect();
+        let at: Vec<&ScalingPoint> = rows.iter().filter(|r| r.patients == n).collect();
         let x: Vec<f64> = at.iter().map(|r| r.threads as f64).collect();
-        let mega = |f: fn(&BenchRow) -> f64| at.iter().map(|r| f(r) / 1e6).collect::<Vec<f64>>();
+        let mega = |f: fn(&ScalingPoint) -> f64| at.iter().map(|r| f(r) / 1e6).collect::<Vec<f64>>();
         let label = format!("{n} patients");
         series.push(Series::new(
             &format!("simulation, {label}"),
             colour(i),
             x.clone(),
-            mega(BenchRow::paths_per_second),
+            mega(|r| r.paths_per_second),
             None,
         ));
         series.push(Series::new(
             &format!("draws only, {label}"),
             tint(colour(i), 0.55),
             x,
-            mega(BenchRow::baseline_paths_per_second),
+            mega(|r| r.baseline_paths_per_second),
             None,
         ));
     }
@@ -45,7 +50,7 @@ pub fn write_scaling(rows: &[BenchRow], dir: &Path) -> Result<Vec<PathBuf>, Plot
     let threads: Vec<f64> = rows.iter().map(|r| r.threads as f64).collect();
     if let Some(one) = one {
         let top = threads.iter().copied().fold(1.0, f64::max);
-        let rate = one.paths_per_second() / 1e6;
+        let rate = one.paths_per_second / 1e6;
         series.push(Series::new(
             &format!("linear scaling of {} patients from 1 thread", one.patients),
             RGBColor(150, 150, 150),
@@ -69,6 +74,6 @@ pub fn write_scaling(rows: &[BenchRow], dir: &Path) -> Result<Vec<PathBuf>, Plot
         ..Lines::default()
     };
     let mut files = Vec::new();
-    save(&chart, dir, "scaling", &mut files)?;
+    save_as(&chart, dir, "scaling", style, formats, &mut files)?;
     Ok(files)
 }

@@ -21,10 +21,10 @@ pub(super) struct States<'a> {
 /// grayscale by lightness.
 const STATES: [(&str, &str, RGBColor); 6] = [
     ("symptom_free", "symptom-free", RGBColor(204, 236, 221)),
-    ("residual_deficit", "residual deficit", RGBColor(240, 200, 120)),
-    ("improved", "improved (partial relief)", RGBColor(120, 190, 225)),
-    ("recovering", "recovering", RGBColor(0, 158, 115)),
-    ("symptomatic", "symptomatic", RGBColor(90, 60, 90)),
+    ("residual_deficit", "residual deficit", RGBColor(235, 185, 95)),
+    ("improved", "improved (partial relief)", RGBColor(105, 170, 215)),
+    ("recovering", "recovering", RGBColor(30, 160, 120)),
+    ("symptomatic", "symptomatic", RGBColor(110, 60, 110)),
     ("dead", "dead", RGBColor(20, 20, 20)),
 ];
 
@@ -40,6 +40,10 @@ const PANEL_HEIGHT: u32 = 300;
 const LEGEND_WIDTH: u32 = 300;
 
 impl Chart for States<'_> {
+    fn reflows(&self) -> bool {
+        true
+    }
+
     fn size(&self, s: &Style) -> (u32, u32) {
         let n = self.run.policies.len().max(1) as u32;
         (s.base_size().0, s.text(90) + s.text(PANEL_HEIGHT) * n)
@@ -59,19 +63,50 @@ impl Chart for States<'_> {
         };
         let (w, _) = body.dim_in_pixel();
         let (plots, legend) = body.split_horizontally(w.saturating_sub(s.text(LEGEND_WIDTH)));
-        let panels = plots.split_evenly((policies.len().max(1), 1));
+        // One column of panels where they fit (a paper's tall picture),
+        // else a grid (a slide's 16:9): as many rows as are at least 200
+        // text pixels high.
+        let n = policies.len().max(1);
+        let rows_fit = (plots.dim_in_pixel().1 / s.text(200)).max(1) as usize;
+        let cols = n.div_ceil(rows_fit.min(n));
+        let panels = plots.split_evenly((n.div_ceil(cols), cols));
         let h = horizon_end(self.run.horizon_days);
+        // Every k-th time label, where a panel is too narrow for them all.
+        let ticks = time_ticks(h);
+        let panel_width = panels.first().map_or(0, |p| p.dim_in_pixel().0);
+        let label = ticks
+            .iter()
+            .map(|&t| text_width(&time_label(t, h), s.text(LABEL_PX)) + s.text(12))
+            .max()
+            .unwrap_or(1);
+        let room = panel_width.saturating_sub(s.text(80) + 2 * s.px(10)).max(1);
+        let every = (label as usize * ticks.len()).div_ceil(room as usize).max(1);
+        let shown = |v: f64| ticks.iter().position(|&t| t == v).is_some_and(|i| i % every == 0);
         for (p, area) in policies.iter().zip(&panels) {
+            let name = self.run.labels.policy(&p.name);
             let mut chart = ChartBuilder::on(area)
-                .caption(self.run.labels.policy(&p.name), (FONT, s.text(LABEL_PX + 2)))
+                .caption(name, (FONT, fitting(area, name, s.text(LABEL_PX + 2))))
                 .margin(s.px(10))
+                // Room for the top tick's label under the panel's name.
+                .margin_top(s.text(16))
                 .x_label_area_size(s.text(50))
                 .y_label_area_size(s.text(80))
                 .build_cartesian_2d(Ticked::time(h), 0.0..1.0)
                 .map_err(err)?;
+            let desc = time_desc("Days since presentation", h);
+            // The description fits under the plot (the panel less its y labels).
+            let under = area.dim_in_pixel().0.saturating_sub(s.text(80) + 2 * s.px(10));
+            let full = s.text(AXIS_DESC_PX);
+            let wide = text_width(&desc, full).max(1);
+            let desc_px = if wide <= under {
+                full
+            } else {
+                (f64::from(full) * f64::from(under) / f64::from(wide)).floor().max(1.0) as u32
+            };
             house_style(&mut chart.configure_mesh(), s)
-                .x_desc(time_desc("Days since presentation", h))
-                .x_label_formatter(&|v| time_label(*v, h))
+                .axis_desc_style((FONT, desc_px))
+                .x_desc(desc.as_str())
+                .x_label_formatter(&|v| if shown(*v) { time_label(*v, h) } else { String::new() })
                 .y_labels(5)
                 .y_label_formatter(&|v| format!("{:.0}%", 100.0 * v))
                 .draw()

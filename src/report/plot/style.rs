@@ -321,6 +321,12 @@ impl Style {
         }
     }
 
+    /// The picture every chart of the `slides` theme fills when no
+    /// `--width` or `--height` is given: the theme's 16:9 canvas.
+    pub(super) fn slide_box(&self) -> Option<(u32, u32)> {
+        (self.theme == Theme::Slides && self.width.is_none() && self.height.is_none()).then(|| self.base_size())
+    }
+
     /// The title to draw, if titles are drawn.
     pub(super) fn title<'a>(&self, title: &'a str) -> Option<&'a str> {
         self.title.then_some(title)

@@ -11,14 +11,21 @@ use super::data::ChartLabels;
 use super::lines::*;
 use crate::analysis::sweep::SensitivityResults;
 
-/// Writes `tornado.png/.svg`: for each ranged parameter, bars from the base
-/// estimate to the estimate with the parameter at its low and high value.
+/// Writes `tornado` in `style`, one file per format: for each ranged
+/// parameter, bars from the base estimate to the estimate with the
+/// parameter at its low and high value.
 ///
 /// # Errors
 /// [`PlotError`] naming the file.
-pub fn write_tornado(s: &SensitivityResults, labels: &ChartLabels, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
+pub fn write_tornado(
+    s: &SensitivityResults,
+    labels: &ChartLabels,
+    dir: &Path,
+    style: &Style,
+    formats: &[Format],
+) -> Result<Vec<PathBuf>, PlotError> {
     let mut files = Vec::new();
-    save(&Tornado { s, labels }, dir, "tornado", &mut files)?;
+    save_as(&Tornado { s, labels }, dir, "tornado", style, formats, &mut files)?;
     Ok(files)
 }
 
@@ -143,12 +150,12 @@ impl Tornado<'_> {
 
 impl Chart for Tornado<'_> {
     /// Wider than 1300 pixels when the row labels need it.
-    fn size(&self, _: &Style) -> (u32, u32) {
-        let labels = self.rows().label_area(18);
-        let notes = 24 * self.unmoved_lines().len() as u32;
+    fn size(&self, s: &Style) -> (u32, u32) {
+        let labels = self.rows().label_area(s.text(18));
+        let notes = s.text(24) * self.unmoved_lines().len() as u32;
         (
-            1300.max(labels + 800),
-            (220 + 44 * self.shown().len() as u32).max(450) + notes,
+            s.px(1300).max(labels + s.px(800)),
+            (s.text(220) + s.text(44) * self.shown().len() as u32).max(s.px(450)) + notes,
         )
     }
 
@@ -161,18 +168,23 @@ impl Chart for Tornado<'_> {
         let values = shown.iter().flat_map(|r| [k * r.at_low.value, k * r.at_high.value]);
         let measured = self.measured();
         let axis = with_unit(&measured, &unit);
-        let (plot, legend) = root.split_vertically(self.size(s).1 - 60 - 24 * notes.len() as u32);
-        let mut chart = ChartBuilder::on(&plot)
-            .caption(format!("One-way sensitivity: {measured}"), (FONT, 24))
-            .margin(20)
-            .x_label_area_size(60)
-            .y_label_area_size(rows.label_area(18))
+        let height = root.dim_in_pixel().1;
+        let (plot, legend) = root.split_vertically(height.saturating_sub(s.text(60) + s.text(24) * notes.len() as u32));
+        let mut builder = ChartBuilder::on(&plot);
+        let title = format!("One-way sensitivity: {measured}");
+        if let Some(title) = s.title(&title) {
+            builder.caption(title, (FONT, fitting(&plot, title, s.text(24))));
+        }
+        let mut chart = builder
+            .margin(s.px(20))
+            .x_label_area_size(s.text(60))
+            .y_label_area_size(rows.label_area(s.text(18)))
             .build_cartesian_2d(padded_range(values.chain([base]), 0.1, 1e-3), rows.range())
             .map_err(err)?;
         house_style(&mut chart.configure_mesh(), s)
             .x_desc(&axis)
-            .label_style((FONT, 18))
-            .axis_desc_style((FONT, 20))
+            .label_style((FONT, s.text(18)))
+            .axis_desc_style((FONT, s.text(20)))
             .y_labels(rows.n())
             .y_label_formatter(&|v| rows.label(*v))
             .x_label_formatter(&|v| number(*v))
@@ -193,22 +205,32 @@ impl Chart for Tornado<'_> {
             let Range { start, end } = rows.range();
             let base_line = [(base, start), (base, end)];
             chart
-                .draw_series(LineSeries::new(base_line, BLACK.stroke_width(2)))
+                .draw_series(LineSeries::new(base_line, BLACK.stroke_width(s.line(2))))
                 .map_err(err)?;
-            let label = Text::new(format!(" base {}", number(base)), (base, end), (FONT, 16));
+            let label = Text::new(format!(" base {}", number(base)), (base, end), (FONT, s.text(16)));
             chart.draw_series(std::iter::once(label)).map_err(err)?;
         }
         for (i, line) in notes.iter().enumerate() {
-            let at = (40, 56 + 24 * i as i32);
-            legend.draw(&Text::new(line.as_str(), at, (FONT, 16))).map_err(err)?;
+            let at = (s.px(40) as i32, s.text_i(56 + 24 * i as i32));
+            legend
+                .draw(&Text::new(line.as_str(), at, (FONT, s.text(16))))
+                .map_err(err)?;
         }
         let keys = ["parameter at its low value", "parameter at its high value"];
+        let width = root.dim_in_pixel().0 as i32;
+        let key = s.text_i(330);
+        let start = (width - 2 * key) / 2;
         for (k, (text, c)) in keys.into_iter().zip(ends).enumerate() {
-            let x = 500 + 330 * k as i32;
+            let x = start + key * k as i32;
             legend
-                .draw(&Rectangle::new([(x, 15), (x + 28, 39)], c.filled()))
+                .draw(&Rectangle::new(
+                    [(x, s.text_i(15)), (x + s.text_i(28), s.text_i(39))],
+                    c.filled(),
+                ))
                 .map_err(err)?;
-            legend.draw(&Text::new(text, (x + 36, 16), (FONT, 18))).map_err(err)?;
+            legend
+                .draw(&Text::new(text, (x + s.text_i(36), s.text_i(16)), (FONT, s.text(18))))
+                .map_err(err)?;
         }
         Ok(())
     }

@@ -2,7 +2,7 @@
 
 use polars::prelude::*;
 
-use super::{ColumnKind, Schema, Table};
+use super::{ColumnKind, Schema, Table, TextTable};
 use crate::analysis::bench::{BenchRow, DrawCounts};
 use crate::analysis::floor::{Floor, Primitive, Way};
 use crate::error::Error;
@@ -111,4 +111,26 @@ pub fn floor_frame(floor: &Floor, one_thread_ns: Option<f64>) -> Result<DataFram
     t.floats("floor_ns", at_floor);
     t.optional_floats("times_floor", ratio);
     t.finish(&FLOOR)
+}
+
+/// The rows of bench.csv in `dir` as the scaling chart draws them.
+///
+/// # Errors
+/// As [`TextTable::read`]; [`Error::Invalid`] naming a cell that is not
+/// what `foramen bench` writes.
+pub fn read_scaling(dir: &std::path::Path) -> Result<Vec<crate::report::plot::ScalingPoint>, Error> {
+    let table = TextTable::read(dir, &BENCH)?;
+    let (patients, threads) = (table.counts("patients")?, table.counts("threads")?);
+    let (own, baseline) = (
+        table.numbers("paths_per_second")?,
+        table.numbers("baseline_paths_per_second")?,
+    );
+    Ok((0..patients.len())
+        .map(|i| crate::report::plot::ScalingPoint {
+            patients: patients[i],
+            threads: threads[i],
+            paths_per_second: own[i],
+            baseline_paths_per_second: baseline[i],
+        })
+        .collect())
 }

@@ -3,7 +3,7 @@
 
 use polars::prelude::*;
 
-use super::{ColumnKind, Schema, Table};
+use super::{ColumnKind, Schema, Table, TextTable};
 use crate::analysis::evppi::GroupEvppi;
 use crate::analysis::psa::PsaResults;
 use crate::error::Error;
@@ -94,4 +94,54 @@ pub fn evppi_frame(r: &PsaResults, groups: &[GroupEvppi]) -> Result<DataFrame, E
 /// The part of a group's EVPPI at the scenario's values or at the grid.
 fn part(g: &GroupEvppi, at_scenario: bool) -> &Evppi {
     if at_scenario { &g.at_scenario } else { &g.grid }
+}
+
+/// The groups of evppi.csv in `dir`, in its order: each group's grid
+/// rows, then its rows at the scenario's values.
+///
+/// # Errors
+/// As [`TextTable::read`]; [`Error::Invalid`] naming the cell that is not
+/// what `foramen psa` writes.
+pub(super) fn read_evppi(dir: &std::path::Path) -> Result<Vec<crate::report::plot::EvppiGroup>, Error> {
+    use crate::report::plot::EvppiGroup;
+    let table = TextTable::read(dir, &EVPPI)?;
+    let (group, parameters, method, at) = (
+        table.text("group")?,
+        table.text("parameters")?,
+        table.text("method")?,
+        table.text("scenario_value")?,
+    );
+    let (wtp, value, evpi) = (
+        table.numbers("willingness_to_pay")?,
+        table.numbers("evppi_per_patient")?,
+        table.numbers("evpi_per_patient")?,
+    );
+    let se = table.optional_numbers("evppi_se")?;
+    let mut groups: Vec<EvppiGroup> = Vec::new();
+    for i in 0..group.len() {
+        let binned = match method[i].as_str() {
+            "binned" => true,
+            "gam" | "gp" => false,
+            other => return Err(table.invalid("method", i, other, "gam, gp or binned")),
+        };
+        let same = groups.last().is_some_and(|g| g.name == group[i] && g.binned == binned);
+        if !same {
+            let members: Vec<String> = parameters[i].split(';').map(str::to_string).collect();
+            groups.push(EvppiGroup {
+                named: !(members.len() == 1 && members[0] == group[i]),
+                name: group[i].clone(),
+                parameters: members,
+                binned,
+                grid: Vec::new(),
+                at_scenario: Vec::new(),
+            });
+        }
+        let g = groups.last_mut().expect("pushed");
+        match at[i].as_str() {
+            "false" => g.grid.push(value[i]),
+            "true" => g.at_scenario.push((wtp[i], value[i], se[i], evpi[i])),
+            other => return Err(table.invalid("scenario_value", i, other, "true or false")),
+        }
+    }
+    Ok(groups)
 }

@@ -23,17 +23,17 @@ pub mod sweep;
 pub mod targets;
 pub mod variants;
 
-pub use bench::{bench_frame, floor_frame};
+pub use bench::{bench_frame, floor_frame, read_scaling};
 pub use events::write_events;
 pub use evppi::evppi_frame;
 pub use patients::write_patients;
-pub use psa::psa_frames;
+pub use psa::{psa_frames, read_psa_charts};
 pub use run::{
     AT_RISK, LABELS, at_risk_frame, cea_frame, comparison_frame, curves_frame, labels_frame, labels_of, nmb_frame,
     pathway_frame, read_cells, read_labels, read_run_charts, read_summary, recovery_difference_frame, subgroups_frame,
     summary_frame, time_to_recovery_frame, write_labels, write_tables,
 };
-pub use sweep::{sensitivity_frame, sweep_frame};
+pub use sweep::{read_sensitivity, sensitivity_frame, sweep_frame};
 pub use targets::{calibration_frame, posterior_frame, read_posterior, targets_frame};
 pub use variants::{decision_frame, variants_frame};
 
@@ -304,6 +304,61 @@ impl TextTable {
             &[ColumnKind::Number, ColumnKind::OptionalNumber, ColumnKind::Count],
         );
         self.parsed(column, "not a number")
+    }
+
+    /// The cells of `column`, as text, an empty cell as "".
+    fn text_or_empty(&self, column: &str) -> Result<Vec<String>, Error> {
+        self.declared(column, &[ColumnKind::Text]);
+        let c = self
+            .df
+            .column(column)
+            .and_then(|c| c.str().cloned())
+            .map_err(|_| Error::Invalid {
+                file: self.file.clone(),
+                problems: vec![Invalid::new(
+                    column,
+                    "",
+                    "missing: the table has no such column (was it written by foramen?)",
+                )],
+            })?;
+        Ok(c.iter().map(|v| v.unwrap_or("").to_string()).collect())
+    }
+
+    /// The cells of `column` as numbers, `None` for an empty cell.
+    fn optional_numbers(&self, column: &str) -> Result<Vec<Option<f64>>, Error> {
+        self.declared(column, &[ColumnKind::OptionalNumber]);
+        let missing = || Error::Invalid {
+            file: self.file.clone(),
+            problems: vec![Invalid::new(
+                column,
+                "",
+                "missing: the table has no such column (was it written by foramen?)",
+            )],
+        };
+        let c = self.df.column(column).map_err(|_| missing())?;
+        let c = c.str().map_err(|_| missing())?;
+        c.iter()
+            .enumerate()
+            .map(|(i, v)| match v.map(str::trim) {
+                None | Some("") => Ok(None),
+                Some(v) => v
+                    .parse::<f64>()
+                    .map(Some)
+                    .map_err(|_| self.invalid(column, i, v, "not a number")),
+            })
+            .collect()
+    }
+
+    /// The row's name in `column` as an index into `names`, the `what`
+    /// (say, "the scenario's policies") it must be one of.
+    fn index_in(&self, column: &str, names: &[String], row: usize, name: &str, what: &str) -> Result<usize, Error> {
+        names.iter().position(|p| p == name).ok_or_else(|| {
+            let problem = format!(
+                "not one of {what} ({}); the tables are not of one analysis",
+                names.join(", ")
+            );
+            self.invalid(column, row, name, &problem)
+        })
     }
 
     /// The cells of `column` as counts.

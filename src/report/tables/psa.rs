@@ -2,7 +2,7 @@
 
 use polars::prelude::*;
 
-use super::{ColumnKind, Schema, Table};
+use super::{ColumnKind, Schema, Table, TextTable};
 use crate::analysis::psa::PsaResults;
 use crate::error::Error;
 use crate::outcome::{Id, OutcomeDef};
@@ -235,4 +235,144 @@ pub fn psa_frames(r: &PsaResults) -> Result<Vec<(&'static Schema, DataFrame)>, E
         frames.push((&IMPORTANCE, t.finish(&IMPORTANCE)?));
     }
     Ok(frames)
+}
+
+/// Reads what the charts of a probabilistic analysis draw from its
+/// directory `dir`: psa_curves.csv, psa_parameters.csv (the draws) and,
+/// when ceac.csv is there (an analysis with economics), ceac.csv,
+/// evpi.csv, psa_cost.csv, psa_effect.csv, importance.csv and evppi.csv
+/// (when there). `policies` are the scenario's, in order; `economics`
+/// its currency and willingness-to-pay values; `labels` what the charts
+/// call things.
+///
+/// # Errors
+/// [`Error::Read`] for a missing table, [`Error::Syntax`] for one that is
+/// not CSV, [`Error::Invalid`] naming the file, column, line and value of
+/// a cell that is not what `foramen psa` writes.
+pub fn read_psa_charts(
+    dir: &std::path::Path,
+    policies: &[String],
+    economics: Option<(&str, &[f64])>,
+    labels: crate::report::plot::ChartLabels,
+) -> Result<crate::report::plot::PsaCharts, Error> {
+    use crate::estimate::summary::Curve;
+    use crate::report::plot::{PsaCharts, PsaEconomicsCharts};
+    const OF: &str = "the scenario's policies";
+    let curves = TextTable::read(dir, &PSA_CURVES)?;
+    let policy = curves.text("policy")?;
+    let [day, mean, lo, hi] = ["day", "mean", "lo", "hi"].map(|c| curves.numbers(c));
+    let (day, mean, lo, hi) = (day?, mean?, lo?, hi?);
+    let mut recovery = vec![Curve::default(); policies.len()];
+    for i in 0..policy.len() {
+        let p = curves.index_in("policy", policies, i, &policy[i], OF)?;
+        let c = &mut recovery[p];
+        c.day.push(day[i]);
+        c.value.push(mean[i]);
+        c.lo.push(lo[i]);
+        c.hi.push(hi[i]);
+    }
+    let draws = TextTable::read(dir, &PSA_PARAMETERS)?.counts("draw")?.len();
+    let mut charts = PsaCharts {
+        policies: policies.to_vec(),
+        draws,
+        recovery,
+        economics: None,
+        evppi: Vec::new(),
+        labels,
+    };
+    let (Some((currency, scenario_wtp)), true) = (economics, dir.join(CEAC.file).exists()) else {
+        return Ok(charts);
+    };
+    let k = policies.len();
+    let ceac = TextTable::read(dir, &CEAC)?;
+    let (wtp_rows, policy) = (ceac.numbers("willingness_to_pay")?, ceac.text("policy")?);
+    let (probability_rows, optimal_rows) = (ceac.numbers("probability")?, ceac.text("optimal")?);
+    let mut wtp: Vec<f64> = Vec::new();
+    let mut probability: Vec<Vec<f64>> = Vec::new();
+    let mut optimal: Vec<usize> = Vec::new();
+    for i in 0..policy.len() {
+        let p = ceac.index_in("policy", policies, i, &policy[i], OF)?;
+        if wtp.last() != Some(&wtp_rows[i]) || probability.last().is_none_or(|row| row.len() == k) {
+            wtp.push(wtp_rows[i]);
+            probability.push(Vec::with_capacity(k));
+            optimal.push(0);
+        }
+        let row = probability.last_mut().expect("pushed");
+        if row.len() != p {
+            return Err(ceac.invalid(
+                "policy",
+                i,
+                &policy[i],
+                "out of order: each value's rows hold every policy in the scenario's order",
+            ));
+        }
+        row.push(probability_rows[i]);
+        match optimal_rows[i].as_str() {
+            "true" => *optimal.last_mut().expect("pushed") = p,
+            "false" => {}
+            other => return Err(ceac.invalid("optimal", i, other, "true or false")),
+        }
+    }
+    let evpi = TextTable::read(dir, &EVPI)?.numbers("evpi_per_patient")?;
+    if evpi.len() != wtp.len() {
+        return Err(Error::Invalid {
+            file: dir.join(EVPI.file).display().to_string(),
+            problems: vec![crate::error::Invalid::new(
+                "rows",
+                evpi.len(),
+                format!(
+                    "one per willingness to pay of ceac.csv ({}): the tables are not of one analysis",
+                    wtp.len()
+                ),
+            )],
+        });
+    }
+    let by_draw = |schema: &'static Schema| -> Result<Vec<Vec<f64>>, Error> {
+        let table = TextTable::read(dir, schema)?;
+        let columns = policies
+            .iter()
+            .map(|p| table.parsed::<f64>(p, "not a number"))
+            .collect::<Result<Vec<Vec<f64>>, Error>>()?;
+        Ok((0..table.df.height())
+            .map(|d| columns.iter().map(|c| c[d]).collect())
+            .collect())
+    };
+    let (cost, effect) = (by_draw(&PSA_COST)?, by_draw(&PSA_EFFECT)?);
+    let importance = TextTable::read(dir, &IMPORTANCE)?;
+    let (parameter, policy, reference) = (
+        importance.text("parameter")?,
+        importance.text("policy")?,
+        importance.text("reference")?,
+    );
+    let (at, prcc) = (importance.numbers("willingness_to_pay")?, importance.numbers("prcc")?);
+    let mut parameters: Vec<String> = Vec::new();
+    let mut values: Vec<Vec<Option<f64>>> = Vec::new();
+    let mut reference_index = 0;
+    for i in 0..parameter.len() {
+        if parameters.last() != Some(&parameter[i]) {
+            parameters.push(parameter[i].clone());
+            values.push(vec![None; k]);
+        }
+        let p = importance.index_in("policy", policies, i, &policy[i], OF)?;
+        reference_index = importance.index_in("reference", policies, i, &reference[i], OF)?;
+        values.last_mut().expect("pushed")[p] = Some(prcc[i]);
+    }
+    charts.economics = Some(PsaEconomicsCharts {
+        currency: currency.to_string(),
+        reference: reference_index,
+        wtp,
+        probability,
+        optimal,
+        evpi,
+        scenario_wtp: scenario_wtp.to_vec(),
+        cost,
+        effect,
+        importance_wtp: at.first().copied().unwrap_or(f64::NAN),
+        parameters,
+        importance: values,
+    });
+    if dir.join(super::evppi::EVPPI.file).exists() {
+        charts.evppi = super::evppi::read_evppi(dir)?;
+    }
+    Ok(charts)
 }
