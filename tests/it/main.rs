@@ -13,6 +13,7 @@ mod edge_cases;
 mod errors;
 mod events;
 mod evppi;
+mod extends;
 mod features;
 mod joint;
 mod labels;
