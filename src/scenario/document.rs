@@ -254,20 +254,24 @@ impl Document {
     /// The parameter labels of `[labels]`: each names the key path of a
     /// `[ranges]` entry or of a distribution of belief.
     fn parameter_labels(&self, raw: &RawScenario, p: &mut Problems) -> BTreeMap<String, String> {
+        // Every spelling of a path the path parser takes names its
+        // parameter: compared, and kept, as `paths::canonical` spells it.
+        let ranges: Vec<String> = raw.ranges.keys().map(|k| paths::canonical(&self.table, k)).collect();
         let known = || {
-            raw.ranges
-                .keys()
+            ranges
+                .iter()
                 .map(String::as_str)
                 .chain(self.beliefs.iter().map(|b| b.path.as_str()))
         };
         let mut out = BTreeMap::new();
-        for (path, text) in &raw.labels.parameters {
-            let key = format!("labels.parameters.\"{path}\"");
+        for (written, text) in &raw.labels.parameters {
+            let key = format!("labels.parameters.\"{written}\"");
+            let path = &paths::canonical(&self.table, written);
             if !known().any(|k| k == path) {
                 let listed: Vec<&str> = known().collect();
                 p.push(Invalid::new(
                     key,
-                    format!("\"{path}\""),
+                    format!("\"{written}\""),
                     if listed.is_empty() {
                         "a parameter label names a key path of [ranges] or of a distribution of belief; this scenario has neither".to_string()
                     } else {
@@ -289,11 +293,15 @@ impl Document {
     /// number at a range's path set to either end validates.
     fn check_range_ends(&self, ranges: &[(String, f64, f64)], p: &mut Problems) {
         for (path, low, high) in ranges {
+            // The key as the file writes it, to be found there.
+            let written = (self.raw.ranges.keys())
+                .find(|k| paths::canonical(&self.table, k) == *path)
+                .unwrap_or(path);
             for end in [*low, *high] {
                 let mut table = self.table.clone();
                 let broken = |problem: String| {
                     Invalid::new(
-                        format!("ranges.\"{path}\""),
+                        format!("ranges.\"{written}\""),
                         format!("[{low}, {high}]"),
                         format!("the range end {end} breaks a rule: {problem}"),
                     )
@@ -452,6 +460,12 @@ impl Document {
             edited: true,
             written: None,
         })
+    }
+
+    /// `path` as every message spells it: elements of arrays of named
+    /// tables by their name, others by `[index]` ([`paths::canonical`]).
+    pub fn canonical(&self, path: &str) -> String {
+        paths::canonical(&self.table, path)
     }
 
     /// The number at a dotted key path, if it names one.

@@ -313,7 +313,7 @@ pub(super) fn policies(
         } else {
             Ok(())
         });
-        let policy = policy(raw_policy, &declared, slots, p);
+        let policy = policy(i, raw_policy, &declared, slots, p);
         // Expanded when the document was read: an edit of `extends` (a
         // variant's) can only name another policy.
         let parent = p.take(match &raw_policy.extends {
@@ -335,9 +335,10 @@ pub(super) fn policies(
     out.into_iter().collect()
 }
 
-/// One policy, every step and field checked.
-fn policy(raw: &RawPolicy, declared: &Declared, slots: &[Slot], p: &mut Problems) -> Option<Policy> {
-    let path = format!("policies.{}", raw.name);
+/// One policy (the `i`th), every step and field checked; key paths name
+/// it and its steps as [`paths::named`] does.
+fn policy(i: usize, raw: &RawPolicy, declared: &Declared, slots: &[Slot], p: &mut Problems) -> Option<Policy> {
+    let path = paths::named("policies", i, Some(&raw.name));
     if raw.steps.is_empty() {
         p.push(Invalid::new(
             format!("{path}.steps"),
@@ -357,7 +358,7 @@ fn policy(raw: &RawPolicy, declared: &Declared, slots: &[Slot], p: &mut Problems
         .enumerate()
         .map(|(j, s)| {
             step(
-                &format!("{path}.steps[{j}]"),
+                &paths::named(&format!("{path}.steps"), j, s.name.as_deref()),
                 s,
                 &names[..j],
                 &names[j],

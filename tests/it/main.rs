@@ -16,6 +16,7 @@ mod evppi;
 mod extends;
 mod features;
 mod joint;
+mod key_paths;
 mod labels;
 mod layers;
 mod outcomes;
