@@ -203,3 +203,26 @@ fn broken_extensions_are_refused_naming_the_derived_policy() {
         stderr_has(validate_text(&with_policy(policy)).code(2), expected);
     }
 }
+
+/// A distribution of belief in a policy another extends would be copied
+/// and each copy drawn apart by psa: refused at its key path. A variant
+/// cannot point `extends` at a policy that is not there.
+#[test]
+fn inherited_beliefs_and_edits_of_extends_are_refused() {
+    let derived = "[[policies]]\nname = \"d\"\nextends = \"stepwise\"\nremove = [\"physio\"]\n";
+    let believed = with_policy(derived).replacen("low = 14, high = 42", "low = 14, high = { uniform = [40, 44] }", 1);
+    stderr_has(
+        validate_text(&believed).code(2),
+        &[
+            "policies.stepwise.steps[2].wait.high = a distribution of belief: d extends this policy, so the number would be copied and each copy drawn apart; write a plain number here (or the step in full in each policy)",
+        ],
+    );
+    let variant = with_policy(derived)
+        + "\n[[variants]]\nname = \"v\"\nlabel = \"V\"\nsource = \"s\"\nset = { \"policies.d.extends\" = \"stepwsie\" }\n";
+    stderr_has(
+        validate_text(&variant).code(2),
+        &[
+            "variants[v].set.\"policies.d.extends\" = \"stepwsie\": a policy extends one of the others (did you mean `stepwise`?)",
+        ],
+    );
+}
