@@ -595,7 +595,7 @@ fn inherited_beliefs(derived: &[Derived], beliefs: &[Belief]) -> Result<(), Vec<
         .filter_map(|b| {
             let children: Vec<&str> = derived
                 .iter()
-                .filter(|d| b.path.starts_with(&format!("policies.{}.", d.parent)))
+                .filter(|d| b.path.starts_with(&format!("{}.", d.parent_path)))
                 .map(|d| d.name.as_str())
                 .collect();
             (!children.is_empty()).then(|| {

@@ -120,6 +120,9 @@ const EDITS: [&str; 3] = ["change", "remove", "insert"];
 pub struct Derived {
     pub name: String,
     pub parent: String,
+    /// The parent's key path (`policies.NAME`, or `policies[i]` for a name
+    /// a path cannot hold).
+    pub parent_path: String,
 }
 
 /// Whether policy `entry` (a `[[policies]]` element) extends another.
@@ -154,9 +157,12 @@ pub(super) fn expand(doc: &mut Table) -> Result<Vec<Derived>, Vec<Invalid>> {
     let derived = policies
         .iter()
         .filter_map(|p| {
+            let parent = p.get("extends")?.as_str()?;
+            let j = names.iter().position(|n| *n == Some(parent))?;
             Some(Derived {
                 name: p.get("name")?.as_str()?.to_string(),
-                parent: p.get("extends")?.as_str()?.to_string(),
+                parent: parent.to_string(),
+                parent_path: policy_path(j, Some(parent)),
             })
         })
         .collect();
