@@ -302,7 +302,10 @@ pub fn calibrate(
             targets.file
         )));
     }
-    let calibrated = chosen(&beliefs, doc.joint_beliefs(), &plan.params, doc.file())?;
+    // Any spelling of a path the path parser takes, compared as beliefs
+    // spell theirs.
+    let params: Vec<String> = plan.params.iter().map(|p| doc.canonical(p)).collect();
+    let calibrated = chosen(&beliefs, doc.joint_beliefs(), &params, doc.file())?;
     let order: Vec<usize> = (0..beliefs.len()).filter(|&i| calibrated[i]).collect();
     let joint = doc
         .joint_beliefs()

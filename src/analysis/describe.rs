@@ -4,7 +4,8 @@
 //! `Intervention::words`, `Economics::words`, `Policy::words` and
 //! `Policy::difference_words`); here they are put in order: the shared
 //! blocks once, the reference (first) policy in full and each other policy
-//! as what differs from it, then what no path can use.
+//! as what differs from it (a policy that `extends` another, from that
+//! one), then what no path can use.
 
 use std::fmt::Write;
 
@@ -47,7 +48,15 @@ pub fn describe(s: &Scenario) -> String {
         let after = if others.is_empty() { "" } else { ", the reference" };
         reference.words(&mut out, s.interventions(), after);
         for policy in others {
-            policy.difference_words(&mut out, reference, s.interventions());
+            // A policy written as an extension is said as what it changes.
+            match policy
+                .extends
+                .as_ref()
+                .and_then(|parent| s.policies().iter().find(|p| &p.name == parent))
+            {
+                Some(parent) => policy.extension_words(&mut out, parent, s.interventions()),
+                None => policy.difference_words(&mut out, reference, s.interventions()),
+            }
         }
     }
     if !s.unused().is_empty() {

@@ -57,6 +57,9 @@ pub fn sweep(
 ) -> Result<SweepReport, Error> {
     let spec = settings.spec(&loaded.scenario)?;
     let scenarios = sweep::sweep_scenarios(&loaded.document, &loaded.overrides, param, values)?;
+    // Tables, charts and labels name the number as every message does.
+    let param = loaded.document.canonical(param);
+    let param = param.as_str();
     let mut job = Job::start(format!("sweep --param {param}"), loaded, dest, "-sweep")?;
     let (points, simulation_seconds) = timed(|| sweep::sweep(&scenarios, values, settings))?;
     let frame = tables::sweep_frame(param, &points)?;

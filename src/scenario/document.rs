@@ -11,6 +11,7 @@ use serde::Deserialize;
 use crate::error::{Error, Invalid, Problems, Setting, did_you_mean};
 use crate::outcome::BINS_PER_DAY;
 use crate::scenario::belief::{self, Belief};
+use crate::scenario::extends::{self, Derived};
 use crate::scenario::joint::{self, JointBelief};
 use crate::scenario::raw::{RawScenario, RawVariant};
 use crate::scenario::variants::{self, Variant};
@@ -89,6 +90,13 @@ impl Document {
         };
         let tree = toml::de::DeTable::parse(text).map_err(syntax)?;
         let mut table = toml::Table::deserialize(toml::de::Deserializer::from(tree.clone())).map_err(syntax)?;
+        // Policies that extend others: their keys checked as written (with
+        // line and column), then made into the policies they describe.
+        check_extensions(&tree, file, text)?;
+        let derived = extends::expand(&mut table).map_err(|problems| Error::Invalid {
+            file: file.to_string(),
+            problems,
+        })?;
         // Variants edit the document as written: kept apart from the tree
         // whose distributions of belief are replaced by their means.
         let variants = table.remove("variants");
@@ -121,11 +129,16 @@ impl Document {
             }
             Ok(raw)
         };
-        let mut raw = if beliefs.is_empty() {
+        // The spanned tree has the policies as written, not as extended.
+        let mut raw = if beliefs.is_empty() && derived.is_empty() {
             RawScenario::deserialize(toml::de::Deserializer::from(tree.clone())).map_err(syntax)?
         } else {
             from_table(&table, &beliefs)?
         };
+        inherited_beliefs(&derived, &beliefs).map_err(|problems| Error::Invalid {
+            file: file.to_string(),
+            problems,
+        })?;
         let written_beliefs = beliefs.len();
         let joint = joint::read(&raw.joint_beliefs, &mut table, &mut beliefs).map_err(|problems| Error::Invalid {
             file: file.to_string(),
@@ -241,20 +254,24 @@ impl Document {
     /// The parameter labels of `[labels]`: each names the key path of a
     /// `[ranges]` entry or of a distribution of belief.
     fn parameter_labels(&self, raw: &RawScenario, p: &mut Problems) -> BTreeMap<String, String> {
+        // Every spelling of a path the path parser takes names its
+        // parameter: compared, and kept, as `paths::canonical` spells it.
+        let ranges: Vec<String> = raw.ranges.keys().map(|k| paths::canonical(&self.table, k)).collect();
         let known = || {
-            raw.ranges
-                .keys()
+            ranges
+                .iter()
                 .map(String::as_str)
                 .chain(self.beliefs.iter().map(|b| b.path.as_str()))
         };
         let mut out = BTreeMap::new();
-        for (path, text) in &raw.labels.parameters {
-            let key = format!("labels.parameters.\"{path}\"");
+        for (written, text) in &raw.labels.parameters {
+            let key = format!("labels.parameters.\"{written}\"");
+            let path = &paths::canonical(&self.table, written);
             if !known().any(|k| k == path) {
                 let listed: Vec<&str> = known().collect();
                 p.push(Invalid::new(
                     key,
-                    format!("\"{path}\""),
+                    format!("\"{written}\""),
                     if listed.is_empty() {
                         "a parameter label names a key path of [ranges] or of a distribution of belief; this scenario has neither".to_string()
                     } else {
@@ -276,11 +293,15 @@ impl Document {
     /// number at a range's path set to either end validates.
     fn check_range_ends(&self, ranges: &[(String, f64, f64)], p: &mut Problems) {
         for (path, low, high) in ranges {
+            // The key as the file writes it, to be found there.
+            let written = (self.raw.ranges.keys())
+                .find(|k| paths::canonical(&self.table, k) == *path)
+                .unwrap_or(path);
             for end in [*low, *high] {
                 let mut table = self.table.clone();
                 let broken = |problem: String| {
                     Invalid::new(
-                        format!("ranges.\"{path}\""),
+                        format!("ranges.\"{written}\""),
                         format!("[{low}, {high}]"),
                         format!("the range end {end} breaks a rule: {problem}"),
                     )
@@ -441,6 +462,12 @@ impl Document {
         })
     }
 
+    /// `path` as every message spells it: elements of arrays of named
+    /// tables by their name, others by `[index]` ([`paths::canonical`]).
+    pub fn canonical(&self, path: &str) -> String {
+        paths::canonical(&self.table, path)
+    }
+
     /// The number at a dotted key path, if it names one.
     pub fn number(&self, path: &str) -> Option<f64> {
         paths::get_number(&self.table, path)
@@ -516,6 +543,76 @@ impl Document {
     }
 }
 
+/// Each `[[policies]]` entry with `extends` has only the keys of an
+/// extension, of the right types ([`extends::RawExtension`]): checked on
+/// the tree as written, so that a problem is shown at its line and column.
+fn check_extensions(tree: &toml::Spanned<toml::de::DeTable<'_>>, file: &str, text: &str) -> Result<(), Error> {
+    use toml::de::DeValue;
+    let Some((_, policies)) = tree.get_ref().iter().find(|(k, _)| k.get_ref() == "policies") else {
+        return Ok(());
+    };
+    let DeValue::Array(policies) = policies.get_ref() else {
+        return Ok(());
+    };
+    for (i, entry) in policies.iter().enumerate() {
+        let DeValue::Table(t) = entry.get_ref() else { continue };
+        if !t.iter().any(|(k, _)| k.get_ref() == "extends") {
+            continue;
+        }
+        let name = t
+            .iter()
+            .find(|(k, _)| k.get_ref() == "name")
+            .and_then(|(_, v)| match v.get_ref() {
+                DeValue::String(s) => Some(s.to_string()),
+                _ => None,
+            });
+        let spanned = toml::Spanned::new(entry.span(), t.clone());
+        let checked: Result<extends::RawExtension, _> =
+            serde_path_to_error::deserialize(toml::de::Deserializer::from(spanned));
+        if let Err(e) = checked {
+            let inner = e.inner();
+            let at = e.path().to_string();
+            let path = crate::scenario::paths::named("policies", i, name.as_deref());
+            let path = if at == "." { path } else { format!("{path}.{at}") };
+            let message = format!("{path}: {}", inner.message());
+            return Err(Error::Syntax {
+                file: file.to_string(),
+                message: match inner.span() {
+                    Some(span) => located(&message, span.start, text),
+                    None => plain_types(&message),
+                },
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A distribution of belief in a policy that others extend would be
+/// copied into each, and drawn apart for each by `foramen psa`: refused.
+fn inherited_beliefs(derived: &[Derived], beliefs: &[Belief]) -> Result<(), Vec<Invalid>> {
+    let problems: Vec<Invalid> = beliefs
+        .iter()
+        .filter_map(|b| {
+            let children: Vec<&str> = derived
+                .iter()
+                .filter(|d| b.path.starts_with(&format!("{}.", d.parent_path)))
+                .map(|d| d.name.as_str())
+                .collect();
+            (!children.is_empty()).then(|| {
+                Invalid::new(
+                    b.path.clone(),
+                    "a distribution of belief",
+                    format!(
+                        "{} extends this policy, so the number would be copied and each copy drawn apart; write a plain number here (or the step in full in each policy)",
+                        children.join(", ")
+                    ),
+                )
+            })
+        })
+        .collect();
+    if problems.is_empty() { Ok(()) } else { Err(problems) }
+}
+
 pub(crate) fn syntax_message(e: &toml::de::Error, text: &str) -> String {
     match e.span() {
         Some(span) => located(e.message(), span.start, text),
@@ -583,6 +680,9 @@ fn belief_syntax_message(
     };
     match spanned.filter(|_| found) {
         Some(at) => located(&message, at.span().start, text),
+        // Not written there: a distribution of belief read at its mean,
+        // or a policy as its `extends` makes it.
+        None if beliefs.is_empty() => format!("{} (in the policy as extended)", plain_types(message.trim_end())),
         None => format!(
             "{} (read with each distribution of belief at its mean)",
             plain_types(message.trim_end())

@@ -374,15 +374,23 @@ pub(super) fn interventions(
     let mut out = Vec::new();
     for (i, r) in raw.iter().enumerate() {
         let named = p.take(unique_name(&format!("interventions[{i}]"), &r.name, &mut seen));
-        let intervention = intervention(r, slots, frailty, p);
+        let intervention = intervention(i, r, slots, frailty, p);
         out.push(named.and(intervention));
     }
     out.into_iter().collect()
 }
 
 /// One intervention, every field checked.
-fn intervention(r: &RawIntervention, slots: &[Slot], frailty: bool, p: &mut Problems) -> Option<Intervention> {
-    let path = format!("interventions.{}", r.name);
+/// One intervention (the `i`th), every field checked; key paths name it
+/// as [`paths::named`] does.
+fn intervention(
+    i: usize,
+    r: &RawIntervention,
+    slots: &[Slot],
+    frailty: bool,
+    p: &mut Problems,
+) -> Option<Intervention> {
+    let path = paths::named("interventions", i, Some(&r.name));
     let level = p.take(level(&path, &r.level));
     let response = probability(
         &format!("{path}.response.probability"),
@@ -400,7 +408,7 @@ fn intervention(r: &RawIntervention, slots: &[Slot], frailty: bool, p: &mut Prob
         .iter()
         .enumerate()
         .map(|(j, c)| {
-            let at = format!("{path}.complications[{j}]");
+            let at = paths::named(&format!("{path}.complications"), j, Some(&c.name));
             p.take(super::rules::plain_text(&format!("{at}.name"), &c.name));
             let probability = probability(&format!("{at}.probability"), c.probability, &c.odds_ratios, slots, p);
             let delay = p.take(optional_duration(&format!("{at}.delay"), c.delay.as_ref()));
@@ -715,8 +723,8 @@ pub(super) fn reprice(
             "a cost year needs [economics] with price_year (and price_index to convert other years)",
         )),
     };
-    for (r, iv) in raw.iter().zip(interventions.iter_mut()) {
-        let path = format!("interventions.{}", r.name);
+    for (i, (r, iv)) in raw.iter().zip(interventions.iter_mut()).enumerate() {
+        let path = paths::named("interventions", i, Some(&r.name));
         let own = r
             .cost_year
             .map_or(Some(1.0), |y| p.take(factor(format!("{path}.cost_year"), y)));
@@ -725,14 +733,15 @@ pub(super) fn reprice(
             p.take(check_cost(&format!("{path}.cost"), iv.cost));
         }
         for (k, (rc, c)) in r.complications.iter().zip(iv.complications.iter_mut()).enumerate() {
+            let at = paths::named(&format!("{path}.complications"), k, Some(&rc.name));
             let f = match rc.cost_year {
-                Some(y) => p.take(factor(format!("{path}.complications[{k}].cost_year"), y)),
+                Some(y) => p.take(factor(format!("{at}.cost_year"), y)),
                 None if r.cost_year.is_some() => own,
                 None => continue,
             };
             c.cost *= f.unwrap_or(1.0);
             // Converted costs stay within the money range too.
-            p.take(check_cost(&format!("{path}.complications[{k}].cost"), c.cost));
+            p.take(check_cost(&format!("{at}.cost"), c.cost));
         }
     }
 }
@@ -756,7 +765,7 @@ mod tests {
             kind: SlotKind::Boolean,
         }];
         let mut p = Problems::default();
-        match intervention(&raw, &slots, frailty, &mut p) {
+        match intervention(0, &raw, &slots, frailty, &mut p) {
             Some(iv) if p.is_empty() => Ok(iv),
             _ => Err(p.into_vec()),
         }

@@ -344,6 +344,10 @@ fn one(
             ));
         }
     };
+    // Each path spelt as every message spells it (named elements by
+    // name), so that any spelling the path parser takes finds its belief.
+    let canonical: Vec<String> = paths.iter().map(|p| super::paths::canonical(table, p)).collect();
+    let paths = &canonical;
     if paths.len() < 2 {
         return Err(Invalid::new(
             key(kind),

@@ -13,6 +13,7 @@ pub mod cond;
 pub mod dist;
 pub mod document;
 pub mod economics;
+pub mod extends;
 pub mod intervention;
 pub mod joint;
 pub mod natural_history;
@@ -255,6 +256,7 @@ impl Scenario {
                 steps: _,
                 relapse_to: _,
                 red_flag,
+                extends: _,
             } = policy;
             red_flag.is_none()
         };

@@ -26,6 +26,8 @@ pub struct Policy {
     /// Step index a relapse re-enters at; `None`: the step that brought the
     /// recovery.
     pub relapse_to: Option<usize>,
+    /// The policy it was written as an extension of (`extends`), by name.
+    pub extends: Option<String>,
 }
 
 impl Policy {
@@ -48,6 +50,7 @@ impl Policy {
             steps,
             red_flag,
             relapse_to,
+            extends: _,
         } = self;
         let jumps = match (red_flag, &other.red_flag) {
             (None, None) => usize::MAX,
@@ -183,6 +186,10 @@ pub struct RawPolicy {
     /// brought the recovery.
     #[serde(default)]
     pub relapse_to: Option<String>,
+    /// The policy this one was written as an extension of: its steps are
+    /// already expanded ([`super::extends`]); kept for `describe`.
+    #[serde(default)]
+    pub extends: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -306,15 +313,32 @@ pub(super) fn policies(
         } else {
             Ok(())
         });
-        let policy = policy(raw_policy, &declared, slots, p);
-        out.push(named.and(no_comma).and(policy));
+        let policy = policy(i, raw_policy, &declared, slots, p);
+        // Expanded when the document was read: an edit of `extends` (a
+        // variant's) can only name another policy.
+        let parent = p.take(match &raw_policy.extends {
+            Some(parent) if parent == &raw_policy.name || !raw.iter().any(|q| &q.name == parent) => Err(Invalid::new(
+                format!("{}.extends", paths::named("policies", i, Some(&raw_policy.name))),
+                format!("\"{parent}\""),
+                format!(
+                    "a policy extends one of the others{}",
+                    did_you_mean(
+                        parent,
+                        raw.iter().map(|q| q.name.as_str()).filter(|n| *n != raw_policy.name)
+                    )
+                ),
+            )),
+            _ => Ok(()),
+        });
+        out.push(named.and(no_comma).and(parent).and(policy));
     }
     out.into_iter().collect()
 }
 
-/// One policy, every step and field checked.
-fn policy(raw: &RawPolicy, declared: &Declared, slots: &[Slot], p: &mut Problems) -> Option<Policy> {
-    let path = format!("policies.{}", raw.name);
+/// One policy (the `i`th), every step and field checked; key paths name
+/// it and its steps as [`paths::named`] does.
+fn policy(i: usize, raw: &RawPolicy, declared: &Declared, slots: &[Slot], p: &mut Problems) -> Option<Policy> {
+    let path = paths::named("policies", i, Some(&raw.name));
     if raw.steps.is_empty() {
         p.push(Invalid::new(
             format!("{path}.steps"),
@@ -334,7 +358,7 @@ fn policy(raw: &RawPolicy, declared: &Declared, slots: &[Slot], p: &mut Problems
         .enumerate()
         .map(|(j, s)| {
             step(
-                &format!("{path}.steps[{j}]"),
+                &paths::named(&format!("{path}.steps"), j, s.name.as_deref()),
                 s,
                 &names[..j],
                 &names[j],
@@ -410,6 +434,7 @@ fn policy(raw: &RawPolicy, declared: &Declared, slots: &[Slot], p: &mut Problems
         steps: steps.into_iter().collect::<Option<_>>()?,
         red_flag: red_flag?,
         relapse_to: relapse_to?,
+        extends: raw.extends.clone(),
     })
 }
 
@@ -712,6 +737,21 @@ impl Policy {
             self.heading(out, &format!(": the same pathway as {}", reference.name));
         } else {
             self.heading(out, &format!(": as {}, except", reference.name));
+        }
+        for d in differences {
+            let _ = writeln!(out, "  {}", d.text);
+        }
+    }
+}
+
+impl Policy {
+    /// This policy, written as `extends` of `parent`, as what it changes.
+    pub fn extension_words(&self, out: &mut String, parent: &Policy, interventions: &[Intervention]) {
+        let differences = self.differences(parent, interventions);
+        if differences.is_empty() {
+            self.heading(out, &format!(": extends {}, the same pathway", parent.name));
+        } else {
+            self.heading(out, &format!(": extends {}: changes", parent.name));
         }
         for d in differences {
             let _ = writeln!(out, "  {}", d.text);

@@ -151,7 +151,7 @@ pub(crate) fn outcome_labels(
 }
 
 /// The one-way sensitivity ranges: each names a number of the document and
-/// has finite ends in order.
+/// has finite ends in order; each path as [`paths::canonical`] spells it.
 pub(crate) fn ranges(raw: &RawScenario, doc: &toml::Table, p: &mut Problems) -> Vec<(String, f64, f64)> {
     let mut out = Vec::new();
     for (path, &[lo, hi]) in &raw.ranges {
@@ -167,7 +167,8 @@ pub(crate) fn ranges(raw: &RawScenario, doc: &toml::Table, p: &mut Problems) -> 
                 "a range is [low, high] with finite low <= high",
             ));
         } else {
-            out.push((path.clone(), lo, hi));
+            // Spelt as every message spells it: named elements by name.
+            out.push((paths::canonical(doc, path), lo, hi));
         }
     }
     out
@@ -245,10 +246,14 @@ fn expected_outcome(path: &str, e: &RawExpected, sim: Option<&Simulation>) -> Re
 
 fn red_flags_need_progression(raw: &RawScenario) -> Result<(), Invalid> {
     if raw.natural_history.progression.is_none()
-        && let Some((p, rf)) = raw.policies.iter().find_map(|p| Some((p, p.red_flag.as_ref()?)))
+        && let Some((i, p, rf)) = raw
+            .policies
+            .iter()
+            .enumerate()
+            .find_map(|(i, p)| Some((i, p, p.red_flag.as_ref()?)))
     {
         return Err(Invalid::new(
-            format!("policies.{}.red_flag", p.name),
+            format!("{}.red_flag", super::paths::named("policies", i, Some(&p.name))),
             format!("{{ jump_to = \"{}\" }}", rf.jump_to),
             "a red flag fires on neurological progression, and the scenario declares no [natural_history.progression]: declare one, or remove the red flag",
         ));

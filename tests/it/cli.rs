@@ -550,6 +550,17 @@ fn diff_compares_two_runs() {
         "{dropped}"
     );
     assert!(dropped.contains("yet the summaries differ"), "{dropped}");
+    // And the other way round: a policy only B has is named as missing from A.
+    let added = foramen().arg("diff").arg(&copy).arg(&a).assert().success();
+    let added = String::from_utf8_lossy(&added.get_output().stdout).to_string();
+    assert!(
+        added.contains("not in A's summary.csv, so not compared: early-surgery"),
+        "{added}"
+    );
+    assert!(
+        !added.lines().any(|l| l.starts_with("early-surgery ")),
+        "a policy of one run has no row of differences: {added}"
+    );
     // Another scenario is named; a folder that is not a run is refused.
     let other = tmp.path().join("other.toml");
     fs::write(
