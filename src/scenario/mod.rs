@@ -13,6 +13,7 @@ pub mod cond;
 pub mod dist;
 pub mod document;
 pub mod economics;
+pub mod inputs;
 pub mod intervention;
 pub mod joint;
 pub mod natural_history;
