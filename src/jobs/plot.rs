@@ -112,7 +112,7 @@ pub fn plot(run_dir: &Path, options: &PlotOptions) -> Result<Plotted, Error> {
     )?;
     let pictures = drawn.len();
     if let Some(loaded) = &loaded {
-        write_report(run_dir, &staging.0, loaded, &manifest, &options.style)?;
+        write_report(run_dir, &staging.0, loaded, &manifest)?;
         drawn.push(staging.0.join(REPORT));
     }
     let mut written = Vec::with_capacity(drawn.len());
