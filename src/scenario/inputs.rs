@@ -2,7 +2,8 @@
 //! table: every number of the model (cohort, natural history,
 //! interventions, policies, economics, joint beliefs), each with its key
 //! path (as `[ranges]`, `--param` and the psa tables name it), its value
-//! as written, and the note the file gives it.
+//! as written (with the condition of an odds ratio or adjustment), and the
+//! note the file gives it.
 //!
 //! A number, a numeric array (`weights`), a distribution of belief or a
 //! whole time distribution (`{ family = ..., ... }`, with a row of its own
@@ -305,8 +306,15 @@ impl Walker<'_> {
             }
             DeValue::Table(t) => {
                 let source = string_of(t, "source").or(outer);
+                let before = out.len();
                 for (k, m) in t.iter() {
                     self.walk(m, k.span(), format!("{path}.{}", k.get_ref()), source, out);
+                }
+                // An odds ratio or adjustment says when it applies.
+                if let Some(condition) = string_of(t, "if") {
+                    for input in &mut out[before..] {
+                        input.written = format!("{} (if {condition})", input.written);
+                    }
                 }
             }
             DeValue::Array(items) if is_numeric_array(items) => self.push(&key, v, path, None, outer, out),
@@ -404,10 +412,14 @@ source = "E8; assumption: correlation 0.8"
                 ),
                 (
                     "interventions.physio.response.odds_ratios[0].or",
-                    "0.40",
+                    "0.40 (if grade == 'b')",
                     "N4: 1 / 2.53"
                 ),
-                ("interventions.physio.response.odds_ratios[1].or", "1.5", "assumption"),
+                (
+                    "interventions.physio.response.odds_ratios[1].or",
+                    "1.5 (if grade == 'a')",
+                    "assumption"
+                ),
                 (
                     "interventions.physio.failure_time",
                     "{ family = \"fixed\", value = 8, unit = \"weeks\" }",

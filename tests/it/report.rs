@@ -475,7 +475,8 @@ fn the_default_report_fits_a_page() {
     };
     let measure = "<script>document.body.setAttribute('data-widest', Math.max(...Array.from(\
         document.querySelectorAll('table'), t => t.getBoundingClientRect().width)));\
-        document.body.setAttribute('data-unloaded', Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).length);</script></body>";
+        window.addEventListener('load', () => document.body.setAttribute('data-unloaded', \
+        Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).length));</script></body>";
     let page = run.join("measured.html");
     fs::write(&page, html.replace("</body>", measure)).unwrap();
     let dom = headless(
