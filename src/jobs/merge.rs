@@ -53,7 +53,7 @@ pub fn merge(dirs: &[PathBuf], dest: &Destination) -> Result<RunReport, Error> {
     let dir = job.dir().to_path_buf();
     let (name, horizon) = (&results.scenario, results.horizon_days);
     job.wrote(draw(&dir, name, horizon, &dir, &Style::default(), &Format::RUN)?);
-    let report = |dir: &Path, manifest: &Manifest| write_report(dir, dir, &loaded, manifest, &Style::default());
+    let report = |dir: &Path, manifest: &Manifest| write_report(dir, dir, &loaded, manifest);
     let (dir, manifest) = job.finish_with(
         &Work {
             spec: &spec,

@@ -10,6 +10,7 @@ pub mod diff;
 pub mod merge;
 pub mod plot;
 pub mod psa;
+pub mod psa_report;
 pub mod report;
 pub mod run;
 pub mod sensitivity;

@@ -11,6 +11,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Setting};
+use crate::jobs::psa_report::write_psa_report;
 use crate::jobs::report::{REPORT, load_run, write_report};
 use crate::jobs::{Loaded, SCENARIO_COPY, plot_error};
 use crate::output::{Manifest, read_json};
@@ -211,14 +212,21 @@ pub fn plot(run_dir: &Path, options: &PlotOptions) -> Result<Plotted, Error> {
     if kind != Kind::Run {
         let loaded = load_run(run_dir, &manifest)?;
         let staging = Staging::new(options, run_dir)?;
-        let drawn = match kind {
+        let mut drawn = match kind {
             Kind::Psa => draw_psa(run_dir, &loaded.scenario, &staging.0, &options.pictures)?,
             Kind::Sensitivity => draw_sensitivity(run_dir, &loaded, &staging.0, &options.pictures)?,
             Kind::Bench => draw_bench(run_dir, &staging.0, &options.pictures)?,
             Kind::Run => unreachable!("runs are drawn below"),
         };
         let pictures = drawn.len();
-        return staging.publish(drawn, pictures, None);
+        // A probabilistic analysis has its report, shown with the pictures
+        // just drawn.
+        let report = kind == Kind::Psa;
+        if report {
+            write_psa_report(run_dir, &staging.0, &loaded, &manifest)?;
+            drawn.push(staging.0.join(REPORT));
+        }
+        return staging.publish(drawn, pictures, report.then_some(true));
     }
     // The report needs the scenario; run directories made before they
     // carried it get their pictures only.
@@ -239,7 +247,7 @@ pub fn plot(run_dir: &Path, options: &PlotOptions) -> Result<Plotted, Error> {
     )?;
     let pictures = drawn.len();
     if let Some(loaded) = &loaded {
-        write_report(run_dir, &staging.0, loaded, &manifest, style)?;
+        write_report(run_dir, &staging.0, loaded, &manifest)?;
         drawn.push(staging.0.join(REPORT));
     }
     staging.publish(drawn, pictures, Some(loaded.is_some()))
@@ -295,9 +303,9 @@ pub struct Plotted {
     pub files: Vec<PathBuf>,
     /// How many of them are pictures.
     pub pictures: usize,
-    /// For a run directory, whether report.html was written (not for one
-    /// without scenario.toml, from before runs carried their scenario);
-    /// `None` for other directories, which have no report to redraw.
+    /// For a run or psa directory, whether report.html was written (not
+    /// for a run without scenario.toml, from before runs carried their
+    /// scenario); `None` for other directories, which have no report.
     pub report: Option<bool>,
 }
 

@@ -1,7 +1,7 @@
 //! `foramen psa`: probabilistic sensitivity analysis; writes the draws,
-//! their cost-effectiveness summaries and charts.
+//! their cost-effectiveness summaries, charts and report.html.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::analysis::Settings;
 use crate::analysis::evppi::{self, Group, GroupEvppi};
@@ -9,6 +9,8 @@ use crate::analysis::psa::{self, MAX_DRAWS, PsaResults};
 use crate::error::{Error, Setting};
 use crate::estimate::psa::effective_population;
 use crate::jobs::plot::{Pictures, draw_psa};
+use crate::jobs::psa_report::write_psa_report;
+use crate::jobs::report::REPORT;
 use crate::jobs::{Destination, Job, Loaded, Source, Work, threads, timed};
 use crate::output::Manifest;
 use crate::output::psa_partial::{self, PsaPartial, PsaRun};
@@ -217,7 +219,7 @@ pub fn psa(
             manifest,
         });
     }
-    let (dir, results, evppi, manifest) = write(job, &work, scenario, draws, spec.reference, options, &groups)?;
+    let (dir, results, evppi, manifest) = write(job, &work, loaded, draws, spec.reference, options, &groups)?;
     Ok(PsaReport {
         dir,
         results: Some(results),
@@ -230,12 +232,13 @@ pub fn psa(
 fn write(
     mut job: Job,
     work: &Work,
-    scenario: &crate::scenario::Scenario,
+    loaded: &Loaded,
     draws: Vec<crate::analysis::psa::Draw>,
     reference: usize,
     options: &PsaOptions,
     groups: &[(Group, Vec<usize>)],
 ) -> Result<(PathBuf, PsaResults, Vec<GroupEvppi>, Manifest), Error> {
+    let scenario = &loaded.scenario;
     let rate = scenario.economics().map_or(0.0, |e| e.discount_effects.annual);
     let population = options.population.map(|n| effective_population(n, options.years, rate));
     let results = psa::summarise(
@@ -259,7 +262,8 @@ fn write(
     };
     job.wrote([tables::write_labels(scenario, job.dir())?]);
     job.wrote(draw_psa(job.dir(), scenario, job.dir(), &options.pictures)?);
-    let (dir, manifest) = job.finish(work)?;
+    let report = |dir: &Path, manifest: &Manifest| write_psa_report(dir, dir, loaded, manifest);
+    let (dir, manifest) = job.finish_with(work, Some((REPORT, &report)))?;
     Ok((dir, results, evppi, manifest))
 }
 
@@ -324,8 +328,7 @@ pub fn merge(dirs: &[PathBuf], dest: &Destination) -> Result<PsaReport, Error> {
         paths_per_second: None,
         stalled_paths: draws.iter().map(|d| d.stalled_paths).sum(),
     };
-    let (dir, results, evppi, manifest) =
-        write(job, &work, &loaded.scenario, draws, spec.reference, &options, &groups)?;
+    let (dir, results, evppi, manifest) = write(job, &work, &loaded, draws, spec.reference, &options, &groups)?;
     Ok(PsaReport {
         dir,
         results: Some(results),

@@ -140,7 +140,7 @@ pub fn run(loaded: &Loaded, settings: &Settings, dest: &Destination, progress: b
     let dir = job.dir().to_path_buf();
     let (name, horizon) = (&results.scenario, results.horizon_days);
     job.wrote(draw(&dir, name, horizon, &dir, &Style::default(), &Format::RUN)?);
-    let report = |dir: &Path, manifest: &Manifest| write_report(dir, dir, loaded, manifest, &Style::default());
+    let report = |dir: &Path, manifest: &Manifest| write_report(dir, dir, loaded, manifest);
     let (dir, manifest) = job.finish_with(&work, Some((REPORT, &report)))?;
     Ok(RunReport {
         dir,

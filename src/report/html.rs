@@ -1,14 +1,22 @@
-//! report.html: one self-contained page of a run, readable in any browser
-//! with no network and no scripts: the scenario in words, the methods,
-//! every chart as inline SVG, every table, and the provenance.
+//! report.html: one page of a run or of a probabilistic analysis, readable
+//! in any browser with no network and no scripts, and printable: the
+//! findings in sentences, the tables shaped for reading, every chart by
+//! reference to its picture beside the page, every input with its source,
+//! the methods and the provenance.
 //!
 //! Only plain strings come in ([`Page`]); tables are shaped here for
 //! reading (an estimate's `x`, `x_lo`, `x_hi` columns folded into one
-//! `x (95% CI)` column, numbers to four significant digits, the summary
-//! turned to one row per outcome) while the CSV files keep full precision.
+//! `x (MC 95%)` column, numbers to four significant digits with thousands
+//! separators, shares in percent, the summary turned to one row per
+//! outcome) while the CSV files keep full precision.
+//!
+//! Pictures are `<img>` elements naming a file in the page's own
+//! directory (no path, no scheme), so the page keeps its charts when the
+//! directory is moved or zipped whole; the page itself loads nothing else.
 
 use std::fmt::Write;
 
+use crate::outcome::Kind;
 use crate::report::plot::ChartLabels;
 
 /// A table as text cells.
@@ -18,27 +26,76 @@ pub struct Cells {
     pub rows: Vec<Vec<String>>,
 }
 
+/// How a table is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// As its cells are.
+    Plain,
+    /// A label column, then one column per policy: cut into tables of
+    /// [`SUMMARY_POLICIES`] policies each, every one with all the rows.
+    ByPolicy,
+}
+
+/// One input of the scenario, for the inputs table.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct InputRow {
+    /// Its key path, as in `[ranges]`, `--param` and the psa tables.
+    pub path: String,
+    /// Words for it, where the scenario gives some.
+    pub label: Option<String>,
+    /// The value as written in the scenario file.
+    pub value: String,
+    /// For a distribution of belief: the distribution in words.
+    pub belief: Option<String>,
+    /// The evidence IDs its note cites.
+    pub ids: Vec<String>,
+    /// The note the scenario file gives it (its `source`, or the comment
+    /// beside or above it).
+    pub note: String,
+}
+
 /// One part of the page.
 #[derive(Debug, Clone)]
 pub enum Block {
-    /// A chart: its file name (without extension), caption and SVG text.
-    Chart { name: String, caption: String, svg: String },
-    /// A table of the run directory, by file name, with a sentence on
-    /// what it holds; `by_outcome`: summary.csv turned to one row per
-    /// outcome ([`summary_by_outcome`]).
+    /// A paragraph of text.
+    Text(String),
+    /// A heading within a section.
+    Heading(String),
+    /// Sentences, one item each.
+    List(Vec<String>),
+    /// A chart: its name (without extension), a title in words, a
+    /// caption, and its picture's file name in the page's directory.
+    Chart {
+        name: String,
+        title: String,
+        caption: String,
+        file: String,
+    },
+    /// A table: a title in words, the file it comes from, a sentence on
+    /// what it holds, its cells and layout; `folded`: shown folded away
+    /// (`<details>`, not printed).
     Table {
+        title: String,
         file: String,
         about: String,
         cells: Cells,
-        by_outcome: bool,
+        layout: Layout,
+        folded: bool,
     },
-    /// A paragraph of text.
-    Text(String),
+    /// Every input of the scenario.
+    Inputs(Vec<InputRow>),
+    /// Evidence IDs with their references.
+    References(Vec<(String, String)>),
+    /// Preformatted text folded away under a summary line.
+    Folded { summary: String, text: String },
+    /// Files of the directory with what each holds, linked by name.
+    Files(Vec<(String, String)>),
 }
 
-/// A section of the page: a heading and its blocks.
+/// A section of the page: a heading, the id it is linked by, its blocks.
 #[derive(Debug, Clone)]
 pub struct Section {
+    pub id: String,
     pub heading: String,
     pub blocks: Vec<Block>,
 }
@@ -49,20 +106,18 @@ pub struct Page {
     pub title: String,
     /// One line under the title.
     pub subtitle: String,
-    /// The scenario in words (`foramen describe`), shown as preformatted
-    /// text.
-    pub scenario_words: String,
-    /// The methods paragraph.
-    pub methods: String,
+    /// The note set apart under the subtitle (what the numbers are for).
+    pub caveat: String,
     pub sections: Vec<Section>,
     /// Label and value, in order.
     pub provenance: Vec<(String, String)>,
 }
 
-/// Tables longer than this are shown folded away (`<details>`), as are
-/// tables wider than [`WIDE`] columns.
+/// Tables longer than this are folded away (`<details>`).
 pub const LONG: usize = 40;
-pub const WIDE: usize = 14;
+
+/// The caveat at the top of every report.
+pub const CAVEAT: &str = "Illustrative, not decision support. foramen is a teaching and research simulator: its default scenario's numbers come from published evidence (docs/evidence.md), with every assumption marked as one in the scenario file, and foraminal-specific data are thin. Read the results as what the model implies under the inputs listed below, not as advice for any patient or payer.";
 
 /// Text with `&`, `<`, `>` and quotes escaped for HTML.
 pub fn escape(text: &str) -> String {
@@ -80,25 +135,63 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// A cell for reading: a number to four significant digits (whole
-/// numbers as they are, `NaN` as a dash), anything else as written.
+/// Digits with a comma every three from the right: `12345` -> `12,345`
+/// (a sign and decimals kept as they are).
+pub fn grouped(text: &str) -> String {
+    let (sign, rest) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text),
+    };
+    let (int, frac) = rest.split_at(rest.find('.').unwrap_or(rest.len()));
+    if int.len() <= 3 || !int.bytes().all(|b| b.is_ascii_digit()) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + int.len() / 3);
+    out.push_str(sign);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out.push_str(frac);
+    out
+}
+
+/// `v` to `digits` significant digits (at least whole units), trailing
+/// zeros dropped, thousands grouped; `-` for NaN.
+pub fn significant(v: f64, digits: i32) -> String {
+    if v.is_nan() {
+        return "-".to_string();
+    }
+    if !v.is_finite() {
+        return format!("{v}");
+    }
+    if v == 0.0 {
+        return "0".to_string();
+    }
+    let decimals = (digits - 1 - v.abs().log10().floor() as i32).clamp(0, 12) as usize;
+    let text = format!("{v:.decimals$}");
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    };
+    let text = if text == "-0" { "0".to_string() } else { text };
+    grouped(&text)
+}
+
+/// A cell for reading: a number to four significant digits with
+/// thousands grouped (whole numbers whole, `NaN` as a dash), anything
+/// else as written.
 pub fn readable(cell: &str) -> String {
     let Ok(v) = cell.parse::<f64>() else {
         return cell.to_string();
     };
-    if v.is_nan() {
-        return "-".to_string();
+    if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e15 {
+        return grouped(&format!("{v}"));
     }
-    if !v.is_finite() || (v.fract() == 0.0 && v.abs() < 1e15) {
-        return format!("{v}");
-    }
-    let digits = (4 - 1 - v.abs().log10().floor() as i32).clamp(0, 12) as usize;
-    let text = format!("{v:.digits$}");
-    if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        text
-    }
+    significant(v, 4)
 }
 
 /// `value (lo to hi)` for reading.
@@ -111,8 +204,11 @@ fn interval(value: &str, lo: &str, hi: &str) -> String {
     }
 }
 
+/// What a folded estimate's column is called: `x (MC 95%)`.
+const MC: &str = " (MC 95%)";
+
 /// Every estimate `x` with `x_lo` and `x_hi` beside it folded into one
-/// column `x (95% CI)`; `x_se` columns left out; other cells readable.
+/// column `x (MC 95%)`; `x_se` columns left out; other cells readable.
 pub fn fold_estimates(t: &Cells) -> Cells {
     let col = |name: &str| t.header.iter().position(|h| h == name);
     let mut header = Vec::new();
@@ -124,67 +220,96 @@ pub fn fold_estimates(t: &Cells) -> Cells {
         if is_part {
             continue;
         }
-        // comparison.csv's `difference` has paired_ and unpaired_ bounds.
         let bounds = match (col(&format!("{h}_lo")), col(&format!("{h}_hi"))) {
             (Some(lo), Some(hi)) => Some((lo, hi)),
             _ => None,
         };
         header.push(if bounds.is_some() {
-            format!("{h} (Monte Carlo 95% CI)")
+            format!("{h}{MC}")
         } else {
             h.clone()
         });
         plan.push((i, bounds));
-    }
-    let paired = [
-        col("paired_lo"),
-        col("paired_hi"),
-        col("unpaired_lo"),
-        col("unpaired_hi"),
-    ];
-    let extra = col("difference").is_some() && paired.iter().all(Option::is_some);
-    if extra {
-        header.retain(|h| !h.starts_with("paired_") && !h.starts_with("unpaired_"));
-        plan.retain(|(i, _)| !t.header[*i].starts_with("paired_") && !t.header[*i].starts_with("unpaired_"));
-        header.push("paired Monte Carlo 95% CI".into());
-        header.push("unpaired Monte Carlo 95% CI".into());
     }
     let rows = t
         .rows
         .iter()
         .map(|r| {
             let cell = |i: usize| r.get(i).map_or("", String::as_str);
-            let mut out: Vec<String> = plan
-                .iter()
+            plan.iter()
                 .map(|&(i, b)| match b {
                     Some((lo, hi)) => interval(cell(i), cell(lo), cell(hi)),
                     None => readable(cell(i)),
                 })
-                .collect();
-            if let [Some(pl), Some(ph), Some(ul), Some(uh)] = paired
-                && extra
-            {
-                for (lo, hi) in [(pl, ph), (ul, uh)] {
-                    let (l, h) = (readable(cell(lo)), readable(cell(hi)));
-                    out.push(if l == "-" { l } else { format!("{l} to {h}") });
-                }
-            }
-            out
+                .collect()
         })
         .collect();
     Cells { header, rows }
 }
 
-/// summary.csv turned for reading: one row per outcome, one column per
-/// policy, each cell `value (lo to hi)`.
+/// The kind of the outcome a column of summary.csv holds (`x`, `x_lo`,
+/// `x_hi`, `x_se`).
+fn column_kind(column: &str) -> Option<Kind> {
+    let base = ["_lo", "_hi", "_se"]
+        .iter()
+        .find_map(|s| column.strip_suffix(s))
+        .filter(|b| crate::outcome::find(b).is_some())
+        .unwrap_or(column);
+    crate::outcome::find(base).map(|d| d.kind)
+}
+
+/// A number cell times 100 (shares to percent); other cells as they are.
+fn percent(cell: &str) -> String {
+    match cell.parse::<f64>() {
+        Ok(v) => format!("{}", 100.0 * v),
+        Err(_) => cell.to_string(),
+    }
+}
+
+/// The label of an outcome with its unit, for a row: shares `(%)`.
+fn outcome_label(name: &str, labels: &ChartLabels, difference: bool) -> String {
+    match crate::outcome::find(name) {
+        Some(d) => {
+            let label = labels.outcome(d);
+            match d.kind {
+                Kind::Share if difference => format!("{label} (percentage points)"),
+                Kind::Share => format!("{label} (%)"),
+                Kind::Days => format!("{label} (days)"),
+                _ => label.to_string(),
+            }
+        }
+        None => name.to_string(),
+    }
+}
+
+/// summary.csv turned for reading: one row per outcome (by its label,
+/// shares in percent), one column per policy (by its label), each cell
+/// `value (lo to hi)`.
 pub fn summary_by_outcome(t: &Cells, labels: &ChartLabels) -> Cells {
-    let folded = fold_estimates(t);
+    let shares = Cells {
+        header: t.header.clone(),
+        rows: t
+            .rows
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .zip(&t.header)
+                    .map(|(c, h)| {
+                        if column_kind(h) == Some(Kind::Share) {
+                            percent(c)
+                        } else {
+                            c.clone()
+                        }
+                    })
+                    .collect()
+            })
+            .collect(),
+    };
+    let folded = fold_estimates(&shares);
     let Some(p) = folded.header.iter().position(|h| h == "policy") else {
         return folded;
     };
-    // Policies and outcomes by their labels, with the column of
-    // summary.csv beside each outcome.
-    let mut header = vec!["outcome".to_string(), "column".to_string()];
+    let mut header = vec!["outcome".to_string()];
     header.extend(folded.rows.iter().map(|r| labels.policy(&r[p]).to_string()));
     let rows = folded
         .header
@@ -192,10 +317,12 @@ pub fn summary_by_outcome(t: &Cells, labels: &ChartLabels) -> Cells {
         .enumerate()
         .filter(|&(i, _)| i != p)
         .map(|(i, h)| {
-            let name = h.strip_suffix(" (Monte Carlo 95% CI)").unwrap_or(h).to_string();
-            let label = crate::outcome::find(&name).map_or(name.clone(), |d| labels.outcome(d).to_string());
-            [label, name]
-                .into_iter()
+            let name = h.strip_suffix(MC).unwrap_or(h);
+            let label = match name {
+                "patients" => "patients".to_string(),
+                _ => outcome_label(name, labels, false),
+            };
+            std::iter::once(label)
                 .chain(folded.rows.iter().map(|r| r[i].clone()))
                 .collect()
         })
@@ -203,50 +330,174 @@ pub fn summary_by_outcome(t: &Cells, labels: &ChartLabels) -> Cells {
     Cells { header, rows }
 }
 
+/// One outcome of subgroups.csv turned for reading: one row per subgroup
+/// (by its label), one column per policy (by its label), each cell
+/// `value (lo to hi)`, shares in percent.
+pub fn subgroups_by_outcome(t: &Cells, outcome: &str, labels: &ChartLabels) -> Cells {
+    let col = |name: &str| t.header.iter().position(|h| h == name);
+    let (Some(p), Some(s), Some(v), Some(lo), Some(hi)) = (
+        col("policy"),
+        col("subgroup"),
+        col(outcome),
+        col(&format!("{outcome}_lo")),
+        col(&format!("{outcome}_hi")),
+    ) else {
+        return Cells::default();
+    };
+    let share = column_kind(outcome) == Some(Kind::Share);
+    let f = |c: &str| if share { percent(c) } else { c.to_string() };
+    let mut policies: Vec<&str> = Vec::new();
+    let mut subgroups: Vec<&str> = Vec::new();
+    for r in &t.rows {
+        if !policies.contains(&r[p].as_str()) {
+            policies.push(&r[p]);
+        }
+        if !subgroups.contains(&r[s].as_str()) {
+            subgroups.push(&r[s]);
+        }
+    }
+    let mut header = vec!["subgroup".to_string()];
+    header.extend(policies.iter().map(|n| labels.policy(n).to_string()));
+    let rows = subgroups
+        .iter()
+        .map(|subgroup| {
+            std::iter::once(labels.subgroup(subgroup))
+                .chain(policies.iter().map(|policy| {
+                    t.rows
+                        .iter()
+                        .find(|r| r[p] == *policy && r[s] == *subgroup)
+                        .map_or(String::new(), |r| interval(&f(&r[v]), &f(&r[lo]), &f(&r[hi])))
+                }))
+                .collect()
+        })
+        .collect();
+    Cells { header, rows }
+}
+
+/// The label of an outcome with its unit, as a title: `recovered (%)`.
+pub fn outcome_title(name: &str, labels: &ChartLabels) -> String {
+    outcome_label(name, labels, false)
+}
+
+/// comparison.csv turned for reading: one row per outcome (by its label,
+/// share differences in percentage points), one column per policy, each
+/// cell the difference from the reference and its paired Monte Carlo 95%
+/// interval (the unpaired one, marked so, where there is no paired one:
+/// medians).
+pub fn comparison_by_outcome(t: &Cells, labels: &ChartLabels) -> Cells {
+    let col = |name: &str| t.header.iter().position(|h| h == name);
+    let (Some(p), Some(o), Some(d), Some(pl), Some(ph), Some(ul), Some(uh)) = (
+        col("policy"),
+        col("outcome"),
+        col("difference"),
+        col("paired_lo"),
+        col("paired_hi"),
+        col("unpaired_lo"),
+        col("unpaired_hi"),
+    ) else {
+        return fold_estimates(t);
+    };
+    let mut policies: Vec<&str> = Vec::new();
+    let mut outcomes: Vec<&str> = Vec::new();
+    for r in &t.rows {
+        if !policies.contains(&r[p].as_str()) {
+            policies.push(&r[p]);
+        }
+        if !outcomes.contains(&r[o].as_str()) {
+            outcomes.push(&r[o]);
+        }
+    }
+    let mut header = vec!["outcome".to_string()];
+    header.extend(policies.iter().map(|n| labels.policy(n).to_string()));
+    let rows = outcomes
+        .iter()
+        .map(|outcome| {
+            let share = crate::outcome::find(outcome).is_some_and(|d| d.kind == Kind::Share);
+            let v = |c: &str| if share { percent(c) } else { c.to_string() };
+            let mut row = vec![outcome_label(outcome, labels, true)];
+            for policy in &policies {
+                let cell = t
+                    .rows
+                    .iter()
+                    .find(|r| r[p] == *policy && r[o] == *outcome)
+                    .map_or(String::new(), |r| {
+                        let paired = r[pl].parse::<f64>().is_ok_and(|x| !x.is_nan());
+                        if paired {
+                            interval(&v(&r[d]), &v(&r[pl]), &v(&r[ph]))
+                        } else {
+                            let text = interval(&v(&r[d]), &v(&r[ul]), &v(&r[uh]));
+                            match text.strip_suffix(')') {
+                                Some(open) => format!("{open}, unpaired)"),
+                                None => text,
+                            }
+                        }
+                    });
+                row.push(cell);
+            }
+            row
+        })
+        .collect();
+    Cells { header, rows }
+}
+
+/// A cell `value (interval)` as the value with its interval on a line of
+/// its own, in grey; other cells as they are.
+fn cell_html(cell: &str) -> String {
+    match cell.split_once(" (") {
+        Some((value, rest)) if rest.ends_with(')') => {
+            format!("{}<span class=\"ci\">({}</span>", escape(value), escape(rest))
+        }
+        _ => escape(cell),
+    }
+}
+
 fn table_html(out: &mut String, cells: &Cells) {
-    out.push_str("<div class=\"scroll\"><table>\n<thead><tr>");
+    out.push_str("<table>\n<thead><tr>");
     for h in &cells.header {
         let _ = write!(out, "<th>{}</th>", escape(h));
     }
     out.push_str("</tr></thead>\n<tbody>\n");
     for r in &cells.rows {
         out.push_str("<tr>");
-        for c in r {
-            let _ = write!(out, "<td>{}</td>", escape(c));
+        for (c, h) in r.iter().zip(&cells.header) {
+            let text = if h.ends_with(MC) { cell_html(c) } else { escape(c) };
+            // Words read from the left, numbers from the right.
+            let first = c.split([' ', '%']).next().unwrap_or("").replace(',', "");
+            let number = first == "-" || first.parse::<f64>().is_ok();
+            if number || c.is_empty() {
+                let _ = write!(out, "<td>{text}</td>");
+            } else {
+                let _ = write!(out, "<td class=\"t\">{text}</td>");
+            }
         }
         out.push_str("</tr>\n");
     }
-    out.push_str("</tbody></table></div>\n");
+    out.push_str("</tbody></table>\n");
 }
 
-/// Policies per table of the summary: with more, the summary is cut into
-/// tables of this many policies each, every one with the outcomes.
+/// Policies per table of a [`Layout::ByPolicy`] table: with more, it is
+/// cut into tables of this many policies each, every one with all rows.
 pub const SUMMARY_POLICIES: usize = 4;
 
-/// The summary ([`summary_by_outcome`]: the outcome's label and its column
-/// of summary.csv, then one column per policy) narrow enough for a page:
-/// the column under the label, headings wrapping, each estimate on one
-/// line and its interval under it, and at most [`SUMMARY_POLICIES`]
-/// policies per table.
-fn summary_html(out: &mut String, cells: &Cells) {
-    let two_lines =
-        |first: &str, second: &str| format!("{}<br><span class=\"ci\">{}</span>", escape(first), escape(second));
-    let policies: Vec<usize> = (2..cells.header.len()).collect();
+/// A table with a label column and one column per policy, narrow enough
+/// for a page: headings wrapping, each estimate on one line and its
+/// interval under it, and at most [`SUMMARY_POLICIES`] policies a table.
+fn by_policy_html(out: &mut String, cells: &Cells) {
+    let policies: Vec<usize> = (1..cells.header.len()).collect();
     for chunk in policies.chunks(SUMMARY_POLICIES) {
-        out.push_str("<table class=\"summary\">\n<thead><tr><th>outcome<br><span class=\"ci\">column</span></th>");
+        let _ = write!(
+            out,
+            "<table class=\"summary\">\n<thead><tr><th>{}</th>",
+            escape(&cells.header[0])
+        );
         for &i in chunk {
             let _ = write!(out, "<th>{}</th>", escape(&cells.header[i]));
         }
         out.push_str("</tr></thead>\n<tbody>\n");
         for r in cells.rows.iter().filter(|r| r.len() == cells.header.len()) {
-            let _ = write!(out, "<tr><td>{}</td>", two_lines(&r[0], &r[1]));
+            let _ = write!(out, "<tr><td>{}</td>", escape(&r[0]));
             for &i in chunk {
-                // `value (lo to hi)`: the interval on a line of its own.
-                let cell = match r[i].split_once(" (") {
-                    Some((value, interval)) => two_lines(value, &format!("({interval}")),
-                    None => escape(&r[i]),
-                };
-                let _ = write!(out, "<td>{cell}</td>");
+                let _ = write!(out, "<td>{}</td>", cell_html(&r[i]));
             }
             out.push_str("</tr>\n");
         }
@@ -254,25 +505,47 @@ fn summary_html(out: &mut String, cells: &Cells) {
     }
 }
 
-/// An SVG as it goes inline: without any XML prologue, scaled to the
-/// page's width.
-fn inline_svg(svg: &str) -> &str {
-    let start = svg.find("<svg").unwrap_or(0);
-    svg[start..].trim_end()
+fn inputs_html(out: &mut String, rows: &[InputRow]) {
+    out.push_str("<table class=\"inputs\">\n<colgroup><col style=\"width:25%\"><col style=\"width:24%\"><col style=\"width:8%\"><col style=\"width:43%\"></colgroup>\n<thead><tr><th>parameter</th><th>value in the scenario</th><th>source IDs</th><th>the scenario's note</th></tr></thead>\n<tbody>\n");
+    for r in rows {
+        let name = match &r.label {
+            Some(label) => format!("{}<br><code>{}</code>", escape(label), escape(&r.path)),
+            None => format!("<code>{}</code>", escape(&r.path)),
+        };
+        let value = match &r.belief {
+            Some(words) => format!(
+                "<code>{}</code><br><span class=\"ci\">distribution of belief: {}</span>",
+                escape(&r.value),
+                escape(words)
+            ),
+            None => format!("<code>{}</code>", escape(&r.value)),
+        };
+        let _ = writeln!(
+            out,
+            "<tr><td>{name}</td><td>{value}</td><td>{}</td><td>{}</td></tr>",
+            escape(&r.ids.join(", ")),
+            escape(&r.note)
+        );
+    }
+    out.push_str("</tbody></table>\n");
 }
 
 const STYLE: &str = "body{font-family:'DejaVu Sans',Verdana,sans-serif;max-width:1180px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}\
 h1{font-size:1.7em;margin-bottom:.2em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}\
-.subtitle{color:#555;margin-top:0}pre{background:#f6f6f6;padding:1em;overflow-x:auto;font-size:.85em;white-space:pre-wrap}\
-figure{margin:1.5em 0}figure svg{max-width:100%;height:auto;border:1px solid #eee}figcaption{color:#444;font-size:.95em}\
-.scroll{overflow-x:auto}table{border-collapse:collapse;font-size:.85em;margin:.5em 0}\
-th,td{border:1px solid #ddd;padding:.25em .5em;text-align:right;white-space:nowrap}th{background:#f0f0f0}\
+.subtitle{color:#555;margin-top:0}.caveat{border-left:4px solid #b35900;background:#fff6ec;padding:.6em 1em}\
+pre{background:#f6f6f6;padding:1em;font-size:.85em;white-space:pre-wrap;overflow-wrap:anywhere}\
+figure{margin:1.5em 0;break-inside:avoid;page-break-inside:avoid}figure img{display:block;max-width:100%;height:auto;border:1px solid #eee}figcaption{color:#444;font-size:.95em}\
+table{border-collapse:collapse;font-size:.85em;margin:.5em 0;max-width:100%}\
+th,td{border:1px solid #ddd;padding:.25em .45em;text-align:right;vertical-align:top;overflow-wrap:break-word}th{background:#f0f0f0;vertical-align:bottom}\
 td:first-child,th:first-child{text-align:left}details{margin:.5em 0}summary{cursor:pointer;color:#0a4f8a}\
-.summary th{white-space:normal;vertical-align:bottom}.summary th,.summary td{padding:.2em .3em}.ci{color:#555;font-size:.85em;font-weight:normal}\
-nav a{margin-right:1em}dl{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em}dt{font-weight:bold}dd{margin:0;overflow-wrap:anywhere}";
+.ci{display:block;color:#555;font-size:.85em;font-weight:normal}td.t{text-align:left}\
+.inputs{table-layout:fixed;width:100%}.inputs td,.inputs th{text-align:left;overflow-wrap:anywhere}code{font-size:.9em}\
+li{margin:.3em 0}nav a{margin-right:1em}dl{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em}dt{font-weight:bold}dd{margin:0;overflow-wrap:anywhere}\
+@media print{@page{margin:14mm}body{max-width:none;margin:0;padding:0;font-size:9.5pt}nav{display:none}h2,h3{break-after:avoid;page-break-after:avoid}\
+tr,li{break-inside:avoid;page-break-inside:avoid}figure img{max-height:205mm;width:auto}a{color:inherit;text-decoration:none}.caveat{border:1px solid #b35900}}";
 
-/// The page as HTML: no script, no stylesheet, image or font from
-/// anywhere else, no link out but to its own sections.
+/// The page as HTML: no script, no stylesheet or font from anywhere
+/// else; pictures only by file name in the page's directory.
 pub fn render(page: &Page) -> String {
     let mut out = String::new();
     let _ = write!(
@@ -282,81 +555,16 @@ pub fn render(page: &Page) -> String {
     );
     let _ = writeln!(out, "<h1>{}</h1>", escape(&page.title));
     let _ = writeln!(out, "<p class=\"subtitle\">{}</p>", escape(&page.subtitle));
-    out.push_str("<nav><a href=\"#methods\">Methods</a><a href=\"#scenario\">Scenario</a>");
-    for (i, s) in page.sections.iter().enumerate() {
-        let _ = write!(out, "<a href=\"#section-{i}\">{}</a>", escape(&s.heading));
+    let _ = writeln!(out, "<p class=\"caveat\"><b>{}</b></p>", escape(&page.caveat));
+    out.push_str("<nav>");
+    for s in &page.sections {
+        let _ = write!(out, "<a href=\"#{}\">{}</a>", escape(&s.id), escape(&s.heading));
     }
     out.push_str("<a href=\"#provenance\">Provenance</a></nav>\n");
-    out.push_str("<h2 id=\"methods\">Methods</h2>\n");
-    for para in page.methods.split("\n\n").filter(|p| !p.trim().is_empty()) {
-        let _ = writeln!(out, "<p>{}</p>", escape(para.trim()));
-    }
-    out.push_str("<h2 id=\"scenario\">The scenario in words</h2>\n");
-    let words = page.scenario_words.trim_end();
-    let lines = words.lines().count();
-    // A long description (every step of every policy) is folded away
-    // after its first lines: the scenario, the cohort.
-    let head: Vec<&str> = words.lines().take_while(|l| !l.is_empty()).collect();
-    if lines > LONG && head.len() < lines {
-        let _ = writeln!(out, "<pre>{}</pre>", escape(&head.join("\n")));
-        let _ = writeln!(
-            out,
-            "<details><summary>Show the whole scenario in words ({lines} lines: cohort, natural history, economics, every policy step by step)</summary>\n<pre>{}</pre>\n</details>",
-            escape(words)
-        );
-    } else {
-        let _ = writeln!(out, "<pre>{}</pre>", escape(words));
-    }
-    for (i, s) in page.sections.iter().enumerate() {
-        let _ = writeln!(out, "<h2 id=\"section-{i}\">{}</h2>", escape(&s.heading));
+    for s in &page.sections {
+        let _ = writeln!(out, "<h2 id=\"{}\">{}</h2>", escape(&s.id), escape(&s.heading));
         for b in &s.blocks {
-            match b {
-                Block::Text(text) => {
-                    let _ = writeln!(out, "<p>{}</p>", escape(text));
-                }
-                Block::Chart { name, caption, svg } => {
-                    let _ = writeln!(
-                        out,
-                        "<figure id=\"chart-{}\" class=\"chart\">\n{}\n<figcaption><b>{}</b>: {}</figcaption>\n</figure>",
-                        escape(name),
-                        inline_svg(svg),
-                        escape(name),
-                        escape(caption)
-                    );
-                }
-                Block::Table {
-                    file,
-                    about,
-                    cells,
-                    by_outcome,
-                } => {
-                    let rows = cells.rows.len();
-                    let big = rows > LONG || cells.header.len() > WIDE;
-                    let _ = writeln!(
-                        out,
-                        "<h3 id=\"table-{}\">{}</h3>\n<p>{} ({} rows)</p>",
-                        escape(file),
-                        escape(file),
-                        escape(about),
-                        rows
-                    );
-                    if big {
-                        let _ = writeln!(
-                            out,
-                            "<details><summary>Show the {rows} rows of {}</summary>",
-                            escape(file)
-                        );
-                    }
-                    if *by_outcome && cells.header.starts_with(&["outcome".into(), "column".into()]) {
-                        summary_html(&mut out, cells);
-                    } else {
-                        table_html(&mut out, cells);
-                    }
-                    if big {
-                        out.push_str("</details>\n");
-                    }
-                }
-            }
+            block_html(&mut out, b);
         }
     }
     out.push_str("<h2 id=\"provenance\">Provenance</h2>\n<dl>\n");
@@ -365,6 +573,118 @@ pub fn render(page: &Page) -> String {
     }
     out.push_str("</dl>\n</body>\n</html>\n");
     out
+}
+
+fn block_html(out: &mut String, b: &Block) {
+    match b {
+        Block::Text(text) => {
+            let _ = writeln!(out, "<p>{}</p>", escape(text));
+        }
+        Block::Heading(text) => {
+            let _ = writeln!(out, "<h3>{}</h3>", escape(text));
+        }
+        Block::List(items) => {
+            out.push_str("<ul class=\"findings\">\n");
+            for item in items {
+                let _ = writeln!(out, "<li>{}</li>", escape(item));
+            }
+            out.push_str("</ul>\n");
+        }
+        Block::Chart {
+            name,
+            title,
+            caption,
+            file,
+        } => {
+            let _ = writeln!(
+                out,
+                "<figure id=\"chart-{}\" class=\"chart\">\n<img src=\"{}\" alt=\"{}\">\n<figcaption><b>{}</b>: {} <span class=\"ci\">({})</span></figcaption>\n</figure>",
+                escape(name),
+                escape(file),
+                escape(title),
+                escape(title),
+                escape(caption),
+                escape(file)
+            );
+        }
+        Block::Table {
+            title,
+            file,
+            about,
+            cells,
+            layout,
+            folded,
+        } => {
+            let rows = cells.rows.len();
+            let slug: String = title
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() {
+                        c.to_ascii_lowercase()
+                    } else {
+                        '-'
+                    }
+                })
+                .collect();
+            let _ = writeln!(
+                out,
+                "<h3 id=\"table-{}\">{}</h3>\n<p>{} <span class=\"ci\">(from {}, {} rows)</span></p>",
+                escape(&slug),
+                escape(title),
+                escape(about),
+                escape(file),
+                rows
+            );
+            if *folded {
+                let _ = writeln!(
+                    out,
+                    "<details><summary>Show the {rows} rows (folded away and not printed: every row is in {})</summary>",
+                    escape(file)
+                );
+            }
+            match layout {
+                Layout::ByPolicy => by_policy_html(out, cells),
+                Layout::Plain => table_html(out, cells),
+            }
+            if *folded {
+                out.push_str("</details>\n");
+            }
+        }
+        Block::Inputs(rows) => inputs_html(out, rows),
+        Block::References(refs) => {
+            out.push_str("<dl class=\"references\">\n");
+            for (id, reference) in refs {
+                let _ = writeln!(out, "<dt>{}</dt><dd>{}</dd>", escape(id), escape(reference));
+            }
+            out.push_str("</dl>\n");
+        }
+        Block::Folded { summary, text } => {
+            let _ = writeln!(
+                out,
+                "<details><summary>{}</summary>\n<pre>{}</pre>\n</details>",
+                escape(summary),
+                escape(text.trim_end())
+            );
+        }
+        Block::Files(files) => {
+            out.push_str("<dl class=\"files\">\n");
+            for (file, about) in files {
+                let _ = writeln!(
+                    out,
+                    "<dt><a href=\"{}\">{}</a></dt><dd>{}</dd>",
+                    escape(file),
+                    escape(file),
+                    escape(about)
+                );
+            }
+            out.push_str("</dl>\n");
+        }
+    }
+}
+
+/// The print styles of [`render`]'s page (for tests: no scroll box).
+pub fn print_css() -> &'static str {
+    STYLE.split("@media print").nth(1).unwrap_or("")
 }
 
 #[cfg(test)]
@@ -378,53 +698,75 @@ mod tests {
         }
     }
 
-    /// summary.csv's columns with one outcome.
-    const SUMMARY_HEADER: [&str; 6] = [
+    /// summary.csv's columns with two outcomes.
+    const SUMMARY_HEADER: [&str; 10] = [
         "policy",
         "patients",
         "recovered",
         "recovered_lo",
         "recovered_hi",
         "recovered_se",
+        "median_days",
+        "median_days_lo",
+        "median_days_hi",
+        "median_days_se",
     ];
 
     #[test]
-    fn numbers_read_to_four_significant_digits() {
+    fn numbers_read_to_four_significant_digits_with_separators() {
         assert_eq!(readable("0.0012000000000000001"), "0.0012");
         assert_eq!(readable("106.85576923076903"), "106.9");
         assert_eq!(readable("-0.006099999999999994"), "-0.0061");
-        assert_eq!(readable("100000"), "100000");
-        assert_eq!(readable("12345.678"), "12346");
+        assert_eq!(readable("100000"), "100,000");
+        assert_eq!(readable("12345.678"), "12,346");
+        assert_eq!(readable("-2856.83089901881"), "-2,857");
         assert_eq!(readable("NaN"), "-");
         assert_eq!(readable("stepwise"), "stepwise");
+        assert_eq!(significant(0.0085185, 2), "0.0085");
+        assert_eq!(significant(-0.0000001, 2), "-0.0000001");
+        assert_eq!(grouped("1234567.5"), "1,234,567.5");
+        assert_eq!(grouped("-1000"), "-1,000");
     }
 
     #[test]
-    fn estimates_fold_into_one_column() {
-        let t = cells(&SUMMARY_HEADER, &[&["a", "10", "0.5", "0.4", "0.6", "0.05"]]);
-        let f = fold_estimates(&t);
-        assert_eq!(f.header, ["policy", "patients", "recovered (Monte Carlo 95% CI)"]);
-        assert_eq!(f.rows, [["a", "10", "0.5 (0.4 to 0.6)"]]);
-        let s = summary_by_outcome(&t, &ChartLabels::default());
-        assert_eq!(s.header, ["outcome", "column", "a"]);
-        assert_eq!(
-            s.rows,
-            [
-                ["patients", "patients", "10"],
-                ["recovered", "recovered", "0.5 (0.4 to 0.6)"]
-            ]
+    fn estimates_fold_into_one_column_and_shares_read_in_percent() {
+        let t = cells(
+            &SUMMARY_HEADER,
+            &[&["a", "10", "0.5", "0.4", "0.6", "0.05", "30", "28", "33", "1"]],
         );
-        // Policies and outcomes by their labels.
+        let f = fold_estimates(&t);
+        assert_eq!(
+            f.header,
+            ["policy", "patients", "recovered (MC 95%)", "median_days (MC 95%)"]
+        );
+        assert_eq!(f.rows, [["a", "10", "0.5 (0.4 to 0.6)", "30 (28 to 33)"]]);
         let mut labels = ChartLabels::default();
         labels.insert("policy", "a", "Policy A");
         labels.insert("outcome", "recovered", "Recovered by a year");
         let s = summary_by_outcome(&t, &labels);
-        assert_eq!(s.header, ["outcome", "column", "Policy A"]);
-        assert_eq!(s.rows[1], ["Recovered by a year", "recovered", "0.5 (0.4 to 0.6)"]);
+        let median = format!("{} (days)", crate::outcome::Id::MedianDays.def().label);
+        assert_eq!(s.header, ["outcome", "Policy A"]);
+        assert_eq!(
+            s.rows,
+            [
+                ["patients", "10"],
+                ["Recovered by a year (%)", "50 (40 to 60)"],
+                [median.as_str(), "30 (28 to 33)"],
+            ]
+        );
+    }
+
+    /// comparison.csv by outcome: share differences in percentage points
+    /// with the paired interval, a median with the unpaired one marked.
+    #[test]
+    fn comparisons_read_by_outcome() {
         let c = cells(
             &[
                 "policy",
+                "reference",
                 "outcome",
+                "policy_value",
+                "reference_value",
                 "difference",
                 "paired_lo",
                 "paired_hi",
@@ -433,27 +775,53 @@ mod tests {
                 "unpaired_hi",
                 "unpaired_se",
             ],
-            &[&["b", "median_days", "3.5", "NaN", "NaN", "NaN", "1", "6", "1.2"]],
+            &[
+                &[
+                    "b",
+                    "a",
+                    "recovered",
+                    "0.6",
+                    "0.5",
+                    "0.1",
+                    "0.08",
+                    "0.12",
+                    "0.01",
+                    "0.05",
+                    "0.15",
+                    "0.02",
+                ],
+                &[
+                    "b",
+                    "a",
+                    "median_days",
+                    "30",
+                    "33",
+                    "-3",
+                    "NaN",
+                    "NaN",
+                    "NaN",
+                    "-6",
+                    "0",
+                    "1.5",
+                ],
+            ],
         );
-        let f = fold_estimates(&c);
+        let f = comparison_by_outcome(&c, &ChartLabels::default());
+        let median = format!("{} (days)", crate::outcome::Id::MedianDays.def().label);
+        assert_eq!(f.header, ["outcome", "b"]);
         assert_eq!(
-            f.header,
+            f.rows,
             [
-                "policy",
-                "outcome",
-                "difference",
-                "paired Monte Carlo 95% CI",
-                "unpaired Monte Carlo 95% CI"
+                ["recovered (percentage points)", "10 (8 to 12)"],
+                [median.as_str(), "-3 (-6 to 0, unpaired)"],
             ]
         );
-        assert_eq!(f.rows, [["b", "median_days", "3.5", "-", "1 to 6"]]);
     }
 
-    /// The summary on a page: six policies make a table of four and one of
-    /// two, each with every outcome, every estimate and its interval (on a
-    /// line of its own) and the summary.csv column under the outcome.
+    /// Six policies make a table of four and one of two, each with every
+    /// row, every estimate with its interval on a line of its own.
     #[test]
-    fn the_summary_is_cut_into_tables_of_four_policies() {
+    fn by_policy_tables_are_cut_into_tables_of_four_policies() {
         let names = ["a", "b", "c", "d", "e", "f"];
         let rows: Vec<Vec<String>> = names
             .iter()
@@ -464,50 +832,60 @@ mod tests {
             })
             .collect();
         let t = Cells {
-            header: SUMMARY_HEADER.iter().map(|h| h.to_string()).collect(),
+            header: SUMMARY_HEADER[..6].iter().map(|h| h.to_string()).collect(),
             rows,
         };
         let mut html = String::new();
-        summary_html(&mut html, &summary_by_outcome(&t, &ChartLabels::default()));
+        by_policy_html(&mut html, &summary_by_outcome(&t, &ChartLabels::default()));
         assert_eq!(html.matches("<table class=\"summary\">").count(), 2);
         let first = &html[..html.find("</table>").unwrap()];
         assert!(first.contains("<th>d</th>") && !first.contains("<th>e</th>"));
-        assert!(html.contains("<td>recovered<br><span class=\"ci\">recovered</span></td>"));
         for i in 0..6 {
-            let cell = format!("<td>0.5{i}<br><span class=\"ci\">(0.4{i} to 0.6{i})</span></td>");
-            let cell = cell
-                .replace("0.50<", "0.5<")
-                .replace("0.40 ", "0.4 ")
-                .replace("0.60)", "0.6)");
+            let cell = format!("<td>5{i}<span class=\"ci\">(4{i} to 6{i})</span></td>");
             assert_eq!(html.matches(&cell).count(), 1, "no {cell} in {html}");
         }
         assert_eq!(html.matches("<td>10</td>").count(), 6);
     }
 
     #[test]
-    fn the_page_escapes_text_and_refers_to_nothing_outside() {
+    fn the_page_escapes_text_and_refers_only_to_files_beside_it() {
         let page = Page {
             title: "run <a & b>".into(),
             subtitle: "x".into(),
-            scenario_words: "policy \"p\"".into(),
-            methods: "one\n\ntwo".into(),
+            caveat: CAVEAT.into(),
             sections: vec![Section {
+                id: "charts".into(),
                 heading: "Charts".into(),
-                blocks: vec![Block::Chart {
-                    name: "c".into(),
-                    caption: "a < b".into(),
-                    svg: "<?xml version=\"1.0\"?>\n<svg width=\"1\" height=\"1\"></svg>\n".into(),
-                }],
+                blocks: vec![
+                    Block::Chart {
+                        name: "c".into(),
+                        title: "C".into(),
+                        caption: "a < b".into(),
+                        file: "c.svg".into(),
+                    },
+                    Block::Text("one".into()),
+                ],
             }],
             provenance: vec![("seed".into(), "7".into())],
         };
         let html = render(&page);
         assert!(html.contains("<h1>run &lt;a &amp; b&gt;</h1>"));
-        assert!(html.contains("<figure id=\"chart-c\" class=\"chart\">\n<svg width=\"1\""));
-        assert!(!html.contains("<?xml"));
-        assert!(html.contains("<p>one</p>\n<p>two</p>"));
-        for outside in ["<script", "<img", "<link", "src=", "http://", "https://", "url("] {
+        assert!(html.contains("<figure id=\"chart-c\" class=\"chart\">\n<img src=\"c.svg\" alt=\"C\">"));
+        assert!(html.contains("<b>C</b>: a &lt; b"));
+        assert!(html.contains("Illustrative, not decision support."));
+        for outside in ["<script", "<link", "http://", "https://", "url(", "src=\"/", "src=\"."] {
             assert!(!html.contains(outside), "the page has {outside}");
         }
+    }
+
+    /// In print nothing scrolls and nothing is cut: no overflow rule at
+    /// all (nor anywhere on the page), charts and rows kept whole.
+    #[test]
+    fn print_styles_have_no_scroll_boxes() {
+        let print = print_css();
+        assert!(print.contains("@page"), "{print}");
+        assert!(!STYLE.contains("overflow:") && !STYLE.contains("overflow-x") && !STYLE.contains("overflow-y"));
+        assert!(STYLE.contains("figure{margin:1.5em 0;break-inside:avoid"));
+        assert!(print.contains("tr,li{break-inside:avoid"));
     }
 }

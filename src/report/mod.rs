@@ -4,6 +4,8 @@
 //! progress bar ([`progress`], the only indicatif code).
 
 pub mod diagram;
+pub mod evidence;
+pub mod findings;
 pub mod html;
 pub mod plot;
 pub mod progress;

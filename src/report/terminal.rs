@@ -73,8 +73,9 @@ pub fn format_table(results: &RunResults) -> String {
     out
 }
 
-/// Under every table of a single run: what its intervals mean.
-const MONTE_CARLO_NOTE: &str = "(MC 95%: intervals of Monte Carlo error at this cohort size, not uncertainty in the inputs: for that, the probabilistic analysis, foramen psa)\n";
+/// Under every table of a single run: what its intervals mean (report.html
+/// says the same).
+pub const MONTE_CARLO_NOTE: &str = "(MC 95%: intervals of Monte Carlo error at this cohort size, not uncertainty in the inputs: for that, the probabilistic analysis, foramen psa)\n";
 
 /// The incremental analysis under the run's table: cost, QALYs, status
 /// and ICER per policy in order of cost, then the best policy at each

@@ -14,6 +14,7 @@ pub mod dist;
 pub mod document;
 pub mod economics;
 pub mod extends;
+pub mod inputs;
 pub mod intervention;
 pub mod joint;
 pub mod natural_history;

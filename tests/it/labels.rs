@@ -179,9 +179,8 @@ fn charts_and_the_report_use_the_labels() {
     let report = std::fs::read_to_string(run.join("report.html")).unwrap();
     assert!(report.contains("<th>Stepwise care</th>"));
     assert!(report.contains("Comparison with Stepwise care"));
-    // (Cells as text, whatever their class.)
-    let cells = report.replace(" class=\"w\"", "");
-    assert!(cells.contains("<td>Recovered by two years<br><span class=\"ci\">recovered</span></td>"));
+    // Outcomes by their labels, shares in percent.
+    assert!(report.contains("<td>Recovered by two years (%)</td>"));
 
     let file = tmp.path().join("run.toml");
     let out = tmp.path().join("sensitivity");
