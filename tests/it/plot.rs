@@ -306,9 +306,15 @@ fn number_at_risk_is_counted_from_the_patients() {
     for name in ["wait_and_see", "operate"] {
         assert!(svg.contains(&format!("{name} (n = 3,000)")), "no n for {name}");
         for day in [0.0, 122.0, 365.0] {
-            let n = by_hand(name, day);
+            let n: usize = by_hand(name, day).parse().unwrap();
+            // (With a thousands separator.)
+            let text = if n >= 1000 {
+                format!("{},{:03}", n / 1000, n % 1000)
+            } else {
+                n.to_string()
+            };
             assert!(
-                svg.contains(&format!(">\n{n}\n</text>")),
+                svg.contains(&format!(">\n{text}\n</text>")),
                 "{name}: {n} at risk on day {day} is not in the table"
             );
         }

@@ -247,7 +247,9 @@ impl Chart for Lines {
         let root = &root;
         let mut builder = ChartBuilder::on(root);
         if let Some(title) = s.title(&self.title) {
-            builder.caption(title, (FONT, fitting(whole, title, s.text(TITLE_PX))));
+            // (Centred over `root`, left of a legend drawn beside: it must
+            // fit there.)
+            builder.caption(title, (FONT, fitting(root, title, s.text(TITLE_PX))));
         }
         let mut chart = builder
             .margin(s.px(24))
@@ -456,7 +458,7 @@ impl Lines {
 
 /// A number of the table under the x axis (`-` where there is none).
 fn cell(n: Option<u64>) -> String {
-    n.map_or("-".to_string(), |n| n.to_string())
+    n.map_or("-".to_string(), |n| number(n as f64))
 }
 
 /// A numeric axis labelled at the ticks given (plotters' `WithKeyPoints`

@@ -274,7 +274,7 @@ mod tests {
         // horizon (364) the last: 1000 less the 80% or 90% who recover by
         // then (202 and 102; on day 183, six months, 238 and 143).
         assert!(svg.contains(">\nNumber at risk\n</text>"));
-        for n in ["1000", "202", "102", "238", "143"] {
+        for n in ["1,000", "202", "102", "238", "143"] {
             assert!(
                 svg.contains(&format!(">\n{n}\n</text>")),
                 "{n} at risk is not in the table"

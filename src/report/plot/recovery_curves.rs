@@ -70,7 +70,7 @@ pub(super) fn symptom_free(run: &RunCharts) -> Lines {
 pub(super) fn surgery_free(run: &RunCharts) -> Lines {
     let mut chart = per_policy(
         run,
-        "Not yet had surgery (open decompression or fusion)",
+        "Free of open surgery (decompression or fusion)",
         "Surgery-free (share)",
         "surgery_free",
     );
