@@ -378,7 +378,7 @@ pub fn write_report(tables_dir: &Path, dir: &Path, loaded: &Loaded, manifest: &M
     }
     summary_of_findings.blocks.push(Block::Text(format!(
         "{} patients per policy. {}",
-        manifest.patients_per_policy,
+        html::grouped(&manifest.patients_per_policy.to_string()),
         findings::monte_carlo_sentence()
     )));
     let mut methods = section("methods", "Methods");
@@ -518,7 +518,7 @@ pub fn write_report(tables_dir: &Path, dir: &Path, loaded: &Loaded, manifest: &M
         subtitle: format!(
             "{} policies, {} patients each, seed {}, horizon {} days; foramen {}, started {}",
             m.policies.len(),
-            m.patients_per_policy,
+            html::grouped(&m.patients_per_policy.to_string()),
             m.seed,
             m.horizon_days,
             m.foramen_version,

@@ -381,12 +381,12 @@ fn largest_differences(t: &Table, labels: &ChartLabels, currency: &str) -> Vec<S
     out
 }
 
-/// A number with its sign: `+3.1`, `-3.1`, `0`.
+/// A number with its sign, a true minus (U+2212): `+3.1`, `−3.1`, `0`.
 fn signed(text: &str) -> String {
-    if text.starts_with('-') || text == "0" {
-        text.to_string()
-    } else {
-        format!("+{text}")
+    match text.strip_prefix('-') {
+        Some(rest) => format!("\u{2212}{rest}"),
+        None if text == "0" => text.to_string(),
+        None => format!("+{text}"),
     }
 }
 
