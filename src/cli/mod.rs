@@ -11,7 +11,7 @@ use crate::error::{DirProblem, Error, Setting};
 use crate::jobs::{self, Destination, Source};
 use crate::outcome::{self, OutcomeDef};
 use crate::output::psa_partial::is_psa_shard;
-use crate::report::plot::{BASE_DPI, Format, Length, Style, Theme};
+use crate::report::plot::{BASE_DPI, Format, Length, Style, Theme, TimeUnit};
 use crate::report::terminal;
 use crate::scenario::document::Overrides;
 use crate::simulate::shard::Shard;
@@ -449,6 +449,11 @@ pub struct StyleArgs {
     /// default the theme's (14.4 for paper).
     #[arg(long, value_name = "PT")]
     pub font_size: Option<f64>,
+    /// The unit of time axes: days, weeks, months or years; default
+    /// chosen by the horizon (days to 8 weeks, weeks to 6 months, months
+    /// to 2 years, years beyond).
+    #[arg(long, value_name = "UNIT", value_parser = TimeUnit::parse)]
+    pub time_unit: Option<TimeUnit>,
 }
 
 impl StyleArgs {
@@ -468,6 +473,7 @@ impl StyleArgs {
                 title: !self.no_title,
                 theme: self.theme,
                 font_size: self.font_size,
+                time_unit: self.time_unit,
             },
             formats,
         };

@@ -773,3 +773,22 @@ fn the_run_table_says_its_intervals_are_monte_carlo_error() {
     );
     assert!(stdout.contains("not uncertainty in the inputs"), "{stdout}");
 }
+
+#[test]
+fn time_axes_take_the_unit_asked_for() {
+    // The small scenario's horizon chooses its own unit; --time-unit weeks
+    // says weeks on every time axis, and a unit foramen does not know is
+    // refused with the ones it does.
+    let tmp = TempDir::new().unwrap();
+    let run = crate::util::run_quiet(tmp.path(), "run", crate::util::SMALL, &["--patients", "500"]);
+    let out = tmp.path().join("weeks");
+    crate::util::plot(&run, &out, &["--format", "svg", "--time-unit", "weeks"]).success();
+    for chart in ["recovery_curves", "symptom_free", "states"] {
+        let svg = std::fs::read_to_string(out.join(format!("{chart}.svg"))).unwrap();
+        assert!(svg.contains("Weeks since presentation"), "{chart} is not in weeks");
+    }
+    crate::util::stderr_has(
+        crate::util::plot(&run, &out, &["--time-unit", "fortnights"]).failure(),
+        &["`fortnights` is not a time unit: use days, weeks, months or years"],
+    );
+}

@@ -10,6 +10,8 @@ use plotters::element::{Drawable, PointCollection};
 use plotters::prelude::*;
 use plotters_backend::{BackendCoord, DrawingErrorKind};
 
+use super::style::TimeUnit;
+
 pub(super) use super::style::{Format, Style};
 
 /// Why a chart could not be written; every message names the file.
@@ -419,16 +421,18 @@ pub(super) fn with_unit(what: &str, unit: &str) -> String {
     }
 }
 
-/// The unit a time axis from day 0 to `end` is labelled in: days up to 8
-/// weeks, weeks up to 6 months, months up to 2 years, years beyond; its
-/// length in days (a month a twelfth of 365.25) and its name.
-pub(super) fn time_unit(end: f64) -> (f64, &'static str) {
-    match horizon_end(end) {
-        e if e < 56.0 => (1.0, "days"),
-        e if e < 182.0 => (7.0, "weeks"),
-        e if e <= 730.5 => (365.25 / 12.0, "months"),
-        _ => (365.25, "years"),
-    }
+/// The unit a time axis from day 0 to `end` is labelled in: `chosen`
+/// (`--time-unit`), else days up to 8 weeks, weeks up to 6 months, months
+/// up to 2 years, years beyond; its length in days (a month a twelfth of
+/// 365.25) and its name.
+pub(super) fn time_unit(end: f64, chosen: Option<TimeUnit>) -> (f64, &'static str) {
+    let unit = chosen.unwrap_or(match horizon_end(end) {
+        e if e < 56.0 => TimeUnit::Days,
+        e if e < 182.0 => TimeUnit::Weeks,
+        e if e <= 730.5 => TimeUnit::Months,
+        _ => TimeUnit::Years,
+    });
+    (unit.days(), unit.name())
 }
 
 /// The labelled ticks of a time axis from day 0 to `end` (the horizon), in
@@ -437,9 +441,9 @@ pub(super) fn time_unit(end: f64) -> (f64, &'static str) {
 /// is counted on whole days), the last tick `end` itself, and a round
 /// tick closer to `end` than half a step left out so that their labels do
 /// not collide.
-pub(super) fn time_ticks(end: f64) -> Vec<f64> {
+pub(super) fn time_ticks(end: f64, chosen: Option<TimeUnit>) -> Vec<f64> {
     let end = horizon_end(end);
-    let (unit, _) = time_unit(end);
+    let (unit, _) = time_unit(end, chosen);
     let span = end / unit;
     let power = 10f64.powf((span / 10.0).log10().floor());
     let step = [1.0, 2.0, 5.0, 10.0]
@@ -458,15 +462,15 @@ pub(super) fn time_ticks(end: f64) -> Vec<f64> {
 
 /// A tick's label on a time axis ending at `end`: the day in the axis'
 /// [`time_unit`], to a tenth.
-pub(super) fn time_label(day: f64, end: f64) -> String {
-    let (unit, _) = time_unit(end);
+pub(super) fn time_label(day: f64, end: f64, chosen: Option<TimeUnit>) -> String {
+    let (unit, _) = time_unit(end, chosen);
     number((day / unit * 10.0).round() / 10.0)
 }
 
 /// A time axis' description: `what` with "Days" (or "days") said in the
 /// axis' unit.
-pub(super) fn time_desc(what: &str, end: f64) -> String {
-    let (_, name) = time_unit(end);
+pub(super) fn time_desc(what: &str, end: f64, chosen: Option<TimeUnit>) -> String {
+    let (_, name) = time_unit(end, chosen);
     let capital = format!("{}{}", name[..1].to_uppercase(), &name[1..]);
     what.replacen("Days", &capital, 1).replacen("days", name, 1)
 }

@@ -10,6 +10,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::chart::*;
+use super::style::TimeUnit;
 use crate::estimate::summary::Curve;
 
 /// One line with an optional band.
@@ -105,12 +106,19 @@ pub(super) fn stepped(points: impl Iterator<Item = (f64, f64)>) -> Vec<(f64, f64
 }
 
 /// A row of the table under a chart's x axis: a series' name and colour
-/// and its numbers at ticks of the x axis (`(x, number)`), as the number
-/// at risk under a Kaplan-Meier plot.
+/// and its numbers by x (`(x, number)`), of which those at the x axis'
+/// ticks are shown, as the number at risk under a Kaplan-Meier plot.
 pub(super) struct TableRow {
     pub(super) name: String,
     pub(super) colour: RGBColor,
-    pub(super) cells: Vec<(f64, Option<u64>)>,
+    pub(super) counts: Vec<(f64, u64)>,
+}
+
+impl TableRow {
+    /// The number at `x`, if the row has one.
+    fn at(&self, x: f64) -> Option<u64> {
+        self.counts.iter().find(|(d, _)| *d == x).map(|&(_, n)| n)
+    }
 }
 
 /// The table's heading and row heights, in text pixels of the default
@@ -156,9 +164,9 @@ pub(super) struct Lines {
 impl Lines {
     /// The x axis' labelled ticks: [`time_ticks`] on a time axis, else
     /// plotters' own (as many as its mesh draws by default).
-    fn x_ticks(&self) -> Vec<f64> {
+    fn x_ticks(&self, s: &Style) -> Vec<f64> {
         if self.time_axis {
-            return time_ticks(self.x.end);
+            return time_ticks(self.x.end, s.time_unit);
         }
         let axis: plotters::coord::types::RangedCoordf64 = self.x.clone().into();
         axis.key_points(11usize)
@@ -167,7 +175,11 @@ impl Lines {
     /// How far left of the plot the table's row names end: beyond half
     /// the widest number of its first column, centred on the first tick.
     fn table_inset(&self, s: &Style) -> u32 {
-        let first = self.table.iter().filter_map(|r| r.cells.first()).map(|(_, n)| cell(*n));
+        let ticks = self.x_ticks(s);
+        let first = ticks
+            .first()
+            .into_iter()
+            .flat_map(|&x| self.table.iter().map(move |r| cell(r.at(x))));
         first.map(|t| text_width(&t, s.text(LABEL_PX)) / 2).max().unwrap_or(0) + s.px(12)
     }
 
@@ -175,8 +187,12 @@ impl Lines {
     /// widest number under it, which are centred on the plot's edge.
     fn right_margin(&self, s: &Style) -> u32 {
         let px = s.text(LABEL_PX);
-        let last = self.table.iter().filter_map(|r| r.cells.last()).map(|(_, n)| cell(*n));
-        let label = self.x_ticks().last().map(|&x| number(x));
+        let ticks = self.x_ticks(s);
+        let last = ticks
+            .last()
+            .into_iter()
+            .flat_map(|&x| self.table.iter().map(move |r| cell(r.at(x))));
+        let label = ticks.last().map(|&x| number(x));
         let widest = last.chain(label).map(|t| text_width(&t, px)).max().unwrap_or(0);
         s.px(24).max(widest / 2 + s.px(6))
     }
@@ -260,7 +276,7 @@ impl Chart for Lines {
             .build_cartesian_2d(
                 Ticked {
                     axis: self.x.clone().into(),
-                    ticks: self.x_ticks(),
+                    ticks: self.x_ticks(s),
                 },
                 self.y.clone(),
             )
@@ -276,18 +292,18 @@ impl Chart for Lines {
             }
         };
         let discrete_x = self.discrete_x;
-        let (time_axis, end) = (self.time_axis, self.x.end);
+        let (time_axis, end, unit) = (self.time_axis, self.x.end, s.time_unit);
         let x_format = move |v: &f64| {
             if discrete_x && v.fract() != 0.0 {
                 String::new()
             } else if time_axis {
-                time_label(*v, end)
+                time_label(*v, end, unit)
             } else {
                 number(*v)
             }
         };
         let x_desc = if time_axis {
-            time_desc(&self.x_desc, end)
+            time_desc(&self.x_desc, end, unit)
         } else {
             self.x_desc.clone()
         };
@@ -420,7 +436,8 @@ impl Lines {
         // The numbers at a size at which the widest fits between two
         // ticks with a space to spare, so that neighbours never run
         // together (narrow pictures, large text).
-        let ticks: Vec<i32> = self.x_ticks().iter().map(|&x| x_of(x)).collect();
+        let days = self.x_ticks(s);
+        let ticks: Vec<i32> = days.iter().map(|&x| x_of(x)).collect();
         let room = ticks
             .windows(2)
             .map(|w| (w[1] - w[0]).unsigned_abs())
@@ -429,7 +446,7 @@ impl Lines {
         let widest = self
             .table
             .iter()
-            .flat_map(|r| r.cells.iter().map(|(_, n)| text_width(&cell(*n), px)))
+            .flat_map(|r| days.iter().map(|&x| text_width(&cell(r.at(x)), px)))
             .max()
             .unwrap_or(0);
         let need = widest + s.text(10);
@@ -447,8 +464,8 @@ impl Lines {
             area.draw(&Text::new(row.name.as_str(), (name_x, y), name))
                 .map_err(err)?;
             let number = TextStyle::from((FONT, cells_px)).pos(Pos::new(HPos::Center, VPos::Center));
-            for &(x, n) in &row.cells {
-                area.draw(&Text::new(cell(n), (x_of(x) - base.0, y), number.clone()))
+            for &x in &days {
+                area.draw(&Text::new(cell(row.at(x)), (x_of(x) - base.0, y), number.clone()))
                     .map_err(err)?;
             }
         }
@@ -470,10 +487,10 @@ pub(super) struct Ticked {
 
 impl Ticked {
     /// Days from 0 to the horizon `end`, labelled at [`time_ticks`].
-    pub(super) fn time(end: f64) -> Ticked {
+    pub(super) fn time(end: f64, unit: Option<TimeUnit>) -> Ticked {
         Ticked {
             axis: (0.0..end).into(),
-            ticks: time_ticks(end),
+            ticks: time_ticks(end, unit),
         }
     }
 }

@@ -77,7 +77,7 @@ pub use data::{
 pub use psa::write_psa_plots;
 pub use run::{RUN_CHARTS, caption, run_svgs, write_plots};
 pub use scaling::write_scaling;
-pub use style::{BASE_DPI, BASE_FONT_PT, Format, Length, Style, Theme};
+pub use style::{BASE_DPI, BASE_FONT_PT, Format, Length, Style, Theme, TimeUnit};
 pub use sweep::write_sweep_plots;
 pub use targets::write_targets;
 pub use tornado::write_tornado;
@@ -449,26 +449,53 @@ mod tests {
     #[test]
     fn time_axes_speak_the_horizon_s_unit() {
         use super::chart::{time_desc, time_label, time_ticks};
+        use super::style::TimeUnit;
         assert_eq!(
-            time_ticks(1826.0),
+            time_ticks(1826.0, None),
             [
                 0.0, 183.0, 365.0, 548.0, 731.0, 913.0, 1096.0, 1278.0, 1461.0, 1644.0, 1826.0
             ]
         );
-        let labels: Vec<String> = time_ticks(1826.0).iter().map(|&d| time_label(d, 1826.0)).collect();
+        let labels: Vec<String> = time_ticks(1826.0, None)
+            .iter()
+            .map(|&d| time_label(d, 1826.0, None))
+            .collect();
         assert_eq!(
             labels,
             ["0", "0.5", "1", "1.5", "2", "2.5", "3", "3.5", "4", "4.5", "5"]
         );
-        assert_eq!(time_desc("Days since presentation", 1826.0), "Years since presentation");
-        assert_eq!(time_ticks(365.0), [0.0, 61.0, 122.0, 183.0, 244.0, 304.0, 365.0]);
-        assert_eq!(time_label(365.0, 365.0), "12");
-        assert_eq!(time_desc("days since presentation", 365.0), "months since presentation");
-        assert_eq!(time_ticks(730.0), [0.0, 152.0, 304.0, 457.0, 609.0, 730.0]);
-        assert_eq!(time_ticks(56.0), [0.0, 7.0, 14.0, 21.0, 28.0, 35.0, 42.0, 49.0, 56.0]);
-        assert_eq!(time_ticks(30.0), [0.0, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0]);
+        assert_eq!(
+            time_desc("Days since presentation", 1826.0, None),
+            "Years since presentation"
+        );
+        assert_eq!(time_ticks(365.0, None), [0.0, 61.0, 122.0, 183.0, 244.0, 304.0, 365.0]);
+        assert_eq!(time_label(365.0, 365.0, None), "12");
+        assert_eq!(
+            time_desc("days since presentation", 365.0, None),
+            "months since presentation"
+        );
+        // `--time-unit` over the horizon's choice: five years in months,
+        // ticks on whole days.
+        let months = Some(TimeUnit::Months);
+        let ticks = time_ticks(1826.0, months);
+        let labels: Vec<String> = ticks.iter().map(|&d| time_label(d, 1826.0, months)).collect();
+        assert_eq!(labels, ["0", "10", "20", "30", "40", "50", "60"]);
+        assert_eq!(
+            time_desc("Days since presentation", 1826.0, months),
+            "Months since presentation"
+        );
+        assert_eq!(
+            TimeUnit::parse("fortnights").unwrap_err(),
+            "`fortnights` is not a time unit: use days, weeks, months or years"
+        );
+        assert_eq!(time_ticks(730.0, None), [0.0, 152.0, 304.0, 457.0, 609.0, 730.0]);
+        assert_eq!(
+            time_ticks(56.0, None),
+            [0.0, 7.0, 14.0, 21.0, 28.0, 35.0, 42.0, 49.0, 56.0]
+        );
+        assert_eq!(time_ticks(30.0, None), [0.0, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0]);
         for end in [1.0, 7.5, 90.0, 400.0, 1826.0, 36500.0] {
-            let ticks = time_ticks(end);
+            let ticks = time_ticks(end, None);
             assert_eq!(ticks.last(), Some(&end));
             let step = ticks[1] - ticks[0];
             assert!(

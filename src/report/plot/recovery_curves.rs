@@ -42,7 +42,6 @@ pub(super) fn recovery_curves(run: &RunCharts) -> Lines {
         series.name = format!("{} (n = {})", series.name, number(p.patients as f64));
     }
     if run.policies.iter().any(|p| !p.at_risk.is_empty()) {
-        let ticks = time_ticks(chart.x.end);
         chart.table_title = "Number at risk".into();
         chart.table = run
             .policies
@@ -51,7 +50,7 @@ pub(super) fn recovery_curves(run: &RunCharts) -> Lines {
             .map(|(p, series)| TableRow {
                 name: run.labels.policy(&p.name).to_string(),
                 colour: series.colour,
-                cells: ticks.iter().map(|&t| (t, p.at_risk_on(t))).collect(),
+                counts: p.at_risk.clone(),
             })
             .collect();
     }

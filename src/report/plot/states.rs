@@ -72,11 +72,11 @@ impl Chart for States<'_> {
         let panels = plots.split_evenly((n.div_ceil(cols), cols));
         let h = horizon_end(self.run.horizon_days);
         // Every k-th time label, where a panel is too narrow for them all.
-        let ticks = time_ticks(h);
+        let ticks = time_ticks(h, s.time_unit);
         let panel_width = panels.first().map_or(0, |p| p.dim_in_pixel().0);
         let label = ticks
             .iter()
-            .map(|&t| text_width(&time_label(t, h), s.text(LABEL_PX)) + s.text(12))
+            .map(|&t| text_width(&time_label(t, h, s.time_unit), s.text(LABEL_PX)) + s.text(12))
             .max()
             .unwrap_or(1);
         let room = panel_width.saturating_sub(s.text(80) + 2 * s.px(10)).max(1);
@@ -91,9 +91,9 @@ impl Chart for States<'_> {
                 .margin_top(s.text(16))
                 .x_label_area_size(s.text(50))
                 .y_label_area_size(s.text(80))
-                .build_cartesian_2d(Ticked::time(h), 0.0..1.0)
+                .build_cartesian_2d(Ticked::time(h, s.time_unit), 0.0..1.0)
                 .map_err(err)?;
-            let desc = time_desc("Days since presentation", h);
+            let desc = time_desc("Days since presentation", h, s.time_unit);
             // The description fits under the plot (the panel less its y labels).
             let under = area.dim_in_pixel().0.saturating_sub(s.text(80) + 2 * s.px(10));
             let full = s.text(AXIS_DESC_PX);
@@ -106,7 +106,13 @@ impl Chart for States<'_> {
             house_style(&mut chart.configure_mesh(), s)
                 .axis_desc_style((FONT, desc_px))
                 .x_desc(desc.as_str())
-                .x_label_formatter(&|v| if shown(*v) { time_label(*v, h) } else { String::new() })
+                .x_label_formatter(&|v| {
+                    if shown(*v) {
+                        time_label(*v, h, s.time_unit)
+                    } else {
+                        String::new()
+                    }
+                })
                 .y_labels(5)
                 .y_label_formatter(&|v| format!("{:.0}%", 100.0 * v))
                 .draw()

@@ -22,6 +22,55 @@ pub const BASE_DPI: f64 = 100.0;
 /// keeps its proportion to it.
 pub const BASE_FONT_PT: f64 = 20.0 * 72.0 / BASE_DPI;
 
+/// The unit a time axis is labelled in (`--time-unit`); without one, the
+/// horizon chooses (days to 8 weeks, weeks to 6 months, months to 2
+/// years, years beyond).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeUnit {
+    Days,
+    Weeks,
+    /// A twelfth of 365.25 days.
+    Months,
+    /// 365.25 days.
+    Years,
+}
+
+impl TimeUnit {
+    /// The unit called `name` (`days`, `weeks`, `months`, `years`).
+    ///
+    /// # Errors
+    /// A message naming the value and the units there are.
+    pub fn parse(name: &str) -> Result<TimeUnit, String> {
+        match name {
+            "days" => Ok(TimeUnit::Days),
+            "weeks" => Ok(TimeUnit::Weeks),
+            "months" => Ok(TimeUnit::Months),
+            "years" => Ok(TimeUnit::Years),
+            _ => Err(format!("`{name}` is not a time unit: use days, weeks, months or years")),
+        }
+    }
+
+    /// Its length in days.
+    pub fn days(self) -> f64 {
+        match self {
+            TimeUnit::Days => 1.0,
+            TimeUnit::Weeks => 7.0,
+            TimeUnit::Months => 365.25 / 12.0,
+            TimeUnit::Years => 365.25,
+        }
+    }
+
+    /// Its name, as axis titles say it.
+    pub fn name(self) -> &'static str {
+        match self {
+            TimeUnit::Days => "days",
+            TimeUnit::Weeks => "weeks",
+            TimeUnit::Months => "months",
+            TimeUnit::Years => "years",
+        }
+    }
+}
+
 /// The look of a chart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Theme {
@@ -188,6 +237,8 @@ pub struct Style {
     /// The axis labels' size in points; other text keeps its proportion.
     /// Default: the theme's.
     pub font_size: Option<f64>,
+    /// The unit of time axes; default chosen by the horizon.
+    pub time_unit: Option<TimeUnit>,
 }
 
 impl Default for Style {
@@ -199,6 +250,7 @@ impl Default for Style {
             title: true,
             theme: Theme::Paper,
             font_size: None,
+            time_unit: None,
         }
     }
 }
