@@ -8,6 +8,7 @@ use plotters::prelude::*;
 
 use super::chart::*;
 use super::data::ChartLabels;
+use super::forest::{decimals_for, signed};
 use super::lines::*;
 use crate::analysis::sweep::SensitivityResults;
 
@@ -181,10 +182,18 @@ impl Chart for Tornado<'_> {
             .y_label_area_size(rows.label_area(s.text(18)))
             .build_cartesian_2d(padded_range(values.chain([base]), 0.1, 1e-3), rows.range())
             .map_err(err)?;
+        // The axis' words shrink to fit under the plot.
+        let room = f64::from(
+            plot.dim_in_pixel()
+                .0
+                .saturating_sub(rows.label_area(s.text(18)) + s.px(40)),
+        );
+        let wide = f64::from(text_width(&axis, s.text(20))).max(1.0);
+        let desc_px = ((f64::from(s.text(20)) * (0.95 * room / wide).min(1.0)) as u32).max(1);
         house_style(&mut chart.configure_mesh(), s)
             .x_desc(&axis)
             .label_style((FONT, s.text(18)))
-            .axis_desc_style((FONT, s.text(20)))
+            .axis_desc_style((FONT, desc_px))
             .y_labels(rows.n())
             .y_label_formatter(&|v| rows.label(*v))
             .x_label_formatter(&|v| number(*v))
@@ -207,7 +216,10 @@ impl Chart for Tornado<'_> {
             chart
                 .draw_series(LineSeries::new(base_line, BLACK.stroke_width(s.line(2))))
                 .map_err(err)?;
-            let label = Text::new(format!(" base {}", number(base)), (base, end), (FONT, s.text(16)));
+            // To the digits its Monte Carlo interval supports.
+            let half = k * (self.s.base.hi - self.s.base.lo) / 2.0;
+            let text = signed(base, decimals_for(base, half)).replace('+', "");
+            let label = Text::new(format!(" base {text}"), (base, end), (FONT, s.text(16)));
             chart.draw_series(std::iter::once(label)).map_err(err)?;
         }
         for (i, line) in notes.iter().enumerate() {
