@@ -283,6 +283,8 @@ pub struct SweepArgs {
     #[command(flatten)]
     pub sim: SimArgs,
     #[command(flatten)]
+    pub style: StyleArgs,
+    #[command(flatten)]
     pub output: OutArgs,
 }
 
@@ -479,7 +481,7 @@ impl StyleArgs {
 #[derive(Debug, clap::Args)]
 pub struct PlotArgs {
     /// A directory written by `foramen run`, `merge`, `psa`,
-    /// `sensitivity` or `bench`.
+    /// `sensitivity`, `bench` or `sweep`.
     pub run_dir: PathBuf,
     #[command(flatten)]
     pub style: StyleArgs,
@@ -724,6 +726,7 @@ fn sweep_command(args: SweepArgs) -> Result<(), Error> {
         &args.param,
         &values,
         &args.outcome,
+        &args.style.pictures()?,
     )?;
     args.output.show(report)
 }

@@ -392,6 +392,24 @@ fn plot_redraws_a_sensitivity_directory_as_sensitivity_drew_it() {
     redrawn_alike(&["sensitivity", "--patients", "300"], &["tornado.svg", "tornado.png"]);
 }
 
+#[test]
+fn plot_redraws_a_sweep_directory_as_sweep_drew_it() {
+    redrawn_alike(
+        &[
+            "sweep",
+            "--param",
+            "policies.stepwise.steps[1].attempts",
+            "--values",
+            "1,2",
+            "--outcome",
+            "recovered,surgery",
+            "--patients",
+            "300",
+        ],
+        &["sweep_recovered.svg", "sweep_recovered.png", "sweep_surgery.svg"],
+    );
+}
+
 /// A directory no command of foramen wrote is refused with the tables
 /// looked for.
 #[test]
@@ -400,7 +418,7 @@ fn plot_names_the_tables_it_looks_for() {
     stderr_has(
         crate::util::plot(tmp.path(), &tmp.path().join("out"), &[]).failure(),
         &[
-            "has none of the tables foramen plot draws from (looked for summary.csv, psa.csv, sensitivity.csv, bench.csv",
+            "has none of the tables foramen plot draws from (looked for summary.csv, psa.csv, sensitivity.csv, bench.csv, sweep.csv",
         ],
     );
 }

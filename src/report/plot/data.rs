@@ -252,3 +252,19 @@ pub struct ScalingPoint {
     pub paths_per_second: f64,
     pub baseline_paths_per_second: f64,
 }
+
+/// The data of a sweep's charts, every number a cell of its sweep.csv.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SweepCharts {
+    /// The key path swept.
+    pub parameter: String,
+    /// Its value in the scenario, marked on the axis (from the scenario,
+    /// not the table).
+    pub base: Option<f64>,
+    /// The values run, in order.
+    pub values: Vec<f64>,
+    /// In scenario order (a policy's colour is its place here).
+    pub policies: Vec<String>,
+    /// Each outcome charted with its estimates, `[policy][value]`.
+    pub outcomes: Vec<(&'static OutcomeDef, Vec<Vec<crate::stats::Estimate>>)>,
+}
