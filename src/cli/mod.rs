@@ -333,6 +333,8 @@ pub struct VariantsArgs {
     #[arg(long, value_name = "NAME")]
     pub reference: Option<String>,
     #[command(flatten)]
+    pub style: StyleArgs,
+    #[command(flatten)]
     pub output: OutArgs,
 }
 
@@ -481,7 +483,7 @@ impl StyleArgs {
 #[derive(Debug, clap::Args)]
 pub struct PlotArgs {
     /// A directory written by `foramen run`, `merge`, `psa`,
-    /// `sensitivity`, `bench` or `sweep`.
+    /// `sensitivity`, `bench`, `sweep` or `variants`.
     pub run_dir: PathBuf,
     #[command(flatten)]
     pub style: StyleArgs,
@@ -812,7 +814,8 @@ fn variants_command(args: VariantsArgs) -> Result<(), Error> {
         ..args.sim.overrides()?
     };
     let loaded = jobs::load(args.scenario.path(), &overrides)?;
-    let report = jobs::variants::variants(&loaded, &settings, &args.output.destination())?;
+    let pictures = args.style.pictures()?;
+    let report = jobs::variants::variants(&loaded, &settings, &args.output.destination(), &pictures)?;
     args.output.show(report)
 }
 

@@ -2,7 +2,7 @@
 //! again from its tables, in another style or format. Each kind of
 //! directory has one function here that reads its tables back and draws
 //! its charts ([`draw`] for runs, [`draw_psa`], [`draw_sensitivity`],
-//! [`draw_bench`], [`draw_sweep`]),
+//! [`draw_bench`], [`draw_sweep`], [`draw_variants`]),
 //! and the command that writes the directory draws through it too, so
 //! its pictures and `foramen plot`'s with the same options are the same
 //! bytes.
@@ -145,6 +145,37 @@ pub fn draw_sweep(tables_dir: &Path, loaded: &Loaded, dir: &Path, pictures: &Pic
     plot::write_sweep_plots(&sweep, &labels, dir, &pictures.style, &pictures.formats).map_err(plot_error)
 }
 
+/// The decision chart of the `foramen variants` whose tables are in
+/// `tables_dir` (variants.csv, decision.csv, labels.csv), drawn into
+/// `dir`, with the currency and willingness-to-pay values of `loaded`'s
+/// economics.
+///
+/// # Errors
+/// As [`tables::read_decision_cases`], and [`Error::Runtime`] naming a
+/// chart that could not be drawn.
+pub fn draw_variants(
+    tables_dir: &Path,
+    loaded: &Loaded,
+    dir: &Path,
+    pictures: &Pictures,
+) -> Result<Vec<PathBuf>, Error> {
+    let cases = tables::read_decision_cases(tables_dir)?;
+    let labels = tables::read_labels(tables_dir)?;
+    let economics = loaded.scenario.economics();
+    let wtp = economics.map(|e| e.willingness_to_pay.clone()).unwrap_or_default();
+    let currency = economics.map(|e| e.currency.clone()).unwrap_or_default();
+    plot::write_decision(
+        &cases,
+        &wtp,
+        &currency,
+        &labels,
+        dir,
+        &pictures.style,
+        &pictures.formats,
+    )
+    .map_err(plot_error)
+}
+
 /// The kinds of directory `foramen plot` draws, each known by the table
 /// only its command writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -154,16 +185,18 @@ pub enum Kind {
     Sensitivity,
     Bench,
     Sweep,
+    Variants,
 }
 
 impl Kind {
     /// Every kind with the table that tells it.
-    const ALL: [(Kind, &'static str); 5] = [
+    const ALL: [(Kind, &'static str); 6] = [
         (Kind::Run, tables::run::SUMMARY.file),
         (Kind::Psa, tables::psa::PSA.file),
         (Kind::Sensitivity, tables::sweep::SENSITIVITY.file),
         (Kind::Bench, tables::bench::BENCH.file),
         (Kind::Sweep, tables::sweep::SWEEP.file),
+        (Kind::Variants, tables::variants::VARIANTS.file),
     ];
 
     /// The kind of the directory `dir`, from the tables in it.
@@ -176,7 +209,7 @@ impl Kind {
         }
         let files: Vec<&str> = Kind::ALL.iter().map(|(_, f)| *f).collect();
         Err(Error::Usage(format!(
-            "{} has none of the tables foramen plot draws from (looked for {}): give a directory written by `foramen run`, `merge`, `psa`, `sensitivity`, `bench` or `sweep`",
+            "{} has none of the tables foramen plot draws from (looked for {}): give a directory written by `foramen run`, `merge`, `psa`, `sensitivity`, `bench`, `sweep` or `variants`",
             dir.display(),
             files.join(", ")
         )))
@@ -217,7 +250,7 @@ pub fn plot(run_dir: &Path, options: &PlotOptions) -> Result<Plotted, Error> {
     options.pictures.check()?;
     if !run_dir.is_dir() {
         return Err(Error::Usage(format!(
-            "{} is not a directory; give a directory written by `foramen run`, `merge`, `psa`, `sensitivity`, `bench` or `sweep`",
+            "{} is not a directory; give a directory written by `foramen run`, `merge`, `psa`, `sensitivity`, `bench`, `sweep` or `variants`",
             run_dir.display()
         )));
     }
@@ -237,6 +270,7 @@ pub fn plot(run_dir: &Path, options: &PlotOptions) -> Result<Plotted, Error> {
             Kind::Sensitivity => draw_sensitivity(run_dir, &loaded, &staging.0, &options.pictures)?,
             Kind::Bench => draw_bench(run_dir, &staging.0, &options.pictures)?,
             Kind::Sweep => draw_sweep(run_dir, &loaded, &staging.0, &options.pictures)?,
+            Kind::Variants => draw_variants(run_dir, &loaded, &staging.0, &options.pictures)?,
             Kind::Run => unreachable!("runs are drawn below"),
         };
         let pictures = drawn.len();

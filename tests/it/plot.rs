@@ -410,6 +410,11 @@ fn plot_redraws_a_sweep_directory_as_sweep_drew_it() {
     );
 }
 
+#[test]
+fn plot_redraws_a_variants_directory_as_variants_drew_it() {
+    redrawn_alike(&["variants", "--patients", "300"], &["decision.svg", "decision.png"]);
+}
+
 /// A directory no command of foramen wrote is refused with the tables
 /// looked for.
 #[test]
@@ -418,7 +423,7 @@ fn plot_names_the_tables_it_looks_for() {
     stderr_has(
         crate::util::plot(tmp.path(), &tmp.path().join("out"), &[]).failure(),
         &[
-            "has none of the tables foramen plot draws from (looked for summary.csv, psa.csv, sensitivity.csv, bench.csv, sweep.csv",
+            "has none of the tables foramen plot draws from (looked for summary.csv, psa.csv, sensitivity.csv, bench.csv, sweep.csv, variants.csv",
         ],
     );
 }

@@ -268,3 +268,20 @@ pub struct SweepCharts {
     /// Each outcome charted with its estimates, `[policy][value]`.
     pub outcomes: Vec<(&'static OutcomeDef, Vec<Vec<crate::stats::Estimate>>)>,
 }
+
+/// One case of `foramen variants` (the base or a variant) as its row of
+/// the decision chart draws it, every number a cell of variants.csv or
+/// decision.csv.
+#[derive(Debug, Clone)]
+pub struct DecisionCase {
+    /// `base` or the variant's name.
+    pub name: String,
+    pub label: String,
+    /// The case's policies in its scenario's order.
+    pub policies: Vec<String>,
+    /// The cost-effectiveness frontier in order of cost, each policy with
+    /// its ICER against the previous one.
+    pub frontier: Vec<(String, f64)>,
+    /// At each of the base's willingness-to-pay values.
+    pub decisions: Vec<crate::analysis::variants::Decision>,
+}

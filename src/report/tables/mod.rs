@@ -35,7 +35,7 @@ pub use run::{
 };
 pub use sweep::{read_sensitivity, read_sweep, sensitivity_frame, sweep_frame};
 pub use targets::{calibration_frame, posterior_frame, read_posterior, targets_frame};
-pub use variants::{decision_frame, variants_frame};
+pub use variants::{decision_frame, read_decision_cases, variants_frame};
 
 use std::fs::File;
 use std::path::Path;
