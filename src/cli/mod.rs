@@ -353,6 +353,8 @@ pub struct TargetsArgs {
     #[arg(long, value_name = "DAYS")]
     pub horizon: Option<f64>,
     #[command(flatten)]
+    pub style: StyleArgs,
+    #[command(flatten)]
     pub output: OutArgs,
 }
 
@@ -483,7 +485,7 @@ impl StyleArgs {
 #[derive(Debug, clap::Args)]
 pub struct PlotArgs {
     /// A directory written by `foramen run`, `merge`, `psa`,
-    /// `sensitivity`, `bench`, `sweep` or `variants`.
+    /// `sensitivity`, `bench`, `sweep`, `variants` or `targets`.
     pub run_dir: PathBuf,
     #[command(flatten)]
     pub style: StyleArgs,
@@ -840,7 +842,8 @@ fn targets_command(args: TargetsArgs) -> Result<(), Error> {
     if !quiet {
         note_horizon(&input);
     }
-    let report = jobs::targets::targets(input, &settings, &args.output.destination(), !quiet)?;
+    let pictures = args.style.pictures()?;
+    let report = jobs::targets::targets(input, &settings, &args.output.destination(), !quiet, &pictures)?;
     args.output.show(report)
 }
 
@@ -881,7 +884,15 @@ fn calibrate_command(args: CalibrateArgs) -> Result<(), Error> {
     if !quiet {
         note_horizon(&input);
     }
-    let report = jobs::calibrate::calibrate_job(input, &settings, &plan, &args.output.destination(), !quiet)?;
+
+    let report = jobs::calibrate::calibrate_job(
+        input,
+        &settings,
+        &plan,
+        &args.output.destination(),
+        !quiet,
+        &jobs::plot::Pictures::default(),
+    )?;
     let hint = !report.fit.posterior.converged;
     args.output.show(report)?;
     if hint && !quiet {

@@ -2,7 +2,8 @@
 //! again from its tables, in another style or format. Each kind of
 //! directory has one function here that reads its tables back and draws
 //! its charts ([`draw`] for runs, [`draw_psa`], [`draw_sensitivity`],
-//! [`draw_bench`], [`draw_sweep`], [`draw_variants`]),
+//! [`draw_bench`], [`draw_sweep`], [`draw_variants`], [`draw_targets`],
+//! [`draw_calibration`]),
 //! and the command that writes the directory draws through it too, so
 //! its pictures and `foramen plot`'s with the same options are the same
 //! bytes.
@@ -176,6 +177,47 @@ pub fn draw_variants(
     .map_err(plot_error)
 }
 
+/// The `targets` chart of the `foramen targets` whose tables are in
+/// `tables_dir` (targets.csv), drawn into `dir`.
+///
+/// # Errors
+/// As [`tables::read_targets`], and [`Error::Runtime`] naming a chart
+/// that could not be drawn.
+pub fn draw_targets(tables_dir: &Path, dir: &Path, pictures: &Pictures) -> Result<Vec<PathBuf>, Error> {
+    let (targets, assessed) = tables::read_targets(tables_dir, &tables::targets::TARGETS)?;
+    plot::write_targets(
+        "targets",
+        &targets,
+        &assessed,
+        None,
+        dir,
+        &pictures.style,
+        &pictures.formats,
+    )
+    .map_err(plot_error)
+}
+
+/// The `calibration` chart of the `foramen calibrate` whose tables are in
+/// `tables_dir` (targets_after.csv, targets_before.csv), drawn into `dir`.
+///
+/// # Errors
+/// As [`tables::read_targets`], and [`Error::Runtime`] naming a chart
+/// that could not be drawn.
+pub fn draw_calibration(tables_dir: &Path, dir: &Path, pictures: &Pictures) -> Result<Vec<PathBuf>, Error> {
+    let (targets, after) = tables::read_targets(tables_dir, &tables::targets::TARGETS_AFTER)?;
+    let (_, before) = tables::read_targets(tables_dir, &tables::targets::TARGETS_BEFORE)?;
+    plot::write_targets(
+        "calibration",
+        &targets,
+        &after,
+        Some(&before),
+        dir,
+        &pictures.style,
+        &pictures.formats,
+    )
+    .map_err(plot_error)
+}
+
 /// The kinds of directory `foramen plot` draws, each known by the table
 /// only its command writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -186,17 +228,19 @@ pub enum Kind {
     Bench,
     Sweep,
     Variants,
+    Targets,
 }
 
 impl Kind {
     /// Every kind with the table that tells it.
-    const ALL: [(Kind, &'static str); 6] = [
+    const ALL: [(Kind, &'static str); 7] = [
         (Kind::Run, tables::run::SUMMARY.file),
         (Kind::Psa, tables::psa::PSA.file),
         (Kind::Sensitivity, tables::sweep::SENSITIVITY.file),
         (Kind::Bench, tables::bench::BENCH.file),
         (Kind::Sweep, tables::sweep::SWEEP.file),
         (Kind::Variants, tables::variants::VARIANTS.file),
+        (Kind::Targets, tables::targets::TARGETS.file),
     ];
 
     /// The kind of the directory `dir`, from the tables in it.
@@ -209,7 +253,7 @@ impl Kind {
         }
         let files: Vec<&str> = Kind::ALL.iter().map(|(_, f)| *f).collect();
         Err(Error::Usage(format!(
-            "{} has none of the tables foramen plot draws from (looked for {}): give a directory written by `foramen run`, `merge`, `psa`, `sensitivity`, `bench`, `sweep` or `variants`",
+            "{} has none of the tables foramen plot draws from (looked for {}): give a directory written by `foramen run`, `merge`, `psa`, `sensitivity`, `bench`, `sweep`, `variants` or `targets`",
             dir.display(),
             files.join(", ")
         )))
@@ -250,7 +294,7 @@ pub fn plot(run_dir: &Path, options: &PlotOptions) -> Result<Plotted, Error> {
     options.pictures.check()?;
     if !run_dir.is_dir() {
         return Err(Error::Usage(format!(
-            "{} is not a directory; give a directory written by `foramen run`, `merge`, `psa`, `sensitivity`, `bench`, `sweep` or `variants`",
+            "{} is not a directory; give a directory written by `foramen run`, `merge`, `psa`, `sensitivity`, `bench`, `sweep`, `variants` or `targets`",
             run_dir.display()
         )));
     }
@@ -271,6 +315,7 @@ pub fn plot(run_dir: &Path, options: &PlotOptions) -> Result<Plotted, Error> {
             Kind::Bench => draw_bench(run_dir, &staging.0, &options.pictures)?,
             Kind::Sweep => draw_sweep(run_dir, &loaded, &staging.0, &options.pictures)?,
             Kind::Variants => draw_variants(run_dir, &loaded, &staging.0, &options.pictures)?,
+            Kind::Targets => draw_targets(run_dir, &staging.0, &options.pictures)?,
             Kind::Run => unreachable!("runs are drawn below"),
         };
         let pictures = drawn.len();

@@ -415,6 +415,11 @@ fn plot_redraws_a_variants_directory_as_variants_drew_it() {
     redrawn_alike(&["variants", "--patients", "300"], &["decision.svg", "decision.png"]);
 }
 
+#[test]
+fn plot_redraws_a_targets_directory_as_targets_drew_it() {
+    redrawn_alike(&["targets", "--patients", "300"], &["targets.svg", "targets.png"]);
+}
+
 /// A directory no command of foramen wrote is refused with the tables
 /// looked for.
 #[test]
@@ -423,7 +428,7 @@ fn plot_names_the_tables_it_looks_for() {
     stderr_has(
         crate::util::plot(tmp.path(), &tmp.path().join("out"), &[]).failure(),
         &[
-            "has none of the tables foramen plot draws from (looked for summary.csv, psa.csv, sensitivity.csv, bench.csv, sweep.csv, variants.csv",
+            "has none of the tables foramen plot draws from (looked for summary.csv, psa.csv, sensitivity.csv, bench.csv, sweep.csv, variants.csv, targets.csv",
         ],
     );
 }

@@ -285,3 +285,29 @@ pub struct DecisionCase {
     /// At each of the base's willingness-to-pay values.
     pub decisions: Vec<crate::analysis::variants::Decision>,
 }
+
+/// A target as the targets chart draws it, every field a cell of a
+/// targets table (targets.csv, targets_before.csv, targets_after.csv).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetRow {
+    pub label: String,
+    pub source: String,
+    pub independent: bool,
+    pub holdout: bool,
+    pub weight: f64,
+    /// Its panel and unit.
+    pub measure: crate::scenario::targets::Measure,
+    pub published: f64,
+    /// The published band.
+    pub lo: f64,
+    pub hi: f64,
+}
+
+impl crate::estimate::targets::Counted for TargetRow {
+    fn weight(&self) -> f64 {
+        self.weight
+    }
+    fn independent(&self) -> bool {
+        self.independent
+    }
+}
