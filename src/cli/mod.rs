@@ -401,6 +401,8 @@ pub struct CalibrateArgs {
     #[arg(long, value_name = "NAME,...", value_delimiter = ',', value_parser = target_name)]
     pub holdout: Vec<String>,
     #[command(flatten)]
+    pub style: StyleArgs,
+    #[command(flatten)]
     pub output: OutArgs,
 }
 
@@ -485,7 +487,8 @@ impl StyleArgs {
 #[derive(Debug, clap::Args)]
 pub struct PlotArgs {
     /// A directory written by `foramen run`, `merge`, `psa`,
-    /// `sensitivity`, `bench`, `sweep`, `variants` or `targets`.
+    /// `sensitivity`, `bench`, `sweep`, `variants`, `targets` or
+    /// `calibrate`.
     pub run_dir: PathBuf,
     #[command(flatten)]
     pub style: StyleArgs,
@@ -884,15 +887,9 @@ fn calibrate_command(args: CalibrateArgs) -> Result<(), Error> {
     if !quiet {
         note_horizon(&input);
     }
-
-    let report = jobs::calibrate::calibrate_job(
-        input,
-        &settings,
-        &plan,
-        &args.output.destination(),
-        !quiet,
-        &jobs::plot::Pictures::default(),
-    )?;
+    let pictures = args.style.pictures()?;
+    let report =
+        jobs::calibrate::calibrate_job(input, &settings, &plan, &args.output.destination(), !quiet, &pictures)?;
     let hint = !report.fit.posterior.converged;
     args.output.show(report)?;
     if hint && !quiet {

@@ -229,11 +229,12 @@ pub enum Kind {
     Sweep,
     Variants,
     Targets,
+    Calibrate,
 }
 
 impl Kind {
     /// Every kind with the table that tells it.
-    const ALL: [(Kind, &'static str); 7] = [
+    const ALL: [(Kind, &'static str); 8] = [
         (Kind::Run, tables::run::SUMMARY.file),
         (Kind::Psa, tables::psa::PSA.file),
         (Kind::Sensitivity, tables::sweep::SENSITIVITY.file),
@@ -241,6 +242,7 @@ impl Kind {
         (Kind::Sweep, tables::sweep::SWEEP.file),
         (Kind::Variants, tables::variants::VARIANTS.file),
         (Kind::Targets, tables::targets::TARGETS.file),
+        (Kind::Calibrate, tables::targets::CALIBRATION.file),
     ];
 
     /// The kind of the directory `dir`, from the tables in it.
@@ -253,7 +255,7 @@ impl Kind {
         }
         let files: Vec<&str> = Kind::ALL.iter().map(|(_, f)| *f).collect();
         Err(Error::Usage(format!(
-            "{} has none of the tables foramen plot draws from (looked for {}): give a directory written by `foramen run`, `merge`, `psa`, `sensitivity`, `bench`, `sweep`, `variants` or `targets`",
+            "{} has none of the tables foramen plot draws from (looked for {}): give a directory written by `foramen run`, `merge`, `psa`, `sensitivity`, `bench`, `sweep`, `variants`, `targets` or `calibrate`",
             dir.display(),
             files.join(", ")
         )))
@@ -294,7 +296,7 @@ pub fn plot(run_dir: &Path, options: &PlotOptions) -> Result<Plotted, Error> {
     options.pictures.check()?;
     if !run_dir.is_dir() {
         return Err(Error::Usage(format!(
-            "{} is not a directory; give a directory written by `foramen run`, `merge`, `psa`, `sensitivity`, `bench`, `sweep`, `variants` or `targets`",
+            "{} is not a directory; give a directory written by `foramen run`, `merge`, `psa`, `sensitivity`, `bench`, `sweep`, `variants`, `targets` or `calibrate`",
             run_dir.display()
         )));
     }
@@ -316,6 +318,7 @@ pub fn plot(run_dir: &Path, options: &PlotOptions) -> Result<Plotted, Error> {
             Kind::Sweep => draw_sweep(run_dir, &loaded, &staging.0, &options.pictures)?,
             Kind::Variants => draw_variants(run_dir, &loaded, &staging.0, &options.pictures)?,
             Kind::Targets => draw_targets(run_dir, &staging.0, &options.pictures)?,
+            Kind::Calibrate => draw_calibration(run_dir, &staging.0, &options.pictures)?,
             Kind::Run => unreachable!("runs are drawn below"),
         };
         let pictures = drawn.len();

@@ -420,6 +420,28 @@ fn plot_redraws_a_targets_directory_as_targets_drew_it() {
     redrawn_alike(&["targets", "--patients", "300"], &["targets.svg", "targets.png"]);
 }
 
+#[test]
+fn plot_redraws_a_calibrate_directory_as_calibrate_drew_it() {
+    redrawn_alike(
+        &[
+            "calibrate",
+            "--patients",
+            "300",
+            "--prior-points",
+            "10",
+            "--batch",
+            "5",
+            "--rounds",
+            "1",
+            "--posterior",
+            "10",
+            "--iterations",
+            "3",
+        ],
+        &["calibration.svg", "calibration.png"],
+    );
+}
+
 /// A directory no command of foramen wrote is refused with the tables
 /// looked for.
 #[test]
@@ -428,7 +450,7 @@ fn plot_names_the_tables_it_looks_for() {
     stderr_has(
         crate::util::plot(tmp.path(), &tmp.path().join("out"), &[]).failure(),
         &[
-            "has none of the tables foramen plot draws from (looked for summary.csv, psa.csv, sensitivity.csv, bench.csv, sweep.csv, variants.csv, targets.csv",
+            "has none of the tables foramen plot draws from (looked for summary.csv, psa.csv, sensitivity.csv, bench.csv, sweep.csv, variants.csv, targets.csv, calibration.csv",
         ],
     );
 }
