@@ -165,13 +165,25 @@ pub fn best_segments(results: &RunResults, max: f64) -> Vec<(f64, f64, String)> 
     let Some(cea) = &results.cea else {
         return Vec::new();
     };
-    let frontier: Vec<&cea::CeaRow> = cea.rows.iter().filter(|r| r.status == Status::Frontier).collect();
+    let frontier: Vec<(String, f64)> = cea
+        .rows
+        .iter()
+        .filter(|r| r.status == Status::Frontier)
+        .map(|r| (r.policy.clone(), r.icer))
+        .collect();
+    frontier_segments(&frontier, max)
+}
+
+/// As [`best_segments`], from the frontier alone: its policies in order
+/// of cost, each with its ICER against the previous one (the first's is
+/// not read).
+pub fn frontier_segments(frontier: &[(String, f64)], max: f64) -> Vec<(f64, f64, String)> {
     let mut out = Vec::new();
-    for (k, row) in frontier.iter().enumerate() {
-        let from = if k == 0 { 0.0 } else { row.icer.max(0.0) };
-        let to = frontier.get(k + 1).map_or(max, |next| next.icer.min(max));
+    for (k, (policy, icer)) in frontier.iter().enumerate() {
+        let from = if k == 0 { 0.0 } else { icer.max(0.0) };
+        let to = frontier.get(k + 1).map_or(max, |next| next.1.min(max));
         if from < to && from < max {
-            out.push((from, to, row.policy.clone()));
+            out.push((from, to, policy.clone()));
         }
     }
     out

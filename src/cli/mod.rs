@@ -283,6 +283,8 @@ pub struct SweepArgs {
     #[command(flatten)]
     pub sim: SimArgs,
     #[command(flatten)]
+    pub style: StyleArgs,
+    #[command(flatten)]
     pub output: OutArgs,
 }
 
@@ -331,6 +333,8 @@ pub struct VariantsArgs {
     #[arg(long, value_name = "NAME")]
     pub reference: Option<String>,
     #[command(flatten)]
+    pub style: StyleArgs,
+    #[command(flatten)]
     pub output: OutArgs,
 }
 
@@ -348,6 +352,8 @@ pub struct TargetsArgs {
     /// file's horizon_days).
     #[arg(long, value_name = "DAYS")]
     pub horizon: Option<f64>,
+    #[command(flatten)]
+    pub style: StyleArgs,
     #[command(flatten)]
     pub output: OutArgs,
 }
@@ -394,6 +400,8 @@ pub struct CalibrateArgs {
     /// out-of-sample validation.
     #[arg(long, value_name = "NAME,...", value_delimiter = ',', value_parser = target_name)]
     pub holdout: Vec<String>,
+    #[command(flatten)]
+    pub style: StyleArgs,
     #[command(flatten)]
     pub output: OutArgs,
 }
@@ -485,7 +493,8 @@ impl StyleArgs {
 #[derive(Debug, clap::Args)]
 pub struct PlotArgs {
     /// A directory written by `foramen run`, `merge`, `psa`,
-    /// `sensitivity` or `bench`.
+    /// `sensitivity`, `bench`, `sweep`, `variants`, `targets` or
+    /// `calibrate`.
     pub run_dir: PathBuf,
     #[command(flatten)]
     pub style: StyleArgs,
@@ -730,6 +739,7 @@ fn sweep_command(args: SweepArgs) -> Result<(), Error> {
         &args.param,
         &values,
         &args.outcome,
+        &args.style.pictures()?,
     )?;
     args.output.show(report)
 }
@@ -815,7 +825,8 @@ fn variants_command(args: VariantsArgs) -> Result<(), Error> {
         ..args.sim.overrides()?
     };
     let loaded = jobs::load(args.scenario.path(), &overrides)?;
-    let report = jobs::variants::variants(&loaded, &settings, &args.output.destination())?;
+    let pictures = args.style.pictures()?;
+    let report = jobs::variants::variants(&loaded, &settings, &args.output.destination(), &pictures)?;
     args.output.show(report)
 }
 
@@ -840,7 +851,8 @@ fn targets_command(args: TargetsArgs) -> Result<(), Error> {
     if !quiet {
         note_horizon(&input);
     }
-    let report = jobs::targets::targets(input, &settings, &args.output.destination(), !quiet)?;
+    let pictures = args.style.pictures()?;
+    let report = jobs::targets::targets(input, &settings, &args.output.destination(), !quiet, &pictures)?;
     args.output.show(report)
 }
 
@@ -881,7 +893,9 @@ fn calibrate_command(args: CalibrateArgs) -> Result<(), Error> {
     if !quiet {
         note_horizon(&input);
     }
-    let report = jobs::calibrate::calibrate_job(input, &settings, &plan, &args.output.destination(), !quiet)?;
+    let pictures = args.style.pictures()?;
+    let report =
+        jobs::calibrate::calibrate_job(input, &settings, &plan, &args.output.destination(), !quiet, &pictures)?;
     let hint = !report.fit.posterior.converged;
     args.output.show(report)?;
     if hint && !quiet {

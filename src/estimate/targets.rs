@@ -68,8 +68,26 @@ pub struct Agreement {
     pub missing: usize,
 }
 
+/// What the agreement of targets reads of each besides its assessment: a
+/// target, or a row of a targets table read back for its chart.
+pub trait Counted {
+    /// Its weight in the calibration distance.
+    fn weight(&self) -> f64;
+    /// No source of it gave an input of the scenario.
+    fn independent(&self) -> bool;
+}
+
+impl Counted for Target {
+    fn weight(&self) -> f64 {
+        self.weight
+    }
+    fn independent(&self) -> bool {
+        self.independent
+    }
+}
+
 /// The agreement of the targets `keep` keeps.
-pub fn agreement(targets: &[Target], assessed: &[Assessment], keep: impl Fn(&Target) -> bool) -> Agreement {
+pub fn agreement<T: Counted>(targets: &[T], assessed: &[Assessment], keep: impl Fn(&T) -> bool) -> Agreement {
     let mut all = Agreement {
         in_band: 0,
         targets: 0,
@@ -80,7 +98,7 @@ pub fn agreement(targets: &[Target], assessed: &[Assessment], keep: impl Fn(&Tar
         all.targets += 1;
         all.in_band += usize::from(a.in_band);
         if a.z.is_finite() {
-            all.distance += t.weight * a.z * a.z;
+            all.distance += t.weight() * a.z * a.z;
         } else {
             all.missing += 1;
         }

@@ -7,11 +7,12 @@ use std::path::PathBuf;
 use crate::analysis::Settings;
 use crate::analysis::calibrate::{Fit, Plan, calibrate};
 use crate::error::Error;
+use crate::jobs::plot::{Pictures, draw_calibration};
 use crate::jobs::targets::WithTargets;
-use crate::jobs::{Destination, Job, Work, plot_error, timed};
+use crate::jobs::{Destination, Job, Work, timed};
 use crate::output::Manifest;
 use crate::report::progress::Terminal;
-use crate::report::{plot, tables, terminal};
+use crate::report::{tables, terminal};
 use crate::scenario::targets::Targets;
 use crate::simulate::engine::RunSpec;
 
@@ -53,6 +54,7 @@ pub fn calibrate_job(
     plan: &Plan,
     dest: &Destination,
     progress: bool,
+    pictures: &Pictures,
 ) -> Result<CalibrateReport, Error> {
     let WithTargets { loaded, targets, .. } = input;
     let loaded = &loaded;
@@ -100,10 +102,7 @@ pub fn calibrate_job(
         let frame = tables::targets_frame(scenario, &targets.targets, assessed)?;
         job.wrote([tables::write(&dir, schema, frame)?]);
     }
-    job.wrote(
-        plot::write_targets("calibration", &targets.targets, &fit.after, Some(&fit.before), &dir)
-            .map_err(plot_error)?,
-    );
+    job.wrote(draw_calibration(&dir, &dir, pictures)?);
     let paths = fit.evaluations * plan.patients * used.policies(scenario);
     let (dir, manifest) = job.finish(&Work {
         spec: &RunSpec {

@@ -305,16 +305,3 @@ pub fn timed<T>(f: impl FnOnce() -> Result<T, Error>) -> Result<(T, f64), Error>
 pub fn plot_error(e: crate::report::plot::PlotError) -> Error {
     Error::Runtime(e.to_string())
 }
-
-/// The labels of the scenario's things ([`crate::report::tables::labels_of`])
-/// and the units written beside the parameters at `paths`, for the axes of
-/// sweeps and tornado diagrams.
-pub fn parameter_labels<'a>(loaded: &Loaded, paths: impl Iterator<Item = &'a str>) -> crate::report::plot::ChartLabels {
-    let mut labels = crate::report::tables::labels_of(&loaded.scenario);
-    for path in paths {
-        if let Some(unit) = loaded.document.unit(path) {
-            labels.insert("unit", path, &unit);
-        }
-    }
-    labels
-}

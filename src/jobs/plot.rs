@@ -2,7 +2,8 @@
 //! again from its tables, in another style or format. Each kind of
 //! directory has one function here that reads its tables back and draws
 //! its charts ([`draw`] for runs, [`draw_psa`], [`draw_sensitivity`],
-//! [`draw_bench`]),
+//! [`draw_bench`], [`draw_sweep`], [`draw_variants`], [`draw_targets`],
+//! [`draw_calibration`]),
 //! and the command that writes the directory draws through it too, so
 //! its pictures and `foramen plot`'s with the same options are the same
 //! bytes.
@@ -127,6 +128,96 @@ pub fn draw_bench(tables_dir: &Path, dir: &Path, pictures: &Pictures) -> Result<
     plot::write_scaling(&rows, dir, &pictures.style, &pictures.formats).map_err(plot_error)
 }
 
+/// The `sweep_<outcome>` charts of the `foramen sweep` whose tables are
+/// in `tables_dir` (sweep.csv, labels.csv), drawn into `dir`: the
+/// outcomes it charted, its parameter with the unit and the value
+/// `loaded` gives it.
+///
+/// # Errors
+/// As [`tables::read_sweep`], and [`Error::Runtime`] naming a chart that
+/// could not be drawn.
+pub fn draw_sweep(tables_dir: &Path, loaded: &Loaded, dir: &Path, pictures: &Pictures) -> Result<Vec<PathBuf>, Error> {
+    let mut sweep = tables::read_sweep(tables_dir)?;
+    sweep.base = loaded.document.number(&sweep.parameter);
+    let mut labels = tables::read_labels(tables_dir)?;
+    if let Some(unit) = loaded.document.unit(&sweep.parameter) {
+        labels.insert("unit", &sweep.parameter, &unit);
+    }
+    plot::write_sweep_plots(&sweep, &labels, dir, &pictures.style, &pictures.formats).map_err(plot_error)
+}
+
+/// The decision chart of the `foramen variants` whose tables are in
+/// `tables_dir` (variants.csv, decision.csv, labels.csv), drawn into
+/// `dir`, with the currency and willingness-to-pay values of `loaded`'s
+/// economics.
+///
+/// # Errors
+/// As [`tables::read_decision_cases`], and [`Error::Runtime`] naming a
+/// chart that could not be drawn.
+pub fn draw_variants(
+    tables_dir: &Path,
+    loaded: &Loaded,
+    dir: &Path,
+    pictures: &Pictures,
+) -> Result<Vec<PathBuf>, Error> {
+    let cases = tables::read_decision_cases(tables_dir)?;
+    let labels = tables::read_labels(tables_dir)?;
+    let economics = loaded.scenario.economics();
+    let wtp = economics.map(|e| e.willingness_to_pay.clone()).unwrap_or_default();
+    let currency = economics.map(|e| e.currency.clone()).unwrap_or_default();
+    plot::write_decision(
+        &cases,
+        &wtp,
+        &currency,
+        &labels,
+        dir,
+        &pictures.style,
+        &pictures.formats,
+    )
+    .map_err(plot_error)
+}
+
+/// The `targets` chart of the `foramen targets` whose tables are in
+/// `tables_dir` (targets.csv), drawn into `dir`.
+///
+/// # Errors
+/// As [`tables::read_targets`], and [`Error::Runtime`] naming a chart
+/// that could not be drawn.
+pub fn draw_targets(tables_dir: &Path, dir: &Path, pictures: &Pictures) -> Result<Vec<PathBuf>, Error> {
+    let (targets, assessed) = tables::read_targets(tables_dir, &tables::targets::TARGETS)?;
+    plot::write_targets(
+        "targets",
+        &targets,
+        &assessed,
+        None,
+        dir,
+        &pictures.style,
+        &pictures.formats,
+    )
+    .map_err(plot_error)
+}
+
+/// The `calibration` chart of the `foramen calibrate` whose tables are in
+/// `tables_dir` (targets_after.csv, targets_before.csv), drawn into `dir`.
+///
+/// # Errors
+/// As [`tables::read_targets`], and [`Error::Runtime`] naming a chart
+/// that could not be drawn.
+pub fn draw_calibration(tables_dir: &Path, dir: &Path, pictures: &Pictures) -> Result<Vec<PathBuf>, Error> {
+    let (targets, after) = tables::read_targets(tables_dir, &tables::targets::TARGETS_AFTER)?;
+    let (_, before) = tables::read_targets(tables_dir, &tables::targets::TARGETS_BEFORE)?;
+    plot::write_targets(
+        "calibration",
+        &targets,
+        &after,
+        Some(&before),
+        dir,
+        &pictures.style,
+        &pictures.formats,
+    )
+    .map_err(plot_error)
+}
+
 /// The kinds of directory `foramen plot` draws, each known by the table
 /// only its command writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,15 +226,23 @@ pub enum Kind {
     Psa,
     Sensitivity,
     Bench,
+    Sweep,
+    Variants,
+    Targets,
+    Calibrate,
 }
 
 impl Kind {
     /// Every kind with the table that tells it.
-    const ALL: [(Kind, &'static str); 4] = [
+    const ALL: [(Kind, &'static str); 8] = [
         (Kind::Run, tables::run::SUMMARY.file),
         (Kind::Psa, tables::psa::PSA.file),
         (Kind::Sensitivity, tables::sweep::SENSITIVITY.file),
         (Kind::Bench, tables::bench::BENCH.file),
+        (Kind::Sweep, tables::sweep::SWEEP.file),
+        (Kind::Variants, tables::variants::VARIANTS.file),
+        (Kind::Targets, tables::targets::TARGETS.file),
+        (Kind::Calibrate, tables::targets::CALIBRATION.file),
     ];
 
     /// The kind of the directory `dir`, from the tables in it.
@@ -156,7 +255,7 @@ impl Kind {
         }
         let files: Vec<&str> = Kind::ALL.iter().map(|(_, f)| *f).collect();
         Err(Error::Usage(format!(
-            "{} has none of the tables foramen plot draws from (looked for {}): give a directory written by `foramen run`, `merge`, `psa`, `sensitivity` or `bench`",
+            "{} has none of the tables foramen plot draws from (looked for {}): give a directory written by `foramen run`, `merge`, `psa`, `sensitivity`, `bench`, `sweep`, `variants`, `targets` or `calibrate`",
             dir.display(),
             files.join(", ")
         )))
@@ -197,7 +296,7 @@ pub fn plot(run_dir: &Path, options: &PlotOptions) -> Result<Plotted, Error> {
     options.pictures.check()?;
     if !run_dir.is_dir() {
         return Err(Error::Usage(format!(
-            "{} is not a directory; give a directory written by `foramen run`, `merge`, `psa`, `sensitivity` or `bench`",
+            "{} is not a directory; give a directory written by `foramen run`, `merge`, `psa`, `sensitivity`, `bench`, `sweep`, `variants`, `targets` or `calibrate`",
             run_dir.display()
         )));
     }
@@ -216,6 +315,10 @@ pub fn plot(run_dir: &Path, options: &PlotOptions) -> Result<Plotted, Error> {
             Kind::Psa => draw_psa(run_dir, &loaded.scenario, &staging.0, &options.pictures)?,
             Kind::Sensitivity => draw_sensitivity(run_dir, &loaded, &staging.0, &options.pictures)?,
             Kind::Bench => draw_bench(run_dir, &staging.0, &options.pictures)?,
+            Kind::Sweep => draw_sweep(run_dir, &loaded, &staging.0, &options.pictures)?,
+            Kind::Variants => draw_variants(run_dir, &loaded, &staging.0, &options.pictures)?,
+            Kind::Targets => draw_targets(run_dir, &staging.0, &options.pictures)?,
+            Kind::Calibrate => draw_calibration(run_dir, &staging.0, &options.pictures)?,
             Kind::Run => unreachable!("runs are drawn below"),
         };
         let pictures = drawn.len();

@@ -7,10 +7,11 @@ use std::path::PathBuf;
 use crate::analysis::Settings;
 use crate::analysis::sweep::{self, SweepPoint};
 use crate::error::Error;
-use crate::jobs::{Destination, Job, Loaded, Work, parameter_labels, plot_error, threads, timed};
+use crate::jobs::plot::{Pictures, draw_sweep};
+use crate::jobs::{Destination, Job, Loaded, Work, threads, timed};
 use crate::outcome::OutcomeDef;
 use crate::output::Manifest;
-use crate::report::{plot, tables, terminal};
+use crate::report::{tables, terminal};
 
 /// What a finished `foramen sweep` reports: the table of outcomes at each
 /// value, the runs and where they went.
@@ -54,6 +55,7 @@ pub fn sweep(
     param: &str,
     values: &[f64],
     outcomes: &[&'static OutcomeDef],
+    pictures: &Pictures,
 ) -> Result<SweepReport, Error> {
     let spec = settings.spec(&loaded.scenario)?;
     let scenarios = sweep::sweep_scenarios(&loaded.document, &loaded.overrides, param, values)?;
@@ -62,13 +64,10 @@ pub fn sweep(
     let param = param.as_str();
     let mut job = Job::start(format!("sweep --param {param}"), loaded, dest, "-sweep")?;
     let (points, simulation_seconds) = timed(|| sweep::sweep(&scenarios, values, settings))?;
-    let frame = tables::sweep_frame(param, &points)?;
+    let frame = tables::sweep_frame(param, &points, outcomes)?;
     job.wrote([tables::write(job.dir(), &tables::sweep::SWEEP, frame)?]);
-    let labels = parameter_labels(loaded, std::iter::once(param));
     job.wrote([tables::write_labels(&loaded.scenario, job.dir())?]);
-    let base = loaded.document.number(param);
-    let charts = plot::write_sweep_plots(param, base, &points, outcomes, &labels, job.dir());
-    job.wrote(charts.map_err(plot_error)?);
+    job.wrote(draw_sweep(job.dir(), loaded, job.dir(), pictures)?);
     let (dir, manifest) = job.finish(&Work {
         spec: &spec,
         threads: threads(settings),

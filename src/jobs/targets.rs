@@ -6,10 +6,11 @@ use std::path::{Path, PathBuf};
 use crate::analysis::Settings;
 use crate::analysis::targets::{Evaluated, evaluate, used_policies};
 use crate::error::Error;
-use crate::jobs::{Destination, Job, Loaded, Work, load, plot_error, read_text, timed};
+use crate::jobs::plot::{Pictures, draw_targets};
+use crate::jobs::{Destination, Job, Loaded, Work, load, read_text, timed};
 use crate::output::Manifest;
 use crate::report::progress::Terminal;
-use crate::report::{plot, tables, terminal};
+use crate::report::{tables, terminal};
 use crate::scenario::document::Overrides;
 use crate::scenario::targets::{ParsedTargets, Targets};
 use crate::scenario::{DEFAULT_TARGETS_FILE, DEFAULT_TARGETS_TOML};
@@ -103,6 +104,7 @@ pub fn targets(
     settings: &Settings,
     dest: &Destination,
     progress: bool,
+    pictures: &Pictures,
 ) -> Result<TargetsReport, Error> {
     let WithTargets { loaded, targets, .. } = input;
     let loaded = &loaded;
@@ -120,9 +122,7 @@ pub fn targets(
     let (evaluated, simulation_seconds) = evaluated?;
     let frame = tables::targets_frame(scenario, &targets.targets, &evaluated.assessed)?;
     job.wrote([tables::write(job.dir(), &tables::targets::TARGETS, frame)?]);
-    job.wrote(
-        plot::write_targets("targets", &targets.targets, &evaluated.assessed, None, job.dir()).map_err(plot_error)?,
-    );
+    job.wrote(draw_targets(job.dir(), job.dir(), pictures)?);
     let (dir, manifest) = job.finish(&Work {
         spec: &spec,
         threads: evaluated.threads,

@@ -8,9 +8,10 @@ use std::path::PathBuf;
 use crate::analysis::Settings;
 use crate::analysis::variants::{self, CaseRun};
 use crate::error::Error;
-use crate::jobs::{Destination, Job, Loaded, Work, plot_error, threads, timed};
+use crate::jobs::plot::{Pictures, draw_variants};
+use crate::jobs::{Destination, Job, Loaded, Work, threads, timed};
 use crate::output::Manifest;
-use crate::report::{plot, tables, terminal};
+use crate::report::{tables, terminal};
 
 /// What a finished `foramen variants` reports: the decision under each
 /// case, the runs and where they went.
@@ -42,7 +43,12 @@ impl fmt::Display for VariantsReport {
 /// # Errors
 /// A scenario without variants or economics, a broken variant (all
 /// checked before anything is created), run and write failures.
-pub fn variants(loaded: &Loaded, settings: &Settings, dest: &Destination) -> Result<VariantsReport, Error> {
+pub fn variants(
+    loaded: &Loaded,
+    settings: &Settings,
+    dest: &Destination,
+    pictures: &Pictures,
+) -> Result<VariantsReport, Error> {
     let spec = settings.spec(&loaded.scenario)?;
     let cases = variants::cases(&loaded.document, loaded.scenario.clone(), &loaded.overrides)?;
     let economics = loaded.scenario.economics();
@@ -64,9 +70,7 @@ pub fn variants(loaded: &Loaded, settings: &Settings, dest: &Destination) -> Res
         tables::decision_frame(&runs)?,
     )?]);
     job.wrote([tables::write_labels(&loaded.scenario, job.dir())?]);
-    let labels = tables::labels_of(&loaded.scenario);
-    let chart = plot::write_decision(&runs, &wtp, &currency, &labels, job.dir());
-    job.wrote(chart.map_err(plot_error)?);
+    job.wrote(draw_variants(job.dir(), loaded, job.dir(), pictures)?);
     let (dir, manifest) = job.finish(&Work {
         spec: &spec,
         threads: threads(settings),

@@ -230,9 +230,9 @@ pub fn format_sensitivity(s: &SensitivityResults) -> String {
 
 /// "N of M targets in their published band; K of L independent targets
 /// in band" (independent: no source of the target gave an input).
-pub fn in_band_line(targets: &[Target], assessed: &[Assessment]) -> String {
+pub fn in_band_line<T: crate::estimate::targets::Counted>(targets: &[T], assessed: &[Assessment]) -> String {
     let all = agreement(targets, assessed, |_| true);
-    let independent = agreement(targets, assessed, |t| t.independent);
+    let independent = agreement(targets, assessed, |t| t.independent());
     format!(
         "{} of {} targets in their published band; {} of {} independent targets in band",
         all.in_band, all.targets, independent.in_band, independent.targets

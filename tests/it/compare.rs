@@ -114,7 +114,7 @@ fn sweep_and_sensitivity_write_their_files() {
         .assert()
         .success();
     let csv = fs::read_to_string(sweep.join("sweep.csv")).unwrap();
-    assert!(csv.starts_with("parameter,value,policy,outcome,estimate,estimate_lo,estimate_hi,estimate_se\n"));
+    assert!(csv.starts_with("parameter,value,policy,outcome,estimate,estimate_lo,estimate_hi,estimate_se,charted\n"));
     // small.toml has neither partial responses nor permanent deficits.
     let shown = foramen::outcome::OUTCOMES
         .iter()

@@ -398,6 +398,56 @@ fn plot_redraws_a_sensitivity_directory_as_sensitivity_drew_it() {
     redrawn_alike(&["sensitivity", "--patients", "300"], &["tornado.svg", "tornado.png"]);
 }
 
+#[test]
+fn plot_redraws_a_sweep_directory_as_sweep_drew_it() {
+    redrawn_alike(
+        &[
+            "sweep",
+            "--param",
+            "policies.stepwise.steps[1].attempts",
+            "--values",
+            "1,2",
+            "--outcome",
+            "recovered,surgery",
+            "--patients",
+            "300",
+        ],
+        &["sweep_recovered.svg", "sweep_recovered.png", "sweep_surgery.svg"],
+    );
+}
+
+#[test]
+fn plot_redraws_a_variants_directory_as_variants_drew_it() {
+    redrawn_alike(&["variants", "--patients", "300"], &["decision.svg", "decision.png"]);
+}
+
+#[test]
+fn plot_redraws_a_targets_directory_as_targets_drew_it() {
+    redrawn_alike(&["targets", "--patients", "300"], &["targets.svg", "targets.png"]);
+}
+
+#[test]
+fn plot_redraws_a_calibrate_directory_as_calibrate_drew_it() {
+    redrawn_alike(
+        &[
+            "calibrate",
+            "--patients",
+            "300",
+            "--prior-points",
+            "10",
+            "--batch",
+            "5",
+            "--rounds",
+            "1",
+            "--posterior",
+            "10",
+            "--iterations",
+            "3",
+        ],
+        &["calibration.svg", "calibration.png"],
+    );
+}
+
 /// A directory no command of foramen wrote is refused with the tables
 /// looked for.
 #[test]
@@ -406,7 +456,7 @@ fn plot_names_the_tables_it_looks_for() {
     stderr_has(
         crate::util::plot(tmp.path(), &tmp.path().join("out"), &[]).failure(),
         &[
-            "has none of the tables foramen plot draws from (looked for summary.csv, psa.csv, sensitivity.csv, bench.csv",
+            "has none of the tables foramen plot draws from (looked for summary.csv, psa.csv, sensitivity.csv, bench.csv, sweep.csv, variants.csv, targets.csv, calibration.csv",
         ],
     );
 }

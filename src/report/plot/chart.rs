@@ -267,12 +267,6 @@ pub(super) fn err(e: impl std::fmt::Display) -> String {
     e.to_string()
 }
 
-/// Draws `chart` into `<dir>/<name>.png` and `<dir>/<name>.svg` in the
-/// default style, and adds both paths to `files`.
-pub(super) fn save(chart: &impl Chart, dir: &Path, name: &str, files: &mut Vec<PathBuf>) -> Result<(), PlotError> {
-    save_as(chart, dir, name, &Style::default(), &Format::RUN, files)
-}
-
 /// Where drawn charts go.
 pub(super) enum Out<'a> {
     /// Files in a folder, one per format, and the paths written.

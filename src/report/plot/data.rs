@@ -252,3 +252,62 @@ pub struct ScalingPoint {
     pub paths_per_second: f64,
     pub baseline_paths_per_second: f64,
 }
+
+/// The data of a sweep's charts, every number a cell of its sweep.csv.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SweepCharts {
+    /// The key path swept.
+    pub parameter: String,
+    /// Its value in the scenario, marked on the axis (from the scenario,
+    /// not the table).
+    pub base: Option<f64>,
+    /// The values run, in order.
+    pub values: Vec<f64>,
+    /// In scenario order (a policy's colour is its place here).
+    pub policies: Vec<String>,
+    /// Each outcome charted with its estimates, `[policy][value]`.
+    pub outcomes: Vec<(&'static OutcomeDef, Vec<Vec<crate::stats::Estimate>>)>,
+}
+
+/// One case of `foramen variants` (the base or a variant) as its row of
+/// the decision chart draws it, every number a cell of variants.csv or
+/// decision.csv.
+#[derive(Debug, Clone)]
+pub struct DecisionCase {
+    /// `base` or the variant's name.
+    pub name: String,
+    pub label: String,
+    /// The case's policies in its scenario's order.
+    pub policies: Vec<String>,
+    /// The cost-effectiveness frontier in order of cost, each policy with
+    /// its ICER against the previous one.
+    pub frontier: Vec<(String, f64)>,
+    /// At each of the base's willingness-to-pay values.
+    pub decisions: Vec<crate::analysis::variants::Decision>,
+}
+
+/// A target as the targets chart draws it, every field a cell of a
+/// targets table (targets.csv, targets_before.csv, targets_after.csv).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetRow {
+    pub label: String,
+    pub source: String,
+    pub independent: bool,
+    pub holdout: bool,
+    pub weight: f64,
+    /// Its panel and unit.
+    pub measure: crate::scenario::targets::Measure,
+    pub published: f64,
+    /// The published band.
+    pub lo: f64,
+    pub hi: f64,
+}
+
+impl crate::estimate::targets::Counted for TargetRow {
+    fn weight(&self) -> f64 {
+        self.weight
+    }
+    fn independent(&self) -> bool {
+        self.independent
+    }
+}

@@ -71,8 +71,8 @@ mod variants;
 
 pub use chart::PlotError;
 pub use data::{
-    ChartLabels, ComparisonCharts, Contrast, EvppiGroup, PolicyCharts, PsaCharts, PsaEconomicsCharts, RunCharts,
-    ScalingPoint,
+    ChartLabels, ComparisonCharts, Contrast, DecisionCase, EvppiGroup, PolicyCharts, PsaCharts, PsaEconomicsCharts,
+    RunCharts, ScalingPoint, SweepCharts, TargetRow,
 };
 pub use psa::write_psa_plots;
 pub use run::{RUN_CHARTS, caption, run_svgs, write_plots};

@@ -3,50 +3,40 @@
 use std::path::{Path, PathBuf};
 
 use super::chart::*;
-use super::data::ChartLabels;
+use super::data::{ChartLabels, SweepCharts};
 use super::lines::*;
-use crate::analysis::sweep::SweepPoint;
-use crate::outcome::OutcomeDef;
 
-/// Writes `sweep_<outcome>.png/.svg` for each outcome: the outcome of each
-/// policy (Monte Carlo 95% bands) against the swept parameter's value, the outcome in
-/// its unit ([`outcome_unit`]), the parameter by its label and unit, and
-/// its value in the scenario (`base`) marked.
+/// Writes `sweep_<outcome>` in each of `formats` for each outcome of
+/// `sweep`: the outcome of each policy (Monte Carlo 95% bands) against
+/// the swept parameter's value, the outcome in its unit
+/// ([`outcome_unit`]), the parameter by its label and unit, and its value
+/// in the scenario marked.
 ///
 /// # Errors
 /// [`PlotError`] naming the file.
 pub fn write_sweep_plots(
-    parameter: &str,
-    base: Option<f64>,
-    points: &[SweepPoint],
-    outcomes: &[&OutcomeDef],
+    sweep: &SweepCharts,
     labels: &ChartLabels,
     dir: &Path,
+    style: &Style,
+    formats: &[Format],
 ) -> Result<Vec<PathBuf>, PlotError> {
+    let parameter = sweep.parameter.as_str();
     let name = labels.parameter(parameter);
     let mut files = Vec::new();
-    let Some(first) = points.first() else { return Ok(files) };
-    let xs: Vec<f64> = points.iter().map(|p| p.value).collect();
-    for outcome in outcomes {
+    let xs = &sweep.values;
+    let base = sweep.base;
+    for (outcome, estimates) in &sweep.outcomes {
         let (k, unit) = outcome_unit(outcome.kind, false);
-        let series: Vec<Series> = first
-            .results
+        let series: Vec<Series> = sweep
             .policies
             .iter()
+            .zip(estimates)
             .enumerate()
-            .map(|(i, p)| {
-                let est: Vec<_> = points
-                    .iter()
-                    .map(|pt| {
-                        pt.results
-                            .policies
-                            .get(i)
-                            .map_or(crate::stats::Estimate::NAN, |p| p.overall.get(outcome.id))
-                    })
-                    .collect();
+            .map(|(i, (policy, est))| {
                 let scaled = |f: fn(&crate::stats::Estimate) -> f64| est.iter().map(|e| k * f(e)).collect();
                 Series::new(
-                    labels.policy(&p.name),
+                    labels.policy(policy),
                     colour(i),
                     xs.clone(),
                     scaled(|e| e.value),
@@ -65,7 +55,14 @@ pub fn write_sweep_plots(
             x_mark: base.map(|b| (b, format!("base {}", number(b)))),
             ..Lines::default()
         };
-        save(&chart, dir, &format!("sweep_{}", outcome.name), &mut files)?;
+        save_as(
+            &chart,
+            dir,
+            &format!("sweep_{}", outcome.name),
+            style,
+            formats,
+            &mut files,
+        )?;
     }
     Ok(files)
 }

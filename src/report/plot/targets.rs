@@ -6,10 +6,11 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::chart::*;
+use super::data::TargetRow;
 use super::lines::*;
 use crate::estimate::targets::{Assessment, agreement};
 use crate::report::terminal::in_band_line;
-use crate::scenario::targets::{Measure, Target};
+use crate::scenario::targets::Measure;
 
 /// One row per target, in percent: the published band as a grey bar with
 /// the published value as a black tick; the model's value as a dot with
@@ -22,22 +23,24 @@ use crate::scenario::targets::{Measure, Target};
 /// after a calibration, those fitted and those held out with their
 /// distances.
 pub(super) struct TargetsChart<'a> {
-    pub(super) targets: &'a [Target],
+    pub(super) targets: &'a [TargetRow],
     pub(super) assessed: &'a [Assessment],
     pub(super) before: Option<&'a [Assessment]>,
 }
 
-/// Writes `<name>.png/.svg`: `targets` against the model (`assessed`),
-/// and against the model `before` calibration when given.
+/// Writes `<name>` in each of `formats`: `targets` against the model
+/// (`assessed`), and against the model `before` calibration when given.
 ///
 /// # Errors
 /// [`PlotError`] naming the file.
 pub fn write_targets(
     name: &str,
-    targets: &[Target],
+    targets: &[TargetRow],
     assessed: &[Assessment],
     before: Option<&[Assessment]>,
     dir: &Path,
+    style: &Style,
+    formats: &[Format],
 ) -> Result<Vec<PathBuf>, PlotError> {
     let mut files = Vec::new();
     let chart = TargetsChart {
@@ -45,7 +48,7 @@ pub fn write_targets(
         assessed,
         before,
     };
-    save(&chart, dir, name, &mut files)?;
+    save_as(&chart, dir, name, style, formats, &mut files)?;
     Ok(files)
 }
 
@@ -59,7 +62,7 @@ impl Chart for TargetsChart<'_> {
         let caption = match self.before {
             None => in_band_line(self.targets, self.assessed),
             Some(_) => {
-                let part = |name: &str, keep: &dyn Fn(&Target) -> bool| {
+                let part = |name: &str, keep: &dyn Fn(&TargetRow) -> bool| {
                     let a = agreement(self.targets, self.assessed, keep);
                     format!(
                         "{name}: {} of {} in band, sum w z^2 {:.1}",
@@ -109,7 +112,7 @@ impl Chart for TargetsChart<'_> {
 impl TargetsChart<'_> {
     /// The row label of a target: its label and source, a star when it is
     /// independent, "(held out)" when held out.
-    fn label(&self, t: &Target) -> String {
+    fn label(&self, t: &TargetRow) -> String {
         format!(
             "{} [{}]{}{}",
             t.label,
@@ -123,7 +126,7 @@ impl TargetsChart<'_> {
     fn panels(&self) -> Vec<(Measure, Vec<usize>)> {
         let mut panels: Vec<(Measure, Vec<usize>)> = Vec::new();
         for (i, t) in self.targets.iter().enumerate() {
-            let m = t.quantity.measure();
+            let m = t.measure;
             match panels.iter_mut().find(|(p, _)| *p == m) {
                 Some((_, rows)) => rows.push(i),
                 None => panels.push((m, vec![i])),
@@ -153,7 +156,7 @@ impl TargetsChart<'_> {
             let values = rows.iter().flat_map(|&i| {
                 let (t, a) = (&self.targets[i], &self.assessed[i]);
                 let before = self.before.and_then(|b| b.get(i)).map_or(f64::NAN, |b| b.model.value);
-                [t.band.lo, t.band.hi, a.model.lo, a.model.hi, a.model.value, before]
+                [t.lo, t.hi, a.model.lo, a.model.hi, a.model.value, before]
             });
             let (lo, hi) = values
                 .filter(|v| v.is_finite())
@@ -201,7 +204,7 @@ impl TargetsChart<'_> {
         for (row, &i) in rows.iter().enumerate() {
             let (t, a) = (&self.targets[i], &self.assessed[i]);
             let y = labels.y(row);
-            let bar = Rectangle::new([(k * t.band.lo, y - 0.3), (k * t.band.hi, y + 0.3)], band.filled());
+            let bar = Rectangle::new([(k * t.lo, y - 0.3), (k * t.hi, y + 0.3)], band.filled());
             chart.draw_series(std::iter::once(bar)).map_err(err)?;
             let tick = PathElement::new(
                 vec![(k * t.published, y - 0.38), (k * t.published, y + 0.38)],

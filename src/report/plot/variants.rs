@@ -12,20 +12,22 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::chart::*;
-use super::data::ChartLabels;
+use super::data::{ChartLabels, DecisionCase};
 use super::lines::house_style;
-use crate::analysis::variants::{BASE, CaseRun, best_segments};
+use crate::analysis::variants::{BASE, frontier_segments};
 
-/// Writes `decision.png/.svg`.
+/// Writes `decision` in each of `formats`.
 ///
 /// # Errors
 /// [`PlotError`] naming the file.
 pub fn write_decision(
-    runs: &[CaseRun],
+    runs: &[DecisionCase],
     willingness_to_pay: &[f64],
     currency: &str,
     labels: &ChartLabels,
     dir: &Path,
+    style: &Style,
+    formats: &[Format],
 ) -> Result<Vec<PathBuf>, PlotError> {
     let mut files = Vec::new();
     let top = willingness_to_pay.iter().copied().fold(0.0, f64::max);
@@ -36,12 +38,12 @@ pub fn write_decision(
         labels,
         max: round_up(top * 4.0 / 3.0),
     };
-    save(&chart, dir, "decision", &mut files)?;
+    save_as(&chart, dir, "decision", style, formats, &mut files)?;
     Ok(files)
 }
 
 struct DecisionChart<'a> {
-    runs: &'a [CaseRun],
+    runs: &'a [DecisionCase],
     wtp: &'a [f64],
     currency: &'a str,
     labels: &'a ChartLabels,
@@ -73,9 +75,9 @@ impl DecisionChart<'_> {
     fn policies(&self) -> Vec<&str> {
         let mut out: Vec<&str> = Vec::new();
         for run in self.runs {
-            for p in &run.results.policies {
-                if !out.contains(&p.name.as_str()) {
-                    out.push(&p.name);
+            for p in &run.policies {
+                if !out.contains(&p.as_str()) {
+                    out.push(p);
                 }
             }
         }
@@ -103,7 +105,7 @@ impl DecisionChart<'_> {
         let best: Vec<String> = self
             .runs
             .iter()
-            .flat_map(|r| best_segments(&r.results, self.max).into_iter().map(|s| s.2))
+            .flat_map(|r| frontier_segments(&r.frontier, self.max).into_iter().map(|s| s.2))
             .chain(
                 self.runs
                     .iter()
@@ -154,7 +156,7 @@ impl Chart for DecisionChart<'_> {
             .map_err(err)?;
         for (i, run) in self.runs.iter().enumerate() {
             let y = rows.y(i);
-            for (from, to, policy) in best_segments(&run.results, self.max) {
+            for (from, to, policy) in frontier_segments(&run.frontier, self.max) {
                 let bar = Rectangle::new([(from, y - 0.32), (to, y + 0.32)], colour_of(&policy).filled());
                 chart.draw_series(std::iter::once(bar)).map_err(err)?;
             }

@@ -33,9 +33,9 @@ pub use run::{
     pathway_frame, read_cells, read_labels, read_run_charts, read_summary, recovery_difference_frame, subgroups_frame,
     summary_frame, time_to_recovery_frame, write_labels, write_tables,
 };
-pub use sweep::{read_sensitivity, sensitivity_frame, sweep_frame};
-pub use targets::{calibration_frame, posterior_frame, read_posterior, targets_frame};
-pub use variants::{decision_frame, variants_frame};
+pub use sweep::{read_sensitivity, read_sweep, sensitivity_frame, sweep_frame};
+pub use targets::{calibration_frame, posterior_frame, read_posterior, read_targets, targets_frame};
+pub use variants::{decision_frame, read_decision_cases, variants_frame};
 
 use std::fs::File;
 use std::path::Path;

@@ -5,11 +5,13 @@ use polars::prelude::*;
 use super::{ColumnKind, Schema, Table, TextTable};
 use crate::analysis::sweep::{SensitivityResults, SweepPoint, Threshold};
 use crate::error::Error;
+use crate::outcome::OutcomeDef;
 use crate::stats::Estimate;
 
 use ColumnKind::{Estimate as Interval, Flag, Number, OptionalNumber, Text};
 
-/// sweep.csv: one row per point, policy and outcome.
+/// sweep.csv: one row per point, policy and outcome; `charted` is true
+/// for the outcomes charted (`--outcome`).
 pub const SWEEP: Schema = Schema {
     file: "sweep.csv",
     columns: &[
@@ -18,6 +20,7 @@ pub const SWEEP: Schema = Schema {
         ("policy", Text),
         ("outcome", Text),
         ("estimate", Interval),
+        ("charted", Flag),
     ],
 };
 /// sensitivity.csv: one row per ranged parameter, by decreasing swing;
@@ -45,8 +48,9 @@ pub const SENSITIVITY: Schema = Schema {
 };
 
 /// `sweep.csv`: long format `parameter, value, policy, outcome, estimate,
-/// lo, hi, se`, one row per point, policy and outcome.
-pub fn sweep_frame(parameter: &str, points: &[SweepPoint]) -> Result<DataFrame, Error> {
+/// lo, hi, se, charted`, one row per point, policy and outcome; the
+/// outcomes of `charted` are charted.
+pub fn sweep_frame(parameter: &str, points: &[SweepPoint], charted: &[&OutcomeDef]) -> Result<DataFrame, Error> {
     let mut rows: Vec<(f64, &str, &str, Estimate)> = Vec::new();
     for point in points {
         for p in &point.results.policies {
@@ -61,7 +65,91 @@ pub fn sweep_frame(parameter: &str, points: &[SweepPoint]) -> Result<DataFrame, 
     t.strings("policy", rows.iter().map(|r| r.1.to_string()).collect());
     t.strings("outcome", rows.iter().map(|r| r.2.to_string()).collect());
     t.estimate("estimate", rows.iter().map(|r| r.3));
+    t.flags(
+        "charted",
+        rows.iter().map(|r| charted.iter().any(|o| o.name == r.2)).collect(),
+    );
     t.finish(&SWEEP)
+}
+
+/// A sweep read back from sweep.csv in `dir`, as its charts draw it: the
+/// parameter, the values in the order run, the policies in the order of
+/// the table, and each charted outcome (in the order of the table) with
+/// its estimates; `base` is left to the caller (the scenario has it).
+///
+/// # Errors
+/// As [`TextTable::read`]; [`Error::Invalid`] naming the cell that is not
+/// what `foramen sweep` writes, or a table without rows.
+pub fn read_sweep(dir: &std::path::Path) -> Result<crate::report::plot::SweepCharts, Error> {
+    let table = TextTable::read(dir, &SWEEP)?;
+    let (parameter, value) = (table.text("parameter")?, table.numbers("value")?);
+    let (policy, outcome, charted) = (table.text("policy")?, table.text("outcome")?, table.text("charted")?);
+    let [est, lo, hi, se] =
+        ["", "_lo", "_hi", "_se"].map(|end| table.parsed::<f64>(&format!("estimate{end}"), "not a number"));
+    let (est, lo, hi, se) = (est?, lo?, hi?, se?);
+    let Some(first) = parameter.first() else {
+        return Err(table.invalid(
+            "parameter",
+            0,
+            "",
+            "no rows: a sweep has a row per value, policy and outcome",
+        ));
+    };
+    let mut chart = crate::report::plot::SweepCharts {
+        parameter: first.clone(),
+        base: None,
+        values: Vec::new(),
+        policies: Vec::new(),
+        outcomes: Vec::new(),
+    };
+    let mut cells = Vec::new();
+    for i in 0..parameter.len() {
+        if parameter[i] != *first {
+            return Err(table.invalid("parameter", i, &parameter[i], "one parameter per sweep"));
+        }
+        let shown = match charted[i].as_str() {
+            "true" => true,
+            "false" => false,
+            other => return Err(table.invalid("charted", i, other, "true or false")),
+        };
+        let v = match chart.values.iter().position(|x| x.to_bits() == value[i].to_bits()) {
+            Some(v) => v,
+            None => {
+                chart.values.push(value[i]);
+                chart.values.len() - 1
+            }
+        };
+        let p = match chart.policies.iter().position(|x| *x == policy[i]) {
+            Some(p) => p,
+            None => {
+                chart.policies.push(policy[i].clone());
+                chart.policies.len() - 1
+            }
+        };
+        if !shown {
+            continue;
+        }
+        let def = crate::outcome::find(&outcome[i])
+            .ok_or_else(|| table.invalid("outcome", i, &outcome[i], "not an outcome foramen reports"))?;
+        if !chart.outcomes.iter().any(|(o, _)| o.name == def.name) {
+            chart.outcomes.push((def, Vec::new()));
+        }
+        let e = Estimate {
+            value: est[i],
+            lo: lo[i],
+            hi: hi[i],
+            se: se[i],
+        };
+        cells.push((def.name, p, v, e));
+    }
+    let (policies, values) = (chart.policies.len(), chart.values.len());
+    for (def, estimates) in &mut chart.outcomes {
+        *estimates = vec![vec![Estimate::NAN; values]; policies];
+        for (_, p, v, e) in cells.iter().filter(|c| c.0 == def.name) {
+            estimates[*p][*v] = *e;
+        }
+    }
+    Ok(chart)
 }
 
 /// `sensitivity.csv`: one row per ranged parameter, by decreasing swing.

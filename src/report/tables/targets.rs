@@ -6,7 +6,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use super::{ColumnKind, Schema, Table};
+use super::{ColumnKind, Schema, Table, TextTable};
 use crate::analysis::calibrate::Fit;
 use crate::error::Error;
 use crate::estimate::targets::Assessment;
@@ -195,4 +195,72 @@ pub fn read_posterior(path: &Path, paths: &[String]) -> Result<Vec<Vec<f64>>, Er
         return Err(invalid("sample", "the posterior sample has no rows".into()));
     }
     Ok((0..rows).map(|r| columns.iter().map(|c| c[r]).collect()).collect())
+}
+
+/// The targets table `schema` (targets.csv, targets_before.csv or
+/// targets_after.csv) in `dir` read back as the targets chart draws it:
+/// each target and the model's value of it, in file order.
+///
+/// # Errors
+/// As [`TextTable::read`]; [`Error::Invalid`] naming a cell that is not
+/// what `foramen targets` or `calibrate` writes.
+pub fn read_targets(
+    dir: &Path,
+    schema: &'static Schema,
+) -> Result<(Vec<crate::report::plot::TargetRow>, Vec<Assessment>), Error> {
+    use crate::scenario::targets::Measure;
+    let table = TextTable::read(dir, schema)?;
+    let (label, source, measure) = (table.text("label")?, table.text("source")?, table.text("measure")?);
+    let flags = |column: &str| -> Result<Vec<bool>, Error> {
+        let cells = table.text(column)?;
+        cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| match c.as_str() {
+                "true" => Ok(true),
+                "false" => Ok(false),
+                other => Err(table.invalid(column, i, other, "true or false")),
+            })
+            .collect()
+    };
+    let (independent, held_out, in_band) = (flags("independent")?, flags("held_out")?, flags("in_band")?);
+    let [weight, published, lo, hi, z] =
+        ["weight", "published", "published_lo", "published_hi", "z"].map(|c| table.numbers(c));
+    let (weight, published, lo, hi, z) = (weight?, published?, lo?, hi?, z?);
+    let [value, model_lo, model_hi, se] =
+        ["", "_lo", "_hi", "_se"].map(|end| table.parsed::<f64>(&format!("model{end}"), "not a number"));
+    let (value, model_lo, model_hi, se) = (value?, model_lo?, model_hi?, se?);
+    let units = table.counts("units")?;
+    let measures = [Measure::Share, Measure::Days, Measure::Utility, Measure::Qalys];
+    let mut rows = Vec::with_capacity(label.len());
+    let mut assessed = Vec::with_capacity(label.len());
+    for i in 0..label.len() {
+        let m = measures
+            .iter()
+            .find(|m| m.name() == measure[i])
+            .ok_or_else(|| table.invalid("measure", i, &measure[i], "share, days, utility or QALYs"))?;
+        rows.push(crate::report::plot::TargetRow {
+            label: label[i].clone(),
+            source: source[i].clone(),
+            independent: independent[i],
+            holdout: held_out[i],
+            weight: weight[i],
+            measure: *m,
+            published: published[i],
+            lo: lo[i],
+            hi: hi[i],
+        });
+        assessed.push(Assessment {
+            n: units[i],
+            model: crate::stats::Estimate {
+                value: value[i],
+                lo: model_lo[i],
+                hi: model_hi[i],
+                se: se[i],
+            },
+            z: z[i],
+            in_band: in_band[i],
+        });
+    }
+    Ok((rows, assessed))
 }

@@ -3,16 +3,17 @@
 
 use polars::prelude::*;
 
-use super::{ColumnKind, Schema, Table};
+use super::{ColumnKind, Schema, Table, TextTable};
 use crate::analysis::variants::CaseRun;
 use crate::error::Error;
 use crate::outcome::Id;
 use crate::stats::Estimate;
 
-use ColumnKind::{Estimate as Interval, Flag, Number, OptionalNumber, Text};
+use ColumnKind::{Count, Estimate as Interval, Flag, Number, OptionalNumber, Text};
 
 /// variants.csv: one row per case (the base, then each variant) and
-/// policy, policies in order of cost.
+/// policy, policies in order of cost; `policy_index` is the policy's place
+/// in its case's scenario (0 first).
 pub const VARIANTS: Schema = Schema {
     file: "variants.csv",
     columns: &[
@@ -31,6 +32,7 @@ pub const VARIANTS: Schema = Schema {
         ("cost_vs_reference", Interval),
         ("qalys_vs_reference", Interval),
         ("source", Text),
+        ("policy_index", Count),
     ],
 };
 
@@ -101,6 +103,14 @@ pub fn variants_frame(runs: &[CaseRun]) -> Result<DataFrame, Error> {
     t.estimate("cost_vs_reference", rows.iter().map(|r| r.4));
     t.estimate("qalys_vs_reference", rows.iter().map(|r| r.5));
     t.strings("source", rows.iter().map(|r| r.0.why.clone()).collect());
+    let index = |run: &CaseRun, policy: &str| {
+        run.results
+            .policies
+            .iter()
+            .position(|p| p.name == policy)
+            .unwrap_or(usize::MAX) as u64
+    };
+    t.integers("policy_index", rows.iter().map(|r| index(r.0, &r.2.policy)).collect());
     t.finish(&VARIANTS)
 }
 
@@ -127,4 +137,83 @@ pub fn decision_frame(runs: &[CaseRun]) -> Result<DataFrame, Error> {
     t.estimate("incremental_nmb", rows.iter().map(|r| r.1.incremental));
     t.flags("changed", rows.iter().map(|r| r.1.changed).collect());
     t.finish(&DECISION)
+}
+
+/// The cases of `foramen variants` read back from variants.csv and
+/// decision.csv in `dir`, as the decision chart draws them: in the order
+/// of decision.csv (the base, then each variant), each with its label,
+/// policies in its scenario's order, frontier and decisions.
+///
+/// # Errors
+/// As [`TextTable::read`]; [`Error::Invalid`] naming a cell that is not
+/// what `foramen variants` writes.
+pub fn read_decision_cases(dir: &std::path::Path) -> Result<Vec<crate::report::plot::DecisionCase>, Error> {
+    use crate::analysis::variants::Decision;
+    use crate::report::plot::DecisionCase;
+    let table = TextTable::read(dir, &DECISION)?;
+    let (variant, wtp, best, runner_up) = (
+        table.text("variant")?,
+        table.numbers("willingness_to_pay")?,
+        table.text("best")?,
+        table.text_or_empty("runner_up")?,
+    );
+    let [value, lo, hi, se] =
+        ["", "_lo", "_hi", "_se"].map(|end| table.parsed::<f64>(&format!("incremental_nmb{end}"), "not a number"));
+    let (value, lo, hi, se) = (value?, lo?, hi?, se?);
+    let changed = table.text("changed")?;
+    let mut cases: Vec<DecisionCase> = Vec::new();
+    for i in 0..variant.len() {
+        let changed = match changed[i].as_str() {
+            "true" => true,
+            "false" => false,
+            other => return Err(table.invalid("changed", i, other, "true or false")),
+        };
+        if cases.last().is_none_or(|c| c.name != variant[i]) {
+            cases.push(DecisionCase {
+                name: variant[i].clone(),
+                label: variant[i].clone(),
+                policies: Vec::new(),
+                frontier: Vec::new(),
+                decisions: Vec::new(),
+            });
+        }
+        if let Some(case) = cases.last_mut() {
+            case.decisions.push(Decision {
+                willingness_to_pay: wtp[i],
+                best: best[i].clone(),
+                runner_up: (!runner_up[i].is_empty()).then(|| runner_up[i].clone()),
+                incremental: Estimate {
+                    value: value[i],
+                    lo: lo[i],
+                    hi: hi[i],
+                    se: se[i],
+                },
+                changed,
+            });
+        }
+    }
+    let table = TextTable::read(dir, &VARIANTS)?;
+    let (variant, label, policy, status) = (
+        table.text("variant")?,
+        table.text("label")?,
+        table.text("policy")?,
+        table.text("status")?,
+    );
+    let (icer, index) = (table.optional_numbers("icer")?, table.counts("policy_index")?);
+    let frontier = crate::estimate::cea::Status::Frontier.name();
+    for case in &mut cases {
+        let rows: Vec<usize> = (0..variant.len()).filter(|&i| variant[i] == case.name).collect();
+        if let Some(&first) = rows.first() {
+            case.label = label[first].clone();
+        }
+        let mut placed: Vec<(u64, String)> = rows.iter().map(|&i| (index[i], policy[i].clone())).collect();
+        placed.sort();
+        case.policies = placed.into_iter().map(|(_, p)| p).collect();
+        case.frontier = rows
+            .iter()
+            .filter(|&&i| status[i] == frontier)
+            .map(|&i| (policy[i].clone(), icer[i].unwrap_or(f64::NAN)))
+            .collect();
+    }
+    Ok(cases)
 }
