@@ -14,6 +14,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::chart::*;
 use super::data::{ChartLabels, DecisionCase};
 use super::lines::house_style;
+use super::pathway::hatch;
 use crate::analysis::variants::{BASE, frontier_segments};
 
 /// Writes `decision` in each of `formats`.
@@ -133,6 +134,9 @@ impl Chart for DecisionChart<'_> {
         let rows = self.rows();
         let policies = self.policies();
         let colour_of = |name: &str| policy_colour(policies.iter().copied(), name);
+        // Each policy's hatching as well as its hue, so that fills stay apart
+        // in grayscale (the pathway's patterns, by scenario order).
+        let pattern_of = |name: &str| policies.iter().position(|p| *p == name).unwrap_or(0) % 4;
         let (body, legend) = root.split_vertically(height - 90);
         let (left, right) = body.split_horizontally(rows.label_area(18) + (width - rows.label_area(18)) * 3 / 5);
         let per_qaly = format!("willingness to pay, {} per QALY", self.currency);
@@ -159,6 +163,11 @@ impl Chart for DecisionChart<'_> {
             for (from, to, policy) in frontier_segments(&run.frontier, self.max) {
                 let bar = Rectangle::new([(from, y - 0.32), (to, y + 0.32)], colour_of(&policy).filled());
                 chart.draw_series(std::iter::once(bar)).map_err(err)?;
+                let (a, b) = (
+                    chart.backend_coord(&(from, y + 0.32)),
+                    chart.backend_coord(&(to, y - 0.32)),
+                );
+                hatch(root, a, b, pattern_of(&policy), s)?;
             }
         }
         let range = rows.range();
@@ -225,6 +234,7 @@ impl Chart for DecisionChart<'_> {
             legend
                 .draw(&Rectangle::new([(x, 10), (x + 26, 32)], c.filled()))
                 .map_err(err)?;
+            hatch(&legend, (x, 10), (x + 26, 32), pattern_of(p), s)?;
             let name = self.labels.policy(p);
             legend
                 .draw(&Text::new(name.to_string(), (x + 34, 21), style.clone()))
