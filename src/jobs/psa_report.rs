@@ -9,7 +9,7 @@ use std::path::Path;
 
 use crate::error::Error;
 use crate::jobs::Loaded;
-use crate::jobs::report::{inputs_section, picture, provenance, write_page};
+use crate::jobs::report::{files_section, inputs_section, picture, provenance, write_page};
 use crate::output::Manifest;
 use crate::report::findings::{self, PsaTables};
 use crate::report::html::{self, Block, Page, Section};
@@ -142,19 +142,12 @@ pub fn write_psa_report(dir: &Path, out: &Path, loaded: &Loaded, manifest: &Mani
         sections.push(charts);
     }
     sections.push(inputs_section(loaded, &labels));
-    let files: Vec<(String, String)> = PSA_FILES
-        .iter()
-        .filter(|(f, _)| dir.join(f).is_file() || out.join(f).is_file())
-        .map(|(f, a)| (f.to_string(), a.to_string()))
-        .collect();
-    sections.push(Section {
-        id: "files".into(),
-        heading: "The analysis's files".into(),
-        blocks: vec![
-            Block::Text("Beside this page (keep them together: the page shows the charts from their files):".into()),
-            Block::Files(files),
-        ],
-    });
+    sections.push(files_section(
+        &PSA_FILES,
+        [dir, out],
+        "The analysis's files",
+        "Beside this page (keep them together: the page shows the charts from their files):",
+    ));
     let m = manifest;
     let page = Page {
         title: format!("foramen psa: {}", m.scenario),

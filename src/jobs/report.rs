@@ -253,6 +253,21 @@ pub fn input_rows(loaded: &Loaded, labels: &ChartLabels) -> (Vec<InputRow>, Vec<
 
 /// The inputs section: every input with its source, the references of
 /// the IDs cited, and the scenario in words folded away.
+/// The section listing those of `known` (file, what it holds) found in
+/// either of `dirs`, under `heading` and `intro`.
+pub fn files_section(known: &[(&str, &str)], dirs: [&Path; 2], heading: &str, intro: &str) -> Section {
+    let files = known
+        .iter()
+        .filter(|(f, _)| dirs.iter().any(|d| d.join(f).is_file()))
+        .map(|(f, a)| (f.to_string(), a.to_string()))
+        .collect();
+    Section {
+        id: "files".into(),
+        heading: heading.into(),
+        blocks: vec![Block::Text(intro.into()), Block::Files(files)],
+    }
+}
+
 pub fn inputs_section(loaded: &Loaded, labels: &ChartLabels) -> Section {
     let (rows, cited) = input_rows(loaded, labels);
     let beliefs = rows.iter().filter(|r| r.belief.is_some()).count();
@@ -499,19 +514,12 @@ pub fn write_report(tables_dir: &Path, dir: &Path, loaded: &Loaded, manifest: &M
     let mut sections = vec![summary_of_findings, methods];
     sections.extend(parts.into_iter().filter(|s| !s.blocks.is_empty()));
     sections.push(inputs_section(loaded, labels));
-    let files: Vec<(String, String)> = RUN_FILES
-        .iter()
-        .filter(|(f, _)| tables_dir.join(f).is_file() || dir.join(f).is_file())
-        .map(|(f, a)| (f.to_string(), a.to_string()))
-        .collect();
-    sections.push(Section {
-        id: "files".into(),
-        heading: "The run's files".into(),
-        blocks: vec![
-            Block::Text("Beside this page, in the run directory (keep them together: the page shows the charts from their files):".into()),
-            Block::Files(files),
-        ],
-    });
+    sections.push(files_section(
+        &RUN_FILES,
+        [tables_dir, dir],
+        "The run's files",
+        "Beside this page, in the run directory (keep them together: the page shows the charts from their files):",
+    ));
     let m = manifest;
     let page = Page {
         title: format!("foramen run: {}", m.scenario),
