@@ -32,6 +32,7 @@
 //!   command) and [`cli`] (clap).
 
 pub mod error;
+pub mod lanes;
 pub mod outcome;
 pub mod rng;
 pub mod stats;

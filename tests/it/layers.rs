@@ -10,7 +10,7 @@ use std::path::Path;
 
 /// Layers from the bottom; a module may use its own layer and those below.
 const LAYERS: [&[&str]; 9] = [
-    &["error", "rng", "stats", "outcome"],
+    &["error", "rng", "stats", "outcome", "lanes"],
     &["scenario"],
     &["simulate"],
     &["accumulate"],

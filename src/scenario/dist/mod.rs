@@ -67,12 +67,13 @@ pub use special::{
 pub use uniform::Uniform;
 pub use weibull::Weibull;
 
-use rand::{Rng, RngExt};
-use rand_distr::{Beta as RandBeta, Distribution, Exp1, Gamma as RandGamma, StandardNormal};
+use rand::Rng;
+use rand_distr::{Beta as RandBeta, Distribution, Gamma as RandGamma};
 
 use serde::Deserialize;
 
 use crate::error::Invalid;
+use crate::lanes;
 
 /// The 90th percentile of the standard normal.
 pub const Z90: f64 = 1.281_551_565_544_600_4;
@@ -391,7 +392,7 @@ pub enum Sampler {
         low: f64,
         width: f64,
     },
-    /// `mean + sd z`, `z` standard normal (rand_distr's ziggurat).
+    /// `mean + sd z`, `z` standard normal (by its quantile).
     Normal {
         mean: f64,
         sd: f64,
@@ -403,8 +404,12 @@ pub enum Sampler {
     },
     /// Shape above 1, by Marsaglia and Tsang (`gamma.rs`).
     GammaLarge(gamma::MarsagliaTsang),
-    /// Shape at most 1: rand_distr's sampler (at 1 its exponential).
-    Gamma(RandGamma<f64>),
+    /// Shape below 1: `X U^(1/shape)` with `X` of shape `shape + 1`
+    /// (Marsaglia and Tsang 2000, section 7), `U` uniform on (0, 1).
+    GammaSmall {
+        boost: gamma::MarsagliaTsang,
+        inv_shape: f64,
+    },
     Weibull {
         scale: f64,
         inv_shape: f64,
@@ -446,37 +451,62 @@ impl std::fmt::Display for DistError {
 
 impl Sampler {
     /// One draw; `family` is what the sampler was made from (the inverse
-    /// transform needs its quantile).
+    /// transform needs its quantile). The same as one lane of
+    /// [`Sampler::draw_lanes`].
     #[inline(always)]
     pub fn draw<R: Rng + ?Sized>(&self, family: Family, rng: &mut R) -> f64 {
+        self.draw_lanes(family, [rng])[0]
+    }
+
+    /// One draw in each of `N` lanes, lane `i` from `rngs[i]`: the same
+    /// bits in each lane whatever `N` ([`crate::lanes`]). Normal,
+    /// lognormal, Weibull, exponential and uniform draws are inverse
+    /// transforms of one uniform on (0, 1) ([`lanes::open_uniform`]; [0, 1)
+    /// for the uniform), computed in lanes; gamma draws are Marsaglia and
+    /// Tsang's rejection in lanes ([`gamma::MarsagliaTsang`]). Truncated
+    /// draws, beta draws and rejection from a truncated gamma run lane
+    /// after lane (scalar code per lane: the same bits at any width too).
+    #[inline(always)]
+    pub fn draw_lanes<R: Rng + ?Sized, const N: usize>(&self, family: Family, mut rngs: [&mut R; N]) -> [f64; N] {
+        let mut open = || rngs.each_mut().map(|r| lanes::open_uniform(r.next_u64()));
         match self {
-            Sampler::Fixed(v) => *v,
-            Sampler::Uniform { low, width } => low + width * rng.random::<f64>(),
-            Sampler::Normal { mean, sd } => mean + sd * standard_normal(rng),
-            Sampler::LogNormal { mu, sigma } => (mu + sigma * standard_normal(rng)).exp(),
-            Sampler::GammaLarge(g) => g.sample(rng),
-            Sampler::Gamma(d) => d.sample(rng),
-            Sampler::Weibull { scale, inv_shape } => {
-                let e: f64 = Exp1.sample(rng);
-                // The platform's pow: several times faster than the libm
-                // crate's here (see docs/performance.md).
-                scale * e.powf(*inv_shape)
+            Sampler::Fixed(v) => [*v; N],
+            Sampler::Uniform { low, width } => {
+                let u = rngs.each_mut().map(|r| lanes::uniform(r.next_u64()));
+                lanes::map(u, |u| low + width * u)
             }
-            Sampler::Exponential { mean } => {
-                let e: f64 = Exp1.sample(rng);
-                mean * e
+            Sampler::Normal { mean, sd } => lanes::map(open(), |u| mean + sd * lanes::normal_quantile(u)),
+            Sampler::LogNormal { mu, sigma } => {
+                lanes::map(open(), |u| lanes::exp(mu + sigma * lanes::normal_quantile(u)))
             }
-            Sampler::Inverse { u_lo, u_width } => {
-                let u = u_lo + u_width * rng.random::<f64>();
-                family.quantile(u)
-            }
-            Sampler::Beta(beta) => beta.sample(rng),
-            Sampler::Reject { gamma, lo, hi } => loop {
-                let x = gamma.sample(rng);
-                if x >= *lo && x <= *hi {
-                    break x;
+            Sampler::GammaLarge(g) => g.sample_lanes(&mut rngs),
+            Sampler::GammaSmall { boost, inv_shape } => {
+                let x = boost.sample_lanes(&mut rngs);
+                let u = rngs.each_mut().map(|r| lanes::open_uniform(r.next_u64()));
+                let mut out = [0.0; N];
+                for i in 0..N {
+                    out[i] = x[i] * lanes::exp(lanes::ln(u[i]) * inv_shape);
                 }
-            },
+                out
+            }
+            // E = -ln U is Exp(1), and scale E^(1/shape) Weibull.
+            Sampler::Weibull { scale, inv_shape } => {
+                lanes::map(open(), |u| scale * lanes::exp(lanes::ln(-lanes::ln(u)) * inv_shape))
+            }
+            Sampler::Exponential { mean } => lanes::map(open(), |u| -mean * lanes::ln(u)),
+            Sampler::Inverse { u_lo, u_width } => rngs.map(|r| {
+                let u = u_lo + u_width * lanes::uniform(r.next_u64());
+                family.quantile(u)
+            }),
+            Sampler::Beta(beta) => rngs.map(|r| beta.sample(r)),
+            Sampler::Reject { gamma, lo, hi } => rngs.map(|r| {
+                loop {
+                    let x = gamma.sample(r);
+                    if x >= *lo && x <= *hi {
+                        break x;
+                    }
+                }
+            }),
         }
     }
 }
@@ -710,16 +740,9 @@ impl std::fmt::Display for Dist {
     }
 }
 
-/// One standard normal draw by rand_distr's ziggurat.
-#[inline(always)]
-pub(crate) fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> f64 {
-    StandardNormal.sample(rng)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand_distr::{Gamma as RandGamma, LogNormal as RandLogNormal, Normal as RandNormal};
 
     fn raw(family: &str) -> RawDist {
         RawDist {
@@ -728,28 +751,55 @@ mod tests {
         }
     }
 
-    /// Our inlined normal, lognormal and large-shape gamma samplers give
-    /// exactly rand_distr's values from the same stream (the golden files
-    /// did not change when they replaced rand_distr's).
+    /// A draw in a lane of 2, 4 or 8 is the same bits as the draw made
+    /// alone from the same stream, for every sampler.
     #[test]
-    fn own_samplers_are_rand_distrs_to_the_bit() {
-        use crate::rng::{Purpose, stream};
-        let check = |family: Family, theirs: &dyn Fn(&mut crate::rng::Stream) -> f64| {
-            let dist = Dist::new(family, None).unwrap();
-            let (mut a, mut b) = (stream(7, 1, Purpose::Cohort), stream(7, 1, Purpose::Cohort));
-            for _ in 0..20_000 {
-                assert_eq!(dist.sample(&mut a).to_bits(), theirs(&mut b).to_bits(), "{family:?}");
+    fn every_lane_width_draws_the_same_bits() {
+        use crate::rng::{Purpose, Stream, stream};
+        fn check<const N: usize>(dist: &Dist) {
+            let streams: Vec<Stream> = (0..4000).map(|p| stream(11, p, Purpose::Cohort)).collect();
+            let alone: Vec<u64> = streams
+                .iter()
+                .map(|s| {
+                    let mut s = s.clone();
+                    (0..3).map(|_| dist.sample(&mut s).to_bits()).last().unwrap()
+                })
+                .collect();
+            for (k, group) in streams.chunks_exact(N).enumerate() {
+                let mut lanes: [Stream; N] = std::array::from_fn(|i| group[i].clone());
+                let mut last = [0.0; N];
+                for _ in 0..3 {
+                    last = dist.sampler.draw_lanes(dist.family, lanes.each_mut());
+                }
+                for i in 0..N {
+                    assert_eq!(last[i].to_bits(), alone[k * N + i], "{dist}, lane {i} of {N}");
+                }
             }
-        };
-        let normal = RandNormal::new(3.0, 2.5).unwrap();
-        check(Family::Normal(Normal { mean: 3.0, sd: 2.5 }), &|r| normal.sample(r));
-        let lognormal = RandLogNormal::new(3.7, 0.5).unwrap();
-        check(Family::LogNormal(LogNormal { mu: 3.7, sigma: 0.5 }), &|r| {
-            lognormal.sample(r)
-        });
-        for (shape, scale) in [(1.0000001, 3.0), (1.5, 60.0), (2.0, 45.0), (9.7, 0.3)] {
-            let gamma = RandGamma::new(shape, scale).unwrap();
-            check(Family::Gamma(Gamma { shape, scale }), &|r| gamma.sample(r));
+        }
+        let families = [
+            Family::Normal(Normal { mean: 3.0, sd: 2.5 }),
+            Family::LogNormal(LogNormal { mu: 3.7, sigma: 0.5 }),
+            Family::Gamma(Gamma {
+                shape: 1.5,
+                scale: 60.0,
+            }),
+            Family::Gamma(Gamma { shape: 0.4, scale: 2.0 }),
+            Family::Gamma(Gamma { shape: 1.0, scale: 2.0 }),
+            Family::Weibull(Weibull {
+                shape: 1.5,
+                scale: 60.0,
+            }),
+            Family::Exponential(Exponential { rate: 0.01 }),
+            Family::Uniform(Uniform { low: 2.0, high: 9.0 }),
+        ];
+        for family in families {
+            for truncation in [None, Some((family.quantile(0.2), family.quantile(0.9)))] {
+                let dist = Dist::new(family, truncation).unwrap();
+                check::<1>(&dist);
+                check::<2>(&dist);
+                check::<4>(&dist);
+                check::<8>(&dist);
+            }
         }
     }
 
