@@ -10,13 +10,13 @@
 //! instruction. No platform maths (`f64::ln`, `exp`, `powf`, the libm
 //! crate) is called on the way to a draw.
 //!
-//! * [`ln`] and [`exp`]: Sun's fdlibm `e_log.c` and `e_exp.c` (the
-//!   polynomials of FreeBSD's msun), with their branches for special
-//!   inputs replaced by clamps and their rounding by the 1.5 x 2^52 trick:
-//!   within 1 ulp of the correctly rounded result (tested against the libm
-//!   crate over 10^6 arguments).
-//! * [`normal_quantile`]: Wichura's AS 241 (PPND16), relative error below
-//!   10^-15, with [`ln`] in its tails.
+//! * [`ln`]: Sun's fdlibm `e_log.c` (the polynomial of FreeBSD's msun),
+//!   its branches for special inputs left out; [`exp`]: Cody and Waite's
+//!   reduction and a Taylor polynomial, with clamps for overflow and the
+//!   1.5 x 2^52 trick for rounding. Both within 1 ulp of the correctly
+//!   rounded result (tested against the libm crate over 10^6 arguments).
+//! * [`normal_quantile`] ([`normal_quantiles`] in lanes): Wichura's AS 241
+//!   (PPND16), relative error below 10^-15, with [`ln`] in its tails.
 //! * [`uniform`], [`open_uniform`]: a 64-bit stream output as a double.
 //!
 //! Domains: [`ln`] takes positive normal numbers, [`exp`] any finite
@@ -27,10 +27,6 @@
 // checked against their sources.
 #![allow(clippy::excessive_precision)]
 
-/// The lane width of the batched engine: four doubles, one AVX register
-/// (two SSE2 registers without AVX; the same bits either way).
-pub const WIDTH: usize = 4;
-
 /// `f` in every lane.
 #[inline(always)]
 pub fn map<const N: usize>(x: [f64; N], f: impl Fn(f64) -> f64) -> [f64; N] {
@@ -40,6 +36,22 @@ pub fn map<const N: usize>(x: [f64; N], f: impl Fn(f64) -> f64) -> [f64; N] {
     }
     out
 }
+
+/// `each!(x, |v| body)`: `body` in every lane of the array `x`, written
+/// into the loop (where [`map`] calls a closure, which the compiler may
+/// keep out of line, compiled without the batched core's AVX
+/// instructions, one lane at a time).
+macro_rules! each {
+    ($x:expr, |$v:ident| $body:expr) => {{
+        let mut out = $x;
+        for lane in out.iter_mut() {
+            let $v: f64 = *lane;
+            *lane = $body;
+        }
+        out
+    }};
+}
+pub(crate) use each;
 
 /// 1.5 x 2^52: adding it rounds a double of magnitude below 2^51 to the
 /// nearest integer (ties to even), which then sits in the low bits.
@@ -93,28 +105,44 @@ pub fn ln(x: f64) -> f64 {
     dk * LN2_HI - ((hfsq - (s * (hfsq + r) + dk * LN2_LO)) - f)
 }
 
-/// e^x (fdlibm `e_exp.c`: `x = k ln 2 + r`, |r| <= ln 2 / 2, `e^r = 1 +
-/// r + r c / (2 - c)` with `c` a degree-5 polynomial in r², scaled by
-/// 2^k in two steps so that results below 2^-1022 round once).
+/// e^x: `x = k ln 2 + r` with |r| <= ln 2 / 2 (Cody and Waite's two-part
+/// ln 2, as fdlibm's `e_exp.c`), `e^r = 1 + r + r² P(r)` with `P` the
+/// Taylor series to r^11 / 13! (its first omitted term is below 5 x
+/// 10^-18 of the result) by Estrin's scheme, then 2^k in two steps so that
+/// results below 2^-1022 round once. No division: its latency was most
+/// of a scalar draw's.
 #[inline(always)]
 pub fn exp(x: f64) -> f64 {
     const INV_LN2: f64 = std::f64::consts::LOG2_E;
-    const P1: f64 = 1.666_666_666_666_660_190_37e-01;
-    const P2: f64 = -2.777_777_777_701_559_338_42e-03;
-    const P3: f64 = 6.613_756_321_437_934_361_17e-05;
-    const P4: f64 = -1.653_390_220_546_525_153_90e-06;
-    const P5: f64 = 4.138_136_797_057_238_460_39e-08;
+    // 1 / (j + 2)! for j = 0..=11.
+    const C: [f64; 12] = [
+        1.0 / 2.0,
+        1.0 / 6.0,
+        1.0 / 24.0,
+        1.0 / 120.0,
+        1.0 / 720.0,
+        1.0 / 5_040.0,
+        1.0 / 40_320.0,
+        1.0 / 362_880.0,
+        1.0 / 3_628_800.0,
+        1.0 / 39_916_800.0,
+        1.0 / 479_001_600.0,
+        1.0 / 6_227_020_800.0,
+    ];
     let x = if x < -746.0 { -746.0 } else { x };
     let x = if x > 710.0 { 710.0 } else { x };
     let rounded = x * INV_LN2 + ROUND;
     let kf = rounded - ROUND;
     let k = rounded.to_bits().wrapping_sub(ROUND_BITS) as i64;
-    let hi = x - kf * LN2_HI;
-    let lo = kf * LN2_LO;
-    let r = hi - lo;
-    let t = r * r;
-    let c = r - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
-    let y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi);
+    let r = (x - kf * LN2_HI) - kf * LN2_LO;
+    let r2 = r * r;
+    let r4 = r2 * r2;
+    let r8 = r4 * r4;
+    let b0 = (C[0] + C[1] * r) + (C[2] + C[3] * r) * r2;
+    let b1 = (C[4] + C[5] * r) + (C[6] + C[7] * r) * r2;
+    let b2 = (C[8] + C[9] * r) + (C[10] + C[11] * r) * r2;
+    let p = (b0 + b1 * r4) + b2 * r8;
+    let y = 1.0 + (r + r2 * p);
     let half = k >> 1;
     y * pow2(half) * pow2(k - half)
 }
@@ -130,21 +158,58 @@ fn poly(c: &[f64; 8], x: f64) -> f64 {
 }
 
 /// The standard normal quantile of `p` in (0, 1) (Wichura 1988, AS 241
-/// PPND16: a rational function of `(p - 1/2)²` in the centre, of
-/// `sqrt(-ln(min(p, 1 - p)))` in the tails). Both branches are computed
-/// and one kept, so that lanes need no branch.
+/// PPND16: a rational function of `(p - 1/2)²` in the centre, |p - 1/2|
+/// <= 0.425, of `sqrt(-ln(min(p, 1 - p)))` in the tails).
 #[inline(always)]
 pub fn normal_quantile(p: f64) -> f64 {
+    if (p - 0.5).abs() <= 0.425 {
+        normal_centre(p)
+    } else {
+        normal_tail(p)
+    }
+}
+
+/// [`normal_quantile`] in each lane: the centre alone when every lane is
+/// in it (85% of single draws, 52% of groups of four), otherwise both
+/// parts in every lane and one kept, so that lanes need no branch. The
+/// same bits as [`normal_quantile`] lane by lane.
+#[inline(always)]
+pub fn normal_quantiles<const N: usize>(p: [f64; N]) -> [f64; N] {
+    if N == 1 {
+        return each!(p, |p| normal_quantile(p));
+    }
+    if p.iter().all(|p| (p - 0.5).abs() <= 0.425) {
+        return each!(p, |p| normal_centre(p));
+    }
+    each!(p, |p| normal_either(p))
+}
+
+/// Both parts of [`normal_quantile`], and the one that applies kept: no
+/// branch.
+#[inline(always)]
+fn normal_either(p: f64) -> f64 {
+    let (centre, tail) = (normal_centre(p), normal_tail(p));
+    if (p - 0.5).abs() <= 0.425 { centre } else { tail }
+}
+
+/// AS 241's centre.
+#[inline(always)]
+fn normal_centre(p: f64) -> f64 {
     let q = p - 0.5;
-    let rc = 0.180_625 - q * q;
-    let centre = q * poly(&AS241_A, rc) / poly(&AS241_B, rc);
+    let r = 0.180_625 - q * q;
+    q * poly(&AS241_A, r) / poly(&AS241_B, r)
+}
+
+/// AS 241's tails (any p in (0, 1); used outside the centre).
+#[inline(always)]
+fn normal_tail(p: f64) -> f64 {
+    let q = p - 0.5;
     let tail_p = if q < 0.0 { p } else { 1.0 - p };
     let r = (-ln(tail_p)).sqrt();
     let near = poly(&AS241_C, r - 1.6) / poly(&AS241_D, r - 1.6);
     let far = poly(&AS241_E, r - 5.0) / poly(&AS241_F, r - 5.0);
     let tail = if r <= 5.0 { near } else { far };
-    let tail = if q < 0.0 { -tail } else { tail };
-    if q.abs() <= 0.425 { centre } else { tail }
+    if q < 0.0 { -tail } else { tail }
 }
 
 /// A uniform on [0, 1) from a stream's 64-bit output: its top 53 bits
@@ -322,6 +387,19 @@ mod tests {
             }
         }
         let open = arguments(40_000, 0.0, 1.0);
+        // The quantile's two ways: the centre alone when all lanes are in it.
+        fn quantiles<const N: usize>(xs: &[f64]) {
+            for chunk in xs.chunks_exact(N) {
+                let lanes = normal_quantiles::<N>(chunk.try_into().unwrap());
+                for (x, y) in chunk.iter().zip(lanes) {
+                    assert_eq!(normal_quantile(*x).to_bits(), y.to_bits(), "at {x:e}, width {N}");
+                }
+            }
+        }
+        quantiles::<1>(&open);
+        quantiles::<2>(&open);
+        quantiles::<4>(&open);
+        quantiles::<8>(&open);
         let wide = arguments(40_000, -700.0, 700.0);
         for (xs, f) in [(&open, ln as fn(f64) -> f64), (&open, normal_quantile), (&wide, exp)] {
             check::<1>(xs, f);

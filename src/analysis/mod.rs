@@ -20,7 +20,7 @@ use crate::accumulate::sink::{self, RunOutput, Split};
 use crate::error::{Error, Setting};
 use crate::estimate::{self, RunResults};
 use crate::scenario::Scenario;
-use crate::simulate::engine::{Observer, RunSpec, Unobserved};
+use crate::simulate::engine::{Core, Observer, RunSpec, Unobserved};
 use crate::simulate::shard::Shard;
 
 /// How to run a scenario, beyond the scenario itself: what the command
@@ -39,6 +39,10 @@ pub struct Settings {
     pub reference: Option<String>,
     /// Simulate only this share of the cohort.
     pub shard: Option<Shard>,
+    /// The core that walks the paths.
+    pub core: Core,
+    /// Lanes of the batched core's draws; 0: the CPU's widest.
+    pub lanes: usize,
 }
 
 /// The most patients whose records `--patients-out` keeps in memory.
@@ -108,6 +112,8 @@ impl Settings {
             independent: self.independent,
             reference,
             shard: self.shard.unwrap_or_default(),
+            core: self.core,
+            lanes: self.lanes,
             ..RunSpec::new(sim.patients, sim.seed)
         })
     }

@@ -14,6 +14,7 @@ use crate::output::psa_partial::is_psa_shard;
 use crate::report::plot::{BASE_DPI, Format, Length, Style, Theme, TimeUnit};
 use crate::report::terminal;
 use crate::scenario::document::Overrides;
+use crate::simulate::engine::Core;
 use crate::simulate::shard::Shard;
 
 #[derive(Debug, Parser)]
@@ -125,6 +126,23 @@ pub struct ThreadsArg {
     /// Worker threads; default one per core. Results do not depend on it.
     #[arg(long, value_name = "T", default_value_t = 0, hide_default_value = true)]
     pub threads: usize,
+    /// The core that walks the paths: the batched core where it covers
+    /// the scenario (docs/performance.md), or the per-patient walk for
+    /// every path. Results do not depend on it.
+    #[arg(long, value_enum, default_value_t = CoreArg::Batched)]
+    pub core: CoreArg,
+    /// SIMD lanes of the batched core's draws: auto (as many doubles as
+    /// the CPU's widest vector register holds), or 1 (the narrow path), 2,
+    /// 4 or 8. Results do not depend on it.
+    #[arg(long, value_name = "N", default_value = "auto", value_parser = ["auto", "1", "2", "4", "8"])]
+    pub lanes: String,
+}
+
+/// `--core`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CoreArg {
+    Batched,
+    Scalar,
 }
 
 /// The scenario file of the commands that load one.
@@ -536,8 +554,15 @@ impl SimArgs {
     }
 
     fn settings(&self) -> Result<Settings, Error> {
+        let threads = &self.seed.threads;
         Ok(Settings {
-            threads: check_threads(self.seed.threads.threads)?,
+            threads: check_threads(threads.threads)?,
+            core: match threads.core {
+                CoreArg::Batched => Core::Batched,
+                CoreArg::Scalar => Core::Scalar,
+            },
+            // One of the values clap allows; "auto" is 0.
+            lanes: threads.lanes.parse().unwrap_or(0),
             ..Settings::default()
         })
     }

@@ -269,6 +269,7 @@ impl<'a> Job<'a> {
                 .paths_per_second
                 .unwrap_or(paths / work.simulation_seconds.max(1e-9)),
             stalled_paths: work.stalled_paths,
+            core: spec.core.for_run(scenario, spec.keep_events).describe(spec.lanes),
             files: self.files,
         };
         if work.stalled_paths > 0 {

@@ -196,6 +196,11 @@ pub struct Manifest {
     /// Paths cut short by the step guard (relapse cycles of vanishing
     /// length), censored symptomatic; 0 in a sound scenario.
     pub stalled_paths: u64,
+    /// The core that walked the paths: "scalar" (the per-patient walk) or
+    /// "batched, 8 lanes (avx512)" (lanes and vector instructions);
+    /// docs/performance.md says which scenarios the batched core covers.
+    #[serde(default)]
+    pub core: String,
     pub files: Vec<String>,
 }
 

@@ -15,8 +15,10 @@ use rayon::prelude::*;
 
 use crate::error::Error;
 use crate::scenario::Scenario;
-use crate::simulate::patient::{Path, Scratch, simulate_patient};
+use crate::simulate::batch::{self, Batch};
+use crate::simulate::patient::{Scratch, simulate_patient};
 use crate::simulate::shard::Shard;
+pub use crate::simulate::sink::Sink;
 use crate::simulate::tally::Untallied;
 
 /// Patients per chunk: the unit of parallel work.
@@ -49,6 +51,57 @@ pub struct RunSpec {
     /// sinks that read each path on its own (the targets'): the sums of a
     /// run pair every policy's path.
     pub only: Vec<bool>,
+    /// Which core walks the paths (the same results either way).
+    pub core: Core,
+    /// Lanes of the batched core's draws: 1, 2, 4 or 8, or 0 for the
+    /// CPU's widest ([`batch::Isa::width`]); the same results at each.
+    pub lanes: usize,
+}
+
+/// Which core walks a run's paths. Both give the same bits: the
+/// per-patient walk is the specification the batched core is tested
+/// against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Core {
+    /// The batched core ([`crate::simulate::batch`]) where it covers the
+    /// scenario, the walk elsewhere.
+    #[default]
+    Batched,
+    /// The per-patient walk ([`crate::simulate::pathway`]) for every path.
+    Scalar,
+}
+
+impl Core {
+    /// The core that walks `scenario` for a sink that does (or does not)
+    /// read events, when this one is asked for.
+    pub fn for_run(self, scenario: &Scenario, events: bool) -> Core {
+        match self {
+            Core::Batched if batch::covers(scenario, events) => Core::Batched,
+            _ => Core::Scalar,
+        }
+    }
+
+    /// Its name, as the manifest and describe give it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Core::Batched => "batched",
+            Core::Scalar => "scalar",
+        }
+    }
+
+    /// What the manifest says of it: "scalar", or "batched, 8 lanes
+    /// (avx512)" with the lanes `lanes` (0: the CPU's) and the
+    /// instructions used.
+    pub fn describe(self, lanes: usize) -> String {
+        match self {
+            Core::Scalar => self.name().to_string(),
+            Core::Batched => {
+                let isa = batch::Isa::detect();
+                let lanes = if lanes == 0 { isa.width() } else { lanes };
+                format!("batched, {lanes} lanes ({})", isa.name())
+            }
+        }
+    }
 }
 
 impl RunSpec {
@@ -74,75 +127,10 @@ impl RunSpec {
             shard: Shard::default(),
             chunk: CHUNK,
             only: Vec::new(),
+            core: Core::Batched,
+            lanes: 0,
         }
     }
-}
-
-/// Where the paths of a run go: told of every path, then of the end of each
-/// patient; sinks of consecutive chunks are appended in order.
-pub trait Sink: Send + Sized {
-    /// The sink reads [`Path::events`] (the walk keeps them only then).
-    const EVENTS: bool = false;
-    /// One path of patient `patient`.
-    fn path(&mut self, patient: u64, path: Path);
-    /// Every policy's path of the current patient has been given.
-    fn end_patient(&mut self) {}
-    /// Appends the sink of the chunks that follow this one's.
-    fn append(&mut self, later: Self);
-}
-
-impl<A: Sink, B: Sink> Sink for (A, B) {
-    const EVENTS: bool = A::EVENTS || B::EVENTS;
-
-    #[inline]
-    fn path(&mut self, patient: u64, path: Path) {
-        self.0.path(patient, path);
-        self.1.path(patient, path);
-    }
-
-    #[inline]
-    fn end_patient(&mut self) {
-        self.0.end_patient();
-        self.1.end_patient();
-    }
-
-    fn append(&mut self, later: Self) {
-        self.0.append(later.0);
-        self.1.append(later.1);
-    }
-}
-
-/// An optional sink (per-patient records only when asked for).
-impl<S: Sink> Sink for Option<S> {
-    const EVENTS: bool = S::EVENTS;
-
-    #[inline]
-    fn path(&mut self, patient: u64, path: Path) {
-        if let Some(s) = self {
-            s.path(patient, path);
-        }
-    }
-
-    #[inline]
-    fn end_patient(&mut self) {
-        if let Some(s) = self {
-            s.end_patient();
-        }
-    }
-
-    fn append(&mut self, later: Self) {
-        if let (Some(a), Some(b)) = (self, later) {
-            a.append(b);
-        }
-    }
-}
-
-/// No sink: a run that keeps nothing more (compiled away).
-impl Sink for () {
-    #[inline]
-    fn path(&mut self, _patient: u64, _path: Path) {}
-
-    fn append(&mut self, _later: Self) {}
 }
 
 /// Watches a run: told of finished work, asked whether to stop.
@@ -181,17 +169,22 @@ pub fn run<S: Sink>(
         .build()
         .map_err(|e| Error::Runtime(format!("cannot start {} worker threads: {e}", spec.threads)))?;
     let chunks = spec.shard.chunks(spec.patients.div_ceil(spec.chunk));
+    let core = spec.core.for_run(scenario, S::EVENTS);
     let sink = pool.install(|| {
         chunks
             .into_par_iter()
             .fold(
-                || (new_sink(), Scratch::new(scenario, S::EVENTS)),
-                |(mut sink, mut scratch), c| {
-                    chunk(scenario, spec, c, &mut sink, &mut scratch, observer);
-                    (sink, scratch)
+                || (new_sink(), Scratch::new(scenario, S::EVENTS), Batch::new()),
+                |(mut sink, mut scratch, mut batch), c| {
+                    let buffers = match core {
+                        Core::Batched => Buffers::Batch(&mut batch),
+                        Core::Scalar => Buffers::Walk(&mut scratch),
+                    };
+                    chunk(scenario, spec, c, &mut sink, buffers, observer);
+                    (sink, scratch, batch)
                 },
             )
-            .map(|(sink, scratch)| (sink, scratch.stalled_paths()))
+            .map(|(sink, scratch, _)| (sink, scratch.stalled_paths()))
             .reduce(
                 || (new_sink(), 0),
                 |(mut a, stalled_a), (b, stalled_b)| {
@@ -208,6 +201,7 @@ pub fn run<S: Sink>(
         sink,
         threads: pool.current_num_threads(),
         stalled_paths,
+        core,
     })
 }
 
@@ -220,6 +214,14 @@ pub struct Ran<S> {
     /// Paths cut short by the step guard
     /// ([`crate::simulate::pathway::MAX_STEPS_PER_PATIENT`]).
     pub stalled_paths: u64,
+    /// The core that walked the paths.
+    pub core: Core,
+}
+
+/// A worker's buffers for the core that walks the run.
+enum Buffers<'a> {
+    Walk(&'a mut Scratch),
+    Batch(&'a mut Batch),
 }
 
 /// Patients of chunk `chunk` into `sink`.
@@ -228,7 +230,7 @@ fn chunk<S: Sink>(
     spec: &RunSpec,
     chunk: u64,
     sink: &mut S,
-    scratch: &mut Scratch,
+    buffers: Buffers,
     observer: &dyn Observer,
 ) {
     if observer.cancelled() {
@@ -236,6 +238,27 @@ fn chunk<S: Sink>(
     }
     let start = chunk * spec.chunk;
     let end = (start + spec.chunk).min(spec.patients);
+    let scratch = match buffers {
+        Buffers::Walk(scratch) => scratch,
+        Buffers::Batch(batch) => {
+            for from in (start..end).step_by(batch::BLOCK) {
+                let to = (from + batch::BLOCK as u64).min(end);
+                batch::block(
+                    scenario,
+                    spec.seed,
+                    spec.independent,
+                    &spec.only,
+                    from,
+                    to,
+                    spec.lanes,
+                    batch,
+                    sink,
+                );
+            }
+            observer.done((end - start) * spec.policies(scenario));
+            return;
+        }
+    };
     for patient in start..end {
         simulate_patient(
             scenario,

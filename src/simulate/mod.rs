@@ -6,11 +6,13 @@
 //! The simulation knows nothing of what is accumulated from the paths
 //! (the engine hands them to a [`engine::Sink`]), nor of files.
 
+pub mod batch;
 pub mod cohort;
 pub mod engine;
 pub mod ledger;
 pub mod pathway;
 pub mod patient;
 pub mod shard;
+pub mod sink;
 pub mod spells;
 pub mod tally;

@@ -3,6 +3,7 @@
 
 mod util;
 
+mod batch;
 mod chart_numbers;
 mod cli;
 mod closed_form;

@@ -12,7 +12,7 @@ use crate::util::{Walked, walk};
 /// repeated attempts, a step's own failure time, responses that vary by
 /// covariate, and several policies sharing a patient (common random
 /// numbers and the kept response probabilities).
-const PLAIN: &str = r#"
+pub const PLAIN: &str = r#"
 name = "plain"
 [simulation]
 patients = 1000

@@ -191,7 +191,7 @@ impl MarsagliaTsang {
                     u2[i] = lanes::open_uniform(rngs[i].next_u64());
                 }
             }
-            let z = lanes::map(u1, lanes::normal_quantile);
+            let z = lanes::normal_quantiles(u1);
             let mut v = [0.0; N];
             let mut squeezed = [false; N];
             for i in 0..N {
@@ -203,8 +203,11 @@ impl MarsagliaTsang {
             // The logarithms only when some lane missed the squeeze.
             let logs = (0..N).any(|i| pending[i] && !squeezed[i]);
             let (ln_u, ln_v) = if logs {
-                let positive = lanes::map(v, |v| if v > 0.0 { v } else { 1.0 });
-                (lanes::map(u2, lanes::ln), lanes::map(positive, lanes::ln))
+                let positive = lanes::each!(v, |v| if v > 0.0 { v } else { 1.0 });
+                (
+                    lanes::each!(u2, |u| lanes::ln(u)),
+                    lanes::each!(positive, |v| lanes::ln(v)),
+                )
             } else {
                 ([0.0; N], [0.0; N])
             };

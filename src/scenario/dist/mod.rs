@@ -473,11 +473,11 @@ impl Sampler {
             Sampler::Fixed(v) => [*v; N],
             Sampler::Uniform { low, width } => {
                 let u = rngs.each_mut().map(|r| lanes::uniform(r.next_u64()));
-                lanes::map(u, |u| low + width * u)
+                lanes::each!(u, |u| low + width * u)
             }
-            Sampler::Normal { mean, sd } => lanes::map(open(), |u| mean + sd * lanes::normal_quantile(u)),
+            Sampler::Normal { mean, sd } => lanes::each!(lanes::normal_quantiles(open()), |z| mean + sd * z),
             Sampler::LogNormal { mu, sigma } => {
-                lanes::map(open(), |u| lanes::exp(mu + sigma * lanes::normal_quantile(u)))
+                lanes::each!(lanes::normal_quantiles(open()), |z| lanes::exp(mu + sigma * z))
             }
             Sampler::GammaLarge(g) => g.sample_lanes(&mut rngs),
             Sampler::GammaSmall { boost, inv_shape } => {
@@ -491,9 +491,9 @@ impl Sampler {
             }
             // E = -ln U is Exp(1), and scale E^(1/shape) Weibull.
             Sampler::Weibull { scale, inv_shape } => {
-                lanes::map(open(), |u| scale * lanes::exp(lanes::ln(-lanes::ln(u)) * inv_shape))
+                lanes::each!(open(), |u| scale * lanes::exp(lanes::ln(-lanes::ln(u)) * inv_shape))
             }
-            Sampler::Exponential { mean } => lanes::map(open(), |u| -mean * lanes::ln(u)),
+            Sampler::Exponential { mean } => lanes::each!(open(), |u| -mean * lanes::ln(u)),
             Sampler::Inverse { u_lo, u_width } => rngs.map(|r| {
                 let u = u_lo + u_width * lanes::uniform(r.next_u64());
                 family.quantile(u)
@@ -583,6 +583,13 @@ impl Dist {
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         self.sampler.draw(self.family, rng)
+    }
+
+    /// One draw in each of `N` lanes, lane `i` from `rngs[i]`: in each
+    /// lane the same bits as [`Dist::sample`] from that stream.
+    #[inline(always)]
+    pub fn sample_lanes<R: Rng + ?Sized, const N: usize>(&self, rngs: [&mut R; N]) -> [f64; N] {
+        self.sampler.draw_lanes(self.family, rngs)
     }
 
     /// The cumulative distribution function, truncation included.
