@@ -6,7 +6,7 @@
 //! of the mass and by numerical inversion of the CDF otherwise.
 
 use rand::Rng;
-use rand_distr::Gamma as RandGamma;
+use rand_distr::{Distribution, Gamma as RandGamma, StandardNormal};
 
 use super::special::{gamma_p, gamma_quantile};
 use super::{Family, Fixed, Law, Prior, Refusal, Sampler, g4, must_be_positive, positive, r};
@@ -155,9 +155,9 @@ impl Law for Gamma {
 /// "A simple method for generating gamma variables", ACM TOMS 26(3): with
 /// `d = a - 1/3`, `c = 1 / sqrt(9 d)`, `z` standard normal and `v = (1 +
 /// c z)^3`, accept `d v` when `v > 0` and `u < 1 - 0.0331 z^4` or `ln u <
-/// z^2 / 2 + d (1 - v + ln v)`, `u` uniform on (0, 1). Each try takes two
-/// uniforms on (0, 1) from the lane's stream, `z` as the normal quantile
-/// of the first, whether or not `v > 0` (so a lane's draws do not depend
+/// z^2 / 2 + d (1 - v + ln v)`, `u` uniform on (0, 1). Each try takes a
+/// normal (rand_distr's ziggurat) and a uniform on (0, 1) from the
+/// lane's stream, whether or not `v > 0` (so a lane's draws do not depend
 /// on the others').
 #[derive(Debug, Clone, Copy)]
 pub struct MarsagliaTsang {
@@ -184,14 +184,13 @@ impl MarsagliaTsang {
         let mut out = [0.0; N];
         let mut pending = [true; N];
         loop {
-            let (mut u1, mut u2) = ([0.5; N], [0.5; N]);
+            let (mut z, mut u2) = ([0.0; N], [0.5; N]);
             for i in 0..N {
                 if pending[i] {
-                    u1[i] = lanes::open_uniform(rngs[i].next_u64());
+                    z[i] = StandardNormal.sample(&mut *rngs[i]);
                     u2[i] = lanes::open_uniform(rngs[i].next_u64());
                 }
             }
-            let z = lanes::normal_quantiles(u1);
             let mut v = [0.0; N];
             let mut squeezed = [false; N];
             for i in 0..N {
