@@ -21,9 +21,15 @@ pub fn describe(s: &Scenario) -> String {
     if let Some(d) = &s.description() {
         let _ = writeln!(out, "  {}", d.trim());
     }
+    // Which core walks it: the batched core covers plain scenarios only
+    // (docs/performance.md).
+    let core = match crate::simulate::engine::Core::Batched.for_run(s, false) {
+        crate::simulate::engine::Core::Batched => "batched core",
+        crate::simulate::engine::Core::Scalar => "per-patient walk",
+    };
     let _ = writeln!(
         out,
-        "  {} patients per policy, seed {}, horizon {} days, curves every {} days",
+        "  {} patients per policy, seed {}, horizon {} days, curves every {} days; walked by the {core}",
         sim.patients, sim.seed, sim.horizon_days, sim.curve_step_days
     );
     crate::scenario::cohort::words(&mut out, s.covariates(), s.frailty());
