@@ -34,17 +34,7 @@ pub use crate::lanes::{AS241_A, AS241_B, AS241_C, AS241_D, AS241_E, AS241_F};
 /// scenario's time went to it); AS 241 needs none in the centre, where
 /// 85% of draws fall, and one `ln` and one `sqrt` in the tails.
 pub fn normal_quantile(p: f64) -> f64 {
-    /// c0 + c1 x + ... + c7 x^7 by Estrin's scheme: three dependent
-    /// steps where Horner's rule takes seven (the quantile's time is the
-    /// latency of its two polynomials).
-    #[inline(always)]
-    fn poly(c: &[f64; 8], x: f64) -> f64 {
-        let x2 = x * x;
-        let x4 = x2 * x2;
-        let lo = (c[0] + c[1] * x) + (c[2] + c[3] * x) * x2;
-        let hi = (c[4] + c[5] * x) + (c[6] + c[7] * x) * x2;
-        lo + hi * x4
-    }
+    use crate::lanes::poly;
     if p <= 0.0 {
         return f64::NEG_INFINITY;
     }
