@@ -369,14 +369,7 @@ fn walk_block<const N: usize>(
             );
             lane.start = lane.t;
             let out = &mut outcomes[i];
-            out.interventions += 1;
-            out.deepest_level = out.deepest_level.max(intervention.level as u8);
-            out.levels_started |= 1 << (intervention.level as u8 - 1);
-            if intervention.level == Level::Surgical && !out.surgery {
-                out.surgery = true;
-                out.surgery_time = lane.t;
-            }
-            out.fusion |= intervention.fusion;
+            out.started(intervention, lane.t);
             let prob = intervention.response.for_patient(xs(i));
             let u = lanes::uniform(rand_core::Rng::next_u64(&mut lane.rng));
             lane.responds = u < prob * intervention.full_share;

@@ -30,7 +30,7 @@
 //! so it allocates nothing once the workspace has grown.
 
 use crate::rng::{PatientKey, Purpose};
-use crate::scenario::{Level, OnPartial, PermanentDeficit, Policy, Scenario, WindowCap, shift_logit};
+use crate::scenario::{Intervention, Level, OnPartial, PermanentDeficit, Policy, Scenario, WindowCap, shift_logit};
 use crate::simulate::ledger::{Ledger, Valuation, settle};
 pub use crate::simulate::spells::Spells;
 use crate::simulate::tally::Tally;
@@ -155,6 +155,23 @@ pub struct PathOutcome {
     /// Costs, QALYs and life-years within the horizon, discounted and
     /// not (0 without `[economics]`; see [`crate::simulate::ledger`]).
     pub valuation: Valuation,
+}
+
+impl PathOutcome {
+    /// An attempt of `intervention` started on day `t`: counted, its
+    /// level reached, surgery and fusion noted (the walk's and the
+    /// batched core's bookkeeping).
+    #[inline(always)]
+    pub fn started(&mut self, intervention: &Intervention, t: f64) {
+        self.interventions += 1;
+        self.deepest_level = self.deepest_level.max(intervention.level as u8);
+        self.levels_started |= 1 << (intervention.level as u8 - 1);
+        if intervention.level == Level::Surgical && !self.surgery {
+            self.surgery = true;
+            self.surgery_time = t;
+        }
+        self.fusion |= intervention.fusion;
+    }
 }
 
 /// One event of a path, as the event log keeps it
@@ -876,14 +893,7 @@ impl<T: Tally, const PLAIN: bool, const LOG: bool> Walk<'_, T, PLAIN, LOG> {
         let mut rng = tally.stream(self.key, purpose);
         let out = &mut self.ws.out;
         let complications_before = out.complications;
-        out.interventions += 1;
-        out.deepest_level = out.deepest_level.max(intervention.level as u8);
-        out.levels_started |= 1 << (intervention.level as u8 - 1);
-        if intervention.level == Level::Surgical && !out.surgery {
-            out.surgery = true;
-            out.surgery_time = self.t;
-        }
-        out.fusion |= intervention.fusion;
+        out.started(intervention, self.t);
         if !PLAIN
             && intervention.level != Level::Conservative
             && self.t >= self.deficit_onset
