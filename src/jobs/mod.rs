@@ -245,33 +245,14 @@ impl<'a> Job<'a> {
             self.files.push(name.into());
         }
         self.files.push("manifest.json".into());
-        let (scenario, spec) = (&self.loaded.scenario, work.spec);
-        let paths = spec.patients as f64 * scenario.policies().len() as f64 * work.runs as f64;
-        let manifest = Manifest {
-            foramen_version: env!("CARGO_PKG_VERSION").to_string(),
-            command: self.command,
-            argv: std::env::args().collect(),
-            scenario: scenario.name().to_string(),
-            scenario_file: self.loaded.source.file.clone(),
-            scenario_sha256: sha256_hex(&self.loaded.source.text),
-            seed: spec.seed,
-            patients_per_policy: spec.patients,
-            policies: scenario.policies().iter().map(|p| p.name.clone()).collect(),
-            horizon_days: scenario.simulation().horizon_days,
-            subgroups_by: scenario.simulation().subgroups.clone(),
-            common_random_numbers: !spec.independent,
-            threads: work.threads,
-            runs: work.runs,
-            started_utc: utc_stamp(self.started),
-            wall_time_seconds: self.clock.elapsed().as_secs_f64(),
-            simulation_seconds: work.simulation_seconds,
-            patients_per_second: work
-                .paths_per_second
-                .unwrap_or(paths / work.simulation_seconds.max(1e-9)),
-            stalled_paths: work.stalled_paths,
-            core: spec.core.for_run(scenario, spec.keep_events).describe(spec.lanes),
-            files: self.files,
-        };
+        let manifest = manifest(
+            self.command,
+            self.loaded,
+            work,
+            self.started,
+            self.clock.elapsed().as_secs_f64(),
+            self.files,
+        );
         if work.stalled_paths > 0 {
             eprintln!(
                 "warning: {} patient-paths never reached the horizon: each took {MAX_STEPS_PER_PATIENT} pathway steps (relapse cycles of almost no length) and was censored as symptomatic from there. Check relapse and recovery times near zero; the count is in manifest.json (stalled_paths).",
@@ -283,6 +264,46 @@ impl<'a> Job<'a> {
         }
         let dir = self.dir.complete(&manifest)?;
         Ok((dir, manifest))
+    }
+}
+
+/// What manifest.json says of a job: `command` run on `loaded`, as `work`
+/// says, started at `started` and taking `wall_time_seconds`, writing
+/// `files`.
+pub fn manifest(
+    command: String,
+    loaded: &Loaded,
+    work: &Work,
+    started: SystemTime,
+    wall_time_seconds: f64,
+    files: Vec<String>,
+) -> Manifest {
+    let (scenario, spec) = (&loaded.scenario, work.spec);
+    let paths = spec.patients as f64 * scenario.policies().len() as f64 * work.runs as f64;
+    Manifest {
+        foramen_version: env!("CARGO_PKG_VERSION").to_string(),
+        command,
+        argv: std::env::args().collect(),
+        scenario: scenario.name().to_string(),
+        scenario_file: loaded.source.file.clone(),
+        scenario_sha256: sha256_hex(&loaded.source.text),
+        seed: spec.seed,
+        patients_per_policy: spec.patients,
+        policies: scenario.policies().iter().map(|p| p.name.clone()).collect(),
+        horizon_days: scenario.simulation().horizon_days,
+        subgroups_by: scenario.simulation().subgroups.clone(),
+        common_random_numbers: !spec.independent,
+        threads: work.threads,
+        runs: work.runs,
+        started_utc: utc_stamp(started),
+        wall_time_seconds,
+        simulation_seconds: work.simulation_seconds,
+        patients_per_second: work
+            .paths_per_second
+            .unwrap_or(paths / work.simulation_seconds.max(1e-9)),
+        stalled_paths: work.stalled_paths,
+        core: spec.core.for_run(scenario, spec.keep_events).describe(spec.lanes),
+        files,
     }
 }
 

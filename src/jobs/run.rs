@@ -2,18 +2,21 @@
 //! `--shard K/N`, one shard's mergeable partial results.
 
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
+use crate::accumulate::sink::RunOutput;
 use crate::analysis::{Settings, run_observed};
 use crate::error::Error;
 use crate::estimate::RunResults;
 use crate::jobs::plot::draw;
 use crate::jobs::report::{REPORT, write_report};
-use crate::jobs::{Destination, Job, Loaded, Work, timed};
+use crate::jobs::{Destination, Job, Loaded, Work, manifest, timed};
 use crate::output::Manifest;
 use crate::output::partial::Partial;
 use crate::report::plot::{Format, Style};
 use crate::report::progress::Terminal;
 use crate::report::{tables, terminal};
+use crate::simulate::engine::{Observer, RunSpec};
 
 /// What a finished run reports.
 #[derive(Debug, Clone)]
@@ -52,6 +55,63 @@ impl std::fmt::Display for RunReport {
     }
 }
 
+/// A simulated run, not yet written: what [`write`] puts in a run
+/// directory.
+#[derive(Debug)]
+pub struct Simulated {
+    pub spec: RunSpec,
+    pub output: RunOutput,
+    /// The estimates (of the shard's patients alone for a shard).
+    pub results: RunResults,
+    pub simulation_seconds: f64,
+    /// A shard of the cohort (`--shard`, even `1/1`): written as mergeable
+    /// partial results.
+    pub sharded: bool,
+    pub started: SystemTime,
+}
+
+impl Simulated {
+    /// What manifest.json says of the run, before it is written anywhere
+    /// (no files; the wall time is the simulation's).
+    pub fn manifest(&self, loaded: &Loaded) -> Manifest {
+        let work = Work {
+            spec: &self.spec,
+            threads: self.output.threads,
+            runs: 1,
+            simulation_seconds: self.simulation_seconds,
+            paths_per_second: None,
+            stalled_paths: self.output.stalled_paths,
+        };
+        manifest(
+            "run".into(),
+            loaded,
+            &work,
+            self.started,
+            self.simulation_seconds,
+            Vec::new(),
+        )
+    }
+}
+
+/// Simulates `loaded` on `settings`, telling `observer` of progress and
+/// stopping when it asks.
+///
+/// # Errors
+/// Bad settings ([`Error::Usage`]), or an interrupted run.
+pub fn simulate(loaded: &Loaded, settings: &Settings, observer: &dyn Observer) -> Result<Simulated, Error> {
+    let spec = settings.spec(&loaded.scenario)?;
+    let started = SystemTime::now();
+    let ((output, results), simulation_seconds) = timed(|| run_observed(&loaded.scenario, &spec, observer))?;
+    Ok(Simulated {
+        spec,
+        output,
+        results,
+        simulation_seconds,
+        sharded: settings.shard.is_some(),
+        started,
+    })
+}
+
 /// Simulates and writes every output into a new run directory: tables,
 /// patient records and events when asked for, charts, the manifest. With
 /// a shard, `partial.json` (and its records and events) instead.
@@ -62,6 +122,34 @@ impl std::fmt::Display for RunReport {
 pub fn run(loaded: &Loaded, settings: &Settings, dest: &Destination, progress: bool) -> Result<RunReport, Error> {
     let scenario = &loaded.scenario;
     let spec = settings.spec(scenario)?;
+    // The directory first: a destination that cannot be written is told
+    // before the simulation, not after.
+    let job = start(loaded, settings, dest)?;
+    let shard_patients = spec.shard.patients(spec.patients, spec.chunk);
+    let terminal = Terminal::new(
+        (shard_patients.end - shard_patients.start) * scenario.policies().len() as u64,
+        progress,
+    );
+    let simulated = simulate(loaded, settings, &terminal);
+    terminal.finish();
+    write(job, loaded, &simulated?)
+}
+
+/// Writes a simulated run into a new run directory, as [`run`] does.
+///
+/// # Errors
+/// As [`run`].
+pub fn save(
+    loaded: &Loaded,
+    settings: &Settings,
+    simulated: &Simulated,
+    dest: &Destination,
+) -> Result<RunReport, Error> {
+    write(start(loaded, settings, dest)?, loaded, simulated)
+}
+
+/// Creates the run directory of `settings` (named after the shard, if one).
+fn start<'a>(loaded: &'a Loaded, settings: &Settings, dest: &Destination) -> Result<Job<'a>, Error> {
     let command = match settings.shard {
         Some(s) => format!("run --shard {s}"),
         None => "run".to_string(),
@@ -70,24 +158,30 @@ pub fn run(loaded: &Loaded, settings: &Settings, dest: &Destination, progress: b
         Some(s) => format!("-shard-{}-of-{}", s.number(), s.count),
         None => String::new(),
     };
-    let mut job = Job::start(command, loaded, dest, &suffix)?;
+    Job::start(command, loaded, dest, &suffix)
+}
+
+/// Writes `simulated` into the started `job`'s directory and completes it.
+fn write(mut job: Job, loaded: &Loaded, simulated: &Simulated) -> Result<RunReport, Error> {
+    let scenario = &loaded.scenario;
+    let Simulated {
+        spec,
+        output,
+        results,
+        simulation_seconds,
+        sharded,
+        started: _,
+    } = simulated;
     let shard_patients = spec.shard.patients(spec.patients, spec.chunk);
-    let terminal = Terminal::new(
-        (shard_patients.end - shard_patients.start) * scenario.policies().len() as u64,
-        progress,
-    );
-    let simulated = timed(|| run_observed(scenario, &spec, &terminal));
-    terminal.finish();
-    let ((output, results), simulation_seconds) = simulated?;
     let mut work = Work {
-        spec: &spec,
+        spec,
         threads: output.threads,
         runs: 1,
-        simulation_seconds,
+        simulation_seconds: *simulation_seconds,
         paths_per_second: None,
         stalled_paths: output.stalled_paths,
     };
-    if settings.shard.is_some() {
+    if *sharded {
         let shard = spec.shard;
         let mut partial = Partial {
             foramen_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -101,7 +195,7 @@ pub fn run(loaded: &Loaded, settings: &Settings, dest: &Destination, progress: b
             independent: spec.independent,
             reference: spec.reference,
             shard,
-            accs: output.accs,
+            accs: output.accs.clone(),
             stalled_paths: output.stalled_paths,
             checksum: String::new(),
         };
@@ -126,7 +220,7 @@ pub fn run(loaded: &Loaded, settings: &Settings, dest: &Destination, progress: b
             merged_shards: None,
         });
     }
-    let files = tables::write_tables(&results, job.dir())?;
+    let files = tables::write_tables(results, job.dir())?;
     job.wrote(files);
     job.wrote([tables::write_labels(scenario, job.dir())?]);
     if let Some(records) = &output.patients {
@@ -144,7 +238,7 @@ pub fn run(loaded: &Loaded, settings: &Settings, dest: &Destination, progress: b
     let (dir, manifest) = job.finish_with(&work, Some((REPORT, &report)))?;
     Ok(RunReport {
         dir,
-        results: Some(results),
+        results: Some(results.clone()),
         manifest,
         merged_shards: None,
     })

@@ -24,6 +24,21 @@ pub fn shard_file(number: u64, count: u64) -> String {
 /// # Errors
 /// [`Error::Output`] naming the file.
 pub fn write_patients(scenario: &Scenario, records: &PatientRecords, path: &Path) -> Result<(), Error> {
+    let (rows, columns) = patient_columns(scenario, records);
+    write_parquet(rows, columns, path)
+}
+
+/// The per-patient records as a frame: patients.parquet's rows.
+///
+/// # Errors
+/// [`Error::Runtime`] if polars refuses the columns.
+pub fn patients_frame(scenario: &Scenario, records: &PatientRecords) -> Result<DataFrame, Error> {
+    let (rows, columns) = patient_columns(scenario, records);
+    DataFrame::new(rows, columns).map_err(|e| Error::Runtime(format!("cannot build the patients' frame: {e}")))
+}
+
+/// The row count and columns of patients.parquet.
+fn patient_columns(scenario: &Scenario, records: &PatientRecords) -> (usize, Vec<Column>) {
     let k = scenario.slot_count();
     let n = records.outcomes.first().map_or(0, Segments::len);
     let policies = records.outcomes.len();
@@ -122,7 +137,7 @@ pub fn write_patients(scenario: &Scenario, records: &PatientRecords, path: &Path
         }
     }
     columns.extend(fills.into_iter().map(|f| f.column()));
-    write_parquet(rows, columns, path)
+    (rows, columns)
 }
 
 /// A column of `patients.parquet` read off the records, filled a block of

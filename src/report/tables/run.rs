@@ -172,6 +172,19 @@ pub const LABELS: Schema = Schema {
 /// # Errors
 /// [`Error::Output`] naming the file that could not be written.
 pub fn write_tables(results: &RunResults, dir: &Path) -> Result<Vec<String>, Error> {
+    let mut frames = run_frames(results)?;
+    for (schema, frame) in &mut frames {
+        write_csv(frame, &dir.join(schema.file))?;
+    }
+    Ok(frames.into_iter().map(|(schema, _)| schema.file.to_string()).collect())
+}
+
+/// The tables of a run as frames, each with its schema (whose `file` names
+/// its CSV): those [`write_tables`] writes.
+///
+/// # Errors
+/// [`Error::Runtime`] if polars refuses a column.
+pub fn run_frames(results: &RunResults) -> Result<Vec<(&'static Schema, DataFrame)>, Error> {
     let mut frames = vec![
         (&SUMMARY, summary_frame(results)?),
         (&CURVES, curves_frame(results)?),
@@ -193,10 +206,7 @@ pub fn write_tables(results: &RunResults, dir: &Path) -> Result<Vec<String>, Err
             frames.push((&NMB, nmb_frame(cea)?));
         }
     }
-    for (schema, frame) in &mut frames {
-        write_csv(frame, &dir.join(schema.file))?;
-    }
-    Ok(frames.into_iter().map(|(schema, _)| schema.file.to_string()).collect())
+    Ok(frames)
 }
 
 /// labels.csv: what charts and tables call the scenario's things, one row

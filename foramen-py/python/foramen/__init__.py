@@ -1,0 +1,201 @@
+"""foramen from Python: run treatment-pathway scenarios of severe foraminal
+stenosis and get the results as polars frames.
+
+    import foramen
+    scenario = foramen.Scenario.default()
+    results = foramen.run(scenario, patients=20_000, seed=1)
+    results.summary          # a polars DataFrame: summary.csv's rows
+    results.save("my-run")   # the run directory `foramen run` writes
+
+The simulation is foramen's own (the same library as the command line, the
+same results for the same scenario and seed); docs/python.md in the
+repository describes the package.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Dict, Iterable, Mapping, Optional, Sequence, Union
+
+import polars as pl
+
+from . import _foramen
+from ._errors import ScenarioError
+
+__version__: str = _foramen.__version__
+__all__ = ["Scenario", "Results", "ScenarioError", "run"]
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+class Scenario:
+    """A scenario, read and validated: a bad one raises
+    :class:`ScenarioError` listing every problem when it is made."""
+
+    def __init__(self, inner: _foramen.Scenario):
+        self._inner = inner
+
+    @classmethod
+    def from_file(cls, path: PathLike) -> "Scenario":
+        """Reads the scenario file (TOML) at ``path``."""
+        return cls(_foramen.Scenario.from_file(os.fspath(path)))
+
+    @classmethod
+    def from_toml(cls, text: str, name: str = "<string>") -> "Scenario":
+        """Reads a scenario from TOML text; ``name`` names it in errors."""
+        return cls(_foramen.Scenario.from_toml(text, name))
+
+    @classmethod
+    def default(cls) -> "Scenario":
+        """The embedded default scenario (scenarios/foraminal-stenosis.toml)."""
+        return cls(_foramen.Scenario.default())
+
+    def with_values(self, values: Mapping[str, float]) -> "Scenario":
+        """This scenario with numbers set at key paths, as everywhere in
+        foramen: ``{"interventions.tfesi.response.probability": 0.4}``.
+        Raises :class:`ScenarioError` for a path that leads to no number
+        or a value the rules refuse. The edits are made as ``foramen
+        sweep`` makes its points: the scenario keeps the text it was read
+        from, and its ``file`` (manifest.json's ``scenario_file`` in a
+        saved run) names the edits."""
+        return Scenario(self._inner.with_values([(k, float(v)) for k, v in values.items()]))
+
+    def validate(self) -> "Scenario":
+        """Checks the scenario and returns it. Scenarios are checked when
+        made (a bad one raises :class:`ScenarioError` then), so this
+        always passes; it makes the check explicit in a script."""
+        return self
+
+    def describe(self) -> str:
+        """The scenario in words, as ``foramen describe`` prints it."""
+        return self._inner.describe()
+
+    @property
+    def name(self) -> str:
+        return self._inner.name
+
+    @property
+    def file(self) -> str:
+        """Where it was read from (or how it was made)."""
+        return self._inner.file
+
+    @property
+    def text(self) -> str:
+        """Its TOML text."""
+        return self._inner.text
+
+    @property
+    def policies(self) -> list:
+        """The names of its policies, in order."""
+        return self._inner.policies
+
+    def __repr__(self) -> str:
+        return repr(self._inner)
+
+
+def _frame(table: Optional[_foramen.Table]) -> Optional[pl.DataFrame]:
+    return None if table is None else pl.DataFrame(table)
+
+
+class Results:
+    """A finished run. Each table is a polars DataFrame with the rows and
+    columns of its CSV in the run directory (``None`` when the run has no
+    such table: ``cea`` and ``nmb`` need ``[economics]``, ``patients``
+    needs ``patients_out=True``)."""
+
+    def __init__(self, inner: _foramen.Results):
+        self._inner = inner
+        self._cache: Dict[str, Optional[pl.DataFrame]] = {}
+
+    def table(self, name: str) -> Optional[pl.DataFrame]:
+        """The table ``name`` (its CSV's name without ``.csv``)."""
+        if name not in self._cache:
+            self._cache[name] = _frame(self._inner.table(name))
+        return self._cache[name]
+
+    def tables(self) -> Dict[str, pl.DataFrame]:
+        """Every table of the run, by name."""
+        return {n: self.table(n) for n in self._inner.names()}  # type: ignore[misc]
+
+    @property
+    def summary(self) -> pl.DataFrame:
+        return self.table("summary")  # type: ignore[return-value]
+
+    @property
+    def comparison(self) -> Optional[pl.DataFrame]:
+        return self.table("comparison")
+
+    @property
+    def curves(self) -> pl.DataFrame:
+        return self.table("curves")  # type: ignore[return-value]
+
+    @property
+    def at_risk(self) -> pl.DataFrame:
+        return self.table("at_risk")  # type: ignore[return-value]
+
+    @property
+    def subgroups(self) -> pl.DataFrame:
+        return self.table("subgroups")  # type: ignore[return-value]
+
+    @property
+    def cea(self) -> Optional[pl.DataFrame]:
+        return self.table("cea")
+
+    @property
+    def nmb(self) -> Optional[pl.DataFrame]:
+        return self.table("nmb")
+
+    @property
+    def patients(self) -> Optional[pl.DataFrame]:
+        return self.table("patients")
+
+    @property
+    def manifest(self) -> Dict[str, Any]:
+        """What manifest.json records of the run (its ``files`` empty until
+        saved)."""
+        return json.loads(self._inner.manifest_json())
+
+    def save(self, path: PathLike, force: bool = False) -> Path:
+        """Writes the run directory ``foramen run`` writes (tables, charts,
+        report, manifest) at ``path``, which must not exist unless
+        ``force``; returns its path."""
+        return Path(self._inner.save(os.fspath(path), force))
+
+    def __repr__(self) -> str:
+        m = self.manifest
+        return f"Results({m['scenario']!r}, {m['patients_per_policy']} patients x {len(m['policies'])} policies)"
+
+
+def run(
+    scenario: Scenario,
+    *,
+    patients: Optional[int] = None,
+    seed: Optional[int] = None,
+    threads: Optional[int] = None,
+    by: Optional[Sequence[str]] = None,
+    reference: Optional[str] = None,
+    independent: bool = False,
+    patients_out: bool = False,
+) -> Results:
+    """Simulates ``scenario`` as ``foramen run`` does: ``patients`` per
+    policy and ``seed`` override the scenario's, ``threads`` (default one
+    per core) never changes the results, ``by`` names the covariates of
+    the subgroup table, ``reference`` the policy the others are compared
+    with, ``independent`` gives each policy its own random streams, and
+    ``patients_out`` keeps one row per patient and policy
+    (``Results.patients``). The GIL is released while it runs; Ctrl-C
+    stops it with KeyboardInterrupt."""
+    return Results(
+        _foramen.run(
+            scenario._inner,
+            patients=patients,
+            seed=seed,
+            threads=threads,
+            by=None if by is None else list(by),
+            reference=reference,
+            independent=independent,
+            patients_out=patients_out,
+        )
+    )
