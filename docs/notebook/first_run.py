@@ -1,8 +1,9 @@
 # %% [markdown]
 # # foramen from a notebook
 #
-# Runs the embedded default scenario, compares two policies and draws
-# their recovery curves from the frames. Open it in Jupyter or VS Code
+# Runs the embedded default scenario, compares two policies, draws
+# their recovery curves from the frames and runs a small probabilistic
+# analysis. Open it in Jupyter or VS Code
 # (cells are marked `# %%`) or run it as a script; the package's tests
 # run it as a script with a small cohort (FORAMEN_PATIENTS) and a
 # folder for the figure (FORAMEN_FIGURES).
@@ -56,5 +57,31 @@ ax.set_xlabel("months")
 ax.set_ylabel("recovered (cumulative)")
 ax.legend()
 figure = figures / "recovery_two_policies.png"
+fig.savefig(figure, dpi=100, bbox_inches="tight")
+print(f"wrote {figure}")
+
+# %% [markdown]
+# ## A small probabilistic analysis
+#
+# Draws of the scenario's distributions of belief, each an inner cohort;
+# the cost-effectiveness acceptability curve from the frames.
+
+# %%
+analysis = foramen.psa(
+    scenario,
+    draws=int(os.environ.get("FORAMEN_DRAWS", "200")),
+    patients=int(os.environ.get("FORAMEN_PSA_PATIENTS", "2000")),
+)
+ceac = analysis.ceac
+print(ceac.filter(pl.col("willingness_to_pay") == ceac["willingness_to_pay"].min()))
+fig, ax = plt.subplots(figsize=(7, 4))
+for policy in ceac["policy"].unique(maintain_order=True):
+    c = ceac.filter(pl.col("policy") == policy)
+    ax.plot(c["willingness_to_pay"], c["probability"], label=policy)
+ax.set_title("Probability each policy has the highest net benefit")
+ax.set_xlabel("willingness to pay per QALY")
+ax.set_ylabel("probability")
+ax.legend(fontsize=8)
+figure = figures / "ceac.png"
 fig.savefig(figure, dpi=100, bbox_inches="tight")
 print(f"wrote {figure}")

@@ -20,6 +20,8 @@ use pyo3::types::{PyCapsule, PyDict, PyList};
 
 use foramen::analysis::Settings;
 use foramen::error::{Error, Setting};
+use foramen::jobs::plot::Pictures;
+use foramen::jobs::psa::PsaOptions;
 use foramen::jobs::run::{self as job, Simulated};
 use foramen::jobs::{Destination, Loaded, Source};
 use foramen::report::tables;
@@ -274,6 +276,57 @@ fn run(
     })
 }
 
+/// Runs a probabilistic analysis into the new directory `out`; see
+/// `foramen.psa`.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (scenario, out, *, draws, patients, seed = None, threads = None, reference = None, wtp_max = None, population = None, years = 1, evppi = true))]
+fn psa(
+    py: Python<'_>,
+    scenario: &Scenario,
+    out: PathBuf,
+    draws: u64,
+    patients: u64,
+    seed: Option<u64>,
+    threads: Option<usize>,
+    reference: Option<String>,
+    wtp_max: Option<f64>,
+    population: Option<f64>,
+    years: u32,
+    evppi: bool,
+) -> PyResult<PathBuf> {
+    let overrides = Overrides {
+        seed,
+        ..Overrides::default()
+    };
+    let loaded = Arc::new(scenario.with_overrides(py, overrides)?);
+    let settings = Settings {
+        threads: threads.unwrap_or(0),
+        reference,
+        ..Settings::default()
+    };
+    let options = PsaOptions {
+        draws,
+        patients,
+        wtp_max,
+        population,
+        years,
+        shard: None,
+        posterior: None,
+        groups: Vec::new(),
+        evppi,
+        pictures: Pictures::default(),
+    };
+    let dest = Destination {
+        out: Some(out),
+        force: false,
+    };
+    let report = interruptible(py, move |stop| {
+        foramen::jobs::psa::psa_observed(&loaded, &settings, &dest, &options, stop)
+    })?;
+    Ok(report.dir)
+}
+
 /// `summary.csv` -> `summary`.
 fn table_name(file: &str) -> String {
     file.split('.').next().unwrap_or(file).to_string()
@@ -375,6 +428,7 @@ fn _foramen(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Table>()?;
     m.add_class::<Results>()?;
     m.add_function(wrap_pyfunction!(run, m)?)?;
+    m.add_function(wrap_pyfunction!(psa, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -155,6 +155,36 @@ def test_ctrl_c_stops_a_run():
 
 def test_the_example_notebook_runs(tmp_path):
     notebook = REPO / "docs" / "notebook" / "first_run.py"
-    env = dict(os.environ, FORAMEN_PATIENTS="3000", FORAMEN_FIGURES=str(tmp_path))
+    env = dict(
+        os.environ,
+        FORAMEN_PATIENTS="3000",
+        FORAMEN_DRAWS="8",
+        FORAMEN_PSA_PATIENTS="200",
+        FORAMEN_FIGURES=str(tmp_path),
+    )
     subprocess.run([sys.executable, str(notebook)], check=True, env=env, cwd=tmp_path)
     assert (tmp_path / "recovery_two_policies.png").stat().st_size > 10_000
+    assert (tmp_path / "ceac.png").stat().st_size > 10_000
+
+
+def test_a_psa_is_the_command_lines_psa(tmp_path):
+    results = foramen.psa(foramen.Scenario.default(), draws=12, patients=300, threads=2)
+    saved = results.save(tmp_path / "python")
+    subprocess.run(
+        [cli(), "psa", "--draws", "12", "--patients", "300", "--threads", "2", "--out", str(tmp_path / "cli"), "-q"],
+        check=True,
+    )
+    files = sorted(p.name for p in (tmp_path / "cli").iterdir())
+    assert files == sorted(p.name for p in saved.iterdir())
+    compared = [f for f in files if f not in ("manifest.json", "report.html")]
+    assert "evppi.csv" in compared
+    for name in compared:
+        assert (saved / name).read_bytes() == (tmp_path / "cli" / name).read_bytes(), name
+    policies = foramen.Scenario.default().policies
+    assert results.psa.height == 12 * len(policies)
+    assert results.psa_parameters.height == 12
+    assert results.psa_cost.columns == ["draw", *policies]
+    assert set(results.names()) >= {"ceac", "evpi", "evppi"}
+    assert results.manifest["command"].startswith("psa")
+    with pytest.raises(FileExistsError):
+        results.save(tmp_path / "python")

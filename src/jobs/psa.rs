@@ -18,6 +18,7 @@ use crate::report::progress::Terminal;
 use crate::report::{tables, terminal};
 use crate::scenario::document::Overrides;
 use crate::scenario::economics::MAX_WILLINGNESS_TO_PAY;
+use crate::simulate::engine::Observer;
 use crate::simulate::shard::Shard;
 
 /// What `foramen psa` is asked for beyond the scenario and settings.
@@ -90,6 +91,25 @@ pub fn psa(
     dest: &Destination,
     options: &PsaOptions,
     progress: bool,
+) -> Result<PsaReport, Error> {
+    let shard = options.shard.unwrap_or_default().chunks(options.draws);
+    let paths = (shard.end - shard.start) * options.patients * loaded.scenario.policies().len() as u64;
+    let terminal = Terminal::new(paths, progress);
+    let report = psa_observed(loaded, settings, dest, options, &terminal);
+    terminal.finish();
+    report
+}
+
+/// [`psa`], telling `observer` of progress and stopping when it asks.
+///
+/// # Errors
+/// As [`psa`].
+pub fn psa_observed(
+    loaded: &Loaded,
+    settings: &Settings,
+    dest: &Destination,
+    options: &PsaOptions,
+    observer: &dyn Observer,
 ) -> Result<PsaReport, Error> {
     if !(2..=MAX_DRAWS).contains(&options.draws) {
         return Err(Error::setting(
@@ -165,11 +185,7 @@ pub fn psa(
     };
     let mut job = Job::start(command, loaded, dest, &suffix)?;
     let range = shard.chunks(options.draws);
-    let terminal = Terminal::new(
-        (range.end - range.start) * options.patients * scenario.policies().len() as u64,
-        progress,
-    );
-    let ran = timed(|| {
+    let (draws, simulation_seconds) = timed(|| {
         psa::run(
             &loaded.document,
             &loaded.overrides,
@@ -177,11 +193,9 @@ pub fn psa(
             options.patients,
             settings.threads,
             posterior.as_deref(),
-            &terminal,
+            observer,
         )
-    });
-    terminal.finish();
-    let (draws, simulation_seconds) = ran?;
+    })?;
     let stalled_paths = draws.iter().map(|d| d.stalled_paths).sum();
     let inner = crate::simulate::engine::RunSpec {
         patients: options.patients,

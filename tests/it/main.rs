@@ -25,6 +25,7 @@ mod outcomes;
 mod plain;
 mod plot;
 mod quotes;
+mod r_reading;
 mod report;
 mod shards;
 mod shared;

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any, Dict, Iterable, Mapping, Optional, Sequence, Union
 
@@ -25,7 +27,7 @@ from . import _foramen
 from ._errors import ScenarioError
 
 __version__: str = _foramen.__version__
-__all__ = ["Scenario", "Results", "ScenarioError", "run"]
+__all__ = ["Scenario", "Results", "PsaResults", "ScenarioError", "run", "psa"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -199,3 +201,93 @@ def run(
             patients_out=patients_out,
         )
     )
+
+
+class PsaResults:
+    """A finished probabilistic analysis: the directory ``foramen psa``
+    writes, kept in a temporary folder until :meth:`save`, and each of its
+    tables as a polars frame (read from its CSV): ``psa`` (one row per draw
+    and policy), ``psa_parameters``, ``ceac``, ``evpi``,
+    ``evppi``, ... (``names()`` lists them)."""
+
+    def __init__(self, folder: "tempfile.TemporaryDirectory[str]", path: Path):
+        self._folder = folder
+        self._path = path
+        self._cache: Dict[str, pl.DataFrame] = {}
+
+    def names(self) -> list:
+        """The names of the analysis's tables (its CSVs without ``.csv``)."""
+        return sorted(p.stem for p in self._path.glob("*.csv"))
+
+    def table(self, name: str) -> Optional[pl.DataFrame]:
+        """The table ``name``, or None when the analysis has none."""
+        file = self._path / f"{name}.csv"
+        if not file.exists():
+            return None
+        if name not in self._cache:
+            self._cache[name] = pl.read_csv(file)
+        return self._cache[name]
+
+    def tables(self) -> Dict[str, pl.DataFrame]:
+        """Every table of the analysis, by name."""
+        return {n: self.table(n) for n in self.names()}  # type: ignore[misc]
+
+    def __getattr__(self, name: str) -> pl.DataFrame:
+        table = self.table(name) if not name.startswith("_") else None
+        if table is None:
+            raise AttributeError(f"the analysis has no table {name!r}; it has {self.names()}")
+        return table
+
+    @property
+    def manifest(self) -> Dict[str, Any]:
+        """manifest.json's content."""
+        return json.loads((self._path / "manifest.json").read_text())
+
+    def save(self, path: PathLike, force: bool = False) -> Path:
+        """Copies the analysis's directory (tables, charts, report,
+        manifest: what ``foramen psa --out`` writes) to ``path``, which
+        must not exist unless ``force``; returns its path."""
+        target = Path(path)
+        if target.exists():
+            if not force:
+                raise FileExistsError(f"{target} exists: choose another path, or save(..., force=True) to replace it")
+            shutil.rmtree(target)
+        shutil.copytree(self._path, target)
+        return target
+
+
+def psa(
+    scenario: Scenario,
+    *,
+    draws: int = 1000,
+    patients: int = 10_000,
+    seed: Optional[int] = None,
+    threads: Optional[int] = None,
+    reference: Optional[str] = None,
+    wtp_max: Optional[float] = None,
+    population: Optional[float] = None,
+    years: int = 1,
+    evppi: bool = True,
+) -> PsaResults:
+    """A probabilistic sensitivity analysis, as ``foramen psa`` runs it:
+    ``draws`` draws of the scenario's distributions of belief, each an
+    inner cohort of ``patients`` per policy; ``wtp_max`` tops the
+    willingness-to-pay grid, ``population`` patients a year over
+    ``years`` scale the EVPI, ``evppi`` computes the EVPPI of every
+    parameter and joint belief (with economics). The GIL is released
+    while it runs; Ctrl-C stops it with KeyboardInterrupt."""
+    folder = tempfile.TemporaryDirectory(prefix="foramen-psa-")
+    path = _foramen.psa(
+        scenario._inner,
+        os.path.join(folder.name, "psa"),
+        draws=draws,
+        patients=patients,
+        seed=seed,
+        threads=threads,
+        reference=reference,
+        wtp_max=wtp_max,
+        population=population,
+        years=years,
+        evppi=evppi,
+    )
+    return PsaResults(folder, Path(path))

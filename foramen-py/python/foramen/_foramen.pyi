@@ -46,3 +46,18 @@ def run(
     independent: bool = False,
     patients_out: bool = False,
 ) -> Results: ...
+
+def psa(
+    scenario: Scenario,
+    out: str,
+    *,
+    draws: int,
+    patients: int,
+    seed: Optional[int] = None,
+    threads: Optional[int] = None,
+    reference: Optional[str] = None,
+    wtp_max: Optional[float] = None,
+    population: Optional[float] = None,
+    years: int = 1,
+    evppi: bool = True,
+) -> str: ...
