@@ -19,11 +19,14 @@ use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyDict, PyList};
 
 use foramen::analysis::Settings;
+use foramen::analysis::sweep::Measure;
 use foramen::error::{Error, Setting};
 use foramen::jobs::plot::Pictures;
 use foramen::jobs::psa::PsaOptions;
 use foramen::jobs::run::{self as job, Simulated};
+use foramen::jobs::sweep::SweepOf;
 use foramen::jobs::{Destination, Loaded, Source};
+use foramen::outcome::OutcomeDef;
 use foramen::report::tables;
 use foramen::scenario::document::{Document, Overrides};
 use foramen::simulate::engine::Observer;
@@ -295,16 +298,9 @@ fn psa(
     years: u32,
     evppi: bool,
 ) -> PyResult<PathBuf> {
-    let overrides = Overrides {
-        seed,
-        ..Overrides::default()
-    };
-    let loaded = Arc::new(scenario.with_overrides(py, overrides)?);
-    let settings = Settings {
-        threads: threads.unwrap_or(0),
-        reference,
-        ..Settings::default()
-    };
+    // The inner cohorts' patients are the analysis's own.
+    let (loaded, mut settings, dest) = analysis(py, scenario, out, None, seed, threads)?;
+    settings.reference = reference;
     let options = PsaOptions {
         draws,
         patients,
@@ -317,12 +313,97 @@ fn psa(
         evppi,
         pictures: Pictures::default(),
     };
+    let report = interruptible(py, move |stop| {
+        foramen::jobs::psa::psa_observed(&loaded, &settings, &dest, &options, stop)
+    })?;
+    Ok(report.dir)
+}
+
+/// The scenario with a run's patients and seed, the settings of its
+/// threads, and the destination `out`: what every analysis starts from.
+fn analysis(
+    py: Python<'_>,
+    scenario: &Scenario,
+    out: PathBuf,
+    patients: Option<u64>,
+    seed: Option<u64>,
+    threads: Option<usize>,
+) -> PyResult<(Loaded, Settings, Destination)> {
+    let overrides = Overrides {
+        patients,
+        seed,
+        ..Overrides::default()
+    };
+    let settings = Settings {
+        threads: threads.unwrap_or(0),
+        ..Settings::default()
+    };
     let dest = Destination {
         out: Some(out),
         force: false,
     };
+    Ok((scenario.with_overrides(py, overrides)?, settings, dest))
+}
+
+/// An outcome by its name (a column of summary.csv).
+fn outcome(name: &str) -> PyResult<&'static OutcomeDef> {
+    foramen::outcome::parse(name).map_err(PyValueError::new_err)
+}
+
+/// Runs a sweep into the new directory `out`; see `foramen.sweep`.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (scenario, out, param, values, *, patients = None, seed = None, threads = None, outcomes = None))]
+fn sweep(
+    py: Python<'_>,
+    scenario: &Scenario,
+    out: PathBuf,
+    param: String,
+    values: Vec<f64>,
+    patients: Option<u64>,
+    seed: Option<u64>,
+    threads: Option<usize>,
+    outcomes: Option<Vec<String>>,
+) -> PyResult<PathBuf> {
+    let (loaded, settings, dest) = analysis(py, scenario, out, patients, seed, threads)?;
+    let names = outcomes.unwrap_or_else(|| SWEEP_OUTCOMES.iter().map(|s| s.to_string()).collect());
+    let outcomes = names.iter().map(|n| outcome(n)).collect::<PyResult<Vec<_>>>()?;
     let report = interruptible(py, move |stop| {
-        foramen::jobs::psa::psa_observed(&loaded, &settings, &dest, &options, stop)
+        let of = SweepOf {
+            param: &param,
+            values: &values,
+            outcomes: &outcomes,
+        };
+        foramen::jobs::sweep::sweep(&loaded, &settings, &dest, of, &Pictures::default(), stop)
+    })?;
+    Ok(report.dir)
+}
+
+/// The outcomes a sweep charts unless told (as `foramen sweep`).
+const SWEEP_OUTCOMES: [&str; 3] = ["recovered", "median_days", "surgery"];
+
+/// Runs a one-way sensitivity analysis into the new directory `out`; see
+/// `foramen.sensitivity`.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (scenario, out, *, outcome = None, policy = None, contrast = None, wtp = None, patients = None, seed = None, threads = None))]
+fn sensitivity(
+    py: Python<'_>,
+    scenario: &Scenario,
+    out: PathBuf,
+    outcome: Option<String>,
+    policy: Option<String>,
+    contrast: Option<(String, String)>,
+    wtp: Option<f64>,
+    patients: Option<u64>,
+    seed: Option<u64>,
+    threads: Option<usize>,
+) -> PyResult<PathBuf> {
+    let (loaded, settings, dest) = analysis(py, scenario, out, patients, seed, threads)?;
+    let outcome = outcome.as_deref().map(self::outcome).transpose()?;
+    let target = Measure::choose(&loaded.scenario, outcome, policy, contrast, wtp).map_err(|e| to_py(py, e))?;
+    let report = interruptible(py, move |stop| {
+        foramen::jobs::sensitivity::sensitivity(&loaded, &settings, &dest, target, &Pictures::default(), stop)
     })?;
     Ok(report.dir)
 }
@@ -429,6 +510,8 @@ fn _foramen(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Results>()?;
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(psa, m)?)?;
+    m.add_function(wrap_pyfunction!(sweep, m)?)?;
+    m.add_function(wrap_pyfunction!(sensitivity, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -30,20 +30,26 @@ def cli() -> str:
     return found
 
 
+def same_as_the_command_line(saved: Path, args: list, tmp_path: Path) -> list:
+    """Runs `foramen ARGS --out DIR -q` and checks that DIR holds the files
+    of `saved`, each the same bytes but the manifest (times, argv) and the
+    report that shows it; returns the files compared."""
+    cli_dir = tmp_path / "cli"
+    subprocess.run([cli(), *args, "--out", str(cli_dir), "-q"], check=True)
+    files = sorted(p.name for p in cli_dir.iterdir())
+    assert files == sorted(p.name for p in saved.iterdir())
+    compared = [f for f in files if f not in ("manifest.json", "report.html")]
+    for name in compared:
+        assert (saved / name).read_bytes() == (cli_dir / name).read_bytes(), name
+    return compared
+
+
 def test_a_saved_run_is_the_command_lines_run_byte_for_byte(tmp_path):
     results = foramen.run(foramen.Scenario.default(), patients=3000, seed=7, threads=2)
     saved = results.save(tmp_path / "python")
-    subprocess.run(
-        [cli(), "run", "--patients", "3000", "--seed", "7", "--threads", "2", "--out", str(tmp_path / "cli"), "-q"],
-        check=True,
-    )
-    files = sorted(p.name for p in (tmp_path / "cli").iterdir())
-    assert files == sorted(p.name for p in saved.iterdir())
-    # The manifest (times, argv) and the report that shows it differ.
-    compared = [f for f in files if f not in ("manifest.json", "report.html")]
+    args = ["run", "--patients", "3000", "--seed", "7", "--threads", "2"]
+    compared = same_as_the_command_line(saved, args, tmp_path)
     assert "summary.csv" in compared and "recovery_curves.png" in compared
-    for name in compared:
-        assert (saved / name).read_bytes() == (tmp_path / "cli" / name).read_bytes(), name
 
 
 def test_each_frame_holds_its_csvs_rows(tmp_path):
@@ -170,16 +176,8 @@ def test_the_example_notebook_runs(tmp_path):
 def test_a_psa_is_the_command_lines_psa(tmp_path):
     results = foramen.psa(foramen.Scenario.default(), draws=12, patients=300, threads=2)
     saved = results.save(tmp_path / "python")
-    subprocess.run(
-        [cli(), "psa", "--draws", "12", "--patients", "300", "--threads", "2", "--out", str(tmp_path / "cli"), "-q"],
-        check=True,
-    )
-    files = sorted(p.name for p in (tmp_path / "cli").iterdir())
-    assert files == sorted(p.name for p in saved.iterdir())
-    compared = [f for f in files if f not in ("manifest.json", "report.html")]
-    assert "evppi.csv" in compared
-    for name in compared:
-        assert (saved / name).read_bytes() == (tmp_path / "cli" / name).read_bytes(), name
+    args = ["psa", "--draws", "12", "--patients", "300", "--threads", "2"]
+    assert "evppi.csv" in same_as_the_command_line(saved, args, tmp_path)
     policies = foramen.Scenario.default().policies
     assert results.psa.height == 12 * len(policies)
     assert results.psa_parameters.height == 12
@@ -188,3 +186,23 @@ def test_a_psa_is_the_command_lines_psa(tmp_path):
     assert results.manifest["command"].startswith("psa")
     with pytest.raises(FileExistsError):
         results.save(tmp_path / "python")
+
+
+def test_a_sweep_is_the_command_lines_sweep(tmp_path):
+    param = "interventions.tfesi.response.probability"
+    analysis = foramen.sweep(foramen.Scenario.default(), param, [0.3, 0.6], patients=500, threads=2)
+    saved = analysis.save(tmp_path / "python")
+    args = ["sweep", "--param", param, "--values", "0.3,0.6", "--patients", "500", "--threads", "2"]
+    assert "sweep.csv" in same_as_the_command_line(saved, args, tmp_path)
+    assert analysis.sweep["value"].unique().sort().to_list() == [0.3, 0.6]
+
+
+def test_a_sensitivity_analysis_is_the_command_lines(tmp_path):
+    scenario = foramen.Scenario.default()
+    analysis = foramen.sensitivity(scenario, outcome="recovered", policy="stepwise", patients=200)
+    saved = analysis.save(tmp_path / "python")
+    args = ["sensitivity", "--outcome", "recovered", "--policy", "stepwise", "--patients", "200"]
+    assert "sensitivity.csv" in same_as_the_command_line(saved, args, tmp_path)
+    assert analysis.sensitivity.height > 0
+    with pytest.raises(AttributeError):
+        analysis.ceac

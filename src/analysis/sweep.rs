@@ -11,13 +11,14 @@ use crate::estimate::RunResults;
 use crate::outcome::OutcomeDef;
 use crate::scenario::Scenario;
 use crate::scenario::document::{Document, Overrides};
+use crate::simulate::engine::Observer;
 use crate::stats::Estimate;
 
 /// The estimates of `scenario` run as `settings` say, and the number of
 /// paths the step guard cut short.
-fn run(scenario: &Scenario, settings: &Settings) -> Result<(RunResults, u64), Error> {
+fn run(scenario: &Scenario, settings: &Settings, observer: &dyn Observer) -> Result<(RunResults, u64), Error> {
     let spec = settings.spec(scenario)?;
-    let (output, results) = analysis::run(scenario, &spec)?;
+    let (output, results) = analysis::run_observed(scenario, &spec, observer)?;
     Ok((results, output.stalled_paths))
 }
 
@@ -49,16 +50,21 @@ pub fn sweep_scenarios(
 }
 
 /// Runs each scenario of a sweep (`values[i]` gives `scenarios[i]`), all
-/// with the same seed and settings.
+/// with the same seed and settings, stopping when `observer` asks.
 ///
 /// # Errors
-/// A run failure.
-pub fn sweep(scenarios: &[Scenario], values: &[f64], settings: &Settings) -> Result<Vec<SweepPoint>, Error> {
+/// A run failure, or [`Error::Interrupted`].
+pub fn sweep(
+    scenarios: &[Scenario],
+    values: &[f64],
+    settings: &Settings,
+    observer: &dyn Observer,
+) -> Result<Vec<SweepPoint>, Error> {
     scenarios
         .iter()
         .zip(values)
         .map(|(scenario, &value)| {
-            let (results, stalled_paths) = run(scenario, settings)?;
+            let (results, stalled_paths) = run(scenario, settings, observer)?;
             Ok(SweepPoint {
                 value,
                 results,
@@ -129,6 +135,58 @@ pub enum Measure {
 }
 
 impl Measure {
+    /// What a sensitivity analysis measures, from its options: with
+    /// `[economics]` and neither `outcome` nor `policy`, the net benefit
+    /// at `wtp` (default the scenario's first willingness to pay) of
+    /// `contrast` (default the best policy against the runner-up);
+    /// otherwise `outcome` (default the share recovered) of `policy`
+    /// (default the first), or of `contrast` (A minus B).
+    ///
+    /// # Errors
+    /// [`Error::Setting`] for a willingness to pay that cannot be used.
+    pub fn choose(
+        scenario: &Scenario,
+        outcome: Option<&'static OutcomeDef>,
+        policy: Option<String>,
+        contrast: Option<(String, String)>,
+        wtp: Option<f64>,
+    ) -> Result<Measure, Error> {
+        match (outcome, scenario.economics()) {
+            (None, Some(e)) if policy.is_none() => Ok(Measure::NetBenefit {
+                contrast,
+                wtp: wtp.or_else(|| e.willingness_to_pay.first().copied()).ok_or_else(|| {
+                    Error::setting(
+                        Setting::Wtp,
+                        "(none)",
+                        "the scenario lists no economics.willingness_to_pay: add one, or choose an outcome with --outcome",
+                    )
+                })?,
+                currency: e.currency.clone(),
+            }),
+            (outcome, _) => {
+                if let Some(wtp) = wtp {
+                    return Err(Error::setting(
+                        Setting::Wtp,
+                        wtp,
+                        "the net benefit needs costs and QALYs: the scenario declares no [economics]",
+                    ));
+                }
+                let outcome = outcome.unwrap_or(crate::outcome::Id::Recovered.def());
+                Ok(match contrast {
+                    Some((a, b)) => Measure::Contrast {
+                        outcome,
+                        policy: a,
+                        reference: b,
+                    },
+                    None => Measure::Policy {
+                        outcome,
+                        policy: policy.unwrap_or_else(|| scenario.policies()[0].name.clone()),
+                    },
+                })
+            }
+        }
+    }
+
     pub fn label(&self) -> String {
         match self {
             Measure::Policy { outcome, policy } => format!("{} under {policy}", outcome.name),
@@ -411,6 +469,7 @@ pub fn sensitivity(
     overrides: &Overrides,
     settings: &Settings,
     target: Measure,
+    observer: &dyn Observer,
 ) -> Result<SensitivityResults, Error> {
     let scenario = doc.scenario(overrides)?;
     if scenario.ranges().is_empty() {
@@ -429,7 +488,7 @@ pub fn sensitivity(
     let mut stalled_paths = 0;
     let mut runs = 0;
     let mut run_one = |s: &Scenario, settings: &Settings| -> Result<RunResults, Error> {
-        let (results, stalled) = run(s, settings)?;
+        let (results, stalled) = run(s, settings, observer)?;
         stalled_paths += stalled;
         runs += 1;
         Ok(results)

@@ -14,7 +14,7 @@ use crate::output::psa_partial::is_psa_shard;
 use crate::report::plot::{BASE_DPI, Format, Length, Style, Theme, TimeUnit};
 use crate::report::terminal;
 use crate::scenario::document::Overrides;
-use crate::simulate::engine::Core;
+use crate::simulate::engine::{Core, Unobserved};
 use crate::simulate::shard::Shard;
 
 #[derive(Debug, Parser)]
@@ -757,14 +757,18 @@ fn sweep_command(args: SweepArgs) -> Result<(), Error> {
         (None, Some(range)) => whole_range(&loaded, &args.param, *range, args.steps)?,
         (None, None) => return Err(Error::Usage("give --values A,B,C or --range LO..HI".into())),
     };
+    let of = jobs::sweep::SweepOf {
+        param: &args.param,
+        values: &values,
+        outcomes: &args.outcome,
+    };
     let report = jobs::sweep::sweep(
         &loaded,
         &settings,
         &args.output.destination(),
-        &args.param,
-        &values,
-        &args.outcome,
+        of,
         &args.style.pictures()?,
+        &Unobserved,
     )?;
     args.output.show(report)
 }
@@ -794,49 +798,22 @@ fn whole_range(loaded: &jobs::Loaded, param: &str, range: Span, steps: u64) -> R
 fn sensitivity_command(args: SensitivityArgs) -> Result<(), Error> {
     let settings = args.sim.settings()?;
     let loaded = jobs::load(args.scenario.path(), &args.sim.overrides()?)?;
-    let economics = loaded.scenario.economics();
-    let target = match (args.outcome, economics) {
-        (None, Some(e)) if args.policy.is_none() => Measure::NetBenefit {
-            contrast: args.contrast.clone(),
-            wtp: args
-                .wtp
-                .or_else(|| e.willingness_to_pay.first().copied())
-                .ok_or_else(|| {
-                    Error::setting(
-                        Setting::Wtp,
-                        "(none)",
-                        "the scenario lists no economics.willingness_to_pay: add one, or choose an outcome with --outcome",
-                    )
-                })?,
-            currency: e.currency.clone(),
-        },
-        (outcome, _) => {
-            if args.wtp.is_some() {
-                return Err(Error::setting(
-                    Setting::Wtp,
-                    args.wtp.unwrap_or_default(),
-                    "the net benefit needs costs and QALYs: the scenario declares no [economics]",
-                ));
-            }
-            let outcome = outcome.unwrap_or(crate::outcome::Id::Recovered.def());
-            match &args.contrast {
-                Some((a, b)) => Measure::Contrast {
-                    outcome,
-                    policy: a.clone(),
-                    reference: b.clone(),
-                },
-                None => Measure::Policy {
-                    outcome,
-                    policy: args
-                        .policy
-                        .clone()
-                        .unwrap_or_else(|| loaded.scenario.policies()[0].name.clone()),
-                },
-            }
-        }
-    };
+    let target = Measure::choose(
+        &loaded.scenario,
+        args.outcome,
+        args.policy.clone(),
+        args.contrast.clone(),
+        args.wtp,
+    )?;
     let pictures = args.style.pictures()?;
-    let report = jobs::sensitivity::sensitivity(&loaded, &settings, &args.output.destination(), target, &pictures)?;
+    let report = jobs::sensitivity::sensitivity(
+        &loaded,
+        &settings,
+        &args.output.destination(),
+        target,
+        &pictures,
+        &Unobserved,
+    )?;
     args.output.show(report)
 }
 

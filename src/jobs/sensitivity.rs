@@ -10,6 +10,7 @@ use crate::jobs::plot::{Pictures, draw_sensitivity};
 use crate::jobs::{Destination, Job, Loaded, Work, threads, timed};
 use crate::output::Manifest;
 use crate::report::{tables, terminal};
+use crate::simulate::engine::Observer;
 
 /// Runs the one-way sensitivity analysis of `target` and writes its
 /// directory.
@@ -23,6 +24,7 @@ pub fn sensitivity(
     dest: &Destination,
     target: Measure,
     pictures: &Pictures,
+    observer: &dyn Observer,
 ) -> Result<SensitivityReport, Error> {
     let spec = settings.spec(&loaded.scenario)?;
     let mut job = Job::start(
@@ -32,7 +34,7 @@ pub fn sensitivity(
         "-sensitivity",
     )?;
     let (results, simulation_seconds) =
-        timed(|| sweep::sensitivity(&loaded.document, &loaded.overrides, settings, target))?;
+        timed(|| sweep::sensitivity(&loaded.document, &loaded.overrides, settings, target, observer))?;
     let frame = tables::sensitivity_frame(&results)?;
     job.wrote([tables::write(job.dir(), &tables::sweep::SENSITIVITY, frame)?]);
     job.wrote([tables::write_labels(&loaded.scenario, job.dir())?]);

@@ -12,6 +12,7 @@ use crate::jobs::{Destination, Job, Loaded, Work, threads, timed};
 use crate::outcome::OutcomeDef;
 use crate::output::Manifest;
 use crate::report::{tables, terminal};
+use crate::simulate::engine::Observer;
 
 /// What a finished `foramen sweep` reports: the table of outcomes at each
 /// value, the runs and where they went.
@@ -43,27 +44,42 @@ impl fmt::Display for SweepReport {
     }
 }
 
-/// Runs the sweep of `param` over `values` and writes its directory.
+/// What a sweep varies and charts.
+#[derive(Debug, Clone, Copy)]
+pub struct SweepOf<'a> {
+    /// The key path of the number swept.
+    pub param: &'a str,
+    pub values: &'a [f64],
+    /// The outcomes charted.
+    pub outcomes: &'a [&'static OutcomeDef],
+}
+
+/// Runs the sweep of `of.param` over `of.values` and writes its
+/// directory, stopping when `observer` asks.
 ///
 /// # Errors
 /// Bad settings or paths ([`Error::Usage`]), invalid values (all checked
-/// before anything is created), write failures.
+/// before anything is created), write failures, [`Error::Interrupted`].
 pub fn sweep(
     loaded: &Loaded,
     settings: &Settings,
     dest: &Destination,
-    param: &str,
-    values: &[f64],
-    outcomes: &[&'static OutcomeDef],
+    of: SweepOf,
     pictures: &Pictures,
+    observer: &dyn Observer,
 ) -> Result<SweepReport, Error> {
+    let SweepOf {
+        param,
+        values,
+        outcomes,
+    } = of;
     let spec = settings.spec(&loaded.scenario)?;
     let scenarios = sweep::sweep_scenarios(&loaded.document, &loaded.overrides, param, values)?;
     // Tables, charts and labels name the number as every message does.
     let param = loaded.document.canonical(param);
     let param = param.as_str();
     let mut job = Job::start(format!("sweep --param {param}"), loaded, dest, "-sweep")?;
-    let (points, simulation_seconds) = timed(|| sweep::sweep(&scenarios, values, settings))?;
+    let (points, simulation_seconds) = timed(|| sweep::sweep(&scenarios, values, settings, observer))?;
     let frame = tables::sweep_frame(param, &points, outcomes)?;
     job.wrote([tables::write(job.dir(), &tables::sweep::SWEEP, frame)?]);
     job.wrote([tables::write_labels(&loaded.scenario, job.dir())?]);

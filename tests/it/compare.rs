@@ -6,7 +6,7 @@ use std::fs;
 use foramen::analysis::{self, Settings, sweep};
 use foramen::scenario::Scenario;
 use foramen::scenario::document::{Document, Overrides};
-use foramen::simulate::engine::RunSpec;
+use foramen::simulate::engine::{RunSpec, Unobserved};
 use predicates::prelude::*;
 use tempfile::TempDir;
 
@@ -65,7 +65,7 @@ fn sweep_direction_is_known_in_advance() {
     let values = [0.1, 0.3, 0.5, 0.7, 0.9];
     let path = "interventions.physio.response.probability";
     let scenarios = sweep::sweep_scenarios(&doc, &overrides, path, &values).unwrap();
-    let points = sweep::sweep(&scenarios, &values, &Settings::default()).unwrap();
+    let points = sweep::sweep(&scenarios, &values, &Settings::default(), &Unobserved).unwrap();
     let surgery: Vec<f64> = points
         .iter()
         .map(|p| p.results.policies[0].overall["surgery"].value)

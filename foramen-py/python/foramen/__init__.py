@@ -19,7 +19,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, Dict, Iterable, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Dict, Iterable, Mapping, Optional, Sequence, Tuple, Union
 
 import polars as pl
 
@@ -27,7 +27,7 @@ from . import _foramen
 from ._errors import ScenarioError
 
 __version__: str = _foramen.__version__
-__all__ = ["Scenario", "Results", "PsaResults", "ScenarioError", "run", "psa"]
+__all__ = ["Scenario", "Results", "Analysis", "ScenarioError", "run", "psa", "sweep", "sensitivity"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -203,12 +203,12 @@ def run(
     )
 
 
-class PsaResults:
-    """A finished probabilistic analysis: the directory ``foramen psa``
-    writes, kept in a temporary folder until :meth:`save`, and each of its
-    tables as a polars frame (read from its CSV): ``psa`` (one row per draw
-    and policy), ``psa_parameters``, ``ceac``, ``evpi``,
-    ``evppi``, ... (``names()`` lists them)."""
+class Analysis:
+    """A finished analysis (``psa``, ``sweep``, ``sensitivity``): the
+    directory its command writes, kept in a temporary folder until
+    :meth:`save`, and each of its tables as a polars frame read from its
+    CSV, by name as an attribute (``analysis.ceac``) or with
+    :meth:`table`; :meth:`names` lists them."""
 
     def __init__(self, folder: "tempfile.TemporaryDirectory[str]", path: Path):
         self._folder = folder
@@ -256,6 +256,15 @@ class PsaResults:
         return target
 
 
+def _analysis(command: str, run: Callable[[str], str]) -> Analysis:
+    """Runs a command's job into a new temporary folder (``run`` takes the
+    directory to create and returns it) and keeps the folder with its
+    results."""
+    folder = tempfile.TemporaryDirectory(prefix="foramen-")
+    path = run(os.path.join(folder.name, command))
+    return Analysis(folder, Path(path))
+
+
 def psa(
     scenario: Scenario,
     *,
@@ -268,26 +277,91 @@ def psa(
     population: Optional[float] = None,
     years: int = 1,
     evppi: bool = True,
-) -> PsaResults:
-    """A probabilistic sensitivity analysis, as ``foramen psa`` runs it:
+) -> Analysis:
+    """A probabilistic sensitivity analysis, as ``foramen psa`` runs it
+    (tables ``psa``, one row per draw and policy, ``psa_parameters``,
+    ``ceac``, ``evpi``, ``evppi``, ...):
     ``draws`` draws of the scenario's distributions of belief, each an
     inner cohort of ``patients`` per policy; ``wtp_max`` tops the
     willingness-to-pay grid, ``population`` patients a year over
     ``years`` scale the EVPI, ``evppi`` computes the EVPPI of every
     parameter and joint belief (with economics). The GIL is released
     while it runs; Ctrl-C stops it with KeyboardInterrupt."""
-    folder = tempfile.TemporaryDirectory(prefix="foramen-psa-")
-    path = _foramen.psa(
-        scenario._inner,
-        os.path.join(folder.name, "psa"),
-        draws=draws,
-        patients=patients,
-        seed=seed,
-        threads=threads,
-        reference=reference,
-        wtp_max=wtp_max,
-        population=population,
-        years=years,
-        evppi=evppi,
+    return _analysis(
+        "psa",
+        lambda out: _foramen.psa(
+            scenario._inner,
+            out,
+            draws=draws,
+            patients=patients,
+            seed=seed,
+            threads=threads,
+            reference=reference,
+            wtp_max=wtp_max,
+            population=population,
+            years=years,
+            evppi=evppi,
+        ),
     )
-    return PsaResults(folder, Path(path))
+
+
+def sweep(
+    scenario: Scenario,
+    param: str,
+    values: Iterable[float],
+    *,
+    patients: Optional[int] = None,
+    seed: Optional[int] = None,
+    threads: Optional[int] = None,
+    outcomes: Optional[Sequence[str]] = None,
+) -> Analysis:
+    """Runs the scenario at each value of the number at key path ``param``
+    on the same patients, as ``foramen sweep`` does (table ``sweep``: one
+    row per value and policy; ``outcomes`` are those charted, default
+    recovered, median_days and surgery). Ctrl-C stops it."""
+    return _analysis(
+        "sweep",
+        lambda out: _foramen.sweep(
+            scenario._inner,
+            out,
+            param,
+            [float(v) for v in values],
+            patients=patients,
+            seed=seed,
+            threads=threads,
+            outcomes=None if outcomes is None else list(outcomes),
+        ),
+    )
+
+
+def sensitivity(
+    scenario: Scenario,
+    *,
+    outcome: Optional[str] = None,
+    policy: Optional[str] = None,
+    contrast: Optional[Tuple[str, str]] = None,
+    wtp: Optional[float] = None,
+    patients: Optional[int] = None,
+    seed: Optional[int] = None,
+    threads: Optional[int] = None,
+) -> Analysis:
+    """One-way sensitivity over the scenario's ``[ranges]``, as ``foramen
+    sensitivity`` runs it (table ``sensitivity``): with ``[economics]``
+    and no ``outcome`` or ``policy``, on the decision (the net benefit at
+    ``wtp`` of ``contrast``, default the best policy against the
+    runner-up); otherwise on ``outcome`` (default recovered) of ``policy``
+    (default the first) or of ``contrast`` (A minus B). Ctrl-C stops it."""
+    return _analysis(
+        "sensitivity",
+        lambda out: _foramen.sensitivity(
+            scenario._inner,
+            out,
+            outcome=outcome,
+            policy=policy,
+            contrast=None if contrast is None else tuple(contrast),
+            wtp=wtp,
+            patients=patients,
+            seed=seed,
+            threads=threads,
+        ),
+    )

@@ -61,3 +61,27 @@ def psa(
     years: int = 1,
     evppi: bool = True,
 ) -> str: ...
+
+def sweep(
+    scenario: Scenario,
+    out: str,
+    param: str,
+    values: List[float],
+    *,
+    patients: Optional[int] = None,
+    seed: Optional[int] = None,
+    threads: Optional[int] = None,
+    outcomes: Optional[List[str]] = None,
+) -> str: ...
+def sensitivity(
+    scenario: Scenario,
+    out: str,
+    *,
+    outcome: Optional[str] = None,
+    policy: Optional[str] = None,
+    contrast: Optional[Tuple[str, str]] = None,
+    wtp: Optional[float] = None,
+    patients: Optional[int] = None,
+    seed: Optional[int] = None,
+    threads: Optional[int] = None,
+) -> str: ...
