@@ -408,6 +408,27 @@ fn sensitivity(
     Ok(report.dir)
 }
 
+/// Evaluates published targets into the new directory `out`; see
+/// `foramen.targets`.
+#[pyfunction]
+#[pyo3(signature = (scenario, out, *, targets = None, patients = None, seed = None, threads = None))]
+fn targets(
+    py: Python<'_>,
+    scenario: &Scenario,
+    out: PathBuf,
+    targets: Option<PathBuf>,
+    patients: Option<u64>,
+    seed: Option<u64>,
+    threads: Option<usize>,
+) -> PyResult<PathBuf> {
+    let (loaded, settings, dest) = analysis(py, scenario, out, patients, seed, threads)?;
+    let input = foramen::jobs::targets::with_targets(loaded, targets.as_deref()).map_err(|e| to_py(py, e))?;
+    let report = interruptible(py, move |stop| {
+        foramen::jobs::targets::targets_observed(input, &settings, &dest, &Pictures::default(), stop)
+    })?;
+    Ok(report.dir)
+}
+
 /// `summary.csv` -> `summary`.
 fn table_name(file: &str) -> String {
     file.split('.').next().unwrap_or(file).to_string()
@@ -512,6 +533,7 @@ fn _foramen(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(psa, m)?)?;
     m.add_function(wrap_pyfunction!(sweep, m)?)?;
     m.add_function(wrap_pyfunction!(sensitivity, m)?)?;
+    m.add_function(wrap_pyfunction!(targets, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

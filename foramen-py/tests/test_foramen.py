@@ -206,3 +206,10 @@ def test_a_sensitivity_analysis_is_the_command_lines(tmp_path):
     assert analysis.sensitivity.height > 0
     with pytest.raises(AttributeError):
         analysis.ceac
+
+
+def test_targets_are_the_command_lines(tmp_path):
+    analysis = foramen.targets(foramen.Scenario.default(), patients=500)
+    saved = analysis.save(tmp_path / "python")
+    assert "targets.csv" in same_as_the_command_line(saved, ["targets", "--patients", "500"], tmp_path)
+    assert analysis.targets.height > 0

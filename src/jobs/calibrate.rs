@@ -13,8 +13,9 @@ use crate::jobs::{Destination, Job, Work, timed};
 use crate::output::Manifest;
 use crate::report::progress::Terminal;
 use crate::report::{tables, terminal};
+use crate::scenario::Scenario;
 use crate::scenario::targets::Targets;
-use crate::simulate::engine::RunSpec;
+use crate::simulate::engine::{Observer, RunSpec};
 
 /// What a finished `foramen calibrate` reports.
 #[derive(Debug, Clone)]
@@ -56,6 +57,37 @@ pub fn calibrate_job(
     progress: bool,
     pictures: &Pictures,
 ) -> Result<CalibrateReport, Error> {
+    let scenario = &input.loaded.scenario;
+    let used = used(scenario, &input.targets, plan, 0);
+    let evaluations = plan.max_evaluations(input.loaded.document.beliefs().len());
+    let terminal = Terminal::new(evaluations * plan.patients * used.policies(scenario), progress);
+    let report = calibrate_observed(input, settings, plan, dest, pictures, &terminal);
+    terminal.finish();
+    report
+}
+
+/// What each evaluation runs: the policies the targets use, `plan`'s
+/// patients.
+fn used(scenario: &Scenario, targets: &Targets, plan: &Plan, seed: u64) -> RunSpec {
+    RunSpec {
+        only: crate::analysis::targets::used_policies(scenario, targets),
+        ..RunSpec::new(plan.patients, seed)
+    }
+}
+
+/// [`calibrate_job`], telling `observer` of progress and stopping when it
+/// asks.
+///
+/// # Errors
+/// As [`calibrate_job`].
+pub fn calibrate_observed(
+    input: WithTargets,
+    settings: &Settings,
+    plan: &Plan,
+    dest: &Destination,
+    pictures: &Pictures,
+    observer: &dyn Observer,
+) -> Result<CalibrateReport, Error> {
     let WithTargets { loaded, targets, .. } = input;
     let loaded = &loaded;
     let scenario = &loaded.scenario;
@@ -81,15 +113,8 @@ pub fn calibrate_job(
         targets.file, plan.patients, plan.prior_points, plan.batch, plan.rounds, plan.posterior, plan.iterations
     );
     let mut job = Job::start(command, loaded, dest, "-calibrate")?;
-    let used = RunSpec {
-        only: crate::analysis::targets::used_policies(scenario, &targets),
-        ..RunSpec::new(plan.patients, spec.seed)
-    };
-    let evaluations = plan.max_evaluations(loaded.document.beliefs().len());
-    let terminal = Terminal::new(evaluations * plan.patients * used.policies(scenario), progress);
-    let fitted = timed(|| calibrate(&loaded.document, &loaded.overrides, &targets, plan, &terminal));
-    terminal.finish();
-    let (fit, simulation_seconds) = fitted?;
+    let used = used(scenario, &targets, plan, spec.seed);
+    let (fit, simulation_seconds) = timed(|| calibrate(&loaded.document, &loaded.overrides, &targets, plan, observer))?;
     let dir = job.dir().to_path_buf();
     job.wrote([
         tables::write(&dir, &tables::targets::CALIBRATION, tables::calibration_frame(&fit)?)?,

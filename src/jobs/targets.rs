@@ -14,7 +14,7 @@ use crate::report::{tables, terminal};
 use crate::scenario::document::Overrides;
 use crate::scenario::targets::{ParsedTargets, Targets};
 use crate::scenario::{DEFAULT_TARGETS_FILE, DEFAULT_TARGETS_TOML};
-use crate::simulate::engine::RunSpec;
+use crate::simulate::engine::{Observer, RunSpec};
 
 /// What a finished `foramen targets` reports.
 #[derive(Debug, Clone)]
@@ -68,23 +68,29 @@ pub fn load_with_targets(
     overrides: &Overrides,
     targets: Option<&Path>,
 ) -> Result<WithTargets, Error> {
+    with_targets(load(scenario, overrides)?, targets)
+}
+
+/// The scenario `loaded` with the targets at `targets` (the embedded
+/// default targets when `None`), its horizon extended to the targets'
+/// follow-up unless its overrides set one.
+///
+/// # Errors
+/// As [`ParsedTargets::parse`] and [`ParsedTargets::check`].
+pub fn with_targets(mut loaded: Loaded, targets: Option<&Path>) -> Result<WithTargets, Error> {
     let (text, file) = match targets {
         Some(path) => (read_text(path, "targets file")?, path.display().to_string()),
         None => (DEFAULT_TARGETS_TOML.to_string(), DEFAULT_TARGETS_FILE.to_string()),
     };
     let parsed = ParsedTargets::parse(&text, &file)?;
-    let mut loaded = load(scenario, overrides)?;
     let own = loaded.scenario.simulation().horizon_days;
     let mut extended = None;
     if let Some(need) = parsed.horizon_days()
-        && overrides.horizon_days.is_none()
+        && loaded.overrides.horizon_days.is_none()
         && need > own
     {
-        let longer = Overrides {
-            horizon_days: Some(need),
-            ..overrides.clone()
-        };
-        loaded = crate::jobs::Loaded::from_source(loaded.source, longer)?;
+        loaded.overrides.horizon_days = Some(need);
+        loaded.scenario = loaded.document.scenario(&loaded.overrides)?;
         extended = Some((own, need));
     }
     let targets = parsed.check(&loaded.scenario)?;
@@ -106,20 +112,35 @@ pub fn targets(
     progress: bool,
     pictures: &Pictures,
 ) -> Result<TargetsReport, Error> {
+    let scenario = &input.loaded.scenario;
+    let used = RunSpec {
+        only: used_policies(scenario, &input.targets),
+        ..settings.spec(scenario)?
+    };
+    let terminal = Terminal::new(used.patients * used.policies(scenario), progress);
+    let report = targets_observed(input, settings, dest, pictures, &terminal);
+    terminal.finish();
+    report
+}
+
+/// [`targets`], telling `observer` of progress and stopping when it asks.
+///
+/// # Errors
+/// As [`targets`].
+pub fn targets_observed(
+    input: WithTargets,
+    settings: &Settings,
+    dest: &Destination,
+    pictures: &Pictures,
+    observer: &dyn Observer,
+) -> Result<TargetsReport, Error> {
     let WithTargets { loaded, targets, .. } = input;
     let loaded = &loaded;
     let scenario = &loaded.scenario;
     let spec = settings.spec(scenario)?;
     let command = format!("targets --targets {}", targets.file);
     let mut job = Job::start(command, loaded, dest, "-targets")?;
-    let used = RunSpec {
-        only: used_policies(scenario, &targets),
-        ..spec.clone()
-    };
-    let terminal = Terminal::new(spec.patients * used.policies(scenario), progress);
-    let evaluated = timed(|| evaluate(scenario, &targets, &spec, &terminal));
-    terminal.finish();
-    let (evaluated, simulation_seconds) = evaluated?;
+    let (evaluated, simulation_seconds) = timed(|| evaluate(scenario, &targets, &spec, observer))?;
     let frame = tables::targets_frame(scenario, &targets.targets, &evaluated.assessed)?;
     job.wrote([tables::write(job.dir(), &tables::targets::TARGETS, frame)?]);
     job.wrote(draw_targets(job.dir(), job.dir(), pictures)?);

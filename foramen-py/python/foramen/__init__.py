@@ -27,7 +27,7 @@ from . import _foramen
 from ._errors import ScenarioError
 
 __version__: str = _foramen.__version__
-__all__ = ["Scenario", "Results", "Analysis", "ScenarioError", "run", "psa", "sweep", "sensitivity"]
+__all__ = ["Scenario", "Results", "Analysis", "ScenarioError", "run", "psa", "sweep", "sensitivity", "targets"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -360,6 +360,33 @@ def sensitivity(
             policy=policy,
             contrast=None if contrast is None else tuple(contrast),
             wtp=wtp,
+            patients=patients,
+            seed=seed,
+            threads=threads,
+        ),
+    )
+
+
+def targets(
+    scenario: Scenario,
+    *,
+    targets: Optional[PathLike] = None,
+    patients: Optional[int] = None,
+    seed: Optional[int] = None,
+    threads: Optional[int] = None,
+) -> Analysis:
+    """The scenario against published targets, as ``foramen targets``
+    evaluates them (table ``targets``: each target, the model's value and
+    whether it falls within the target's interval); ``targets`` is a
+    targets file (docs/targets.md), default the embedded targets of the
+    default scenario. The horizon is extended to the targets' follow-up.
+    Ctrl-C stops it."""
+    return _analysis(
+        "targets",
+        lambda out: _foramen.targets(
+            scenario._inner,
+            out,
+            targets=None if targets is None else os.fspath(targets),
             patients=patients,
             seed=seed,
             threads=threads,

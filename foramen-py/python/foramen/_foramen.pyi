@@ -85,3 +85,12 @@ def sensitivity(
     seed: Optional[int] = None,
     threads: Optional[int] = None,
 ) -> str: ...
+def targets(
+    scenario: Scenario,
+    out: str,
+    *,
+    targets: Optional[str] = None,
+    patients: Optional[int] = None,
+    seed: Optional[int] = None,
+    threads: Optional[int] = None,
+) -> str: ...
