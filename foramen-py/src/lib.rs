@@ -19,6 +19,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyDict, PyList};
 
 use foramen::analysis::Settings;
+use foramen::analysis::calibrate::Plan;
 use foramen::analysis::sweep::Measure;
 use foramen::error::{Error, Setting};
 use foramen::jobs::plot::Pictures;
@@ -429,6 +430,50 @@ fn targets(
     Ok(report.dir)
 }
 
+/// Calibrates to published targets into the new directory `out`; see
+/// `foramen.calibrate`.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (scenario, out, *, targets = None, patients = 20_000, seed = None, threads = None, prior_points = 1000, batch = 100, rounds = 20, posterior = 1000, iterations = 300, params = None, holdout = None))]
+fn calibrate(
+    py: Python<'_>,
+    scenario: &Scenario,
+    out: PathBuf,
+    targets: Option<PathBuf>,
+    patients: u64,
+    seed: Option<u64>,
+    threads: Option<usize>,
+    prior_points: u64,
+    batch: u64,
+    rounds: u32,
+    posterior: u64,
+    iterations: u64,
+    params: Option<Vec<String>>,
+    holdout: Option<Vec<String>>,
+) -> PyResult<PathBuf> {
+    let (loaded, settings, dest) = analysis(py, scenario, out, Some(patients), seed, threads)?;
+    let plan = Plan {
+        patients,
+        threads: settings.threads,
+        prior_points,
+        batch,
+        rounds,
+        posterior,
+        iterations,
+        params: params.unwrap_or_default(),
+    };
+    plan.check().map_err(|e| to_py(py, e))?;
+    let mut input = foramen::jobs::targets::with_targets(loaded, targets.as_deref()).map_err(|e| to_py(py, e))?;
+    input
+        .targets
+        .hold_out(&holdout.unwrap_or_default())
+        .map_err(|e| to_py(py, e))?;
+    let report = interruptible(py, move |stop| {
+        foramen::jobs::calibrate::calibrate_observed(input, &settings, &plan, &dest, &Pictures::default(), stop)
+    })?;
+    Ok(report.dir)
+}
+
 /// `summary.csv` -> `summary`.
 fn table_name(file: &str) -> String {
     file.split('.').next().unwrap_or(file).to_string()
@@ -534,6 +579,7 @@ fn _foramen(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sweep, m)?)?;
     m.add_function(wrap_pyfunction!(sensitivity, m)?)?;
     m.add_function(wrap_pyfunction!(targets, m)?)?;
+    m.add_function(wrap_pyfunction!(calibrate, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -213,3 +213,18 @@ def test_targets_are_the_command_lines(tmp_path):
     saved = analysis.save(tmp_path / "python")
     assert "targets.csv" in same_as_the_command_line(saved, ["targets", "--patients", "500"], tmp_path)
     assert analysis.targets.height > 0
+
+
+def test_a_calibration_is_the_command_lines(tmp_path):
+    small = dict(patients=500, prior_points=20, batch=10, rounds=1, posterior=20, iterations=5)
+    analysis = foramen.calibrate(foramen.Scenario.default(), holdout=["cervical-endoscopic-2y"], **small)
+    saved = analysis.save(tmp_path / "python")
+    args = ["calibrate", "--holdout", "cervical-endoscopic-2y"]
+    for key, value in small.items():
+        args += ["--" + key.replace("_", "-"), str(value)]
+    compared = same_as_the_command_line(saved, args, tmp_path)
+    assert {"calibration.csv", "posterior.csv", "targets_after.csv"} <= set(compared)
+    assert analysis.posterior.height == 20
+    with pytest.raises(foramen.ScenarioError) as raised:
+        foramen.calibrate(foramen.Scenario.default(), prior_points=1)
+    assert raised.value.problems[0]["path"] == "prior_points"

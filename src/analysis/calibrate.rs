@@ -89,6 +89,24 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// Checks the sizes of the plan: at least 2 prior points, 1 point per
+    /// round and 1 posterior point, at most 1,000,000 of each.
+    ///
+    /// # Errors
+    /// [`Error::Setting`] naming the size out of range.
+    pub fn check(&self) -> Result<(), Error> {
+        for (setting, n, least) in [
+            (Setting::PriorPoints, self.prior_points, 2),
+            (Setting::Batch, self.batch, 1),
+            (Setting::Posterior, self.posterior, 1),
+        ] {
+            if !(least..=1_000_000).contains(&n) {
+                return Err(Error::setting(setting, n, format!("give from {least} to 1000000")));
+            }
+        }
+        Ok(())
+    }
+
     /// The most evaluations the plan can make (for a progress bar).
     pub fn max_evaluations(&self, parameters: usize) -> u64 {
         // Each Nelder-Mead iteration evaluates at most the shrunk simplex.

@@ -678,6 +678,9 @@ fn flag(setting: Setting) -> &'static str {
         Setting::Params => "--params",
         Setting::Holdout => "--holdout",
         Setting::Draws => "--draws",
+        Setting::PriorPoints => "--prior-points",
+        Setting::Batch => "--batch",
+        Setting::Posterior => "--posterior",
         Setting::WtpMax => "--wtp-max",
         Setting::Wtp => "--wtp",
         Setting::Population => "--population",
@@ -870,15 +873,6 @@ fn calibrate_command(args: CalibrateArgs) -> Result<(), Error> {
         patients: Some(patients),
         ..Overrides::default()
     };
-    for (flag, n, least) in [
-        ("--prior-points", args.prior_points, 2),
-        ("--batch", args.batch, 1),
-        ("--posterior", args.posterior, 1),
-    ] {
-        if !(least..=1_000_000).contains(&n) {
-            return Err(Error::Usage(format!("{flag} {n}: give from {least} to 1000000")));
-        }
-    }
     let plan = crate::analysis::calibrate::Plan {
         patients,
         threads: settings.threads,
@@ -889,6 +883,7 @@ fn calibrate_command(args: CalibrateArgs) -> Result<(), Error> {
         iterations: args.iterations,
         params: args.params.clone(),
     };
+    plan.check()?;
     let mut input = jobs::targets::load_with_targets(args.scenario.path(), &overrides, args.targets.as_deref())?;
     input.targets.hold_out(&args.holdout)?;
     let quiet = args.output.quiet;

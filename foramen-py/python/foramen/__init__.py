@@ -27,7 +27,7 @@ from . import _foramen
 from ._errors import ScenarioError
 
 __version__: str = _foramen.__version__
-__all__ = ["Scenario", "Results", "Analysis", "ScenarioError", "run", "psa", "sweep", "sensitivity", "targets"]
+__all__ = ["Scenario", "Results", "Analysis", "ScenarioError", "run", "psa", "sweep", "sensitivity", "targets", "calibrate"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -390,5 +390,49 @@ def targets(
             patients=patients,
             seed=seed,
             threads=threads,
+        ),
+    )
+
+
+def calibrate(
+    scenario: Scenario,
+    *,
+    targets: Optional[PathLike] = None,
+    patients: int = 20_000,
+    seed: Optional[int] = None,
+    threads: Optional[int] = None,
+    prior_points: int = 1000,
+    batch: int = 100,
+    rounds: int = 20,
+    posterior: int = 1000,
+    iterations: int = 300,
+    params: Optional[Sequence[str]] = None,
+    holdout: Optional[Sequence[str]] = None,
+) -> Analysis:
+    """Calibrates the scenario's distributions of belief to published
+    targets, as ``foramen calibrate`` does (docs/targets.md): incremental
+    mixture importance sampling (``prior_points``, ``batch`` per round,
+    at most ``rounds``, a ``posterior`` sample) and the posterior mode by
+    Nelder-Mead (``iterations``), each evaluation a cohort of ``patients``
+    per policy; ``params`` limits the parameters calibrated, ``holdout``
+    names targets kept out of the fit. Tables ``calibration``,
+    ``posterior``, ``targets_before``, ``targets_after``. Ctrl-C stops
+    it."""
+    return _analysis(
+        "calibrate",
+        lambda out: _foramen.calibrate(
+            scenario._inner,
+            out,
+            targets=None if targets is None else os.fspath(targets),
+            patients=patients,
+            seed=seed,
+            threads=threads,
+            prior_points=prior_points,
+            batch=batch,
+            rounds=rounds,
+            posterior=posterior,
+            iterations=iterations,
+            params=None if params is None else list(params),
+            holdout=None if holdout is None else list(holdout),
         ),
     )

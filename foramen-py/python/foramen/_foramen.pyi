@@ -94,3 +94,19 @@ def targets(
     seed: Optional[int] = None,
     threads: Optional[int] = None,
 ) -> str: ...
+def calibrate(
+    scenario: Scenario,
+    out: str,
+    *,
+    targets: Optional[str] = None,
+    patients: int = 20000,
+    seed: Optional[int] = None,
+    threads: Optional[int] = None,
+    prior_points: int = 1000,
+    batch: int = 100,
+    rounds: int = 20,
+    posterior: int = 1000,
+    iterations: int = 300,
+    params: Optional[List[str]] = None,
+    holdout: Optional[List[str]] = None,
+) -> str: ...
