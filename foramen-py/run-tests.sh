@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Python package's tests: builds the extension into a venv under the
-# build folder (created on first use: maturin, pytest, polars and
-# matplotlib, for the example notebook, from PyPI)
+# build folder (created on first use: maturin, pytest, polars,
+# matplotlib for the example notebook, pandas and pyarrow for
+# .to_pandas(), from PyPI)
 # and runs pytest against the command line `cargo test` builds. Skips,
 # saying why, without Python 3.
 set -euo pipefail
@@ -12,11 +13,11 @@ if ! command -v python3 >/dev/null; then
     echo "skipped: python3 is not installed, so the Python package's tests cannot run"
     exit 0
 fi
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import maturin, pytest, polars, matplotlib" 2>/dev/null; then
-    echo "installing maturin, pytest, polars and matplotlib into $venv ..."
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import maturin, pytest, polars, matplotlib, pandas, pyarrow" 2>/dev/null; then
+    echo "installing maturin, pytest, polars, matplotlib, pandas and pyarrow into $venv ..."
     python3 -m venv "$venv"
     "$venv/bin/python" -m pip install --quiet --upgrade pip
-    "$venv/bin/python" -m pip install --quiet maturin pytest polars matplotlib
+    "$venv/bin/python" -m pip install --quiet maturin pytest polars matplotlib pandas pyarrow
 fi
 export VIRTUAL_ENV="$venv" PATH="$venv/bin:$PATH"
 maturin develop --quiet

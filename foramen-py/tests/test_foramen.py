@@ -228,3 +228,12 @@ def test_a_calibration_is_the_command_lines(tmp_path):
     with pytest.raises(foramen.ScenarioError) as raised:
         foramen.calibrate(foramen.Scenario.default(), prior_points=1)
     assert raised.value.problems[0]["path"] == "prior_points"
+
+
+def test_frames_go_to_pandas_through_polars():
+    pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    results = foramen.run(foramen.Scenario.from_file(PLAIN), patients=1000)
+    frame = results.summary.to_pandas()
+    assert list(frame.columns) == results.summary.columns
+    assert frame["recovered"].tolist() == results.summary["recovered"].to_list()
