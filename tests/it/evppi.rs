@@ -9,6 +9,8 @@ use std::process::Command;
 
 use foramen::estimate::evppi::{Method, Sample, evppi};
 
+use crate::util::r_or_skip;
+
 const SAMPLE: &str = "tests/data/evppi-sample.csv";
 const SCRIPT: &str = "tests/data/evppi-mgcv.R";
 const WTP: [f64; 3] = [0.0, 5000.0, 10000.0];
@@ -90,30 +92,15 @@ fn evppi_agrees_with_mgcv_on_a_shared_sample() {
     assert_close(&MGCV);
 }
 
-/// R with mgcv, or none with a note; under CI (CI set), where .ci/run
-/// installs them, a missing R fails.
-fn rscript_or_skip() -> Option<()> {
-    let found = Command::new("Rscript")
-        .args(["-e", "suppressMessages(library(mgcv))"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set but R with mgcv is not installed (.ci/run installs r-base-core and r-cran-mgcv)"
-        );
-        eprintln!(
-            "skipped: R with mgcv is not installed (apt-get install r-base-core r-cran-mgcv), so EVPPI was not compared with a live mgcv"
-        );
-    }
-    found.then_some(())
-}
-
 /// The same comparison with mgcv run now (the golden numbers above are
 /// its output when they were made).
 #[test]
 fn evppi_agrees_with_live_mgcv() {
-    if rscript_or_skip().is_none() {
+    if !r_or_skip(
+        "suppressMessages(library(mgcv))",
+        "EVPPI against a live mgcv",
+        "r-base-core r-cran-mgcv",
+    ) {
         return;
     }
     let out = Command::new("Rscript")

@@ -4,28 +4,11 @@
 
 use std::process::Command;
 
-use crate::util::{csv_column, run_quiet};
-
-/// Rscript, or none with a note; under CI (CI set), where .ci/run
-/// installs R, a missing R fails.
-fn rscript_or_skip() -> bool {
-    let found = Command::new("Rscript")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set but R is not installed (.ci/run installs r-base-core)"
-        );
-        eprintln!("skipped: R is not installed (apt-get install r-base-core), so docs/r/read_run.R was not run");
-    }
-    found
-}
+use crate::util::{csv_column, r_or_skip, run_quiet};
 
 #[test]
 fn the_r_example_reads_a_run_directory_exactly() {
-    if !rscript_or_skip() {
+    if !r_or_skip("", "docs/r/read_run.R", "r-base-core") {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();

@@ -157,3 +157,24 @@ pub fn resealed(text: &str) -> String {
     let empty = format!("{}{}", &text[..at], &text[end..]);
     format!("{}{}{}", &text[..at], foramen::output::sha256_hex(&empty), &text[end..])
 }
+
+/// Whether R runs with `packages` (R code that loads them, e.g.
+/// `suppressMessages(library(mgcv))`; empty for R alone). Without it the
+/// caller skips, and this says so (`what` was not checked, `install` is
+/// the Debian packages to install); under CI (CI set), where .ci/run
+/// installs them, a missing R fails.
+pub fn r_or_skip(packages: &str, what: &str, install: &str) -> bool {
+    let check = if packages.is_empty() { "invisible(0)" } else { packages };
+    let found = std::process::Command::new("Rscript")
+        .args(["-e", check])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but R is not installed with what {what} needs (.ci/run installs {install})"
+        );
+        eprintln!("skipped: R is not installed (apt-get install {install}), so {what} was not checked");
+    }
+    found
+}
