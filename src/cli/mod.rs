@@ -83,6 +83,12 @@ pub enum Command {
     /// writes calibration.csv, posterior.csv (for `psa --posterior`), the
     /// targets before and after, and a chart.
     Calibrate(CalibrateArgs),
+    /// Distributions from data: fit time-to-event families (right
+    /// censoring, left truncation, covariates) or a response probability
+    /// to a CSV file; writes fits.csv, the fits over the Kaplan-Meier
+    /// curve, and fit.toml (the chosen family and its joint belief, for a
+    /// scenario).
+    Fit(FitArgs),
     /// Two run directories side by side: A minus B for every estimate of
     /// summary.csv, with unpaired 95% intervals, and a note of what differs
     /// (scenario, version, seed, patients, horizon).
@@ -108,6 +114,107 @@ pub enum Command {
         #[command(flatten)]
         threads: ThreadsArg,
     },
+}
+
+/// The arguments of `foramen fit` (docs/fitting.md).
+#[derive(Debug, clap::Args)]
+pub struct FitArgs {
+    /// The data: a CSV file with a header row, one row per patient (or per
+    /// group, with --trials).
+    pub data: PathBuf,
+    /// Column of times to the event or to censoring (numbers above 0).
+    #[arg(
+        long,
+        value_name = "COL",
+        required_unless_present = "response",
+        conflicts_with = "response"
+    )]
+    pub time: Option<String>,
+    /// Column of event codes: 1 the event happened at that time, 0 censored.
+    #[arg(
+        long,
+        value_name = "COL",
+        required_unless_present = "response",
+        conflicts_with = "response"
+    )]
+    pub event: Option<String>,
+    /// Column of entry times, for left truncation: a row was seen only
+    /// because its time exceeded its entry time.
+    #[arg(long, value_name = "COL", conflicts_with = "response")]
+    pub entry: Option<String>,
+    /// Covariates on the location parameter (or the log odds): numbers act
+    /// linearly, text as a factor against its first level in sorted order.
+    #[arg(long, value_name = "COL,...", value_delimiter = ',')]
+    pub by: Vec<String>,
+    /// Families to fit.
+    #[arg(long, value_name = "F,...", value_delimiter = ',', value_parser = parse_family,
+          default_value = "exponential,weibull,lognormal,loglogistic,gamma,gompertz,gengamma")]
+    pub families: Vec<crate::estimate::fit::Family>,
+    /// The family fit.toml gives; default the lowest AIC among those that converged.
+    #[arg(long, value_name = "F", value_parser = parse_family, conflicts_with = "response")]
+    pub choose: Option<crate::estimate::fit::Family>,
+    /// Column of responses instead of times: 0/1 per row, or the number
+    /// of responses out of --trials.
+    #[arg(long, value_name = "COL")]
+    pub response: Option<String>,
+    /// Column of trials per row, for --response counts.
+    #[arg(long, value_name = "COL", requires = "response")]
+    pub trials: Option<String>,
+    /// The scenario key path fit.toml is for (default
+    /// interventions.NAME.recovery_time, or interventions.NAME.response).
+    #[arg(long, value_name = "PATH")]
+    pub key: Option<String>,
+    /// The unit of the data's times; fit.toml says it (`unit = "weeks"`).
+    #[arg(long, value_enum, default_value_t = UnitArg::Days)]
+    pub unit: UnitArg,
+    #[command(flatten)]
+    pub output: OutArgs,
+}
+
+/// A time unit of data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum UnitArg {
+    Days,
+    Weeks,
+}
+
+/// A family `foramen fit` knows, by name.
+fn parse_family(name: &str) -> Result<crate::estimate::fit::Family, String> {
+    use crate::estimate::fit::{FAMILIES, Family};
+    Family::parse(name).ok_or_else(|| {
+        let names: Vec<&str> = FAMILIES.iter().map(|f| f.name()).collect();
+        format!(
+            "no family {name}: the families are {}{}",
+            names.join(", "),
+            crate::error::did_you_mean(name, names.iter().copied())
+        )
+    })
+}
+
+/// `foramen fit`.
+fn fit_command(args: FitArgs) -> Result<(), Error> {
+    use crate::estimate::fit::data::Roles;
+    use jobs::fit::{FitRequest, Unit};
+    let request = FitRequest {
+        data: args.data,
+        roles: Roles {
+            time: args.time,
+            event: args.event,
+            entry: args.entry,
+            response: args.response,
+            trials: args.trials,
+            by: args.by,
+        },
+        families: args.families,
+        choose: args.choose,
+        key: args.key,
+        unit: match args.unit {
+            UnitArg::Days => Unit::Days,
+            UnitArg::Weeks => Unit::Weeks,
+        },
+        pictures: jobs::plot::Pictures::default(),
+    };
+    args.output.show(jobs::fit::fit(&request, &args.output.destination())?)
 }
 
 /// The seed and the threads of the commands that simulate.
@@ -626,6 +733,7 @@ fn dispatch(command: Command) -> Result<(), Error> {
             Ok(())
         }
         Command::Calibrate(args) => calibrate_command(args),
+        Command::Fit(args) => fit_command(args),
         Command::Verify { patients, threads } => {
             let threads = check_threads(threads.threads)?;
             patients.map(check_patients).transpose()?;

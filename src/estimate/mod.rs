@@ -8,6 +8,7 @@ pub mod cea;
 pub mod compare;
 pub mod diff;
 pub mod evppi;
+pub mod fit;
 pub mod linalg;
 pub mod psa;
 pub mod summary;

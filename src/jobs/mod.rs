@@ -7,6 +7,7 @@
 pub mod bench;
 pub mod calibrate;
 pub mod diff;
+pub mod fit;
 pub mod merge;
 pub mod plot;
 pub mod psa;

@@ -124,7 +124,7 @@ impl RunDir {
     /// # Errors
     /// [`Error::Output`] if the manifest cannot be written or the rename
     /// fails (for example because the target appeared meanwhile).
-    pub fn complete(self, manifest: &Manifest) -> Result<PathBuf, Error> {
+    pub fn complete(self, manifest: &impl Serialize) -> Result<PathBuf, Error> {
         let path = self.partial.join("manifest.json");
         let json = serde_json::to_string_pretty(manifest)
             .map_err(|e| Error::Runtime(format!("cannot encode the manifest: {e}")))?;

@@ -6,6 +6,7 @@
 pub mod diagram;
 pub mod evidence;
 pub mod findings;
+pub mod fragment;
 pub mod html;
 pub mod plot;
 pub mod progress;

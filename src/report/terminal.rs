@@ -767,6 +767,70 @@ EVPPI per patient at {} {} per QALY (EVPI {:.0}{population}):",
     out
 }
 
+/// What `foramen fit` prints: per family its log-likelihood, AIC, BIC and
+/// AIC difference from the best, then its parameters with 95% intervals
+/// (ratios for covariates), or why it did not converge; the family
+/// fit.toml gives marked.
+pub fn format_fits(fits: &[crate::estimate::fit::Fit], chosen: usize) -> String {
+    use crate::stats::Z95;
+    let best = fits
+        .iter()
+        .filter(|f| f.converged.is_ok())
+        .map(|f| f.aic())
+        .fold(f64::INFINITY, f64::min);
+    let mut out = format!(
+        "{:<13} {:>12} {:>10} {:>10} {:>8}  {}\n",
+        "family", "log-lik", "AIC", "BIC", "dAIC", "estimates (95% interval)"
+    );
+    for (i, f) in fits.iter().enumerate() {
+        let mark = if i == chosen { " *" } else { "" };
+        let name = format!("{}{mark}", f.family.name());
+        if let Err(why) = &f.converged {
+            out += &format!("{name:<13} did not converge: {why}\n");
+            continue;
+        }
+        let parameters = f.family.parameters();
+        let terms: Vec<String> = (0..f.k())
+            .map(|j| {
+                let (x, se) = (f.estimate[j], f.se(j));
+                let scale = parameters.get(j).map_or(crate::estimate::fit::Scale::Log, |(_, s)| *s);
+                let (v, lo, hi) = (
+                    scale.natural(x),
+                    scale.natural(x - Z95 * se),
+                    scale.natural(x + Z95 * se),
+                );
+                let name = if j < parameters.len() {
+                    f.names[j].clone()
+                } else if f.family.time_ratio() {
+                    format!("TR[{}]", f.names[j])
+                } else {
+                    format!("HR[{}]", f.names[j])
+                };
+                format!("{name} {} ({}-{})", sig(v), sig(lo), sig(hi))
+            })
+            .collect();
+        out += &format!(
+            "{name:<13} {:>12.3} {:>10.2} {:>10.2} {:>8.2}  {}\n",
+            f.log_likelihood,
+            f.aic(),
+            f.bic(),
+            f.aic() - best,
+            terms.join(", ")
+        );
+    }
+    out += "\n* the family fit.toml gives; TR a time ratio, HR a hazard ratio (exp of a covariate's coefficient)\n";
+    out
+}
+
+/// Four significant figures.
+fn sig(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x}");
+    }
+    let digits = (3 - x.abs().log10().floor() as i32).clamp(0, 12) as usize;
+    format!("{x:.digits$}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,6 +17,7 @@ mod events;
 mod evppi;
 mod extends;
 mod features;
+mod fit;
 mod joint;
 mod key_paths;
 mod labels;

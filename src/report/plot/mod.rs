@@ -54,6 +54,7 @@ mod chart;
 mod comparisons;
 mod data;
 mod evppi;
+mod fit;
 mod forest;
 mod lines;
 mod pathway;
@@ -74,6 +75,7 @@ pub use data::{
     ChartLabels, ComparisonCharts, Contrast, DecisionCase, EvppiGroup, PolicyCharts, PsaCharts, PsaEconomicsCharts,
     RunCharts, ScalingPoint, SweepCharts, TargetRow,
 };
+pub use fit::{FittedCurve, KmCurve, write_fits};
 pub use psa::write_psa_plots;
 pub use run::{RUN_CHARTS, caption, run_svgs, write_plots};
 pub use scaling::write_scaling;

@@ -16,6 +16,7 @@
 pub mod bench;
 pub mod events;
 pub mod evppi;
+pub mod fit;
 pub mod patients;
 pub mod psa;
 pub mod run;
