@@ -15,7 +15,7 @@ use crate::error::{Error, Invalid};
 use crate::estimate::fit::data::{self, Roles, TextColumns};
 use crate::estimate::fit::km::{Step, kaplan_meier};
 use crate::estimate::fit::response::{BetaBelief, Logistic, logistic};
-use crate::estimate::fit::{Family, Fit, Sample, fit_all};
+use crate::estimate::fit::{Covariate, Family, Fit, Sample, fit_all};
 use crate::jobs::plot::Pictures;
 use crate::jobs::{Destination, plot_error};
 use crate::output::{RunDir, default_dir, sha256_hex, utc_stamp};
@@ -185,7 +185,8 @@ fn survival(
     file: &str,
     invalid: impl Fn(Vec<Invalid>) -> Error,
 ) -> Result<(Fitted, String, Writer), Error> {
-    let sample = data::sample(columns, &request.roles).map_err(&invalid)?;
+    let mut sample = data::sample(columns, &request.roles).map_err(&invalid)?;
+    let centred = centre(&mut sample.covariates);
     if let Some(why) = sample.unfittable() {
         return Err(invalid(vec![Invalid::new("rows", "", why)]));
     }
@@ -236,6 +237,7 @@ fn survival(
             .unwrap_or_else(|| "interventions.NAME.recovery_time".into()),
         why,
         unit: request.unit.name().into(),
+        centred,
     };
     let fragment = fragment::survival(&fits[chosen], &provenance);
     let (fits_w, km_w) = (fits.clone(), km.clone());
@@ -267,6 +269,22 @@ fn survival(
         fragment,
         write,
     ))
+}
+
+/// Centres each numeric covariate that is not 0/1 (nor a factor's
+/// column) at its mean, so that a fit's baseline is at the data's means;
+/// returns the names and means.
+fn centre(covariates: &mut [Covariate]) -> Vec<(String, f64)> {
+    let mut centred = Vec::new();
+    for c in covariates
+        .iter_mut()
+        .filter(|c| !c.name.contains('=') && !c.values.iter().all(|&v| v == 0.0 || v == 1.0))
+    {
+        let mean = c.values.iter().sum::<f64>() / c.values.len() as f64;
+        c.values.iter_mut().for_each(|v| *v -= mean);
+        centred.push((c.name.clone(), mean));
+    }
+    centred
 }
 
 /// The converged fit with the lowest AIC.
@@ -369,7 +387,8 @@ fn response(
     file: &str,
     invalid: impl Fn(Vec<Invalid>) -> Error,
 ) -> Result<(Fitted, String, Writer), Error> {
-    let counts = data::counts(columns, &request.roles).map_err(&invalid)?;
+    let mut counts = data::counts(columns, &request.roles).map_err(&invalid)?;
+    let centred = centre(&mut counts.covariates);
     let (successes, trials) = (counts.successes.iter().sum::<f64>(), counts.trials.iter().sum::<f64>());
     if counts.trials.is_empty() {
         return Err(invalid(vec![Invalid::new("rows", "", "the file has no rows")]));
@@ -392,6 +411,7 @@ fn response(
             "logistic regression on the covariates".into()
         },
         unit: String::new(),
+        centred,
     };
     let (beta, logistic) = if counts.covariates.is_empty() {
         (Some(BetaBelief::from_counts(successes, trials)), None)

@@ -23,6 +23,32 @@ pub struct Provenance {
     pub why: String,
     /// The data's time unit: "days" or "weeks".
     pub unit: String,
+    /// Numeric covariates (not 0/1) centred at their means before the
+    /// fit, with those means: the fragment's baseline is at them.
+    pub centred: Vec<(String, f64)>,
+}
+
+impl Provenance {
+    /// Where the baseline of a fit with covariates is: each factor at its
+    /// first level, a 0/1 covariate at 0, a number at its mean.
+    fn baseline(&self) -> String {
+        let means: Vec<String> = self.centred.iter().map(|(n, m)| format!("{n} {m:.4}")).collect();
+        if means.is_empty() {
+            "with each factor at its first level and each 0/1 covariate at 0".into()
+        } else {
+            format!(
+                "with each factor at its first level, each 0/1 covariate at 0 and each number at its mean ({})",
+                means.join(", ")
+            )
+        }
+    }
+
+    /// A joint belief's name: the key's last two parts, then `what`.
+    fn belief_name(&self, what: &str) -> String {
+        let parts: Vec<&str> = self.key.rsplit('.').take(2).collect();
+        let stem: Vec<String> = parts.iter().rev().map(|p| p.replace('_', "-")).collect();
+        format!("{}-{what}", stem.join("-"))
+    }
 }
 
 /// The last element of a key path: the key the fragment's line sets.
@@ -128,13 +154,14 @@ pub fn survival(fit: &Fit, p: &Provenance) -> String {
         let paths: Vec<String> = parameters.iter().map(|(name, _)| format!("{}.{name}", p.key)).collect();
         let scales: Vec<&str> = parameters.iter().map(|(_, s)| s.name()).collect();
         let cov: Vec<f64> = (0..n * n).map(|rc| fit.covariance[rc / n * fit.k() + rc % n]).collect();
-        let name = format!("{}-{}", leaf(&p.key).replace('_', "-"), fit.family.name());
+        let name = p.belief_name(fit.family.name());
         out += &joint(&name, &paths, &scales, &fit.estimate[..n], &cov, &source);
     }
     if fit.k() > n {
         out += &format!(
-            "\n# With every covariate at 0 (a factor at its first level). The scenario format gives\n\
-             # durations no covariate effects, so the fitted {} are for the report:\n",
+            "\n# The distribution above is {}.\n\
+             # The scenario format gives durations no covariate effects, so the fitted {} are for the report:\n",
+            p.baseline(),
             if fit.family.time_ratio() {
                 "time ratios"
             } else {
@@ -194,7 +221,7 @@ pub fn response(beta: Option<&BetaBelief>, logistic: Option<&Logistic>, binary: 
             .filter(|&j| condition(&l.names[j], binary[j - 1]).is_some())
             .collect();
         let p0 = 1.0 / (1.0 + (-l.estimate[0]).exp());
-        let at_zero = "with every covariate at 0 (a factor at its first level)";
+        let at_zero = p.baseline();
         if expressible.is_empty() {
             // No odds ratio to draw with it: the probability's own belief,
             // a beta with the delta method's sd, p (1 - p) se(logit p).
@@ -231,14 +258,7 @@ pub fn response(beta: Option<&BetaBelief>, logistic: Option<&Logistic>, binary: 
                 .flat_map(|&r| kept.iter().map(move |&c| l.covariance[r * k + c]))
                 .collect();
             out += "\n";
-            out += &joint(
-                &format!("{}-response", leaf(&p.key).replace('_', "-")),
-                &paths,
-                &scales,
-                &mean,
-                &cov,
-                &source,
-            );
+            out += &joint(&p.belief_name("fit"), &paths, &scales, &mean, &cov, &source);
         }
     }
     out
