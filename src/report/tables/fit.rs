@@ -126,6 +126,7 @@ fn natural(scale: Scale, x: f64, se: f64) -> (f64, f64, f64) {
 /// What a fit's `converged` column says: the Newton steps, or why not.
 fn convergence(converged: &Result<usize, String>) -> String {
     match converged {
+        Ok(1) => "converged in 1 Newton step".into(),
         Ok(steps) => format!("converged in {steps} Newton steps"),
         Err(why) => why.clone(),
     }
