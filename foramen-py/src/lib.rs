@@ -346,6 +346,78 @@ fn analysis(
     Ok((scenario.with_overrides(py, overrides)?, settings, dest))
 }
 
+/// Fits distributions to the data file `data` into the new directory
+/// `out`; see `foramen.fit`.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (data, out, *, time = None, event = None, entry = None, by = Vec::new(), families = None, choose = None, response = None, trials = None, key = None, unit = "days"))]
+fn fit(
+    py: Python<'_>,
+    data: PathBuf,
+    out: PathBuf,
+    time: Option<String>,
+    event: Option<String>,
+    entry: Option<String>,
+    by: Vec<String>,
+    families: Option<Vec<String>>,
+    choose: Option<String>,
+    response: Option<String>,
+    trials: Option<String>,
+    key: Option<String>,
+    unit: &str,
+) -> PyResult<PathBuf> {
+    use foramen::estimate::fit::{FAMILIES, Family};
+    use foramen::jobs::fit::{FitRequest, Unit};
+    let family = |name: &str| {
+        Family::parse(name).ok_or_else(|| {
+            let names: Vec<&str> = FAMILIES.iter().map(|f| f.name()).collect();
+            PyValueError::new_err(format!("no family {name}: the families are {}", names.join(", ")))
+        })
+    };
+    let survival = response.is_none();
+    if survival && (time.is_none() || event.is_none()) {
+        return Err(PyValueError::new_err(
+            "give time= and event= (the columns of times and event codes), or response=",
+        ));
+    }
+    if !survival && (time.is_some() || event.is_some() || entry.is_some() || choose.is_some()) {
+        return Err(PyValueError::new_err(
+            "response= fits a probability: time=, event=, entry= and choose= are for time-to-event data",
+        ));
+    }
+    let request = FitRequest {
+        data,
+        roles: foramen::estimate::fit::data::Roles {
+            time,
+            event,
+            entry,
+            response,
+            trials,
+            by,
+        },
+        families: match families {
+            Some(names) => names.iter().map(|n| family(n)).collect::<PyResult<_>>()?,
+            None => FAMILIES.to_vec(),
+        },
+        choose: choose.as_deref().map(family).transpose()?,
+        key,
+        unit: match unit {
+            "days" => Unit::Days,
+            "weeks" => Unit::Weeks,
+            other => return Err(PyValueError::new_err(format!("unit {other:?}: \"days\" or \"weeks\""))),
+        },
+        pictures: Pictures::default(),
+    };
+    let dest = Destination {
+        out: Some(out),
+        force: false,
+    };
+    let report = py
+        .detach(|| foramen::jobs::fit::fit(&request, &dest))
+        .map_err(|e| to_py(py, e))?;
+    Ok(report.dir)
+}
+
 /// An outcome by its name (a column of summary.csv).
 fn outcome(name: &str) -> PyResult<&'static OutcomeDef> {
     foramen::outcome::parse(name).map_err(PyValueError::new_err)
@@ -580,6 +652,7 @@ fn _foramen(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sensitivity, m)?)?;
     m.add_function(wrap_pyfunction!(targets, m)?)?;
     m.add_function(wrap_pyfunction!(calibrate, m)?)?;
+    m.add_function(wrap_pyfunction!(fit, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

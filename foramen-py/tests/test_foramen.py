@@ -237,3 +237,32 @@ def test_frames_go_to_pandas_through_polars():
     frame = results.summary.to_pandas()
     assert list(frame.columns) == results.summary.columns
     assert frame["recovered"].tolist() == results.summary["recovered"].to_list()
+
+
+RECOVERY = REPO / "docs" / "data" / "endoscopic-recovery.csv"
+
+
+def test_a_fit_is_the_command_lines(tmp_path):
+    columns = dict(time="days", event="recovered", entry="entered")
+    result = foramen.fit(RECOVERY, by=["region"], key="interventions.endoscopic.recovery_time", **columns)
+    saved = result.save(tmp_path / "python")
+    args = ["fit", str(RECOVERY), "--time", "days", "--event", "recovered", "--entry", "entered"]
+    args += ["--by", "region", "--key", "interventions.endoscopic.recovery_time"]
+    compared = same_as_the_command_line(saved, args, tmp_path)
+    assert {"fits.csv", "covariance.csv", "km.csv", "fit.toml", "fits.png"} <= set(compared)
+    assert result.fits["family"].n_unique() == 7
+    assert result.fragment.startswith("# foramen fit: ")
+    probability = foramen.fit(REPO / "docs" / "data" / "endoscopic-response.csv", response="responded")
+    assert "probability = { beta = [" in probability.fragment
+    assert probability.response["term"].to_list() == ["probability"]
+
+
+def test_bad_data_raise_every_problem(tmp_path):
+    data = tmp_path / "data.csv"
+    data.write_text("t,d\n5,1\n-1,2\n")
+    with pytest.raises(foramen.ScenarioError) as raised:
+        foramen.fit(data, time="t", event="d")
+    paths = [p["path"] for p in raised.value.problems]
+    assert paths == ["column t, line 3", "column d, line 3"]
+    with pytest.raises(ValueError):
+        foramen.fit(data, time="t")

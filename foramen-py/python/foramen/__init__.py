@@ -27,7 +27,20 @@ from . import _foramen
 from ._errors import ScenarioError
 
 __version__: str = _foramen.__version__
-__all__ = ["Scenario", "Results", "Analysis", "ScenarioError", "run", "psa", "sweep", "sensitivity", "targets", "calibrate"]
+__all__ = [
+    "Scenario",
+    "Results",
+    "Analysis",
+    "Fit",
+    "ScenarioError",
+    "run",
+    "psa",
+    "sweep",
+    "sensitivity",
+    "targets",
+    "calibrate",
+    "fit",
+]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -436,3 +449,56 @@ def calibrate(
             holdout=None if holdout is None else list(holdout),
         ),
     )
+
+
+class Fit(Analysis):
+    """A finished ``foramen fit``: its tables (``fits``, ``covariance``,
+    ``km``; or ``response``) as polars frames, and :attr:`fragment`, the
+    fit.toml text for a scenario."""
+
+    @property
+    def fragment(self) -> str:
+        """fit.toml: the chosen distribution (or probability) and its joint
+        belief, to paste into a scenario (docs/fitting.md)."""
+        return (self._path / "fit.toml").read_text()
+
+
+def fit(
+    data: PathLike,
+    *,
+    time: Optional[str] = None,
+    event: Optional[str] = None,
+    entry: Optional[str] = None,
+    by: Sequence[str] = (),
+    families: Optional[Sequence[str]] = None,
+    choose: Optional[str] = None,
+    response: Optional[str] = None,
+    trials: Optional[str] = None,
+    key: Optional[str] = None,
+    unit: str = "days",
+) -> Fit:
+    """Distributions from data, as ``foramen fit`` fits them
+    (docs/fitting.md): with ``time`` and ``event`` (and ``entry`` for left
+    truncation), every family of ``families`` (default all seven) by
+    maximum likelihood with covariates ``by`` on the location, the family
+    with the lowest AIC (or ``choose``) in :attr:`Fit.fragment`; with
+    ``response`` (and ``trials``), a response probability. ``key`` is the
+    scenario key path the fragment is for, ``unit`` the times' unit
+    ("days" or "weeks"). Bad data raise ScenarioError with every problem
+    (file, column and line, value, rule)."""
+    folder = tempfile.TemporaryDirectory(prefix="foramen-")
+    path = _foramen.fit(
+        os.fspath(data),
+        os.path.join(folder.name, "fit"),
+        time=time,
+        event=event,
+        entry=entry,
+        by=list(by),
+        families=None if families is None else list(families),
+        choose=choose,
+        response=response,
+        trials=trials,
+        key=key,
+        unit=unit,
+    )
+    return Fit(folder, Path(path))

@@ -2,7 +2,7 @@
 package's own classes (`foramen.Scenario`, `foramen.run`) rather than
 these."""
 
-from typing import Any, List, Optional, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
 __version__: str
 
@@ -109,4 +109,19 @@ def calibrate(
     iterations: int = 300,
     params: Optional[List[str]] = None,
     holdout: Optional[List[str]] = None,
+) -> str: ...
+def fit(
+    data: str,
+    out: str,
+    *,
+    time: Optional[str] = None,
+    event: Optional[str] = None,
+    entry: Optional[str] = None,
+    by: Sequence[str] = ...,
+    families: Optional[Sequence[str]] = None,
+    choose: Optional[str] = None,
+    response: Optional[str] = None,
+    trials: Optional[str] = None,
+    key: Optional[str] = None,
+    unit: str = "days",
 ) -> str: ...
