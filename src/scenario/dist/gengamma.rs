@@ -212,10 +212,10 @@ impl Law for GenGamma {
     }
 
     /// `-ln sigma - ln(2π) / 2 - a (e^y - 1 - y) - c(a)` with `y = Q w`,
-    /// `w = (t - mu) / sigma`, on `t = ln x`, where `c(a) = ln Γ(a) - (a
-    /// - 1/2) ln a + a - ln(2π) / 2` (the density of `w`, `|Q| g^a e^-g /
-    /// Γ(a)` with `g = a e^y`, written without cancellation; at `Q = 0`
-    /// the normal's).
+    /// `w = (t - mu) / sigma`, on `t = ln x`, where `c(a) = ln Γ(a) -
+    /// (a - 1/2) ln a + a - ln(2π) / 2` (the density of `w`, `|Q| g^a
+    /// e^-g / Γ(a)` with `g = a e^y`, written without cancellation; at `Q =
+    /// 0` the normal's).
     fn ln_density_free(self, t: f64) -> f64 {
         let a = self.shape();
         let w = (t - self.mu) / self.sigma;

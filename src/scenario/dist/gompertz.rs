@@ -1,8 +1,8 @@
 //! The Gompertz distribution, as flexsurv's `gompertz`: hazard `rate
 //! e^(shape x)`, `S(x) = exp(-(rate / shape) (e^(shape x) - 1))`, x > 0.
-//! A negative shape is refused: its survival tends to `exp(rate / shape)
-//! > 0`, some patients never having the event, which a duration cannot
-//! express. Shape 0 is the exponential of rate `rate`. Drawn by inverse
+//! A negative shape is refused: its survival tends to a positive
+//! `exp(rate / shape)`, some patients never having the event, which a
+//! duration cannot express. Shape 0 is the exponential of rate `rate`. Drawn by inverse
 //! transform from `E ~ Exp(1)` (rand_distr's ziggurat), `ln(1 + shape E /
 //! rate) / shape`. With `unit = "weeks"` both the shape and the rate are
 //! per week, so both are divided by 7.
