@@ -263,6 +263,9 @@ pub fn methods(s: &Scenario, run: &RunFacts) -> String {
                 Family::Gamma { .. } => "gamma",
                 Family::Weibull { .. } => "Weibull",
                 Family::Exponential { .. } => "exponential",
+                Family::LogLogistic { .. } => "log-logistic",
+                Family::Gompertz { .. } => "Gompertz",
+                Family::GenGamma { .. } => "generalised gamma",
                 Family::Beta { .. } => "beta",
             }
             .to_string();

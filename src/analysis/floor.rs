@@ -38,7 +38,7 @@ use wide::f64x4;
 
 use crate::analysis::bench::DrawCounts;
 use crate::rng::{GAMMA, PatientKey, Purpose, finalise, stream_of};
-use crate::scenario::dist::{AS241_A, AS241_B, AS241_C, AS241_D, Dist, Family, Gamma};
+use crate::scenario::dist::{AS241_A, AS241_B, AS241_C, AS241_D, Dist, Family, Gamma, GenGamma};
 
 /// Values per timed batch: large enough to amortise the loop, small
 /// enough to stay in the first-level cache (4096 x 8 bytes).
@@ -98,6 +98,13 @@ pub fn needs(dist: &Dist) -> Needs {
         // U^(1 / shape): one more uniform and a pow.
         Family::Gamma(Gamma { shape, .. }) if shape < 1.0 => [0.0, 3.0, 1.0, 0.0, 0.0, 1.0],
         Family::Gamma { .. } => [0.0, 2.0, 1.0, 0.0, 0.0, 0.0],
+        // The inverse transform: `scale (u / (1 - u))^(1 / shape)`.
+        Family::LogLogistic { .. } => [0.0, 1.0, 0.0, 0.0, 0.0, 1.0],
+        // `ln(1 - (shape / rate) ln(1 - u)) / shape`: two logarithms.
+        Family::Gompertz { .. } => [0.0, 1.0, 0.0, 0.0, 2.0, 0.0],
+        // A gamma of shape 1 / Q² (as above), raised to the power sigma / Q.
+        Family::GenGamma(GenGamma { q, .. }) if q * q > 1.0 => [0.0, 3.0, 1.0, 0.0, 0.0, 2.0],
+        Family::GenGamma { .. } => [0.0, 2.0, 1.0, 0.0, 0.0, 1.0],
         // Cheng's algorithm (rand_distr): two uniforms, a ln and an exp
         // per try, about one try a draw.
         Family::Beta { .. } => [0.0, 2.0, 0.0, 1.0, 1.0, 0.0],

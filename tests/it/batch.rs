@@ -109,6 +109,43 @@ fn the_batched_core_walks_every_plain_scenario_file_as_the_walk() {
     assert!(covered.len() >= 3, "{covered:?}");
 }
 
+/// The plain test scenario with the log-logistic, Gompertz and generalised
+/// gamma families (both gamma shapes of the latter, and truncated: the
+/// inverse transform) for its times.
+#[test]
+fn the_batched_core_walks_the_flexsurv_families_as_the_walk() {
+    let text = crate::plain::PLAIN
+        .replace(
+            r#"{ family = "lognormal", mu = 3.5, sigma = 0.6 }"#,
+            r#"{ family = "gengamma", mu = 3.5, sigma = 0.6, Q = -0.4 }"#,
+        )
+        .replace(
+            r#"{ family = "weibull", shape = 1.5, scale = 60 }"#,
+            r#"{ family = "loglogistic", shape = 2.5, scale = 60 }"#,
+        )
+        .replace(
+            r#"{ family = "gamma", shape = 2, scale = 20 }"#,
+            r#"{ family = "gompertz", shape = 0.02, rate = 0.01 }"#,
+        )
+        .replace(
+            r#"{ family = "gamma", shape = 3, scale = 30 }"#,
+            r#"{ family = "gengamma", mu = 4, sigma = 0.5, Q = 1.6, truncate = [10, 200] }"#,
+        )
+        .replace(
+            r#"{ family = "exponential", mean = 40 }"#,
+            r#"{ family = "gengamma", mu = 3.6, sigma = 0.8, Q = 1.4 }"#,
+        )
+        .replace(
+            r#"{ family = "exponential", mean = 10 }"#,
+            r#"{ family = "loglogistic", shape = 3, scale = 10, truncate = [1, 40] }"#,
+        );
+    for family in ["gengamma", "loglogistic", "gompertz"] {
+        assert!(text.contains(family), "{text}");
+    }
+    let scenario = Scenario::from_toml(&text, "flexsurv.toml").unwrap_or_else(|e| panic!("{e}"));
+    assert_batched_is_walked(&scenario, "flexsurv.toml", 2000);
+}
+
 /// Random plain scenarios: 1-4 interventions of random levels, response
 /// probabilities with and without odds ratios, every sampled family (and
 /// truncations), 1-3 policies of 1-4 steps with random attempts, waits,

@@ -50,6 +50,7 @@ fn raw(family: &str, params: &[(&str, f64)], unit: Option<&str>, truncate: Optio
             "shape" => &mut r.shape,
             "scale" => &mut r.scale,
             "rate" => &mut r.rate,
+            "Q" => &mut r.q,
             other => panic!("unknown parameter {other}"),
         };
         *slot = Some(v);
@@ -245,6 +246,177 @@ fn exponential_rate_and_mean() {
         raw("exponential", &[("mean", 20.0)], None, Some([5.0, 25.0])),
         truncated(cdf, 5.0, 25.0),
         18,
+    );
+}
+
+/// Log-logistic (flexsurv's `llogis`): `F(x) = 1 / (1 + (x / scale)^-shape)`;
+/// shape 0.8 has an infinite mean and is drawn all the same.
+#[test]
+fn loglogistic_weeks_and_truncated() {
+    let cdf = |shape: f64, scale: f64| {
+        move |x: f64| {
+            if x <= 0.0 {
+                0.0
+            } else {
+                1.0 / (1.0 + (x / scale).powf(-shape))
+            }
+        }
+    };
+    check(
+        "loglogistic",
+        raw("loglogistic", &[("shape", 2.5), ("scale", 30.0)], None, None),
+        cdf(2.5, 30.0),
+        23,
+    );
+    check(
+        "loglogistic heavy tail",
+        raw("loglogistic", &[("shape", 0.8), ("scale", 30.0)], None, None),
+        cdf(0.8, 30.0),
+        24,
+    );
+    check(
+        "loglogistic weeks",
+        raw(
+            "loglogistic",
+            &[("shape", 2.5), ("scale", 30.0 / 7.0)],
+            Some("weeks"),
+            None,
+        ),
+        cdf(2.5, 30.0),
+        25,
+    );
+    check(
+        "loglogistic truncated",
+        raw(
+            "loglogistic",
+            &[("shape", 2.5), ("scale", 30.0)],
+            None,
+            Some([10.0, 50.0]),
+        ),
+        truncated(cdf(2.5, 30.0), 10.0, 50.0),
+        26,
+    );
+}
+
+/// Gompertz (flexsurv's `gompertz`): `S(x) = exp(-(rate / shape)(e^(shape
+/// x) - 1))`; in weeks both parameters are per week. A negative shape is
+/// refused, shape 0 is the exponential.
+#[test]
+fn gompertz_weeks_truncated_and_refused() {
+    let cdf = |x: f64| {
+        if x <= 0.0 {
+            0.0
+        } else {
+            1.0 - (-(0.02 / 0.03) * ((0.03 * x).exp() - 1.0)).exp()
+        }
+    };
+    check(
+        "gompertz",
+        raw("gompertz", &[("shape", 0.03), ("rate", 0.02)], None, None),
+        cdf,
+        27,
+    );
+    check(
+        "gompertz weeks",
+        raw("gompertz", &[("shape", 0.21), ("rate", 0.14)], Some("weeks"), None),
+        cdf,
+        28,
+    );
+    check(
+        "gompertz truncated",
+        raw("gompertz", &[("shape", 0.03), ("rate", 0.02)], None, Some([10.0, 50.0])),
+        truncated(cdf, 10.0, 50.0),
+        29,
+    );
+    check(
+        "gompertz shape 0",
+        raw("gompertz", &[("shape", 0.0), ("rate", 0.05)], None, None),
+        |x: f64| if x <= 0.0 { 0.0 } else { 1.0 - (-x / 20.0).exp() },
+        30,
+    );
+    let e = Dist::from_raw(&raw("gompertz", &[("shape", -0.1), ("rate", 0.02)], None, None), "x").unwrap_err();
+    assert!(e.problem.contains("shape must be >= 0"), "{}", e.problem);
+}
+
+/// CDF of the generalised gamma (flexsurv's `gengamma`) with `Q = -1/2` (a
+/// gamma of integer shape 4 inside): `w = (ln x - mu) / sigma`, `u = 4
+/// e^(-w/2)`, `F = 1 - P(4, u)`.
+fn gengamma_q_minus_half(mu: f64, sigma: f64) -> impl Fn(f64) -> f64 {
+    move |x: f64| {
+        if x <= 0.0 {
+            return 0.0;
+        }
+        let w = (x.ln() - mu) / sigma;
+        1.0 - erlang(4, 1.0, 4.0 * (-0.5 * w).exp())
+    }
+}
+
+/// The generalised gamma: with `Q = -1/2` against the Erlang, weeks and
+/// truncated; at `Q = sqrt 2` (gamma shape 1/2, drawn from shape 3/2) `F =
+/// P(1/2, e^(Q w) / 2) = erf(sqrt(e^(Q w) / 2))`; `Q = 1` is the Weibull of
+/// shape `1 / sigma` and scale `e^mu`; `Q = 1e-4` is within 1e-4 of the
+/// lognormal.
+#[test]
+fn gengamma_weeks_truncated_and_special_cases() {
+    check(
+        "gengamma",
+        raw("gengamma", &[("mu", 4.0), ("sigma", 0.5), ("Q", -0.5)], None, None),
+        gengamma_q_minus_half(4.0, 0.5),
+        31,
+    );
+    check(
+        "gengamma weeks",
+        raw(
+            "gengamma",
+            &[("mu", 4.0 - 7f64.ln()), ("sigma", 0.5), ("Q", -0.5)],
+            Some("weeks"),
+            None,
+        ),
+        gengamma_q_minus_half(4.0, 0.5),
+        32,
+    );
+    check(
+        "gengamma truncated",
+        raw(
+            "gengamma",
+            &[("mu", 4.0), ("sigma", 0.5), ("Q", -0.5)],
+            None,
+            Some([30.0, 90.0]),
+        ),
+        truncated(gengamma_q_minus_half(4.0, 0.5), 30.0, 90.0),
+        33,
+    );
+    let q = std::f64::consts::SQRT_2;
+    check(
+        "gengamma shape below 1",
+        raw("gengamma", &[("mu", 3.0), ("sigma", 0.7), ("Q", q)], None, None),
+        move |x: f64| {
+            if x <= 0.0 {
+                0.0
+            } else {
+                let w = (x.ln() - 3.0) / 0.7;
+                libm::erf(((q * w).exp() / 2.0).sqrt())
+            }
+        },
+        34,
+    );
+    check(
+        "gengamma Q = 1",
+        raw("gengamma", &[("mu", 3.0), ("sigma", 0.7), ("Q", 1.0)], None, None),
+        |x: f64| {
+            if x <= 0.0 {
+                0.0
+            } else {
+                1.0 - (-(x / 3f64.exp()).powf(1.0 / 0.7)).exp()
+            }
+        },
+        35,
+    );
+    check(
+        "gengamma Q near 0",
+        raw("gengamma", &[("mu", 3.0), ("sigma", 0.7), ("Q", 1e-4)], None, None),
+        |x: f64| if x <= 0.0 { 0.0 } else { phi((x.ln() - 3.0) / 0.7) },
+        36,
     );
 }
 

@@ -204,7 +204,7 @@ fn invalid_inputs_are_refused_with_their_key() {
         (
             "recovery_time = { family = \"gamma\", mean = 10, sd = 4 }",
             "recovery_time = { family = \"gama\", mean = 10, sd = 4 }",
-            "interventions.injection.recovery_time.family = \"gama\": allowed families are fixed, uniform, normal, lognormal, gamma, weibull, exponential, beta (did you mean `gamma`?)",
+            "interventions.injection.recovery_time.family = \"gama\": allowed families are fixed, uniform, normal, lognormal, gamma, weibull, exponential, loglogistic, gompertz, gengamma, beta (did you mean `gamma`?)",
         ),
         (
             "name = \"injection\"",

@@ -10,13 +10,17 @@
 //! | `gamma`       | `shape`, `scale` or `mean`, `sd`  | x > 0    |
 //! | `weibull`     | `shape`, `scale`                  | x > 0    |
 //! | `exponential` | `rate` or `mean`                  | x > 0    |
+//! | `loglogistic` | `shape`, `scale`                  | x > 0    |
+//! | `gompertz`    | `shape`, `rate`                   | x > 0    |
+//! | `gengamma`    | `mu`, `sigma`, `Q`                | x > 0    |
 //!
 //! Conversions: lognormal `sigma = ln(p90 / median) / z_0.9` with
 //! `z_0.9 = 1.2815515655446004` and `mu = ln(median)`; gamma
 //! `shape = (mean / sd)^2`, `scale = sd^2 / mean`; exponential
 //! `rate = 1 / mean`. With `unit = "weeks"` every time parameter is multiplied
-//! by 7 (`mu` gains `ln 7`, a rate is divided by 7), so the engine works in
-//! days only. A zero spread (`sd = 0`, `sigma = 0`, `low = high`) is the
+//! by 7 (`mu` gains `ln 7`, a rate is divided by 7, and so is the Gompertz
+//! shape), so the engine works in days only. The log-logistic, Gompertz and
+//! generalised gamma are flexsurv's parameterisations. A zero spread (`sd = 0`, `sigma = 0`, `low = high`) is the
 //! fixed distribution at that point.
 //!
 //! Truncation to `[lo, hi]` conditions the distribution on that interval.
@@ -28,7 +32,10 @@
 //! `exp(mu + sigma z)`, the gamma of shape above 1 by Marsaglia-Tsang
 //! written out in gamma.rs (rand_distr's steps, inlined; the same values), of
 //! shape at most 1 by rand_distr's sampler; the Weibull is sampled as
-//! `scale * E^(1/shape)` with `E ~ Exp(1)`.
+//! `scale * E^(1/shape)` with `E ~ Exp(1)`, the Gompertz as `ln(1 + shape E
+//! / rate) / shape`, the generalised gamma as `exp(mu + (sigma / Q) ln h)`
+//! with `h` a Marsaglia-Tsang gamma, and the log-logistic by the inverse
+//! transform.
 //!
 //! Our own transforms use the `libm` crate. rand_distr's samplers use
 //! `num-traits`, whose `std` feature another dependency (plotters' `image`)
@@ -47,6 +54,9 @@ mod beta;
 mod exponential;
 mod fixed;
 mod gamma;
+mod gengamma;
+mod gompertz;
+mod loglogistic;
 mod lognormal;
 mod normal;
 mod prior;
@@ -58,6 +68,9 @@ pub use beta::Beta;
 pub use exponential::Exponential;
 pub use fixed::Fixed;
 pub use gamma::Gamma;
+pub use gengamma::GenGamma;
+pub use gompertz::Gompertz;
+pub use loglogistic::LogLogistic;
 pub use lognormal::LogNormal;
 pub use normal::Normal;
 pub use prior::Prior;
@@ -111,6 +124,9 @@ pub struct RawDist {
     pub scale: Option<f64>,
     #[serde(default)]
     pub rate: Option<f64>,
+    /// The generalised gamma's shape, written `Q` as flexsurv does.
+    #[serde(default, rename = "Q")]
+    pub q: Option<f64>,
     /// `"days"` (default) or `"weeks"`.
     #[serde(default)]
     pub unit: Option<String>,
@@ -213,6 +229,9 @@ pub enum Family {
     Gamma(Gamma),
     Weibull(Weibull),
     Exponential(Exponential),
+    LogLogistic(LogLogistic),
+    Gompertz(Gompertz),
+    GenGamma(GenGamma),
     Beta(Beta),
 }
 
@@ -227,6 +246,9 @@ macro_rules! each_law {
             Family::Gamma($law) => $call,
             Family::Weibull($law) => $call,
             Family::Exponential($law) => $call,
+            Family::LogLogistic($law) => $call,
+            Family::Gompertz($law) => $call,
+            Family::GenGamma($law) => $call,
             Family::Beta($law) => $call,
         }
     };
@@ -259,7 +281,7 @@ macro_rules! forms {
 /// Every family, as a scenario may write it: [`Dist::from_raw`] reads
 /// `family = "..."` tables by it, `scenario::belief` distributions of
 /// belief.
-pub const LAWS: [Forms; 8] = [
+pub const LAWS: [Forms; 11] = [
     forms!(Fixed),
     forms!(Uniform),
     forms!(Normal),
@@ -267,6 +289,9 @@ pub const LAWS: [Forms; 8] = [
     forms!(Gamma),
     forms!(Weibull),
     forms!(Exponential),
+    forms!(LogLogistic),
+    forms!(Gompertz),
+    forms!(GenGamma),
     forms!(Beta),
 ];
 
@@ -418,6 +443,20 @@ pub enum Sampler {
     Exponential {
         mean: f64,
     },
+    /// `ln(1 + shape E / rate) / shape`, `E ~ Exp(1)` (`gompertz.rs`).
+    Gompertz {
+        shape_over_rate: f64,
+        inv_shape: f64,
+    },
+    /// `exp(mu + power ln h)`, `h` of the gamma `gamma` (of shape `1 /
+    /// Q²`, scale `Q²`), and when the shape is at most 1 of shape + 1,
+    /// `ln h` then gaining `ln(U) small_shape` (`gengamma.rs`).
+    GenGamma {
+        gamma: gamma::MarsagliaTsang,
+        small_shape: Option<f64>,
+        mu: f64,
+        power: f64,
+    },
     /// Inverse transform of a uniform draw on `[u_lo, u_lo + u_width]`.
     Inverse {
         u_lo: f64,
@@ -496,6 +535,27 @@ impl Sampler {
                     * lanes::exp(lanes::ln(e) * inv_shape))
             }
             Sampler::Exponential { mean } => lanes::each!(exponentials(&mut rngs), |e| mean * e),
+            Sampler::Gompertz {
+                shape_over_rate,
+                inv_shape,
+            } => lanes::each!(exponentials(&mut rngs), |e| libm::log1p(shape_over_rate * e)
+                * inv_shape),
+            Sampler::GenGamma {
+                gamma,
+                small_shape,
+                mu,
+                power,
+            } => {
+                let h = gamma.sample_lanes(&mut rngs);
+                let mut ln_h = lanes::each!(h, |h| lanes::ln(h));
+                if let Some(inv_shape) = small_shape {
+                    let u = rngs.each_mut().map(|r| lanes::open_uniform(r.next_u64()));
+                    for i in 0..N {
+                        ln_h[i] += lanes::ln(u[i]) * inv_shape;
+                    }
+                }
+                lanes::each!(ln_h, |l| lanes::exp(mu + power * l))
+            }
             Sampler::Inverse { u_lo, u_width } => rngs.map(|r| {
                 let u = u_lo + u_width * lanes::uniform(r.next_u64());
                 family.quantile(u)
@@ -697,6 +757,7 @@ impl Given {
             ("shape", raw.shape),
             ("scale", raw.scale),
             ("rate", raw.rate),
+            ("Q", raw.q),
         ];
         Given(all.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))).collect())
     }
@@ -767,6 +828,30 @@ impl std::fmt::Display for Dist {
     }
 }
 
+/// What the families' unit tests share.
+#[cfg(test)]
+pub(super) mod tests_support {
+    /// Simpson's rule for `f` on `[a, b]` with `n` (even) intervals.
+    pub fn simpson(f: impl Fn(f64) -> f64, a: f64, b: f64, n: usize) -> f64 {
+        let h = (b - a) / n as f64;
+        let inner: f64 = (1..n)
+            .map(|i| f(a + h * i as f64) * if i % 2 == 1 { 4.0 } else { 2.0 })
+            .sum();
+        (f(a) + f(b) + inner) * h / 3.0
+    }
+
+    /// `∫ S(x) dx` of a distribution on x > 0 from its survival `S`
+    /// (computed as itself: `1 - F` in the far tail, times `x`, would
+    /// swamp the integral) and quantile: `x0` below `x0 = Q(eps)` (where
+    /// `S` is 1 to within `eps`), then `∫ S(e^t) e^t dt` from `ln x0` to
+    /// `ln Q(1 - eps)` by Simpson's rule with 40,000 intervals; the tail
+    /// beyond is left to the caller.
+    pub fn integral_of_survival(survival: impl Fn(f64) -> f64, quantile: impl Fn(f64) -> f64, eps: f64) -> f64 {
+        let (x0, x1) = (quantile(eps), quantile(1.0 - eps));
+        x0 + simpson(|t| survival(t.exp()) * t.exp(), x0.ln(), x1.ln(), 40_000)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -818,6 +903,24 @@ mod tests {
             }),
             Family::Exponential(Exponential { rate: 0.01 }),
             Family::Uniform(Uniform { low: 2.0, high: 9.0 }),
+            Family::LogLogistic(LogLogistic {
+                shape: 2.5,
+                scale: 60.0,
+            }),
+            Family::Gompertz(Gompertz {
+                shape: 0.02,
+                rate: 0.01,
+            }),
+            Family::GenGamma(GenGamma {
+                mu: 3.5,
+                sigma: 0.6,
+                q: -0.4,
+            }),
+            Family::GenGamma(GenGamma {
+                mu: 3.5,
+                sigma: 0.6,
+                q: 1.6,
+            }),
         ];
         for family in families {
             for truncation in [None, Some((family.quantile(0.2), family.quantile(0.9)))] {
