@@ -136,6 +136,10 @@ pub fn survival(fit: &Fit, p: &Provenance) -> String {
         key = p.key,
         unit_name = p.unit,
     );
+    if fit.family == crate::estimate::fit::Family::Gompertz && natural[0] < 0.0 {
+        out += "# The fitted shape is below 0: some patients would never have the event, which a\n\
+                # duration cannot express, so a scenario refuses it. Choose another family (--choose).\n";
+    }
     if n == 1 {
         let (mean, sd) = (fit.estimate[0], fit.se(0));
         out += &format!(

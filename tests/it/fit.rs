@@ -460,6 +460,64 @@ fn the_fragment_pasted_into_a_scenario_validates_and_is_drawn_jointly() {
     );
 }
 
+/// Every family's fit.toml, pasted in place of a recovery time, gives a
+/// scenario that validates and runs: the families `foramen fit` fits are
+/// the scenario format's, with the same parameter names.
+#[test]
+fn every_family_pastes_into_a_scenario() {
+    let golden = std::fs::read_to_string(Path::new(GOLDEN).join("simulated.csv")).unwrap();
+    for family in [
+        "exponential",
+        "weibull",
+        "lognormal",
+        "loglogistic",
+        "gamma",
+        "gompertz",
+        "gengamma",
+    ] {
+        let toml = fragment(
+            &golden,
+            &[
+                "--time",
+                "time",
+                "--event",
+                "event",
+                "--choose",
+                family,
+                "--families",
+                family,
+                "--key",
+                "interventions.surgery.recovery_time",
+            ],
+        );
+        let line = &at_key(&toml)[0];
+        assert!(line.contains(&format!("family = \"{family}\"")), "{line}");
+        let mut scenario = crate::util::SMALL_TEXT.replacen(
+            "recovery_time = { family = \"weibull\", shape = 1.5, scale = 30 }",
+            line,
+            1,
+        );
+        if toml.contains("[[joint_beliefs]]") {
+            scenario += &format!("\n{}", joint_belief(&toml));
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("fitted.toml");
+        std::fs::write(&file, &scenario).unwrap();
+        let out = foramen()
+            .args(["run", "--patients", "500", "--quiet"])
+            .arg(&file)
+            .arg("--out")
+            .arg(dir.path().join("run"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{family}: {}\n{scenario}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
 /// Response counts: a beta belief without covariates; with a factor and a
 /// 0/1 covariate, a logistic regression whose odds ratios become the
 /// scenario's conditions and whose joint belief validates in a scenario.
