@@ -232,17 +232,12 @@ fn the_logistic_regression_matches_glm() {
     }
 }
 
-/// A data file in a temporary folder.
-fn data_file(dir: &tempfile::TempDir, text: &str) -> std::path::PathBuf {
+/// `foramen fit DATA.csv ARGS --out DIR`, `text` written as DATA.csv in a
+/// temporary folder (returned with the output: DIR is its `out`).
+fn run_fit(text: &str, args: &[&str]) -> (std::process::Output, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("data.csv");
     std::fs::write(&path, text).unwrap();
-    path
-}
-
-/// What `foramen fit` says on stderr for `text` with `args`, failing.
-fn refused(text: &str, args: &[&str]) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let path = data_file(&dir, text);
     let out = foramen()
         .arg("fit")
         .arg(&path)
@@ -251,6 +246,12 @@ fn refused(text: &str, args: &[&str]) -> String {
         .arg(dir.path().join("out"))
         .output()
         .unwrap();
+    (out, dir)
+}
+
+/// What `foramen fit` says on stderr for `text` with `args`, failing.
+fn refused(text: &str, args: &[&str]) -> String {
+    let (out, dir) = run_fit(text, args);
     assert_eq!(out.status.code(), Some(2), "{text}");
     assert!(!dir.path().join("out").exists(), "nothing is written for bad data");
     String::from_utf8(out.stderr).unwrap()
@@ -313,23 +314,10 @@ fn a_family_that_does_not_converge_is_named() {
         ],
     );
     assert!(said.contains("family weibull: did not converge"), "{said}");
-    let dir = tempfile::tempdir().unwrap();
-    let path = data_file(&dir, text);
-    let out = foramen()
-        .args([
-            "fit",
-            path.to_str().unwrap(),
-            "--time",
-            "t",
-            "--event",
-            "d",
-            "--families",
-            "exponential,weibull",
-        ])
-        .arg("--out")
-        .arg(dir.path().join("out"))
-        .output()
-        .unwrap();
+    let (out, dir) = run_fit(
+        text,
+        &["--time", "t", "--event", "d", "--families", "exponential,weibull"],
+    );
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("weibull       did not converge"), "{stdout}");
@@ -357,16 +345,7 @@ fn joint_belief(fragment: &str) -> String {
 
 /// Fits `text` with `args` and returns fit.toml.
 fn fragment(text: &str, args: &[&str]) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let path = data_file(&dir, text);
-    let out = foramen()
-        .arg("fit")
-        .arg(&path)
-        .args(args)
-        .arg("--out")
-        .arg(dir.path().join("out"))
-        .output()
-        .unwrap();
+    let (out, dir) = run_fit(text, args);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     std::fs::read_to_string(dir.path().join("out/fit.toml")).unwrap()
 }

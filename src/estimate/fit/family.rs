@@ -18,7 +18,7 @@
 //! and Q = sigma the gamma. Every family is fitted on an unconstrained
 //! scale: the log of each positive parameter, the others as they are.
 
-use crate::scenario::dist::normal_cdf;
+use crate::scenario::dist::{ln_gamma_pq, normal_cdf, softplus};
 
 /// A family `foramen fit` can fit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,7 +145,7 @@ impl Family {
                 let (a, s) = (p[0], p[1]);
                 let x = t / s;
                 let ln_f = (a - 1.0) * x.ln() - x - libm::lgamma(a) - s.ln();
-                (ln_f, ln_gamma_regularised(a, x).1)
+                (ln_f, ln_gamma_pq(a, x).1)
             }
             Family::Gompertz => {
                 let (a, b) = (p[0], p[1]);
@@ -179,7 +179,7 @@ fn gengamma(mu: f64, sigma: f64, q: f64, t: f64) -> (f64, f64) {
     let qw = q * w;
     let u = qi * qw.exp();
     let ln_f = -(sigma * t).ln() + q.abs().ln() + qi * qi.ln() + qi * (qw - qw.exp()) - libm::lgamma(qi);
-    let (ln_p, ln_q) = ln_gamma_regularised(qi, u);
+    let (ln_p, ln_q) = ln_gamma_pq(qi, u);
     (ln_f, if q > 0.0 { ln_q } else { ln_p })
 }
 
@@ -192,15 +192,6 @@ fn exprel(x: f64) -> f64 {
     }
 }
 
-/// `ln(1 + e^x)` without overflow.
-fn softplus(x: f64) -> f64 {
-    if x > 0.0 {
-        x + (-x).exp().ln_1p()
-    } else {
-        x.exp().ln_1p()
-    }
-}
-
 /// `ln(1 - Φ(w))`: from erfc while it is representable (w < 37), then by
 /// the asymptotic series `ln φ(w) - ln w + ln(1 - w⁻² + 3 w⁻⁴)`.
 fn ln_normal_sf(w: f64) -> f64 {
@@ -209,64 +200,6 @@ fn ln_normal_sf(w: f64) -> f64 {
     } else {
         let w2 = w * w;
         -0.5 * w2 - LN_SQRT_2PI - w.ln() + (-1.0 / w2 + 3.0 / (w2 * w2)).ln_1p()
-    }
-}
-
-/// `(ln P(a, x), ln Q(a, x))`, the logs of the regularised lower and upper
-/// incomplete gamma functions, each accurate in its own tail: the series
-/// for `x < a + 1` gives `P`, the continued fraction (Numerical Recipes
-/// 3rd ed., 6.2, modified Lentz) otherwise gives `Q`, and the other is
-/// `ln(1 - e^that)`.
-pub fn ln_gamma_regularised(a: f64, x: f64) -> (f64, f64) {
-    if x <= 0.0 {
-        return (f64::NEG_INFINITY, 0.0);
-    }
-    let log_prefix = a * x.ln() - x - libm::lgamma(a);
-    let complement = |l: f64| {
-        if l > -std::f64::consts::LN_2 {
-            (-l.exp_m1()).ln()
-        } else {
-            (-l.exp()).ln_1p()
-        }
-    };
-    if x < a + 1.0 {
-        let (mut term, mut sum, mut n) = (1.0 / a, 1.0 / a, a);
-        for _ in 0..1_000_000 {
-            n += 1.0;
-            term *= x / n;
-            sum += term;
-            if term.abs() < sum.abs() * 1e-17 {
-                break;
-            }
-        }
-        let ln_p = (sum.ln() + log_prefix).min(0.0);
-        (ln_p, complement(ln_p))
-    } else {
-        let tiny = 1e-300;
-        let mut b = x + 1.0 - a;
-        let mut c = 1.0 / tiny;
-        let mut d = 1.0 / b;
-        let mut h = d;
-        for i in 1..1_000_000 {
-            let an = -(i as f64) * (i as f64 - a);
-            b += 2.0;
-            d = an * d + b;
-            if d.abs() < tiny {
-                d = tiny;
-            }
-            c = b + an / c;
-            if c.abs() < tiny {
-                c = tiny;
-            }
-            d = 1.0 / d;
-            let delta = d * c;
-            h *= delta;
-            if (delta - 1.0).abs() < 1e-16 {
-                break;
-            }
-        }
-        let ln_q = (h.ln() + log_prefix).min(0.0);
-        (complement(ln_q), ln_q)
     }
 }
 
@@ -333,13 +266,13 @@ mod tests {
             (50.0, 80.0),
             (1e4, 1.01e4),
         ] {
-            let (lp, lq) = ln_gamma_regularised(a, x);
+            let (lp, lq) = ln_gamma_pq(a, x);
             assert!((lp.exp() + lq.exp() - 1.0).abs() < 1e-12, "{a} {x}");
             let p = crate::scenario::dist::gamma_p(a, x);
             assert!((lp.exp() - p).abs() < 1e-12, "{a} {x}: {} vs {p}", lp.exp());
         }
         // Far in the upper tail, Q stays accurate where 1 - P is 0.
-        let (_, lq) = ln_gamma_regularised(2.0, 800.0);
+        let (_, lq) = ln_gamma_pq(2.0, 800.0);
         let exact = (1.0f64 + 800.0).ln() - 800.0; // Q(2, x) = (1 + x) e^-x
         assert!((lq - exact).abs() < 1e-9, "{lq} vs {exact}");
     }

@@ -15,7 +15,7 @@
 
 use super::Covariate;
 use super::newton::inverse;
-use crate::scenario::dist::beta_quantile;
+use crate::scenario::dist::{beta_quantile, softplus};
 
 /// Binomial data: per row, successes out of trials (1 trial a row when the
 /// data are one row per patient).
@@ -158,14 +158,6 @@ pub fn logistic(counts: &Counts) -> Logistic {
         log_likelihood: ll,
         rows,
         converged: result,
-    }
-}
-
-fn softplus(x: f64) -> f64 {
-    if x > 0.0 {
-        x + (-x).exp().ln_1p()
-    } else {
-        x.exp().ln_1p()
     }
 }
 

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use super::{ColumnKind, MAX_CSV_BYTES, Schema, Table};
+use super::{ColumnKind, Schema, Table, TextTable};
 use crate::error::Error;
 use crate::estimate::fit::data::TextColumns;
 use crate::estimate::fit::km::Step;
@@ -87,18 +87,9 @@ pub const RESPONSE: Schema = Schema {
 /// [`Error::Read`] for a file that cannot be read, [`Error::Syntax`] for
 /// one that is not a CSV table with a header.
 pub fn read_data(path: &Path) -> Result<TextColumns, Error> {
-    let file = path.display().to_string();
-    crate::output::readable(path, "data file", MAX_CSV_BYTES)?;
-    let df = CsvReadOptions::default()
-        .with_has_header(true)
-        .with_infer_schema_length(Some(0))
-        .try_into_reader_with_file_path(Some(path.to_path_buf()))
-        .and_then(|r| r.finish())
-        .map_err(|e| Error::Syntax {
-            file: file.clone(),
-            message: format!("not a CSV table ({e}); give a comma-separated file with a header row"),
-        })?;
-    let columns = df
+    let table = TextTable::read_csv(path, None, "data file", "give a comma-separated file with a header row")?;
+    let columns = table
+        .df
         .columns()
         .iter()
         .map(|c| {
@@ -107,7 +98,7 @@ pub fn read_data(path: &Path) -> Result<TextColumns, Error> {
         })
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| Error::Syntax {
-            file,
+            file: table.file.clone(),
             message: format!("a column could not be read as text ({e})"),
         })?;
     Ok(TextColumns { columns })

@@ -233,8 +233,14 @@ impl TextTable {
 
     /// Reads the CSV file at `path`, of `schema` when known.
     fn read_file(path: &Path, schema: Option<&'static Schema>) -> Result<TextTable, Error> {
+        TextTable::read_csv(path, schema, "run table", "give a directory written by `foramen run`")
+    }
+
+    /// Reads the CSV file at `path` (`what` it is, and the `hint` a file
+    /// that is not CSV is told), of `schema` when known.
+    fn read_csv(path: &Path, schema: Option<&'static Schema>, what: &str, hint: &str) -> Result<TextTable, Error> {
         let file = path.display().to_string();
-        crate::output::readable(path, "run table", MAX_CSV_BYTES)?;
+        crate::output::readable(path, what, MAX_CSV_BYTES)?;
         let df = CsvReadOptions::default()
             .with_has_header(true)
             .with_infer_schema_length(Some(0))
@@ -242,7 +248,7 @@ impl TextTable {
             .and_then(|r| r.finish())
             .map_err(|e| Error::Syntax {
                 file: file.clone(),
-                message: format!("not a CSV table ({e}); give a directory written by `foramen run`"),
+                message: format!("not a CSV table ({e}); {hint}"),
             })?;
         Ok(TextTable { file, df, schema })
     }

@@ -75,8 +75,8 @@ pub use lognormal::LogNormal;
 pub use normal::Normal;
 pub use prior::Prior;
 pub use special::{
-    AS241_A, AS241_B, AS241_C, AS241_D, AS241_E, AS241_F, beta_quantile, gamma_p, gamma_quantile, normal_cdf,
-    normal_quantile,
+    AS241_A, AS241_B, AS241_C, AS241_D, AS241_E, AS241_F, beta_quantile, gamma_p, gamma_quantile, ln_gamma_pq,
+    normal_cdf, normal_quantile, softplus,
 };
 pub use uniform::Uniform;
 pub use weibull::Weibull;
