@@ -143,7 +143,8 @@ pub struct FitArgs {
     #[arg(long, value_name = "COL", conflicts_with = "response")]
     pub entry: Option<String>,
     /// Covariates on the location parameter (or the log odds): numbers act
-    /// linearly, text as a factor against its first level in sorted order.
+    /// linearly (centred at their means, so fit.toml's baseline is there),
+    /// text as a factor against its first level in sorted order.
     #[arg(long, value_name = "COL,...", value_delimiter = ',')]
     pub by: Vec<String>,
     /// Families to fit.
