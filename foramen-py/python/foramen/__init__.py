@@ -269,13 +269,13 @@ class Analysis:
         return target
 
 
-def _analysis(command: str, run: Callable[[str], str]) -> Analysis:
+def _analysis(command: str, run: Callable[[str], str], kind: type = Analysis) -> Any:
     """Runs a command's job into a new temporary folder (``run`` takes the
     directory to create and returns it) and keeps the folder with its
-    results."""
+    results, as a ``kind`` (an Analysis)."""
     folder = tempfile.TemporaryDirectory(prefix="foramen-")
     path = run(os.path.join(folder.name, command))
-    return Analysis(folder, Path(path))
+    return kind(folder, Path(path))
 
 
 def psa(
@@ -486,19 +486,21 @@ def fit(
     scenario key path the fragment is for, ``unit`` the times' unit
     ("days" or "weeks"). Bad data raise ScenarioError with every problem
     (file, column and line, value, rule)."""
-    folder = tempfile.TemporaryDirectory(prefix="foramen-")
-    path = _foramen.fit(
-        os.fspath(data),
-        os.path.join(folder.name, "fit"),
-        time=time,
-        event=event,
-        entry=entry,
-        by=list(by),
-        families=None if families is None else list(families),
-        choose=choose,
-        response=response,
-        trials=trials,
-        key=key,
-        unit=unit,
+    return _analysis(
+        "fit",
+        lambda out: _foramen.fit(
+            os.fspath(data),
+            out,
+            time=time,
+            event=event,
+            entry=entry,
+            by=list(by),
+            families=None if families is None else list(families),
+            choose=choose,
+            response=response,
+            trials=trials,
+            key=key,
+            unit=unit,
+        ),
+        Fit,
     )
-    return Fit(folder, Path(path))
